@@ -1,0 +1,1 @@
+# ckpt gdb extension (placeholder until the gdb front door lands).
