@@ -1,0 +1,98 @@
+package io.ckpt.core.internal;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.ckpt.core.Engine;
+import io.ckpt.core.EngineNotFoundException;
+import io.ckpt.core.internal.EngineLocation.Source;
+
+/**
+ * Finds the engine directory: first in the platform fragment, then through the
+ * {@value Engine#HOME_PROPERTY} system property, then through the {@value Engine#HOME_ENV}
+ * environment variable.
+ */
+public final class EngineLocator {
+
+	/** Folder inside the platform fragment that holds the engine's build output. */
+	public static final String FRAGMENT_FOLDER = "engine"; //$NON-NLS-1$
+
+	/** Symbolic name of the fragment that carries the engine for this platform. */
+	public static final String FRAGMENT_ID = "io.ckpt.core.linux.x86_64"; //$NON-NLS-1$
+
+	private EngineLocator() {
+	}
+
+	/** Finds the engine the running system should use. */
+	public static EngineLocation locate() {
+		return locate(fragmentFolder(), System.getProperty(Engine.HOME_PROPERTY), System.getenv(Engine.HOME_ENV));
+	}
+
+	private static Optional<Path> fragmentFolder() {
+		try {
+			return FragmentLookup.engineFolder();
+		} catch (LinkageError e) {
+			// Not running inside OSGi (no org.osgi.framework or equinox.common): there is no fragment.
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * Finds the engine from the given candidates; each may be {@code null} or empty.
+	 *
+	 * @param fragmentHome the fragment's engine folder, when the fragment is installed
+	 * @param property     value of the {@value Engine#HOME_PROPERTY} system property
+	 * @param env          value of the {@value Engine#HOME_ENV} environment variable
+	 * @throws EngineNotFoundException naming every place that was tried, when none holds an engine
+	 */
+	public static EngineLocation locate(Optional<Path> fragmentHome, String property, String env) {
+		List<String> tried = new ArrayList<>();
+		if (fragmentHome.isPresent()) {
+			Path home = fragmentHome.get();
+			if (isEngineHome(home)) {
+				return new EngineLocation(home, Source.FRAGMENT);
+			}
+			tried.add("fragment " + FRAGMENT_ID + " at " + home + " has no lib/libckpt.so"); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+		} else {
+			tried.add("fragment " + FRAGMENT_ID + " is not installed"); //$NON-NLS-1$ //$NON-NLS-2$
+		}
+		Optional<EngineLocation> found = candidate(property, "system property " + Engine.HOME_PROPERTY, //$NON-NLS-1$
+				Source.SYSTEM_PROPERTY, tried);
+		if (found.isEmpty()) {
+			found = candidate(env, "environment variable " + Engine.HOME_ENV, Source.ENVIRONMENT, tried); //$NON-NLS-1$
+		}
+		return found.orElseThrow(() -> new EngineNotFoundException("ckpt engine not found: " //$NON-NLS-1$
+				+ String.join("; ", tried) //$NON-NLS-1$
+				+ ". Install the ckpt feature with its platform fragment, or set the system property " //$NON-NLS-1$
+				+ Engine.HOME_PROPERTY + " or the environment variable " + Engine.HOME_ENV //$NON-NLS-1$
+				+ " to a directory laid out like native/build (bin/ckpt, lib/libckpt.so, share/ckpt/ckpt-gdb.py)."));//$NON-NLS-1$
+	}
+
+	private static Optional<EngineLocation> candidate(String value, String what, Source source, List<String> tried) {
+		if (value == null || value.isBlank()) {
+			tried.add(what + " is not set"); //$NON-NLS-1$
+			return Optional.empty();
+		}
+		Path home;
+		try {
+			home = Path.of(value.trim()).toAbsolutePath().normalize();
+		} catch (InvalidPathException e) {
+			tried.add(what + "=" + value + " is not a valid path"); //$NON-NLS-1$ //$NON-NLS-2$
+			return Optional.empty();
+		}
+		if (!isEngineHome(home)) {
+			tried.add(what + "=" + home + " has no lib/libckpt.so"); //$NON-NLS-1$ //$NON-NLS-2$
+			return Optional.empty();
+		}
+		return Optional.of(new EngineLocation(home, source));
+	}
+
+	/** Tells whether {@code dir} looks like an engine directory. */
+	public static boolean isEngineHome(Path dir) {
+		return Files.isRegularFile(dir.resolve("lib").resolve("libckpt.so")); //$NON-NLS-1$ //$NON-NLS-2$
+	}
+}
