@@ -26,6 +26,6 @@ core=$(ls "$site"/repository/plugins/io.ckpt.core_*.jar)
 jna=$(ls "$site"/repository/plugins/com.sun.jna_*.jar)
 
 echo "engine, command line: $(native/build/bin/ckpt --version)"
-echo "engine, Java (JNA):   $(java -cp "$core:$jna" -Dckpt.home=native/build io.ckpt.core.internal.EngineInfo)"
+echo "engine, Java (JNA):   $(java --enable-native-access=ALL-UNNAMED -cp "$core:$jna" -Dckpt.home=native/build io.ckpt.core.internal.EngineInfo)"
 echo "update site:          $(readlink -f "$zip")"
 echo "install it into Eclipse CDT with Help > Install New Software > Add > Archive..."

@@ -57,7 +57,10 @@ ckpt_find_java() {
 
 # Tells whether the Debian package $1 is installed (also under its 64-bit time_t name, $1t64).
 ckpt_pkg_installed() {
-	dpkg-query -W -f='${db:Status-Abbrev}\n' "$1" "${1}t64" 2>/dev/null | grep -q '^ii'
+	local status
+	# dpkg-query fails when one of the two names is unknown: only its output counts.
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}\n' "$1" "${1}t64" 2>/dev/null || true)
+	printf '%s\n' "$status" | grep -q '^ii'
 }
 
 # Installs the Debian packages given as arguments that are missing, with apt-get, as root or
