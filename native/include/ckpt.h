@@ -1,10 +1,17 @@
 /*
  * libckpt: checkpoint/restart of Linux process trees into ELF statefiles.
- * Public API.  Everything here is stable for front doors: the ckpt CLI,
- * the gdb extension (ctypes) and the Eclipse bundles (JNA).
+ *
+ * This is the engine's whole public API.  Its front doors are the ckpt CLI, the gdb
+ * extension (through ctypes) and the Eclipse bundles (through JNA), so it sticks to plain C
+ * types.  Every function that can fail returns -1 (or NULL) and leaves a one-line reason in
+ * ckpt_last_error(), which is per calling thread.
  */
 #ifndef CKPT_H
 #define CKPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -12,9 +19,72 @@ extern "C" {
 
 /* Engine version, "MAJOR.MINOR.PATCH". */
 const char *ckpt_version(void);
-
 /* Statefile format version this engine writes and reads. */
 int ckpt_format_version(void);
+/* Why the last call on this thread failed. */
+const char *ckpt_last_error(void);
+
+/* What happens to the processes the engine stopped itself once the statefile is written. */
+enum ckpt_release {
+	CKPT_LEAVE_RUNNING = 0, /* as before: running, or stopped if they were */
+	CKPT_LEAVE_STOPPED = 1, /* stopped (SIGSTOP), e.g. for a debugger */
+	CKPT_KILL = 2,
+};
+
+/* Original bytes under a software breakpoint that a debugger keeps inserted. */
+struct ckpt_patch {
+	uint64_t addr;
+	uint32_t len;
+	uint8_t bytes[16];
+};
+
+struct ckpt_capture_options {
+	int release;                 /* enum ckpt_release */
+	pid_t first_tid;             /* thread written first (the one that stopped); 0: main thread */
+	const char *stop_function;   /* where the program stopped, as a debugger knows it; optional */
+	const char *stop_file;
+	unsigned stop_line;
+	const struct ckpt_patch *patches;
+	size_t npatches;
+	int from_debugger;           /* 1 when called inside a debugger (ckpt save) */
+	/* Called now and then with bytes of memory written so far and in all; may be NULL. */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
+};
+
+struct ckpt_capture_result {
+	uint32_t processes, threads;
+	uint64_t mapped_bytes;       /* all mappings */
+	uint64_t stored_bytes;       /* memory written into the file (not holes) */
+	uint64_t file_bytes;         /* apparent size of the statefile */
+	uint64_t freeze_ns;          /* how long the program was stopped by the capture */
+	uint64_t total_ns;
+};
+
+/*
+ * Captures the process tree rooted at pid into a statefile at path.
+ *
+ * held lists threads that the calling thread already holds in a ptrace-stop as their tracer
+ * (a debugger's inferior); the engine stops everything else of the tree itself, and lets go of
+ * only what it stopped, as options->release says.  Threads in held are left stopped with their
+ * registers and memory exactly as they were.
+ *
+ * The file is written under a temporary name in the same directory, synced, and renamed to
+ * path only when complete; its mode is 0600.
+ */
+int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
+		 const struct ckpt_capture_options *options, struct ckpt_capture_result *result);
+
+/* Sets or clears a flag that makes a running capture or restart stop as soon as it can and
+ * clean up (for SIGINT handlers and cancel buttons). */
+void ckpt_interrupt(int on);
+
+/*
+ * Describes a statefile, after validating all of its metadata.  Returns a malloc'ed text
+ * (JSON when json is non-zero) to be freed with ckpt_free, or NULL with an error.
+ */
+char *ckpt_info(const char *path, int json);
+void ckpt_free(void *p);
 
 #ifdef __cplusplus
 }

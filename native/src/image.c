@@ -1,0 +1,64 @@
+#include "image.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void process_image_free(struct process_image *p)
+{
+	free(p->exe);
+	free(p->cwd);
+	free(p->cmdline);
+	free(p->auxv);
+	for (size_t i = 0; i < p->nthreads; i++) {
+		free(p->threads[i].xstate);
+		free(p->threads[i].pending);
+	}
+	free(p->threads);
+	free(p->vmas);
+	for (size_t i = 0; i < p->nfiles; i++)
+		free(p->files[i].path);
+	free(p->files);
+	for (size_t i = 0; i < p->nfds; i++) {
+		free(p->fds[i].path);
+		free(p->fds[i].data);
+	}
+	free(p->fds);
+	free(p->shared_pending);
+	memset(p, 0, sizeof(*p));
+}
+
+void image_free(struct statefile_image *img)
+{
+	if (!img)
+		return;
+	for (size_t i = 0; i < img->nprocs; i++)
+		process_image_free(&img->procs[i]);
+	free(img->procs);
+	free(img->engine_version);
+	free(img->kernel_release);
+	free(img->hostname);
+	free(img->stop_function);
+	free(img->stop_file);
+	memset(img, 0, sizeof(*img));
+}
+
+struct process_image *image_find_process(struct statefile_image *img, pid_t pid)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		if ((pid_t)img->procs[i].rec.pid == pid)
+			return &img->procs[i];
+	return NULL;
+}
+
+int image_file_index(struct process_image *p, const char *path, const struct ckpt_rec_file *rec)
+{
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (p->files[i].rec.dev == rec->dev && p->files[i].rec.ino == rec->ino &&
+		    strcmp(p->files[i].path, path) == 0)
+			return (int)i;
+	struct file_image *f = ARR_PUSH(p->files, p->nfiles, p->cap_files);
+	f->rec = *rec;
+	f->path = xstrdup(path);
+	return (int)(p->nfiles - 1);
+}

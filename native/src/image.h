@@ -1,0 +1,89 @@
+/*
+ * The in-memory form of a statefile: what capture fills and writes, and what the reader
+ * returns for info and restart.  Records are the on-disk structs of format.h; the string
+ * fields they refer to live beside them as C strings.
+ */
+#ifndef CKPT_IMAGE_H
+#define CKPT_IMAGE_H
+
+#include "format.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+struct thread_image {
+	struct ckpt_rec_thread rec;
+	char comm[17];
+	struct user_regs_struct regs;
+	struct user_fpregs_struct fpregs;
+	uint8_t *xstate;
+	size_t xstate_len;
+	siginfo_t stop_siginfo;      /* why this thread is stopped (NT_SIGINFO); si_signo 0 if none */
+	struct ckpt_rec_sigqueue *pending;
+	size_t npending, cap_pending;
+};
+
+struct vma_image {
+	struct ckpt_rec_vma rec;
+	uint64_t file_offset;  /* of its PT_LOAD data in the statefile, absolute */
+	uint64_t file_size;    /* p_filesz */
+};
+
+struct file_image {
+	struct ckpt_rec_file rec;
+	char *path;
+};
+
+struct fd_image {
+	struct ckpt_rec_fd rec;
+	char *path;
+	uint8_t *data;       /* bytes queued in a pipe */
+};
+
+struct process_image {
+	struct ckpt_rec_process rec;
+	char *exe, *cwd;
+	char comm[17];
+	uint8_t *cmdline;
+	size_t cmdline_len;
+	struct ckpt_rec_mm mm;
+	uint8_t *auxv;
+	size_t auxv_len;
+
+	struct thread_image *threads;
+	size_t nthreads, cap_threads;
+	struct vma_image *vmas;
+	size_t nvmas, cap_vmas;
+	struct file_image *files;
+	size_t nfiles, cap_files;
+	struct fd_image *fds;
+	size_t nfds, cap_fds;
+	struct ckpt_rec_sigaction sigactions[64];
+	struct ckpt_rec_sigqueue *shared_pending;
+	size_t nshared_pending, cap_shared_pending;
+
+	/* Where this process's ELF image sits in the statefile. */
+	uint64_t image_offset, image_size;
+	uint32_t tree_flags, exit_code;
+};
+
+struct statefile_image {
+	struct ckpt_rec_header hdr;
+	char *engine_version, *kernel_release, *hostname, *stop_function, *stop_file;
+	struct process_image *procs;   /* procs[0] is the root */
+	size_t nprocs, cap_procs;
+	uint64_t file_size;            /* apparent size of the statefile, when read */
+	uint64_t allocated_bytes;      /* blocks actually allocated, when read */
+};
+
+void image_free(struct statefile_image *img);
+void process_image_free(struct process_image *p);
+
+struct process_image *image_find_process(struct statefile_image *img, pid_t pid);
+int image_file_index(struct process_image *p, const char *path, const struct ckpt_rec_file *rec);
+
+#endif

@@ -1,0 +1,277 @@
+/* `ckpt info`: a validated description of a statefile, as text or JSON. */
+#include "ckpt.h"
+#include "elfutil.h"
+#include "statefile.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *fd_kind_name(uint32_t k)
+{
+	static const char *names[] = {"?", "file", "directory", "char-device", "block-device", "fifo",
+				      "pipe", "socket", "eventfd", "other", "tty"};
+	return k < ARRAY_LEN(names) ? names[k] : "?";
+}
+
+static const char *acc_name(uint32_t flags)
+{
+	switch (flags & 3) {
+	case 0: return "r";
+	case 1: return "w";
+	default: return "rw";
+	}
+}
+
+/* The function containing pc, from the symbol table of whichever mapped ELF file holds it. */
+static char *symbol_for(const struct process_image *p, uint64_t pc)
+{
+	for (size_t i = 0; i < p->nvmas; i++) {
+		const struct ckpt_rec_vma *v = &p->vmas[i].rec;
+		if (pc < v->start || pc >= v->end || v->file == CKPT_NO_INDEX)
+			continue;
+		uint64_t delta = 0;
+		char *name = elf_symbol_at_offset(p->files[v->file].path, pc - v->start + v->pgoff, &delta);
+		if (!name)
+			return NULL;
+		char *s = delta ? xasprintf("%s+0x%llx", name, (unsigned long long)delta) : xstrdup(name);
+		free(name);
+		return s;
+	}
+	return NULL;
+}
+
+static void human_bytes(char *out, size_t n, uint64_t b)
+{
+	if (b >= (1ull << 30))
+		snprintf(out, n, "%.2f GiB", b / (double)(1ull << 30));
+	else if (b >= (1ull << 20))
+		snprintf(out, n, "%.1f MiB", b / (double)(1ull << 20));
+	else if (b >= 1024)
+		snprintf(out, n, "%.1f KiB", b / 1024.0);
+	else
+		snprintf(out, n, "%llu B", (unsigned long long)b);
+}
+
+static void iso_time(char *out, size_t n, uint64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void proc_sizes(const struct process_image *p, uint64_t *stored, uint64_t *mapped)
+{
+	*stored = *mapped = 0;
+	for (size_t i = 0; i < p->nvmas; i++) {
+		*stored += p->vmas[i].rec.stored_bytes;
+		*mapped += p->vmas[i].rec.end - p->vmas[i].rec.start;
+	}
+}
+
+/* Arguments as a list: the NUL-separated command line. */
+static void args_json(struct buf *b, const struct process_image *p)
+{
+	buf_put(b, "[", 1);
+	int first = 1;
+	for (size_t i = 0; i < p->cmdline_len;) {
+		const char *a = (const char *)p->cmdline + i;
+		size_t l = strnlen(a, p->cmdline_len - i);
+		char *arg = xmalloc(l + 1);
+		memcpy(arg, a, l);
+		arg[l] = 0;
+		if (!first)
+			buf_put(b, ",", 1);
+		buf_json_str(b, arg);
+		free(arg);
+		first = 0;
+		i += l + 1;
+	}
+	buf_put(b, "]", 1);
+}
+
+static char *args_text(const struct process_image *p)
+{
+	char *s = xmalloc(p->cmdline_len + 1);
+	memcpy(s, p->cmdline, p->cmdline_len);
+	s[p->cmdline_len] = 0;
+	for (size_t i = 0; i + 1 < p->cmdline_len; i++)
+		if (!s[i])
+			s[i] = ' ';
+	return s;
+}
+
+static char *render_json(const char *path, const struct statefile_image *img)
+{
+	struct buf b = {0};
+	const struct ckpt_rec_header *h = &img->hdr;
+	const struct process_image *root = &img->procs[0];
+	char when[64];
+	iso_time(when, sizeof(when), h->time_ns);
+	char *stop_sym = symbol_for(root, h->stop_pc);
+	buf_printf(&b, "{\"path\":");
+	buf_json_str(&b, path);
+	buf_printf(&b, ",\"format\":%u,\"engine\":", h->format_version);
+	buf_json_str(&b, img->engine_version);
+	buf_printf(&b, ",\"kernel\":");
+	buf_json_str(&b, img->kernel_release);
+	buf_printf(&b, ",\"hostname\":");
+	buf_json_str(&b, img->hostname);
+	buf_printf(&b, ",\"time\":\"%s\",\"time_ns\":%llu,\"freeze_ms\":%.3f,\"total_ms\":%.3f", when,
+		   (unsigned long long)h->time_ns, h->freeze_ns / 1e6, h->total_ns / 1e6);
+	buf_printf(&b, ",\"from_debugger\":%s", h->flags & CKPT_HDR_FROM_DEBUGGER ? "true" : "false");
+	buf_printf(&b, ",\"stop\":{\"tid\":%u,\"pc\":\"0x%llx\",\"symbol\":", h->stop_tid, (unsigned long long)h->stop_pc);
+	buf_json_str(&b, stop_sym);
+	buf_printf(&b, ",\"function\":");
+	buf_json_str(&b, img->stop_function);
+	buf_printf(&b, ",\"file\":");
+	buf_json_str(&b, img->stop_file);
+	buf_printf(&b, ",\"line\":%u}", h->stop_line);
+	buf_printf(&b, ",\"program\":");
+	buf_json_str(&b, root->exe);
+	buf_printf(&b, ",\"args\":");
+	args_json(&b, root);
+	uint64_t tstored = 0, tmapped = 0;
+	unsigned nthreads = 0;
+	buf_printf(&b, ",\"processes\":[");
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct process_image *p = &img->procs[i];
+		uint64_t stored, mapped;
+		proc_sizes(p, &stored, &mapped);
+		tstored += stored;
+		tmapped += mapped;
+		nthreads += (unsigned)p->nthreads;
+		buf_printf(&b, "%s{\"pid\":%u,\"ppid\":%u,\"pgid\":%u,\"sid\":%u,\"comm\":", i ? "," : "", p->rec.pid,
+			   p->rec.ppid, p->rec.pgid, p->rec.sid);
+		buf_json_str(&b, p->comm);
+		buf_printf(&b, ",\"exe\":");
+		buf_json_str(&b, p->exe);
+		buf_printf(&b, ",\"cwd\":");
+		buf_json_str(&b, p->cwd);
+		buf_printf(&b, ",\"args\":");
+		args_json(&b, p);
+		buf_printf(&b, ",\"threads\":[");
+		for (size_t t = 0; t < p->nthreads; t++) {
+			const struct thread_image *th = &p->threads[t];
+			char *sym = symbol_for(p, th->regs.rip);
+			buf_printf(&b, "%s{\"tid\":%u,\"pc\":\"0x%llx\",\"symbol\":", t ? "," : "", th->rec.tid,
+				   (unsigned long long)th->regs.rip);
+			buf_json_str(&b, sym);
+			buf_printf(&b, ",\"name\":");
+			buf_json_str(&b, th->comm);
+			buf_printf(&b, "}");
+			free(sym);
+		}
+		buf_printf(&b, "],\"mappings\":%zu,\"stored_bytes\":%llu,\"mapped_bytes\":%llu,\"fds\":[", p->nvmas,
+			   (unsigned long long)stored, (unsigned long long)mapped);
+		for (size_t f = 0; f < p->nfds; f++) {
+			const struct fd_image *fd = &p->fds[f];
+			buf_printf(&b, "%s{\"fd\":%u,\"kind\":\"%s\",\"access\":\"%s\",\"path\":", f ? "," : "", fd->rec.fd,
+				   fd_kind_name(fd->rec.kind), acc_name(fd->rec.open_flags));
+			buf_json_str(&b, fd->path);
+			buf_printf(&b, ",\"pos\":%llu}", (unsigned long long)fd->rec.pos);
+		}
+		buf_printf(&b, "]}");
+	}
+	buf_printf(&b, "],\"threads\":%u,\"stored_bytes\":%llu,\"mapped_bytes\":%llu,\"file_bytes\":%llu,"
+		       "\"allocated_bytes\":%llu}\n",
+		   nthreads, (unsigned long long)tstored, (unsigned long long)tmapped,
+		   (unsigned long long)img->file_size, (unsigned long long)img->allocated_bytes);
+	free(stop_sym);
+	buf_put(&b, "", 1);
+	return (char *)b.data;
+}
+
+static char *render_text(const char *path, const struct statefile_image *img)
+{
+	struct buf b = {0};
+	const struct ckpt_rec_header *h = &img->hdr;
+	const struct process_image *root = &img->procs[0];
+	char when[64], s1[32], s2[32];
+	iso_time(when, sizeof(when), h->time_ns);
+	char *args = args_text(root);
+	buf_printf(&b, "Statefile:  %s\n", path);
+	buf_printf(&b, "Program:    %s\n", root->exe ? root->exe : "?");
+	buf_printf(&b, "Arguments:  %s\n", args);
+	free(args);
+	buf_printf(&b, "Saved:      %s on %s, frozen %.1f ms, total %.1f ms%s\n", when, img->hostname ? img->hostname : "?",
+		   h->freeze_ns / 1e6, h->total_ns / 1e6, h->flags & CKPT_HDR_FROM_DEBUGGER ? " (from a debugger)" : "");
+	buf_printf(&b, "Kernel:     %s\n", img->kernel_release ? img->kernel_release : "?");
+	buf_printf(&b, "Format:     %u (engine %s)\n", h->format_version, img->engine_version ? img->engine_version : "?");
+	char *sym = symbol_for(root, h->stop_pc);
+	buf_printf(&b, "Stopped at: ");
+	if (img->stop_function)
+		buf_printf(&b, "%s", img->stop_function);
+	else
+		buf_printf(&b, "%s", sym ? sym : "??");
+	if (img->stop_file)
+		buf_printf(&b, " at %s:%u", img->stop_file, h->stop_line);
+	buf_printf(&b, " (thread %u, pc 0x%llx)\n", h->stop_tid, (unsigned long long)h->stop_pc);
+	free(sym);
+	uint64_t tstored = 0, tmapped = 0;
+	unsigned nthreads = 0;
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct process_image *p = &img->procs[i];
+		uint64_t stored, mapped;
+		proc_sizes(p, &stored, &mapped);
+		tstored += stored;
+		tmapped += mapped;
+		nthreads += (unsigned)p->nthreads;
+		buf_printf(&b, "\nProcess %u (%s): ppid %u, pgid %u, sid %u\n", p->rec.pid, p->comm, p->rec.ppid,
+			   p->rec.pgid, p->rec.sid);
+		if (i > 0) {
+			char *a = args_text(p);
+			buf_printf(&b, "  Program:  %s\n  Arguments: %s\n", p->exe ? p->exe : "?", a);
+			free(a);
+		}
+		buf_printf(&b, "  Threads:  %zu\n", p->nthreads);
+		for (size_t t = 0; t < p->nthreads; t++) {
+			const struct thread_image *th = &p->threads[t];
+			char *s = symbol_for(p, th->regs.rip);
+			buf_printf(&b, "    %-8u pc 0x%012llx  %-32s %s\n", th->rec.tid, (unsigned long long)th->regs.rip,
+				   s ? s : "??", th->comm);
+			free(s);
+		}
+		human_bytes(s1, sizeof(s1), stored);
+		human_bytes(s2, sizeof(s2), mapped);
+		buf_printf(&b, "  Mappings: %zu, memory stored %s of %s mapped\n", p->nvmas, s1, s2);
+		buf_printf(&b, "  Files:    %zu\n", p->nfds);
+		for (size_t f = 0; f < p->nfds; f++) {
+			const struct fd_image *fd = &p->fds[f];
+			buf_printf(&b, "    %-4u %-12s %-2s %s\n", fd->rec.fd, fd_kind_name(fd->rec.kind),
+				   acc_name(fd->rec.open_flags), fd->path ? fd->path : "");
+		}
+	}
+	human_bytes(s1, sizeof(s1), tstored);
+	human_bytes(s2, sizeof(s2), tmapped);
+	buf_printf(&b, "\nTotal:      %zu process%s, %u thread%s; memory stored %s of %s mapped\n", img->nprocs,
+		   img->nprocs == 1 ? "" : "es", nthreads, nthreads == 1 ? "" : "s", s1, s2);
+	human_bytes(s1, sizeof(s1), img->file_size);
+	human_bytes(s2, sizeof(s2), img->allocated_bytes);
+	buf_printf(&b, "File size:  %s (%s allocated on disk)\n", s1, s2);
+	buf_put(&b, "", 1);
+	return (char *)b.data;
+}
+
+char *ckpt_info(const char *path, int json)
+{
+	ckpt_clear_error();
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ckpt_fail_errno("cannot open %s", path);
+		return NULL;
+	}
+	struct statefile_image img;
+	int r = statefile_read(fd, &img);
+	close(fd);
+	if (r < 0)
+		return NULL;
+	char *out = json ? render_json(path, &img) : render_text(path, &img);
+	image_free(&img);
+	return out;
+}

@@ -1,0 +1,149 @@
+#include "inject.h"
+#include "remote.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define RED_ZONE 128
+
+int inject_find_gadget(pid_t pid, uint64_t *gadget)
+{
+	char *maps = read_proc(pid, "maps", NULL);
+	if (!maps)
+		return ckpt_fail_errno("cannot read /proc/%d/maps", pid);
+	int found = 0;
+	/* Two passes: the vDSO is tiny and always there; any executable mapping otherwise. */
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		char *save = NULL;
+		char *copy = xstrdup(maps);
+		for (char *l = strtok_r(copy, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
+			unsigned long long s, e;
+			char perms[8];
+			if (sscanf(l, "%llx-%llx %7s", &s, &e, perms) != 3 || perms[0] != 'r' || perms[2] != 'x')
+				continue;
+			bool vdso = strstr(l, "[vdso]") != NULL;
+			if ((pass == 0) != vdso)
+				continue;
+			size_t len = e - s > (1 << 20) ? (1 << 20) : e - s;
+			uint8_t *buf = xmalloc(len);
+			if (remote_read(pid, s, buf, len) == 0) {
+				for (size_t i = 0; i + 1 < len; i++)
+					if (buf[i] == 0x0f && buf[i + 1] == 0x05) {
+						*gadget = s + i;
+						found = 1;
+						break;
+					}
+			} else {
+				ckpt_clear_error();
+			}
+			free(buf);
+		}
+		free(copy);
+	}
+	free(maps);
+	if (!found)
+		return ckpt_fail("no syscall instruction found in the executable mappings of pid %d", pid);
+	return 0;
+}
+
+int inject_begin(struct inject *in, pid_t tid, uint64_t gadget, size_t scratch_len)
+{
+	memset(in, 0, sizeof(*in));
+	in->tid = tid;
+	in->gadget = gadget;
+	if (remote_get_regs(tid, &in->saved) < 0)
+		return -1;
+	if (ptrace(PTRACE_GETSIGMASK, tid, (void *)sizeof(uint64_t), &in->saved_mask) < 0)
+		return ckpt_fail_errno("cannot read the signal mask of thread %d", tid);
+	in->have_siginfo = ptrace(PTRACE_GETSIGINFO, tid, NULL, &in->saved_siginfo) == 0;
+	uint64_t all = ~0ull;
+	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all) < 0)
+		return ckpt_fail_errno("cannot block signals in thread %d", tid);
+	if (scratch_len) {
+		scratch_len = ALIGN_UP(scratch_len, 16);
+		in->scratch = (in->saved.rsp - RED_ZONE - scratch_len) & ~15ull;
+		in->scratch_len = scratch_len;
+		in->scratch_backup = xmalloc(scratch_len);
+		if (remote_read(tid, in->scratch, in->scratch_backup, scratch_len) < 0) {
+			free(in->scratch_backup);
+			in->scratch_backup = NULL;
+			ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &in->saved_mask);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int inject_syscall(struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
+		   uint64_t a4, uint64_t a5, uint64_t a6, long *ret)
+{
+	struct user_regs_struct r = in->saved;
+	r.rip = in->gadget;
+	r.rax = (uint64_t)nr;
+	r.orig_rax = (uint64_t)-1; /* not inside a syscall: no restart fix-up of these registers */
+	r.rdi = a1;
+	r.rsi = a2;
+	r.rdx = a3;
+	r.r10 = a4;
+	r.r8 = a5;
+	r.r9 = a6;
+	r.eflags &= ~0x100ull; /* TF is set by the single-step request itself */
+	if (in->scratch)
+		r.rsp = in->scratch; /* keep the stack pointer below anything we borrowed */
+	if (remote_set_regs(in->tid, &r) < 0)
+		return -1;
+	for (;;) {
+		if (ptrace(PTRACE_SINGLESTEP, in->tid, NULL, NULL) < 0)
+			return ckpt_fail_errno("cannot step thread %d", in->tid);
+		int status;
+		if (wait_task(in->tid, &status) < 0)
+			return -1;
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			return ckpt_fail("thread %d exited during syscall injection", in->tid);
+		if (!WIFSTOPPED(status))
+			continue;
+		int sig = WSTOPSIG(status);
+		int event = status >> 16;
+		struct user_regs_struct now;
+		if (remote_get_regs(in->tid, &now) < 0)
+			return -1;
+		if (sig == SIGTRAP && event == 0 && now.rip == in->gadget + 2) {
+			*ret = (long)now.rax;
+			return 0;
+		}
+		/* A stop that is not our step: a SIGSTOP (unblockable) or a group-stop event. */
+		if (sig == SIGSTOP && event == 0)
+			in->requeue_sigstop = true;
+		if (now.rip != in->gadget) {
+			return ckpt_fail("thread %d stopped unexpectedly (signal %d, event %d) during syscall injection",
+					 in->tid, sig, event);
+		}
+	}
+}
+
+int inject_end(struct inject *in)
+{
+	int rc = 0;
+	if (in->scratch_backup) {
+		if (remote_write(in->tid, in->scratch, in->scratch_backup, in->scratch_len) < 0)
+			rc = -1;
+		free(in->scratch_backup);
+		in->scratch_backup = NULL;
+	}
+	if (remote_set_regs(in->tid, &in->saved) < 0)
+		rc = -1;
+	if (ptrace(PTRACE_SETSIGMASK, in->tid, (void *)sizeof(uint64_t), &in->saved_mask) < 0)
+		rc = ckpt_fail_errno("cannot restore the signal mask of thread %d", in->tid);
+	if (in->have_siginfo)
+		ptrace(PTRACE_SETSIGINFO, in->tid, NULL, &in->saved_siginfo);
+	if (in->requeue_sigstop)
+		syscall(SYS_tkill, in->tid, SIGSTOP);
+	return rc;
+}

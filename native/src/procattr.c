@@ -1,0 +1,38 @@
+#include "procattr.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+int procattr_capture(pid_t pid, struct process_image *p)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
+	p->cwd = read_link(path);
+	if (!p->cwd)
+		return ckpt_fail_errno("cannot read the working directory of pid %d", pid);
+
+	char *st = read_proc(pid, "status", NULL);
+	if (!st)
+		return ckpt_fail_errno("cannot read /proc/%d/status", pid);
+	const char *um = status_field(st, "Umask");
+	p->rec.umask = um ? (uint32_t)strtoul(um, NULL, 8) : 022;
+	free(st);
+
+	char *pers = read_proc(pid, "personality", NULL);
+	if (!pers)
+		return ckpt_fail_errno("cannot read /proc/%d/personality", pid);
+	p->rec.personality = (uint32_t)strtoul(pers, NULL, 16);
+	free(pers);
+
+	for (int r = 0; r < 16; r++) {
+		struct rlimit rl;
+		if (prlimit(pid, (enum __rlimit_resource)r, NULL, &rl) < 0)
+			return ckpt_fail_errno("cannot read resource limit %d of pid %d", r, pid);
+		p->rec.rlimits[r][0] = rl.rlim_cur;
+		p->rec.rlimits[r][1] = rl.rlim_max;
+	}
+	return 0;
+}

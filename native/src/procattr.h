@@ -1,0 +1,9 @@
+/* Process attributes: cwd, umask, resource limits, personality. */
+#ifndef CKPT_PROCATTR_H
+#define CKPT_PROCATTR_H
+
+#include "image.h"
+
+int procattr_capture(pid_t pid, struct process_image *p);
+
+#endif

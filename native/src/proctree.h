@@ -1,0 +1,48 @@
+/*
+ * The process tree: which processes and threads a statefile holds, freezing and releasing
+ * them (capture), and rebuilding them with their pids, parents, groups and sessions (restart).
+ */
+#ifndef CKPT_PROCTREE_H
+#define CKPT_PROCTREE_H
+
+#include "image.h"
+#include "ckpt.h"
+
+#include <signal.h>
+#include <stdbool.h>
+
+struct frozen_task {
+	pid_t tid;
+	bool held_by_caller;  /* stopped by our caller (a debugger), not seized by us */
+	bool stopped_by_signal; /* our interrupt found it in a signal-delivery stop */
+	int stop_sig;         /* that signal, to be delivered when released */
+};
+
+struct frozen_proc {
+	pid_t pid;
+	bool was_stopped;     /* in group-stop (state T) before we froze it */
+	struct frozen_task *tasks;  /* tasks[0] is the thread captured first */
+	size_t ntasks, cap_tasks;
+	uint64_t gadget;      /* syscall instruction used for injection */
+};
+
+struct frozen_tree {
+	struct frozen_proc *procs;  /* procs[0] is the root; parents before children */
+	size_t nprocs, cap_procs;
+};
+
+/* Parses /proc/PID/stat.  f[i] is field i (1-based as in proc(5)); *state the state letter. */
+int proc_stat(pid_t pid, unsigned long long f[53], char *state, char comm[17]);
+
+/* Stops every thread of root and of all its descendants that the caller does not already hold
+ * (held: tids stopped by the calling thread as their tracer).  first_tid, if set, becomes the
+ * first thread of its process. */
+int tree_freeze(pid_t root, const pid_t *held, size_t nheld, pid_t first_tid, struct frozen_tree *t);
+/* Lets go of the tasks we seized: leave them running as before, stopped, or kill them. */
+void tree_release(struct frozen_tree *t, enum ckpt_release mode);
+void tree_free(struct frozen_tree *t);
+
+/* Fills the ids of a process: pid, ppid, pgid, sid, uids, comm, cmdline. */
+int proctree_capture(const struct frozen_proc *fp, struct process_image *p);
+
+#endif

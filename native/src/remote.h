@@ -1,0 +1,30 @@
+/* Access to a ptrace-stopped task: registers and memory. */
+#ifndef CKPT_REMOTE_H
+#define CKPT_REMOTE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+int remote_get_regs(pid_t tid, struct user_regs_struct *regs);
+int remote_set_regs(pid_t tid, const struct user_regs_struct *regs);
+int remote_get_fpregs(pid_t tid, struct user_fpregs_struct *fp);
+int remote_set_fpregs(pid_t tid, const struct user_fpregs_struct *fp);
+/* Reads the XSAVE area; *len is set to its size.  Returns a malloc'ed buffer or NULL. */
+uint8_t *remote_get_xstate(pid_t tid, size_t *len);
+int remote_set_xstate(pid_t tid, const uint8_t *xstate, size_t len);
+/* XCR0 as the kernel records it inside an XSAVE area. */
+uint64_t xstate_xcr0_of(const uint8_t *xstate, size_t len);
+
+/* Memory of another process, respecting protections (process_vm_readv/writev). */
+int remote_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+int remote_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
+/* Memory through /proc/PID/mem, which can also read PROT_NONE and write read-only pages. */
+int remote_read_force(pid_t pid, uint64_t addr, void *buf, size_t len);
+int remote_write_force(pid_t pid, uint64_t addr, const void *buf, size_t len);
+
+/* waitpid for one task with __WALL, retrying on EINTR. */
+int wait_task(pid_t tid, int *status);
+
+#endif
