@@ -17,6 +17,7 @@ make -C native test 2>&1 | tee "$native_log"
 
 echo "== Maven build and Java tests under Xvfb: ./mvnw -B verify $*"
 status=0
+rm -rf bundles/*/target/surefire-reports # count only what this run reports
 xvfb-run -a -s "-screen 0 1280x1024x24" ./mvnw -B verify "$@" || status=$?
 
 # One closing line for both kinds of tests. Engine tests print PASS/FAIL lines; the Java counts
