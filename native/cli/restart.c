@@ -2,12 +2,104 @@
 #include "cli.h"
 #include "ckpt.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile pid_t forward_to;
+
+/* In the foreground, signals meant for the program reach it, not just ckpt. */
+static void forward(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+static int write_pid_file(const char *path, pid_t pid)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fprintf(f, "%d\n", pid) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "ckpt: cannot write the pid file %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 int cmd_restart(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "ckpt: restart is not implemented yet\n");
+	const char *file = NULL, *pid_file = NULL;
+	int json = 0, stopped = 0, detach = 0, ns = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--stopped") == 0)
+			stopped = 1;
+		else if (strcmp(a, "--detach") == 0)
+			detach = 1;
+		else if (strcmp(a, "--json") == 0)
+			json = 1;
+		else if (strcmp(a, "--namespace") == 0)
+			ns = 1;
+		else if (strcmp(a, "--pid-file") == 0) {
+			if (++i >= argc)
+				return usage_error("--pid-file needs a file name");
+			pid_file = argv[i];
+		} else if (strncmp(a, "--pid-file=", 11) == 0)
+			pid_file = a + 11;
+		else if (a[0] == '-')
+			return usage_error("restart: unknown option '%s'", a);
+		else if (!file)
+			file = a;
+		else
+			return usage_error("restart: unexpected argument '%s'", a);
+	}
+	if (!file)
+		return usage_error("restart: which statefile? (ckpt restart FILE)");
+	if (stopped && detach)
+		return usage_error("restart: choose one of --stopped and --detach");
+
+	install_interrupt_handlers();
+	struct ckpt_restart_options o = {.mode = stopped ? CKPT_RESTART_STOPPED : CKPT_RESTART_RUN, .use_namespace = ns};
+	struct ckpt_restart_result r;
+	if (ckpt_restart(file, &o, &r) < 0)
+		return fail_with_engine_error();
+	if (pid_file && write_pid_file(pid_file, r.pid) < 0)
+		return EXIT_FAILED;
+
+	if (stopped || detach) {
+		if (json)
+			printf("{\"pid\":%d,\"saved_pid\":%d,\"namespace\":%s,\"processes\":%u,\"threads\":%u,\"state\":\"%s\","
+			       "\"total_ms\":%.3f}\n",
+			       r.pid, r.saved_pid, r.in_namespace ? "true" : "false", r.processes, r.threads,
+			       stopped ? "stopped" : "running", r.total_ns / 1e6);
+		else
+			printf("%d\n", r.pid);
+		fflush(stdout);
+		return EXIT_OK;
+	}
+
+	/* Foreground: forward signals, then exit as the program did. */
+	forward_to = r.pid;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	if (json) {
+		printf("{\"pid\":%d,\"saved_pid\":%d,\"namespace\":%s,\"state\":\"running\"}\n", r.pid, r.saved_pid,
+		       r.in_namespace ? "true" : "false");
+		fflush(stdout);
+	}
+	int st;
+	if (ckpt_restart_wait(&r, &st) < 0)
+		return fail_with_engine_error();
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
 	return EXIT_FAILED;
 }

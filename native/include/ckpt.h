@@ -75,6 +75,35 @@ struct ckpt_capture_result {
 int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
 		 const struct ckpt_capture_options *options, struct ckpt_capture_result *result);
 
+/* How a restarted program is left. */
+enum ckpt_restart_mode {
+	CKPT_RESTART_RUN = 0,      /* running; the caller may wait for it with ckpt_restart_wait */
+	CKPT_RESTART_STOPPED = 1,  /* stopped at the saved context (group-stop), ready for gdb -p */
+};
+
+struct ckpt_restart_options {
+	int mode;                  /* enum ckpt_restart_mode */
+	int use_namespace;         /* 1: always restart inside a new user+pid namespace */
+};
+
+struct ckpt_restart_result {
+	pid_t pid;                 /* the root process, as seen from outside: attach to this one */
+	pid_t saved_pid;           /* its pid inside, the one it had when saved */
+	int in_namespace;          /* 1 when restarted inside a new user+pid namespace */
+	uint32_t processes, threads;
+	uint64_t total_ns;
+	int status_fd;             /* internal: where the root's exit status arrives */
+};
+
+/*
+ * Restarts the program saved in a statefile.  The whole tree is rebuilt with its saved pids,
+ * inside a new user+pid namespace when those pids cannot be had in ours, and is left running
+ * or stopped as options->mode says.  Nothing is left behind when it fails.
+ */
+int ckpt_restart(const char *path, const struct ckpt_restart_options *options, struct ckpt_restart_result *result);
+/* Waits until a restarted program (mode RUN) ends; *wait_status is as from waitpid(). */
+int ckpt_restart_wait(struct ckpt_restart_result *result, int *wait_status);
+
 /* Sets or clears a flag that makes a running capture or restart stop as soon as it can and
  * clean up (for SIGINT handlers and cancel buttons). */
 void ckpt_interrupt(int on);

@@ -173,3 +173,185 @@ int files_capture_pipes(struct statefile_image *img)
 	}
 	return 0;
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Restart                                                                                   */
+
+#include "restore.h"
+
+#include <sys/eventfd.h>
+
+int files_max_fd(const struct statefile_image *img)
+{
+	int max = 2;
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++)
+			if ((int)img->procs[i].fds[k].rec.fd > max)
+				max = (int)img->procs[i].fds[k].rec.fd;
+	return max;
+}
+
+static struct restore_pipe *find_pipe(struct restore_ctx *c, uint64_t ino)
+{
+	for (size_t i = 0; i < c->npipes; i++)
+		if (c->pipes[i].ino == ino)
+			return &c->pipes[i];
+	return NULL;
+}
+
+int files_restore_prepare(struct restore_ctx *c)
+{
+	for (int i = 0; i < 3; i++) {
+		int fd = fcntl(i, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		c->stdio[i] = restore_high_fd(fd);
+	}
+	for (size_t i = 0; i < c->img->nprocs; i++) {
+		struct process_image *p = &c->img->procs[i];
+		for (size_t k = 0; k < p->nfds; k++) {
+			struct fd_image *f = &p->fds[k];
+			if (f->rec.kind != CKPT_FD_PIPE || (f->rec.fd_flags & CKPT_FDF_OUTSIDE))
+				continue;
+			struct restore_pipe *rp = find_pipe(c, f->rec.ino);
+			if (!rp) {
+				int pp[2];
+				if (pipe2(pp, O_CLOEXEC) < 0)
+					return ckpt_fail_errno("cannot create a pipe");
+				rp = ARR_PUSH(c->pipes, c->npipes, c->cap_pipes);
+				rp->ino = f->rec.ino;
+				rp->rfd = restore_high_fd(pp[0]);
+				rp->wfd = restore_high_fd(pp[1]);
+			}
+			if (f->rec.pipe_size)
+				fcntl(rp->wfd, F_SETPIPE_SZ, (int)f->rec.pipe_size);
+			if (f->rec.data_len) {
+				/* The bytes that were queued: written now, read by the program later. */
+				int fl = fcntl(rp->wfd, F_GETFL);
+				fcntl(rp->wfd, F_SETFL, fl | O_NONBLOCK);
+				int r = write_all(rp->wfd, f->data, f->rec.data_len);
+				fcntl(rp->wfd, F_SETFL, fl);
+				if (r < 0)
+					return ckpt_fail_errno("cannot refill pipe fd %u of pid %u with %u bytes", f->rec.fd,
+							       p->rec.pid, f->rec.data_len);
+			}
+		}
+	}
+	return 0;
+}
+
+/* fd status flags that F_SETFL can change. */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+static void report_line_warn(struct restore_ctx *c, struct process_image *p, struct fd_image *f)
+{
+	char line[300];
+	int n = snprintf(line, sizeof(line), "warn: fd %u of pid %u (%s) cannot be restored and is now /dev/null\n",
+			 f->rec.fd, p->rec.pid, f->path ? f->path : "?");
+	if (n > 0 && write(c->report_fd, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1)) < 0) {
+		/* ckpt is gone */
+	}
+}
+
+/* Opens the object a saved fd referred to; returns a new fd (any number). */
+static int reopen_fd(struct restore_ctx *c, struct process_image *p, struct fd_image *f)
+{
+	int acc = f->rec.open_flags & O_ACCMODE;
+	uint32_t fl = f->rec.open_flags & ~(uint32_t)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
+	bool outside = (f->rec.fd_flags & CKPT_FDF_OUTSIDE) || f->rec.kind == CKPT_FD_TTY;
+	switch (f->rec.kind) {
+	case CKPT_FD_PIPE:
+		if (!outside) {
+			struct restore_pipe *rp = find_pipe(c, f->rec.ino);
+			if (!rp)
+				skeleton_fail(c, "internal error: no pipe for fd %u", f->rec.fd);
+			return fcntl(acc == O_RDONLY ? rp->rfd : rp->wfd, F_DUPFD, 0);
+		}
+		/* a pipe to a process outside the tree */
+		/* fall through */
+	case CKPT_FD_TTY:
+	case CKPT_FD_SOCKET:
+	case CKPT_FD_OTHER:
+		if (f->rec.fd <= 2 || outside) {
+			/* Rebound to restart's own stdio. */
+			int std = f->rec.fd <= 2 ? (int)f->rec.fd : acc == O_RDONLY ? 0 : 2;
+			return fcntl(c->stdio[std], F_DUPFD, 0);
+		}
+		report_line_warn(c, p, f);
+		return open("/dev/null", acc == O_RDONLY ? O_RDONLY : acc == O_WRONLY ? O_WRONLY : O_RDWR);
+	case CKPT_FD_EVENTFD:
+		return eventfd((unsigned)f->rec.extra, (f->rec.open_flags & O_NONBLOCK) ? EFD_NONBLOCK : 0);
+	case CKPT_FD_FIFO: {
+		/* O_RDWR never blocks on a FIFO; a reader or writer alone could. */
+		int fd = open(f->path, O_RDWR | O_NONBLOCK);
+		if (fd >= 0)
+			fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
+		return fd;
+	}
+	case CKPT_FD_DIR:
+		return open(f->path, O_RDONLY | O_DIRECTORY);
+	default: {
+		if (f->rec.fd_flags & CKPT_FDF_DELETED)
+			skeleton_fail(c, "fd %u of pid %u refers to a deleted file, which cannot be reopened (%s)", f->rec.fd,
+				      p->rec.pid, f->path ? f->path : "?");
+		int fd = open(f->path ? f->path : "/dev/null", (int)fl);
+		if (fd >= 0 && f->rec.kind == CKPT_FD_REG && lseek(fd, (off_t)f->rec.pos, SEEK_SET) < 0) {
+			close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	}
+}
+
+void files_restore_skeleton(struct restore_ctx *c, struct process_image *p)
+{
+	for (size_t k = 0; k < p->nfds; k++) {
+		struct fd_image *f = &p->fds[k];
+		int fd = reopen_fd(c, p, f);
+		if (fd < 0)
+			skeleton_fail(c, "cannot reopen fd %u of pid %u (%s): %s", f->rec.fd, p->rec.pid,
+				      f->path ? f->path : "?", strerror(errno));
+		if (fd != (int)f->rec.fd) {
+			if (dup2(fd, (int)f->rec.fd) < 0)
+				skeleton_fail(c, "cannot place fd %u of pid %u: %s", f->rec.fd, p->rec.pid, strerror(errno));
+			close(fd);
+		}
+		if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE))
+			fcntl((int)f->rec.fd, F_SETFL, (int)(f->rec.open_flags & SETFL_MASK));
+		fcntl((int)f->rec.fd, F_SETFD, (f->rec.fd_flags & CKPT_FDF_CLOEXEC) ? FD_CLOEXEC : 0);
+	}
+	/* Everything else goes, except what ckpt still injects through: the statefile, shared
+	 * memory objects and the report pipe (closed last). */
+	int keep[64];
+	size_t nkeep = 0;
+	keep[nkeep++] = c->sf_fd;
+	keep[nkeep++] = c->report_fd;
+	for (size_t i = 0; i < c->nshmems && nkeep < ARRAY_LEN(keep); i++)
+		keep[nkeep++] = c->shmems[i].fd;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		skeleton_fail(c, "cannot list /proc/self/fd: %s", strerror(errno));
+	int dfd = dirfd(d);
+	int *close_list = NULL;
+	size_t nclose = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		int fd = atoi(de->d_name);
+		if (fd == dfd)
+			continue;
+		bool wanted = false;
+		for (size_t k = 0; k < p->nfds; k++)
+			wanted |= (int)p->fds[k].rec.fd == fd;
+		for (size_t i = 0; i < nkeep; i++)
+			wanted |= keep[i] == fd;
+		if (!wanted)
+			*ARR_PUSH(close_list, nclose, cap) = fd;
+	}
+	closedir(d);
+	for (size_t i = 0; i < nclose; i++)
+		close(close_list[i]);
+	free(close_list);
+}

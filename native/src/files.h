@@ -10,4 +10,15 @@ int files_capture(pid_t pid, struct process_image *p);
  * stores the bytes queued in each pipe inside it, once, on its first read end. */
 int files_capture_pipes(struct statefile_image *img);
 
+
+/* ---- restart ---- */
+struct restore_ctx;
+/* In ckpt, before the skeleton is forked: the tree's pipes, filled with their saved bytes, and
+ * copies of ckpt's own stdio for fds that pointed outside the tree. */
+int files_restore_prepare(struct restore_ctx *c);
+/* In a skeleton process: builds the saved fd table and closes everything else. */
+void files_restore_skeleton(struct restore_ctx *c, struct process_image *p);
+/* Highest fd number any process of the image uses. */
+int files_max_fd(const struct statefile_image *img);
+
 #endif

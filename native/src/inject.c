@@ -81,6 +81,21 @@ int inject_begin(struct inject *in, pid_t tid, uint64_t gadget, size_t scratch_l
 	return 0;
 }
 
+int inject_begin_owned(struct inject *in, pid_t tid, uint64_t gadget, uint64_t scratch, size_t scratch_len)
+{
+	memset(in, 0, sizeof(*in));
+	in->tid = tid;
+	in->gadget = gadget;
+	in->scratch = scratch;
+	in->scratch_len = scratch_len;
+	if (remote_get_regs(tid, &in->saved) < 0)
+		return -1;
+	uint64_t all = ~0ull;
+	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all) < 0)
+		return ckpt_fail_errno("cannot block signals in thread %d", tid);
+	return 0;
+}
+
 int inject_syscall(struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
 		   uint64_t a4, uint64_t a5, uint64_t a6, long *ret)
 {
@@ -99,6 +114,7 @@ int inject_syscall(struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_
 		r.rsp = in->scratch; /* keep the stack pointer below anything we borrowed */
 	if (remote_set_regs(in->tid, &r) < 0)
 		return -1;
+	int retries = 0;
 	for (;;) {
 		if (ptrace(PTRACE_SINGLESTEP, in->tid, NULL, NULL) < 0)
 			return ckpt_fail_errno("cannot step thread %d", in->tid);
@@ -116,15 +132,25 @@ int inject_syscall(struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_
 			return -1;
 		if (sig == SIGTRAP && event == 0 && now.rip == in->gadget + 2) {
 			*ret = (long)now.rax;
+			ckpt_debug("inject: %d: syscall %ld(0x%llx, 0x%llx, 0x%llx) = %ld", in->tid, nr, (unsigned long long)a1,
+				   (unsigned long long)a2, (unsigned long long)a3, *ret);
 			return 0;
 		}
+		siginfo_t si = {0};
+		ptrace(PTRACE_GETSIGINFO, in->tid, NULL, &si);
+		ckpt_debug("inject: thread %d stopped with signal %d event %d at 0x%llx (gadget 0x%llx), si_code %d addr %p",
+			   in->tid, sig, event, (unsigned long long)now.rip, (unsigned long long)in->gadget, si.si_code,
+			   si.si_addr);
+		ckpt_debug("  cs %llx ss %llx ds %llx es %llx fs %llx gs %llx fsbase %llx eflags %llx rsp %llx orig %llx", (unsigned long long)now.cs,
+			   (unsigned long long)now.ss, (unsigned long long)now.ds, (unsigned long long)now.es, (unsigned long long)now.fs,
+			   (unsigned long long)now.gs, (unsigned long long)now.fs_base, (unsigned long long)now.eflags,
+			   (unsigned long long)now.rsp, (unsigned long long)now.orig_rax);
 		/* A stop that is not our step: a SIGSTOP (unblockable) or a group-stop event. */
 		if (sig == SIGSTOP && event == 0)
 			in->requeue_sigstop = true;
-		if (now.rip != in->gadget) {
+		if (now.rip != in->gadget || (sig != SIGSTOP && !(sig == SIGTRAP && event)) || ++retries > 16)
 			return ckpt_fail("thread %d stopped unexpectedly (signal %d, event %d) during syscall injection",
 					 in->tid, sig, event);
-		}
 	}
 }
 

@@ -42,4 +42,8 @@ int inject_syscall(struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_
 /* Puts registers, signal mask, siginfo and scratch memory back. */
 int inject_end(struct inject *in);
 
+/* For tasks being rebuilt: scratch memory is given (it is ours), and nothing is put back at
+ * the end because the task gets its final registers instead. */
+int inject_begin_owned(struct inject *in, pid_t tid, uint64_t gadget, uint64_t scratch, size_t scratch_len);
+
 #endif

@@ -374,3 +374,454 @@ int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *p
 	free(buf);
 	return rc;
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Restart                                                                                   */
+
+#include "inject.h"
+#include "restore.h"
+
+#include <sys/syscall.h>
+
+static bool relies_on_file(const struct ckpt_rec_vma *v)
+{
+	return v->file != CKPT_NO_INDEX && !(v->flags & CKPT_VMA_DELETED) && v->store != CKPT_STORE_FULL;
+}
+
+static int check_file(const struct process_image *p, const struct ckpt_rec_vma *v)
+{
+	const struct file_image *f = &p->files[v->file];
+	struct stat st;
+	if (stat(f->path, &st) < 0)
+		return ckpt_fail_errno("cannot restart: the program's mapped file %s is gone", f->path);
+	/* A shared writable mapping writes into its file: the file changing is expected. */
+	if ((v->flags & CKPT_VMA_SHARED) && (v->flags & CKPT_VMA_MAYWRITE))
+		return 0;
+	if ((uint64_t)st.st_size != f->rec.size)
+		return ckpt_fail("cannot restart: %s changed since the snapshot (size %llu, now %llu)", f->path,
+				 (unsigned long long)f->rec.size, (unsigned long long)st.st_size);
+	uint8_t id[32];
+	size_t idlen = 0;
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		idlen = elf_build_id(fd, id, sizeof(id));
+		close(fd);
+	}
+	if (f->rec.build_id_len || idlen) {
+		if (idlen != f->rec.build_id_len || memcmp(id, f->rec.build_id, idlen) != 0)
+			return ckpt_fail("cannot restart: %s changed since the snapshot (its build-id differs)", f->path);
+		return 0; /* same build-id: the same contents, even if the file was copied or touched */
+	}
+	if (st.st_mtim.tv_sec != f->rec.mtime_sec || (uint32_t)st.st_mtim.tv_nsec != f->rec.mtime_nsec)
+		return ckpt_fail("cannot restart: %s changed since the snapshot (modification time differs)", f->path);
+	return 0;
+}
+
+int mem_check_files(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct process_image *p = &img->procs[i];
+		for (size_t k = 0; k < p->nvmas; k++)
+			if (relies_on_file(&p->vmas[k].rec) && check_file(p, &p->vmas[k].rec) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+struct special {
+	uint64_t start, end;
+};
+
+/* The vDSO-related mappings of a maps text: [vvar], [vvar_vclock], [vdso]. */
+static void find_specials(const char *maps, struct special sp[3])
+{
+	memset(sp, 0, 3 * sizeof(*sp));
+	static const char *names[3] = {"[vvar]", "[vvar_vclock]", "[vdso]"};
+	for (const char *l = maps; l && *l;) {
+		unsigned long long a, b;
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) : strlen(l);
+		if (sscanf(l, "%llx-%llx", &a, &b) == 2)
+			for (int k = 0; k < 3; k++) {
+				size_t nlen = strlen(names[k]);
+				if (len >= nlen && memcmp(l + len - nlen, names[k], nlen) == 0)
+					sp[k] = (struct special){a, b};
+			}
+		l = nl ? nl + 1 : NULL;
+	}
+}
+
+static void saved_specials(const struct process_image *p, struct special sp[3])
+{
+	memset(sp, 0, 3 * sizeof(*sp));
+	for (size_t k = 0; k < p->nvmas; k++) {
+		const struct ckpt_rec_vma *v = &p->vmas[k].rec;
+		int kind = v->flags & CKPT_VMA_VVAR ? 0 : v->flags & CKPT_VMA_VVAR_VCLOCK ? 1 : v->flags & CKPT_VMA_VDSO ? 2 : -1;
+		if (kind >= 0)
+			sp[kind] = (struct special){v->start, v->end};
+	}
+}
+
+int mem_check_vdso(const struct statefile_image *img, int sf_fd)
+{
+	char *maps = read_file("/proc/self/maps", NULL);
+	if (!maps)
+		return ckpt_fail_errno("cannot read /proc/self/maps");
+	struct special cur[3];
+	find_specials(maps, cur);
+	free(maps);
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct process_image *p = &img->procs[i];
+		struct special sv[3];
+		saved_specials(p, sv);
+		for (int k = 0; k < 3; k++)
+			if (sv[k].end - sv[k].start != cur[k].end - cur[k].start)
+				return ckpt_fail("cannot restart: the statefile's vDSO layout differs from this kernel's "
+						 "(saved on kernel %s); restart it on the kernel it was saved on",
+						 img->kernel_release ? img->kernel_release : "?");
+		for (size_t k = 0; k < p->nvmas; k++) {
+			const struct vma_image *v = &p->vmas[k];
+			if (!(v->rec.flags & CKPT_VMA_VDSO) || v->file_size != v->rec.end - v->rec.start)
+				continue;
+			uint8_t *saved = xmalloc(v->file_size);
+			int r = pread_all(sf_fd, saved, v->file_size, (off_t)v->file_offset);
+			bool same = r == 0 && memcmp(saved, (void *)(uintptr_t)cur[2].start, v->file_size) == 0;
+			free(saved);
+			if (r < 0)
+				return ckpt_fail_errno("cannot read the saved vDSO");
+			if (!same)
+				return ckpt_fail("cannot restart: the statefile was saved on kernel %s, whose vDSO differs from "
+						 "this kernel's; restart it on that kernel",
+						 img->kernel_release ? img->kernel_release : "?");
+		}
+	}
+	return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+int mem_pick_trampoline(const struct statefile_image *img, uint64_t *addr)
+{
+	uint64_t (*r)[2] = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nvmas; k++) {
+			uint64_t *e = *ARR_PUSH(r, n, cap);
+			e[0] = img->procs[i].vmas[k].rec.start;
+			e[1] = img->procs[i].vmas[k].rec.end;
+		}
+	char *maps = read_file("/proc/self/maps", NULL);
+	for (char *l = maps; l && *l;) {
+		unsigned long long a, b;
+		if (sscanf(l, "%llx-%llx", &a, &b) == 2) {
+			uint64_t *e = *ARR_PUSH(r, n, cap);
+			e[0] = a;
+			e[1] = b;
+		}
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	free(maps);
+	qsort(r, n, sizeof(*r), cmp_range);
+	uint64_t cand = 0x10000; /* vm.mmap_min_addr */
+	for (size_t i = 0; i < n; i++) {
+		if (r[i][0] >= cand + PAGE)
+			break;
+		if (r[i][1] > cand)
+			cand = r[i][1];
+	}
+	free(r);
+	if (cand + PAGE > (1ull << 47))
+		return ckpt_fail("no free address for the restore trampoline");
+	*addr = cand;
+	return 0;
+}
+
+static struct restore_shmem *find_shmem(struct restore_ctx *c, uint64_t id)
+{
+	for (size_t i = 0; i < c->nshmems; i++)
+		if (c->shmems[i].id == id)
+			return &c->shmems[i];
+	return NULL;
+}
+
+int mem_restore_prepare(struct restore_ctx *c)
+{
+	/* A shared anonymous object seen in more than one mapping must stay one object: keep it
+	 * in a memfd that every process maps. */
+	for (size_t i = 0; i < c->img->nprocs; i++)
+		for (size_t k = 0; k < c->img->procs[i].nvmas; k++) {
+			const struct ckpt_rec_vma *v = &c->img->procs[i].vmas[k].rec;
+			if (!(v->flags & CKPT_VMA_ANON) || !(v->flags & CKPT_VMA_SHARED) || find_shmem(c, v->shmem_id))
+				continue;
+			unsigned uses = 0;
+			uint64_t size = 0;
+			for (size_t j = 0; j < c->img->nprocs; j++)
+				for (size_t m = 0; m < c->img->procs[j].nvmas; m++) {
+					const struct ckpt_rec_vma *w = &c->img->procs[j].vmas[m].rec;
+					if ((w->flags & CKPT_VMA_ANON) && (w->flags & CKPT_VMA_SHARED) && w->shmem_id == v->shmem_id) {
+						uses++;
+						if (w->pgoff + (w->end - w->start) > size)
+							size = w->pgoff + (w->end - w->start);
+					}
+				}
+			if (uses < 2)
+				continue;
+			int fd = (int)syscall(SYS_memfd_create, "ckpt-shared", 0);
+			if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+				return ckpt_fail_errno("cannot create shared memory for the restart");
+			struct restore_shmem *s = ARR_PUSH(c->shmems, c->nshmems, c->cap_shmems);
+			s->id = v->shmem_id;
+			s->fd = restore_high_fd(fd);
+		}
+	return 0;
+}
+
+/* Writes a string into the scratch page of the rebuilt task. */
+static int put_string(struct inject *in, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	if (n > in->scratch_len)
+		return ckpt_fail("path too long for the restore: %s", s);
+	return remote_write(in->tid, in->scratch, s, n);
+}
+
+static int munmap_skeleton(struct restore_ctx *c, struct inject *in, pid_t outer_pid)
+{
+	char *maps = read_proc(outer_pid, "maps", NULL);
+	if (!maps)
+		return ckpt_fail_errno("cannot read the maps of rebuilt pid %d", outer_pid);
+	uint64_t run_start = 0, run_end = 0;
+	int rc = 0;
+	for (char *l = maps; l && *l && rc == 0;) {
+		unsigned long long a, b;
+		char *nl = strchr(l, '\n');
+		if (nl)
+			*nl = 0;
+		bool keep = sscanf(l, "%llx-%llx", &a, &b) != 2 || a == c->tramp || strstr(l, "[vdso]") ||
+			    strstr(l, "[vvar]") || strstr(l, "[vvar_vclock]") || strstr(l, "[vsyscall]");
+		if (!keep && a == run_end) {
+			run_end = b;
+		} else {
+			long ret;
+			if (run_end > run_start)
+				rc = restore_syscall(in, "munmap", SYS_munmap, run_start, run_end - run_start, 0, 0, 0, 0, &ret);
+			run_start = run_end = 0;
+			if (!keep) {
+				run_start = a;
+				run_end = b;
+			}
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	long ret;
+	if (rc == 0 && run_end > run_start)
+		rc = restore_syscall(in, "munmap", SYS_munmap, run_start, run_end - run_start, 0, 0, 0, 0, &ret);
+	free(maps);
+	return rc;
+}
+
+static int move_specials(struct restore_ctx *c, struct inject *in, struct process_image *p, pid_t outer_pid)
+{
+	char *maps = read_proc(outer_pid, "maps", NULL);
+	if (!maps)
+		return ckpt_fail_errno("cannot read the maps of rebuilt pid %d", outer_pid);
+	struct special cur[3], want[3];
+	find_specials(maps, cur);
+	free(maps);
+	saved_specials(p, want);
+	bool clash = false;
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			if (i != j && want[i].end > want[i].start && want[i].start < cur[j].end && cur[j].start < want[i].end)
+				clash = true;
+	long ret;
+	if (clash) {
+		/* Step aside first: a free range right above the trampoline, free in the saved layout. */
+		uint64_t tmp = 0;
+		for (int i = 0; i < 3; i++)
+			if (cur[i].end > tmp)
+				tmp = cur[i].end;
+		tmp += 64 * PAGE;
+		for (int i = 0; i < 3; i++) {
+			if (cur[i].end == cur[i].start)
+				continue;
+			uint64_t len = cur[i].end - cur[i].start, dst = tmp + (cur[i].start - cur[0].start);
+			if (restore_syscall(in, "mremap (vDSO)", SYS_mremap, cur[i].start, len, len,
+					    MREMAP_MAYMOVE | MREMAP_FIXED, dst, 0, &ret) < 0)
+				return -1;
+			cur[i].end = dst + len;
+			cur[i].start = dst;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		uint64_t len = cur[i].end - cur[i].start;
+		if (!len || cur[i].start == want[i].start)
+			continue;
+		if (restore_syscall(in, "mremap (vDSO)", SYS_mremap, cur[i].start, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+				    want[i].start, 0, &ret) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool is_special(const struct ckpt_rec_vma *v)
+{
+	return v->flags & (CKPT_VMA_VDSO | CKPT_VMA_VVAR | CKPT_VMA_VVAR_VCLOCK | CKPT_VMA_VSYSCALL);
+}
+
+/* Whether restart copies bytes from the statefile into this mapping. */
+static bool needs_fill(const struct vma_image *v)
+{
+	return v->rec.store == CKPT_STORE_FULL && v->file_size && !is_special(&v->rec);
+}
+
+static int map_one(struct restore_ctx *c, struct inject *in, struct process_image *p, struct vma_image *v, int *file_fds,
+		   bool *filled_elsewhere)
+{
+	struct ckpt_rec_vma *r = &v->rec;
+	uint64_t len = r->end - r->start;
+	int prot = (int)r->prot | (needs_fill(v) ? PROT_WRITE : 0);
+	long ret;
+	*filled_elsewhere = false;
+	int flags = MAP_FIXED | ((r->flags & CKPT_VMA_GROWSDOWN) ? MAP_GROWSDOWN : 0);
+	if (r->flags & CKPT_VMA_ANON) {
+		if (r->flags & CKPT_VMA_SHARED) {
+			struct restore_shmem *s = find_shmem(c, r->shmem_id);
+			if (s) {
+				if (restore_syscall(in, "mmap (shared memory)", SYS_mmap, r->start, len, (uint64_t)prot,
+						    (uint64_t)(flags | MAP_SHARED), (uint64_t)s->fd, r->pgoff, &ret) < 0)
+					return -1;
+				/* Every process maps the same object: the first one fills it. */
+				for (size_t i = 0; i < c->img->nprocs && !*filled_elsewhere; i++) {
+					struct process_image *q = &c->img->procs[i];
+					if (q == p)
+						break;
+					for (size_t k = 0; k < q->nvmas; k++)
+						if (q->vmas[k].rec.shmem_id == r->shmem_id && (q->vmas[k].rec.flags & CKPT_VMA_SHARED))
+							*filled_elsewhere = true;
+				}
+				return 0;
+			}
+			return restore_syscall(in, "mmap (shared anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
+					       (uint64_t)(flags | MAP_SHARED | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
+		}
+		return restore_syscall(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
+				       (uint64_t)(flags | MAP_PRIVATE | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
+	}
+	if (r->file == CKPT_NO_INDEX || (r->flags & CKPT_VMA_DELETED)) {
+		/* The file is gone; its pages are in the statefile. */
+		return restore_syscall(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
+				       (uint64_t)(flags | MAP_PRIVATE | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
+	}
+	int *fdp = &file_fds[r->file];
+	if (*fdp < 0) {
+		/* One open per file; read-write if any shared writable mapping of it needs that. */
+		bool rw = false;
+		for (size_t k = 0; k < p->nvmas; k++)
+			rw |= p->vmas[k].rec.file == r->file && (p->vmas[k].rec.flags & CKPT_VMA_SHARED) &&
+			      (p->vmas[k].rec.flags & CKPT_VMA_MAYWRITE);
+		const char *path = p->files[r->file].path;
+		if (put_string(in, path) < 0)
+			return -1;
+		if (inject_syscall(in, SYS_open, in->scratch, (uint64_t)((rw ? O_RDWR : O_RDONLY) | O_CLOEXEC), 0, 0, 0, 0, &ret) < 0)
+			return -1;
+		if (ret < 0) {
+			if (r->store == CKPT_STORE_FULL) /* the statefile has every page: map them anonymously */
+				return restore_syscall(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
+						       (uint64_t)(flags | MAP_PRIVATE | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
+			errno = (int)-ret;
+			return ckpt_fail_errno("cannot open %s in the restarted process", path);
+		}
+		*fdp = (int)ret;
+	}
+	return restore_syscall(in, "mmap (file)", SYS_mmap, r->start, len, (uint64_t)prot,
+			       (uint64_t)(flags | ((r->flags & CKPT_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE)), (uint64_t)*fdp,
+			       r->pgoff, &ret);
+}
+
+/* Copies the stored pages of a mapping straight from the statefile into the rebuilt process:
+ * one pread per run of data, so the kernel copies page-cache pages into its memory. */
+static int fill_one(struct restore_ctx *c, struct inject *in, struct vma_image *v)
+{
+	uint64_t off = v->file_offset, end = v->file_offset + v->file_size;
+	while (off < end) {
+		off_t data = lseek(c->sf_fd, (off_t)off, SEEK_DATA);
+		if (data < 0 || (uint64_t)data >= end)
+			break;
+		off_t hole = lseek(c->sf_fd, data, SEEK_HOLE);
+		uint64_t stop = hole < 0 || (uint64_t)hole > end ? end : (uint64_t)hole;
+		for (uint64_t o = (uint64_t)data; o < stop;) {
+			if (check_interrupted() < 0)
+				return -1;
+			uint64_t n = stop - o > (1ull << 30) ? (1ull << 30) : stop - o;
+			long ret;
+			uint64_t addr = v->rec.start + (o - v->file_offset);
+			if (restore_syscall(in, "pread (memory)", SYS_pread64, (uint64_t)c->sf_fd, addr, n, o, 0, 0, &ret) < 0)
+				return -1;
+			if ((uint64_t)ret != n)
+				return ckpt_fail("short read of the statefile at offset %llu (truncated?)", (unsigned long long)o);
+			o += n;
+		}
+		off = stop;
+	}
+	return 0;
+}
+
+static int advise_one(struct inject *in, const struct ckpt_rec_vma *r)
+{
+	static const struct { uint32_t flag; int advice; } adv[] = {
+		{CKPT_VMA_HUGEPAGE, MADV_HUGEPAGE}, {CKPT_VMA_NOHUGEPAGE, MADV_NOHUGEPAGE},
+		{CKPT_VMA_DONTFORK, MADV_DONTFORK}, {CKPT_VMA_WIPEONFORK, MADV_WIPEONFORK},
+		{CKPT_VMA_DONTDUMP, MADV_DONTDUMP},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(adv); i++) {
+		long ret;
+		if ((r->flags & adv[i].flag) &&
+		    inject_syscall(in, SYS_madvise, r->start, r->end - r->start, (uint64_t)adv[i].advice, 0, 0, 0, &ret) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int mem_restore(struct restore_ctx *c, struct inject *in, struct process_image *p, pid_t outer_pid)
+{
+	if (munmap_skeleton(c, in, outer_pid) < 0 || move_specials(c, in, p, outer_pid) < 0)
+		return -1;
+	int *file_fds = xmalloc((p->nfiles + 1) * sizeof(int));
+	for (size_t i = 0; i < p->nfiles; i++)
+		file_fds[i] = -1;
+	bool *skip_fill = xcalloc(p->nvmas + 1, sizeof(bool));
+	int rc = 0;
+	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
+		struct vma_image *v = &p->vmas[k];
+		if (is_special(&v->rec))
+			continue;
+		rc = map_one(c, in, p, v, file_fds, &skip_fill[k]);
+		if (rc == 0)
+			rc = advise_one(in, &v->rec);
+	}
+	for (size_t k = 0; k < p->nvmas && rc == 0; k++)
+		if (needs_fill(&p->vmas[k]) && !skip_fill[k])
+			rc = fill_one(c, in, &p->vmas[k]);
+	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
+		struct vma_image *v = &p->vmas[k];
+		long ret;
+		if (needs_fill(v) && !(v->rec.prot & PROT_WRITE))
+			rc = restore_syscall(in, "mprotect", SYS_mprotect, v->rec.start, v->rec.end - v->rec.start, v->rec.prot,
+					     0, 0, 0, &ret);
+	}
+	for (size_t i = 0; i < p->nfiles; i++) {
+		long ret;
+		if (file_fds[i] >= 0 && rc == 0)
+			rc = restore_syscall(in, "close", SYS_close, (uint64_t)file_fds[i], 0, 0, 0, 0, 0, &ret);
+	}
+	free(file_fds);
+	free(skip_fill);
+	return rc;
+}

@@ -51,3 +51,53 @@ int mm_capture(struct inject *in, pid_t pid, struct process_image *p)
 				p->rec.exe_file = (uint32_t)i;
 	return 0;
 }
+
+#include "remote.h"
+#include "restore.h"
+
+#include <linux/prctl.h>
+#include <sys/prctl.h>
+
+int mm_restore(struct inject *in, struct process_image *p)
+{
+	long ret, exe_fd = -1;
+	/* /proc/PID/exe must name the program again, or a debugger attaching by pid would load
+	 * ckpt's symbols.  Changing it needs the checkpoint/restore capability in our namespace. */
+	if (p->exe && strlen(p->exe) + 1 < 1024) {
+		if (remote_write(in->tid, in->scratch + 1024, p->exe, strlen(p->exe) + 1) < 0)
+			return -1;
+		if (inject_syscall(in, SYS_open, in->scratch + 1024, O_RDONLY | O_CLOEXEC, 0, 0, 0, 0, &exe_fd) < 0)
+			return -1;
+	}
+	struct prctl_mm_map m = {
+		.start_code = p->mm.start_code, .end_code = p->mm.end_code,
+		.start_data = p->mm.start_data, .end_data = p->mm.end_data,
+		.start_brk = p->mm.start_brk, .brk = p->mm.brk, .start_stack = p->mm.start_stack,
+		.arg_start = p->mm.arg_start, .arg_end = p->mm.arg_end,
+		.env_start = p->mm.env_start, .env_end = p->mm.env_end,
+		.auxv = (__u64 *)(uintptr_t)(in->scratch + sizeof(struct prctl_mm_map)),
+		.auxv_size = (uint32_t)p->auxv_len,
+		.exe_fd = exe_fd >= 0 ? (uint32_t)exe_fd : (uint32_t)-1,
+	};
+	if (p->auxv_len > 512)
+		return ckpt_fail("the saved auxiliary vector is too large (%zu bytes)", p->auxv_len);
+	if (remote_write(in->tid, in->scratch, &m, sizeof(m)) < 0 ||
+	    (p->auxv_len && remote_write(in->tid, in->scratch + sizeof(m), p->auxv, p->auxv_len) < 0))
+		return -1;
+	if (inject_syscall(in, SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, in->scratch, sizeof(m), 0, 0, &ret) < 0)
+		return -1;
+	if (ret == -EPERM && exe_fd >= 0) {
+		ckpt_warn("no right to set /proc/%u/exe; a debugger attaching by pid needs the program's path", p->rec.pid);
+		m.exe_fd = (uint32_t)-1;
+		if (remote_write(in->tid, in->scratch, &m, sizeof(m)) < 0 ||
+		    inject_syscall(in, SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, in->scratch, sizeof(m), 0, 0, &ret) < 0)
+			return -1;
+	}
+	if (ret < 0) {
+		errno = (int)-ret;
+		return ckpt_fail_errno("cannot restore the mm fields of pid %u (PR_SET_MM_MAP)", p->rec.pid);
+	}
+	if (exe_fd >= 0)
+		return restore_syscall(in, "close", SYS_close, (uint64_t)exe_fd, 0, 0, 0, 0, 0, &ret);
+	return 0;
+}

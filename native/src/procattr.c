@@ -36,3 +36,34 @@ int procattr_capture(pid_t pid, struct process_image *p)
 	}
 	return 0;
 }
+
+#include "restore.h"
+
+#include <errno.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void procattr_restore_skeleton(struct restore_ctx *c, struct process_image *p)
+{
+	if (p->cwd && chdir(p->cwd) < 0)
+		skeleton_fail(c, "cannot enter the saved working directory %s of pid %u: %s", p->cwd, p->rec.pid,
+			      strerror(errno));
+	umask((mode_t)(p->rec.umask & 0777));
+	for (int r = 0; r < 16; r++) {
+		struct rlimit want = {p->rec.rlimits[r][0], p->rec.rlimits[r][1]}, now;
+		if (getrlimit((enum __rlimit_resource)r, &now) < 0)
+			continue;
+		if (setrlimit((enum __rlimit_resource)r, &want) == 0)
+			continue;
+		/* Raising a hard limit needs a privilege the user may not have: keep what we can. */
+		if (want.rlim_max > now.rlim_max)
+			want.rlim_max = now.rlim_max;
+		if (want.rlim_cur > want.rlim_max)
+			want.rlim_cur = want.rlim_max;
+		setrlimit((enum __rlimit_resource)r, &want);
+	}
+	if (personality(p->rec.personality) < 0)
+		skeleton_fail(c, "cannot set personality 0x%x of pid %u: %s", p->rec.personality, p->rec.pid,
+			      strerror(errno));
+}

@@ -6,4 +6,9 @@
 
 int procattr_capture(pid_t pid, struct process_image *p);
 
+
+struct restore_ctx;
+/* In a skeleton process: working directory, umask, limits and personality. */
+void procattr_restore_skeleton(struct restore_ctx *c, struct process_image *p);
+
 #endif

@@ -387,3 +387,516 @@ int proctree_capture(const struct frozen_proc *fp, struct process_image *p)
 	p->cmdline_len = cmd ? len : 0;
 	return 0;
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Restart: the keeper and the skeleton tree                                                 */
+
+#include "restore.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+/* The kernel ABI of clone3's argument block. */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+
+bool proctree_can_choose_pids(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	/* CAP_SYS_ADMIN (21) or CAP_CHECKPOINT_RESTORE (40) in our own user namespace. */
+	return (d[0].effective & (1u << 21)) || (d[1].effective & (1u << (40 - 32)));
+}
+
+void skeleton_fail(struct restore_ctx *c, const char *fmt, ...)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line), "error: ");
+	va_list ap;
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(c->report_fd, line, (size_t)n) < 0) {
+		/* nothing more we can do */
+	}
+	_exit(1);
+}
+
+static void report_line(struct restore_ctx *c, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(c->report_fd, line, (size_t)n) < 0) {
+		/* ckpt is gone; the pdeath signal ends us */
+	}
+}
+
+/* Creates a thread with the given tid that parks in pause(): it never touches its stack, since
+ * ckpt replaces the whole address space under it. */
+static long clone3_parked_thread(struct clone3_args *args)
+{
+	long ret;
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "2:\n\t"
+			 "mov %[pause], %%eax\n\t"
+			 "syscall\n\t"
+			 "jmp 2b\n\t"
+			 "1:\n\t"
+			 : "=a"(ret)
+			 : "0"((long)SYS_clone3), "D"(args), "S"(sizeof(*args)), [pause] "i"(SYS_pause)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static pid_t clone3_with_pid(struct restore_ctx *c, pid_t pid)
+{
+	pid_t set_tid = pid;
+	struct clone3_args a = {.exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&set_tid, .set_tid_size = 1};
+	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+}
+
+static void park(void) __attribute__((noreturn));
+static void park(void)
+{
+	for (;;)
+		syscall(SYS_pause);
+}
+
+static void skeleton_process(struct restore_ctx *c, size_t pi, skeleton_setup_fn setup) __attribute__((noreturn));
+
+static void skeleton_process(struct restore_ctx *c, size_t pi, skeleton_setup_fn setup)
+{
+	struct statefile_image *img = c->img;
+	struct process_image *p = &img->procs[pi];
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	pid_t me = (pid_t)syscall(SYS_getpid);
+	if ((uint32_t)me != p->rec.pid)
+		skeleton_fail(c, "process %u came back as pid %d", p->rec.pid, me);
+
+	/* Session and group.  A group outside the tree cannot be joined, and a process left
+	 * stopped must not sit in a group that can become orphaned, so the root leads its own. */
+	bool in_tree_group = false;
+	for (size_t i = 0; i < img->nprocs; i++)
+		in_tree_group |= img->procs[i].rec.pid == p->rec.pgid;
+	if (p->rec.sid == p->rec.pid) {
+		if (setsid() < 0)
+			skeleton_fail(c, "cannot make pid %u a session leader: %s", p->rec.pid, strerror(errno));
+	} else if (p->rec.pgid == p->rec.pid || (pi == 0 && !in_tree_group)) {
+		if (setpgid(0, 0) < 0)
+			skeleton_fail(c, "cannot make pid %u a group leader: %s", p->rec.pid, strerror(errno));
+	} else if (in_tree_group && setpgid(0, (pid_t)p->rec.pgid) < 0) {
+		report_line(c, "warn: pid %u could not rejoin process group %u: %s", p->rec.pid, p->rec.pgid,
+			    strerror(errno));
+	}
+
+	/* Children, each with its saved pid. */
+	for (size_t i = 0; i < img->nprocs; i++) {
+		if (i == pi || img->procs[i].rec.ppid != p->rec.pid)
+			continue;
+		pid_t child = clone3_with_pid(c, (pid_t)img->procs[i].rec.pid);
+		if (child < 0)
+			skeleton_fail(c, "%s: cannot create pid %u: %s", errno == EEXIST ? "pid-taken" : "clone",
+				      img->procs[i].rec.pid, strerror(errno));
+		if (child == 0)
+			skeleton_process(c, i, setup);
+	}
+
+	/* Threads, each with its saved tid. */
+	for (size_t k = 0; k < p->nthreads; k++) {
+		if (p->threads[k].rec.tid == p->rec.pid)
+			continue;
+		void *stack = mmap(NULL, 16384, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (stack == MAP_FAILED)
+			skeleton_fail(c, "cannot allocate a thread stack: %s", strerror(errno));
+		pid_t tid = (pid_t)p->threads[k].rec.tid;
+		struct clone3_args a = {.flags = CLONE_THREAD_FLAGS, .stack = (uint64_t)(uintptr_t)stack,
+					.stack_size = 16384, .set_tid = (uint64_t)(uintptr_t)&tid, .set_tid_size = 1};
+		long r = clone3_parked_thread(&a);
+		if (r < 0)
+			skeleton_fail(c, "%s: cannot create thread %d: %s", r == -EEXIST ? "pid-taken" : "clone", tid,
+				      strerror((int)-r));
+	}
+
+	setup(c, p);
+	report_line(c, "ok %zu", pi);
+	park();
+}
+
+static int keeper_ack_fd = -1;
+
+static void keeper_on_detach(int sig)
+{
+	(void)sig;
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (write(keeper_ack_fd, "k", 1) < 0) {
+		/* ckpt is gone */
+	}
+}
+
+/* The keeper: parent of the restored root, and init of its pid namespace if it has one. */
+static void keeper_main(struct restore_ctx *c, skeleton_setup_fn setup, int status_w, int sync_r)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	char go;
+	if (read(sync_r, &go, 1) != 1 || go != 'g')
+		_exit(1);
+	close(sync_r);
+	setpgid(0, 0);
+	if (!c->ns_mode)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+	struct sigaction sa = {.sa_handler = keeper_on_detach};
+	sigaction(SIGUSR1, &sa, NULL);
+	int ignore[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE};
+	for (size_t i = 0; i < ARRAY_LEN(ignore); i++)
+		signal(ignore[i], SIG_IGN);
+
+	/* The skeleton starts with every signal blocked: nothing may run a saved handler early. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t root = clone3_with_pid(c, (pid_t)c->img->procs[0].rec.pid);
+	if (root < 0) {
+		char line[256];
+		int n = snprintf(line, sizeof(line), "error: %s: cannot create pid %u: %s\n",
+				 errno == EEXIST ? "pid-taken" : "clone", c->img->procs[0].rec.pid, strerror(errno));
+		if (write(c->report_fd, line, (size_t)n) < 0)
+			_exit(1);
+		_exit(1);
+	}
+	if (root == 0)
+		skeleton_process(c, 0, setup);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	/* Hold nothing of the tree's: a pipe end kept here would never let its reader see EOF,
+	 * and ckpt's stdout kept here would keep a caller that reads it to the end waiting. */
+	int devnull = open("/dev/null", O_RDWR);
+	for (int i = 0; i < 3; i++)
+		dup2(devnull, i);
+	for (int fd = 3; fd < 65536; fd++)
+		if (fd != status_w && fd != keeper_ack_fd)
+			close(fd);
+
+	int root_status = 0;
+	for (;;) {
+		int st;
+		pid_t w = waitpid(-1, &st, 0);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			break;
+		if (w == root) {
+			root_status = st;
+			if (write(status_w, &st, sizeof(st)) < 0) {
+				/* nobody waits in the foreground */
+			}
+		}
+	}
+	_exit(WIFEXITED(root_status) ? WEXITSTATUS(root_status) : 128 + WTERMSIG(root_status));
+}
+
+static int write_map(pid_t pid, const char *file, const char *text)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = write_all(fd, text, strlen(text));
+	close(fd);
+	return r;
+}
+
+int proctree_restore(struct restore_ctx *c, skeleton_setup_fn setup, struct keeper *k, bool *pids_taken)
+{
+	*pids_taken = false;
+	memset(k, 0, sizeof(*k));
+	k->pid = -1;
+	int report[2], status[2], ack[2], sync[2];
+	if (pipe2(report, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0 || pipe2(ack, O_CLOEXEC) < 0 ||
+	    pipe2(sync, O_CLOEXEC) < 0)
+		return ckpt_fail_errno("cannot create pipes");
+	/* The skeleton writes into report[1] and status[1]/ack[1] belong to the keeper; all of
+	 * them must sit above the saved fd numbers so that the skeleton's fd setup keeps them. */
+	report[1] = restore_high_fd(report[1]);
+	status[1] = restore_high_fd(status[1]);
+	ack[1] = restore_high_fd(ack[1]);
+	sync[0] = restore_high_fd(sync[0]);
+	c->report_fd = report[1];
+	keeper_ack_fd = ack[1];
+
+	uint64_t flags = c->ns_mode ? (CLONE_NEWUSER | CLONE_NEWPID) : 0;
+	struct clone3_args a = {.flags = flags, .exit_signal = SIGCHLD};
+	fflush(NULL);
+	pid_t kp = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+	if (kp < 0) {
+		int e = errno;
+		close(report[0]); close(report[1]); close(status[0]); close(status[1]);
+		close(ack[0]); close(ack[1]); close(sync[0]); close(sync[1]);
+		errno = e;
+		if (c->ns_mode)
+			return ckpt_fail_errno("cannot create a user and pid namespace for the restart (pids in use and no right to choose them)");
+		return ckpt_fail_errno("cannot fork");
+	}
+	if (kp == 0) {
+		close(report[0]);
+		close(status[0]);
+		close(ack[0]);
+		close(sync[1]);
+		keeper_main(c, setup, status[1], sync[0]);
+	}
+	close(sync[0]);
+	close(report[1]);
+	close(status[1]);
+	close(ack[1]);
+	k->pid = kp;
+	k->status_fd = status[0];
+	k->ack_fd = ack[0];
+	k->report_fd = report[0];
+	k->report_fd_in_tree = report[1];
+	c->report_fd = -1;
+
+	if (c->ns_mode) {
+		/* Map our own ids into the namespace, so the program runs as the same user. */
+		char map[64];
+		uid_t uid = getuid();
+		gid_t gid = getgid();
+		int r;
+		if (uid == 0) {
+			r = write_map(kp, "uid_map", "0 0 4294967295") | write_map(kp, "gid_map", "0 0 4294967295");
+		} else {
+			snprintf(map, sizeof(map), "%u %u 1", uid, uid);
+			r = write_map(kp, "uid_map", map);
+			r |= write_map(kp, "setgroups", "deny");
+			snprintf(map, sizeof(map), "%u %u 1", gid, gid);
+			r |= write_map(kp, "gid_map", map);
+		}
+		if (r < 0) {
+			ckpt_fail_errno("cannot set up the user namespace for the restart");
+			close(sync[1]);
+			return -1;
+		}
+	}
+	if (write(sync[1], "g", 1) != 1) {
+		close(sync[1]);
+		return ckpt_fail_errno("the keeper process died");
+	}
+	close(sync[1]);
+
+	/* Wait for every skeleton process to report in. */
+	size_t ok = 0;
+	char buf[4096];
+	size_t have = 0;
+	uint64_t deadline = now_ns() + 30ull * 1000000000ull;
+	while (ok < c->img->nprocs) {
+		struct pollfd pfd = {k->report_fd, POLLIN, 0};
+		int left = (int)((deadline - now_ns()) / 1000000);
+		if ((int64_t)(deadline - now_ns()) <= 0)
+			return ckpt_fail("the rebuilt process tree did not come up in time");
+		int pr = poll(&pfd, 1, left > 200 ? 200 : left);
+		if (check_interrupted() < 0)
+			return -1;
+		if (pr < 0 && errno != EINTR)
+			return ckpt_fail_errno("waiting for the rebuilt process tree");
+		if (pr <= 0) {
+			int st;
+			if (waitpid(kp, &st, WNOHANG) == kp) {
+				k->pid = -1;
+				return ckpt_fail("the keeper process ended early (status %d)", st);
+			}
+			continue;
+		}
+		ssize_t n = read(k->report_fd, buf + have, sizeof(buf) - have - 1);
+		if (n <= 0)
+			return ckpt_fail("the rebuilt process tree ended before it was complete");
+		have += (size_t)n;
+		buf[have] = 0;
+		char *nl;
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = 0;
+			if (strncmp(buf, "ok ", 3) == 0) {
+				ok++;
+			} else if (strncmp(buf, "warn: ", 6) == 0) {
+				ckpt_warn("%s", buf + 6);
+			} else if (strncmp(buf, "error: pid-taken: ", 18) == 0) {
+				*pids_taken = true;
+				return ckpt_fail("%s", buf + 18);
+			} else if (strncmp(buf, "error: clone: ", 14) == 0) {
+				return ckpt_fail("%s", buf + 14);
+			} else {
+				return ckpt_fail("%s", strncmp(buf, "error: ", 7) == 0 ? buf + 7 : buf);
+			}
+			size_t used = (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, have - used + 1);
+			have -= used;
+		}
+	}
+	return 0;
+}
+
+/* The innermost pid in an NSpid line of /proc/PID/status. */
+static pid_t inner_pid(pid_t outer)
+{
+	char *st = read_proc(outer, "status", NULL);
+	if (!st)
+		return -1;
+	const char *v = status_field(st, "NSpid");
+	pid_t last = -1;
+	while (v && *v && *v != '\n') {
+		char *end;
+		long x = strtol(v, &end, 10);
+		if (end == v)
+			break;
+		last = (pid_t)x;
+		v = end;
+		while (*v == ' ' || *v == '\t')
+			v++;
+	}
+	free(st);
+	return last;
+}
+
+static int map_process(struct restore_ctx *c, pid_t outer)
+{
+	pid_t in = inner_pid(outer);
+	size_t pi;
+	for (pi = 0; pi < c->img->nprocs; pi++)
+		if ((pid_t)c->img->procs[pi].rec.pid == in)
+			break;
+	if (pi == c->img->nprocs)
+		return ckpt_fail("unexpected process %d (inside: %d) in the rebuilt tree", outer, in);
+	c->outer_pids[pi] = outer;
+	struct process_image *p = &c->img->procs[pi];
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", outer);
+	DIR *d = opendir(path);
+	if (!d)
+		return ckpt_fail_errno("cannot list the threads of rebuilt pid %d", outer);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+		if (tid <= 0)
+			continue;
+		pid_t itid = c->ns_mode ? inner_pid(tid) : tid;
+		for (size_t k = 0; k < p->nthreads; k++)
+			if ((pid_t)p->threads[k].rec.tid == itid)
+				c->outer_tids[pi][k] = tid;
+		char what[64];
+		snprintf(what, sizeof(what), "task/%d/children", tid);
+		char *ch = read_proc(outer, what, NULL);
+		for (char *s = ch; s && *s;) {
+			char *end;
+			long child = strtol(s, &end, 10);
+			if (end == s)
+				break;
+			s = end;
+			if (map_process(c, (pid_t)child) < 0) {
+				free(ch);
+				closedir(d);
+				return -1;
+			}
+		}
+		free(ch);
+	}
+	closedir(d);
+	for (size_t k = 0; k < p->nthreads; k++)
+		if (!c->outer_tids[pi][k])
+			return ckpt_fail("thread %u of pid %u is missing from the rebuilt tree", p->threads[k].rec.tid, p->rec.pid);
+	return 0;
+}
+
+int proctree_map_outer(struct restore_ctx *c, const struct keeper *k)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "task/%d/children", k->pid);
+	char *ch = read_proc(k->pid, what, NULL);
+	if (!ch)
+		return ckpt_fail_errno("cannot find the rebuilt tree");
+	long root = strtol(ch, NULL, 10);
+	free(ch);
+	if (root <= 0)
+		return ckpt_fail("the rebuilt tree has no root");
+	if (map_process(c, (pid_t)root) < 0)
+		return -1;
+	for (size_t i = 0; i < c->img->nprocs; i++)
+		if (!c->outer_pids[i])
+			return ckpt_fail("pid %u is missing from the rebuilt tree", c->img->procs[i].rec.pid);
+	return 0;
+}
+
+int proctree_keeper_detach(const struct keeper *k)
+{
+	if (kill(k->pid, SIGUSR1) < 0)
+		return ckpt_fail_errno("the keeper process is gone");
+	char b;
+	for (;;) {
+		ssize_t n = read(k->ack_fd, &b, 1);
+		if (n == 1)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		return ckpt_fail("the keeper process did not answer");
+	}
+}
+
+void proctree_abort(struct restore_ctx *c, struct keeper *k)
+{
+	if (k->pid <= 0)
+		return;
+	/* In a namespace, the keeper's death takes every process in it along.  Otherwise kill the
+	 * tree first and let the keeper, their subreaper, reap them before it exits. */
+	if (!c->ns_mode && c->outer_pids)
+		for (size_t i = 0; i < c->img->nprocs; i++)
+			if (c->outer_pids[i] > 0)
+				kill(c->outer_pids[i], SIGKILL);
+	if (!c->ns_mode) {
+		/* Tasks we never mapped (a half-built tree) are found from the keeper downwards. */
+		char what[64];
+		snprintf(what, sizeof(what), "task/%d/children", k->pid);
+		char *ch = read_proc(k->pid, what, NULL);
+		for (char *s = ch; s && *s;) {
+			char *end;
+			long child = strtol(s, &end, 10);
+			if (end == s)
+				break;
+			s = end;
+			kill((pid_t)child, SIGKILL);
+		}
+		free(ch);
+		/* The keeper exits once its last child is reaped. */
+		for (int i = 0; i < 500; i++) {
+			int st;
+			if (waitpid(k->pid, &st, WNOHANG) == k->pid) {
+				k->pid = -1;
+				break;
+			}
+			usleep(10000);
+		}
+	}
+	if (k->pid > 0) {
+		kill(k->pid, SIGKILL);
+		waitpid(k->pid, NULL, 0);
+		k->pid = -1;
+	}
+}

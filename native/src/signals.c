@@ -90,3 +90,68 @@ int signals_capture_process(struct inject *in, pid_t pid, struct process_image *
 	}
 	return peek_queue(in->tid, 1, 0, &p->shared_pending, &p->nshared_pending, &p->cap_shared_pending);
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Restart                                                                                   */
+
+#include "restore.h"
+
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1u << 31)
+#endif
+
+void signals_restore_skeleton(struct restore_ctx *c, struct process_image *p)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		const struct ckpt_rec_sigaction *a = &p->sigactions[sig - 1];
+		struct kernel_sigaction ka = {a->handler, a->flags, a->restorer, a->mask};
+		/* The raw call: glibc's wrapper would put its own restorer in place of the saved one. */
+		if (syscall(SYS_rt_sigaction, sig, &ka, NULL, 8) < 0)
+			skeleton_fail(c, "cannot restore the handler of signal %d: %s", sig, strerror(errno));
+	}
+}
+
+int signals_restore_thread(struct inject *in, struct thread_image *t, pid_t inner_pid)
+{
+	long ret;
+	stack_t ss = {.ss_sp = (void *)(uintptr_t)t->rec.altstack_sp, .ss_size = t->rec.altstack_size,
+		      .ss_flags = (int)(t->rec.altstack_flags & (SS_DISABLE | SS_AUTODISARM))};
+	if (!(t->rec.altstack_flags & SS_DISABLE)) {
+		if (remote_write(in->tid, in->scratch, &ss, sizeof(ss)) < 0 ||
+		    restore_syscall(in, "sigaltstack", SYS_sigaltstack, in->scratch, 0, 0, 0, 0, 0, &ret) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < t->npending; i++) {
+		int sig;
+		memcpy(&sig, t->pending[i].siginfo, sizeof(sig));
+		if (remote_write(in->tid, in->scratch, t->pending[i].siginfo, sizeof(t->pending[i].siginfo)) < 0 ||
+		    restore_syscall(in, "a pending signal (rt_tgsigqueueinfo)", SYS_rt_tgsigqueueinfo, (uint64_t)inner_pid,
+				    t->rec.tid, (uint64_t)sig, in->scratch, 0, 0, &ret) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int signals_restore_process(struct inject *in, struct process_image *p)
+{
+	long ret;
+	for (size_t i = 0; i < p->nshared_pending; i++) {
+		int sig;
+		memcpy(&sig, p->shared_pending[i].siginfo, sizeof(sig));
+		if (remote_write(in->tid, in->scratch, p->shared_pending[i].siginfo, 128) < 0 ||
+		    restore_syscall(in, "a pending signal (rt_sigqueueinfo)", SYS_rt_sigqueueinfo, p->rec.pid,
+				    (uint64_t)sig, in->scratch, 0, 0, 0, &ret) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int signals_restore_mask(pid_t outer_tid, const struct thread_image *t)
+{
+	uint64_t mask = t->rec.sigmask;
+	if (ptrace(PTRACE_SETSIGMASK, outer_tid, (void *)sizeof(mask), &mask) < 0)
+		return ckpt_fail_errno("cannot set the signal mask of thread %u", t->rec.tid);
+	return 0;
+}

@@ -62,3 +62,106 @@ int threads_capture(struct inject *in, const struct frozen_task *ft, bool first,
 		return -1;
 	return 0;
 }
+
+#include "restore.h"
+
+#include <sys/wait.h>
+
+#define ERESTART_RESTARTBLOCK 516
+
+int threads_restore_attrs(struct inject *in, struct thread_image *t)
+{
+	long ret;
+	if ((t->rec.flags & CKPT_THR_RSEQ) &&
+	    restore_syscall(in, "rseq", SYS_rseq, t->rec.rseq_addr, t->rec.rseq_len, 0, t->rec.rseq_sig, 0, 0, &ret) < 0)
+		return -1;
+	if (t->rec.robust_head &&
+	    restore_syscall(in, "set_robust_list", SYS_set_robust_list, t->rec.robust_head, t->rec.robust_len, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+	if (restore_syscall(in, "set_tid_address", SYS_set_tid_address, t->rec.clear_child_tid, 0, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+	if (remote_write(in->tid, in->scratch, t->comm, strlen(t->comm) + 1) < 0)
+		return -1;
+	return restore_syscall(in, "prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, in->scratch, 0, 0, 0, 0, &ret);
+}
+
+static int set_fpu(pid_t tid, struct thread_image *t, uint32_t xsave_size)
+{
+	if (t->xstate && xsave_size && xsave_size <= t->xstate_len) {
+		if (remote_set_xstate(tid, t->xstate, xsave_size) == 0)
+			return 0;
+		/* A different CPU: the legacy FPU/SSE state is still exact. */
+		ckpt_clear_error();
+		static int warned;
+		if (!warned++)
+			ckpt_warn("this CPU's extended register state differs from the saved one; AVX state is not restored");
+	}
+	return remote_set_fpregs(tid, &t->fpregs);
+}
+
+/* Waits for the next stop of a task we trace; returns the wait status. */
+static int next_stop(pid_t tid, int *status)
+{
+	if (wait_task(tid, status) < 0)
+		return -1;
+	if (!WIFSTOPPED(*status))
+		return ckpt_fail("thread %d ended while being restored (%s %d)", tid,
+				 WIFSIGNALED(*status) ? "killed by signal" : "exit status",
+				 WIFSIGNALED(*status) ? WTERMSIG(*status) : WEXITSTATUS(*status));
+	ckpt_debug("restore: thread %d stopped, status 0x%x", tid, *status);
+	return 0;
+}
+
+/* Re-enters the interrupted syscall and interrupts it again, so the kernel has a fresh restart
+ * block for it, and leaves the thread in the interrupt's stop inside signal handling, where the
+ * kernel's restart logic still applies to the registers set next.  Returns 1 when the syscall
+ * was interrupted again, 0 when it finished instead (*result is then its return value). */
+static int reenter_restartable(pid_t tid, const struct user_regs_struct *saved, long *result)
+{
+	struct user_regs_struct r = *saved;
+	r.rip -= 2; /* the syscall instruction */
+	r.rax = saved->orig_rax;
+	r.orig_rax = (uint64_t)-1;
+	int st;
+	if (remote_set_regs(tid, &r) < 0 || ptrace(PTRACE_SYSCALL, tid, NULL, NULL) < 0 || next_stop(tid, &st) < 0)
+		return -1;
+	if (WSTOPSIG(st) != (SIGTRAP | 0x80))
+		return ckpt_fail("thread %d did not re-enter its system call", tid);
+	/* Interrupting at once is fine: a sleep that sees the interrupt before blocking returns the
+	 * same restart code. */
+	if (ptrace(PTRACE_SYSCALL, tid, NULL, NULL) < 0 || ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 ||
+	    next_stop(tid, &st) < 0)
+		return -1;
+	struct user_regs_struct now;
+	if (remote_get_regs(tid, &now) < 0)
+		return -1;
+	*result = (long)now.rax;
+	if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+		/* The syscall-exit stop used up the interrupt; ask again, to stop in signal handling. */
+		if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 || ptrace(PTRACE_CONT, tid, NULL, NULL) < 0 ||
+		    next_stop(tid, &st) < 0)
+			return -1;
+	}
+	if ((st >> 16) != PTRACE_EVENT_STOP)
+		return ckpt_fail("thread %d stopped unexpectedly (status 0x%x) while being restored", tid, st);
+	return *result == -ERESTART_RESTARTBLOCK ? 1 : 0;
+}
+
+int threads_restore_final(pid_t outer_tid, struct thread_image *t, uint32_t xsave_size)
+{
+	if (set_fpu(outer_tid, t, xsave_size) < 0)
+		return -1;
+	struct user_regs_struct r = t->regs;
+	if ((long)r.orig_rax >= 0 && (long)r.rax == -ERESTART_RESTARTBLOCK) {
+		long result = 0;
+		int re = reenter_restartable(outer_tid, &t->regs, &result);
+		if (re < 0)
+			return -1;
+		if (re == 0) {
+			/* The sleep ended on its own: it returns its result to the program. */
+			r.rax = (uint64_t)result;
+			r.orig_rax = (uint64_t)-1;
+		}
+	}
+	return remote_set_regs(outer_tid, &r);
+}

@@ -1,0 +1,399 @@
+/*
+ * Restart: rebuild the tree saved in a statefile (see restore.h for the plan) and hand it
+ * over running or stopped.
+ */
+#include "ckpt.h"
+#include "files.h"
+#include "inject.h"
+#include "mem.h"
+#include "mm.h"
+#include "procattr.h"
+#include "proctree.h"
+#include "remote.h"
+#include "restore.h"
+#include "signals.h"
+#include "statefile.h"
+#include "threads.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int high_fd_base = 3;
+
+int restore_high_fd(int fd)
+{
+	if (fd < 0 || fd >= high_fd_base)
+		return fd;
+	int h = fcntl(fd, F_DUPFD_CLOEXEC, high_fd_base);
+	if (h < 0)
+		return fd;
+	close(fd);
+	return h;
+}
+
+int restore_inject_begin(struct restore_ctx *c, struct inject *in, pid_t outer_tid)
+{
+	if (inject_begin_owned(in, outer_tid, c->tramp, c->tramp + TRAMP_SCRATCH_OFF, TRAMP_SCRATCH_LEN) < 0)
+		return -1;
+	/* A skeleton process inherits ckpt's rseq registration, whose area is about to be unmapped;
+	 * the kernel would then fault on every return to user mode.  Unregister it first. */
+	struct __ptrace_rseq_configuration rc = {0};
+	long ret;
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, outer_tid, (void *)sizeof(rc), &rc) == (long)sizeof(rc) &&
+	    rc.rseq_abi_pointer &&
+	    restore_syscall(in, "rseq (unregister)", SYS_rseq, rc.rseq_abi_pointer, rc.rseq_abi_size, 1 /* UNREGISTER */,
+			    rc.signature, 0, 0, &ret) < 0)
+		return -1;
+	return 0;
+}
+
+int restore_syscall(struct inject *in, const char *what, long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		    uint64_t a5, uint64_t a6, long *ret)
+{
+	if (inject_syscall(in, nr, a1, a2, a3, a4, a5, a6, ret) < 0)
+		return -1;
+	if (*ret < 0 && *ret > -4096) {
+		errno = (int)-*ret;
+		return ckpt_fail_errno("restart failed: %s in thread %d", what, in->tid);
+	}
+	return 0;
+}
+
+static void skeleton_setup(struct restore_ctx *c, struct process_image *p)
+{
+	procattr_restore_skeleton(c, p);
+	signals_restore_skeleton(c, p);
+	files_restore_skeleton(c, p);
+}
+
+/* Any saved pid or tid already in use here? */
+static bool pids_busy(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nthreads; k++) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%u", img->procs[i].threads[k].rec.tid);
+			if (access(path, F_OK) == 0)
+				return true;
+		}
+	return false;
+}
+
+static int seize_all(struct restore_ctx *c)
+{
+	for (size_t i = 0; i < c->img->nprocs; i++)
+		for (size_t k = 0; k < c->img->procs[i].nthreads; k++) {
+			pid_t tid = c->outer_tids[i][k];
+			int st;
+			if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)PTRACE_O_TRACESYSGOOD) < 0)
+				return ckpt_fail_errno("cannot trace rebuilt thread %d", tid);
+			if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 || wait_task(tid, &st) < 0)
+				return ckpt_fail_errno("cannot stop rebuilt thread %d", tid);
+			if (!WIFSTOPPED(st))
+				return ckpt_fail("rebuilt thread %d ended", tid);
+		}
+	return 0;
+}
+
+static int drop_caps(struct inject *in)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	long ret;
+	if (remote_write(in->tid, in->scratch, &h, sizeof(h)) < 0 ||
+	    remote_write(in->tid, in->scratch + 64, d, sizeof(d)) < 0)
+		return -1;
+	return restore_syscall(in, "capset", SYS_capset, in->scratch, in->scratch + 64, 0, 0, 0, 0, &ret);
+}
+
+static size_t main_thread(const struct process_image *p)
+{
+	for (size_t k = 0; k < p->nthreads; k++)
+		if (p->threads[k].rec.tid == p->rec.pid)
+			return k;
+	return 0;
+}
+
+static int restore_process(struct restore_ctx *c, size_t pi)
+{
+	struct process_image *p = &c->img->procs[pi];
+	size_t m = main_thread(p);
+	struct inject main_in;
+	long ret;
+	if (getenv("CKPT_DEBUG")) {
+		char *maps = read_proc(c->outer_pids[pi], "maps", NULL);
+		ckpt_debug("skeleton maps of %d:\n%s", c->outer_pids[pi], maps ? maps : "?");
+		free(maps);
+	}
+	if (restore_inject_begin(c, &main_in, c->outer_tids[pi][m]) < 0 ||
+	    mem_restore(c, &main_in, p, c->outer_pids[pi]) < 0 || mm_restore(&main_in, p) < 0 ||
+	    signals_restore_process(&main_in, p) < 0)
+		return -1;
+	/* ckpt's own fds that the skeleton kept for us. */
+	int ours[2] = {c->sf_fd, c->report_fd_in_tree};
+	for (size_t i = 0; i < 2; i++)
+		if (ours[i] >= 0 && inject_syscall(&main_in, SYS_close, (uint64_t)ours[i], 0, 0, 0, 0, 0, &ret) < 0)
+			return -1;
+	for (size_t i = 0; i < c->nshmems; i++)
+		if (inject_syscall(&main_in, SYS_close, (uint64_t)c->shmems[i].fd, 0, 0, 0, 0, 0, &ret) < 0)
+			return -1;
+	if (restore_syscall(&main_in, "prctl(PR_SET_PDEATHSIG)", SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+
+	/* Thread attributes in every thread, then final state; the trampoline goes last. */
+	size_t last = m; /* the main thread unmaps the trampoline */
+	for (size_t k = 0; k < p->nthreads; k++) {
+		struct inject in_k, *in = &main_in;
+		if (k != m) {
+			if (restore_inject_begin(c, &in_k, c->outer_tids[pi][k]) < 0)
+				return -1;
+			in = &in_k;
+		}
+		struct thread_image *t = &p->threads[k];
+		if (threads_restore_attrs(in, t) < 0 || signals_restore_thread(in, t, (pid_t)p->rec.pid) < 0)
+			return -1;
+		if (c->drop_caps && drop_caps(in) < 0)
+			return -1;
+		if (k == last)
+			continue;
+		if (threads_restore_final(c->outer_tids[pi][k], t, c->img->hdr.xsave_size) < 0 ||
+		    signals_restore_mask(c->outer_tids[pi][k], t) < 0)
+			return -1;
+	}
+	if (restore_syscall(&main_in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+	struct thread_image *t = &p->threads[last];
+	return threads_restore_final(c->outer_tids[pi][last], t, c->img->hdr.xsave_size) < 0 ||
+			       signals_restore_mask(c->outer_tids[pi][last], t) < 0
+		       ? -1
+		       : 0;
+}
+
+static void release_all(struct restore_ctx *c, bool stopped)
+{
+	for (size_t i = 0; i < c->img->nprocs; i++) {
+		if (stopped)
+			kill(c->outer_pids[i], SIGSTOP);
+		for (size_t k = 0; k < c->img->procs[i].nthreads; k++)
+			ptrace(PTRACE_DETACH, c->outer_tids[i][k], NULL, NULL);
+	}
+	if (!stopped)
+		return;
+	/* Hand over only once every thread is really in its group-stop. */
+	for (int tries = 0; tries < 500; tries++) {
+		bool all = true;
+		for (size_t i = 0; i < c->img->nprocs && all; i++)
+			for (size_t k = 0; k < c->img->procs[i].nthreads && all; k++) {
+				char what[64];
+				snprintf(what, sizeof(what), "task/%d/stat", c->outer_tids[i][k]);
+				char *s = read_proc(c->outer_pids[i], what, NULL);
+				char *e = s ? strrchr(s, ')') : NULL;
+				all = e && e[1] && e[2] == 'T';
+				free(s);
+			}
+		if (all)
+			return;
+		usleep(2000);
+	}
+}
+
+static void ctx_close_fds(struct restore_ctx *c)
+{
+	for (size_t i = 0; i < c->npipes; i++) {
+		close(c->pipes[i].rfd);
+		close(c->pipes[i].wfd);
+	}
+	for (size_t i = 0; i < c->nshmems; i++)
+		close(c->shmems[i].fd);
+	for (int i = 0; i < 3; i++)
+		if (c->stdio[i] >= 0)
+			close(c->stdio[i]);
+	free(c->pipes);
+	free(c->shmems);
+	c->pipes = NULL;
+	c->shmems = NULL;
+	c->npipes = c->nshmems = 0;
+	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
+}
+
+static void ctx_free_maps(struct restore_ctx *c)
+{
+	if (c->outer_tids)
+		for (size_t i = 0; i < c->img->nprocs; i++)
+			free(c->outer_tids[i]);
+	free(c->outer_tids);
+	free(c->outer_pids);
+	c->outer_tids = NULL;
+	c->outer_pids = NULL;
+}
+
+/* One attempt in one pid mode.  *retry_in_ns is set when saved pids turned out to be taken. */
+static int attempt(struct restore_ctx *c, const struct ckpt_restart_options *o, struct ckpt_restart_result *res,
+		   bool *retry_in_ns)
+{
+	*retry_in_ns = false;
+	struct keeper k = {.pid = -1, .status_fd = -1, .ack_fd = -1, .report_fd = -1};
+	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
+	c->outer_pids = xcalloc(c->img->nprocs, sizeof(pid_t));
+	c->outer_tids = xcalloc(c->img->nprocs, sizeof(pid_t *));
+	for (size_t i = 0; i < c->img->nprocs; i++)
+		c->outer_tids[i] = xcalloc(c->img->procs[i].nthreads, sizeof(pid_t));
+
+	bool taken = false;
+	if (files_restore_prepare(c) < 0 || mem_restore_prepare(c) < 0)
+		goto fail;
+	if (proctree_restore(c, skeleton_setup, &k, &taken) < 0) {
+		*retry_in_ns = taken && !c->ns_mode;
+		goto fail;
+	}
+	c->report_fd_in_tree = k.report_fd_in_tree;
+	if (proctree_map_outer(c, &k) < 0 || seize_all(c) < 0)
+		goto fail;
+	for (size_t i = 0; i < c->img->nprocs; i++) {
+		if (check_interrupted() < 0 || restore_process(c, i) < 0)
+			goto fail;
+	}
+	release_all(c, o->mode == CKPT_RESTART_STOPPED);
+	if (proctree_keeper_detach(&k) < 0)
+		goto fail;
+	res->pid = c->outer_pids[0];
+	res->saved_pid = (pid_t)c->img->procs[0].rec.pid;
+	res->in_namespace = c->ns_mode;
+	res->processes = (uint32_t)c->img->nprocs;
+	for (size_t i = 0; i < c->img->nprocs; i++)
+		res->threads += (uint32_t)c->img->procs[i].nthreads;
+	res->status_fd = k.status_fd;
+	close(k.ack_fd);
+	close(k.report_fd);
+	ctx_close_fds(c);
+	ctx_free_maps(c);
+	return 0;
+fail:
+	proctree_abort(c, &k);
+	if (k.status_fd >= 0)
+		close(k.status_fd);
+	if (k.ack_fd >= 0)
+		close(k.ack_fd);
+	if (k.report_fd >= 0)
+		close(k.report_fd);
+	ctx_close_fds(c);
+	ctx_free_maps(c);
+	return -1;
+}
+
+static int check_image(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct process_image *p = &img->procs[i];
+		bool has_main = false;
+		for (size_t k = 0; k < p->nthreads; k++)
+			has_main |= p->threads[k].rec.tid == p->rec.pid;
+		if (!has_main)
+			return ckpt_fail("pid %u's main thread had exited when it was saved; such a process cannot be restarted",
+					 p->rec.pid);
+		if (p->rec.pid <= 1 && img->nprocs)
+			return ckpt_fail("pid %u cannot be restarted", p->rec.pid);
+	}
+	return 0;
+}
+
+int ckpt_restart(const char *path, const struct ckpt_restart_options *options, struct ckpt_restart_result *result)
+{
+	static const struct ckpt_restart_options defaults;
+	const struct ckpt_restart_options *o = options ? options : &defaults;
+	struct ckpt_restart_result local;
+	struct ckpt_restart_result *res = result ? result : &local;
+	memset(res, 0, sizeof(*res));
+	res->status_fd = -1;
+	ckpt_clear_error();
+	uint64_t t0 = now_ns();
+
+	int sf = open(path, O_RDONLY | O_CLOEXEC);
+	if (sf < 0)
+		return ckpt_fail_errno("cannot open %s", path);
+	struct statefile_image img;
+	if (statefile_read(sf, &img) < 0) {
+		close(sf);
+		return -1;
+	}
+	struct restore_ctx c = {.img = &img, .path = path, .report_fd = -1, .report_fd_in_tree = -1};
+	int rc = -1;
+	void *tramp = MAP_FAILED;
+	if (check_image(&img) < 0 || mem_check_files(&img) < 0 || mem_check_vdso(&img, sf) < 0)
+		goto out;
+
+	high_fd_base = files_max_fd(&img) + 1;
+	if (high_fd_base < 3)
+		high_fd_base = 3;
+	c.sf_fd = restore_high_fd(sf);
+	sf = -1;
+	if (mem_pick_trampoline(&img, &c.tramp) < 0)
+		goto out;
+	/* The trampoline page is ours before the fork, so every skeleton process has it. */
+	tramp = mmap((void *)(uintptr_t)c.tramp, 4096, PROT_READ | PROT_EXEC | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (tramp == MAP_FAILED || (uint64_t)(uintptr_t)tramp != c.tramp) {
+		ckpt_fail_errno("cannot map the restore trampoline");
+		goto out;
+	}
+	((uint8_t *)tramp)[0] = 0x0f; /* syscall */
+	((uint8_t *)tramp)[1] = 0x05;
+	((uint8_t *)tramp)[2] = 0xcc; /* int3 */
+
+	bool can_choose = proctree_can_choose_pids();
+	c.ns_mode = o->use_namespace || !can_choose || pids_busy(&img);
+	for (;;) {
+		c.drop_caps = c.ns_mode || !can_choose;
+		bool retry = false;
+		if (attempt(&c, o, res, &retry) == 0) {
+			rc = 0;
+			break;
+		}
+		if (!retry)
+			break;
+		/* A pid that looked free was still held (by a zombie's group, say): go the namespace way. */
+		ckpt_clear_error();
+		c.ns_mode = true;
+	}
+out:
+	if (tramp != MAP_FAILED)
+		munmap(tramp, 4096);
+	if (sf >= 0)
+		close(sf);
+	if (c.sf_fd > 0)
+		close(c.sf_fd);
+	image_free(&img);
+	res->total_ns = now_ns() - t0;
+	return rc;
+}
+
+int ckpt_restart_wait(struct ckpt_restart_result *r, int *wait_status)
+{
+	for (;;) {
+		int st;
+		ssize_t n = read(r->status_fd, &st, sizeof(st));
+		if (n == (ssize_t)sizeof(st)) {
+			*wait_status = st;
+			close(r->status_fd);
+			r->status_fd = -1;
+			return 0;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		return ckpt_fail("lost track of the restarted program");
+	}
+}

@@ -1,0 +1,70 @@
+/*
+ * Restart: shared state of one restore.  The orchestration is in restore.c; each resource
+ * module owns its restore half and gets this context.
+ *
+ * How a tree comes back (DESIGN.md, "from the outside, over ptrace"):
+ *  1. ckpt forks a keeper: the parent of the restored root, which reaps it and reports its
+ *     exit status.  Without the right to choose pids in our own pid namespace, the keeper is
+ *     created in a new user+pid namespace and is its init.
+ *  2. The keeper creates a skeleton of the tree with clone3(set_tid): every process and thread
+ *     with its saved pid/tid.  Skeleton processes still run ckpt's code; they set up what is
+ *     easiest from the inside (sessions, groups, fds, cwd, limits, signal handlers) and park.
+ *  3. ckpt seizes every skeleton task and, through syscalls injected via a trampoline page,
+ *     replaces its memory with the saved mappings and sets mm fields, thread attributes,
+ *     pending signals, masks and finally the saved registers.
+ */
+#ifndef CKPT_RESTORE_H
+#define CKPT_RESTORE_H
+
+#include "image.h"
+#include "inject.h"
+
+#include <stdbool.h>
+
+/* An anonymous pipe of the tree, created by ckpt and inherited by the skeleton. */
+struct restore_pipe {
+	uint64_t ino;      /* the saved pipe inode */
+	int rfd, wfd;      /* ckpt's ends, at high fd numbers */
+};
+
+/* A shared anonymous memory object used by several processes of the tree. */
+struct restore_shmem {
+	uint64_t id;
+	int fd;            /* memfd in ckpt, inherited */
+};
+
+struct restore_ctx {
+	struct statefile_image *img;
+	const char *path;
+	int sf_fd;                 /* the statefile, open in ckpt and inherited by the skeleton */
+	bool ns_mode;              /* restored inside a new user+pid namespace */
+	bool drop_caps;            /* restored tasks must not keep capabilities */
+	uint64_t tramp;            /* trampoline page address, free in every saved layout */
+	int stdio[3];              /* ckpt's own stdin/stdout/stderr, at high fd numbers */
+	struct restore_pipe *pipes;
+	size_t npipes, cap_pipes;
+	struct restore_shmem *shmems;
+	size_t nshmems, cap_shmems;
+	int report_fd;             /* skeleton -> ckpt: errors (the skeleton's end) */
+	int report_fd_in_tree;     /* that fd's number inside the rebuilt processes, closed at the end */
+	/* Outer pids/tids of the rebuilt tasks, parallel to img->procs[i].threads[k]. */
+	pid_t **outer_tids;
+	pid_t *outer_pids;
+};
+
+/* Syscall injection in a rebuilt task through the trampoline page; scratch is in that page. */
+#define TRAMP_SCRATCH_OFF 256
+#define TRAMP_SCRATCH_LEN 3072
+int restore_inject_begin(struct restore_ctx *c, struct inject *in, pid_t outer_tid);
+/* Runs a syscall and fails with a clear message if it returns an error. */
+int restore_syscall(struct inject *in, const char *what, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
+		    uint64_t a4, uint64_t a5, uint64_t a6, long *ret);
+
+/* Skeleton side: report a failure to ckpt as one line and exit. */
+void skeleton_fail(struct restore_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+
+/* Moves fd above every fd number of the saved tree (closing the original). */
+int restore_high_fd(int fd);
+
+#endif
