@@ -104,6 +104,14 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 /* Waits until a restarted program (mode RUN) ends; *wait_status is as from waitpid(). */
 int ckpt_restart_wait(struct ckpt_restart_result *result, int *wait_status);
 
+/*
+ * For a debugger that has just attached to a restarted tree left stopped (group-stop): its
+ * attach queued a SIGSTOP in every thread that the group-stop already accounted for, and gdb
+ * would report it later as a stray stop.  Consumes such a pending SIGSTOP in each of the given
+ * threads, which the calling thread must trace and hold stopped.  Registers are untouched.
+ */
+int ckpt_discard_pending_sigstop(const pid_t *tids, size_t ntids);
+
 /* Sets or clears a flag that makes a running capture or restart stop as soon as it can and
  * clean up (for SIGINT handlers and cancel buttons). */
 void ckpt_interrupt(int on);

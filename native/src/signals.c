@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The kernel's struct sigaction for rt_sigaction on x86-64. */
@@ -153,5 +154,39 @@ int signals_restore_mask(pid_t outer_tid, const struct thread_image *t)
 	uint64_t mask = t->rec.sigmask;
 	if (ptrace(PTRACE_SETSIGMASK, outer_tid, (void *)sizeof(mask), &mask) < 0)
 		return ckpt_fail_errno("cannot set the signal mask of thread %u", t->rec.tid);
+	return 0;
+}
+
+/* SigPnd of /proc/TID/status: this thread's own pending set. */
+static uint64_t thread_pending(pid_t tid)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "/proc/%d/status", tid);
+	char *st = read_file(what, NULL);
+	if (!st)
+		return 0;
+	const char *v = status_field(st, "SigPnd");
+	uint64_t set = v ? strtoull(v, NULL, 16) : 0;
+	free(st);
+	return set;
+}
+
+int ckpt_discard_pending_sigstop(const pid_t *tids, size_t ntids)
+{
+	ckpt_clear_error();
+	for (size_t i = 0; i < ntids; i++) {
+		pid_t tid = tids[i];
+		if (!(thread_pending(tid) & (1ull << (SIGSTOP - 1))))
+			continue;
+		/* Let the thread dequeue it: it stops again at once, in a SIGSTOP delivery stop that
+		 * the debugger's next resume (with no signal) discards. */
+		if (ptrace(PTRACE_CONT, tid, NULL, NULL) < 0)
+			return ckpt_fail_errno("cannot resume thread %d", tid);
+		int st;
+		if (wait_task(tid, &st) < 0)
+			return -1;
+		if (!WIFSTOPPED(st))
+			return ckpt_fail("thread %d ended", tid);
+	}
 	return 0;
 }
