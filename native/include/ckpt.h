@@ -112,6 +112,25 @@ int ckpt_restart_wait(struct ckpt_restart_result *result, int *wait_status);
  */
 int ckpt_discard_pending_sigstop(const pid_t *tids, size_t ntids);
 
+/*
+ * The engine as a separate process, for hosts that must survive whatever the engine does (an
+ * IDE): starts the ckpt command installed next to this library (../bin/ckpt) with the given
+ * arguments, in its own process group, with stdout and stderr on pipes.
+ */
+struct ckpt_child {
+	pid_t pid;
+	int stdout_fd;   /* read ends; the caller closes them */
+	int stderr_fd;
+};
+int ckpt_child_start(const char *const *args, size_t nargs, struct ckpt_child *child);
+/* Waits up to timeout_ms (-1: forever) for it to end.  Returns 1 with *exit_code set (128+N when
+ * killed by signal N), 0 on timeout. */
+int ckpt_child_wait(struct ckpt_child *child, int timeout_ms, int *exit_code);
+/* Asks it to stop and clean up (SIGINT): a dump releases the program, a restart leaves nothing. */
+int ckpt_child_cancel(struct ckpt_child *child);
+/* The ckpt command this library would start. */
+const char *ckpt_command_path(void);
+
 /* Sets or clears a flag that makes a running capture or restart stop as soon as it can and
  * clean up (for SIGINT handlers and cancel buttons). */
 void ckpt_interrupt(int on);
