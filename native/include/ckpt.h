@@ -93,6 +93,7 @@ struct ckpt_restart_result {
 	uint32_t processes, threads;
 	uint64_t total_ns;
 	int status_fd;             /* internal: where the root's exit status arrives */
+	pid_t keeper;              /* internal: the root's parent, which reports that status */
 };
 
 /*

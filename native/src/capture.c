@@ -105,7 +105,7 @@ int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
 		if (check_interrupted() < 0)
 			goto fail;
 	}
-	if (files_capture_pipes(&img) < 0)
+	if (files_capture_tree(&img) < 0)
 		goto fail;
 	fill_header(&img, o);
 	if (statefile_layout(&img, &lay) < 0)

@@ -141,8 +141,36 @@ static int peek_pipe(pid_t pid, int fd, struct fd_image *f)
 	return rc;
 }
 
-int files_capture_pipes(struct statefile_image *img)
+#ifndef SYS_kcmp
+#define SYS_kcmp 312
+#endif
+#define KCMP_FILE 0
+
+/* Numbers the open file descriptions of the tree: two fds share one when kcmp says so. */
+static void number_descriptions(struct statefile_image *img)
 {
+	uint32_t next = 1;
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			struct fd_image *f = &img->procs[i].fds[k];
+			for (size_t j = 0; j <= i && !f->rec.desc; j++)
+				for (size_t m = 0; m < img->procs[j].nfds && !f->rec.desc; m++) {
+					struct fd_image *g = &img->procs[j].fds[m];
+					if (j == i && m >= k)
+						break;
+					if (g->rec.ino == f->rec.ino && g->rec.dev == f->rec.dev &&
+					    syscall(SYS_kcmp, (pid_t)img->procs[i].rec.pid, (pid_t)img->procs[j].rec.pid, KCMP_FILE,
+						    f->rec.fd, g->rec.fd) == 0)
+						f->rec.desc = g->rec.desc;
+				}
+			if (!f->rec.desc)
+				f->rec.desc = next++;
+		}
+}
+
+int files_capture_tree(struct statefile_image *img)
+{
+	number_descriptions(img);
 	for (size_t i = 0; i < img->nprocs; i++) {
 		struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
@@ -191,6 +219,68 @@ int files_max_fd(const struct statefile_image *img)
 	return max;
 }
 
+/* Whether restart opens this fd's object once in ckpt, to be shared by every fd of its
+ * open file description; the other kinds come from pipes, stdio or /dev/null. */
+static bool opened_by_description(const struct fd_image *f)
+{
+	switch (f->rec.kind) {
+	case CKPT_FD_REG:
+	case CKPT_FD_DIR:
+	case CKPT_FD_CHR:
+	case CKPT_FD_BLK:
+	case CKPT_FD_FIFO:
+	case CKPT_FD_EVENTFD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int find_description(struct restore_ctx *c, uint32_t desc)
+{
+	for (size_t i = 0; i < c->ndescs; i++)
+		if (c->descs[i].desc == desc)
+			return c->descs[i].fd;
+	return -1;
+}
+
+/* SETFL-able status flags. */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+/* Opens the object of a saved open file description; returns an fd, or -1 with an error. */
+static int open_description(const struct process_image *p, const struct fd_image *f)
+{
+	uint32_t fl = f->rec.open_flags & ~(uint32_t)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
+	int fd;
+	switch (f->rec.kind) {
+	case CKPT_FD_EVENTFD:
+		fd = eventfd((unsigned)f->rec.extra, (f->rec.open_flags & O_NONBLOCK) ? EFD_NONBLOCK : 0);
+		break;
+	case CKPT_FD_FIFO:
+		/* O_RDWR never blocks on a FIFO; a reader or writer alone could. */
+		fd = open(f->path, O_RDWR | O_NONBLOCK);
+		if (fd >= 0)
+			fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
+		break;
+	case CKPT_FD_DIR:
+		fd = open(f->path, O_RDONLY | O_DIRECTORY);
+		break;
+	default:
+		if (f->rec.fd_flags & CKPT_FDF_DELETED)
+			return ckpt_fail("fd %u of pid %u refers to a deleted file, which cannot be reopened (%s)", f->rec.fd,
+					 p->rec.pid, f->path ? f->path : "?");
+		fd = open(f->path ? f->path : "/dev/null", (int)fl);
+		if (fd >= 0 && f->rec.kind == CKPT_FD_REG && lseek(fd, (off_t)f->rec.pos, SEEK_SET) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		break;
+	}
+	if (fd < 0)
+		return ckpt_fail_errno("cannot reopen fd %u of pid %u (%s)", f->rec.fd, p->rec.pid, f->path ? f->path : "?");
+	return fd;
+}
+
 static struct restore_pipe *find_pipe(struct restore_ctx *c, uint64_t ino)
 {
 	for (size_t i = 0; i < c->npipes; i++)
@@ -211,6 +301,14 @@ int files_restore_prepare(struct restore_ctx *c)
 		struct process_image *p = &c->img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
 			struct fd_image *f = &p->fds[k];
+			if (opened_by_description(f) && find_description(c, f->rec.desc) < 0) {
+				int fd = open_description(p, f);
+				if (fd < 0)
+					return -1;
+				struct restore_desc *d = ARR_PUSH(c->descs, c->ndescs, c->cap_descs);
+				d->desc = f->rec.desc;
+				d->fd = restore_high_fd(fd);
+			}
 			if (f->rec.kind != CKPT_FD_PIPE || (f->rec.fd_flags & CKPT_FDF_OUTSIDE))
 				continue;
 			struct restore_pipe *rp = find_pipe(c, f->rec.ino);
@@ -240,9 +338,6 @@ int files_restore_prepare(struct restore_ctx *c)
 	return 0;
 }
 
-/* fd status flags that F_SETFL can change. */
-#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
-
 static void report_line_warn(struct restore_ctx *c, struct process_image *p, struct fd_image *f)
 {
 	char line[300];
@@ -253,55 +348,26 @@ static void report_line_warn(struct restore_ctx *c, struct process_image *p, str
 	}
 }
 
-/* Opens the object a saved fd referred to; returns a new fd (any number). */
+/* An fd for a saved fd's object, from what ckpt prepared (any number). */
 static int reopen_fd(struct restore_ctx *c, struct process_image *p, struct fd_image *f)
 {
 	int acc = f->rec.open_flags & O_ACCMODE;
-	uint32_t fl = f->rec.open_flags & ~(uint32_t)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
 	bool outside = (f->rec.fd_flags & CKPT_FDF_OUTSIDE) || f->rec.kind == CKPT_FD_TTY;
-	switch (f->rec.kind) {
-	case CKPT_FD_PIPE:
-		if (!outside) {
-			struct restore_pipe *rp = find_pipe(c, f->rec.ino);
-			if (!rp)
-				skeleton_fail(c, "internal error: no pipe for fd %u", f->rec.fd);
-			return fcntl(acc == O_RDONLY ? rp->rfd : rp->wfd, F_DUPFD, 0);
-		}
-		/* a pipe to a process outside the tree */
-		/* fall through */
-	case CKPT_FD_TTY:
-	case CKPT_FD_SOCKET:
-	case CKPT_FD_OTHER:
-		if (f->rec.fd <= 2 || outside) {
-			/* Rebound to restart's own stdio. */
-			int std = f->rec.fd <= 2 ? (int)f->rec.fd : acc == O_RDONLY ? 0 : 2;
-			return fcntl(c->stdio[std], F_DUPFD, 0);
-		}
-		report_line_warn(c, p, f);
-		return open("/dev/null", acc == O_RDONLY ? O_RDONLY : acc == O_WRONLY ? O_WRONLY : O_RDWR);
-	case CKPT_FD_EVENTFD:
-		return eventfd((unsigned)f->rec.extra, (f->rec.open_flags & O_NONBLOCK) ? EFD_NONBLOCK : 0);
-	case CKPT_FD_FIFO: {
-		/* O_RDWR never blocks on a FIFO; a reader or writer alone could. */
-		int fd = open(f->path, O_RDWR | O_NONBLOCK);
-		if (fd >= 0)
-			fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
-		return fd;
+	if (opened_by_description(f))
+		return fcntl(find_description(c, f->rec.desc), F_DUPFD, 0);
+	if (f->rec.kind == CKPT_FD_PIPE && !outside) {
+		struct restore_pipe *rp = find_pipe(c, f->rec.ino);
+		if (!rp)
+			skeleton_fail(c, "internal error: no pipe for fd %u", f->rec.fd);
+		return fcntl(acc == O_RDONLY ? rp->rfd : rp->wfd, F_DUPFD, 0);
 	}
-	case CKPT_FD_DIR:
-		return open(f->path, O_RDONLY | O_DIRECTORY);
-	default: {
-		if (f->rec.fd_flags & CKPT_FDF_DELETED)
-			skeleton_fail(c, "fd %u of pid %u refers to a deleted file, which cannot be reopened (%s)", f->rec.fd,
-				      p->rec.pid, f->path ? f->path : "?");
-		int fd = open(f->path ? f->path : "/dev/null", (int)fl);
-		if (fd >= 0 && f->rec.kind == CKPT_FD_REG && lseek(fd, (off_t)f->rec.pos, SEEK_SET) < 0) {
-			close(fd);
-			return -1;
-		}
-		return fd;
+	if (f->rec.fd <= 2 || outside) {
+		/* Pointed outside the tree: rebound to restart's own stdio. */
+		int std = f->rec.fd <= 2 ? (int)f->rec.fd : acc == O_RDONLY ? 0 : 2;
+		return fcntl(c->stdio[std], F_DUPFD, 0);
 	}
-	}
+	report_line_warn(c, p, f);
+	return open("/dev/null", acc == O_RDONLY ? O_RDONLY : acc == O_WRONLY ? O_WRONLY : O_RDWR);
 }
 
 void files_restore_skeleton(struct restore_ctx *c, struct process_image *p)

@@ -163,6 +163,9 @@ struct ckpt_rec_fd {
 	uint32_t data_off;    /* blob: bytes queued in the pipe (stored once per pipe, on its first read end) */
 	uint32_t data_len;
 	uint64_t extra;       /* eventfd: the counter */
+	uint32_t desc;        /* open file description: fds of the tree with the same desc share one
+	                       * (dup'ed or inherited), so they share offset and flags; 1-based */
+	uint32_t reserved;
 };
 
 struct ckpt_rec_sigaction {

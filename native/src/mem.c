@@ -280,6 +280,9 @@ static void apply_patches(const struct ckpt_capture_options *o, uint64_t addr, u
 	}
 }
 
+/* CKPT_TEST_SLOW_WRITE makes the memory pass slow enough for tests to interrupt it. */
+static int slow_for_tests;
+
 static void report(struct mem_progress *prog, uint64_t bytes)
 {
 	prog->done += bytes;
@@ -299,6 +302,8 @@ static int copy_range(pid_t pid, int fd, const struct vma_image *v, uint64_t add
 		if (r < 0)
 			return -1;
 		apply_patches(prog->opts, addr, buf, n);
+		if (slow_for_tests)
+			usleep(20000);
 		uint64_t off = v->file_offset + (addr - v->rec.start);
 		/* Write maximal runs of non-zero pages. */
 		for (uint64_t i = 0; i < n;) {
@@ -367,6 +372,7 @@ static int write_vma(pid_t pid, int fd, struct vma_image *v, uint8_t *buf, struc
 
 int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *prog)
 {
+	slow_for_tests = getenv("CKPT_TEST_SLOW_WRITE") != NULL;
 	uint8_t *buf = xmalloc(CHUNK);
 	int rc = 0;
 	for (size_t i = 0; i < p->nvmas && rc == 0; i++)
@@ -681,14 +687,12 @@ static bool needs_fill(const struct vma_image *v)
 	return v->rec.store == CKPT_STORE_FULL && v->file_size && !is_special(&v->rec);
 }
 
-static int map_one(struct restore_ctx *c, struct inject *in, struct process_image *p, struct vma_image *v, int *file_fds,
-		   bool *filled_elsewhere)
+static int map_one(struct restore_ctx *c, struct inject *in, struct process_image *p, struct vma_image *v, int *file_fds)
 {
 	struct ckpt_rec_vma *r = &v->rec;
 	uint64_t len = r->end - r->start;
 	int prot = (int)r->prot | (needs_fill(v) ? PROT_WRITE : 0);
 	long ret;
-	*filled_elsewhere = false;
 	int flags = MAP_FIXED | ((r->flags & CKPT_VMA_GROWSDOWN) ? MAP_GROWSDOWN : 0);
 	if (r->flags & CKPT_VMA_ANON) {
 		if (r->flags & CKPT_VMA_SHARED) {
@@ -697,15 +701,7 @@ static int map_one(struct restore_ctx *c, struct inject *in, struct process_imag
 				if (restore_syscall(in, "mmap (shared memory)", SYS_mmap, r->start, len, (uint64_t)prot,
 						    (uint64_t)(flags | MAP_SHARED), (uint64_t)s->fd, r->pgoff, &ret) < 0)
 					return -1;
-				/* Every process maps the same object: the first one fills it. */
-				for (size_t i = 0; i < c->img->nprocs && !*filled_elsewhere; i++) {
-					struct process_image *q = &c->img->procs[i];
-					if (q == p)
-						break;
-					for (size_t k = 0; k < q->nvmas; k++)
-						if (q->vmas[k].rec.shmem_id == r->shmem_id && (q->vmas[k].rec.flags & CKPT_VMA_SHARED))
-							*filled_elsewhere = true;
-				}
+				/* Every process fills in the pages it had present: together, the whole object. */
 				return 0;
 			}
 			return restore_syscall(in, "mmap (shared anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
@@ -796,18 +792,17 @@ int mem_restore(struct restore_ctx *c, struct inject *in, struct process_image *
 	int *file_fds = xmalloc((p->nfiles + 1) * sizeof(int));
 	for (size_t i = 0; i < p->nfiles; i++)
 		file_fds[i] = -1;
-	bool *skip_fill = xcalloc(p->nvmas + 1, sizeof(bool));
 	int rc = 0;
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
 		struct vma_image *v = &p->vmas[k];
 		if (is_special(&v->rec))
 			continue;
-		rc = map_one(c, in, p, v, file_fds, &skip_fill[k]);
+		rc = map_one(c, in, p, v, file_fds);
 		if (rc == 0)
 			rc = advise_one(in, &v->rec);
 	}
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++)
-		if (needs_fill(&p->vmas[k]) && !skip_fill[k])
+		if (needs_fill(&p->vmas[k]))
 			rc = fill_one(c, in, &p->vmas[k]);
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
 		struct vma_image *v = &p->vmas[k];
@@ -822,6 +817,5 @@ int mem_restore(struct restore_ctx *c, struct inject *in, struct process_image *
 			rc = restore_syscall(in, "close", SYS_close, (uint64_t)file_fds[i], 0, 0, 0, 0, 0, &ret);
 	}
 	free(file_fds);
-	free(skip_fill);
 	return rc;
 }

@@ -74,9 +74,10 @@ int restore_syscall(struct inject *in, const char *what, long nr, uint64_t a1, u
 
 static void skeleton_setup(struct restore_ctx *c, struct process_image *p)
 {
-	procattr_restore_skeleton(c, p);
+	/* Limits last: a lowered RLIMIT_NOFILE would forbid placing the saved fds. */
 	signals_restore_skeleton(c, p);
 	files_restore_skeleton(c, p);
+	procattr_restore_skeleton(c, p);
 }
 
 /* Any saved pid or tid already in use here? */
@@ -219,6 +220,11 @@ static void ctx_close_fds(struct restore_ctx *c)
 	}
 	for (size_t i = 0; i < c->nshmems; i++)
 		close(c->shmems[i].fd);
+	for (size_t i = 0; i < c->ndescs; i++)
+		close(c->descs[i].fd);
+	free(c->descs);
+	c->descs = NULL;
+	c->ndescs = 0;
 	for (int i = 0; i < 3; i++)
 		if (c->stdio[i] >= 0)
 			close(c->stdio[i]);
@@ -277,6 +283,7 @@ static int attempt(struct restore_ctx *c, const struct ckpt_restart_options *o, 
 	for (size_t i = 0; i < c->img->nprocs; i++)
 		res->threads += (uint32_t)c->img->procs[i].nthreads;
 	res->status_fd = k.status_fd;
+	res->keeper = k.pid;
 	close(k.ack_fd);
 	close(k.report_fd);
 	ctx_close_fds(c);
@@ -390,6 +397,14 @@ int ckpt_restart_wait(struct ckpt_restart_result *r, int *wait_status)
 			*wait_status = st;
 			close(r->status_fd);
 			r->status_fd = -1;
+			/* The keeper ends once the tree is gone, usually at once: reap it then, but do
+			 * not wait for children the program left running. */
+			for (int i = 0; i < 40 && r->keeper > 0; i++) {
+				if (waitpid(r->keeper, NULL, WNOHANG) == r->keeper)
+					r->keeper = 0;
+				else
+					usleep(5000);
+			}
 			return 0;
 		}
 		if (n < 0 && errno == EINTR)

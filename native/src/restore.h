@@ -27,6 +27,13 @@ struct restore_pipe {
 	int rfd, wfd;      /* ckpt's ends, at high fd numbers */
 };
 
+/* An open file description of the tree (a regular file, directory, device...), opened once
+ * by ckpt so that every fd sharing it shares offset and flags again. */
+struct restore_desc {
+	uint32_t desc;
+	int fd;
+};
+
 /* A shared anonymous memory object used by several processes of the tree. */
 struct restore_shmem {
 	uint64_t id;
@@ -43,6 +50,8 @@ struct restore_ctx {
 	int stdio[3];              /* ckpt's own stdin/stdout/stderr, at high fd numbers */
 	struct restore_pipe *pipes;
 	size_t npipes, cap_pipes;
+	struct restore_desc *descs;
+	size_t ndescs, cap_descs;
 	struct restore_shmem *shmems;
 	size_t nshmems, cap_shmems;
 	int report_fd;             /* skeleton -> ckpt: errors (the skeleton's end) */

@@ -1,0 +1,286 @@
+#!/bin/bash
+# Capture and restart of real programs (issues 3 and 4): every program in tests/progs checks its
+# own state and prints a deterministic result, which must not change when the program is
+# checkpointed and left running, checkpointed and killed and restarted (three times from one
+# statefile), restarted stopped under gdb, restarted in a namespace, or run as an ordinary user.
+# Statefiles are also compared with gdb's own core files (gcore) of the same stopped process.
+source tests/lib/common.sh
+need gcc gdb python3 gcore
+
+out=$("$CKPT" --version)
+case "$out" in "ckpt "*) pass "version: $out" ;; *) fail version "$out" ;; esac
+
+build_progs
+BIN=$SCRATCH/bin
+
+# Arguments each program needs besides its ready file.
+prog_args() {
+	case $1 in
+	resources) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
+	bigheap) echo 300 ;;
+	mapfile) echo "$SCRATCH/mapped.dat" ;;
+	esac
+}
+head -c 300000 /dev/urandom >"$SCRATCH/mapped.dat"
+
+# gdb's view of a core file or a live process: threads and backtraces (and registers), after
+# a marker so that gdb's own chatter while loading is left out.  Thread names are shown for
+# live processes only, so they are dropped.
+gdb_view() { # PROGRAM -c FILE | -p PID [gdb command to run after]
+	local prog=$1 how=$2 what=$3 after=${4:-echo}
+	gdb -q -batch -nx "$prog" $how "$what" -ex 'echo @@BEGIN\n' -ex 'info threads' -ex 'thread apply all bt' \
+		-ex 'info registers rip rsp rbp' -ex 'p $xmm0' -ex "$after" 2>&1 |
+		sed -n '/^@@BEGIN/,$p' | sed -E 's/ \(LWP ([0-9]+)\) "[^"]*"/ (LWP \1)/; s/  +/ /g'
+}
+
+tree_rss_kib() { # PID: VmRSS of the process and its descendants
+	local total=0 p
+	for p in $1 $(pgrep -P "$1"); do
+		total=$((total + $(awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0)))
+	done
+	echo $total
+}
+
+wait_gone() { # PID [SECONDS]
+	local i=0
+	while kill -0 "$1" 2>/dev/null; do
+		sleep 0.05
+		i=$((i + 1))
+		[ $i -ge $(( ${2:-20} * 20 )) ] && return 1
+	done
+}
+
+for prog in single threads tree resources bigheap; do
+	args=$(prog_args $prog)
+	expected=$(expected_output $prog $args)
+	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
+		fail "$prog: undisturbed run" "$expected"
+		continue
+	fi
+
+	# 1. Checkpoint and leave running: the program must not notice.
+	args=$(prog_args $prog)
+	sf="$SCRATCH/$prog.ckpt"
+	start_prog $prog "$SCRATCH/$prog.out1" $args || { fail "$prog: start" "not ready"; continue; }
+	rss=$(tree_rss_kib $PROG_PID)
+	if "$CKPT" dump $PROG_PID -o "$sf" >"$SCRATCH/dump.log" 2>&1; then
+		wait $PROG_PID
+		check "$prog: runs on unchanged after dump --leave-running" [ "$(cat "$SCRATCH/$prog.out1")" = "$expected" ]
+		check "$prog: statefile mode is 0600" [ "$(stat -c %a "$sf")" = 600 ]
+		alloc=$(( $(stat -c %b "$sf") * $(stat -c %B "$sf") / 1024 ))
+		check "$prog: sparse statefile (allocated ${alloc} KiB, tree RSS ${rss} KiB)" \
+			[ $alloc -le $(( rss + rss / 100 + 1024 )) ]
+		check "$prog: ckpt info" bash -c '"$0" info "$1" >/dev/null' "$CKPT" "$sf"
+		check "$prog: ckpt info --json is JSON" \
+			python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["threads"]>=1' < <("$CKPT" info --json "$sf")
+	else
+		fail "$prog: dump --leave-running" "$(cat "$SCRATCH/dump.log")"
+		wait $PROG_PID
+	fi
+
+	# 2. Same stopped moment, seen by gdb: our statefile against gdb's gcore.
+	if [ $prog != resources ] && [ $prog != tree ]; then
+		args=$(prog_args $prog)
+		start_prog $prog "$SCRATCH/$prog.out2" $args || { fail "$prog: start" "not ready"; continue; }
+		"$CKPT" dump $PROG_PID -o "$sf" --leave-stopped >/dev/null 2>&1
+		gcore -o "$SCRATCH/$prog.gcore" $PROG_PID >/dev/null 2>&1
+		kill -CONT $PROG_PID
+		gdb_view "$BIN/$prog" -c "$sf" >"$SCRATCH/view.ckpt"
+		gdb_view "$BIN/$prog" -c "$SCRATCH/$prog.gcore.$PROG_PID" >"$SCRATCH/view.gcore"
+		if diff -u "$SCRATCH/view.gcore" "$SCRATCH/view.ckpt" >"$SCRATCH/view.diff" && [ -s "$SCRATCH/view.ckpt" ]; then
+			pass "$prog: gdb shows the statefile exactly as its gcore (threads, backtraces, registers)"
+		else
+			fail "$prog: statefile vs gcore" "$(head -20 "$SCRATCH/view.diff")"
+		fi
+		wait $PROG_PID
+		check "$prog: runs on unchanged after dump --leave-stopped and SIGCONT" \
+			[ "$(cat "$SCRATCH/$prog.out2")" = "$expected" ]
+		rm -f "$SCRATCH/$prog.gcore".*
+	fi
+
+	# 3. Checkpoint, kill, restart three times from the same statefile.
+	args=$(prog_args $prog)
+	out="$SCRATCH/$prog.out3"
+	start_prog $prog "$out" $args || { fail "$prog: start" "not ready"; continue; }
+	if ! "$CKPT" dump $PROG_PID -o "$sf" --kill >"$SCRATCH/dump.log" 2>&1; then
+		fail "$prog: dump --kill" "$(cat "$SCRATCH/dump.log")"
+		continue
+	fi
+	wait $PROG_PID 2>/dev/null
+	cp "$out" "$SCRATCH/partial"
+	[ $prog = resources ] && cp -a "$SCRATCH/work.resources" "$SCRATCH/work.saved"
+	for round in 1 2 3; do
+		cp "$SCRATCH/partial" "$out"
+		if [ $prog = resources ]; then
+			rm -rf "$SCRATCH/work.resources"
+			cp -a "$SCRATCH/work.saved" "$SCRATCH/work.resources"
+		fi
+		timeout 60 "$CKPT" restart "$sf" >>"$out" 2>"$SCRATCH/restart.err"
+		rc=$?
+		if [ $rc = 0 ] && [ "$(cat "$out")" = "$expected" ]; then
+			pass "$prog: restart #$round gives the undisturbed result"
+		else
+			fail "$prog: restart #$round" "exit $rc, $(cat "$SCRATCH/restart.err"); output: $(tail -3 "$out")"
+		fi
+	done
+done
+
+# 4. Restarted stopped: gdb attached by pid sees what gdb sees in the statefile; then it runs on.
+for prog in threads single; do
+	args=$(prog_args $prog)
+	expected=$(expected_output $prog $args)
+	sf="$SCRATCH/$prog.ckpt"
+	out="$SCRATCH/$prog.out4"
+	start_prog $prog "$out" $args || { fail "$prog: start" "not ready"; continue; }
+	"$CKPT" dump $PROG_PID -o "$sf" --kill >/dev/null 2>&1
+	wait $PROG_PID 2>/dev/null
+	cp "$out" "$SCRATCH/partial"
+	"$CKPT" restart "$sf" --stopped --pid-file "$SCRATCH/pid" >"$SCRATCH/stopped.out" 2>"$SCRATCH/restart.err"
+	rc=$?
+	pid=$(cat "$SCRATCH/pid" 2>/dev/null)
+	if [ $rc != 0 ] || [ -z "$pid" ]; then
+		fail "$prog: restart --stopped" "exit $rc $(cat "$SCRATCH/restart.err")"
+		continue
+	fi
+	check "$prog: restart --stopped prints the pid" [ "$(head -1 "$SCRATCH/stopped.out")" = "$pid" ]
+	check "$prog: the restarted tree is stopped" grep -q '^State:.*T (stopped)' /proc/$pid/status
+	check "$prog: the restarted tree is not traced" grep -q '^TracerPid:[[:space:]]*0$' /proc/$pid/status
+	gdb_view "$BIN/$prog" -c "$sf" >"$SCRATCH/view.core"
+	gdb_view "$BIN/$prog" -p "$pid" detach >"$SCRATCH/view.live"
+	sed -i '/^\[Inferior 1 (process [0-9]*) detached\]$/d' "$SCRATCH/view.live"
+	if diff -u "$SCRATCH/view.core" "$SCRATCH/view.live" >"$SCRATCH/view.diff" && [ -s "$SCRATCH/view.core" ]; then
+		pass "$prog: gdb -p on the restarted process shows what gdb -c shows on the statefile"
+	else
+		fail "$prog: gdb -p vs gdb -c" "$(head -20 "$SCRATCH/view.diff")"
+	fi
+	# gdb's attach queued SIGSTOPs; the process is still stopped: let it run to the end.
+	sleep 0.2
+	kill -CONT "$pid"
+	wait_gone "$pid" 30
+	got=$(cat "$out")
+	check "$prog: after restart --stopped and SIGCONT it ends with the undisturbed result" [ "$got" = "$expected" ]
+done
+
+# 5. Inside a new user+pid namespace: the program still sees its own pid.
+prog=threads
+expected=$(expected_output $prog)
+start_prog $prog "$SCRATCH/ns.out"
+"$CKPT" dump $PROG_PID -o "$SCRATCH/ns.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+saved_pid=$PROG_PID
+"$CKPT" restart "$SCRATCH/ns.ckpt" --namespace --stopped --json >"$SCRATCH/ns.json" 2>"$SCRATCH/restart.err"
+outer=$(python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["pid"])' <"$SCRATCH/ns.json" 2>/dev/null)
+if [ -n "$outer" ]; then
+	check "namespace: inner pid is the saved pid" grep -q "^NSpid:[[:space:]]*$outer[[:space:]]*$saved_pid\$" /proc/$outer/status
+	check "namespace: --json says so" grep -q '"namespace":true' "$SCRATCH/ns.json"
+	kill -CONT "$outer"
+	wait_gone "$outer" 30
+	got=$(cat "$SCRATCH/ns.out"; tail -n +2 "$SCRATCH/ns.json")
+	check "namespace: the program ends with the undisturbed result" [ "$got" = "$expected" ]
+else
+	fail "namespace: restart --namespace" "$(cat "$SCRATCH/restart.err")"
+fi
+
+# 6. As an ordinary user (created for the tests): dump and restart without any privilege.
+USER_NAME=ckpt-test
+id -u $USER_NAME >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin $USER_NAME 2>/dev/null
+if id -u $USER_NAME >/dev/null 2>&1; then
+	as_user() { setpriv --reuid=$USER_NAME --regid=$USER_NAME --init-groups -- "$@"; }
+	cp "$CKPT" "$SCRATCH/ckpt"
+	chmod 755 "$SCRATCH/ckpt"
+	for prog in single tree; do
+		udir="$SCRATCH/user.$prog"
+		mkdir -p "$udir"
+		chown $USER_NAME: "$udir"
+		expected=$(cd "$udir" && as_user "$BIN/$prog" "$udir/ready0" 2>&1)
+		# The user's own output file, as it would be from the user's own shell.
+		(cd "$udir" && as_user sh -c 'exec "$0" "$1" >"$2" 2>&1' "$BIN/$prog" "$udir/ready" "$udir/out") &
+		wait_for_file "$udir/ready" || { fail "user: $prog start" "not ready"; continue; }
+		upid=$(pgrep -u $USER_NAME -f "$BIN/$prog $udir/ready\$" | head -1)
+		as_user "$SCRATCH/ckpt" dump "$upid" -o "$udir/s.ckpt" --kill >"$udir/dump.log" 2>&1 ||
+			fail "user: $prog dump" "$(cat "$udir/dump.log")"
+		wait
+		check "user: $prog statefile belongs to the user, mode 0600" [ "$(stat -c '%U %a' "$udir/s.ckpt")" = "$USER_NAME 600" ]
+		before=$(pgrep -u $USER_NAME | sort)
+		(cd "$udir" && as_user sh -c 'exec timeout 60 "$0" restart "$1" >>"$2" 2>"$3"' "$SCRATCH/ckpt" "$udir/s.ckpt" \
+			"$udir/out" "$udir/restart.err")
+		rc=$?
+		if [ $rc = 0 ] && [ "$(cat "$udir/out")" = "$expected" ]; then
+			pass "user: $prog restarts as an ordinary user"
+		else
+			fail "user: $prog restart" "exit $rc $(cat "$udir/restart.err"); $(tail -2 "$udir/out")"
+		fi
+		# Processes of the killed original may linger as zombies until init reaps them.
+		check "user: $prog left no process behind" [ -z "$(comm -13 <(echo "$before") <(pgrep -u $USER_NAME | sort))" ]
+	done
+	# Without privilege, another user's process cannot be dumped.
+	sleep 5 &
+	rootpid=$!
+	as_user "$SCRATCH/ckpt" dump $rootpid -o "$SCRATCH/user.single/x.ckpt" 2>"$SCRATCH/err"
+	rc=$?
+	check "error: permission denied is one line, exit 1" one_line_error $rc "$SCRATCH/err"
+	check "error: permission denied says so" grep -q 'permission denied' "$SCRATCH/err"
+	kill $rootpid
+else
+	fail "user" "cannot create the test user $USER_NAME"
+fi
+
+# 7. Errors: one line, exit 1, no file left behind.
+"$CKPT" dump 4194000 -o "$SCRATCH/e.ckpt" 2>"$SCRATCH/err"
+rc=$?
+check "error: no such pid (exit $rc)" one_line_error $rc "$SCRATCH/err"
+check "error: no such pid says so" grep -q 'no process with pid 4194000' "$SCRATCH/err"
+"$CKPT" dump 2 -o "$SCRATCH/e.ckpt" 2>"$SCRATCH/err"
+check "error: kernel thread" one_line_error $? "$SCRATCH/err"
+check "error: kernel thread says so" grep -q 'kernel thread' "$SCRATCH/err"
+bash -c 'sleep 0.1 & exec sleep 3' &
+zparent=$!
+sleep 0.5
+zombie=$(pgrep -P $zparent)
+"$CKPT" dump "$zombie" -o "$SCRATCH/e.ckpt" 2>"$SCRATCH/err"
+check "error: zombie" one_line_error $? "$SCRATCH/err"
+check "error: zombie says so" grep -q 'zombie' "$SCRATCH/err"
+kill $zparent 2>/dev/null
+sleep 30 &
+victim=$!
+gdb -q -batch -nx -p $victim -ex 'shell sleep 4' >/dev/null 2>&1 &
+gdbpid=$!
+for i in $(seq 1 60); do grep -q "^TracerPid:[[:space:]]*$gdbpid" /proc/$victim/status && break; sleep 0.05; done
+"$CKPT" dump $victim -o "$SCRATCH/e.ckpt" 2>"$SCRATCH/err"
+check "error: already traced" one_line_error $? "$SCRATCH/err"
+check "error: already traced names the tracer and ckpt save" grep -q "traced by pid $gdbpid .*ckpt save" "$SCRATCH/err"
+kill $victim
+wait $gdbpid 2>/dev/null
+"$CKPT" dump >/dev/null 2>&1
+check "error: bad usage exits 2" [ $? = 2 ]
+check "error: no statefile was left behind" [ ! -e "$SCRATCH/e.ckpt" ]
+
+# 8. Interrupting a dump: the program goes on as before, nothing is left under the final name.
+expected=$(expected_output bigheap 300)
+start_prog bigheap "$SCRATCH/int.out" 300
+CKPT_TEST_SLOW_WRITE=1 "$CKPT" dump $PROG_PID -o "$SCRATCH/int.ckpt" 2>"$SCRATCH/err" &
+dumper=$!
+for i in $(seq 1 100); do ls "$SCRATCH"/.int.ckpt.*.tmp >/dev/null 2>&1 && break; sleep 0.02; done
+sleep 0.2
+kill -INT $dumper
+wait $dumper
+rc=$?
+check "interrupt: dump exits 1 with one line" one_line_error $rc "$SCRATCH/err"
+check "interrupt: no statefile under the final name" [ ! -e "$SCRATCH/int.ckpt" ]
+check "interrupt: no temporary file left" [ -z "$(ls -A "$SCRATCH" | grep '^\.int\.ckpt')" ]
+check "interrupt: the program is not traced any more" grep -q '^TracerPid:[[:space:]]*0$' /proc/$PROG_PID/status
+wait $PROG_PID
+check "interrupt: the program ends with the undisturbed result" [ "$(cat "$SCRATCH/int.out")" = "$expected" ]
+
+# 9. Identity: restart refuses when a file the program maps has changed, and leaves nothing.
+start_prog mapfile "$SCRATCH/map.out" "$SCRATCH/mapped.dat"
+"$CKPT" dump $PROG_PID -o "$SCRATCH/map.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+echo extra >>"$SCRATCH/mapped.dat"
+before=$(ps -e --no-headers | wc -l)
+"$CKPT" restart "$SCRATCH/map.ckpt" 2>"$SCRATCH/err"
+check "identity: a changed mapped file is refused (one line, exit 1)" one_line_error $? "$SCRATCH/err"
+check "identity: the message names the file" grep -q "mapped.dat changed since the snapshot" "$SCRATCH/err"
+check "identity: no process left behind" [ "$(ps -e --no-headers | wc -l)" -le "$before" ]
+
+exit $((FAILURES > 0))
