@@ -29,7 +29,7 @@ head -c 300000 /dev/urandom >"$SCRATCH/mapped.dat"
 gdb_view() { # PROGRAM -c FILE | -p PID [gdb command to run after]
 	local prog=$1 how=$2 what=$3 after=${4:-echo}
 	gdb -q -batch -nx "$prog" $how "$what" -ex 'echo @@BEGIN\n' -ex 'info threads' -ex 'thread apply all bt' \
-		-ex 'info registers rip rsp rbp' -ex 'p $xmm0' -ex "$after" 2>&1 |
+		-ex 'info registers' -ex 'p $xmm0' -ex 'p $ymm8' -ex "$after" 2>&1 |
 		sed -n '/^@@BEGIN/,$p' | sed -E 's/ \(LWP ([0-9]+)\) "[^"]*"/ (LWP \1)/; s/  +/ /g'
 }
 
@@ -160,6 +160,18 @@ for prog in threads single; do
 	got=$(cat "$out")
 	check "$prog: after restart --stopped and SIGCONT it ends with the undisturbed result" [ "$got" = "$expected" ]
 done
+
+# 4b. A program writing into a pipe that leads outside the tree: after restart its output
+# comes out of restart's own stdout.
+expected=$(expected_output single)
+(CKPT_TEST_ENV=single "$BIN/single" "$SCRATCH/ready.pipe" | cat >"$SCRATCH/pipe.before") &
+wait_for_file "$SCRATCH/ready.pipe"
+ppid=$(pgrep -f "$BIN/single $SCRATCH/ready.pipe\$")
+"$CKPT" dump $ppid -o "$SCRATCH/pipe.ckpt" --kill >/dev/null 2>&1
+wait
+timeout 60 "$CKPT" restart "$SCRATCH/pipe.ckpt" >"$SCRATCH/pipe.after" 2>"$SCRATCH/restart.err"
+check "stdio: output to a pipe outside the tree continues on restart's stdout" \
+	[ "$(cat "$SCRATCH/pipe.before" "$SCRATCH/pipe.after")" = "$expected" ]
 
 # 5. Inside a new user+pid namespace: the program still sees its own pid.
 prog=threads
