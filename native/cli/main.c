@@ -65,8 +65,10 @@ static int progress_shown;
 void progress_line(void *arg, uint64_t done, uint64_t total)
 {
 	(void)arg;
-	static int last = -1;
-	if (!isatty(2) || total < (64u << 20))
+	static int last = -1, tty = -1;
+	if (tty < 0)
+		tty = isatty(2);
+	if (!tty || total < (64u << 20))
 		return;
 	int pct = total ? (int)(done * 100 / total) : 100;
 	if (pct == last)

@@ -33,15 +33,13 @@ int inject_find_gadget(pid_t pid, uint64_t *gadget)
 				continue;
 			size_t len = e - s > (1 << 20) ? (1 << 20) : e - s;
 			uint8_t *buf = xmalloc(len);
-			if (remote_read(pid, s, buf, len) == 0) {
+			if (remote_try_read(pid, s, buf, len) == 0) {
 				for (size_t i = 0; i + 1 < len; i++)
 					if (buf[i] == 0x0f && buf[i + 1] == 0x05) {
 						*gadget = s + i;
 						found = 1;
 						break;
 					}
-			} else {
-				ckpt_clear_error();
 			}
 			free(buf);
 		}

@@ -298,7 +298,16 @@ static int copy_range(pid_t pid, int fd, const struct vma_image *v, uint64_t add
 		if (check_interrupted() < 0)
 			return -1;
 		uint64_t n = len > CHUNK ? CHUNK : len;
-		int r = force ? remote_read_force(pid, addr, buf, n) : remote_read(pid, addr, buf, n);
+		int r = force ? remote_read_force(pid, addr, buf, n) : remote_try_read(pid, addr, buf, n);
+		if (r < 0 && !force) {
+			/* Some page cannot be read (a file mapping beyond the end of its file, say):
+			 * read page by page and keep what cannot be read as zeros, as the program would
+			 * fault on it anyway. */
+			for (uint64_t o = 0; o < n; o += PAGE)
+				if (remote_try_read(pid, addr + o, buf + o, PAGE) < 0)
+					memset(buf + o, 0, PAGE);
+			r = 0;
+		}
 		if (r < 0)
 			return -1;
 		apply_patches(prog->opts, addr, buf, n);

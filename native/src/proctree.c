@@ -142,10 +142,12 @@ static int seize_task(struct frozen_proc *p, pid_t tid, bool *gone)
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 && errno != ESRCH)
 		return ckpt_fail_errno("cannot interrupt thread %d", tid);
 	int status;
-	if (wait_task(tid, &status) < 0) {
+	pid_t w;
+	while ((w = waitpid(tid, &status, __WALL)) < 0 && errno == EINTR)
+		;
+	if (w != tid) {
 		p->ntasks--;
 		*gone = true;
-		ckpt_clear_error();
 		return 0;
 	}
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {

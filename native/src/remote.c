@@ -83,9 +83,8 @@ uint8_t *remote_get_xstate(pid_t tid, size_t *len)
 
 int remote_set_xstate(pid_t tid, const uint8_t *xstate, size_t len)
 {
-	if (setregset(tid, NT_X86_XSTATE, xstate, len) < 0)
-		return ckpt_fail_errno("cannot set extended (xsave) state of thread %d", tid);
-	return 0;
+	/* No error is set: callers fall back to the legacy FPU state. */
+	return setregset(tid, NT_X86_XSTATE, xstate, len);
 }
 
 /* process_vm_* take at most IOV_MAX iovecs and may transfer partially. */
@@ -117,6 +116,11 @@ int remote_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 		return ckpt_fail_errno("cannot read %zu bytes at 0x%llx in pid %d", len,
 				       (unsigned long long)addr, pid);
 	return 0;
+}
+
+int remote_try_read(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	return vm_rw(pid, addr, buf, len, 0);
 }
 
 int remote_write(pid_t pid, uint64_t addr, const void *buf, size_t len)

@@ -19,6 +19,8 @@ uint64_t xstate_xcr0_of(const uint8_t *xstate, size_t len);
 
 /* Memory of another process, respecting protections (process_vm_readv/writev). */
 int remote_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+/* The same without setting an error: for reads that may fail harmlessly. */
+int remote_try_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 int remote_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
 /* Memory through /proc/PID/mem, which can also read PROT_NONE and write read-only pages. */
 int remote_read_force(pid_t pid, uint64_t addr, void *buf, size_t len);

@@ -91,7 +91,6 @@ static int set_fpu(pid_t tid, struct thread_image *t, uint32_t xsave_size)
 		if (remote_set_xstate(tid, t->xstate, xsave_size) == 0)
 			return 0;
 		/* A different CPU: the legacy FPU/SSE state is still exact. */
-		ckpt_clear_error();
 		static int warned;
 		if (!warned++)
 			ckpt_warn("this CPU's extended register state differs from the saved one; AVX state is not restored");

@@ -125,6 +125,16 @@ for prog in single threads tree resources bigheap; do
 	done
 done
 
+# 3b. Threads and children keep appearing while the tree is being frozen.
+expected=$(expected_output spawner)
+for round in 1 2 3; do
+	start_prog spawner "$SCRATCH/spawner.out"
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/spawner.ckpt" >"$SCRATCH/dump.log" 2>&1 || fail "spawner: dump #$round" "$(cat "$SCRATCH/dump.log")"
+	wait $PROG_PID
+	check "spawner: threads and children created during the freeze all finish (#$round)" \
+		[ "$(cat "$SCRATCH/spawner.out")" = "$expected" ]
+done
+
 # 4. Restarted stopped: gdb attached by pid sees what gdb sees in the statefile; then it runs on.
 for prog in threads single; do
 	args=$(prog_args $prog)
