@@ -19,15 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #define SCRATCH 256
 
-static int capture_process(struct frozen_proc *fp, struct process_image *p)
+static int capture_process(struct frozen_proc *fp, struct process_image *p, const struct mem_hint *hint)
 {
 	pid_t pid = fp->pid;
-	if (proctree_capture(fp, p) < 0 || procattr_capture(pid, p) < 0 || mem_capture_vmas(pid, p) < 0)
+	if (proctree_capture(fp, p) < 0 || procattr_capture(pid, p) < 0 || mem_capture_vmas(pid, p, hint) < 0)
 		return -1;
 	if (inject_find_gadget(pid, &fp->gadget) < 0)
 		return -1;
@@ -49,6 +50,45 @@ static int capture_process(struct frozen_proc *fp, struct process_image *p)
 	}
 	p->rec.nr_threads = (uint32_t)p->nthreads;
 	return files_capture(pid, p);
+}
+
+static int make_clone(struct frozen_proc *fp, struct mem_clone *clone)
+{
+	struct inject in;
+	if (inject_begin(&in, fp->tasks[0].tid, fp->gadget, SCRATCH) < 0)
+		return -1;
+	int rc = mem_clone_create(&in, fp->pid, clone);
+	if (inject_end(&in) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* Kills the clones and reaps them inside their parents.  A parent that we already let go has
+ * to be caught again for that, for the time of one injected wait4(); a killed one needs
+ * nothing. */
+static void drop_clones(struct frozen_tree *tree, struct mem_clone *clones, size_t n, int release)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!clones[i].pid)
+			continue;
+		mem_clone_kill(&clones[i]);
+		struct frozen_task *ft = &tree->procs[i].tasks[0];
+		if (ft->released && release == CKPT_KILL)
+			continue;
+		bool catch_again = ft->released;
+		int st;
+		if (catch_again && (ptrace(PTRACE_SEIZE, ft->tid, NULL, NULL) < 0 ||
+				    ptrace(PTRACE_INTERRUPT, ft->tid, NULL, NULL) < 0 || wait_task(ft->tid, &st) < 0))
+			continue;
+		struct inject in;
+		if (inject_begin(&in, ft->tid, tree->procs[i].gadget, SCRATCH) == 0) {
+			mem_clone_reap(&in, &clones[i]);
+			inject_end(&in);
+		}
+		if (catch_again)
+			ptrace(PTRACE_DETACH, ft->tid, NULL, NULL);
+	}
+	ckpt_clear_error();
 }
 
 static void fill_header(struct statefile_image *img, const struct ckpt_capture_options *o)
@@ -89,18 +129,23 @@ int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
 	if (fd < 0)
 		return -1;
 
+	/* The root's layout, read while it still runs, so the pause does not pay for it. */
+	struct mem_hint hint;
+	mem_hint_read(pid, &hint);
 	struct frozen_tree tree;
 	struct statefile_image img = {0};
 	struct statefile_layout lay = {0};
+	struct mem_clone *clones = NULL;
 	bool frozen = false;
 	if (tree_freeze(pid, held, nheld, o->first_tid, &tree) < 0)
 		goto fail;
 	frozen = true;
 	uint64_t t_frozen = now_ns();
 
+	ckpt_debug("frozen after %.3f ms", (t_frozen - t_start) / 1e6);
 	for (size_t i = 0; i < tree.nprocs; i++) {
 		struct process_image *p = ARR_PUSH(img.procs, img.nprocs, img.cap_procs);
-		if (capture_process(&tree.procs[i], p) < 0)
+		if (capture_process(&tree.procs[i], p, &hint) < 0)
 			goto fail;
 		if (check_interrupted() < 0)
 			goto fail;
@@ -111,16 +156,37 @@ int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
 	if (statefile_layout(&img, &lay) < 0)
 		goto fail;
 
+	/* Memory.  A copy-on-write clone of each process serves its private memory, so the tree
+	 * runs again as soon as the clones exist and what they cannot serve is written. */
 	struct mem_progress prog = {.opts = o};
 	for (size_t i = 0; i < img.nprocs; i++)
 		prog.total += mem_stored_estimate(&img.procs[i]);
+	ckpt_debug("metadata captured after %.3f ms", (now_ns() - t_frozen) / 1e6);
+	clones = xcalloc(img.nprocs, sizeof(*clones));
+	for (size_t i = 0; i < img.nprocs; i++) {
+		if (getenv("CKPT_NO_CLONE") || make_clone(&tree.procs[i], &clones[i]) < 0) {
+			ckpt_debug("no clone for pid %d: %s", tree.procs[i].pid, ckpt_last_error());
+			ckpt_clear_error();
+			clones[i].pid = 0;
+		}
+	}
+	ckpt_debug("clones made after %.3f ms", (now_ns() - t_frozen) / 1e6);
 	for (size_t i = 0; i < img.nprocs; i++)
-		if (mem_write((pid_t)img.procs[i].rec.pid, fd, &img.procs[i], &prog) < 0)
+		if (mem_write((pid_t)img.procs[i].rec.pid, fd, &img.procs[i], &prog,
+			      clones[i].pid ? MEM_WHILE_FROZEN : MEM_ALL) < 0)
 			goto fail;
 
+	ckpt_debug("frozen part written after %.3f ms", (now_ns() - t_frozen) / 1e6);
 	tree_release(&tree, (enum ckpt_release)o->release);
 	frozen = false;
 	uint64_t t_released = now_ns();
+
+	for (size_t i = 0; i < img.nprocs; i++)
+		if (clones[i].pid && mem_write(clones[i].pid, fd, &img.procs[i], &prog, MEM_FROM_CLONE) < 0)
+			goto fail;
+	drop_clones(&tree, clones, img.nprocs, o->release);
+	free(clones);
+	clones = NULL;
 
 	/* The notes now carry what only the memory pass knew: stored bytes and timings. */
 	img.hdr.freeze_ns = t_released - t_frozen;
@@ -150,17 +216,23 @@ int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
 	statefile_layout_free(&lay);
 	image_free(&img);
 	tree_free(&tree);
+	mem_hint_free(&hint);
 	free(tmp);
 	return 0;
 
 fail:
 	/* Whatever failed, the program goes back to exactly the state it had. */
+	if (clones) {
+		drop_clones(&tree, clones, img.nprocs, frozen ? CKPT_LEAVE_RUNNING : o->release);
+		free(clones);
+	}
 	if (frozen)
 		tree_release(&tree, CKPT_LEAVE_RUNNING);
 	if (frozen || tree.procs)
 		tree_free(&tree);
 	statefile_layout_free(&lay);
 	image_free(&img);
+	mem_hint_free(&hint);
 	if (fd >= 0)
 		close(fd);
 	if (tmp) {

@@ -143,6 +143,10 @@ int inject_syscall(struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_
 			   (unsigned long long)now.ss, (unsigned long long)now.ds, (unsigned long long)now.es, (unsigned long long)now.fs,
 			   (unsigned long long)now.gs, (unsigned long long)now.fs_base, (unsigned long long)now.eflags,
 			   (unsigned long long)now.rsp, (unsigned long long)now.orig_rax);
+		/* A debugger tracing clones sees our clone() as an event first; the step comes next. */
+		if (sig == SIGTRAP && now.rip == in->gadget + 2 &&
+		    (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK))
+			continue;
 		/* A stop that is not our step: a SIGSTOP (unblockable) or a group-stop event. */
 		if (sig == SIGSTOP && event == 0)
 			in->requeue_sigstop = true;

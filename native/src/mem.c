@@ -1,16 +1,20 @@
 #include "mem.h"
 #include "elfutil.h"
+#include "inject.h"
 #include "remote.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PAGE 4096ull
@@ -44,12 +48,12 @@ static uint32_t vma_flags_from(const char *vmflags)
 	return f;
 }
 
-/* Parses /proc/PID/smaps into a list of mappings. */
-static int read_smaps(pid_t pid, struct smaps_vma **out, size_t *n)
+/* Parses /proc/PID/maps or /proc/PID/smaps (which adds VmFlags) into a list of mappings. */
+static int read_smaps(pid_t pid, const char *what, struct smaps_vma **out, size_t *n)
 {
-	char *s = read_proc(pid, "smaps", NULL);
+	char *s = read_proc(pid, what, NULL);
 	if (!s)
-		return ckpt_fail_errno("cannot read /proc/%d/smaps", pid);
+		return ckpt_fail_errno("cannot read /proc/%d/%s", pid, what);
 	size_t cap = 0;
 	*out = NULL;
 	*n = 0;
@@ -158,11 +162,62 @@ static int is_elf_file(const char *path)
 	return r;
 }
 
-int mem_capture_vmas(pid_t pid, struct process_image *p)
+static void free_smaps(struct smaps_vma *sv, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(sv[i].path);
+	free(sv);
+}
+
+int mem_hint_read(pid_t pid, struct mem_hint *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->pid = pid;
+	int r = read_smaps(pid, "smaps", &h->vmas, &h->n);
+	ckpt_clear_error();
+	return r;
+}
+
+void mem_hint_free(struct mem_hint *h)
+{
+	free_smaps(h->vmas, h->n);
+	memset(h, 0, sizeof(*h));
+}
+
+static bool same_vma(const struct smaps_vma *a, const struct smaps_vma *b)
+{
+	return a->start == b->start && a->end == b->end && a->pgoff == b->pgoff && a->ino == b->ino &&
+	       a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && strcmp(a->perms, b->perms) == 0;
+}
+
+/* The mappings with their VmFlags.  Reading smaps walks every page table, a cost that grows
+ * with the process's memory, so flags come from a hint read before the freeze when the layout
+ * has not changed since; otherwise smaps is read now. */
+static int read_layout(pid_t pid, const struct mem_hint *hint, struct smaps_vma **sv, size_t *n)
+{
+	if (!hint || hint->pid != pid)
+		return read_smaps(pid, "smaps", sv, n);
+	if (read_smaps(pid, "maps", sv, n) < 0)
+		return -1;
+	for (size_t i = 0; i < *n; i++) {
+		const struct smaps_vma *h = NULL;
+		for (size_t k = 0; k < hint->n && !h; k++)
+			if (same_vma(&(*sv)[i], &hint->vmas[k]))
+				h = &hint->vmas[k];
+		if (!h) {
+			free_smaps(*sv, *n);
+			return read_smaps(pid, "smaps", sv, n);
+		}
+		memcpy((*sv)[i].vmflags, h->vmflags, sizeof(h->vmflags));
+	}
+	return 0;
+}
+
+int mem_capture_vmas(pid_t pid, struct process_image *p, const struct mem_hint *hint)
 {
 	struct smaps_vma *sv = NULL;
 	size_t n = 0;
-	if (read_smaps(pid, &sv, &n) < 0)
+	if (read_layout(pid, hint, &sv, &n) < 0)
 		return -1;
 	int rc = -1;
 	for (size_t i = 0; i < n; i++) {
@@ -245,9 +300,7 @@ int mem_capture_vmas(pid_t pid, struct process_image *p)
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; i < n; i++)
-		free(sv[i].path);
-	free(sv);
+	free_smaps(sv, n);
 	return rc;
 }
 
@@ -379,24 +432,111 @@ static int write_vma(pid_t pid, int fd, struct vma_image *v, uint8_t *buf, struc
 	return 0;
 }
 
-int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *prog)
+/* Private memory of a clone is the process's memory at the freeze.  Shared memory keeps
+ * changing with the other processes that map it, and a clone lacks DONTFORK mappings and has
+ * WIPEONFORK ones empty: those are read while the tree is frozen. */
+static bool clone_can_serve(const struct ckpt_rec_vma *v)
+{
+	return !(v->flags & (CKPT_VMA_SHARED | CKPT_VMA_DONTFORK | CKPT_VMA_WIPEONFORK | CKPT_VMA_VDSO)) &&
+	       v->store == CKPT_STORE_FULL;
+}
+
+int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *prog, enum mem_pass pass)
 {
 	slow_for_tests = getenv("CKPT_TEST_SLOW_WRITE") != NULL;
 	uint8_t *buf = xmalloc(CHUNK);
 	int rc = 0;
-	for (size_t i = 0; i < p->nvmas && rc == 0; i++)
+	for (size_t i = 0; i < p->nvmas && rc == 0; i++) {
+		bool from_clone = clone_can_serve(&p->vmas[i].rec);
+		if ((pass == MEM_WHILE_FROZEN && from_clone) || (pass == MEM_FROM_CLONE && !from_clone))
+			continue;
 		rc = write_vma(pid, fd, &p->vmas[i], buf, prog);
+	}
 	free(buf);
 	return rc;
+}
+
+/* Outer pids of the children of one thread. */
+static size_t thread_children(pid_t pid, pid_t tid, pid_t *out, size_t max)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "task/%d/children", tid);
+	char *c = read_proc(pid, what, NULL);
+	size_t n = 0;
+	for (char *s = c; s && *s && n < max;) {
+		char *end;
+		long v = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		out[n++] = (pid_t)v;
+		s = end;
+	}
+	free(c);
+	return n;
+}
+
+int mem_clone_create(struct inject *in, pid_t pid, struct mem_clone *clone)
+{
+	memset(clone, 0, sizeof(*clone));
+	/* A seccomp filter could kill the process for a clone() it does not expect. */
+	char *st = read_proc(pid, "status", NULL);
+	const char *sc = st ? status_field(st, "Seccomp") : NULL;
+	bool filtered = sc && atoi(sc) != 0;
+	free(st);
+	if (filtered)
+		return ckpt_fail("pid %d runs under seccomp", pid);
+	pid_t before[256];
+	size_t nbefore = thread_children(pid, in->tid, before, ARRAY_LEN(before));
+	long ret;
+	/* CLONE_PTRACE: traced by us from birth, so it stops before its first instruction.  No
+	 * exit signal: the process is not told when it goes. */
+	if (inject_syscall(in, SYS_clone, CLONE_PTRACE, 0, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+	if (ret <= 0) {
+		errno = ret < 0 ? (int)-ret : EINVAL;
+		return ckpt_fail_errno("cannot clone pid %d", pid);
+	}
+	clone->inner_pid = (pid_t)ret;
+	pid_t after[256];
+	size_t nafter = thread_children(pid, in->tid, after, ARRAY_LEN(after));
+	for (size_t i = 0; i < nafter && !clone->pid; i++) {
+		bool old = false;
+		for (size_t j = 0; j < nbefore; j++)
+			old |= after[i] == before[j];
+		if (!old)
+			clone->pid = after[i];
+	}
+	if (!clone->pid) {
+		clone->pid = clone->inner_pid; /* same pid namespace */
+	}
+	int status;
+	if (wait_task(clone->pid, &status) < 0 || !WIFSTOPPED(status)) {
+		mem_clone_kill(clone);
+		return ckpt_fail("the clone of pid %d did not stop", pid);
+	}
+	return 0;
+}
+
+void mem_clone_kill(struct mem_clone *clone)
+{
+	if (clone->pid <= 0)
+		return;
+	kill(clone->pid, SIGKILL);
+	int status;
+	while (waitpid(clone->pid, &status, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+int mem_clone_reap(struct inject *in, const struct mem_clone *clone)
+{
+	long ret;
+	return inject_syscall(in, SYS_wait4, (uint64_t)clone->inner_pid, 0, __WALL, 0, 0, 0, &ret);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Restart                                                                                   */
 
-#include "inject.h"
 #include "restore.h"
-
-#include <sys/syscall.h>
 
 static bool relies_on_file(const struct ckpt_rec_vma *v)
 {

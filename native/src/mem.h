@@ -11,16 +11,51 @@
 #include "ckpt.h"
 #include "image.h"
 
-/* Lists the mappings of a stopped process into p->vmas (and their files into p->files). */
-int mem_capture_vmas(pid_t pid, struct process_image *p);
+/* The layout of a process with its VmFlags, read before the freeze (see mem_capture_vmas). */
+struct smaps_vma;
+struct mem_hint {
+	pid_t pid;
+	struct smaps_vma *vmas;
+	size_t n;
+};
+int mem_hint_read(pid_t pid, struct mem_hint *h);
+void mem_hint_free(struct mem_hint *h);
+
+/* Lists the mappings of a stopped process into p->vmas (and their files into p->files).
+ * hint, if not NULL, saves reading smaps while the process is frozen. */
+int mem_capture_vmas(pid_t pid, struct process_image *p, const struct mem_hint *hint);
 
 struct mem_progress {
 	uint64_t done, total;
 	const struct ckpt_capture_options *opts;
 };
 
-/* Writes the contents of every stored mapping of p into fd at the offsets laid out for it. */
-int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *prog);
+/* Which mappings one memory pass writes. */
+enum mem_pass {
+	MEM_ALL,          /* everything, from the frozen process itself */
+	MEM_WHILE_FROZEN, /* what a clone cannot serve, read before the tree runs again */
+	MEM_FROM_CLONE,   /* the rest, read from a copy-on-write clone while the tree runs */
+};
+/* Writes the contents of the stored mappings of p that belong to the pass into fd, at the
+ * offsets laid out for them, reading them from pid (the process or its clone). */
+int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *prog, enum mem_pass pass);
+
+/*
+ * Copy-on-write clones: a fork of a frozen process, made by injecting clone() into one of its
+ * threads, serves the process's private memory as it was at the freeze while the process runs
+ * on.  The clone is traced by the caller from birth, so it never runs an instruction; it is a
+ * child of the process (with no exit signal) and is reaped inside it once we are done.
+ */
+struct inject;
+struct mem_clone {
+	pid_t pid;        /* as we see it */
+	pid_t inner_pid;  /* as the process sees it (in its pid namespace) */
+};
+int mem_clone_create(struct inject *in, pid_t pid, struct mem_clone *clone);
+/* Kills the clone and collects its exit as its tracer. */
+void mem_clone_kill(struct mem_clone *clone);
+/* Reaps the dead clone inside its parent process (`in` is open in one of its threads). */
+int mem_clone_reap(struct inject *in, const struct mem_clone *clone);
 
 /* Bytes of mappings that would be stored (an upper bound for progress). */
 uint64_t mem_stored_estimate(const struct process_image *p);

@@ -319,7 +319,7 @@ void tree_release(struct frozen_tree *t, enum ckpt_release mode)
 		struct frozen_proc *p = &t->procs[i];
 		bool ours = false;
 		for (size_t k = 0; k < p->ntasks; k++)
-			ours |= !p->tasks[k].held_by_caller;
+			ours |= !p->tasks[k].held_by_caller && !p->tasks[k].released;
 		if (!ours)
 			continue;
 		if (mode == CKPT_KILL) {
@@ -330,7 +330,7 @@ void tree_release(struct frozen_tree *t, enum ckpt_release mode)
 			kill(p->pid, SIGSTOP);
 		for (size_t k = 0; k < p->ntasks; k++) {
 			struct frozen_task *ft = &p->tasks[k];
-			if (ft->held_by_caller)
+			if (ft->held_by_caller || ft->released)
 				continue;
 			/* A signal that our interrupt pre-empted is delivered now, so none is lost.
 			 * A group-stopped process stops again by itself after the detach. */
@@ -348,7 +348,7 @@ void tree_release(struct frozen_tree *t, enum ckpt_release mode)
 	for (size_t i = 0; i < t->nprocs; i++)
 		for (size_t k = 0; k < t->procs[i].ntasks; k++)
 			if (!t->procs[i].tasks[k].held_by_caller)
-				t->procs[i].tasks[k].held_by_caller = true; /* released: never touch again */
+				t->procs[i].tasks[k].released = true; /* never touch again */
 }
 
 void tree_free(struct frozen_tree *t)

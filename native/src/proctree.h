@@ -14,6 +14,7 @@
 struct frozen_task {
 	pid_t tid;
 	bool held_by_caller;  /* stopped by our caller (a debugger), not seized by us */
+	bool released;        /* seized by us and let go again */
 	bool stopped_by_signal; /* our interrupt found it in a signal-delivery stop */
 	int stop_sig;         /* that signal, to be delivered when released */
 };
