@@ -100,6 +100,7 @@ int table_parse(const struct note *n, uint32_t min_rec, uint32_t max_count, stru
 	t->recs = n->desc + sizeof(h);
 	t->data = n->desc + h.data_off;
 	t->data_size = h.data_size;
+	t->data_used = 0;
 	return 0;
 }
 
@@ -109,19 +110,39 @@ void table_rec(const struct table *t, uint32_t i, void *out, size_t sz)
 	memcpy(out, t->recs + (size_t)i * t->rec_size, t->rec_size < sz ? t->rec_size : sz);
 }
 
-int table_str(const struct table *t, uint32_t off, const char **s, const char *what)
+/* Accounts for n more bytes handed out of t's data area. */
+static int table_use(struct table *t, uint64_t n, const char *what)
+{
+	t->data_used += n;
+	if (t->data_used > t->data_size)
+		return ckpt_fail("the %s shares its bytes with another record's (a hostile or corrupt statefile)", what);
+	return 0;
+}
+
+int table_str(struct table *t, uint32_t off, const char **s, const char *what)
 {
 	if (off == CKPT_NO_STR) {
 		*s = NULL;
 		return 0;
 	}
-	if (off >= t->data_size || !memchr(t->data + off, 0, t->data_size - off))
+	if (off >= t->data_size)
 		return ckpt_fail("the %s string lies outside its note", what);
+	/* Look for the NUL only as far as this table's unused bytes reach, so that records
+	 * sharing one long string cost no more than the string once. */
+	uint64_t left = t->data_size - t->data_used, room = t->data_size - off;
+	const uint8_t *nul = memchr(t->data + off, 0, room < left ? room : left);
+	if (!nul) {
+		if (room <= left)
+			return ckpt_fail("the %s string lies outside its note (no terminating NUL)", what);
+		return table_use(t, left + 1, what);
+	}
+	if (table_use(t, (uint64_t)(nul - (t->data + off)) + 1, what) < 0)
+		return -1;
 	*s = (const char *)t->data + off;
 	return 0;
 }
 
-int table_blob(const struct table *t, uint32_t off, uint32_t len, const uint8_t **p, const char *what)
+int table_blob(struct table *t, uint32_t off, uint32_t len, const uint8_t **p, const char *what)
 {
 	if (len == 0) {
 		*p = NULL;
@@ -129,6 +150,8 @@ int table_blob(const struct table *t, uint32_t off, uint32_t len, const uint8_t 
 	}
 	if (off > t->data_size || len > t->data_size - off)
 		return ckpt_fail("the %s data lies outside its note", what);
+	if (table_use(t, len, what) < 0)
+		return -1;
 	*p = t->data + off;
 	return 0;
 }

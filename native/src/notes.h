@@ -36,12 +36,16 @@ struct table {
 	const uint8_t *recs;
 	const uint8_t *data;
 	uint32_t data_size;
+	uint64_t data_used;  /* bytes of the data area that table_str and table_blob handed out */
 };
 int table_parse(const struct note *n, uint32_t min_rec, uint32_t max_count, struct table *t);
 /* Copies record i (zero-extending older, shorter records) into out of size sz. */
 void table_rec(const struct table *t, uint32_t i, void *out, size_t sz);
-/* A string field: NULL for CKPT_NO_STR; -1 (error set) if it does not lie in the data area. */
-int table_str(const struct table *t, uint32_t off, const char **s, const char *what);
-int table_blob(const struct table *t, uint32_t off, uint32_t len, const uint8_t **p, const char *what);
+/* A string field: NULL for CKPT_NO_STR; -1 (error set) if it does not lie in the data area.
+ * Every string and blob of a table belongs to one field of one record, so the bytes handed out
+ * may not add up to more than the data area: a hostile file cannot make thousands of records
+ * share one huge string, which the reader would copy for each of them. */
+int table_str(struct table *t, uint32_t off, const char **s, const char *what);
+int table_blob(struct table *t, uint32_t off, uint32_t len, const uint8_t **p, const char *what);
 
 #endif
