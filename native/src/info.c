@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,19 +31,35 @@ static const char *acc_name(uint32_t flags)
 /* The function containing pc, from the symbol table of whichever mapped ELF file holds it. */
 static char *symbol_for(const struct process_image *p, uint64_t pc)
 {
-	for (size_t i = 0; i < p->nvmas; i++) {
-		const struct ckpt_rec_vma *v = &p->vmas[i].rec;
-		if (pc < v->start || pc >= v->end || v->file == CKPT_NO_INDEX)
-			continue;
-		uint64_t delta = 0;
-		char *name = elf_symbol_at_offset(p->files[v->file].path, pc - v->start + v->pgoff, &delta);
-		if (!name)
-			return NULL;
-		char *s = delta ? xasprintf("%s+0x%llx", name, (unsigned long long)delta) : xstrdup(name);
-		free(name);
-		return s;
+	/* The reader checked that mappings are sorted and do not overlap: binary search, so
+	 * that many threads times many mappings stays cheap. */
+	size_t lo = 0, hi = p->nvmas;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->vmas[mid].rec.end <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return NULL;
+	if (lo == p->nvmas)
+		return NULL;
+	const struct ckpt_rec_vma *v = &p->vmas[lo].rec;
+	if (pc < v->start || v->file == CKPT_NO_INDEX)
+		return NULL;
+	/* Only the very file that was mapped: the path comes from the statefile, which may be
+	 * hostile and name a FIFO or a device, and a changed file would give wrong symbols. */
+	const struct file_image *f = &p->files[v->file];
+	struct stat st;
+	if (stat(f->path, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_dev != f->rec.dev ||
+	    (uint64_t)st.st_ino != f->rec.ino || (uint64_t)st.st_size != f->rec.size)
+		return NULL;
+	uint64_t delta = 0;
+	char *name = elf_symbol_at_offset(f->path, pc - v->start + v->pgoff, &delta);
+	if (!name)
+		return NULL;
+	char *s = delta ? xasprintf("%s+0x%llx", name, (unsigned long long)delta) : xstrdup(name);
+	free(name);
+	return s;
 }
 
 static void human_bytes(char *out, size_t n, uint64_t b)
@@ -261,7 +278,9 @@ static char *render_text(const char *path, const struct statefile_image *img)
 char *ckpt_info(const char *path, int json)
 {
 	ckpt_clear_error();
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; the reader then refuses
+	 * anything that is not a regular file. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		ckpt_fail_errno("cannot open %s", path);
 		return NULL;
