@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #define PAGE 4096ull
+#define PID_LIMIT (1u << 22) /* the kernel's PID_MAX_LIMIT on 64-bit */
 #define USER_TOP (1ull << 47)
 #define VSYSCALL_ADDR 0xffffffffff600000ull
 
@@ -565,35 +566,55 @@ static int parse_ckpt_note(struct statefile_image *img, struct process_image *p,
 			if (!path || path[0] != '/')
 				return ckpt_fail("mapped file %u has no absolute path", i);
 			if (f->rec.build_id_len > sizeof(f->rec.build_id))
-				return ckpt_fail("mapped file %s has a bad build-id length", path);
+				return ckpt_fail("mapped file %u has a bad build-id length", i);
 			f->path = xstrdup(path);
 		}
 		return 0;
-	case CKPT_NT_FDS:
+	case CKPT_NT_FDS: {
 		if (table_parse(n, sizeof(struct ckpt_rec_fd), MAX_FDS, &t) < 0)
 			return -1;
+		/* One bit per possible fd number finds duplicates in linear time. */
+		uint64_t *seen_fd = xcalloc(MAX_FDS / 64, sizeof(uint64_t));
+		int rc = -1;
 		for (uint32_t i = 0; i < t.count; i++) {
 			struct fd_image *f = ARR_PUSH(p->fds, p->nfds, p->cap_fds);
 			table_rec(&t, i, &f->rec, sizeof(f->rec));
 			const char *path;
 			const uint8_t *data;
 			if (table_str(&t, f->rec.path, &path, "fd path") < 0 ||
-			    table_blob(&t, f->rec.data_off, f->rec.data_len, &data, "pipe data") < 0)
-				return -1;
-			if (f->rec.fd >= MAX_FDS)
-				return ckpt_fail("fd number %u is out of range", f->rec.fd);
-			for (size_t j = 0; j + 1 < p->nfds; j++)
-				if (p->fds[j].rec.fd == f->rec.fd)
-					return ckpt_fail("fd %u appears twice", f->rec.fd);
-			if (f->rec.kind < CKPT_FD_REG || f->rec.kind > CKPT_FD_TTY)
-				return ckpt_fail("fd %u has an unknown kind %u", f->rec.fd, f->rec.kind);
+			    table_blob(&t, f->rec.data_off, f->rec.data_len, &data, "pipe") < 0)
+				goto fds_out;
+			if (f->rec.fd >= MAX_FDS) {
+				ckpt_fail("fd number %u is out of range", f->rec.fd);
+				goto fds_out;
+			}
+			if (seen_fd[f->rec.fd / 64] & (1ull << (f->rec.fd % 64))) {
+				ckpt_fail("fd %u appears twice", f->rec.fd);
+				goto fds_out;
+			}
+			seen_fd[f->rec.fd / 64] |= 1ull << (f->rec.fd % 64);
+			if (f->rec.kind < CKPT_FD_REG || f->rec.kind > CKPT_FD_TTY) {
+				ckpt_fail("fd %u has an unknown kind %u", f->rec.fd, f->rec.kind);
+				goto fds_out;
+			}
+			/* Queued bytes belong to pipes and FIFOs, and fit in the pipe they came from. */
+			if (f->rec.data_len && ((f->rec.kind != CKPT_FD_PIPE && f->rec.kind != CKPT_FD_FIFO) ||
+						f->rec.data_len > f->rec.pipe_size)) {
+				ckpt_fail("fd %u holds %u queued bytes, which its kind and pipe size (%u) do not allow",
+					  f->rec.fd, f->rec.data_len, f->rec.pipe_size);
+				goto fds_out;
+			}
 			f->path = dup_str(path);
 			if (f->rec.data_len) {
 				f->data = xmalloc(f->rec.data_len);
 				memcpy(f->data, data, f->rec.data_len);
 			}
 		}
-		return 0;
+		rc = 0;
+	fds_out:
+		free(seen_fd);
+		return rc;
+	}
 	case CKPT_NT_SIGACTIONS:
 		if (table_parse(n, sizeof(struct ckpt_rec_sigaction), 64, &t) < 0)
 			return -1;
@@ -620,9 +641,17 @@ static int cmp_u64_pair(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
-/* Reads one process image at [base, base+size) of the file. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Reads one process image at [base, base+size) of the file.  *extent is set to how much of it
+ * the image's headers, notes and segments use. */
 static int read_image(const struct reader *r, struct statefile_image *img, struct process_image *p,
-		      uint64_t base, uint64_t size, int root, struct table *tree_out, uint8_t **tree_keep)
+		      uint64_t base, uint64_t size, int root, struct table *tree_out, uint8_t **tree_keep,
+		      uint64_t *extent)
 {
 	Elf64_Ehdr eh;
 	if (size < sizeof(eh))
@@ -639,22 +668,28 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 		return ckpt_fail("statefile is for machine %u, not x86-64", eh.e_machine);
 	if (eh.e_phentsize != sizeof(Elf64_Phdr))
 		return ckpt_fail("bad program header size %u", eh.e_phentsize);
-	uint64_t nph = eh.e_phnum;
+	uint64_t nph = eh.e_phnum, headers_end = sizeof(eh);
 	if (nph == PN_XNUM) {
 		Elf64_Shdr sh;
-		if (eh.e_shoff == 0 || eh.e_shoff > size || size - eh.e_shoff < sizeof(sh))
+		if (eh.e_shoff < sizeof(eh) || eh.e_shoff > size || size - eh.e_shoff < sizeof(sh))
 			return ckpt_fail("extended program header count without a section header");
 		if (rd(r, &sh, sizeof(sh), base + eh.e_shoff, "section header") < 0)
 			return -1;
 		nph = sh.sh_info;
+		headers_end = eh.e_shoff + sizeof(sh);
 	}
 	if (nph < 1 || nph > MAX_VMAS + 1)
 		return ckpt_fail("bad program header count %llu", (unsigned long long)nph);
 	if (eh.e_phoff > size || nph * sizeof(Elf64_Phdr) > size - eh.e_phoff)
 		return ckpt_fail("truncated statefile: program headers lie beyond the image");
+	if (eh.e_phoff < sizeof(eh))
+		return ckpt_fail("the program headers overlap the ELF header");
+	if (eh.e_phoff + nph * sizeof(Elf64_Phdr) > headers_end)
+		headers_end = eh.e_phoff + nph * sizeof(Elf64_Phdr);
 	Elf64_Phdr *ph = xmalloc(nph * sizeof(Elf64_Phdr));
 	uint8_t *notes = NULL;
 	uint64_t (*ranges)[2] = NULL;
+	uint32_t (*tids)[2] = NULL;
 	struct ckpt_notes cn = {0};
 	int rc = -1;
 	if (rd(r, ph, nph * sizeof(Elf64_Phdr), base + eh.e_phoff, "program headers") < 0)
@@ -682,6 +717,11 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 		ckpt_fail("truncated statefile: the note segment lies beyond the image");
 		goto out;
 	}
+	/* The writer puts the notes right after the headers; they may not share bytes. */
+	if (note_ph->p_offset < headers_end) {
+		ckpt_fail("the note segment overlaps the ELF or program headers");
+		goto out;
+	}
 	notes = xmalloc(note_ph->p_filesz + 1);
 	if (rd(r, notes, note_ph->p_filesz, base + note_ph->p_offset, "note segment") < 0)
 		goto out;
@@ -690,6 +730,21 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 	size_t pos = 0;
 	int more;
 	struct thread_image *cur = NULL;
+	/* A core file that ckpt did not write (gcore, the kernel) gets that said plainly, before
+	 * its other notes are judged by a statefile's rules. */
+	int has_ckpt = 0;
+	while ((more = note_next(notes, note_ph->p_filesz, &pos, &n)) > 0)
+		has_ckpt |= strcmp(n.name, CKPT_NOTE_OWNER) == 0;
+	if (more < 0)
+		goto out;
+	if (!has_ckpt) {
+		if (root)
+			ckpt_fail("not a ckpt statefile: a core file that ckpt did not make (it has no CKPT notes)");
+		else
+			ckpt_fail("the process image at offset %llu has no CKPT notes", (unsigned long long)base);
+		goto out;
+	}
+	pos = 0;
 	while ((more = note_next(notes, note_ph->p_filesz, &pos, &n)) > 0) {
 		if (strcmp(n.name, CKPT_NOTE_OWNER) == 0) {
 			if (parse_ckpt_note(img, p, &n, &cn, root) < 0)
@@ -715,7 +770,8 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 
 	/* Threads: the CKPT thread records follow NT_PRSTATUS order. */
 	if (cn.threads.count != p->nthreads || p->rec.nr_threads != p->nthreads) {
-		ckpt_fail("thread records (%u) do not match the NT_PRSTATUS notes (%zu)", cn.threads.count, p->nthreads);
+		ckpt_fail("process %u has %u thread records and %zu NT_PRSTATUS notes, but says it has %u threads",
+			  p->rec.pid, cn.threads.count, p->nthreads, p->rec.nr_threads);
 		goto out;
 	}
 	for (uint32_t i = 0; i < cn.threads.count; i++) {
@@ -726,19 +782,32 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 			ckpt_fail("thread record %u is for tid %u, but its NT_PRSTATUS is for %u", i, t->rec.tid, tid);
 			goto out;
 		}
-		for (uint32_t j = 0; j < i; j++)
-			if (p->threads[j].rec.tid == tid) {
-				ckpt_fail("thread %u appears twice", tid);
-				goto out;
-			}
 		const char *comm;
 		if (table_str(&cn.threads, t->rec.comm, &comm, "thread name") < 0)
 			goto out;
 		snprintf(t->comm, sizeof(t->comm), "%s", comm ? comm : "");
-		if (t->rec.tid == 0 || t->rec.tid > (1u << 22)) {
+		if (t->rec.tid == 0 || t->rec.tid > PID_LIMIT) {
 			ckpt_fail("thread id %u is out of range", t->rec.tid);
 			goto out;
 		}
+	}
+	/* Sorted (tid, index) pairs: duplicates sit side by side, and pending signals find their
+	 * thread by binary search, in n log n for the most threads a file may hold. */
+	tids = xmalloc(p->nthreads * sizeof(*tids));
+	for (size_t i = 0; i < p->nthreads; i++) {
+		tids[i][0] = p->threads[i].rec.tid;
+		tids[i][1] = (uint32_t)i;
+	}
+	qsort(tids, p->nthreads, sizeof(*tids), cmp_u32);
+	for (size_t i = 1; i < p->nthreads; i++)
+		if (tids[i][0] == tids[i - 1][0]) {
+			ckpt_fail("thread %u appears twice", tids[i][0]);
+			goto out;
+		}
+	if (p->rec.pid == 0 || p->rec.pid > PID_LIMIT || p->rec.ppid > PID_LIMIT || p->rec.pgid > PID_LIMIT ||
+	    p->rec.sid > PID_LIMIT) {
+		ckpt_fail("process %u has a pid, parent, group or session out of range", p->rec.pid);
+		goto out;
 	}
 	for (uint32_t i = 0; i < cn.sigqueue.count; i++) {
 		struct ckpt_rec_sigqueue q;
@@ -753,10 +822,9 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 			*ARR_PUSH(p->shared_pending, p->nshared_pending, p->cap_shared_pending) = q;
 			continue;
 		}
-		struct thread_image *t = NULL;
-		for (size_t j = 0; j < p->nthreads; j++)
-			if (p->threads[j].rec.tid == q.tid)
-				t = &p->threads[j];
+		uint32_t key[2] = {q.tid, 0};
+		uint32_t (*hit)[2] = bsearch(key, tids, p->nthreads, sizeof(*tids), cmp_u32);
+		struct thread_image *t = hit ? &p->threads[(*hit)[1]] : NULL;
 		if (!t) {
 			ckpt_fail("a pending signal is for unknown thread %u", q.tid);
 			goto out;
@@ -770,6 +838,8 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 		goto out;
 	}
 	uint64_t data_start = ALIGN_UP(note_ph->p_offset + note_ph->p_filesz, PAGE);
+	uint64_t used = note_ph->p_offset + note_ph->p_filesz;
+	uint32_t seen_special = 0;
 	ranges = xmalloc((nloads + 1) * sizeof(*ranges));
 	size_t vi = 0, nfile_ranges = 0;
 	for (uint64_t i = 0; i < nph; i++) {
@@ -812,12 +882,25 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 			ckpt_fail("mapping at 0x%llx has bad protection bits", (unsigned long long)start);
 			goto out;
 		}
+		if (v->rec.pgoff % PAGE) {
+			ckpt_fail("mapping at 0x%llx has a file offset that is not page aligned", (unsigned long long)start);
+			goto out;
+		}
+		/* [vvar], [vvar_vclock] and [vdso] exist once; restart moves each to its one place. */
+		uint32_t special = v->rec.flags & (CKPT_VMA_VDSO | CKPT_VMA_VVAR | CKPT_VMA_VVAR_VCLOCK);
+		if (special & (special - 1) || special & seen_special) {
+			ckpt_fail("mapping at 0x%llx is a second [vdso] or [vvar]", (unsigned long long)start);
+			goto out;
+		}
+		seen_special |= special;
 		v->file_offset = base + l->p_offset;
 		v->file_size = l->p_filesz;
 		if (l->p_filesz) {
 			ranges[nfile_ranges][0] = l->p_offset;
 			ranges[nfile_ranges][1] = l->p_offset + l->p_filesz;
 			nfile_ranges++;
+			if (ALIGN_UP(l->p_offset + l->p_filesz, PAGE) > used)
+				used = ALIGN_UP(l->p_offset + l->p_filesz, PAGE);
 		}
 	}
 	/* Address ranges must not overlap; records are sorted by the writer, check that. */
@@ -845,11 +928,13 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 	}
 	p->image_offset = base;
 	p->image_size = size;
+	*extent = used;
 	rc = 0;
 out:
 	free(ph);
 	free(notes);
 	free(ranges);
+	free(tids);
 	return rc;
 }
 
@@ -860,7 +945,10 @@ int statefile_read(int fd, struct statefile_image *img)
 	if (fstat(fd, &st) < 0)
 		return ckpt_fail_errno("cannot stat the statefile");
 	if (!S_ISREG(st.st_mode))
-		return ckpt_fail("not a regular file");
+		return ckpt_fail("not a statefile: not a regular file but a %s",
+				 S_ISDIR(st.st_mode) ? "directory" : S_ISFIFO(st.st_mode) ? "FIFO" :
+				 S_ISCHR(st.st_mode) ? "character device" : S_ISBLK(st.st_mode) ? "block device" :
+				 S_ISSOCK(st.st_mode) ? "socket" : "special file");
 	struct reader r = {fd, (uint64_t)st.st_size};
 	img->file_size = (uint64_t)st.st_size;
 	img->allocated_bytes = (uint64_t)st.st_blocks * 512;
@@ -870,7 +958,8 @@ int statefile_read(int fd, struct statefile_image *img)
 	struct process_image *root = ARR_PUSH(img->procs, img->nprocs, img->cap_procs);
 	struct table tree = {0};
 	uint8_t *tree_keep = NULL;
-	if (read_image(&r, img, root, 0, r.file_size, 1, &tree, &tree_keep) < 0)
+	uint64_t root_end = 0, extent = 0;
+	if (read_image(&r, img, root, 0, r.file_size, 1, &tree, &tree_keep, &root_end) < 0)
 		goto fail;
 	if (tree.count < 1 || tree.count != img->hdr.nr_processes) {
 		ckpt_fail("the process tree lists %u processes, the header %u", tree.count, img->hdr.nr_processes);
@@ -882,13 +971,16 @@ int statefile_read(int fd, struct statefile_image *img)
 		ckpt_fail("the first process of the tree is not the root image");
 		goto fail;
 	}
-	uint64_t root_end = 0;
-	for (size_t i = 0; i < root->nvmas; i++)
-		if (root->vmas[i].file_offset + ALIGN_UP(root->vmas[i].file_size, PAGE) > root_end)
-			root_end = root->vmas[i].file_offset + ALIGN_UP(root->vmas[i].file_size, PAGE);
+	/* The root image was read against the whole file; everything it uses must lie inside the
+	 * size the tree gives it, where no child image may be. */
+	if (t0.image_size < root_end || t0.image_size > r.file_size) {
+		ckpt_fail("the root image's size in the process tree (%llu) does not cover its data (%llu) or exceeds the file",
+			  (unsigned long long)t0.image_size, (unsigned long long)root_end);
+		goto fail;
+	}
 	root->image_size = t0.image_size;
 	root->tree_flags = t0.flags;
-	uint64_t prev_end = root_end > t0.image_size ? root_end : t0.image_size;
+	uint64_t prev_end = t0.image_size;
 	for (uint32_t i = 1; i < tree.count; i++) {
 		struct ckpt_rec_tree te;
 		table_rec(&tree, i, &te, sizeof(te));
@@ -900,17 +992,44 @@ int statefile_read(int fd, struct statefile_image *img)
 		prev_end = te.image_offset + te.image_size;
 		struct process_image *p = ARR_PUSH(img->procs, img->nprocs, img->cap_procs);
 		struct ckpt_rec_header keep = img->hdr;
-		if (read_image(&r, img, p, te.image_offset, te.image_size, 0, NULL, NULL) < 0)
+		if (read_image(&r, img, p, te.image_offset, te.image_size, 0, NULL, NULL, &extent) < 0)
 			goto fail;
 		img->hdr = keep;
 		if (p->rec.pid != te.pid) {
 			ckpt_fail("process image %u is for pid %u, but the tree says %u", i, p->rec.pid, te.pid);
 			goto fail;
 		}
+		if (p->rec.ppid != te.ppid || p->rec.pgid != te.pgid || p->rec.sid != te.sid) {
+			ckpt_fail("process %u's parent, group or session differ between its image and the tree", te.pid);
+			goto fail;
+		}
 		p->tree_flags = te.flags;
 		p->exit_code = te.exit_code;
 	}
-	/* Parents must come before children, and pids must be unique. */
+	if (root->rec.ppid != t0.ppid || root->rec.pgid != t0.pgid || root->rec.sid != t0.sid) {
+		ckpt_fail("process %u's parent, group or session differ between its image and the tree", t0.pid);
+		goto fail;
+	}
+	/* The saved xsave area size must fit in every thread's NT_X86_XSTATE note. */
+	if (img->hdr.xsave_size && img->hdr.xsave_size < 576) {
+		ckpt_fail("bad xsave size %u in the header", img->hdr.xsave_size);
+		goto fail;
+	}
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nthreads; k++) {
+			const struct thread_image *t = &img->procs[i].threads[k];
+			if (t->xstate && img->hdr.xsave_size > t->xstate_len) {
+				ckpt_fail("thread %u's xsave state is shorter than the header's xsave size", t->rec.tid);
+				goto fail;
+			}
+		}
+	/* Parents must come before children, and pids must be unique; the root's parent lies
+	 * outside the tree (no cycle through the root). */
+	for (size_t i = 0; i < img->nprocs; i++)
+		if (img->procs[i].rec.pid == root->rec.ppid) {
+			ckpt_fail("the root process's parent %u is inside its own tree", root->rec.ppid);
+			goto fail;
+		}
 	for (size_t i = 0; i < img->nprocs; i++) {
 		for (size_t j = 0; j < i; j++)
 			if (img->procs[j].rec.pid == img->procs[i].rec.pid) {
