@@ -1,0 +1,1406 @@
+/*
+ * Makes fuzz seeds and the malformed-statefile corpus from real statefiles.
+ *
+ *   mkcorpus seed IN OUT
+ *       OUT is IN without its memory: every PT_LOAD keeps its address range but stores no
+ *       bytes (store kind NONE), so the file is only headers and notes.  It is still a valid
+ *       statefile for the reader, and small enough to fuzz.
+ *   mkcorpus malformed TREE THREADS OUTDIR
+ *       TREE is a statefile of a parent and a child joined by a pipe, THREADS one of a
+ *       single process with several threads.  Writes OUTDIR/CATEGORY--CASE.ckpt, each of which
+ *       the reader must reject, and prints "CATEGORY COUNT" lines.
+ *
+ * This program parses statefiles on its own (ELF headers, notes, CKPT tables from format.h),
+ * so that a bug in the engine's reader cannot hide in the corpus built to test it.
+ */
+#define _GNU_SOURCE
+#include "format.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/procfs.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PAGE 4096u
+#define ALIGN4(x) (((x) + 3) & ~(size_t)3)
+#define ALIGNP(x) (((x) + PAGE - 1) & ~(uint64_t)(PAGE - 1))
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("mkcorpus: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static void *xalloc(size_t n)
+{
+	void *p = calloc(1, n ? n : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+/* ---- growable bytes ------------------------------------------------------------------- */
+
+struct bytes {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static void b_reserve(struct bytes *b, size_t more)
+{
+	if (b->n + more <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap < b->n + more)
+		cap *= 2;
+	b->p = realloc(b->p, cap);
+	if (!b->p)
+		die("out of memory");
+	memset(b->p + b->cap, 0, cap - b->cap);
+	b->cap = cap;
+}
+
+static size_t b_put(struct bytes *b, const void *p, size_t n)
+{
+	size_t at = b->n;
+	if (n == 0)
+		return at;
+	b_reserve(b, n);
+	if (p)
+		memcpy(b->p + at, p, n);
+	else
+		memset(b->p + at, 0, n);
+	b->n += n;
+	return at;
+}
+
+static void b_pad(struct bytes *b, size_t align)
+{
+	while (b->n % align)
+		b_put(b, "", 1);
+}
+
+/* ---- a statefile in memory, parsed in place -------------------------------------------- */
+
+struct file {
+	uint8_t *d;
+	size_t n;
+};
+
+struct noteref {
+	size_t hdr;   /* absolute offset of the note header */
+	size_t desc;  /* absolute offset of the descriptor */
+	uint32_t namesz, descsz, type;
+	char name[8];
+};
+
+struct image {
+	size_t base;
+	Elf64_Ehdr eh;
+	size_t nph;
+	size_t note_ph;  /* index of PT_NOTE */
+	size_t notes, notes_len; /* absolute */
+	struct noteref *nt;
+	size_t nnt;
+};
+
+static struct file load(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("cannot open %s: %s", path, strerror(errno));
+	struct file f = {xalloc((size_t)st.st_size), (size_t)st.st_size};
+	for (size_t got = 0; got < f.n;) {
+		ssize_t r = pread(fd, f.d + got, f.n - got, (off_t)got);
+		if (r <= 0)
+			die("cannot read %s", path);
+		got += (size_t)r;
+	}
+	close(fd);
+	return f;
+}
+
+static struct file fcopy(const struct file *f)
+{
+	struct file c = {xalloc(f->n), f->n};
+	memcpy(c.d, f->d, f->n);
+	return c;
+}
+
+static uint32_t g32(const struct file *f, size_t off)
+{
+	uint32_t v;
+	memcpy(&v, f->d + off, 4);
+	return v;
+}
+static uint64_t g64(const struct file *f, size_t off)
+{
+	uint64_t v;
+	memcpy(&v, f->d + off, 8);
+	return v;
+}
+static void s16(struct file *f, size_t off, uint16_t v) { memcpy(f->d + off, &v, 2); }
+static void s32(struct file *f, size_t off, uint32_t v) { memcpy(f->d + off, &v, 4); }
+static void s64(struct file *f, size_t off, uint64_t v) { memcpy(f->d + off, &v, 8); }
+
+static size_t ph_off(const struct image *im, size_t i)
+{
+	return im->base + im->eh.e_phoff + i * sizeof(Elf64_Phdr);
+}
+#define PH_FIELD(im, i, field) (ph_off(im, i) + offsetof(Elf64_Phdr, field))
+#define EH_FIELD(im, field) ((im)->base + offsetof(Elf64_Ehdr, field))
+
+static Elf64_Phdr get_ph(const struct file *f, const struct image *im, size_t i)
+{
+	Elf64_Phdr ph;
+	memcpy(&ph, f->d + ph_off(im, i), sizeof(ph));
+	return ph;
+}
+
+static struct image parse(const struct file *f, size_t base)
+{
+	struct image im = {.base = base};
+	if (base + sizeof(im.eh) > f->n)
+		die("no ELF header at %zu", base);
+	memcpy(&im.eh, f->d + base, sizeof(im.eh));
+	if (memcmp(im.eh.e_ident, ELFMAG, SELFMAG) || im.eh.e_type != ET_CORE)
+		die("not a core image at %zu", base);
+	im.nph = im.eh.e_phnum;
+	if (im.nph == PN_XNUM)
+		die("extended numbering in a seed is not supported");
+	int have_note = 0;
+	for (size_t i = 0; i < im.nph; i++) {
+		Elf64_Phdr ph = get_ph(f, &im, i);
+		if (ph.p_type == PT_NOTE) {
+			im.note_ph = i;
+			im.notes = base + ph.p_offset;
+			im.notes_len = ph.p_filesz;
+			have_note = 1;
+		}
+	}
+	if (!have_note)
+		die("no PT_NOTE at %zu", base);
+	size_t cap = 0;
+	for (size_t pos = 0; pos + 12 <= im.notes_len;) {
+		struct noteref r = {.hdr = im.notes + pos};
+		r.namesz = g32(f, r.hdr);
+		r.descsz = g32(f, r.hdr + 4);
+		r.type = g32(f, r.hdr + 8);
+		memcpy(r.name, f->d + r.hdr + 12, r.namesz < sizeof(r.name) ? r.namesz : sizeof(r.name) - 1);
+		r.desc = r.hdr + 12 + ALIGN4(r.namesz);
+		if (im.nnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			im.nt = realloc(im.nt, cap * sizeof(*im.nt));
+		}
+		im.nt[im.nnt++] = r;
+		pos += 12 + ALIGN4(r.namesz) + ALIGN4(r.descsz);
+	}
+	return im;
+}
+
+/* The nth note with this owner and type. */
+static const struct noteref *note(const struct image *im, const char *owner, uint32_t type, int nth)
+{
+	for (size_t i = 0; i < im->nnt; i++)
+		if (strcmp(im->nt[i].name, owner) == 0 && im->nt[i].type == type && nth-- == 0)
+			return &im->nt[i];
+	return NULL;
+}
+
+static const struct noteref *ckpt(const struct image *im, uint32_t type)
+{
+	const struct noteref *n = note(im, CKPT_NOTE_OWNER, type, 0);
+	if (!n)
+		die("seed lacks CKPT note %u", type);
+	return n;
+}
+
+/* CKPT table fields. */
+#define T_REC_SIZE 0
+#define T_COUNT 4
+#define T_DATA_OFF 8
+#define T_DATA_SIZE 12
+static uint32_t t_rec_size(const struct file *f, const struct noteref *n) { return g32(f, n->desc + T_REC_SIZE); }
+static uint32_t t_count(const struct file *f, const struct noteref *n) { return g32(f, n->desc + T_COUNT); }
+static size_t t_data(const struct file *f, const struct noteref *n) { return n->desc + g32(f, n->desc + T_DATA_OFF); }
+static uint32_t t_data_size(const struct file *f, const struct noteref *n) { return g32(f, n->desc + T_DATA_SIZE); }
+static size_t t_rec(const struct file *f, const struct noteref *n, uint32_t i)
+{
+	return n->desc + 16 + (size_t)i * t_rec_size(f, n);
+}
+
+/* Child image i (1-based) of the tree. */
+static size_t tree_rec(const struct file *f, const struct image *root, uint32_t i)
+{
+	return t_rec(f, ckpt(root, CKPT_NT_TREE), i);
+}
+
+/* ---- output ---------------------------------------------------------------------------- */
+
+static const char *outdir;
+struct cat {
+	char name[32];
+	int n;
+};
+static struct cat cats[64];
+static int ncats;
+
+/* Writes f sparsely (all-zero pages become holes), so the corpus takes little disk. */
+static void write_sparse(const char *path, const struct file *f)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die("cannot create %s: %s", path, strerror(errno));
+	static const uint8_t zero[PAGE];
+	for (size_t off = 0; off < f->n; off += PAGE) {
+		size_t len = f->n - off < PAGE ? f->n - off : PAGE;
+		if (memcmp(f->d + off, zero, len) == 0)
+			continue;
+		if (pwrite(fd, f->d + off, len, (off_t)off) != (ssize_t)len)
+			die("cannot write %s", path);
+	}
+	if (ftruncate(fd, (off_t)f->n) < 0 || close(fd) < 0)
+		die("cannot finish %s", path);
+}
+
+static void emit(const char *cat, const struct file *f, const char *fmt, ...)
+{
+	char name[128], path[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s--%s.ckpt", outdir, cat, name);
+	write_sparse(path, f);
+	int i;
+	for (i = 0; i < ncats && strcmp(cats[i].name, cat); i++)
+		;
+	if (i == ncats) {
+		if (ncats == (int)(sizeof(cats) / sizeof(cats[0])))
+			die("too many categories");
+		snprintf(cats[ncats++].name, sizeof(cats[0].name), "%s", cat);
+	}
+	cats[i].n++;
+}
+
+/* Emits a copy of seed with one 32- or 64-bit field set. */
+static void emit32(const char *cat, const struct file *seed, size_t off, uint32_t v, const char *fmt, ...)
+{
+	struct file c = fcopy(seed);
+	s32(&c, off, v);
+	char name[128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	emit(cat, &c, "%s", name);
+	free(c.d);
+}
+
+static void emit64(const char *cat, const struct file *seed, size_t off, uint64_t v, const char *fmt, ...)
+{
+	struct file c = fcopy(seed);
+	s64(&c, off, v);
+	char name[128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	emit(cat, &c, "%s", name);
+	free(c.d);
+}
+
+/* ---- rebuilding a statefile without memory ---------------------------------------------- */
+
+struct mnote {
+	char name[8];
+	uint32_t type;
+	struct bytes desc;
+};
+
+struct mimage {
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph;
+	size_t nph;
+	struct mnote *nt;
+	size_t nnt;
+};
+
+static struct mimage model(const struct file *f, const struct image *im)
+{
+	struct mimage m = {.eh = im->eh, .nph = im->nph};
+	m.ph = xalloc(m.nph * sizeof(*m.ph));
+	for (size_t i = 0; i < m.nph; i++)
+		m.ph[i] = get_ph(f, im, i);
+	m.nt = xalloc(im->nnt * sizeof(*m.nt));
+	m.nnt = im->nnt;
+	for (size_t i = 0; i < im->nnt; i++) {
+		memcpy(m.nt[i].name, im->nt[i].name, sizeof(m.nt[i].name));
+		m.nt[i].type = im->nt[i].type;
+		b_put(&m.nt[i].desc, f->d + im->nt[i].desc, im->nt[i].descsz);
+	}
+	return m;
+}
+
+static void mfree(struct mimage *m)
+{
+	for (size_t i = 0; i < m->nnt; i++)
+		free(m->nt[i].desc.p);
+	free(m->nt);
+	free(m->ph);
+}
+
+static struct mnote *mnote(struct mimage *m, const char *owner, uint32_t type)
+{
+	for (size_t i = 0; i < m->nnt; i++)
+		if (strcmp(m->nt[i].name, owner) == 0 && m->nt[i].type == type)
+			return &m->nt[i];
+	die("model lacks note %s/%u", owner, type);
+	return NULL;
+}
+
+static struct mnote *madd(struct mimage *m, size_t at, const char *owner, uint32_t type)
+{
+	m->nt = realloc(m->nt, (m->nnt + 1) * sizeof(*m->nt));
+	memmove(&m->nt[at + 1], &m->nt[at], (m->nnt - at) * sizeof(*m->nt));
+	m->nnt++;
+	struct mnote *n = &m->nt[at];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", owner);
+	n->type = type;
+	return n;
+}
+
+/* A CKPT table decoded from a model note. */
+struct mtable {
+	uint32_t rec_size, count;
+	struct bytes recs, data;
+};
+
+static struct mtable tdecode(const struct mnote *n)
+{
+	struct mtable t = {0};
+	uint32_t h[4];
+	memcpy(h, n->desc.p, 16);
+	t.rec_size = h[0];
+	t.count = h[1];
+	b_put(&t.recs, n->desc.p + 16, (size_t)h[0] * h[1]);
+	b_put(&t.data, n->desc.p + h[2], h[3]);
+	return t;
+}
+
+static void tencode(struct mtable *t, struct mnote *n)
+{
+	uint32_t h[4] = {t->rec_size, t->count, (uint32_t)(16 + t->recs.n), (uint32_t)t->data.n};
+	n->desc.n = 0;
+	b_put(&n->desc, h, 16);
+	b_put(&n->desc, t->recs.p, t->recs.n);
+	b_put(&n->desc, t->data.p, t->data.n);
+	free(t->recs.p);
+	free(t->data.p);
+}
+
+static uint8_t *trec(struct mtable *t, uint32_t i)
+{
+	return t->recs.p + (size_t)i * t->rec_size;
+}
+
+static void tadd(struct mtable *t, const void *rec)
+{
+	b_put(&t->recs, rec, t->rec_size);
+	t->count++;
+}
+
+static uint32_t tstr(struct mtable *t, const char *s)
+{
+	return (uint32_t)b_put(&t->data, s, strlen(s) + 1);
+}
+
+/* Serializes model images (root first) as a statefile whose PT_LOADs store no bytes. */
+static struct file serialize(struct mimage *ms, size_t n)
+{
+	/* Image sizes first: the tree note's length does not depend on them. */
+	uint64_t *size = xalloc(n * sizeof(*size)), *off = xalloc(n * sizeof(*off));
+	for (size_t i = 0; i < n; i++) {
+		struct mimage *m = &ms[i];
+		/* Memory is dropped: store kind NONE for every mapping. */
+		struct mnote *vn = mnote(m, CKPT_NOTE_OWNER, CKPT_NT_VMAS);
+		struct mtable vt = tdecode(vn);
+		for (uint32_t k = 0; k < vt.count; k++) {
+			struct ckpt_rec_vma v;
+			memcpy(&v, trec(&vt, k), sizeof(v));
+			v.store = CKPT_STORE_NONE;
+			v.stored_bytes = 0;
+			memcpy(trec(&vt, k), &v, sizeof(v));
+		}
+		tencode(&vt, vn);
+		uint64_t hdr = sizeof(Elf64_Ehdr) + m->nph * sizeof(Elf64_Phdr) + (m->nph >= PN_XNUM ? sizeof(Elf64_Shdr) : 0);
+		for (size_t k = 0; k < m->nnt; k++)
+			hdr += 12 + ALIGN4(strlen(m->nt[k].name) + 1) + ALIGN4(m->nt[k].desc.n);
+		size[i] = ALIGNP(hdr);
+		off[i] = i ? off[i - 1] + size[i - 1] : 0;
+	}
+	struct mnote *tn = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_TREE);
+	struct mtable tt = tdecode(tn);
+	for (uint32_t k = 0; k < tt.count && k < n; k++) {
+		struct ckpt_rec_tree r;
+		memcpy(&r, trec(&tt, k), sizeof(r));
+		r.image_offset = off[k];
+		r.image_size = size[k];
+		memcpy(trec(&tt, k), &r, sizeof(r));
+	}
+	tencode(&tt, tn);
+
+	struct bytes out = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct mimage *m = &ms[i];
+		struct bytes notes = {0};
+		for (size_t k = 0; k < m->nnt; k++) {
+			uint32_t h[3] = {(uint32_t)strlen(m->nt[k].name) + 1, (uint32_t)m->nt[k].desc.n, m->nt[k].type};
+			b_put(&notes, h, 12);
+			b_put(&notes, m->nt[k].name, h[0]);
+			b_pad(&notes, 4);
+			b_put(&notes, m->nt[k].desc.p, m->nt[k].desc.n);
+			b_pad(&notes, 4);
+		}
+		Elf64_Ehdr eh = m->eh;
+		int xnum = m->nph >= PN_XNUM;
+		eh.e_phoff = sizeof(eh);
+		eh.e_phnum = xnum ? PN_XNUM : (uint16_t)m->nph;
+		uint64_t notes_off = sizeof(eh) + m->nph * sizeof(Elf64_Phdr);
+		eh.e_shoff = 0;
+		eh.e_shnum = 0;
+		if (xnum) {
+			eh.e_shoff = notes_off;
+			eh.e_shentsize = sizeof(Elf64_Shdr);
+			eh.e_shnum = 1;
+			notes_off += sizeof(Elf64_Shdr);
+		}
+		b_put(&out, &eh, sizeof(eh));
+		for (size_t k = 0; k < m->nph; k++) {
+			Elf64_Phdr ph = m->ph[k];
+			if (ph.p_type == PT_NOTE) {
+				ph.p_offset = notes_off;
+				ph.p_filesz = notes.n;
+			} else if (ph.p_type == PT_LOAD) {
+				ph.p_offset = 0;
+				ph.p_filesz = 0;
+			}
+			b_put(&out, &ph, sizeof(ph));
+		}
+		if (xnum) {
+			Elf64_Shdr sh = {.sh_info = (uint32_t)m->nph};
+			b_put(&out, &sh, sizeof(sh));
+		}
+		b_put(&out, notes.p, notes.n);
+		b_pad(&out, PAGE);
+		free(notes.p);
+		if (out.n != off[i] + size[i])
+			die("internal: image %zu laid out at %zu, expected %llu", i, out.n,
+			    (unsigned long long)(off[i] + size[i]));
+	}
+	free(size);
+	free(off);
+	return (struct file){out.p, out.n};
+}
+
+/* Models every image of a statefile. */
+static struct mimage *model_all(const struct file *f, size_t *n)
+{
+	struct image root = parse(f, 0);
+	const struct noteref *tn = ckpt(&root, CKPT_NT_TREE);
+	uint32_t count = t_count(f, tn);
+	struct mimage *ms = xalloc(count * sizeof(*ms));
+	ms[0] = model(f, &root);
+	for (uint32_t i = 1; i < count; i++) {
+		struct image im = parse(f, g64(f, tree_rec(f, &root, i) + offsetof(struct ckpt_rec_tree, image_offset)));
+		ms[i] = model(f, &im);
+		free(im.nt);
+	}
+	free(root.nt);
+	*n = count;
+	return ms;
+}
+
+static void emit_model(const char *cat, struct mimage *ms, size_t n, const char *name)
+{
+	struct file f = serialize(ms, n);
+	emit(cat, &f, "%s", name);
+	free(f.d);
+}
+
+/* ---- the corpus ---------------------------------------------------------------------------- */
+
+static void gen_truncated(const struct file *tree)
+{
+	const char *C = "truncated";
+	struct image root = parse(tree, 0);
+	uint64_t child = g64(tree, tree_rec(tree, &root, 1) + offsetof(struct ckpt_rec_tree, image_offset));
+	struct image ch = parse(tree, child);
+	Elf64_Phdr first_load = {0};
+	for (size_t i = 0; i < root.nph; i++) {
+		Elf64_Phdr ph = get_ph(tree, &root, i);
+		if (ph.p_type == PT_LOAD && ph.p_filesz) {
+			first_load = ph;
+			break;
+		}
+	}
+	struct {
+		const char *what;
+		size_t at;
+	} cuts[] = {
+		{"ehdr-1", 1},
+		{"ehdr-4", 4},
+		{"ehdr-16", 16},
+		{"ehdr-63", 63},
+		{"phdrs-first", sizeof(Elf64_Ehdr) + 10},
+		{"phdrs-middle", sizeof(Elf64_Ehdr) + root.nph / 2 * sizeof(Elf64_Phdr) + 7},
+		{"phdrs-last", sizeof(Elf64_Ehdr) + root.nph * sizeof(Elf64_Phdr) - 1},
+		{"notes-start", root.notes},
+		{"notes-header", root.notes + 6},
+		{"notes-quarter", root.notes + root.notes_len / 4},
+		{"notes-half", root.notes + root.notes_len / 2},
+		{"notes-ckpt", ckpt(&root, CKPT_NT_HEADER)->desc + 8},
+		{"notes-tree", ckpt(&root, CKPT_NT_TREE)->desc + 20},
+		{"notes-last-byte", root.notes + root.notes_len - 1},
+		{"data-start", first_load.p_offset},
+		{"data-inside", first_load.p_offset + 100},
+		{"root-end-1", child - 1},
+		{"child-start", child},
+		{"child-ehdr", child + 40},
+		{"child-phdrs", child + sizeof(Elf64_Ehdr) + 3 * sizeof(Elf64_Phdr) + 1},
+		{"child-notes", ch.notes + ch.notes_len / 2},
+		{"child-data", ALIGNP(ch.notes + ch.notes_len) + 4096},
+		{"last-byte", tree->n - 1},
+	};
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		if (cuts[i].at >= tree->n)
+			die("cut %s beyond the seed", cuts[i].what);
+		struct file c = {tree->d, cuts[i].at};
+		emit(C, &c, "%s", cuts[i].what);
+	}
+	/* Every 1/40 of the note segment, where each cut lands in a different note. */
+	for (int k = 1; k < 40; k++) {
+		struct file c = {tree->d, root.notes + root.notes_len * (size_t)k / 40};
+		emit(C, &c, "notes-%02d-of-40", k);
+	}
+	free(root.nt);
+	free(ch.nt);
+}
+
+static void gen_elf_header(const struct file *tree)
+{
+	const char *C = "elf-header";
+	struct image r = parse(tree, 0);
+	emit32(C, tree, 0, 0x464c457e, "bad-magic");
+	struct file c = fcopy(tree);
+	c.d[EI_CLASS] = ELFCLASS32;
+	emit(C, &c, "class-32");
+	c.d[EI_CLASS] = ELFCLASSNONE;
+	emit(C, &c, "class-none");
+	c.d[EI_CLASS] = ELFCLASS64;
+	c.d[EI_DATA] = ELFDATA2MSB;
+	emit(C, &c, "big-endian");
+	free(c.d);
+	c = fcopy(tree);
+	s16(&c, EH_FIELD(&r, e_type), ET_EXEC);
+	emit(C, &c, "type-exec");
+	s16(&c, EH_FIELD(&r, e_type), ET_DYN);
+	emit(C, &c, "type-dyn");
+	s16(&c, EH_FIELD(&r, e_type), 0xffff);
+	emit(C, &c, "type-ffff");
+	free(c.d);
+	c = fcopy(tree);
+	s16(&c, EH_FIELD(&r, e_machine), EM_386);
+	emit(C, &c, "machine-386");
+	s16(&c, EH_FIELD(&r, e_machine), EM_AARCH64);
+	emit(C, &c, "machine-aarch64");
+	free(c.d);
+	c = fcopy(tree);
+	s16(&c, EH_FIELD(&r, e_phentsize), 32);
+	emit(C, &c, "phentsize-32");
+	s16(&c, EH_FIELD(&r, e_phentsize), 0);
+	emit(C, &c, "phentsize-0");
+	free(c.d);
+	c = fcopy(tree);
+	s16(&c, EH_FIELD(&r, e_phnum), 0);
+	emit(C, &c, "phnum-0");
+	s16(&c, EH_FIELD(&r, e_phnum), 0xfffe);
+	emit(C, &c, "phnum-fffe");
+	s16(&c, EH_FIELD(&r, e_phnum), PN_XNUM);
+	emit(C, &c, "phnum-xnum-no-section-header");
+	/* Extended numbering with a section header whose count is huge, or past EOF. */
+	s64(&c, EH_FIELD(&r, e_shoff), ALIGNP(r.notes + r.notes_len) - sizeof(Elf64_Shdr));
+	{
+		size_t sh = ALIGNP(r.notes + r.notes_len) - sizeof(Elf64_Shdr);
+		struct file d = fcopy(&c);
+		memset(d.d + sh, 0, sizeof(Elf64_Shdr));
+		s32(&d, sh + offsetof(Elf64_Shdr, sh_info), 0xffffffff);
+		emit(C, &d, "phnum-xnum-count-ffffffff");
+		s32(&d, sh + offsetof(Elf64_Shdr, sh_info), (uint32_t)r.nph + 1);
+		emit(C, &d, "phnum-xnum-count-plus-1");
+		s32(&d, sh + offsetof(Elf64_Shdr, sh_info), 1u << 20);
+		emit(C, &d, "phnum-xnum-count-1M");
+		free(d.d);
+	}
+	s64(&c, EH_FIELD(&r, e_shoff), tree->n - 8);
+	emit(C, &c, "phnum-xnum-shoff-past-eof");
+	s64(&c, EH_FIELD(&r, e_shoff), UINT64_MAX - 16);
+	emit(C, &c, "phnum-xnum-shoff-negative");
+	free(c.d);
+	c = fcopy(tree);
+	s16(&c, EH_FIELD(&r, e_phnum), (uint16_t)(r.nph + 1));
+	emit(C, &c, "phnum-plus-1");
+	s16(&c, EH_FIELD(&r, e_phnum), (uint16_t)(r.nph - 1));
+	emit(C, &c, "phnum-minus-1");
+	free(c.d);
+	emit64(C, tree, EH_FIELD(&r, e_phoff), tree->n, "phoff-at-eof");
+	emit64(C, tree, EH_FIELD(&r, e_phoff), tree->n - 100, "phoff-near-eof");
+	emit64(C, tree, EH_FIELD(&r, e_phoff), UINT64_MAX - 8, "phoff-negative");
+	emit64(C, tree, EH_FIELD(&r, e_phoff), 1ull << 63, "phoff-2-63");
+	emit64(C, tree, EH_FIELD(&r, e_phoff), sizeof(Elf64_Ehdr) + 1, "phoff-unaligned");
+	emit64(C, tree, EH_FIELD(&r, e_phoff), 0, "phoff-zero");
+	free(r.nt);
+}
+
+static void gen_program_headers(const struct file *tree)
+{
+	const char *C = "program-headers";
+	struct image r = parse(tree, 0);
+	size_t np = r.note_ph;
+	emit64(C, tree, PH_FIELD(&r, np, p_offset), tree->n, "note-offset-at-eof");
+	emit64(C, tree, PH_FIELD(&r, np, p_offset), UINT64_MAX - 3, "note-offset-negative");
+	emit64(C, tree, PH_FIELD(&r, np, p_filesz), tree->n, "note-size-file-size");
+	emit64(C, tree, PH_FIELD(&r, np, p_filesz), UINT64_MAX, "note-size-max");
+	emit64(C, tree, PH_FIELD(&r, np, p_filesz), 200ull << 20, "note-size-200M");
+	emit64(C, tree, PH_FIELD(&r, np, p_filesz), 0, "note-size-zero");
+	emit64(C, tree, PH_FIELD(&r, np, p_filesz), r.notes_len - 5, "note-size-cut");
+	emit64(C, tree, PH_FIELD(&r, np, p_offset), r.notes - r.base + 2, "note-offset-shifted");
+	emit32(C, tree, PH_FIELD(&r, np, p_type), PT_NULL, "no-note-segment");
+	/* Loads: find a few with data and a few without. */
+	/* L: a load with at least two pages of data; L2: another load with data. */
+	size_t loads[512], nl = 0, with_data = SIZE_MAX, second_data = SIZE_MAX;
+	for (size_t i = 0; i < r.nph && nl < 512; i++) {
+		Elf64_Phdr ph = get_ph(tree, &r, i);
+		if (ph.p_type != PT_LOAD)
+			continue;
+		loads[nl++] = i;
+		if (ph.p_filesz >= 2 * PAGE && with_data == SIZE_MAX)
+			with_data = i;
+	}
+	for (size_t k = 0; k < nl; k++)
+		if (loads[k] != with_data && get_ph(tree, &r, loads[k]).p_filesz && second_data == SIZE_MAX)
+			second_data = loads[k];
+	if (nl < 3 || with_data == SIZE_MAX || second_data == SIZE_MAX)
+		die("seed has too few loads");
+	size_t L = with_data, L2 = second_data;
+	Elf64_Phdr pl = get_ph(tree, &r, L), pl2 = get_ph(tree, &r, L2);
+	emit32(C, tree, PH_FIELD(&r, np, p_type), PT_LOAD, "note-segment-made-load");
+	emit32(C, tree, PH_FIELD(&r, L, p_type), PT_NOTE, "second-note-segment");
+	emit32(C, tree, PH_FIELD(&r, L, p_type), PT_NULL, "load-dropped");
+	emit64(C, tree, PH_FIELD(&r, L, p_offset), pl.p_offset + 1, "load-offset-unaligned");
+	emit64(C, tree, PH_FIELD(&r, L, p_offset), ALIGNP(tree->n), "load-offset-past-eof");
+	emit64(C, tree, PH_FIELD(&r, L, p_offset), UINT64_MAX & ~(uint64_t)(PAGE - 1), "load-offset-negative");
+	emit64(C, tree, PH_FIELD(&r, L, p_offset), 0, "load-offset-into-headers");
+	emit64(C, tree, PH_FIELD(&r, L, p_offset), r.notes & ~(uint64_t)(PAGE - 1), "load-offset-into-notes");
+	emit64(C, tree, PH_FIELD(&r, L, p_offset), tree->n - PAGE, "load-data-past-eof");
+	emit64(C, tree, PH_FIELD(&r, L2, p_offset), pl.p_offset, "load-file-ranges-same");
+	emit64(C, tree, PH_FIELD(&r, L2, p_offset), pl.p_offset + PAGE, "load-file-ranges-overlap");
+	emit64(C, tree, PH_FIELD(&r, L, p_filesz), pl.p_memsz + PAGE, "load-filesz-gt-memsz");
+	emit64(C, tree, PH_FIELD(&r, L, p_filesz), pl.p_filesz - PAGE, "load-filesz-short");
+	emit64(C, tree, PH_FIELD(&r, L, p_filesz), UINT64_MAX, "load-filesz-max");
+	emit64(C, tree, PH_FIELD(&r, L, p_vaddr), pl.p_vaddr + 1, "load-vaddr-unaligned");
+	emit64(C, tree, PH_FIELD(&r, L, p_vaddr), 0xffff800000000000ull, "load-vaddr-kernel");
+	emit64(C, tree, PH_FIELD(&r, L, p_memsz), 0, "load-memsz-zero");
+	emit64(C, tree, PH_FIELD(&r, L, p_memsz), UINT64_MAX & ~(uint64_t)(PAGE - 1), "load-memsz-wraps");
+	emit64(C, tree, PH_FIELD(&r, L, p_memsz), pl.p_memsz + 1, "load-memsz-unaligned");
+	/* Overlapping address ranges that agree with their mapping records, so only the overlap
+	 * check can catch them: move load L2 onto L, in the phdr and in the record. */
+	{
+		const struct noteref *vn = ckpt(&r, CKPT_NT_VMAS);
+		size_t i2 = 0, i1 = 0;
+		for (size_t k = 0; k < nl; k++) {
+			if (loads[k] == L)
+				i1 = k;
+			if (loads[k] == L2)
+				i2 = k;
+		}
+		struct file c = fcopy(tree);
+		uint64_t start = pl.p_vaddr, end = pl.p_vaddr + pl2.p_memsz;
+		s64(&c, PH_FIELD(&r, L2, p_vaddr), start);
+		s64(&c, t_rec(&c, vn, (uint32_t)i2) + offsetof(struct ckpt_rec_vma, start), start);
+		s64(&c, t_rec(&c, vn, (uint32_t)i2) + offsetof(struct ckpt_rec_vma, end), end);
+		emit(C, &c, "load-addresses-same");
+		free(c.d);
+		/* Overlap by one page: L2 starts one page before L1 ends. */
+		c = fcopy(tree);
+		start = pl.p_vaddr + pl.p_memsz - PAGE;
+		end = start + pl2.p_memsz;
+		s64(&c, PH_FIELD(&r, L2, p_vaddr), start);
+		s64(&c, t_rec(&c, vn, (uint32_t)i2) + offsetof(struct ckpt_rec_vma, start), start);
+		s64(&c, t_rec(&c, vn, (uint32_t)i2) + offsetof(struct ckpt_rec_vma, end), end);
+		emit(C, &c, "load-addresses-overlap");
+		free(c.d);
+		/* Swap the order of two loads (records and phdrs swapped alike). */
+		c = fcopy(tree);
+		Elf64_Phdr a = get_ph(tree, &r, loads[0]), b = get_ph(tree, &r, loads[1]);
+		memcpy(c.d + ph_off(&r, loads[0]), &b, sizeof(b));
+		memcpy(c.d + ph_off(&r, loads[1]), &a, sizeof(a));
+		uint32_t rs = t_rec_size(tree, vn);
+		memcpy(c.d + t_rec(&c, vn, 0), tree->d + t_rec(tree, vn, 1), rs);
+		memcpy(c.d + t_rec(&c, vn, 1), tree->d + t_rec(tree, vn, 0), rs);
+		emit(C, &c, "loads-out-of-order");
+		free(c.d);
+		(void)i1;
+	}
+	free(r.nt);
+}
+
+static void gen_notes(const struct file *tree, const struct file *thr)
+{
+	const char *C = "notes";
+	struct image r = parse(tree, 0);
+	const struct noteref *pr = note(&r, "CORE", NT_PRSTATUS, 0);
+	const struct noteref *fp = note(&r, "CORE", NT_FPREGSET, 0);
+	const struct noteref *hd = ckpt(&r, CKPT_NT_HEADER);
+	emit32(C, tree, pr->hdr, 0xffffffff, "namesz-ffffffff");
+	emit32(C, tree, pr->hdr, 0x10000000, "namesz-huge");
+	emit32(C, tree, pr->hdr + 4, 0xffffffff, "descsz-ffffffff");
+	emit32(C, tree, pr->hdr + 4, 0xfffffff0, "descsz-huge-aligned");
+	emit32(C, tree, pr->hdr + 4, (uint32_t)r.notes_len, "descsz-segment-size");
+	emit32(C, tree, pr->hdr + 4, pr->descsz - 4, "prstatus-short");
+	emit32(C, tree, pr->hdr + 4, pr->descsz + 4, "prstatus-long");
+	emit32(C, tree, pr->hdr + 8, 0x4242, "prstatus-retyped");
+	emit32(C, tree, fp->hdr + 8, NT_PRSTATUS, "fpregset-as-prstatus");
+	emit32(C, tree, fp->hdr + 8, NT_AUXV, "second-auxv");
+	emit32(C, tree, hd->hdr + 4, 8, "ckpt-header-desc-8");
+	emit32(C, tree, hd->hdr, 0, "ckpt-header-namesz-0");
+	/* A CKPT note renamed to another owner: the note is missing. */
+	for (uint32_t t = CKPT_NT_HEADER; t <= CKPT_NT_TREE; t++) {
+		struct file c = fcopy(tree);
+		memcpy(c.d + ckpt(&r, t)->hdr + 12, "CKPX", 4);
+		emit(C, &c, "missing-ckpt-note-%u", t);
+		free(c.d);
+	}
+	/* A CKPT note retyped as another: one missing, one twice. */
+	emit32(C, tree, ckpt(&r, CKPT_NT_MM)->hdr + 8, CKPT_NT_PROCESS, "ckpt-note-twice");
+	emit32(C, tree, ckpt(&r, CKPT_NT_FDS)->hdr + 8, CKPT_NT_FILES, "ckpt-fds-as-files");
+	/* A child image with a tree note. */
+	uint64_t child = g64(tree, tree_rec(tree, &r, 1) + offsetof(struct ckpt_rec_tree, image_offset));
+	struct image ch = parse(tree, child);
+	emit32(C, tree, ckpt(&ch, CKPT_NT_SIGQUEUE)->hdr + 8, CKPT_NT_TREE, "child-has-tree-note");
+	/* Every CKPT note of the root renamed: a core file without CKPT notes. */
+	{
+		struct file c = fcopy(tree);
+		for (uint32_t t = CKPT_NT_HEADER; t <= CKPT_NT_TREE; t++)
+			memcpy(c.d + ckpt(&r, t)->hdr + 12, "XXXX", 4);
+		emit(C, &c, "no-ckpt-notes");
+		free(c.d);
+	}
+	/* Thread notes: FPREGSET with no PRSTATUS before it, and an xstate note twice. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, pr->hdr + 8, 0x4243);
+		emit(C, &c, "fpregset-before-prstatus");
+		free(c.d);
+	}
+	/* The note segment cut short (the file itself whole): every 1/40 of it. */
+	for (int k = 1; k < 40; k++)
+		emit64(C, tree, PH_FIELD(&r, r.note_ph, p_filesz), r.notes_len * (uint64_t)k / 40, "segment-cut-%02d-of-40", k);
+	struct image t = parse(thr, 0);
+	const struct noteref *pr1 = note(&t, "CORE", NT_PRSTATUS, 1);
+	emit32(C, thr, pr1->hdr + 8, 0x4244, "thread-prstatus-missing");
+	free(t.nt);
+	free(ch.nt);
+	free(r.nt);
+}
+
+/* Table header corruption, for every CKPT note of the root and one of the child. */
+static void gen_tables(const struct file *tree)
+{
+	const char *C = "ckpt-tables";
+	struct image r = parse(tree, 0);
+	uint64_t child = g64(tree, tree_rec(tree, &r, 1) + offsetof(struct ckpt_rec_tree, image_offset));
+	struct image ch = parse(tree, child);
+	for (int which = 0; which < 2; which++) {
+		const struct image *im = which ? &ch : &r;
+		const char *who = which ? "child" : "root";
+		for (uint32_t ty = CKPT_NT_HEADER; ty <= CKPT_NT_TREE; ty++) {
+			if (which && ty == CKPT_NT_TREE)
+				continue;
+			const struct noteref *n = ckpt(im, ty);
+			uint32_t rs = t_rec_size(tree, n), cnt = t_count(tree, n);
+			uint32_t doff = g32(tree, n->desc + T_DATA_OFF), dsz = t_data_size(tree, n);
+			emit32(C, tree, n->desc + T_REC_SIZE, 0, "%s-%u-rec-size-0", who, ty);
+			emit32(C, tree, n->desc + T_REC_SIZE, rs - 1, "%s-%u-rec-size-short", who, ty);
+			emit32(C, tree, n->desc + T_REC_SIZE, 0xffffffff, "%s-%u-rec-size-max", who, ty);
+			emit32(C, tree, n->desc + T_REC_SIZE, 65537, "%s-%u-rec-size-65537", who, ty);
+			emit32(C, tree, n->desc + T_COUNT, 0xffffffff, "%s-%u-count-max", who, ty);
+			emit32(C, tree, n->desc + T_COUNT, 0x7fffffff, "%s-%u-count-2g", who, ty);
+			emit32(C, tree, n->desc + T_COUNT, cnt + 1, "%s-%u-count-plus-1", who, ty);
+			if (ty != CKPT_NT_SIGQUEUE && ty != CKPT_NT_VMAS && ty != CKPT_NT_FILES && ty != CKPT_NT_FDS)
+				emit32(C, tree, n->desc + T_COUNT, cnt ? cnt - 1 : 0, "%s-%u-count-minus-1", who, ty);
+			emit32(C, tree, n->desc + T_DATA_OFF, n->descsz + 1, "%s-%u-data-off-past-note", who, ty);
+			emit32(C, tree, n->desc + T_DATA_OFF, 0xffffffff, "%s-%u-data-off-max", who, ty);
+			if (rs && cnt)
+				emit32(C, tree, n->desc + T_DATA_OFF, doff - 1, "%s-%u-data-off-into-records", who, ty);
+			emit32(C, tree, n->desc + T_DATA_SIZE, 0xffffffff, "%s-%u-data-size-max", who, ty);
+			emit32(C, tree, n->desc + T_DATA_SIZE, dsz + 4, "%s-%u-data-size-plus-4", who, ty);
+		}
+	}
+	free(ch.nt);
+	free(r.nt);
+}
+
+/* String and blob fields that point outside the data area or at unterminated strings. */
+static void gen_strings(const struct file *tree)
+{
+	const char *C = "strings";
+	struct image r = parse(tree, 0);
+	struct {
+		uint32_t type;
+		size_t field;
+		const char *name;
+	} fs[] = {
+		{CKPT_NT_HEADER, offsetof(struct ckpt_rec_header, engine_version), "engine-version"},
+		{CKPT_NT_HEADER, offsetof(struct ckpt_rec_header, kernel_release), "kernel-release"},
+		{CKPT_NT_HEADER, offsetof(struct ckpt_rec_header, hostname), "hostname"},
+		{CKPT_NT_PROCESS, offsetof(struct ckpt_rec_process, exe), "exe"},
+		{CKPT_NT_PROCESS, offsetof(struct ckpt_rec_process, cwd), "cwd"},
+		{CKPT_NT_PROCESS, offsetof(struct ckpt_rec_process, comm), "comm"},
+		{CKPT_NT_FILES, offsetof(struct ckpt_rec_file, path), "file-path"},
+		{CKPT_NT_FDS, offsetof(struct ckpt_rec_fd, path), "fd-path"},
+		{CKPT_NT_THREADS, offsetof(struct ckpt_rec_thread, comm), "thread-comm"},
+	};
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+		const struct noteref *n = ckpt(&r, fs[i].type);
+		size_t at = t_rec(tree, n, 0) + fs[i].field;
+		uint32_t dsz = t_data_size(tree, n);
+		emit32(C, tree, at, dsz, "%s-at-end", fs[i].name);
+		emit32(C, tree, at, dsz + 100, "%s-past-end", fs[i].name);
+		emit32(C, tree, at, 0xfffffffe, "%s-negative", fs[i].name);
+		emit32(C, tree, at, 0x80000000, "%s-2g", fs[i].name);
+		/* The last byte of the data area, which is a string's NUL unless a blob ends it. */
+		if (dsz && tree->d[t_data(tree, n) + dsz - 1] == 0 && fs[i].type != CKPT_NT_FDS) {
+			uint32_t last = dsz - 1;
+			while (last > 0 && tree->d[t_data(tree, n) + last - 1] != 0)
+				last--;
+			struct file c = fcopy(tree);
+			s32(&c, at, last);
+			c.d[t_data(tree, n) + dsz - 1] = 'A';
+			emit(C, &c, "%s-unterminated", fs[i].name);
+			free(c.d);
+		}
+	}
+	/* Blobs: the command line and pipe data. */
+	const struct noteref *pn = ckpt(&r, CKPT_NT_PROCESS);
+	size_t cl = t_rec(tree, pn, 0) + offsetof(struct ckpt_rec_process, cmdline_off);
+	uint32_t pdsz = t_data_size(tree, pn);
+	emit32(C, tree, cl, pdsz, "cmdline-offset-at-end");
+	emit32(C, tree, cl, 0xffffffff, "cmdline-offset-max");
+	emit32(C, tree, cl + 4, pdsz + 1, "cmdline-length-past-end");
+	emit32(C, tree, cl + 4, 0xffffffff, "cmdline-length-max");
+	const struct noteref *fn = ckpt(&r, CKPT_NT_FDS);
+	for (uint32_t i = 0; i < t_count(tree, fn); i++) {
+		size_t rec = t_rec(tree, fn, i);
+		if (g32(tree, rec + offsetof(struct ckpt_rec_fd, kind)) != CKPT_FD_PIPE)
+			continue;
+		emit32(C, tree, rec + offsetof(struct ckpt_rec_fd, data_len), t_data_size(tree, fn) + 1, "pipe-data-length-past-end");
+		emit32(C, tree, rec + offsetof(struct ckpt_rec_fd, data_len), 0xffffffff, "pipe-data-length-max");
+		emit32(C, tree, rec + offsetof(struct ckpt_rec_fd, data_off), 0xfffffff0, "pipe-data-offset-max");
+		break;
+	}
+	/* A mapped file path that is not absolute. */
+	const struct noteref *fl = ckpt(&r, CKPT_NT_FILES);
+	size_t p0 = t_data(tree, fl) + g32(tree, t_rec(tree, fl, 0) + offsetof(struct ckpt_rec_file, path));
+	{
+		struct file c = fcopy(tree);
+		c.d[p0] = 'x';
+		emit(C, &c, "file-path-relative");
+		c.d[p0] = 0;
+		emit(C, &c, "file-path-empty");
+		free(c.d);
+	}
+	emit32(C, tree, t_rec(tree, fl, 0) + offsetof(struct ckpt_rec_file, path), CKPT_NO_STR, "file-path-none");
+	emit32(C, tree, t_rec(tree, fl, 0) + offsetof(struct ckpt_rec_file, build_id_len), 33, "file-build-id-too-long");
+	free(r.nt);
+}
+
+/* Records that are well formed but say impossible things. */
+static void gen_records(const struct file *tree, const struct file *thr)
+{
+	const char *C = "records";
+	struct image r = parse(tree, 0);
+	const struct noteref *hd = ckpt(&r, CKPT_NT_HEADER), *pn = ckpt(&r, CKPT_NT_PROCESS);
+	const struct noteref *vn = ckpt(&r, CKPT_NT_VMAS), *fdn = ckpt(&r, CKPT_NT_FDS);
+	const struct noteref *tn = ckpt(&r, CKPT_NT_THREADS), *sa = ckpt(&r, CKPT_NT_SIGACTIONS);
+	size_t h0 = t_rec(tree, hd, 0), p0 = t_rec(tree, pn, 0);
+	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, format_version), 2, "format-version-2");
+	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, format_version), 0, "format-version-0");
+	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, page_size), 65536, "page-size-64k");
+	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, nr_processes), 0xffffffff, "nr-processes-max");
+	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, nr_processes), 1, "nr-processes-1");
+	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, xsave_size), 0xffffffff, "xsave-size-max");
+	emit32(C, tree, p0 + offsetof(struct ckpt_rec_process, nr_threads), 0xffffffff, "nr-threads-max");
+	emit32(C, tree, p0 + offsetof(struct ckpt_rec_process, nr_threads), 2, "nr-threads-2");
+	emit32(C, tree, p0 + offsetof(struct ckpt_rec_process, exe_file), 1000000, "exe-file-unknown");
+	emit32(C, tree, p0 + offsetof(struct ckpt_rec_process, pid), 0, "pid-0");
+	/* Mapping records. */
+	size_t v0 = t_rec(tree, vn, 0);
+	emit64(C, tree, v0 + offsetof(struct ckpt_rec_vma, start), g64(tree, v0) + PAGE, "vma-start-mismatch");
+	emit64(C, tree, v0 + offsetof(struct ckpt_rec_vma, end), g64(tree, v0 + 8) + PAGE, "vma-end-mismatch");
+	emit32(C, tree, v0 + offsetof(struct ckpt_rec_vma, store), 7, "vma-store-7");
+	emit32(C, tree, v0 + offsetof(struct ckpt_rec_vma, file), 1000000, "vma-file-unknown");
+	emit32(C, tree, v0 + offsetof(struct ckpt_rec_vma, prot), 0xff, "vma-prot-bad");
+	emit64(C, tree, v0 + offsetof(struct ckpt_rec_vma, pgoff), 123, "vma-pgoff-unaligned");
+	/* A second [vdso]: the flag set on another mapping too. */
+	for (uint32_t i = 0; i < t_count(tree, vn); i++) {
+		size_t v = t_rec(tree, vn, i);
+		if (g32(tree, v + offsetof(struct ckpt_rec_vma, flags)) & CKPT_VMA_VDSO) {
+			emit32(C, tree, v0 + offsetof(struct ckpt_rec_vma, flags),
+			       g32(tree, v0 + offsetof(struct ckpt_rec_vma, flags)) | CKPT_VMA_VDSO, "vma-two-vdso");
+			break;
+		}
+	}
+	/* fd records. */
+	size_t f0 = t_rec(tree, fdn, 0), f1 = t_rec(tree, fdn, 1);
+	emit32(C, tree, f1 + offsetof(struct ckpt_rec_fd, fd), g32(tree, f0), "fd-duplicate");
+	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, fd), 0x7fffffff, "fd-number-huge");
+	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, fd), 0xffffffff, "fd-number-negative");
+	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, kind), 0, "fd-kind-0");
+	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, kind), 11, "fd-kind-11");
+	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, kind), 0xffffffff, "fd-kind-max");
+	for (uint32_t i = 0; i < t_count(tree, fdn); i++) {
+		size_t rec = t_rec(tree, fdn, i);
+		if (g32(tree, rec + offsetof(struct ckpt_rec_fd, kind)) == CKPT_FD_PIPE &&
+		    g32(tree, rec + offsetof(struct ckpt_rec_fd, data_len))) {
+			emit32(C, tree, rec + offsetof(struct ckpt_rec_fd, pipe_size), 1, "pipe-data-beyond-pipe-size");
+			break;
+		}
+	}
+	/* Thread records. */
+	size_t t0 = t_rec(tree, tn, 0);
+	const struct noteref *pr = note(&r, "CORE", NT_PRSTATUS, 0);
+	emit32(C, tree, t0 + offsetof(struct ckpt_rec_thread, tid), g32(tree, t0) + 1, "tid-mismatch-prstatus");
+	{
+		struct file c = fcopy(tree);
+		s32(&c, t0, 0);
+		s32(&c, pr->desc + offsetof(struct elf_prstatus, pr_pid), 0);
+		emit(C, &c, "tid-0");
+		s32(&c, t0, 1u << 23);
+		s32(&c, pr->desc + offsetof(struct elf_prstatus, pr_pid), 1u << 23);
+		emit(C, &c, "tid-huge");
+		free(c.d);
+	}
+	emit32(C, tree, sa->desc + T_COUNT, 63, "sigactions-63");
+	/* Duplicate tids in the multi-threaded seed, in the PRSTATUS note and the record alike. */
+	{
+		struct image t = parse(thr, 0);
+		const struct noteref *tt = ckpt(&t, CKPT_NT_THREADS);
+		const struct noteref *p1 = note(&t, "CORE", NT_PRSTATUS, 1);
+		uint32_t tid0 = g32(thr, t_rec(thr, tt, 0));
+		struct file c = fcopy(thr);
+		s32(&c, t_rec(&c, tt, 1), tid0);
+		s32(&c, p1->desc + offsetof(struct elf_prstatus, pr_pid), tid0);
+		emit(C, &c, "tid-duplicate");
+		free(c.d);
+		free(t.nt);
+	}
+	free(r.nt);
+}
+
+/* The process tree note and child images. */
+static void gen_tree(const struct file *tree)
+{
+	const char *C = "tree";
+	struct image r = parse(tree, 0);
+	size_t e0 = tree_rec(tree, &r, 0), e1 = tree_rec(tree, &r, 1);
+	uint64_t child = g64(tree, e1 + offsetof(struct ckpt_rec_tree, image_offset));
+	uint64_t csize = g64(tree, e1 + offsetof(struct ckpt_rec_tree, image_size));
+	struct image ch = parse(tree, child);
+	size_t cp = t_rec(tree, ckpt(&ch, CKPT_NT_PROCESS), 0), rp = t_rec(tree, ckpt(&r, CKPT_NT_PROCESS), 0);
+	uint32_t root_pid = g32(tree, e0), child_pid = g32(tree, e1);
+	const size_t OFF = offsetof(struct ckpt_rec_tree, image_offset), SIZE = offsetof(struct ckpt_rec_tree, image_size);
+	emit64(C, tree, e1 + OFF, 0, "child-offset-0");
+	emit64(C, tree, e1 + OFF, PAGE, "child-offset-into-root-headers");
+	/* The root's data: the page of its first stored segment. */
+	for (size_t i = 0; i < r.nph; i++) {
+		Elf64_Phdr ph = get_ph(tree, &r, i);
+		if (ph.p_type == PT_LOAD && ph.p_filesz) {
+			emit64(C, tree, e1 + OFF, ph.p_offset, "child-offset-into-root-data");
+			break;
+		}
+	}
+	emit64(C, tree, e1 + OFF, child - PAGE, "child-offset-page-before");
+	emit64(C, tree, e1 + OFF, child + 8, "child-offset-unaligned");
+	emit64(C, tree, e1 + OFF, ALIGNP(tree->n), "child-offset-at-eof");
+	emit64(C, tree, e1 + OFF, ALIGNP(tree->n) + (1ull << 30), "child-offset-past-eof");
+	emit64(C, tree, e1 + OFF, UINT64_MAX & ~(uint64_t)(PAGE - 1), "child-offset-negative");
+	emit64(C, tree, e1 + SIZE, 0, "child-size-0");
+	emit64(C, tree, e1 + SIZE, csize + PAGE, "child-size-past-eof");
+	emit64(C, tree, e1 + SIZE, UINT64_MAX, "child-size-max");
+	emit64(C, tree, e1 + SIZE, 32, "child-size-32");
+	emit64(C, tree, e0 + OFF, PAGE, "root-offset-not-0");
+	emit64(C, tree, e0 + SIZE, UINT64_MAX, "root-size-max");
+	emit64(C, tree, e0 + SIZE, tree->n + PAGE, "root-size-past-eof");
+	emit64(C, tree, e0 + SIZE, 2 * PAGE, "root-size-small");
+	emit64(C, tree, e0 + SIZE, child + PAGE, "root-size-overlaps-child");
+	emit32(C, tree, e0, root_pid + 1, "root-pid-mismatch");
+	emit32(C, tree, e1, child_pid + 1, "child-pid-mismatch");
+	emit32(C, tree, ckpt(&r, CKPT_NT_TREE)->desc + T_COUNT, 4097, "processes-4097");
+	emit32(C, tree, ckpt(&r, CKPT_NT_TREE)->desc + T_COUNT, 1, "processes-1");
+	/* Duplicate pids: the child claims the root's pid, in the tree and in its image. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, e1, root_pid);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, pid), root_pid);
+		emit(C, &c, "pid-duplicate");
+		free(c.d);
+	}
+	/* A missing parent. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, ppid), 4000000);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, ppid), 4000000);
+		emit(C, &c, "parent-missing");
+		free(c.d);
+	}
+	/* The child is its own parent. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, ppid), child_pid);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, ppid), child_pid);
+		emit(C, &c, "parent-self");
+		free(c.d);
+	}
+	/* A cycle: the root's parent is its own child. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, e0 + offsetof(struct ckpt_rec_tree, ppid), child_pid);
+		s32(&c, rp + offsetof(struct ckpt_rec_process, ppid), child_pid);
+		emit(C, &c, "parent-cycle");
+		s32(&c, e0 + offsetof(struct ckpt_rec_tree, ppid), root_pid);
+		s32(&c, rp + offsetof(struct ckpt_rec_process, ppid), root_pid);
+		emit(C, &c, "root-parent-self");
+		free(c.d);
+	}
+	/* The tree and the images disagree. */
+	emit32(C, tree, e1 + offsetof(struct ckpt_rec_tree, ppid), child_pid + 7, "ppid-disagrees");
+	emit32(C, tree, e1 + offsetof(struct ckpt_rec_tree, pgid), 4000001, "pgid-disagrees");
+	emit32(C, tree, e1 + offsetof(struct ckpt_rec_tree, sid), 4000002, "sid-disagrees");
+	/* pids out of range. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, e1, 1u << 23);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, pid), 1u << 23);
+		emit(C, &c, "child-pid-huge");
+		free(c.d);
+	}
+	/* The child image is a copy of the root (same pid twice, and a second root). */
+	{
+		struct file c = fcopy(tree);
+		if (child + child > c.n) {
+			uint64_t n = child * 2;
+			c.d = realloc(c.d, n);
+			c.n = n;
+		}
+		memcpy(c.d + child, tree->d, child);
+		s64(&c, e1 + SIZE, child);
+		s32(&c, e1, root_pid);
+		emit(C, &c, "child-is-root-copy");
+		free(c.d);
+	}
+	/* The child's images' own ELF header is broken. */
+	emit32(C, tree, child, 0, "child-bad-magic");
+	emit32(C, tree, ch.nt ? ckpt(&ch, CKPT_NT_HEADER)->desc + 16 : 0, 7, "child-format-version-7");
+	free(ch.nt);
+	free(r.nt);
+}
+
+/* Big counts and amplification, on rebuilt (memory-less) images of the threads seed. */
+static void gen_counts(const struct file *thr)
+{
+	const char *C = "counts";
+	size_t n;
+	struct mimage *ms;
+
+	/* 200000 fds with distinct numbers, then one duplicate at the end. */
+	ms = model_all(thr, &n);
+	{
+		struct mnote *fnote = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_FDS);
+		struct mtable t = tdecode(fnote);
+		struct ckpt_rec_fd f;
+		memcpy(&f, trec(&t, 0), sizeof(f));
+		t.recs.n = 0;
+		t.count = 0;
+		t.data.n = 0;
+		for (uint32_t i = 0; i < 200000; i++) {
+			f.fd = i;
+			f.kind = CKPT_FD_CHR;
+			f.path = CKPT_NO_STR;
+			f.data_len = 0;
+			tadd(&t, &f);
+		}
+		f.fd = 5;
+		tadd(&t, &f);
+		tencode(&t, fnote);
+		emit_model(C, ms, n, "fds-200000-last-duplicate");
+	}
+	for (size_t i = 0; i < n; i++)
+		mfree(&ms[i]);
+	free(ms);
+
+	/* 100000 fds whose paths are all the same 1 MB string: 100 GB if each is copied. */
+	ms = model_all(thr, &n);
+	{
+		struct mnote *fnote = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_FDS);
+		struct mtable t = tdecode(fnote);
+		struct ckpt_rec_fd f;
+		memcpy(&f, trec(&t, 0), sizeof(f));
+		t.recs.n = 0;
+		t.count = 0;
+		t.data.n = 0;
+		char *big = xalloc(1 << 20);
+		memset(big, 'p', (1 << 20) - 1);
+		big[0] = '/';
+		uint32_t off = tstr(&t, big);
+		free(big);
+		for (uint32_t i = 0; i < 100000; i++) {
+			f.fd = i;
+			f.kind = CKPT_FD_REG;
+			f.path = off;
+			f.data_len = 0;
+			tadd(&t, &f);
+		}
+		tencode(&t, fnote);
+		emit_model(C, ms, n, "fds-100000-share-1MB-path");
+	}
+	for (size_t i = 0; i < n; i++)
+		mfree(&ms[i]);
+	free(ms);
+
+	/* The same with pipe data: every pipe record names the same 1 MB blob. */
+	ms = model_all(thr, &n);
+	{
+		struct mnote *fnote = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_FDS);
+		struct mtable t = tdecode(fnote);
+		struct ckpt_rec_fd f;
+		memcpy(&f, trec(&t, 0), sizeof(f));
+		t.recs.n = 0;
+		t.count = 0;
+		t.data.n = 0;
+		uint32_t off = (uint32_t)b_put(&t.data, NULL, 1 << 20);
+		for (uint32_t i = 0; i < 100000; i++) {
+			f.fd = i;
+			f.kind = CKPT_FD_PIPE;
+			f.path = CKPT_NO_STR;
+			f.pipe_size = 1 << 20;
+			f.data_off = off;
+			f.data_len = 1 << 20;
+			tadd(&t, &f);
+		}
+		tencode(&t, fnote);
+		emit_model(C, ms, n, "fds-100000-share-1MB-pipe-data");
+	}
+	for (size_t i = 0; i < n; i++)
+		mfree(&ms[i]);
+	free(ms);
+
+	/* 100000 mapped files sharing one 1 MB path. */
+	ms = model_all(thr, &n);
+	{
+		struct mnote *fnote = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_FILES);
+		struct mtable t = tdecode(fnote);
+		uint8_t rec[sizeof(struct ckpt_rec_file)];
+		memcpy(rec, trec(&t, 0), sizeof(rec));
+		uint32_t keep = t.count;
+		char *big = xalloc(1 << 20);
+		memset(big, 'q', (1 << 20) - 1);
+		big[0] = '/';
+		uint32_t off = tstr(&t, big);
+		free(big);
+		struct ckpt_rec_file f;
+		memcpy(&f, rec, sizeof(f));
+		f.path = off;
+		for (uint32_t i = keep; i < 100000; i++)
+			tadd(&t, &f);
+		tencode(&t, fnote);
+		emit_model(C, ms, n, "files-100000-share-1MB-path");
+	}
+	for (size_t i = 0; i < n; i++)
+		mfree(&ms[i]);
+	free(ms);
+
+	/* 32768 threads (the most allowed), the last one a duplicate; and 32769 threads. */
+	for (int over = 0; over < 2; over++) {
+		ms = model_all(thr, &n);
+		struct mimage *m = &ms[0];
+		struct mnote *tnote = mnote(m, CKPT_NOTE_OWNER, CKPT_NT_THREADS);
+		struct mtable t = tdecode(tnote);
+		struct mnote *pr = mnote(m, "CORE", NT_PRSTATUS);
+		struct elf_prstatus st;
+		memcpy(&st, pr->desc.p, sizeof(st));
+		struct ckpt_rec_thread rec;
+		memcpy(&rec, trec(&t, 0), sizeof(rec));
+		uint32_t have = t.count, want = over ? 32769 : 32768;
+		/* Extra PRSTATUS notes go after the existing thread notes. */
+		size_t at = 0;
+		for (size_t k = 0; k < m->nnt; k++)
+			if (strcmp(m->nt[k].name, CKPT_NOTE_OWNER) != 0)
+				at = k + 1;
+		for (uint32_t i = have; i < want; i++) {
+			uint32_t tid = i + 1 < want || over ? 1000000 + i : rec.tid;
+			st.pr_pid = (pid_t)tid;
+			struct mnote *nn = madd(m, at++, "CORE", NT_PRSTATUS);
+			b_put(&nn->desc, &st, sizeof(st));
+			struct ckpt_rec_thread r2 = rec;
+			r2.tid = tid;
+			r2.comm = CKPT_NO_STR;
+			tadd(&t, &r2);
+		}
+		tencode(&t, mnote(m, CKPT_NOTE_OWNER, CKPT_NT_THREADS));
+		struct mnote *pn = mnote(m, CKPT_NOTE_OWNER, CKPT_NT_PROCESS);
+		struct mtable pt = tdecode(pn);
+		struct ckpt_rec_process p;
+		memcpy(&p, trec(&pt, 0), sizeof(p));
+		p.nr_threads = want;
+		memcpy(trec(&pt, 0), &p, sizeof(p));
+		tencode(&pt, pn);
+		emit_model(C, ms, n, over ? "threads-32769" : "threads-32768-last-duplicate");
+		for (size_t i = 0; i < n; i++)
+			mfree(&ms[i]);
+		free(ms);
+	}
+
+	/* 65536 pending signals, the last one for an unknown thread; and bad signal numbers. */
+	for (int kind = 0; kind < 4; kind++) {
+		ms = model_all(thr, &n);
+		struct mnote *qn = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_SIGQUEUE);
+		struct mtable t = tdecode(qn);
+		struct ckpt_rec_sigqueue q = {0};
+		int sig = SIGUSR1;
+		uint32_t count = kind == 0 ? 65536 : 1;
+		for (uint32_t i = 0; i < count; i++) {
+			q.tid = 0;
+			sig = SIGUSR1;
+			if (i + 1 == count) {
+				if (kind == 0 || kind == 1)
+					q.tid = 999999;
+				if (kind == 2)
+					sig = 0;
+				if (kind == 3)
+					sig = 65;
+			}
+			memcpy(q.siginfo, &sig, sizeof(sig));
+			tadd(&t, &q);
+		}
+		tencode(&t, qn);
+		static const char *names[] = {"sigqueue-65536-last-unknown-thread", "sigqueue-unknown-thread",
+					      "sigqueue-signal-0", "sigqueue-signal-65"};
+		emit_model(C, ms, n, names[kind]);
+		for (size_t i = 0; i < n; i++)
+			mfree(&ms[i]);
+		free(ms);
+	}
+
+	/* 70000 mappings (extended program header numbering), the last overlapping the one before. */
+	ms = model_all(thr, &n);
+	{
+		struct mimage *m = &ms[0];
+		struct mnote *vn = mnote(m, CKPT_NOTE_OWNER, CKPT_NT_VMAS);
+		struct mtable t = tdecode(vn);
+		/* Keep only the note phdr and put 70000 one-page anonymous mappings below 4 GiB. */
+		Elf64_Phdr note_ph = {0};
+		for (size_t k = 0; k < m->nph; k++)
+			if (m->ph[k].p_type == PT_NOTE)
+				note_ph = m->ph[k];
+		const uint32_t N = 70000;
+		free(m->ph);
+		m->ph = xalloc((N + 1) * sizeof(*m->ph));
+		m->nph = N + 1;
+		m->ph[0] = note_ph;
+		t.recs.n = 0;
+		t.count = 0;
+		for (uint32_t i = 0; i < N; i++) {
+			uint64_t start = 0x10000000ull + (uint64_t)i * 2 * PAGE;
+			if (i + 1 == N)
+				start -= PAGE;
+			struct ckpt_rec_vma v = {.start = start, .end = start + 2 * PAGE, .prot = 3,
+						 .flags = CKPT_VMA_ANON, .file = CKPT_NO_INDEX, .store = CKPT_STORE_NONE};
+			tadd(&t, &v);
+			m->ph[i + 1] = (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_vaddr = start,
+						    .p_memsz = 2 * PAGE, .p_align = PAGE};
+		}
+		tencode(&t, vn);
+		emit_model(C, ms, n, "vmas-70000-last-overlaps");
+	}
+	for (size_t i = 0; i < n; i++)
+		mfree(&ms[i]);
+	free(ms);
+}
+
+static void seed(const char *in, const char *out)
+{
+	struct file f = load(in);
+	size_t n;
+	struct mimage *ms = model_all(&f, &n);
+	struct file s = serialize(ms, n);
+	write_sparse(out, &s);
+	for (size_t i = 0; i < n; i++)
+		mfree(&ms[i]);
+	free(ms);
+	free(s.d);
+	free(f.d);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "seed") == 0) {
+		seed(argv[2], argv[3]);
+		return 0;
+	}
+	if (argc != 5 || strcmp(argv[1], "malformed") != 0) {
+		fprintf(stderr, "usage: mkcorpus seed IN OUT | mkcorpus malformed TREE THREADS OUTDIR\n");
+		return 2;
+	}
+	struct file tree = load(argv[2]), thr = load(argv[3]);
+	outdir = argv[4];
+	{
+		struct image r = parse(&tree, 0);
+		if (t_count(&tree, ckpt(&r, CKPT_NT_TREE)) < 2)
+			die("%s has no child process", argv[2]);
+		free(r.nt);
+		struct image t = parse(&thr, 0);
+		if (t_count(&thr, ckpt(&t, CKPT_NT_THREADS)) < 2)
+			die("%s has fewer than two threads", argv[3]);
+		free(t.nt);
+	}
+	gen_truncated(&tree);
+	gen_elf_header(&tree);
+	gen_program_headers(&tree);
+	gen_notes(&tree, &thr);
+	gen_tables(&tree);
+	gen_strings(&tree);
+	gen_records(&tree, &thr);
+	gen_tree(&tree);
+	gen_counts(&thr);
+	for (int i = 0; i < ncats; i++)
+		printf("%s %d\n", cats[i].name, cats[i].n);
+	free(tree.d);
+	free(thr.d);
+	return 0;
+}
