@@ -2,12 +2,12 @@
 # The bounded fuzz run of the statefile reader, part of `make -C native test`.
 # Builds fuzz_statefile with libFuzzer, ASan and UBSan (clang; installs Debian's clang and
 # libclang-rt-14-dev when missing and run as root), seeds it with memory-less copies of real
-# statefiles, fuzzes for CKPT_FUZZ_SECONDS (default 75), then replays the malformed corpus
+# statefiles, fuzzes for CKPT_FUZZ_SECONDS (default 60), then replays the malformed corpus
 # through the sanitized reader.  Prints PASS/FAIL lines; exits non-zero on any FAIL.
 # Crashing inputs are kept in build/fuzz/artifacts/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-seconds=${CKPT_FUZZ_SECONDS:-75}
+seconds=${CKPT_FUZZ_SECONDS:-60}
 ckpt=build/bin/ckpt
 out=build/fuzz
 mkdir -p "$out/artifacts"
