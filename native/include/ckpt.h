@@ -132,6 +132,26 @@ int ckpt_child_cancel(struct ckpt_child *child);
 /* The ckpt command this library would start. */
 const char *ckpt_command_path(void);
 
+/*
+ * The same capture in three steps, for a debugger that wants its prompt back as soon as the
+ * program may run again:
+ *  - ckpt_capture_start, on the tracer thread, freezes the tree, captures everything but the
+ *    bulk of its memory, makes a copy-on-write clone of each process to serve that memory,
+ *    and lets the tree go (pid's held threads are left stopped as they were);
+ *  - ckpt_capture_finish, on any thread, writes the memory from the clones and commits the
+ *    file (progress is reported from that thread);
+ *  - ckpt_capture_cleanup, on the tracer thread, drops the clones and frees the job.  For held
+ *    threads it needs them stopped again (it reaps each clone inside its parent); call it
+ *    whether or not finish succeeded.
+ */
+struct ckpt_capture_job;
+struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t nheld, const char *path,
+					     const struct ckpt_capture_options *options);
+/* How long the program was kept stopped by ckpt_capture_start. */
+uint64_t ckpt_capture_pause_ns(const struct ckpt_capture_job *job);
+int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result *result);
+void ckpt_capture_cleanup(struct ckpt_capture_job *job);
+
 /* Sets or clears a flag that makes a running capture or restart stop as soon as it can and
  * clean up (for SIGINT handlers and cancel buttons). */
 void ckpt_interrupt(int on);

@@ -113,133 +113,182 @@ static void fill_header(struct statefile_image *img, const struct ckpt_capture_o
 	h->xcr0 = xstate_xcr0_of(t0->xstate, t0->xstate_len);
 }
 
-int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
-		 const struct ckpt_capture_options *options, struct ckpt_capture_result *result)
+/* A capture in progress: frozen and released by ckpt_capture_start, memory written and
+ * committed by ckpt_capture_finish, clones dropped by ckpt_capture_cleanup. */
+struct ckpt_capture_job {
+	struct ckpt_capture_options opts;
+	char *path, *tmp;
+	int fd;
+	struct frozen_tree tree;
+	struct statefile_image img;
+	struct statefile_layout lay;
+	struct mem_clone *clones;
+	struct mem_progress prog;
+	uint64_t t_start, t_frozen, t_released;
+	bool committed;
+};
+
+static void job_free(struct ckpt_capture_job *job)
 {
-	static const struct ckpt_capture_options defaults;
-	const struct ckpt_capture_options *o = options ? options : &defaults;
+	statefile_layout_free(&job->lay);
+	image_free(&job->img);
+	tree_free(&job->tree);
+	free(job->clones);
+	if (job->fd >= 0)
+		close(job->fd);
+	if (job->tmp && !job->committed)
+		unlink(job->tmp);
+	free(job->tmp);
+	free(job->path);
+	free((char *)job->opts.stop_function);
+	free((char *)job->opts.stop_file);
+	free((void *)job->opts.patches);
+	free(job);
+}
+
+struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t nheld, const char *path,
+					     const struct ckpt_capture_options *options)
+{
 	ckpt_clear_error();
-	if (!path || !*path)
-		return ckpt_fail("no statefile path given");
-	uint64_t t_start = now_ns();
+	if (!path || !*path) {
+		ckpt_fail("no statefile path given");
+		return NULL;
+	}
+	struct ckpt_capture_job *job = xcalloc(1, sizeof(*job));
+	job->fd = -1;
+	if (options)
+		job->opts = *options;
+	struct ckpt_capture_options *o = &job->opts;
+	o->stop_function = o->stop_function ? xstrdup(o->stop_function) : NULL;
+	o->stop_file = o->stop_file ? xstrdup(o->stop_file) : NULL;
+	if (o->npatches) {
+		struct ckpt_patch *pp = xmalloc(o->npatches * sizeof(*pp));
+		memcpy(pp, o->patches, o->npatches * sizeof(*pp));
+		o->patches = pp;
+	} else {
+		o->patches = NULL;
+	}
+	job->path = xstrdup(path);
+	job->t_start = now_ns();
 
 	/* The file first: a bad path must fail before the program is disturbed at all. */
-	char *tmp = NULL;
-	int fd = statefile_create_tmp(path, &tmp);
-	if (fd < 0)
-		return -1;
-
+	job->fd = statefile_create_tmp(path, &job->tmp);
+	if (job->fd < 0) {
+		job_free(job);
+		return NULL;
+	}
 	/* The root's layout, read while it still runs, so the pause does not pay for it. */
 	struct mem_hint hint;
 	mem_hint_read(pid, &hint);
-	struct frozen_tree tree;
-	struct statefile_image img = {0};
-	struct statefile_layout lay = {0};
-	struct mem_clone *clones = NULL;
+	struct statefile_image *img = &job->img;
 	bool frozen = false;
-	if (tree_freeze(pid, held, nheld, o->first_tid, &tree) < 0)
+	if (tree_freeze(pid, held, nheld, o->first_tid, &job->tree) < 0)
 		goto fail;
 	frozen = true;
-	uint64_t t_frozen = now_ns();
+	job->t_frozen = now_ns();
+	ckpt_debug("frozen after %.3f ms", (job->t_frozen - job->t_start) / 1e6);
 
-	ckpt_debug("frozen after %.3f ms", (t_frozen - t_start) / 1e6);
-	for (size_t i = 0; i < tree.nprocs; i++) {
-		struct process_image *p = ARR_PUSH(img.procs, img.nprocs, img.cap_procs);
-		if (capture_process(&tree.procs[i], p, &hint) < 0)
-			goto fail;
-		if (check_interrupted() < 0)
+	for (size_t i = 0; i < job->tree.nprocs; i++) {
+		struct process_image *p = ARR_PUSH(img->procs, img->nprocs, img->cap_procs);
+		if (capture_process(&job->tree.procs[i], p, &hint) < 0 || check_interrupted() < 0)
 			goto fail;
 	}
-	if (files_capture_tree(&img) < 0)
+	if (files_capture_tree(img) < 0)
 		goto fail;
-	fill_header(&img, o);
-	if (statefile_layout(&img, &lay) < 0)
+	fill_header(img, o);
+	if (statefile_layout(img, &job->lay) < 0)
 		goto fail;
+	job->prog.opts = &job->opts;
+	for (size_t i = 0; i < img->nprocs; i++)
+		job->prog.total += mem_stored_estimate(&img->procs[i]);
+	ckpt_debug("metadata captured after %.3f ms", (now_ns() - job->t_frozen) / 1e6);
 
-	/* Memory.  A copy-on-write clone of each process serves its private memory, so the tree
-	 * runs again as soon as the clones exist and what they cannot serve is written. */
-	struct mem_progress prog = {.opts = o};
-	for (size_t i = 0; i < img.nprocs; i++)
-		prog.total += mem_stored_estimate(&img.procs[i]);
-	ckpt_debug("metadata captured after %.3f ms", (now_ns() - t_frozen) / 1e6);
-	clones = xcalloc(img.nprocs, sizeof(*clones));
-	for (size_t i = 0; i < img.nprocs; i++) {
-		if (getenv("CKPT_NO_CLONE") || make_clone(&tree.procs[i], &clones[i]) < 0) {
-			ckpt_debug("no clone for pid %d: %s", tree.procs[i].pid, ckpt_last_error());
+	/* A copy-on-write clone of each process serves its private memory later, so the tree runs
+	 * again as soon as the clones exist and what they cannot serve is written. */
+	job->clones = xcalloc(img->nprocs, sizeof(*job->clones));
+	for (size_t i = 0; i < img->nprocs; i++) {
+		if (getenv("CKPT_NO_CLONE") || make_clone(&job->tree.procs[i], &job->clones[i]) < 0) {
+			ckpt_debug("no clone for pid %d: %s", job->tree.procs[i].pid, ckpt_last_error());
 			ckpt_clear_error();
-			clones[i].pid = 0;
+			job->clones[i].pid = 0;
 		}
 	}
-	ckpt_debug("clones made after %.3f ms", (now_ns() - t_frozen) / 1e6);
-	for (size_t i = 0; i < img.nprocs; i++)
-		if (mem_write((pid_t)img.procs[i].rec.pid, fd, &img.procs[i], &prog,
-			      clones[i].pid ? MEM_WHILE_FROZEN : MEM_ALL) < 0)
+	ckpt_debug("clones made after %.3f ms", (now_ns() - job->t_frozen) / 1e6);
+	for (size_t i = 0; i < img->nprocs; i++)
+		if (mem_write((pid_t)img->procs[i].rec.pid, job->fd, &img->procs[i], &job->prog,
+			      job->clones[i].pid ? MEM_WHILE_FROZEN : MEM_ALL) < 0)
 			goto fail;
-
-	ckpt_debug("frozen part written after %.3f ms", (now_ns() - t_frozen) / 1e6);
-	tree_release(&tree, (enum ckpt_release)o->release);
-	frozen = false;
-	uint64_t t_released = now_ns();
-
-	for (size_t i = 0; i < img.nprocs; i++)
-		if (clones[i].pid && mem_write(clones[i].pid, fd, &img.procs[i], &prog, MEM_FROM_CLONE) < 0)
-			goto fail;
-	drop_clones(&tree, clones, img.nprocs, o->release);
-	free(clones);
-	clones = NULL;
-
-	/* The notes now carry what only the memory pass knew: stored bytes and timings. */
-	img.hdr.freeze_ns = t_released - t_frozen;
-	img.hdr.total_ns = now_ns() - t_start;
-	statefile_layout_free(&lay);
-	if (statefile_layout(&img, &lay) < 0 || statefile_write_headers(fd, &img, &lay) < 0)
-		goto fail;
-	if (statefile_commit(fd, tmp, path) < 0)
-		goto fail;
-	close(fd);
-	fd = -1;
-
-	if (result) {
-		memset(result, 0, sizeof(*result));
-		result->processes = (uint32_t)img.nprocs;
-		for (size_t i = 0; i < img.nprocs; i++) {
-			result->threads += (uint32_t)img.procs[i].nthreads;
-			for (size_t k = 0; k < img.procs[i].nvmas; k++) {
-				result->mapped_bytes += img.procs[i].vmas[k].rec.end - img.procs[i].vmas[k].rec.start;
-				result->stored_bytes += img.procs[i].vmas[k].rec.stored_bytes;
-			}
-		}
-		result->file_bytes = lay.total_size;
-		result->freeze_ns = img.hdr.freeze_ns;
-		result->total_ns = now_ns() - t_start;
-	}
-	statefile_layout_free(&lay);
-	image_free(&img);
-	tree_free(&tree);
+	tree_release(&job->tree, (enum ckpt_release)o->release);
+	job->t_released = now_ns();
 	mem_hint_free(&hint);
-	free(tmp);
-	return 0;
+	return job;
 
 fail:
 	/* Whatever failed, the program goes back to exactly the state it had. */
-	if (clones) {
-		drop_clones(&tree, clones, img.nprocs, frozen ? CKPT_LEAVE_RUNNING : o->release);
-		free(clones);
-	}
+	if (job->clones)
+		drop_clones(&job->tree, job->clones, img->nprocs, CKPT_LEAVE_RUNNING);
 	if (frozen)
-		tree_release(&tree, CKPT_LEAVE_RUNNING);
-	if (frozen || tree.procs)
-		tree_free(&tree);
-	statefile_layout_free(&lay);
-	image_free(&img);
+		tree_release(&job->tree, CKPT_LEAVE_RUNNING);
 	mem_hint_free(&hint);
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
+	job_free(job);
+	return NULL;
+}
+
+uint64_t ckpt_capture_pause_ns(const struct ckpt_capture_job *job)
+{
+	return job->t_released - job->t_frozen;
+}
+
+int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result *result)
+{
+	ckpt_clear_error();
+	struct statefile_image *img = &job->img;
+	for (size_t i = 0; i < img->nprocs; i++)
+		if (job->clones[i].pid &&
+		    mem_write(job->clones[i].pid, job->fd, &img->procs[i], &job->prog, MEM_FROM_CLONE) < 0)
+			return -1;
+	/* The notes now carry what only the memory pass knew: stored bytes and timings. */
+	img->hdr.freeze_ns = job->t_released - job->t_frozen;
+	img->hdr.total_ns = now_ns() - job->t_start;
+	statefile_layout_free(&job->lay);
+	if (statefile_layout(img, &job->lay) < 0 || statefile_write_headers(job->fd, img, &job->lay) < 0 ||
+	    statefile_commit(job->fd, job->tmp, job->path) < 0)
+		return -1;
+	job->committed = true;
+	if (result) {
+		memset(result, 0, sizeof(*result));
+		result->processes = (uint32_t)img->nprocs;
+		for (size_t i = 0; i < img->nprocs; i++) {
+			result->threads += (uint32_t)img->procs[i].nthreads;
+			for (size_t k = 0; k < img->procs[i].nvmas; k++) {
+				result->mapped_bytes += img->procs[i].vmas[k].rec.end - img->procs[i].vmas[k].rec.start;
+				result->stored_bytes += img->procs[i].vmas[k].rec.stored_bytes;
+			}
+		}
+		result->file_bytes = job->lay.total_size;
+		result->freeze_ns = img->hdr.freeze_ns;
+		result->total_ns = now_ns() - job->t_start;
 	}
-	return -1;
+	return 0;
+}
+
+void ckpt_capture_cleanup(struct ckpt_capture_job *job)
+{
+	if (!job)
+		return;
+	drop_clones(&job->tree, job->clones, job->img.nprocs, job->opts.release);
+	job_free(job);
+}
+
+int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
+		 const struct ckpt_capture_options *options, struct ckpt_capture_result *result)
+{
+	struct ckpt_capture_job *job = ckpt_capture_start(pid, held, nheld, path, options);
+	if (!job)
+		return -1;
+	int rc = ckpt_capture_finish(job, result);
+	ckpt_capture_cleanup(job);
+	return rc;
 }
 
 void ckpt_interrupt(int on)
