@@ -1,0 +1,887 @@
+#!/usr/bin/env python3
+"""Tests of the gdb front door (`ckpt save`, `ckpt restart`, `ckpt info`, `ckpt list`, the
+control socket) with real gdb, the real engine and real processes.
+
+gdb is driven the way Eclipse CDT drives it: `gdb --interpreter=mi2 --nx`, CLI commands
+through `-interpreter-exec console`, the extension loaded with `source`.  The fresh-attach and
+core-file checks use plain batch gdb.  Prints one PASS or FAIL line per check.
+
+Usage: test_gdb.py BUILD_DIR [CHECK_NAME_SUBSTRING...]"""
+
+import difflib
+import glob
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+sys.path.insert(0, HERE)
+from gdbmi import GdbMI, MIError  # noqa: E402
+
+BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "build"))
+ONLY = sys.argv[2:]
+CKPT = os.path.join(BUILD, "bin", "ckpt")
+EXT = os.path.join(BUILD, "share", "ckpt", "ckpt-gdb.py")
+LIB = os.path.join(BUILD, "lib", "libckpt.so")
+GDB = shutil.which("gdb")
+OTHER_USER = "ckpt-test"
+
+RESULTS = {"PASS": 0, "FAIL": 0}
+WORK = tempfile.mkdtemp(prefix="ckpt-gdb-tests.")
+os.chmod(WORK, 0o755)
+RUNTIME = os.path.join(WORK, "xdg")
+os.mkdir(RUNTIME, 0o700)
+ENV = dict(os.environ)
+ENV["XDG_RUNTIME_DIR"] = RUNTIME
+ENV.pop("CKPT_HOME", None)
+ENV.pop("CKPT_DIR", None)
+ENV["LC_ALL"] = "C"
+CHILDREN = []  # processes to kill at the end, by pid
+
+
+def report(ok, name, detail=""):
+    word = "PASS" if ok else "FAIL"
+    RESULTS[word] += 1
+    line = "%s gdb/%s" % (word, name)
+    if detail:
+        line += ": " + detail
+    print(line, flush=True)
+    return ok
+
+
+def check(name, cond, detail="", on_fail=""):
+    if not cond and on_fail:
+        print(on_fail.rstrip("\n"), flush=True)
+    return report(bool(cond), name, detail if cond or not on_fail else detail)
+
+
+def diff(a, b, la="before", lb="after"):
+    return "\n".join(difflib.unified_diff(a.splitlines(), b.splitlines(), la, lb, lineterm=""))
+
+
+def selected(name):
+    return not ONLY or any(o in name for o in ONLY)
+
+
+# --------------------------------------------------------------------------------------------
+# Programs
+# --------------------------------------------------------------------------------------------
+
+def build_programs():
+    out = {}
+    for src, flags in (("prog1.c", []), ("prog3.c", ["-pthread"]), ("spin.c", ["-pthread"])):
+        exe = os.path.join(WORK, src[:-2])
+        r = subprocess.run(["gcc", "-g", "-O0"] + flags + ["-o", exe, os.path.join(HERE, src)],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("cannot build %s: %s" % (src, r.stderr))
+        out[src[:-2]] = exe
+    return out
+
+
+def break_line(src):
+    with open(os.path.join(HERE, src)) as f:
+        for i, line in enumerate(f, 1):
+            if "BREAK-HERE" in line:
+                return i
+    raise RuntimeError("no BREAK-HERE in " + src)
+
+
+def plain_result(exe):
+    r = subprocess.run([exe], capture_output=True, text=True, timeout=60)
+    m = re.search(r"RESULT (-?\d+)", r.stdout)
+    return m.group(1) if m else None
+
+
+PROGRAMS = {
+    # name: (source, breakpoint condition, threads)
+    "prog1": ("prog1.c", "round == 3", 1),
+    "prog3": ("prog3.c", None, 3),
+}
+
+
+def start_mi(extra_env=None, user=None):
+    env = dict(ENV)
+    if extra_env:
+        env.update(extra_env)
+    g = GdbMI(GDB, env=env, cwd=WORK, user=user)
+    # What CDT sends before a launch (abridged).
+    g.mi("-gdb-set mi-async on")
+    g.mi("-gdb-set breakpoint pending on")
+    g.mi("-enable-pretty-printing")
+    return g
+
+
+def load_ext(g, path=EXT):
+    return g.console_cmd("source " + path)
+
+
+def run_to_break(g, name, non_stop=False, always_inserted=False):
+    src, cond, _ = PROGRAMS[name]
+    if non_stop:
+        g.mi("-gdb-set non-stop on")
+    if always_inserted:
+        g.console_cmd("set breakpoint always-inserted on")
+    g.mi("-file-exec-and-symbols " + EXES[name])
+    bp = "-break-insert %s%s:%d" % ("-c \"%s\" " % cond if cond else "", src, break_line(src))
+    g.mi(bp)
+    n = len(g.async_records)
+    g.mi("-exec-run")
+    rec = g.wait_stopped(60, since=n)
+    if 'reason="breakpoint-hit"' not in rec:
+        raise MIError("did not stop at the breakpoint: " + rec)
+    g.pump(0.2)
+    return rec
+
+
+def socket_path(gdb_pid, runtime=RUNTIME):
+    return os.path.join(runtime, "ckpt", "gdb-%d.sock" % gdb_pid)
+
+
+# --------------------------------------------------------------------------------------------
+# The state that must survive: bt, info threads, info locals in each frame, registers, $xmm0
+# --------------------------------------------------------------------------------------------
+
+def state_commands(nthreads, frames):
+    """(key, command) pairs; frames[i] is the number of frames of thread i+1."""
+    cmds = [("bt", "bt"), ("info threads", "info threads")]
+    for t in range(1, nthreads + 1):
+        cmds.append((None, "thread %d" % t))
+        cmds.append(("t%d bt" % t, "bt"))
+        for k in range(frames[t - 1]):
+            cmds.append(("t%d frame %d" % (t, k), "frame %d" % k))
+            cmds.append(("t%d frame %d info locals" % (t, k), "info locals"))
+        cmds.append(("t%d info registers" % t, "info registers rip rsp rbp"))
+        cmds.append(("t%d xmm0" % t, "p $xmm0"))
+    cmds.append((None, "thread 1"))
+    cmds.append(("final bt", "bt"))
+    return cmds
+
+
+def state_via_mi(g, cmds):
+    out = {}
+    for key, c in cmds:
+        text = g.console_cmd(c)
+        if key:
+            out[key] = text
+    return out
+
+
+def state_via_batch(args, cmds, env=None):
+    """Runs batch gdb with args and the state commands; returns (state dict, whole output)."""
+    script = os.path.join(WORK, "state-%d.gdb" % time.time_ns())
+    with open(script, "w") as f:
+        for i, (key, c) in enumerate(cmds):
+            f.write("echo \\n@@@ %d\\n\n" % i)
+            f.write(c + "\n")
+        f.write("echo \\n@@@ end\\n\n")
+    r = subprocess.run([GDB, "-nx", "-q", "-batch"] + args + ["-x", script], capture_output=True, text=True,
+                       env=env or ENV, timeout=120, cwd=WORK)
+    text = r.stdout
+    parts = re.split(r"^@@@ (\d+|end)\n", text, flags=re.M)
+    chunks = {}
+    for i in range(1, len(parts) - 1, 2):
+        if parts[i] != "end":
+            chunks[int(parts[i])] = parts[i + 1]
+    out = {}
+    for i, (key, c) in enumerate(cmds):
+        if key:
+            out[key] = chunks.get(i, "<missing>")[:-1] if chunks.get(i, "").endswith("\n") else chunks.get(i, "<missing>")
+    return out, r.stdout + r.stderr
+
+
+_THREAD_NAME = re.compile(r'(\(LWP \d+\)) "[^"]*"')
+
+
+def normalise(key, text, core=False):
+    """What may differ for reasons unrelated to ckpt:
+    - 'info threads' shows thread names for live processes (from /proc), never for cores, and
+      pads its columns to the longest name; names and runs of spaces are removed there;
+    - gdb's one-time chatter lines ('[New Thread ...]', '[Switching to ...]', libthread_db
+      notices) are dropped everywhere;
+    - the value-history number of `p` ($1, $2, ...) counts prints within one gdb session.
+    Nothing else is touched: frames, arguments, locals, registers and $xmm0 compare verbatim."""
+    lines = []
+    for line in text.splitlines():
+        if re.match(r"^\[(New |Switching |Thread debugging|Current thread)", line) or \
+                line.startswith("Using host libthread_db"):
+            continue
+        line = re.sub(r"^\$\d+ = ", "$N = ", line)
+        if key.endswith("info threads"):
+            line = _THREAD_NAME.sub(r"\1", line)
+            line = re.sub(r"\s+", " ", line).strip()
+        lines.append(line)
+    return "\n".join(lines).strip("\n")
+
+
+def compare_states(name, before, after, core=False):
+    bad = []
+    for key in before:
+        a = normalise(key, before[key], core)
+        b = normalise(key, after.get(key, "<missing>"), core)
+        if a != b:
+            bad.append("--- %s ---\n%s" % (key, diff(a, b)))
+    return check(name, not bad, "%d outputs identical" % len(before) if not bad else "%d outputs differ" % len(bad),
+                 "\n".join(bad))
+
+
+def frame_counts(g, nthreads):
+    counts = []
+    for t in range(1, nthreads + 1):
+        g.console_cmd("thread %d" % t)
+        bt = g.console_cmd("bt")
+        counts.append(len(re.findall(r"^#\d+", bt, re.M)))
+    g.console_cmd("thread 1")
+    return counts
+
+
+SAVED_RE = re.compile(r"^Saved (\S+): (\d+) threads, (\d+\.\d) MiB in (\d+) ms$", re.M)
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+# --------------------------------------------------------------------------------------------
+
+def test_fidelity(name):
+    src, cond, nthreads = PROGRAMS[name]
+    tag = "fidelity-%s" % name
+    expected = plain_result(EXES[name])
+    check(tag + "/plain-run", expected is not None, "RESULT %s" % expected)
+    statefile = os.path.join(WORK, "%s.ckpt" % name)
+    g = start_mi()
+    try:
+        load_ext(g)
+        run_to_break(g, name)
+        frames = frame_counts(g, nthreads)
+        cmds = state_commands(nthreads, frames)
+        before = state_via_mi(g, cmds)
+        check(tag + "/threads", len(re.findall(r"^\*?\s+\d+\s+Thread", before["info threads"], re.M)) == nthreads,
+              "%d threads, frames per thread %s" % (nthreads, frames), before["info threads"])
+        want = {"prog1": ["scaled = ", "total = ", "label = ", "cells = "],
+                "prog3": ["half = ", "twice = ", "mix = ", "before = ", "go = ", "base = "]}[name]
+        alltext = "".join(v for k, v in before.items() if k.endswith("info locals"))
+        check(tag + "/locals-present", all(w in alltext for w in want), "locals %s seen" % ", ".join(
+            w.rstrip(" =") for w in want), alltext)
+        out = g.console_cmd("ckpt save " + statefile)
+        m = SAVED_RE.search(out)
+        check(tag + "/save-line", m and m.group(1) == statefile and int(m.group(2)) == nthreads, out.strip(), out)
+        # The session goes on after a save: the original run finishes with the same result.
+        g.mi("-break-delete")
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("*stopped" in r and "exited" in r for r in g.async_records[n:]), 60, "exit")
+        check(tag + "/original-continues", any(("RESULT %s" % expected) in l for l in g.target_output),
+              "RESULT %s" % expected, "\n".join(g.target_output[-5:]))
+
+        # (a) ckpt restart in the same gdb, through MI.
+        g.target_output.clear()
+        t0 = time.time()
+        out = g.console_cmd("ckpt restart " + statefile, timeout=120)
+        check(tag + "/restart-line", re.search(r"^Restarted %s: pid \d+, %d threads in \d+ ms$" % (re.escape(statefile),
+                                                                                              nthreads), out, re.M),
+              "%.0f ms" % ((time.time() - t0) * 1000), out)
+        after = state_via_mi(g, cmds)
+        compare_states(tag + "/same-gdb", before, after)
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("*stopped" in r for r in g.async_records[n:]), 60, "stop")
+        stops = [r for r in g.async_records[n:] if r.startswith("*stopped")]
+        g.pump(0.3)
+        check(tag + "/same-gdb-continue", 'reason="exited-normally"' in stops[0] and
+              any(("RESULT %s" % expected) in l for l in g.target_output),
+              "RESULT %s" % expected, "%s\n%s" % (stops[0], "\n".join(g.target_output[-5:])))
+    finally:
+        g.close()
+
+    # (b) a fresh `gdb -p` after `ckpt restart --stopped`.
+    p = subprocess.Popen([CKPT, "restart", statefile, "--stopped", "--json"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=ENV)
+    line = p.stdout.readline()  # only the first line: the program inherits this pipe
+    info = json.loads(line)
+    pid = info["pid"]
+    CHILDREN.append(pid)
+    fresh, whole = state_via_batch(["-p", str(pid)], cmds)
+    compare_states(tag + "/fresh-gdb-p", before, fresh)
+    # Continue in a fresh gdb that has the extension (as CDT's would): no stray SIGSTOP stops.
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-p", str(pid),
+                        "-ex", "continue"], capture_output=True, text=True, env=ENV, timeout=120)
+    rest = p.stdout.read().decode()
+    p.wait()
+    check(tag + "/fresh-gdb-p-continue", "exited normally" in r.stdout and "SIGSTOP" not in r.stdout and
+          ("RESULT %s" % expected) in rest, "RESULT %s, no stray SIGSTOP" % expected, r.stdout + r.stderr + rest)
+
+    # (c) the statefile as a core file.
+    core, whole = state_via_batch(["-c", statefile, EXES[name]], cmds)
+    compare_states(tag + "/gdb-c", before, core, core=True)
+
+
+def test_session():
+    """Save twice, then step, next, finish, continue and breakpoints keep working."""
+    tag = "session"
+    g = start_mi()
+    try:
+        load_ext(g)
+        src = "prog1.c"
+        g.mi("-file-exec-and-symbols " + EXES["prog1"])
+        g.mi("-break-insert %s:%d" % (src, break_line(src)))
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        g.wait_stopped(60, since=n)
+        f1, f2 = os.path.join(WORK, "s1.ckpt"), os.path.join(WORK, "s2.ckpt")
+        o1 = g.console_cmd("ckpt save " + f1)
+        n = len(g.async_records)
+        g.mi("-exec-next")
+        r1 = g.wait_stopped(30, since=n)
+        o2 = g.console_cmd("ckpt save " + f2)
+        check(tag + "/save-twice", SAVED_RE.search(o1) and SAVED_RE.search(o2) and os.path.getsize(f1) > 0 and
+              os.path.getsize(f2) > 0, "two statefiles", o1 + o2)
+        check(tag + "/next-after-save", 'reason="end-stepping-range"' in r1 and 'line="14"' in r1, "line 14", r1)
+        n = len(g.async_records)
+        g.mi("-exec-finish")
+        r2 = g.wait_stopped(30, since=n)
+        check(tag + "/finish-after-save", 'reason="function-finished"' in r2 and 'func="accumulate"' in r2,
+              "back in accumulate", r2)
+        n = len(g.async_records)
+        g.mi("-exec-step")
+        r3 = g.wait_stopped(30, since=n)
+        check(tag + "/step-after-save", 'reason="end-stepping-range"' in r3, "stepped", r3)
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        r4 = g.wait_stopped(30, since=n)
+        check(tag + "/breakpoint-after-save", 'reason="breakpoint-hit"' in r4 and 'round="1"' in r4.replace(
+            'name="round",value="1"', 'round="1"'), "hit again with round=1", r4)
+        o3 = g.console_cmd("ckpt save")  # default name in the cwd
+        m = SAVED_RE.search(o3)
+        ok = m and re.match(r"prog1-\d{8}-\d{6}(-\d+)?\.ckpt$", os.path.basename(m.group(1))) and \
+            os.path.dirname(m.group(1)) == WORK
+        check(tag + "/default-name", ok, os.path.basename(m.group(1)) if m else "", o3)
+        os.makedirs(os.path.join(WORK, "ckptdir"), exist_ok=True)
+        # CKPT_DIR is read when saving.
+        g.console_cmd("python import os; os.environ['CKPT_DIR'] = %r" % os.path.join(WORK, "ckptdir"))
+        o4 = g.console_cmd("ckpt save")
+        m = SAVED_RE.search(o4)
+        check(tag + "/ckpt-dir", m and os.path.dirname(m.group(1)) == os.path.join(WORK, "ckptdir"), o4.strip(), o4)
+        g.console_cmd("python import os; del os.environ['CKPT_DIR']")
+        o5 = g.console_cmd("ckpt list " + WORK)
+        check(tag + "/list", "s1.ckpt" in o5 and "s2.ckpt" in o5 and "step_here at prog1.c:13" in o5,
+              "%d lines" % len(o5.splitlines()), o5)
+        o6 = g.console_cmd("ckpt info " + f2)
+        check(tag + "/info", "Stopped at" in o6 and "prog1" in o6, o6.splitlines()[0] if o6 else "", o6)
+        mode = stat.S_IMODE(os.stat(f1).st_mode)
+        check(tag + "/statefile-mode", mode == 0o600, "%o" % mode)
+        # Restart the second save in this gdb and step from there.
+        g.console_cmd("ckpt restart " + f2, timeout=120)
+        bt = g.console_cmd("bt 1")
+        check(tag + "/restart-lands-at-save", "step_here" in bt and "prog1.c:14" in bt, bt.strip().splitlines()[0], bt)
+        n = len(g.async_records)
+        g.mi("-exec-next")
+        r5 = g.wait_stopped(30, since=n)
+        check(tag + "/next-after-restart", 'reason="end-stepping-range"' in r5 and 'line="15"' in r5, "line 15", r5)
+    finally:
+        g.close()
+
+
+def read_mem(pid, addr, n=1):
+    with open("/proc/%d/mem" % pid, "rb", buffering=0) as f:
+        f.seek(addr)
+        return f.read(n)
+
+
+def restart_stopped(statefile):
+    """ckpt restart --stopped; returns (pid, Popen whose stdout carries the program's output)."""
+    p = subprocess.Popen([CKPT, "restart", statefile, "--stopped", "--json"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=ENV)
+    info = json.loads(p.stdout.readline())
+    CHILDREN.append(info["pid"])
+    return info["pid"], p
+
+
+def finish_restarted(pid, p):
+    """Lets a restarted (stopped) program run to its end under a gdb with the extension."""
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-p", str(pid), "-ex", "continue"],
+                       capture_output=True, text=True, env=ENV, timeout=120)
+    rest = p.stdout.read().decode()
+    p.wait()
+    return r.stdout + r.stderr, rest
+
+
+def bp_address(g):
+    text = g.console_cmd("info breakpoints")
+    m = re.search(r"0x([0-9a-f]{8,16})", text)
+    return int(m.group(1), 16)
+
+
+def test_always_inserted():
+    tag = "always-inserted"
+    g = start_mi()
+    f = os.path.join(WORK, "ai.ckpt")
+    try:
+        load_ext(g)
+        run_to_break(g, "prog3", always_inserted=True)
+        addr = bp_address(g)
+        inf_pid = int(g.console_cmd("python print(gdb.selected_inferior().pid)").strip())
+        live = read_mem(inf_pid, addr)
+        shown = g.console_cmd("x/1xb 0x%x" % addr)
+        check(tag + "/int3-in-memory", live == b"\xcc", "0x%x holds %s while gdb shows %s" % (
+            addr, live.hex(), shown.split(":")[-1].strip()))
+        out = g.console_cmd("ckpt save " + f)
+        check(tag + "/save", SAVED_RE.search(out), out.strip(), out)
+        orig = int(shown.split(":")[-1].strip(), 16)
+    finally:
+        g.close()
+    pid, p = restart_stopped(f)
+    got = read_mem(pid, addr)
+    check(tag + "/original-byte-restored", got == bytes([orig]), "0x%x: %s (original %02x)" % (addr, got.hex(), orig))
+    out, rest = finish_restarted(pid, p)
+    expected = plain_result(EXES["prog3"])
+    check(tag + "/runs-to-end", "exited normally" in out and ("RESULT %s" % expected) in rest,
+          "RESULT %s" % expected, out + rest)
+
+
+def test_non_stop():
+    tag = "non-stop"
+    g = start_mi()
+    f = os.path.join(WORK, "ns.ckpt")
+    try:
+        load_ext(g)
+        run_to_break(g, "prog3", non_stop=True)
+        g.pump(0.3)
+        threads = g.console_cmd("info threads")
+        running_before = threads.count("(running)")
+        check(tag + "/workers-running", running_before == 2, "2 worker threads running, main stopped", threads)
+        addr = bp_address(g)
+        orig = int(g.console_cmd("x/1xb 0x%x" % addr).split(":")[-1].strip(), 16)
+        out = g.console_cmd("ckpt save " + f)
+        g.wait_for(lambda: any(SAVED_RE.search(c) for c in g.console), 30, "the Saved line")
+        line = [c for c in g.console if SAVED_RE.search(c)][0]
+        check(tag + "/save", SAVED_RE.search(line).group(2) == "3", line.strip())
+        g.pump(0.5)
+        threads = g.console_cmd("info threads")
+        check(tag + "/resumed-what-ran", threads.count("(running)") == 2 and "step_here" in threads,
+              "workers running again, main still at the breakpoint", threads)
+        g.console_cmd("thread 1")
+        info = json.loads(subprocess.run([CKPT, "info", f, "--json"], capture_output=True, text=True).stdout)
+        check(tag + "/stop-thread-first", info["stop"]["function"] == "step_here" and
+              info["processes"][0]["threads"][0]["tid"] == info["stop"]["tid"], "step_here in thread %s" %
+              info["stop"]["tid"])
+    finally:
+        g.close()
+    pid, p = restart_stopped(f)
+    got = read_mem(pid, addr)
+    check(tag + "/original-byte-restored", got == bytes([orig]), "0x%x: %s (original %02x)" % (addr, got.hex(), orig))
+    out, rest = finish_restarted(pid, p)
+    expected = plain_result(EXES["prog3"])
+    check(tag + "/runs-to-end", "exited normally" in out and ("RESULT %s" % expected) in rest,
+          "RESULT %s" % expected, out + rest)
+
+
+def one_line_error(name, text, expect):
+    ok = expect in text and "Traceback" not in text and "Python Exception" not in text
+    return check(name, ok, text.strip().splitlines()[-1] if text.strip() else "", text)
+
+
+def test_errors():
+    tag = "errors"
+    g = start_mi()
+    try:
+        load_ext(g)
+        cls, rest, _ = g.console_cmd("ckpt save " + os.path.join(WORK, "x.ckpt"), allow_error=True)
+        one_line_error(tag + "/no-program", cls + " " + rest, "not being run")
+        g.mi("-file-exec-and-symbols " + EXES["prog1"])
+        cls, rest, _ = g.console_cmd("ckpt save", allow_error=True)
+        one_line_error(tag + "/not-started", cls + " " + rest, "not being run")
+        cls, rest, _ = g.console_cmd("ckpt restart " + os.path.join(WORK, "missing.ckpt"), allow_error=True)
+        one_line_error(tag + "/restart-missing-file", cls + " " + rest, "no such file")
+        junk = os.path.join(WORK, "junk.ckpt")
+        with open(junk, "wb") as f:
+            f.write(b"not a statefile at all\n" * 10)
+        cls, rest, _ = g.console_cmd("ckpt info " + junk, allow_error=True)
+        one_line_error(tag + "/info-junk", cls + " " + rest, "error")
+        cls, rest, _ = g.console_cmd("ckpt restart " + junk, allow_error=True)
+        one_line_error(tag + "/restart-junk", cls + " " + rest, "ckpt restart:")
+        cls, rest, _ = g.console_cmd("ckpt save a b", allow_error=True)
+        one_line_error(tag + "/usage", cls + " " + rest, "usage: ckpt save [FILE]")
+        cls, rest, _ = g.console_cmd("ckpt list " + os.path.join(WORK, "nodir"), allow_error=True)
+        one_line_error(tag + "/list-missing-dir", cls + " " + rest, "No such file")
+        run_to_break(g, "prog1")
+        cls, rest, _ = g.console_cmd("ckpt save " + os.path.join(WORK, "nodir", "x.ckpt"), allow_error=True)
+        one_line_error(tag + "/save-bad-dir", cls + " " + rest, "no such directory")
+        g.console_cmd("ckpt save " + os.path.join(WORK, "errors.ckpt"))
+        o = g.console_cmd("bt 1")
+        check(tag + "/session-fine-after-errors", "step_here" in o, o.strip().splitlines()[0], o)
+    finally:
+        g.close()
+    # A core-file target (a statefile opened as a core).
+    statefile = os.path.join(WORK, "errors.ckpt")
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-c", statefile, EXES["prog1"],
+                        "-ex", "ckpt save " + os.path.join(WORK, "core.ckpt")], capture_output=True, text=True,
+                       env=ENV, timeout=60)
+    one_line_error(tag + "/core-target", r.stdout + r.stderr, "core file")
+    # The engine missing: the extension installed without lib/.
+    lone = os.path.join(WORK, "lone", "share", "ckpt")
+    os.makedirs(lone)
+    shutil.copy(EXT, lone)
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + os.path.join(lone, "ckpt-gdb.py"),
+                        "-ex", "break prog1.c:%d" % break_line("prog1.c"), "-ex", "run",
+                        "-ex", "ckpt save " + os.path.join(WORK, "nolib.ckpt"), "-ex", "kill", EXES["prog1"]],
+                       capture_output=True, text=True, env=ENV, timeout=60)
+    one_line_error(tag + "/engine-missing", r.stdout + r.stderr, "libckpt.so is missing")
+
+
+class Client:
+    def __init__(self, path, timeout=60):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(timeout)
+        self.s.connect(path)
+        self.f = self.s.makefile("rwb")
+
+    def raw(self, data):
+        self.f.write(data)
+        self.f.flush()
+        line = self.f.readline()
+        return json.loads(line) if line else None
+
+    def req(self, obj):
+        return self.raw(json.dumps(obj).encode() + b"\n")
+
+    def close(self):
+        self.f.close()
+        self.s.close()
+
+
+def test_socket():
+    tag = "socket"
+    g = start_mi()
+    path = socket_path(g.proc.pid)
+    try:
+        load_ext(g)
+        st = os.stat(path)
+        dst = os.stat(os.path.dirname(path))
+        check(tag + "/modes", stat.S_ISSOCK(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600 and
+              stat.S_IMODE(dst.st_mode) == 0o700, "%s socket %o, dir %o" % (
+                  path.replace(WORK, "$WORK"), stat.S_IMODE(st.st_mode), stat.S_IMODE(dst.st_mode)))
+        c = Client(path)
+        r = c.req({"op": "ping", "id": 7})
+        check(tag + "/ping", r.get("ok") and r.get("gdb_pid") == g.proc.pid and r.get("id") == 7 and
+              "save" in r.get("ops", []), json.dumps(r)[:160])
+        r = c.req({"op": "inferiors"})
+        check(tag + "/inferiors-empty", r.get("ok") and r["inferiors"][0]["state"] == "no-process", json.dumps(r))
+        # Garbage, then the connection still works.
+        r = c.raw(b"this is not json\n")
+        check(tag + "/garbage", r and r.get("ok") is False and "not JSON" in r.get("error", ""), json.dumps(r))
+        r = c.raw(b"[1,2,3]\n")
+        check(tag + "/not-an-object", r and r.get("ok") is False, json.dumps(r))
+        r = c.req({"op": "frobnicate"})
+        check(tag + "/unknown-op", r.get("ok") is False and "unknown op" in r.get("error", ""), json.dumps(r))
+        r = c.raw(b"\xff\xfe\x00garbage\n")
+        check(tag + "/binary-garbage", r and r.get("ok") is False, json.dumps(r))
+        r = c.req({"op": "save", "path": os.path.join(WORK, "nothing.ckpt")})
+        check(tag + "/save-without-program", r.get("ok") is False and "not being run" in r.get("error", ""),
+              json.dumps(r))
+        r = c.req({"op": "ping"})
+        check(tag + "/alive-after-garbage", r.get("ok") is True, "")
+
+        # Save while stopped at a breakpoint.
+        run_to_break(g, "prog3")
+        f1 = os.path.join(WORK, "sock-stopped.ckpt")
+        r = c.req({"op": "save", "path": f1})
+        check(tag + "/save-stopped", r.get("ok") and r.get("path") == f1 and r.get("threads") == 3 and
+              r.get("bytes", 0) > 0 and r.get("ms", -1) >= 0 and os.path.exists(f1),
+              "threads %s, %s bytes, %s ms" % (r.get("threads"), r.get("bytes"), r.get("ms")), json.dumps(r))
+        r = c.req({"op": "inferiors"})
+        inf = r["inferiors"][0]
+        check(tag + "/inferiors-stopped", inf["state"] == "stopped" and inf["executable"] == EXES["prog3"] and
+              inf["threads"] == 3, json.dumps(inf))
+        r = c.req({"op": "info", "path": f1})
+        check(tag + "/info-statefile", r.get("ok") and r["info"]["threads"] == 3, "")
+        r = c.req({"op": "list", "dir": WORK})
+        check(tag + "/list", r.get("ok") and any(s["path"] == f1 for s in r["statefiles"]), "")
+
+        # Restart through the socket: the current program is killed without asking.
+        r = c.req({"op": "restart", "path": f1})
+        check(tag + "/restart", r.get("ok") and r.get("threads") == 3, json.dumps(r))
+        bt = g.console_cmd("bt 1")
+        r2 = c.req({"op": "inferiors"})
+        check(tag + "/restart-attached", r2["inferiors"][0]["pid"] == r.get("pid") and
+              r2["inferiors"][0]["state"] == "stopped" and "step_here" in bt, json.dumps(r2["inferiors"][0]), bt)
+        g.console_cmd("kill")
+
+        # Save while running: interrupt, capture, continue.
+        g.mi("-file-exec-and-symbols " + EXES["spin"])
+        g.mi("-exec-arguments 60")
+        g.mi("-break-delete")
+        g.mi("-exec-run")
+        time.sleep(0.5)
+        g.pump(0.2)
+        r = c.req({"op": "inferiors"})
+        was = r["inferiors"][0]["state"]
+        f2 = os.path.join(WORK, "sock-running.ckpt")
+        t0 = time.time()
+        r = c.req({"op": "save", "path": f2})
+        ms = (time.time() - t0) * 1000
+        g.pump(0.5)
+        r2 = c.req({"op": "inferiors"})
+        check(tag + "/save-running", was == "running" and r.get("ok") and r.get("threads") == 2 and
+              r.get("resumed") is True and r2["inferiors"][0]["state"] == "running",
+              "was %s, saved %s threads in %s ms (round trip %.0f ms), %s afterwards" % (
+                  was, r.get("threads"), r.get("ms"), ms, r2["inferiors"][0]["state"]), json.dumps(r))
+        # Several clients at once: each gets its own answer.
+        cs = [Client(path) for _ in range(3)]
+        for i, cc in enumerate(cs):
+            cc.f.write(json.dumps({"op": "save", "path": os.path.join(WORK, "multi-%d.ckpt" % i), "id": i}).encode()
+                       + b"\n")
+            cc.f.flush()
+        answers = [json.loads(cc.f.readline()) for cc in cs]
+        for cc in cs:
+            cc.close()
+        check(tag + "/concurrent-saves", all(a.get("ok") and a.get("id") == i for i, a in enumerate(answers)),
+              "3 clients", json.dumps(answers))
+        # A restart while running.
+        r = c.req({"op": "restart", "path": f2})
+        r2 = c.req({"op": "inferiors"})
+        check(tag + "/restart-while-running", r.get("ok") and r2["inferiors"][0]["pid"] == r.get("pid") and
+              r2["inferiors"][0]["state"] == "stopped", json.dumps(r2["inferiors"][0]), json.dumps(r))
+        g.console_cmd("kill")
+        c.close()
+    finally:
+        g.close()
+    time.sleep(0.2)
+    check(tag + "/removed-on-exit", not os.path.exists(path), path.replace(WORK, "$WORK"))
+
+
+def ensure_user():
+    try:
+        return pwd.getpwnam(OTHER_USER)
+    except KeyError:
+        pass
+    r = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", OTHER_USER],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("cannot create user %s: %s" % (OTHER_USER, r.stderr.strip()))
+    return pwd.getpwnam(OTHER_USER)
+
+
+def as_user(pw):
+    return ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups", "--"]
+
+
+def test_refused_peer():
+    tag = "socket-peer"
+    try:
+        pw = ensure_user()
+    except (RuntimeError, OSError) as e:
+        report(False, tag + "/other-user", str(e))
+        return
+    # 1. gdb runs as us; the other user cannot even reach the socket (directory 0700).
+    g = start_mi()
+    path = socket_path(g.proc.pid)
+    try:
+        load_ext(g)
+        code = ("import socket,sys\ns=socket.socket(socket.AF_UNIX)\ntry:\n s.connect(sys.argv[1])\n"
+                " s.sendall(b'{\"op\":\"ping\"}\\n'); print('ANSWER', s.recv(4096))\n"
+                "except OSError as e: print('REFUSED', e)\n")
+        r = subprocess.run(as_user(pw) + [sys.executable, "-c", code, path], capture_output=True, text=True,
+                           timeout=30)
+        check(tag + "/other-uid-cannot-connect", "REFUSED" in r.stdout and "ANSWER" not in r.stdout,
+              r.stdout.strip(), r.stdout + r.stderr)
+    finally:
+        g.close()
+    # 2. gdb runs as the other user (no XDG_RUNTIME_DIR: the /tmp fallback); we, another uid
+    #    that can reach any directory, are refused by the SO_PEERCRED check.
+    share = os.path.join(WORK, "inst")
+    os.makedirs(os.path.join(share, "share", "ckpt"))
+    os.makedirs(os.path.join(share, "lib"))
+    shutil.copy(EXT, os.path.join(share, "share", "ckpt"))
+    shutil.copy(LIB, os.path.join(share, "lib"))
+    for root, dirs, files in os.walk(share):
+        for d in dirs:
+            os.chmod(os.path.join(root, d), 0o755)
+    env = dict(ENV)
+    env.pop("XDG_RUNTIME_DIR", None)
+    env["HOME"] = "/"
+    p = subprocess.Popen(as_user(pw) + [GDB, "-nx", "-q", "-iex", "source " + os.path.join(share, "share", "ckpt",
+                                                                                             "ckpt-gdb.py")],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd="/")
+    upath = os.path.join("/tmp", "ckpt-%d" % pw.pw_uid, "gdb-%d.sock" % p.pid)
+    try:
+        deadline = time.time() + 30
+        while not os.path.exists(upath) and time.time() < deadline:
+            time.sleep(0.05)
+        dmode = stat.S_IMODE(os.stat(os.path.dirname(upath)).st_mode) if os.path.exists(upath) else None
+        c = Client(upath, timeout=10)
+        r = c.raw(b'{"op":"ping"}\n')
+        again = c.f.readline()
+        c.close()
+        check(tag + "/peercred-refused", r and r.get("ok") is False and "permission denied" in r.get("error", "")
+              and again == b"", "fallback dir %s (mode %o): %s" % (os.path.dirname(upath), dmode or 0,
+                                                                 r.get("error") if r else None))
+    except OSError as e:
+        report(False, tag + "/peercred-refused", "%s: %s" % (upath, e))
+    finally:
+        p.stdin.close()
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        p.stdout.close()
+
+
+def fd_list(pid):
+    out = []
+    for fd in sorted(os.listdir("/proc/%d/fd" % pid), key=int):
+        try:
+            out.append("%s -> %s" % (fd, os.readlink("/proc/%d/fd/%s" % (pid, fd))))
+        except OSError:
+            pass
+    return out
+
+
+def fd_count(pid):
+    return len(fd_list(pid))
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def children_of(pid):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    s = f.read()
+                if int(s[s.rindex(")") + 2:].split()[1]) == pid:
+                    out.append(int(d))
+            except (OSError, ValueError):
+                pass
+    return out
+
+
+def test_soak(cycles=50):
+    tag = "soak"
+    g = start_mi()
+    f = os.path.join(WORK, "soak.ckpt")
+    try:
+        load_ext(g)
+        c = Client(socket_path(g.proc.pid))
+        run_to_break(g, "prog3")
+        gpid = g.proc.pid
+        samples = []
+        fds = []
+        bad = []
+        t0 = time.time()
+        for i in range(1, cycles + 1):
+            out = g.console_cmd("ckpt save " + f)
+            if not SAVED_RE.search(out):
+                bad.append("cycle %d save: %s" % (i, out))
+                break
+            out = g.console_cmd("ckpt restart " + f, timeout=120)
+            if "Restarted" not in out:
+                bad.append("cycle %d restart: %s" % (i, out))
+                break
+            if i % 10 == 0:  # the socket too
+                r = c.req({"op": "save", "path": f})
+                if not r.get("ok"):
+                    bad.append("cycle %d socket save: %s" % (i, r))
+                    break
+            if i in (10, cycles):  # from 10 on: gdb has opened the debug files it caches
+                g.target_output.clear()
+                g.console.clear()
+                del g.log[:]
+                samples.append((i, fd_count(gpid), rss_kib(gpid)))
+                fds.append(fd_list(gpid))
+        elapsed = time.time() - t0
+        bt = g.console_cmd("bt 1")
+        c.close()
+        check(tag + "/cycles", not bad and "step_here" in bt, "%d save/restart cycles in %.1f s" % (cycles, elapsed),
+              "\n".join(bad))
+        if len(samples) == 2:
+            (i1, fd1, rss1), (i2, fd2, rss2) = samples
+            print("soak: gdb after cycle %d: %d fds, RSS %d KiB; after cycle %d: %d fds, RSS %d KiB; growth %+d fds, "
+                  "%+d KiB" % (i1, fd1, rss1, i2, fd2, rss2, fd2 - fd1, rss2 - rss1), flush=True)
+            check(tag + "/no-fd-growth", fd2 == fd1, "%d -> %d fds" % (fd1, fd2), diff("\n".join(fds[0]),
+                                                                                      "\n".join(fds[1])))
+            check(tag + "/small-rss-growth", rss2 - rss1 < 16 * 1024, "%+d KiB over %d cycles" % (rss2 - rss1,
+                                                                                            i2 - i1))
+        kids = children_of(gpid)
+        zombies = []
+        for k in kids:
+            try:
+                with open("/proc/%d/stat" % k) as fh:
+                    s = fh.read()
+                if s[s.rindex(")") + 2] == "Z":
+                    zombies.append(k)
+            except OSError:
+                pass
+        check(tag + "/no-zombie-children", not zombies, "%d children of gdb, %d zombies" % (len(kids), len(zombies)))
+    finally:
+        g.close()
+
+
+# --------------------------------------------------------------------------------------------
+
+def main():
+    global EXES
+    ok = report(GDB is not None, "gdb-present", GDB or "gdb is not on PATH")
+    ok = report(os.path.exists(CKPT) and os.path.exists(LIB) and os.path.exists(EXT), "engine-present",
+                "%s, %s, %s" % (CKPT, LIB, EXT)) and ok
+    if not ok:
+        return 1
+    try:
+        EXES = build_programs()
+        report(True, "test-programs", ", ".join(sorted(EXES)))
+    except Exception as e:
+        report(False, "test-programs", str(e))
+        return 1
+    tests = [("fidelity-prog1", lambda: test_fidelity("prog1")), ("fidelity-prog3", lambda: test_fidelity("prog3")),
+             ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
+             ("errors", test_errors), ("socket", test_socket), ("socket-peer", test_refused_peer),
+             ("soak", test_soak)]
+    for name, fn in tests:
+        if not selected(name):
+            continue
+        t0 = time.time()
+        try:
+            fn()
+        except Exception as e:
+            report(False, name, "%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""))
+            traceback.print_exc()
+            print(str(e)[-3000:])
+        print("# %s took %.1f s" % (name, time.time() - t0), flush=True)
+    return 1 if RESULTS["FAIL"] else 0
+
+
+EXES = {}
+
+if __name__ == "__main__":
+    try:
+        rc = main()
+    finally:
+        for pid in CHILDREN:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if os.environ.get("CKPT_KEEP_TEST_DIR"):
+            print("# kept " + WORK)
+        else:
+            shutil.rmtree(WORK, ignore_errors=True)
+    print("# gdb tests: %d passed, %d failed" % (RESULTS["PASS"], RESULTS["FAIL"]))
+    sys.exit(rc)
