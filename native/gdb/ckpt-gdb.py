@@ -195,7 +195,7 @@ def _connection_type(inf):
         return None
     if "Local core dump file" in text:
         return "core"
-    if "Using the running image of" in text and "child" in text or "attached" in text:
+    if "Using the running image of" in text:
         return "native"
     return None
 
@@ -455,6 +455,8 @@ class _Pending:
         self.finished = False
         self.timer = None
         self.connected = False
+        self.keep_stopped = set()  # threads that stopped on their own (non-stop)
+        self.keep_all = False      # all-stop: the program stopped on its own
 
     def start(self, timeout=20.0):
         threads = self.inf.threads()
@@ -502,6 +504,14 @@ class _Pending:
     def on_stop(self, event):
         if self.finished:
             return
+        # The program may have stopped on its own (a breakpoint, a signal) before our
+        # interrupt took effect; then it stays stopped there for the user to look at.
+        if not _stopped_by_interrupt(event):
+            t = getattr(event, "inferior_thread", None)
+            if t is not None:
+                self.keep_stopped.add(t.num)
+            else:
+                self.keep_all = True
         try:
             if not self.inf.is_valid() or not self.inf.pid:
                 return
@@ -509,9 +519,6 @@ class _Pending:
                 return  # non-stop: wait for the others
         except (gdb.error, RuntimeError):
             return
-        # The program may have stopped on its own (a breakpoint, a signal) before our
-        # interrupt took effect; then it stays stopped there for the user to look at.
-        resume = _stopped_by_interrupt(event)
         first = self.first_thread if self.first_thread and self.first_thread.is_valid() else gdb.selected_thread()
         result, error = None, None
         try:
@@ -520,7 +527,8 @@ class _Pending:
             error = str(e)
         except Exception as e:  # never leave the program interrupted because of a bug here
             error = "ckpt save: %s: %s" % (type(e).__name__, e)
-        to_resume = [t for t in self.running if t.is_valid()] if resume else []
+        to_resume = [] if self.keep_all else [t for t in self.running
+                                              if t.is_valid() and t.num not in self.keep_stopped]
         if result is not None:
             result["resumed"] = bool(to_resume)
         self._disconnect()
@@ -581,7 +589,14 @@ def save(path, done):
 def _inferior_stdio():
     """The fds that a restarted program gets as 0, 1 and 2: gdb's inferior-tty when one is
     set (an IDE console), else gdb's own, as `run` would give it."""
-    tty = gdb.parameter("inferior-tty")
+    tty = None
+    try:
+        # Not gdb.parameter: it misses a tty set with MI's -inferior-tty-set (gdb 13).
+        m = re.search(r'"(.*)"', gdb.execute("show inferior-tty", to_string=True))
+        tty = m.group(1) if m else None
+    except gdb.error:
+        pass
+    tty = tty or gdb.parameter("inferior-tty")
     if tty:
         fd = os.open(tty, os.O_RDWR | os.O_NOCTTY)
         return [fd, fd, fd], [fd]
@@ -650,6 +665,8 @@ def _spawn_restart(path):
             if not b:
                 break
             chunks.append(b)
+            if b"\n" in b:  # the whole answer; do not wait for EOF
+                break
     finally:
         os.close(r)
         while True:

@@ -145,6 +145,12 @@ def run_to_break(g, name, non_stop=False, always_inserted=False):
     return rec
 
 
+def saw_output(g, text):
+    """Whether the program printed text.  Without an inferior tty the program shares gdb's
+    stdout pipe, so its lines can land in the middle of an MI record: search every line."""
+    return any(text in line for line in g.log)
+
+
 def socket_path(gdb_pid, runtime=RUNTIME):
     return os.path.join(runtime, "ckpt", "gdb-%d.sock" % gdb_pid)
 
@@ -281,11 +287,11 @@ def test_fidelity(name):
         n = len(g.async_records)
         g.mi("-exec-continue")
         g.wait_for(lambda: any("*stopped" in r and "exited" in r for r in g.async_records[n:]), 60, "exit")
-        check(tag + "/original-continues", any(("RESULT %s" % expected) in l for l in g.target_output),
+        check(tag + "/original-continues", saw_output(g, "RESULT %s" % expected),
               "RESULT %s" % expected, "\n".join(g.target_output[-5:]))
 
         # (a) ckpt restart in the same gdb, through MI.
-        g.target_output.clear()
+        del g.log[:]
         t0 = time.time()
         out = g.console_cmd("ckpt restart " + statefile, timeout=120)
         check(tag + "/restart-line", re.search(r"^Restarted %s: pid \d+, %d threads in \d+ ms$" % (re.escape(statefile),
@@ -299,8 +305,8 @@ def test_fidelity(name):
         stops = [r for r in g.async_records[n:] if r.startswith("*stopped")]
         g.pump(0.3)
         check(tag + "/same-gdb-continue", 'reason="exited-normally"' in stops[0] and
-              any(("RESULT %s" % expected) in l for l in g.target_output),
-              "RESULT %s" % expected, "%s\n%s" % (stops[0], "\n".join(g.target_output[-5:])))
+              saw_output(g, "RESULT %s" % expected),
+              "RESULT %s" % expected, "%s\n%s" % (stops[0], "\n".join(g.log[-8:])))
     finally:
         g.close()
 
@@ -738,6 +744,128 @@ def test_refused_peer():
         p.stdout.close()
 
 
+class PtyGdb:
+    """gdb on a terminal, as a person uses it: queries are asked, the program's output shows."""
+
+    def __init__(self, args):
+        import pty
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            env = dict(ENV)
+            env["TERM"] = "dumb"
+            os.execvpe(GDB, [GDB, "-nx", "-q", "-iex", "set style enabled off"] + args, env)
+        self.out = ""
+
+    def read_until(self, pattern, timeout=30, start=0):
+        import select
+        deadline = time.time() + timeout
+        rx = re.compile(pattern, re.M)
+        while not rx.search(self.out, start):
+            left = deadline - time.time()
+            if left <= 0:
+                raise MIError("timed out waiting for %r; got:\n%s" % (pattern, self.out[-2000:]))
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                try:
+                    self.out += os.read(self.fd, 65536).decode("utf-8", "replace").replace("\r\n", "\n")
+                except OSError:
+                    raise MIError("gdb went away; got:\n" + self.out[-2000:])
+        return self.out
+
+    def cmd(self, line, until=r"^\(gdb\) \Z", timeout=60):
+        start = len(self.out)
+        os.write(self.fd, (line + "\n").encode())
+        self.read_until(until, timeout, start)
+        return self.out[start:]
+
+    def close(self):
+        try:
+            os.write(self.fd, b"kill\ny\nquit\ny\n")
+        except OSError:
+            pass
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if os.waitpid(self.pid, os.WNOHANG)[0]:
+                break
+            try:
+                os.read(self.fd, 65536)
+            except OSError:
+                pass
+            time.sleep(0.05)
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def test_interactive():
+    """At a terminal: `ckpt restart` asks before it kills the program, as `kill` does; the
+    restarted program writes to gdb's terminal, as one started with `run` does."""
+    tag = "interactive"
+    f = os.path.join(WORK, "tty.ckpt")
+    expected = plain_result(EXES["prog1"])
+    g = PtyGdb(["-iex", "source " + EXT, "-ex", "set pagination off", EXES["prog1"]])
+    try:
+        g.read_until(r"^\(gdb\) \Z")
+        g.cmd("break prog1.c:%d if round == 3" % break_line("prog1.c"))
+        g.cmd("run")
+        out = g.cmd("ckpt save " + f)
+        check(tag + "/save", SAVED_RE.search(out), out.strip().splitlines()[0] if out.strip() else "", out)
+        pid_before = g.cmd("info inferiors")
+        out = g.cmd("ckpt restart " + f, until=r"\(y or n\) \Z")
+        out += g.cmd("n")
+        pid_after = g.cmd("info inferiors")
+        check(tag + "/asks-and-no-keeps-it", "Kill the program being debugged?" in out and "Not confirmed" in out and
+              "Traceback" not in out and pid_before.splitlines()[-2:] == pid_after.splitlines()[-2:],
+              "answered n: %s" % out.strip().splitlines()[-2] if out.strip() else "", out)
+        out = g.cmd("ckpt restart " + f, until=r"\(y or n\) \Z")
+        out += g.cmd("y")
+        check(tag + "/asks-and-yes-restarts", re.search(r"^Restarted ", out, re.M), "answered y", out)
+        out = g.cmd("delete", until=r"\(y or n\) \Z")
+        g.cmd("y")
+        out = g.cmd("continue")
+        check(tag + "/program-writes-to-gdb-terminal", ("RESULT %s" % expected) in out and "exited normally" in out,
+              "RESULT %s on the terminal" % expected, out)
+    finally:
+        g.close()
+
+
+def test_inferior_tty():
+    """With an inferior tty (CDT's console for the program), the restarted program's stdio is
+    that tty, not gdb's MI channel."""
+    tag = "inferior-tty"
+    import pty
+    master, slave = pty.openpty()
+    tty = os.ttyname(slave)
+    f = os.path.join(WORK, "itty.ckpt")
+    expected = plain_result(EXES["prog1"])
+    g = start_mi()
+    try:
+        load_ext(g)
+        g.mi("-inferior-tty-set " + tty)
+        run_to_break(g, "prog1")
+        g.console_cmd("ckpt save " + f)
+        g.console_cmd("ckpt restart " + f, timeout=120)
+        g.mi("-break-delete")
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("*stopped" in r for r in g.async_records[n:]), 60, "exit")
+        got = b""
+        deadline = time.time() + 5
+        import select
+        while b"RESULT" not in got and time.time() < deadline:
+            r, _, _ = select.select([master], [], [], 0.2)
+            if r:
+                got += os.read(master, 4096)
+        check(tag + "/output-on-tty", ("RESULT %s" % expected).encode() in got and
+              not saw_output(g, "RESULT"), "RESULT %s on %s" % (expected, tty),
+              repr(got) + "\n".join(g.target_output))
+    finally:
+        g.close()
+        os.close(master)
+        os.close(slave)
+
+
 def fd_list(pid):
     out = []
     for fd in sorted(os.listdir("/proc/%d/fd" % pid), key=int):
@@ -852,7 +980,7 @@ def main():
         return 1
     tests = [("fidelity-prog1", lambda: test_fidelity("prog1")), ("fidelity-prog3", lambda: test_fidelity("prog3")),
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
-             ("errors", test_errors), ("socket", test_socket), ("socket-peer", test_refused_peer),
+             ("errors", test_errors), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("socket-peer", test_refused_peer),
              ("soak", test_soak)]
     for name, fn in tests:
         if not selected(name):
