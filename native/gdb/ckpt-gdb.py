@@ -83,6 +83,7 @@ class _RestartResult(ctypes.Structure):
         ("threads", ctypes.c_uint32),
         ("total_ns", ctypes.c_uint64),
         ("status_fd", ctypes.c_int),
+        ("keeper", ctypes.c_int),
     ]
 
 
