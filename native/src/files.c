@@ -265,16 +265,32 @@ static int open_description(const struct process_image *p, const struct fd_image
 	case CKPT_FD_DIR:
 		fd = open(f->path, O_RDONLY | O_DIRECTORY);
 		break;
-	default:
+	default: {
 		if (f->rec.fd_flags & CKPT_FDF_DELETED)
 			return ckpt_fail("fd %u of pid %u refers to a deleted file, which cannot be reopened (%s)", f->rec.fd,
 					 p->rec.pid, f->path ? f->path : "?");
-		fd = open(f->path ? f->path : "/dev/null", (int)fl);
+		/* Opened without blocking, and only if it still is what it was: a path that now names
+		 * a FIFO must not hang the restart. */
+		fd = open(f->path ? f->path : "/dev/null", (int)(fl | O_NONBLOCK));
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0) {
+			bool same = f->rec.kind == CKPT_FD_REG ? S_ISREG(st.st_mode)
+				    : f->rec.kind == CKPT_FD_CHR ? S_ISCHR(st.st_mode)
+								 : S_ISBLK(st.st_mode);
+			if (!same) {
+				close(fd);
+				return ckpt_fail("cannot reopen fd %u of pid %u: %s is no longer a %s", f->rec.fd, p->rec.pid,
+						 f->path ? f->path : "?",
+						 f->rec.kind == CKPT_FD_REG ? "regular file" : "device");
+			}
+			fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
+		}
 		if (fd >= 0 && f->rec.kind == CKPT_FD_REG && lseek(fd, (off_t)f->rec.pos, SEEK_SET) < 0) {
 			close(fd);
 			fd = -1;
 		}
 		break;
+	}
 	}
 	if (fd < 0)
 		return ckpt_fail_errno("cannot reopen fd %u of pid %u (%s)", f->rec.fd, p->rec.pid, f->path ? f->path : "?");

@@ -329,9 +329,11 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 	ckpt_clear_error();
 	uint64_t t0 = now_ns();
 
-	int sf = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO given as the statefile must not hang us; the reader refuses it. */
+	int sf = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (sf < 0)
 		return ckpt_fail_errno("cannot open %s", path);
+	fcntl(sf, F_SETFL, 0);
 	struct statefile_image img;
 	if (statefile_read(sf, &img) < 0) {
 		close(sf);
