@@ -440,11 +440,24 @@ static struct file serialize(struct mimage *ms, size_t n)
 		/* Memory is dropped: store kind NONE for every mapping. */
 		struct mnote *vn = mnote(m, CKPT_NOTE_OWNER, CKPT_NT_VMAS);
 		struct mtable vt = tdecode(vn);
+		size_t load = 0;
 		for (uint32_t k = 0; k < vt.count; k++) {
 			struct ckpt_rec_vma v;
 			memcpy(&v, trec(&vt, k), sizeof(v));
 			v.store = CKPT_STORE_NONE;
 			v.stored_bytes = 0;
+			/* Memory that only the statefile held (anonymous, or of a deleted file) becomes
+			 * an inaccessible reservation, which needs no contents. */
+			int no_file = v.file == CKPT_NO_INDEX || (v.flags & CKPT_VMA_DELETED);
+			int special = v.flags & (CKPT_VMA_VVAR | CKPT_VMA_VVAR_VCLOCK | CKPT_VMA_VSYSCALL);
+			if (no_file && !special) {
+				v.prot = 0;
+				while (load < m->nph && m->ph[load].p_type != PT_LOAD)
+					load++;
+				if (load < m->nph)
+					m->ph[load].p_flags = 0;
+			}
+			load++;
 			memcpy(trec(&vt, k), &v, sizeof(v));
 		}
 		tencode(&vt, vn);
@@ -975,6 +988,27 @@ static void gen_records(const struct file *tree, const struct file *thr)
 			       g32(tree, v0 + offsetof(struct ckpt_rec_vma, flags)) | CKPT_VMA_VDSO, "vma-two-vdso");
 			break;
 		}
+	}
+	/* Readable anonymous memory whose contents are dropped (store NONE, no data), or said to
+	 * be a file's header page: restart would bring it back as zeros. */
+	for (uint32_t i = 0, load = 0; i < t_count(tree, vn); i++, load++) {
+		size_t v = t_rec(tree, vn, i);
+		while (get_ph(tree, &r, load).p_type != PT_LOAD)
+			load++;
+		if (g32(tree, v + offsetof(struct ckpt_rec_vma, file)) != CKPT_NO_INDEX ||
+		    !(g32(tree, v + offsetof(struct ckpt_rec_vma, prot)) & 1) ||
+		    g32(tree, v + offsetof(struct ckpt_rec_vma, store)) != CKPT_STORE_FULL ||
+		    (g32(tree, v + offsetof(struct ckpt_rec_vma, flags)) & CKPT_VMA_VDSO))
+			continue;
+		struct file c = fcopy(tree);
+		s32(&c, v + offsetof(struct ckpt_rec_vma, store), CKPT_STORE_NONE);
+		s64(&c, PH_FIELD(&r, load, p_filesz), 0);
+		emit(C, &c, "vma-anon-contents-dropped");
+		s32(&c, v + offsetof(struct ckpt_rec_vma, store), CKPT_STORE_HEADER);
+		s64(&c, PH_FIELD(&r, load, p_filesz), PAGE);
+		emit(C, &c, "vma-anon-header-page");
+		free(c.d);
+		break;
 	}
 	/* fd records. */
 	size_t f0 = t_rec(tree, fdn, 0), f1 = t_rec(tree, fdn, 1);

@@ -882,6 +882,19 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 			ckpt_fail("mapping at 0x%llx has bad protection bits", (unsigned long long)start);
 			goto out;
 		}
+		/* Contents come from the file, or from the statefile: readable memory with neither
+		 * (anonymous, or its file deleted) would come back as zeros. */
+		int no_file = v->rec.file == CKPT_NO_INDEX || (v->rec.flags & CKPT_VMA_DELETED);
+		if (v->rec.store == CKPT_STORE_HEADER && no_file) {
+			ckpt_fail("mapping at 0x%llx stores a file's header page but has no file", (unsigned long long)start);
+			goto out;
+		}
+		if (v->rec.store == CKPT_STORE_NONE && no_file && (v->rec.prot & 1) &&
+		    !(v->rec.flags & (CKPT_VMA_VVAR | CKPT_VMA_VVAR_VCLOCK | CKPT_VMA_VSYSCALL))) {
+			ckpt_fail("readable memory at 0x%llx has neither contents in the statefile nor a file to come from",
+				  (unsigned long long)start);
+			goto out;
+		}
 		if (v->rec.pgoff % PAGE) {
 			ckpt_fail("mapping at 0x%llx has a file offset that is not page aligned", (unsigned long long)start);
 			goto out;
