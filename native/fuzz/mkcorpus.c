@@ -1132,6 +1132,30 @@ static void gen_tree(const struct file *tree)
 		emit(C, &c, "root-parent-self");
 		free(c.d);
 	}
+	/* Sessions and groups the kernel cannot have: the child leads a session but not its
+	 * group; the child joins a group led by a process of another session; the child's
+	 * session is "led" by the root, which is no session leader. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, sid), child_pid);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, sid), child_pid);
+		emit(C, &c, "session-leader-without-group");
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, pgid), child_pid);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, pgid), child_pid);
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, sid), g32(tree, rp + offsetof(struct ckpt_rec_process, sid)));
+		s32(&c, cp + offsetof(struct ckpt_rec_process, sid), g32(tree, rp + offsetof(struct ckpt_rec_process, sid)));
+		s32(&c, e0 + offsetof(struct ckpt_rec_tree, pgid), child_pid);
+		s32(&c, rp + offsetof(struct ckpt_rec_process, pgid), child_pid);
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, sid), 4000003);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, sid), 4000003);
+		emit(C, &c, "group-across-sessions");
+		free(c.d);
+		c = fcopy(tree);
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, sid), root_pid);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, sid), root_pid);
+		emit(C, &c, "session-led-by-non-leader");
+		free(c.d);
+	}
 	/* The tree and the images disagree. */
 	emit32(C, tree, e1 + offsetof(struct ckpt_rec_tree, ppid), child_pid + 7, "ppid-disagrees");
 	emit32(C, tree, e1 + offsetof(struct ckpt_rec_tree, pgid), 4000001, "pgid-disagrees");
@@ -1387,6 +1411,103 @@ static void gen_counts(const struct file *thr)
 	free(ms);
 }
 
+/* Statefiles that the reader accepts but restart cannot honour: restart must refuse them
+ * cleanly (one line, nothing left behind).  Written only with 'mkcorpus semantic'. */
+static void gen_semantic(const struct file *tree)
+{
+	const char *C = "semantic";
+	struct image r = parse(tree, 0);
+	size_t e1 = tree_rec(tree, &r, 1);
+	uint64_t child = g64(tree, e1 + offsetof(struct ckpt_rec_tree, image_offset));
+	struct image ch = parse(tree, child);
+	size_t cp = t_rec(tree, ckpt(&ch, CKPT_NT_PROCESS), 0), rp = t_rec(tree, ckpt(&r, CKPT_NT_PROCESS), 0);
+	uint32_t child_pid = g32(tree, e1);
+	/* The child in a process group that does not exist. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, pgid), 4000000);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, pgid), 4000000);
+		emit(C, &c, "child-pgid-nowhere");
+		free(c.d);
+	}
+	/* The child leads its own session but stays in the root's process group. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, sid), child_pid);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, sid), child_pid);
+		emit(C, &c, "child-session-without-group");
+		free(c.d);
+	}
+	/* The child's main thread is missing: its only thread has another tid. */
+	{
+		const struct noteref *tn = ckpt(&ch, CKPT_NT_THREADS);
+		const struct noteref *pr = note(&ch, "CORE", NT_PRSTATUS, 0);
+		struct file c = fcopy(tree);
+		s32(&c, t_rec(&c, tn, 0), child_pid + 1);
+		s32(&c, pr->desc + offsetof(struct elf_prstatus, pr_pid), child_pid + 1);
+		emit(C, &c, "child-main-thread-missing");
+		free(c.d);
+	}
+	/* The root is pid 1. */
+	{
+		struct file c = fcopy(tree);
+		size_t e0 = tree_rec(tree, &r, 0);
+		s32(&c, e0, 1);
+		s32(&c, rp + offsetof(struct ckpt_rec_process, pid), 1);
+		s32(&c, e1 + offsetof(struct ckpt_rec_tree, ppid), 1);
+		s32(&c, cp + offsetof(struct ckpt_rec_process, ppid), 1);
+		const struct noteref *tn = ckpt(&r, CKPT_NT_THREADS);
+		const struct noteref *pr = note(&r, "CORE", NT_PRSTATUS, 0);
+		s32(&c, t_rec(&c, tn, 0), 1);
+		s32(&c, pr->desc + offsetof(struct elf_prstatus, pr_pid), 1);
+		emit(C, &c, "root-pid-1");
+		free(c.d);
+	}
+	/* RLIMIT_NOFILE 0 for the root, and an fd above its limit. */
+	{
+		struct file c = fcopy(tree);
+		size_t rl = rp + offsetof(struct ckpt_rec_process, rlimits) + 7 * 16; /* RLIMIT_NOFILE */
+		s64(&c, rl, 3);
+		s64(&c, rl + 8, 3);
+		emit(C, &c, "root-nofile-3");
+		free(c.d);
+	}
+	/* A mapping moved to page 0 (below mmap_min_addr), in the child. */
+	{
+		const struct noteref *vn = ckpt(&ch, CKPT_NT_VMAS);
+		uint32_t n = t_count(tree, vn);
+		for (uint32_t i = 0, load = 0; i < n; i++, load++) {
+			while (get_ph(tree, &ch, load).p_type != PT_LOAD)
+				load++;
+			size_t v = t_rec(tree, vn, i);
+			Elf64_Phdr ph = get_ph(tree, &ch, load);
+			if (g32(tree, v + offsetof(struct ckpt_rec_vma, file)) == CKPT_NO_INDEX)
+				continue;
+			struct file c = fcopy(tree);
+			/* Records stay sorted: the first mapping is the lowest. */
+			if (i != 0)
+				break;
+			s64(&c, PH_FIELD(&ch, load, p_vaddr), 0);
+			s64(&c, v + offsetof(struct ckpt_rec_vma, start), 0);
+			s64(&c, v + offsetof(struct ckpt_rec_vma, end), ph.p_memsz);
+			emit(C, &c, "child-mapping-at-0");
+			free(c.d);
+			break;
+		}
+	}
+	/* An fd of the root that is a directory now claims to be a regular file path that is a
+	 * directory, and one that names a file that does not exist. */
+	{
+		const struct noteref *fn = ckpt(&r, CKPT_NT_FDS);
+		struct file c = fcopy(tree);
+		s32(&c, t_rec(&c, fn, 0) + offsetof(struct ckpt_rec_fd, fd), 1048575);
+		emit(C, &c, "root-fd-1048575");
+		free(c.d);
+	}
+	free(ch.nt);
+	free(r.nt);
+}
+
 static void seed(const char *in, const char *out)
 {
 	struct file f = load(in);
@@ -1407,8 +1528,17 @@ int main(int argc, char **argv)
 		seed(argv[2], argv[3]);
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "semantic") == 0) {
+		struct file tree = load(argv[2]);
+		outdir = argv[3];
+		gen_semantic(&tree);
+		for (int i = 0; i < ncats; i++)
+			printf("%s %d\n", cats[i].name, cats[i].n);
+		free(tree.d);
+		return 0;
+	}
 	if (argc != 5 || strcmp(argv[1], "malformed") != 0) {
-		fprintf(stderr, "usage: mkcorpus seed IN OUT | mkcorpus malformed TREE THREADS OUTDIR\n");
+		fprintf(stderr, "usage: mkcorpus seed IN OUT | mkcorpus malformed TREE THREADS OUTDIR | mkcorpus semantic TREE OUTDIR\n");
 		return 2;
 	}
 	struct file tree = load(argv[2]), thr = load(argv[3]);

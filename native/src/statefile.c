@@ -1036,6 +1036,28 @@ int statefile_read(int fd, struct statefile_image *img)
 				goto fail;
 			}
 		}
+	/* Sessions and groups as the kernel keeps them: a session leader leads its own group,
+	 * a session inside the tree is led by a session leader, and a group inside the tree
+	 * lies in one session.  Restart could not rebuild anything else. */
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct ckpt_rec_process *a = &img->procs[i].rec;
+		if (a->sid == a->pid && a->pgid != a->pid) {
+			ckpt_fail("process %u leads its session but not its own process group", a->pid);
+			goto fail;
+		}
+		for (size_t j = 0; j < img->nprocs; j++) {
+			const struct ckpt_rec_process *b = &img->procs[j].rec;
+			if (a->sid == b->pid && b->sid != b->pid) {
+				ckpt_fail("process %u's session %u is led by a process that is not a session leader", a->pid,
+					  a->sid);
+				goto fail;
+			}
+			if (a->pgid == b->pid && b->sid != a->sid) {
+				ckpt_fail("process %u's group %u lies in another session", a->pid, a->pgid);
+				goto fail;
+			}
+		}
+	}
 	/* Parents must come before children, and pids must be unique; the root's parent lies
 	 * outside the tree (no cycle through the root). */
 	for (size_t i = 0; i < img->nprocs; i++)
