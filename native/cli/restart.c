@@ -32,7 +32,7 @@ static int write_pid_file(const char *path, pid_t pid)
 int cmd_restart(int argc, char **argv)
 {
 	const char *file = NULL, *pid_file = NULL;
-	int json = 0, stopped = 0, detach = 0, ns = 0;
+	int json = 0, stopped = 0, detach = 0, ns = 0, lazy = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--stopped") == 0)
@@ -43,6 +43,8 @@ int cmd_restart(int argc, char **argv)
 			json = 1;
 		else if (strcmp(a, "--namespace") == 0)
 			ns = 1;
+		else if (strcmp(a, "--lazy") == 0)
+			lazy = 1;
 		else if (strcmp(a, "--pid-file") == 0) {
 			if (++i >= argc)
 				return usage_error("--pid-file needs a file name");
@@ -62,7 +64,7 @@ int cmd_restart(int argc, char **argv)
 		return usage_error("restart: choose one of --stopped and --detach");
 
 	install_interrupt_handlers();
-	struct ckpt_restart_options o = {.mode = stopped ? CKPT_RESTART_STOPPED : CKPT_RESTART_RUN, .use_namespace = ns};
+	struct ckpt_restart_options o = {.mode = stopped ? CKPT_RESTART_STOPPED : CKPT_RESTART_RUN, .use_namespace = ns, .lazy = lazy};
 	struct ckpt_restart_result r;
 	if (ckpt_restart(file, &o, &r) < 0)
 		return fail_with_engine_error();

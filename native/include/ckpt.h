@@ -83,13 +83,17 @@ enum ckpt_restart_mode {
 
 struct ckpt_restart_options {
 	int mode;                  /* enum ckpt_restart_mode */
-	int use_namespace;         /* 1: always restart inside a new user+pid namespace */
+	int use_namespace;         /* 1: always restart inside a new pid namespace */
+	int lazy;                  /* 1: large anonymous memory is paged in on first touch and in the
+	                            * background, so the tree is ready at once (needs the right to
+	                            * handle kernel page faults: CAP_SYS_PTRACE, or the sysctl
+	                            * vm.unprivileged_userfaultfd; restarts eagerly otherwise) */
 };
 
 struct ckpt_restart_result {
 	pid_t pid;                 /* the root process, as seen from outside: attach to this one */
 	pid_t saved_pid;           /* its pid inside, the one it had when saved */
-	int in_namespace;          /* 1 when restarted inside a new user+pid namespace */
+	int in_namespace;          /* 1 when restarted inside a new pid namespace */
 	uint32_t processes, threads;
 	uint64_t total_ns;
 	int status_fd;             /* internal: where the root's exit status arrives */

@@ -538,6 +538,16 @@ int mem_clone_reap(struct inject *in, const struct mem_clone *clone)
 
 #include "restore.h"
 
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
 static bool relies_on_file(const struct ckpt_rec_vma *v)
 {
 	return v->file != CKPT_NO_INDEX && !(v->flags & CKPT_VMA_DELETED) && v->store != CKPT_STORE_FULL;
@@ -890,11 +900,11 @@ static int map_one(struct restore_ctx *c, struct inject *in, struct process_imag
 			       r->pgoff, &ret);
 }
 
-/* Copies the stored pages of a mapping straight from the statefile into the rebuilt process:
- * one pread per run of data, so the kernel copies page-cache pages into its memory. */
-static int fill_one(struct restore_ctx *c, struct inject *in, struct vma_image *v)
+/* Copies the stored pages of [lo, hi) of a mapping straight from the statefile into the rebuilt
+ * process: one pread per run of data, so the kernel copies page-cache pages into its memory. */
+static int fill_range(struct restore_ctx *c, struct inject *in, struct vma_image *v, uint64_t lo, uint64_t hi)
 {
-	uint64_t off = v->file_offset, end = v->file_offset + v->file_size;
+	uint64_t off = v->file_offset + (lo - v->rec.start), end = v->file_offset + (hi - v->rec.start);
 	while (off < end) {
 		off_t data = lseek(c->sf_fd, (off_t)off, SEEK_DATA);
 		if (data < 0 || (uint64_t)data >= end)
@@ -918,6 +928,46 @@ static int fill_one(struct restore_ctx *c, struct inject *in, struct vma_image *
 	return 0;
 }
 
+static int fill_one(struct restore_ctx *c, struct inject *in, struct vma_image *v)
+{
+	return fill_range(c, in, v, v->rec.start, v->rec.start + v->file_size);
+}
+
+/* Lazy restart leaves big anonymous mappings to the pager. */
+#define LAZY_MIN_BYTES (4ull << 20)
+
+static bool lazy_candidate(const struct restore_ctx *c, const struct vma_image *v)
+{
+	return c->lazy && (v->rec.flags & CKPT_VMA_ANON) && !(v->rec.flags & CKPT_VMA_SHARED) && (v->rec.prot & PROT_WRITE) &&
+	       v->rec.store == CKPT_STORE_FULL && v->rec.stored_bytes >= LAZY_MIN_BYTES;
+}
+
+/* Fills only what must be there before the program or a debugger looks: the stack around each
+ * thread's stack pointer and each thread's rseq area, which the kernel writes on every return
+ * to user mode.  The rest is the pager's. */
+static int fill_lazy(struct restore_ctx *c, struct inject *in, struct process_image *p, struct vma_image *v)
+{
+	struct pager_range *r = ARR_PUSH(c->lazy_ranges, c->nlazy, c->cap_lazy);
+	*r = (struct pager_range){v->rec.start, v->rec.end, v->file_offset};
+	for (size_t k = 0; k < p->nthreads; k++) {
+		const struct thread_image *t = &p->threads[k];
+		uint64_t want[2][2] = {
+			{(t->regs.rsp & ~(PAGE - 1)) - (64u << 10), (t->regs.rsp & ~(PAGE - 1)) + (256u << 10)},
+			{t->rec.rseq_addr & ~(PAGE - 1), (t->rec.rseq_addr & ~(PAGE - 1)) + PAGE},
+		};
+		for (int w = 0; w < 2; w++) {
+			uint64_t lo = want[w][0] > v->rec.start ? want[w][0] : v->rec.start;
+			uint64_t hi = want[w][1] < v->rec.end ? want[w][1] : v->rec.end;
+			if (lo >= hi || (w == 1 && !(t->rec.flags & CKPT_THR_RSEQ)))
+				continue;
+			if (fill_range(c, in, v, lo, hi) < 0)
+				return -1;
+			*ARR_PUSH(c->placed, c->nplaced, c->cap_placed) = (struct pager_range){lo, hi, 0};
+		}
+	}
+	return 0;
+}
+
 static int advise_one(struct inject *in, const struct ckpt_rec_vma *r)
 {
 	static const struct { uint32_t flag; int advice; } adv[] = {
@@ -931,6 +981,70 @@ static int advise_one(struct inject *in, const struct ckpt_rec_vma *r)
 		    inject_syscall(in, SYS_madvise, r->start, r->end - r->start, (uint64_t)adv[i].advice, 0, 0, 0, &ret) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+#ifndef SYS_userfaultfd
+#define SYS_userfaultfd 323
+#endif
+
+int mem_lazy_begin(struct restore_ctx *c, struct inject *in, pid_t outer_pid)
+{
+	/* The userfaultfd belongs to the process's mm, so the process itself creates it; ckpt
+	 * takes a copy and the process keeps none. */
+	long fd_in_target;
+	if (inject_syscall(in, SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK, 0, 0, 0, 0, 0, &fd_in_target) < 0)
+		return -1;
+	if (fd_in_target < 0) {
+		errno = (int)-fd_in_target;
+		return ckpt_fail_errno("cannot create a userfaultfd in pid %d", outer_pid);
+	}
+	int pidfd = (int)syscall(SYS_pidfd_open, outer_pid, 0);
+	int uffd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, (int)fd_in_target, 0);
+	if (pidfd >= 0)
+		close(pidfd);
+	long ret;
+	inject_syscall(in, SYS_close, (uint64_t)fd_in_target, 0, 0, 0, 0, 0, &ret);
+	if (uffd < 0)
+		return ckpt_fail_errno("cannot reach the userfaultfd of pid %d", outer_pid);
+	struct uffdio_api api = {.api = UFFD_API,
+				 .features = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE |
+					     UFFD_FEATURE_EVENT_UNMAP};
+	if (ioctl(uffd, UFFDIO_API, &api) < 0) {
+		close(uffd);
+		return ckpt_fail_errno("cannot set up paging for pid %d", outer_pid);
+	}
+	return restore_high_fd(uffd);
+}
+
+int mem_lazy_commit(struct restore_ctx *c, int uffd)
+{
+	for (size_t i = 0; i < c->nlazy; i++) {
+		struct uffdio_register r = {
+			.range = {c->lazy_ranges[i].start, c->lazy_ranges[i].end - c->lazy_ranges[i].start},
+			.mode = UFFDIO_REGISTER_MODE_MISSING,
+		};
+		if (ioctl(uffd, UFFDIO_REGISTER, &r) < 0) {
+			close(uffd);
+			return ckpt_fail_errno("cannot register memory for paging");
+		}
+	}
+	if (!c->pager)
+		c->pager = pager_new(c->sf_fd);
+	pager_add_space(c->pager, uffd, c->lazy_ranges, c->nlazy);
+	for (size_t i = 0; i < c->nplaced; i++)
+		pager_mark_placed(c->pager, c->placed[i].start, c->placed[i].end);
+	c->nlazy = c->nplaced = 0;
+	return 0;
+}
+
+int mem_fill_lazy_eagerly(struct restore_ctx *c, struct inject *in, struct process_image *p)
+{
+	for (size_t i = 0; i < c->nlazy; i++)
+		for (size_t k = 0; k < p->nvmas; k++)
+			if (p->vmas[k].rec.start == c->lazy_ranges[i].start && fill_one(c, in, &p->vmas[k]) < 0)
+				return -1;
+	c->nlazy = c->nplaced = 0;
 	return 0;
 }
 
@@ -950,9 +1064,12 @@ int mem_restore(struct restore_ctx *c, struct inject *in, struct process_image *
 		if (rc == 0)
 			rc = advise_one(in, &v->rec);
 	}
-	for (size_t k = 0; k < p->nvmas && rc == 0; k++)
-		if (needs_fill(&p->vmas[k]))
-			rc = fill_one(c, in, &p->vmas[k]);
+	c->nlazy = c->nplaced = 0;
+	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
+		if (!needs_fill(&p->vmas[k]))
+			continue;
+		rc = lazy_candidate(c, &p->vmas[k]) ? fill_lazy(c, in, p, &p->vmas[k]) : fill_one(c, in, &p->vmas[k]);
+	}
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
 		struct vma_image *v = &p->vmas[k];
 		long ret;

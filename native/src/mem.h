@@ -72,7 +72,14 @@ int mem_check_vdso(const struct statefile_image *img, int sf_fd);
 int mem_pick_trampoline(const struct statefile_image *img, uint64_t *addr);
 /* In ckpt before the skeleton forks: memory objects shared by several mappings. */
 int mem_restore_prepare(struct restore_ctx *c);
-/* Injected in the main thread of a rebuilt process: its memory, exactly as saved. */
+/* Injected in the main thread of a rebuilt process: its memory, exactly as saved.  With
+ * c->lazy, big anonymous mappings are left to the pager and listed in c->lazy_ranges. */
 int mem_restore(struct restore_ctx *c, struct inject *in, struct process_image *p, pid_t outer_pid);
+/* Lazy restart: a userfaultfd for the process (injected in its main thread), then, once the
+ * process is rebuilt, its lazy mappings registered and handed to c->pager. */
+int mem_lazy_begin(struct restore_ctx *c, struct inject *in, pid_t outer_pid);
+int mem_lazy_commit(struct restore_ctx *c, int uffd);
+/* When paging cannot be set up: fills what mem_restore left to the pager. */
+int mem_fill_lazy_eagerly(struct restore_ctx *c, struct inject *in, struct process_image *p);
 
 #endif

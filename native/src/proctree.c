@@ -561,6 +561,7 @@ static void keeper_on_detach(int sig)
 static void keeper_main(struct restore_ctx *c, skeleton_setup_fn setup, int status_w, int sync_r)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "ckpt-keeper");
 	char go;
 	if (read(sync_r, &go, 1) != 1 || go != 'g')
 		_exit(1);
@@ -648,7 +649,7 @@ int proctree_restore(struct restore_ctx *c, skeleton_setup_fn setup, struct keep
 	c->report_fd = report[1];
 	keeper_ack_fd = ack[1];
 
-	uint64_t flags = c->ns_mode ? (CLONE_NEWUSER | CLONE_NEWPID) : 0;
+	uint64_t flags = (c->ns_mode ? CLONE_NEWPID : 0) | (c->user_ns ? CLONE_NEWUSER : 0);
 	struct clone3_args a = {.flags = flags, .exit_signal = SIGCHLD};
 	fflush(NULL);
 	pid_t kp = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
@@ -658,7 +659,8 @@ int proctree_restore(struct restore_ctx *c, skeleton_setup_fn setup, struct keep
 		close(ack[0]); close(ack[1]); close(sync[0]); close(sync[1]);
 		errno = e;
 		if (c->ns_mode)
-			return ckpt_fail_errno("cannot create a user and pid namespace for the restart (pids in use and no right to choose them)");
+			return ckpt_fail_errno("cannot create a %s namespace for the restart (its pids are in use here)",
+					       c->user_ns ? "user and pid" : "pid");
 		return ckpt_fail_errno("cannot fork");
 	}
 	if (kp == 0) {
@@ -679,7 +681,7 @@ int proctree_restore(struct restore_ctx *c, skeleton_setup_fn setup, struct keep
 	k->report_fd_in_tree = report[1];
 	c->report_fd = -1;
 
-	if (c->ns_mode) {
+	if (c->user_ns) {
 		/* Map our own ids into the namespace, so the program runs as the same user. */
 		char map[64];
 		uid_t uid = getuid();

@@ -141,8 +141,21 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 		free(maps);
 	}
 	if (restore_inject_begin(c, &main_in, c->outer_tids[pi][m]) < 0 ||
-	    mem_restore(c, &main_in, p, c->outer_pids[pi]) < 0 || mm_restore(&main_in, p) < 0 ||
-	    signals_restore_process(&main_in, p) < 0)
+	    mem_restore(c, &main_in, p, c->outer_pids[pi]) < 0)
+		return -1;
+	int uffd = -1;
+	if (c->nlazy) {
+		uffd = mem_lazy_begin(c, &main_in, c->outer_pids[pi]);
+		if (uffd < 0) {
+			static int warned;
+			if (!warned++)
+				ckpt_warn("memory is restored eagerly: %s", ckpt_last_error());
+			ckpt_clear_error();
+			if (mem_fill_lazy_eagerly(c, &main_in, p) < 0)
+				return -1;
+		}
+	}
+	if (mm_restore(&main_in, p) < 0 || signals_restore_process(&main_in, p) < 0)
 		return -1;
 	/* ckpt's own fds that the skeleton kept for us. */
 	int ours[2] = {c->sf_fd, c->report_fd_in_tree};
@@ -178,10 +191,11 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 	if (restore_syscall(&main_in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret) < 0)
 		return -1;
 	struct thread_image *t = &p->threads[last];
-	return threads_restore_final(c->outer_tids[pi][last], t, c->img->hdr.xsave_size) < 0 ||
-			       signals_restore_mask(c->outer_tids[pi][last], t) < 0
-		       ? -1
-		       : 0;
+	if (threads_restore_final(c->outer_tids[pi][last], t, c->img->hdr.xsave_size) < 0 ||
+	    signals_restore_mask(c->outer_tids[pi][last], t) < 0)
+		return -1;
+	/* Paging starts only now: nothing of the restore itself may wait for a page. */
+	return uffd >= 0 ? mem_lazy_commit(c, uffd) : 0;
 }
 
 static void release_all(struct restore_ctx *c, bool stopped)
@@ -238,6 +252,12 @@ static void ctx_close_fds(struct restore_ctx *c)
 
 static void ctx_free_maps(struct restore_ctx *c)
 {
+	pager_free(c->pager);
+	c->pager = NULL;
+	free(c->lazy_ranges);
+	free(c->placed);
+	c->lazy_ranges = c->placed = NULL;
+	c->nlazy = c->nplaced = c->cap_lazy = c->cap_placed = 0;
 	if (c->outer_tids)
 		for (size_t i = 0; i < c->img->nprocs; i++)
 			free(c->outer_tids[i]);
@@ -273,6 +293,8 @@ static int attempt(struct restore_ctx *c, const struct ckpt_restart_options *o, 
 		if (check_interrupted() < 0 || restore_process(c, i) < 0)
 			goto fail;
 	}
+	if (c->pager && !pager_empty(c->pager) && pager_start(c->pager, c->sf_fd) < 0)
+		goto fail;
 	release_all(c, o->mode == CKPT_RESTART_STOPPED);
 	if (proctree_keeper_detach(&k) < 0)
 		goto fail;
@@ -365,8 +387,12 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 
 	bool can_choose = proctree_can_choose_pids();
 	c.ns_mode = o->use_namespace || !can_choose || pids_busy(&img);
+	c.lazy = o->lazy;
 	for (;;) {
-		c.drop_caps = c.ns_mode || !can_choose;
+		/* Who may choose pids may also make a pid namespace without a user namespace; others
+		 * need both, and their tasks must not keep the capabilities they hold in it. */
+		c.user_ns = c.ns_mode && !can_choose;
+		c.drop_caps = c.user_ns;
 		bool retry = false;
 		if (attempt(&c, o, res, &retry) == 0) {
 			rc = 0;

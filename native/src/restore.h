@@ -18,6 +18,7 @@
 
 #include "image.h"
 #include "inject.h"
+#include "pager.h"
 
 #include <stdbool.h>
 
@@ -44,8 +45,16 @@ struct restore_ctx {
 	struct statefile_image *img;
 	const char *path;
 	int sf_fd;                 /* the statefile, open in ckpt and inherited by the skeleton */
-	bool ns_mode;              /* restored inside a new user+pid namespace */
+	bool ns_mode;              /* restored inside a new pid namespace */
+	bool user_ns;              /* ... and a new user namespace (for users who may not create a
+	                            * pid namespace otherwise); its tasks give up their capabilities */
 	bool drop_caps;            /* restored tasks must not keep capabilities */
+	bool lazy;                 /* large anonymous mappings are paged in by a pager (pager.h) */
+	struct pager *pager;
+	struct pager_range *lazy_ranges;   /* of the process being restored */
+	size_t nlazy, cap_lazy;
+	struct pager_range *placed;        /* parts of them already filled */
+	size_t nplaced, cap_placed;
 	uint64_t tramp;            /* trampoline page address, free in every saved layout */
 	int stdio[3];              /* ckpt's own stdin/stdout/stderr, at high fd numbers */
 	struct restore_pipe *pipes;

@@ -135,6 +135,26 @@ for round in 1 2 3; do
 		[ "$(cat "$SCRATCH/spawner.out")" = "$expected" ]
 done
 
+# 3c. Lazy restart: big memory paged in on demand and in the background; dropped memory stays
+# zero and a child forked meanwhile sees the same heap.
+expected=$(expected_output bigheap 300)
+start_prog bigheap "$SCRATCH/lazy.out" 300
+"$CKPT" dump $PROG_PID -o "$SCRATCH/lazy.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+cp "$SCRATCH/lazy.out" "$SCRATCH/partial"
+for round in 1 2; do
+	cp "$SCRATCH/partial" "$SCRATCH/lazy.out"
+	# The second round pages in slowly, so the fork and the dropped memory meet missing pages.
+	slow=; [ $round = 2 ] && slow=1
+	env ${slow:+CKPT_TEST_SLOW_PAGER=1} timeout 60 "$CKPT" restart "$SCRATCH/lazy.ckpt" --lazy >>"$SCRATCH/lazy.out" 2>"$SCRATCH/restart.err"
+	rc=$?
+	if [ $rc = 0 ] && [ "$(cat "$SCRATCH/lazy.out")" = "$expected" ] && [ ! -s "$SCRATCH/restart.err" ]; then
+		pass "lazy: restart --lazy gives the undisturbed result (#$round)"
+	else
+		fail "lazy: restart --lazy #$round" "exit $rc $(cat "$SCRATCH/restart.err"); $(tail -2 "$SCRATCH/lazy.out")"
+	fi
+done
+
 # 4. Restarted stopped: gdb attached by pid sees what gdb sees in the statefile; then it runs on.
 for prog in threads single; do
 	args=$(prog_args $prog)
