@@ -50,20 +50,28 @@ void procattr_restore_skeleton(struct restore_ctx *c, struct process_image *p)
 		skeleton_fail(c, "cannot enter the saved working directory %s of pid %u: %s", p->cwd, p->rec.pid,
 			      strerror(errno));
 	umask((mode_t)(p->rec.umask & 0777));
+	if (personality(p->rec.personality) < 0)
+		skeleton_fail(c, "cannot set personality 0x%x of pid %u: %s", p->rec.personality, p->rec.pid,
+			      strerror(errno));
+}
+
+int procattr_restore_limits(pid_t outer_pid, struct process_image *p)
+{
+	/* Set from outside and last: a low limit (on open files, address space, processes) must
+	 * not get in the way of the restore itself. */
 	for (int r = 0; r < 16; r++) {
 		struct rlimit want = {p->rec.rlimits[r][0], p->rec.rlimits[r][1]}, now;
-		if (getrlimit((enum __rlimit_resource)r, &now) < 0)
+		if (prlimit(outer_pid, (enum __rlimit_resource)r, &want, NULL) == 0)
 			continue;
-		if (setrlimit((enum __rlimit_resource)r, &want) == 0)
-			continue;
+		if (prlimit(outer_pid, (enum __rlimit_resource)r, NULL, &now) < 0)
+			return ckpt_fail_errno("cannot read the resource limits of pid %d", outer_pid);
 		/* Raising a hard limit needs a privilege the user may not have: keep what we can. */
 		if (want.rlim_max > now.rlim_max)
 			want.rlim_max = now.rlim_max;
 		if (want.rlim_cur > want.rlim_max)
 			want.rlim_cur = want.rlim_max;
-		setrlimit((enum __rlimit_resource)r, &want);
+		if (prlimit(outer_pid, (enum __rlimit_resource)r, &want, NULL) < 0)
+			return ckpt_fail_errno("cannot set resource limit %d of pid %d", r, outer_pid);
 	}
-	if (personality(p->rec.personality) < 0)
-		skeleton_fail(c, "cannot set personality 0x%x of pid %u: %s", p->rec.personality, p->rec.pid,
-			      strerror(errno));
+	return 0;
 }

@@ -868,35 +868,39 @@ void proctree_abort(struct restore_ctx *c, struct keeper *k)
 {
 	if (k->pid <= 0)
 		return;
-	/* In a namespace, the keeper's death takes every process in it along.  Otherwise kill the
-	 * tree first and let the keeper, their subreaper, reap them before it exits. */
-	if (!c->ns_mode && c->outer_pids)
+	/* Kill the tree.  Tasks we never mapped (a half-built tree) die with their parents (their
+	 * pdeath signal) or, in a namespace, with the keeper. */
+	if (c->outer_pids)
 		for (size_t i = 0; i < c->img->nprocs; i++)
 			if (c->outer_pids[i] > 0)
 				kill(c->outer_pids[i], SIGKILL);
-	if (!c->ns_mode) {
-		/* Tasks we never mapped (a half-built tree) are found from the keeper downwards. */
-		char what[64];
-		snprintf(what, sizeof(what), "task/%d/children", k->pid);
-		char *ch = read_proc(k->pid, what, NULL);
-		for (char *s = ch; s && *s;) {
-			char *end;
-			long child = strtol(s, &end, 10);
-			if (end == s)
-				break;
-			s = end;
-			kill((pid_t)child, SIGKILL);
-		}
-		free(ch);
-		/* The keeper exits once its last child is reaped. */
-		for (int i = 0; i < 500; i++) {
-			int st;
-			if (waitpid(k->pid, &st, WNOHANG) == k->pid) {
-				k->pid = -1;
-				break;
-			}
+	char what[64];
+	snprintf(what, sizeof(what), "task/%d/children", k->pid);
+	char *ch = read_proc(k->pid, what, NULL);
+	for (char *s = ch; s && *s;) {
+		char *end;
+		long child = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		s = end;
+		kill((pid_t)child, SIGKILL);
+	}
+	free(ch);
+	/* The tasks we trace must be collected by us first, or they stay zombies the keeper waits
+	 * for; then the keeper, which ends once its last child is reaped. */
+	if (c->outer_tids)
+		for (size_t i = 0; i < c->img->nprocs; i++)
+			for (size_t t = 0; t < c->img->procs[i].nthreads; t++)
+				if (c->outer_tids[i][t] > 0)
+					while (waitpid(c->outer_tids[i][t], NULL, __WALL) < 0 && errno == EINTR)
+						;
+	if (c->ns_mode)
+		kill(k->pid, SIGKILL);
+	for (int i = 0; i < 500 && k->pid > 0; i++) {
+		if (waitpid(k->pid, NULL, WNOHANG) == k->pid)
+			k->pid = -1;
+		else
 			usleep(10000);
-		}
 	}
 	if (k->pid > 0) {
 		kill(k->pid, SIGKILL);

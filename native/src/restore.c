@@ -74,7 +74,6 @@ int restore_syscall(struct inject *in, const char *what, long nr, uint64_t a1, u
 
 static void skeleton_setup(struct restore_ctx *c, struct process_image *p)
 {
-	/* Limits last: a lowered RLIMIT_NOFILE would forbid placing the saved fds. */
 	signals_restore_skeleton(c, p);
 	files_restore_skeleton(c, p);
 	procattr_restore_skeleton(c, p);
@@ -193,6 +192,8 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 	struct thread_image *t = &p->threads[last];
 	if (threads_restore_final(c->outer_tids[pi][last], t, c->img->hdr.xsave_size) < 0 ||
 	    signals_restore_mask(c->outer_tids[pi][last], t) < 0)
+		return -1;
+	if (procattr_restore_limits(c->outer_pids[pi], p) < 0)
 		return -1;
 	/* Paging starts only now: nothing of the restore itself may wait for a page. */
 	return uffd >= 0 ? mem_lazy_commit(c, uffd) : 0;
