@@ -247,6 +247,7 @@ int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result
 		if (job->clones[i].pid &&
 		    mem_write(job->clones[i].pid, job->fd, &img->procs[i], &job->prog, MEM_FROM_CLONE) < 0)
 			return -1;
+	ckpt_debug("memory written after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	/* The notes now carry what only the memory pass knew: stored bytes and timings. */
 	img->hdr.freeze_ns = job->t_released - job->t_frozen;
 	img->hdr.total_ns = now_ns() - job->t_start;
@@ -255,6 +256,7 @@ int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result
 	    statefile_commit(job->fd, job->tmp, job->path) < 0)
 		return -1;
 	job->committed = true;
+	ckpt_debug("committed after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	if (result) {
 		memset(result, 0, sizeof(*result));
 		result->processes = (uint32_t)img->nprocs;
@@ -287,7 +289,9 @@ int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
 	if (!job)
 		return -1;
 	int rc = ckpt_capture_finish(job, result);
+	uint64_t t = now_ns();
 	ckpt_capture_cleanup(job);
+	ckpt_debug("clones dropped in %.3f ms", (now_ns() - t) / 1e6);
 	return rc;
 }
 

@@ -18,10 +18,13 @@
 #include <unistd.h>
 
 #define PAGE 4096ull
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAPPED (1ull << 62)
 #define PM_FILE (1ull << 61)
-#define CHUNK (4ull << 20) /* bytes read from the target per process_vm_readv */
+#define CHUNK (8ull << 20) /* bytes read from the target per process_vm_readv */
 
 struct smaps_vma {
 	uint64_t start, end, pgoff, ino;
@@ -314,11 +317,12 @@ uint64_t mem_stored_estimate(const struct process_image *p)
 
 static bool page_is_zero(const uint8_t *p)
 {
+	/* Most pages of a program hold data early on: stop at the first non-zero block. */
 	const uint64_t *w = (const uint64_t *)p;
-	uint64_t acc = 0;
 	for (size_t i = 0; i < PAGE / 8; i += 8)
-		acc |= w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7];
-	return acc == 0;
+		if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7])
+			return false;
+	return true;
 }
 
 static void apply_patches(const struct ckpt_capture_options *o, uint64_t addr, uint8_t *buf, uint64_t len)
@@ -344,20 +348,35 @@ static void report(struct mem_progress *prog, uint64_t bytes)
 }
 
 /* Writes [addr, addr+len) of a mapping; zero pages become holes when `sparse`. */
-static int copy_range(pid_t pid, int fd, const struct vma_image *v, uint64_t addr, uint64_t len, bool sparse,
-		      bool force, uint8_t *buf, struct mem_progress *prog, uint64_t *stored)
+/* Where memory is read from.  A clone's pages are shared copy-on-write with the running
+ * process, and process_vm_readv pins pages, which makes the kernel copy every shared one:
+ * clones are read through /proc/PID/mem, which does not. */
+struct mem_reader {
+	pid_t pid;
+	int memfd; /* /proc/PID/mem, or -1: process_vm_readv */
+};
+
+static int reader_read(const struct mem_reader *rd, uint64_t addr, void *buf, size_t len, bool force)
+{
+	if (rd->memfd >= 0)
+		return pread_all(rd->memfd, buf, len, (off_t)addr);
+	return force ? remote_read_force(rd->pid, addr, buf, len) : remote_try_read(rd->pid, addr, buf, len);
+}
+
+static int copy_range(const struct mem_reader *rd, int fd, const struct vma_image *v, uint64_t addr, uint64_t len,
+		      bool sparse, bool force, uint8_t *buf, struct mem_progress *prog, uint64_t *stored)
 {
 	while (len) {
 		if (check_interrupted() < 0)
 			return -1;
 		uint64_t n = len > CHUNK ? CHUNK : len;
-		int r = force ? remote_read_force(pid, addr, buf, n) : remote_try_read(pid, addr, buf, n);
+		int r = reader_read(rd, addr, buf, n, force);
 		if (r < 0 && !force) {
 			/* Some page cannot be read (a file mapping beyond the end of its file, say):
 			 * read page by page and keep what cannot be read as zeros, as the program would
 			 * fault on it anyway. */
 			for (uint64_t o = 0; o < n; o += PAGE)
-				if (remote_try_read(pid, addr + o, buf + o, PAGE) < 0)
+				if (reader_read(rd, addr + o, buf + o, PAGE, false) < 0)
 					memset(buf + o, 0, PAGE);
 			r = 0;
 		}
@@ -388,17 +407,17 @@ static int copy_range(pid_t pid, int fd, const struct vma_image *v, uint64_t add
 	return 0;
 }
 
-static int write_vma(pid_t pid, int fd, struct vma_image *v, uint8_t *buf, struct mem_progress *prog)
+static int write_vma(const struct mem_reader *rd, int fd, struct vma_image *v, uint8_t *buf, struct mem_progress *prog)
 {
 	struct ckpt_rec_vma *r = &v->rec;
 	uint64_t stored = 0;
 	bool force = !(r->prot & PROT_READ);
 	if (r->store == CKPT_STORE_HEADER) {
-		if (copy_range(pid, fd, v, r->start, PAGE, false, force, buf, prog, &stored) < 0)
+		if (copy_range(rd, fd, v, r->start, PAGE, false, force, buf, prog, &stored) < 0)
 			return -1;
 	} else if (r->store == CKPT_STORE_FULL && !(r->flags & CKPT_VMA_ANON) && !(r->flags & CKPT_VMA_VDSO)) {
 		/* Changed private file pages: every page, so restart can lay them over the file. */
-		if (copy_range(pid, fd, v, r->start, r->end - r->start, false, force, buf, prog, &stored) < 0)
+		if (copy_range(rd, fd, v, r->start, r->end - r->start, false, force, buf, prog, &stored) < 0)
 			return -1;
 	} else if (r->store == CKPT_STORE_FULL) {
 		/* Anonymous memory: only populated pages are read, and zero pages are holes. */
@@ -406,7 +425,7 @@ static int write_vma(pid_t pid, int fd, struct vma_image *v, uint8_t *buf, struc
 			uint64_t span = r->end - a > (64ull << 20) ? (64ull << 20) : r->end - a;
 			size_t np = span / PAGE;
 			uint64_t *pm = xmalloc(np * 8);
-			if (read_pagemap(pid, a, a + span, pm) < 0) {
+			if (read_pagemap(rd->pid, a, a + span, pm) < 0) {
 				free(pm);
 				return -1;
 			}
@@ -418,7 +437,7 @@ static int write_vma(pid_t pid, int fd, struct vma_image *v, uint8_t *buf, struc
 				size_t j = i + 1;
 				while (j < np && (pm[j] & (PM_PRESENT | PM_SWAPPED)))
 					j++;
-				if (copy_range(pid, fd, v, a + i * PAGE, (j - i) * PAGE, true, force, buf, prog, &stored) < 0) {
+				if (copy_range(rd, fd, v, a + i * PAGE, (j - i) * PAGE, true, force, buf, prog, &stored) < 0) {
 					free(pm);
 					return -1;
 				}
@@ -444,15 +463,25 @@ static bool clone_can_serve(const struct ckpt_rec_vma *v)
 int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *prog, enum mem_pass pass)
 {
 	slow_for_tests = getenv("CKPT_TEST_SLOW_WRITE") != NULL;
+	struct mem_reader rd = {pid, -1};
+	if (pass == MEM_FROM_CLONE) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		rd.memfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (rd.memfd < 0)
+			return ckpt_fail_errno("cannot open %s", path);
+	}
 	uint8_t *buf = xmalloc(CHUNK);
 	int rc = 0;
 	for (size_t i = 0; i < p->nvmas && rc == 0; i++) {
 		bool from_clone = clone_can_serve(&p->vmas[i].rec);
 		if ((pass == MEM_WHILE_FROZEN && from_clone) || (pass == MEM_FROM_CLONE && !from_clone))
 			continue;
-		rc = write_vma(pid, fd, &p->vmas[i], buf, prog);
+		rc = write_vma(&rd, fd, &p->vmas[i], buf, prog);
 	}
 	free(buf);
+	if (rd.memfd >= 0)
+		close(rd.memfd);
 	return rc;
 }
 
@@ -917,6 +946,11 @@ static int fill_range(struct restore_ctx *c, struct inject *in, struct vma_image
 			uint64_t n = stop - o > (1ull << 30) ? (1ull << 30) : stop - o;
 			long ret;
 			uint64_t addr = v->rec.start + (o - v->file_offset);
+			/* Allocating the pages in one go is much faster than a fault per page during the
+			 * copy; only the runs with data, so holes stay unpopulated. */
+			if (n >= (1u << 20))
+				inject_syscall(in, SYS_madvise, addr & ~(PAGE - 1), ALIGN_UP(addr + n, PAGE) - (addr & ~(PAGE - 1)),
+					       MADV_POPULATE_WRITE, 0, 0, 0, &ret);
 			if (restore_syscall(in, "pread (memory)", SYS_pread64, (uint64_t)c->sf_fd, addr, n, o, 0, 0, &ret) < 0)
 				return -1;
 			if ((uint64_t)ret != n)

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -70,6 +71,51 @@ int restore_syscall(struct inject *in, const char *what, long nr, uint64_t a1, u
 		return ckpt_fail_errno("restart failed: %s in thread %d", what, in->tid);
 	}
 	return 0;
+}
+
+/* Reads the statefile ahead of the restore, on the other core, so that the preads injected
+ * into the rebuilt processes find their data in the page cache. */
+struct readahead {
+	pthread_t thread;
+	int fd;
+	uint64_t size;
+	volatile int stop;
+	bool running;
+};
+
+static void *readahead_main(void *arg)
+{
+	struct readahead *ra = arg;
+	size_t chunk = 4u << 20;
+	char *buf = malloc(chunk);
+	for (uint64_t off = 0; buf && off < ra->size && !ra->stop;) {
+		off_t data = lseek(ra->fd, (off_t)off, SEEK_DATA);
+		if (data < 0)
+			break;
+		ssize_t n = pread(ra->fd, buf, chunk, data);
+		if (n <= 0)
+			break;
+		off = (uint64_t)data + (uint64_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+static void readahead_start(struct readahead *ra, int fd, uint64_t size)
+{
+	ra->fd = fd;
+	ra->size = size;
+	ra->stop = 0;
+	ra->running = pthread_create(&ra->thread, NULL, readahead_main, ra) == 0;
+}
+
+static void readahead_stop(struct readahead *ra)
+{
+	if (!ra->running)
+		return;
+	ra->stop = 1;
+	pthread_join(ra->thread, NULL);
+	ra->running = false;
 }
 
 static void skeleton_setup(struct restore_ctx *c, struct process_image *p)
@@ -365,6 +411,8 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 	struct restore_ctx c = {.img = &img, .path = path, .report_fd = -1, .report_fd_in_tree = -1};
 	int rc = -1;
 	void *tramp = MAP_FAILED;
+	struct readahead ra = {0};
+	int ra_fd = -1;
 	if (check_image(&img) < 0 || mem_check_files(&img) < 0 || mem_check_vdso(&img, sf) < 0)
 		goto out;
 
@@ -386,6 +434,10 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 	((uint8_t *)tramp)[1] = 0x05;
 	((uint8_t *)tramp)[2] = 0xcc; /* int3 */
 
+	/* A separate fd: the reading thread's offsets are its own. */
+	ra_fd = o->lazy ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (ra_fd >= 0)
+		readahead_start(&ra, ra_fd, img.file_size);
 	bool can_choose = proctree_can_choose_pids();
 	c.ns_mode = o->use_namespace || !can_choose || pids_busy(&img);
 	c.lazy = o->lazy;
@@ -406,6 +458,9 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 		c.ns_mode = true;
 	}
 out:
+	readahead_stop(&ra);
+	if (ra_fd >= 0)
+		close(ra_fd);
 	if (tramp != MAP_FAILED)
 		munmap(tramp, 4096);
 	if (sf >= 0)
