@@ -9,7 +9,7 @@
 
 int cmd_dump(int argc, char **argv)
 {
-	const char *out = NULL;
+	const char *out = NULL, *parent = NULL;
 	long pid = 0;
 	int json = 0, release = CKPT_LEAVE_RUNNING, release_set = 0;
 	for (int i = 1; i < argc; i++) {
@@ -20,6 +20,12 @@ int cmd_dump(int argc, char **argv)
 			out = argv[i];
 		} else if (strncmp(a, "--output=", 9) == 0) {
 			out = a + 9;
+		} else if (strcmp(a, "--parent") == 0) {
+			if (++i >= argc)
+				return usage_error("--parent needs a statefile");
+			parent = argv[i];
+		} else if (strncmp(a, "--parent=", 9) == 0) {
+			parent = a + 9;
 		} else if (strcmp(a, "--json") == 0) {
 			json = 1;
 		} else if (strcmp(a, "--leave-running") == 0 || strcmp(a, "--leave-stopped") == 0 || strcmp(a, "--kill") == 0) {
@@ -46,7 +52,7 @@ int cmd_dump(int argc, char **argv)
 		return usage_error("dump: where to? (ckpt dump PID -o FILE)");
 
 	install_interrupt_handlers();
-	struct ckpt_capture_options o = {.release = release, .progress = json ? NULL : progress_line};
+	struct ckpt_capture_options o = {.release = release, .progress = json ? NULL : progress_line, .parent = parent};
 	struct ckpt_capture_result r;
 	if (ckpt_capture((pid_t)pid, NULL, 0, out, &o, &r) < 0)
 		return fail_with_engine_error();
@@ -56,14 +62,18 @@ int cmd_dump(int argc, char **argv)
 		for (const char *p = out; *p; p++)
 			printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
 		printf("\",\"processes\":%u,\"threads\":%u,\"mapped_bytes\":%llu,\"stored_bytes\":%llu,"
-		       "\"file_bytes\":%llu,\"freeze_ms\":%.3f,\"total_ms\":%.3f}\n",
+		       "\"file_bytes\":%llu,\"parent_bytes\":%llu,\"freeze_ms\":%.3f,\"total_ms\":%.3f}\n",
 		       r.processes, r.threads, (unsigned long long)r.mapped_bytes, (unsigned long long)r.stored_bytes,
-		       (unsigned long long)r.file_bytes, r.freeze_ns / 1e6, r.total_ns / 1e6);
+		       (unsigned long long)r.file_bytes, (unsigned long long)r.parent_bytes, r.freeze_ns / 1e6,
+		       r.total_ns / 1e6);
 	} else {
-		printf("Saved %s: %u process%s, %u thread%s, %.1f MiB stored of %.1f MiB mapped; "
+		char from[96] = "";
+		if (parent)
+			snprintf(from, sizeof(from), " (%.1f MiB unchanged since the parent)", r.parent_bytes / 1048576.0);
+		printf("Saved %s: %u process%s, %u thread%s, %.1f MiB stored%s of %.1f MiB mapped; "
 		       "program paused %.1f ms, total %.1f ms\n",
 		       out, r.processes, r.processes == 1 ? "" : "es", r.threads, r.threads == 1 ? "" : "s",
-		       r.stored_bytes / 1048576.0, r.mapped_bytes / 1048576.0, r.freeze_ns / 1e6, r.total_ns / 1e6);
+		       r.stored_bytes / 1048576.0, from, r.mapped_bytes / 1048576.0, r.freeze_ns / 1e6, r.total_ns / 1e6);
 	}
 	return EXIT_OK;
 }

@@ -52,6 +52,7 @@ class _CaptureOptions(ctypes.Structure):
         ("from_debugger", ctypes.c_int),
         ("progress", _PROGRESS),
         ("progress_arg", ctypes.c_void_p),
+        ("parent", ctypes.c_char_p),
     ]
 
 
@@ -64,6 +65,7 @@ class _CaptureResult(ctypes.Structure):
         ("file_bytes", ctypes.c_uint64),
         ("freeze_ns", ctypes.c_uint64),
         ("total_ns", ctypes.c_uint64),
+        ("parent_bytes", ctypes.c_uint64),
     ]
 
 
@@ -71,6 +73,7 @@ class _RestartOptions(ctypes.Structure):
     _fields_ = [
         ("mode", ctypes.c_int),
         ("use_namespace", ctypes.c_int),
+        ("lazy", ctypes.c_int),
     ]
 
 
@@ -155,6 +158,15 @@ class _Engine:
         lib.ckpt_info.argtypes = [ctypes.c_char_p, ctypes.c_int]
         lib.ckpt_free.restype = None
         lib.ckpt_free.argtypes = [ctypes.c_void_p]
+        # The structs above mirror ckpt.h: refuse an engine whose layouts differ.
+        lib.ckpt_struct_size.restype = ctypes.c_size_t
+        lib.ckpt_struct_size.argtypes = [ctypes.c_char_p]
+        for name, cls in ((b"ckpt_patch", _Patch), (b"ckpt_capture_options", _CaptureOptions),
+                          (b"ckpt_capture_result", _CaptureResult), (b"ckpt_restart_options", _RestartOptions),
+                          (b"ckpt_restart_result", _RestartResult)):
+            if lib.ckpt_struct_size(name) != ctypes.sizeof(cls):
+                raise gdb.GdbError("ckpt: this extension does not match the engine (struct %s is %d bytes there, %d here)"
+                                   % (name.decode(), lib.ckpt_struct_size(name), ctypes.sizeof(cls)))
 
     def error(self):
         msg = self.lib.ckpt_last_error() if self.lib else None

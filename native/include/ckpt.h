@@ -21,6 +21,9 @@ extern "C" {
 const char *ckpt_version(void);
 /* Statefile format version this engine writes and reads. */
 int ckpt_format_version(void);
+/* sizeof of this API's structs, by name ("ckpt_capture_options", ...), so that bindings written
+ * in other languages can check their layouts; 0 for an unknown name. */
+size_t ckpt_struct_size(const char *name);
 /* Why the last call on this thread failed. */
 const char *ckpt_last_error(void);
 
@@ -50,6 +53,10 @@ struct ckpt_capture_options {
 	/* Called now and then with bytes of memory written so far and in all; may be NULL. */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
+	/* An earlier statefile of the same program: pages that did not change since are copied
+	 * from it with copy_file_range (shared extents on file systems that can), so only the
+	 * changed ones are written.  The new file is complete on its own.  May be NULL. */
+	const char *parent;
 };
 
 struct ckpt_capture_result {
@@ -59,6 +66,7 @@ struct ckpt_capture_result {
 	uint64_t file_bytes;         /* apparent size of the statefile */
 	uint64_t freeze_ns;          /* how long the program was stopped by the capture */
 	uint64_t total_ns;
+	uint64_t parent_bytes;       /* of stored_bytes, those copied from the parent statefile */
 };
 
 /*

@@ -16,6 +16,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,9 @@ static void fill_header(struct statefile_image *img, const struct ckpt_capture_o
 	h->xcr0 = xstate_xcr0_of(t0->xstate, t0->xstate_len);
 }
 
+struct ckpt_capture_job;
+static int open_parent(struct ckpt_capture_job *job, pid_t pid);
+
 /* A capture in progress: frozen and released by ckpt_capture_start, memory written and
  * committed by ckpt_capture_finish, clones dropped by ckpt_capture_cleanup. */
 struct ckpt_capture_job {
@@ -124,12 +128,19 @@ struct ckpt_capture_job {
 	struct statefile_layout lay;
 	struct mem_clone *clones;
 	struct mem_progress prog;
+	struct mem_parent parent;
+	bool has_parent;
 	uint64_t t_start, t_frozen, t_released;
 	bool committed;
 };
 
 static void job_free(struct ckpt_capture_job *job)
 {
+	if (job->has_parent) {
+		image_free(&job->parent.img);
+		close(job->parent.fd);
+	}
+	free((char *)job->opts.parent);
 	statefile_layout_free(&job->lay);
 	image_free(&job->img);
 	tree_free(&job->tree);
@@ -144,6 +155,31 @@ static void job_free(struct ckpt_capture_job *job)
 	free((char *)job->opts.stop_file);
 	free((void *)job->opts.patches);
 	free(job);
+}
+
+/* The parent statefile must be one of the same program, or its pages mean nothing here. */
+static int open_parent(struct ckpt_capture_job *job, pid_t pid)
+{
+	const char *path = job->opts.parent;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ckpt_fail_errno("cannot open the parent statefile %s", path);
+	if (statefile_read(fd, &job->parent.img) < 0) {
+		close(fd);
+		return -1;
+	}
+	job->parent.fd = fd;
+	job->has_parent = true;
+	char exe_link[64];
+	snprintf(exe_link, sizeof(exe_link), "/proc/%d/exe", pid);
+	char *exe = read_link(exe_link);
+	const struct process_image *root = &job->parent.img.procs[0];
+	bool same = root->rec.pid == (uint32_t)pid && exe && root->exe && strcmp(exe, root->exe) == 0;
+	free(exe);
+	if (!same)
+		return ckpt_fail("%s is not a statefile of pid %d (it holds pid %u, %s)", path, pid, root->rec.pid,
+				 root->exe ? root->exe : "?");
+	return 0;
 }
 
 struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t nheld, const char *path,
@@ -161,6 +197,7 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	struct ckpt_capture_options *o = &job->opts;
 	o->stop_function = o->stop_function ? xstrdup(o->stop_function) : NULL;
 	o->stop_file = o->stop_file ? xstrdup(o->stop_file) : NULL;
+	o->parent = o->parent ? xstrdup(o->parent) : NULL;
 	if (o->npatches) {
 		struct ckpt_patch *pp = xmalloc(o->npatches * sizeof(*pp));
 		memcpy(pp, o->patches, o->npatches * sizeof(*pp));
@@ -177,11 +214,13 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 		job_free(job);
 		return NULL;
 	}
-	/* The root's layout, read while it still runs, so the pause does not pay for it. */
-	struct mem_hint hint;
-	mem_hint_read(pid, &hint);
 	struct statefile_image *img = &job->img;
 	bool frozen = false;
+	struct mem_hint hint = {0};
+	if (o->parent && open_parent(job, pid) < 0)
+		goto fail;
+	/* The root's layout, read while it still runs, so the pause does not pay for it. */
+	mem_hint_read(pid, &hint);
 	if (tree_freeze(pid, held, nheld, o->first_tid, &job->tree) < 0)
 		goto fail;
 	frozen = true;
@@ -199,6 +238,7 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	if (statefile_layout(img, &job->lay) < 0)
 		goto fail;
 	job->prog.opts = &job->opts;
+	job->prog.parent = job->has_parent ? &job->parent : NULL;
 	for (size_t i = 0; i < img->nprocs; i++)
 		job->prog.total += mem_stored_estimate(&img->procs[i]);
 	ckpt_debug("metadata captured after %.3f ms", (now_ns() - job->t_frozen) / 1e6);
@@ -270,6 +310,7 @@ int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result
 		result->file_bytes = job->lay.total_size;
 		result->freeze_ns = img->hdr.freeze_ns;
 		result->total_ns = now_ns() - job->t_start;
+		result->parent_bytes = job->prog.from_parent;
 	}
 	return 0;
 }

@@ -363,8 +363,27 @@ static int reader_read(const struct mem_reader *rd, uint64_t addr, void *buf, si
 	return force ? remote_read_force(rd->pid, addr, buf, len) : remote_try_read(rd->pid, addr, buf, len);
 }
 
+/* Copies [poff, poff+len) of the parent statefile to [off, off+len) of ours; falls back to
+ * writing buf when the file systems cannot. */
+static int copy_from_parent(int pfd, uint64_t poff, int fd, uint64_t off, uint64_t len, const uint8_t *buf)
+{
+	loff_t in = (loff_t)poff, out = (loff_t)off;
+	while (len) {
+		ssize_t n = copy_file_range(pfd, &in, fd, &out, len, 0);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return pwrite_all(fd, buf, len, out);
+		}
+		buf += n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
 static int copy_range(const struct mem_reader *rd, int fd, const struct vma_image *v, uint64_t addr, uint64_t len,
-		      bool sparse, bool force, uint8_t *buf, struct mem_progress *prog, uint64_t *stored)
+		      bool sparse, bool force, uint8_t *buf, uint8_t *pbuf, int64_t parent_off, struct mem_progress *prog,
+		      uint64_t *stored)
 {
 	while (len) {
 		if (check_interrupted() < 0)
@@ -386,17 +405,25 @@ static int copy_range(const struct mem_reader *rd, int fd, const struct vma_imag
 		if (slow_for_tests)
 			usleep(20000);
 		uint64_t off = v->file_offset + (addr - v->rec.start);
-		/* Write maximal runs of non-zero pages. */
+		uint64_t poff = parent_off >= 0 ? (uint64_t)parent_off + (addr - v->rec.start) : 0;
+		bool have_parent = parent_off >= 0 && pread_all(prog->parent->fd, pbuf, n, (off_t)poff) == 0;
+		/* Runs of pages of one kind: zero (a hole), unchanged since the parent, or new. */
 		for (uint64_t i = 0; i < n;) {
 			if (sparse && page_is_zero(buf + i)) {
 				i += PAGE;
 				continue;
 			}
+			bool same = have_parent && memcmp(buf + i, pbuf + i, PAGE) == 0;
 			uint64_t j = i + PAGE;
-			while (j < n && !(sparse && page_is_zero(buf + j)))
+			while (j < n && !(sparse && page_is_zero(buf + j)) &&
+			       (have_parent && memcmp(buf + j, pbuf + j, PAGE) == 0) == same)
 				j += PAGE;
-			if (pwrite_all(fd, buf + i, j - i, (off_t)(off + i)) < 0)
+			int w = same ? copy_from_parent(prog->parent->fd, poff + i, fd, off + i, j - i, buf + i)
+				     : pwrite_all(fd, buf + i, j - i, (off_t)(off + i));
+			if (w < 0)
 				return ckpt_fail_errno("cannot write the statefile");
+			if (same)
+				prog->from_parent += j - i;
 			*stored += j - i;
 			i = j;
 		}
@@ -407,17 +434,39 @@ static int copy_range(const struct mem_reader *rd, int fd, const struct vma_imag
 	return 0;
 }
 
-static int write_vma(const struct mem_reader *rd, int fd, struct vma_image *v, uint8_t *buf, struct mem_progress *prog)
+/* The parent's copy of a mapping: the same range, stored in full the same way. */
+static int64_t parent_offset(const struct mem_progress *prog, const struct process_image *p, const struct vma_image *v)
+{
+	if (!prog->parent)
+		return -1;
+	const struct process_image *pp = NULL;
+	for (size_t i = 0; i < prog->parent->img.nprocs && !pp; i++)
+		if (prog->parent->img.procs[i].rec.pid == p->rec.pid)
+			pp = &prog->parent->img.procs[i];
+	if (!pp)
+		return -1;
+	for (size_t i = 0; i < pp->nvmas; i++) {
+		const struct vma_image *w = &pp->vmas[i];
+		if (w->rec.start == v->rec.start && w->rec.end == v->rec.end && w->rec.store == v->rec.store &&
+		    w->file_size == v->file_size && (w->rec.flags & CKPT_VMA_ANON) == (v->rec.flags & CKPT_VMA_ANON))
+			return (int64_t)w->file_offset;
+	}
+	return -1;
+}
+
+static int write_vma(const struct mem_reader *rd, int fd, const struct process_image *p, struct vma_image *v, uint8_t *buf,
+		     uint8_t *pbuf, struct mem_progress *prog)
 {
 	struct ckpt_rec_vma *r = &v->rec;
+	int64_t poff = parent_offset(prog, p, v);
 	uint64_t stored = 0;
 	bool force = !(r->prot & PROT_READ);
 	if (r->store == CKPT_STORE_HEADER) {
-		if (copy_range(rd, fd, v, r->start, PAGE, false, force, buf, prog, &stored) < 0)
+		if (copy_range(rd, fd, v, r->start, PAGE, false, force, buf, pbuf, poff, prog, &stored) < 0)
 			return -1;
 	} else if (r->store == CKPT_STORE_FULL && !(r->flags & CKPT_VMA_ANON) && !(r->flags & CKPT_VMA_VDSO)) {
 		/* Changed private file pages: every page, so restart can lay them over the file. */
-		if (copy_range(rd, fd, v, r->start, r->end - r->start, false, force, buf, prog, &stored) < 0)
+		if (copy_range(rd, fd, v, r->start, r->end - r->start, false, force, buf, pbuf, poff, prog, &stored) < 0)
 			return -1;
 	} else if (r->store == CKPT_STORE_FULL) {
 		/* Anonymous memory: only populated pages are read, and zero pages are holes. */
@@ -437,7 +486,7 @@ static int write_vma(const struct mem_reader *rd, int fd, struct vma_image *v, u
 				size_t j = i + 1;
 				while (j < np && (pm[j] & (PM_PRESENT | PM_SWAPPED)))
 					j++;
-				if (copy_range(rd, fd, v, a + i * PAGE, (j - i) * PAGE, true, force, buf, prog, &stored) < 0) {
+				if (copy_range(rd, fd, v, a + i * PAGE, (j - i) * PAGE, true, force, buf, pbuf, poff, prog, &stored) < 0) {
 					free(pm);
 					return -1;
 				}
@@ -471,15 +520,16 @@ int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *p
 		if (rd.memfd < 0)
 			return ckpt_fail_errno("cannot open %s", path);
 	}
-	uint8_t *buf = xmalloc(CHUNK);
+	uint8_t *buf = xmalloc(CHUNK), *pbuf = prog->parent ? xmalloc(CHUNK) : NULL;
 	int rc = 0;
 	for (size_t i = 0; i < p->nvmas && rc == 0; i++) {
 		bool from_clone = clone_can_serve(&p->vmas[i].rec);
 		if ((pass == MEM_WHILE_FROZEN && from_clone) || (pass == MEM_FROM_CLONE && !from_clone))
 			continue;
-		rc = write_vma(&rd, fd, &p->vmas[i], buf, prog);
+		rc = write_vma(&rd, fd, p, &p->vmas[i], buf, pbuf, prog);
 	}
 	free(buf);
+	free(pbuf);
 	if (rd.memfd >= 0)
 		close(rd.memfd);
 	return rc;

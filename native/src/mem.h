@@ -25,9 +25,17 @@ void mem_hint_free(struct mem_hint *h);
  * hint, if not NULL, saves reading smaps while the process is frozen. */
 int mem_capture_vmas(pid_t pid, struct process_image *p, const struct mem_hint *hint);
 
+/* An earlier statefile of the same tree, whose unchanged pages are copied instead of written. */
+struct mem_parent {
+	int fd;
+	struct statefile_image img;
+};
+
 struct mem_progress {
 	uint64_t done, total;
 	const struct ckpt_capture_options *opts;
+	const struct mem_parent *parent;  /* may be NULL */
+	uint64_t from_parent;             /* bytes copied from it */
 };
 
 /* Which mappings one memory pass writes. */

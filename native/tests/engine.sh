@@ -135,6 +135,24 @@ for round in 1 2 3; do
 		[ "$(cat "$SCRATCH/spawner.out")" = "$expected" ]
 done
 
+# 3b'. Incremental: a dump against an earlier statefile of the same program copies what did not
+# change and is complete on its own.
+expected=$(expected_output bigheap 300)
+start_prog bigheap "$SCRATCH/incr.out" 300
+"$CKPT" dump $PROG_PID -o "$SCRATCH/incr-parent.ckpt" >/dev/null 2>&1
+sleep 0.3
+"$CKPT" dump $PROG_PID -o "$SCRATCH/incr.ckpt" --parent "$SCRATCH/incr-parent.ckpt" --kill --json >"$SCRATCH/incr.json" 2>"$SCRATCH/err"
+wait $PROG_PID 2>/dev/null
+check "incremental: most memory comes from the parent" \
+	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["parent_bytes"] > d["stored_bytes"] * 0.9, d' <"$SCRATCH/incr.json"
+rm -f "$SCRATCH/incr-parent.ckpt"
+cp "$SCRATCH/incr.out" "$SCRATCH/partial"
+timeout 60 "$CKPT" restart "$SCRATCH/incr.ckpt" >>"$SCRATCH/incr.out" 2>"$SCRATCH/restart.err"
+check "incremental: the statefile restarts on its own, with the undisturbed result" \
+	[ "$(cat "$SCRATCH/incr.out")" = "$expected" ]
+"$CKPT" dump $$ -o "$SCRATCH/wrong.ckpt" --parent "$SCRATCH/incr.ckpt" 2>"$SCRATCH/err"
+check "incremental: a parent of another program is refused" one_line_error $? "$SCRATCH/err"
+
 # 3c. Lazy restart: big memory paged in on demand and in the background; dropped memory stays
 # zero and a child forked meanwhile sees the same heap.
 expected=$(expected_output bigheap 300)
