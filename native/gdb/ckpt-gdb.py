@@ -150,6 +150,15 @@ class _Engine:
         lib.ckpt_capture.restype = ctypes.c_int
         lib.ckpt_capture.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_size_t, ctypes.c_char_p,
                                      ctypes.POINTER(_CaptureOptions), ctypes.POINTER(_CaptureResult)]
+        lib.ckpt_capture_start.restype = ctypes.c_void_p
+        lib.ckpt_capture_start.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_size_t, ctypes.c_char_p,
+                                           ctypes.POINTER(_CaptureOptions)]
+        lib.ckpt_capture_pause_ns.restype = ctypes.c_uint64
+        lib.ckpt_capture_pause_ns.argtypes = [ctypes.c_void_p]
+        lib.ckpt_capture_finish.restype = ctypes.c_int
+        lib.ckpt_capture_finish.argtypes = [ctypes.c_void_p, ctypes.POINTER(_CaptureResult)]
+        lib.ckpt_capture_cleanup.restype = None
+        lib.ckpt_capture_cleanup.argtypes = [ctypes.c_void_p]
         lib.ckpt_restart.restype = ctypes.c_int
         lib.ckpt_restart.argtypes = [ctypes.c_char_p, ctypes.POINTER(_RestartOptions), ctypes.POINTER(_RestartResult)]
         lib.ckpt_discard_pending_sigstop.restype = ctypes.c_int
@@ -403,52 +412,71 @@ def _resolve(path):
 # Save.
 # --------------------------------------------------------------------------------------------
 
+class _Capture:
+    """The arguments of one capture, kept alive for as long as the engine may read them."""
+
+    def __init__(self, inf, path, first_thread):
+        self.inf = inf
+        self.pid = inf.pid
+        self.path = path
+        tids = _held_tids(inf)
+        self.ntids = len(tids)
+        self.tids = (ctypes.c_int * len(tids))(*tids)
+        o = _CaptureOptions()
+        o.release = _CKPT_LEAVE_RUNNING
+        o.from_debugger = 1
+        if first_thread is None or not first_thread.is_valid():
+            first_thread = gdb.selected_thread()
+        func = fname = None
+        line = 0
+        if first_thread is not None:
+            o.first_tid = first_thread.ptid[1] or first_thread.ptid[0]
+            func, fname, line = _stop_location(first_thread)
+        self.func = func.encode("utf-8", "replace") if func else None
+        self.file = os.fsencode(fname) if fname else None
+        o.stop_function = self.func
+        o.stop_file = self.file
+        o.stop_line = line
+        patches = _breakpoint_patches(inf)
+        self.npatches = len(patches)
+        self.parr = None
+        if patches:
+            self.parr = (_Patch * len(patches))()
+            for i, (addr, orig) in enumerate(patches):
+                self.parr[i].addr = addr
+                self.parr[i].len = len(orig)
+                for k, b in enumerate(orig):
+                    self.parr[i].bytes[k] = b
+            o.patches = self.parr
+            o.npatches = len(patches)
+        self.opts = o
+        self.bpath = os.fsencode(path)
+
+    def result(self, res, **extra):
+        r = {
+            "path": self.path,
+            "processes": res.processes,
+            "threads": res.threads,
+            "bytes": res.stored_bytes,
+            "file_bytes": res.file_bytes,
+            "mapped_bytes": res.mapped_bytes,
+            "ms": round(res.total_ns / 1e6, 3),
+            "freeze_ms": round(res.freeze_ns / 1e6, 3),
+            "patches": self.npatches,
+        }
+        r.update(extra)
+        return r
+
+
 def _capture_now(inf, path, first_thread):
-    """Captures the stopped inferior into path.  Every thread of inf must be stopped."""
+    """Captures the stopped inferior into path in one go, on this (the tracer) thread.
+    Every thread of inf must be stopped."""
     lib = ENGINE.load()
-    tids = _held_tids(inf)
-    arr = (ctypes.c_int * len(tids))(*tids)
-    opts = _CaptureOptions()
-    opts.release = _CKPT_LEAVE_RUNNING
-    opts.from_debugger = 1
-    if first_thread is None or not first_thread.is_valid():
-        first_thread = gdb.selected_thread()
-    func = fname = None
-    line = 0
-    if first_thread is not None:
-        opts.first_tid = first_thread.ptid[1] or first_thread.ptid[0]
-        func, fname, line = _stop_location(first_thread)
-    func_b = func.encode("utf-8", "replace") if func else None
-    file_b = os.fsencode(fname) if fname else None
-    opts.stop_function = func_b
-    opts.stop_file = file_b
-    opts.stop_line = line
-    patches = _breakpoint_patches(inf)
-    parr = None
-    if patches:
-        parr = (_Patch * len(patches))()
-        for i, (addr, orig) in enumerate(patches):
-            parr[i].addr = addr
-            parr[i].len = len(orig)
-            for k, b in enumerate(orig):
-                parr[i].bytes[k] = b
-        opts.patches = parr
-        opts.npatches = len(patches)
+    c = _Capture(inf, path, first_thread)
     res = _CaptureResult()
-    rc = lib.ckpt_capture(inf.pid, arr, len(tids), os.fsencode(path), ctypes.byref(opts), ctypes.byref(res))
-    if rc != 0:
+    if lib.ckpt_capture(c.pid, c.tids, c.ntids, c.bpath, ctypes.byref(c.opts), ctypes.byref(res)) != 0:
         raise CkptError("ckpt save: " + ENGINE.error())
-    return {
-        "path": path,
-        "processes": res.processes,
-        "threads": res.threads,
-        "bytes": res.stored_bytes,
-        "file_bytes": res.file_bytes,
-        "mapped_bytes": res.mapped_bytes,
-        "ms": round(res.total_ns / 1e6, 3),
-        "freeze_ms": round(res.freeze_ns / 1e6, 3),
-        "patches": len(patches),
-    }
+    return c.result(res, background=False)
 
 
 def _saved_line(r):
@@ -456,15 +484,164 @@ def _saved_line(r):
         r["path"], r["threads"], r["bytes"] / (1024.0 * 1024.0), int(round(r["ms"])))
 
 
-class _Pending:
-    """One save of a running inferior: interrupt, capture at the stop, resume."""
+_LATER = object()  # an action that calls done itself, later
 
-    def __init__(self, inf, path, first_thread, done):
+
+class _BackgroundSave:
+    """A save that gives gdb back as soon as the program may run again.
+
+    On the tracer thread, ckpt_capture_start freezes what it needs and makes a copy-on-write
+    clone that serves the memory; a Python thread writes the file (ckpt_capture_finish), while
+    gdb, and the program if the user resumes it, go on; back on the tracer thread,
+    ckpt_capture_cleanup drops the clone, which needs the program stopped: at once if it is,
+    else at its next stop, else after a short interrupt."""
+
+    current = None  # the save in flight, if any
+    GRACE = 0.5     # seconds to wait for a stop of its own before interrupting for the cleanup
+
+    def __init__(self, inf, path, done):
         self.inf = inf
         self.path = path
+        self.done = done
+        self.job = None
+        self.thread = None
+        self.outcome = None  # (result, error) once written
+        self.reported = False
+        self.waiting = None
+        self.resumed = False  # set when it was running, was interrupted, and runs again
+
+    def start(self, first_thread):
+        lib = ENGINE.load()
+        c = _Capture(self.inf, self.path, first_thread)
+        self.capture = c
+        self.pid = c.pid
+        job = lib.ckpt_capture_start(c.pid, c.tids, c.ntids, c.bpath, ctypes.byref(c.opts))
+        if not job:
+            raise CkptError("ckpt save: " + ENGINE.error())
+        self.job = job
+        self.pause_ms = lib.ckpt_capture_pause_ns(job) / 1e6
+        _BackgroundSave.current = self
+        self.thread = threading.Thread(target=self._write, name="ckpt-save", daemon=True)
+        self.thread.start()
+        return _LATER
+
+    def _write(self):  # a Python thread
+        _block_signals()
+        lib = ENGINE.lib
+        res = _CaptureResult()
+        try:
+            if lib.ckpt_capture_finish(self.job, ctypes.byref(res)) == 0:
+                self.outcome = (self.capture.result(res, background=True), None)
+            else:
+                self.outcome = (None, "ckpt save: " + ENGINE.error())  # the error is per thread
+        except Exception as e:
+            self.outcome = (None, "ckpt save: %s: %s" % (type(e).__name__, e))
+        gdb.post_event(self._written)
+
+    def _gone(self):
+        inf = self.inf
+        return not inf.is_valid() or inf.pid != self.pid
+
+    def _stopped(self):
+        return not any(_thread_running(t) for t in self.inf.threads())
+
+    def _written(self):  # main thread
+        if self._gone() or self._stopped():
+            self._cleanup()
+            return
+        # Running: wait a little for a stop of its own (unless it runs because we resumed it
+        # after interrupting it for this save), then interrupt it.
+        grace = 0.0 if self.resumed else self.GRACE
+
+        def on_stop(event):
+            if self._gone() or self._stopped():
+                self._unwait()
+                gdb.post_event(self._cleanup)
+
+        def on_exit(event):
+            self._unwait()
+            gdb.post_event(self._cleanup)
+
+        timer = threading.Timer(grace, lambda: gdb.post_event(self._force))
+        timer.daemon = True
+        self.waiting = (on_stop, on_exit, timer)
+        gdb.events.stop.connect(on_stop)
+        gdb.events.exited.connect(on_exit)
+        timer.start()
+
+    def _unwait(self):
+        if self.waiting:
+            on_stop, on_exit, timer = self.waiting
+            self.waiting = None
+            timer.cancel()
+            for reg, h in ((gdb.events.stop, on_stop), (gdb.events.exited, on_exit)):
+                try:
+                    reg.disconnect(h)
+                except Exception:
+                    pass
+
+    def _force(self):
+        if self.waiting is None:
+            return
+        self._unwait()
+        if self._gone() or self._stopped():
+            self._cleanup()
+            return
+
+        def action(first):
+            self._cleanup(report=False)
+            return {}
+
+        def failed(result, error):  # reported once the program runs again; or, if it
+            self._cleanup()         # exited or did not stop, with the clone dropped anyway
+
+        _Interrupted(self.inf, action, failed, "ckpt save").start()
+
+    def _cleanup(self, report=True):
+        if self.job is not None:
+            ENGINE.lib.ckpt_capture_cleanup(self.job)
+            self.job = None
+        if _BackgroundSave.current is self:
+            _BackgroundSave.current = None
+        if report:
+            self._report()
+
+    def _report(self):
+        if self.reported:
+            return
+        self.reported = True
+        result, error = self.outcome or (None, "ckpt save: lost track of the background save")
+        if result is not None:
+            result["freeze_ms"] = round(self.pause_ms, 3)
+            result["resumed"] = self.resumed
+        self.done(result, error)
+
+    @classmethod
+    def drain(cls, timeout=120.0):
+        """At gdb's exit: let a save in flight finish its file, then drop its clone."""
+        cur = cls.current
+        if cur is None:
+            return
+        if cur.thread is not None:
+            cur.thread.join(timeout)
+        cur._unwait()
+        if cur.job is not None:
+            ENGINE.lib.ckpt_capture_cleanup(cur.job)
+            cur.job = None
+        cls.current = None
+
+
+class _Interrupted:
+    """Runs action(first_thread) on a running inferior: interrupt it, run the action at the
+    stop, then resume the threads that were running, unless they stopped on their own."""
+
+    def __init__(self, inf, action, done, what, first_thread=None):
+        self.inf = inf
+        self.action = action
+        self.done = done  # (result or None, error or None), unless action returned _LATER
+        self.what = what
         self.first_thread = first_thread
-        self.done = done  # called with (result dict or None, error string or None)
-        self.running = []  # threads to resume afterwards
+        self.running = []
         self.finished = False
         self.timer = None
         self.connected = False
@@ -472,8 +649,7 @@ class _Pending:
         self.keep_all = False      # all-stop: the program stopped on its own
 
     def start(self, timeout=20.0):
-        threads = self.inf.threads()
-        self.running = [t for t in threads if _thread_running(t)]
+        self.running = [t for t in self.inf.threads() if _thread_running(t)]
         non_stop = bool(gdb.parameter("non-stop"))
         gdb.events.stop.connect(self.on_stop)
         gdb.events.exited.connect(self.on_exit)
@@ -481,7 +657,7 @@ class _Pending:
         try:
             gdb.execute("interrupt -a" if non_stop else "interrupt", to_string=True)
         except gdb.error as e:
-            self.finish(None, "ckpt save: cannot interrupt the program: %s" % e)
+            self.finish(None, "%s: cannot interrupt the program: %s" % (self.what, e))
             return
         if timeout:
             self.timer = threading.Timer(timeout, lambda: gdb.post_event(self.on_timeout))
@@ -504,15 +680,16 @@ class _Pending:
             return
         self.finished = True
         self._disconnect()
-        self.done(result, error)
+        if result is not _LATER:
+            self.done(result, error)
 
     def on_timeout(self):
-        self.finish(None, "ckpt save: the program did not stop after an interrupt")
+        self.finish(None, "%s: the program did not stop after an interrupt" % self.what)
 
     def on_exit(self, event):
         if getattr(event, "inferior", None) is not None and event.inferior.num != self.inf.num:
             return
-        self.finish(None, "ckpt save: the program exited before it could be saved")
+        self.finish(None, "%s: the program exited first" % self.what)
 
     def on_stop(self, event):
         if self.finished:
@@ -535,20 +712,26 @@ class _Pending:
         first = self.first_thread if self.first_thread and self.first_thread.is_valid() else gdb.selected_thread()
         result, error = None, None
         try:
-            result = _capture_now(self.inf, self.path, first)
+            result = self.action(first)
         except CkptError as e:
             error = str(e)
         except Exception as e:  # never leave the program interrupted because of a bug here
-            error = "ckpt save: %s: %s" % (type(e).__name__, e)
+            error = "%s: %s: %s" % (self.what, type(e).__name__, e)
         to_resume = [] if self.keep_all else [t for t in self.running
                                               if t.is_valid() and t.num not in self.keep_stopped]
-        if result is not None:
+        if isinstance(result, dict):
             result["resumed"] = bool(to_resume)
+        elif result is _LATER and _BackgroundSave.current is not None:
+            _BackgroundSave.current.resumed = bool(to_resume)
         self._disconnect()
+
+        def after():
+            if to_resume:
+                _resume_threads(to_resume)
+            self.finish(result, error)  # answered once the program runs again
+
         # Resuming from inside the stop notification is not safe; do it right after.
-        if to_resume:
-            gdb.post_event(lambda: _resume_threads(to_resume))
-        self.finish(result, error)
+        gdb.post_event(after)
 
 
 def _stopped_by_interrupt(event):
@@ -575,23 +758,37 @@ def _resume_threads(threads):
         gdb.write("ckpt: could not resume the program after saving it: %s\n" % e, gdb.STDERR)
 
 
-def save(path, done):
+def save(path, done, background=False):
     """Saves the selected inferior to path (None: the default name).
 
-    done(result, error) is called once: right away when the program is stopped, or after the
-    interrupt when it was running.  Returns True when it completed synchronously."""
+    done(result, error) is called once: right away when the program is stopped and the save
+    is not in the background; else later, from gdb's event loop.  Returns True when done has
+    been called already."""
     ENGINE.load()
     inf = gdb.selected_inferior()
     _check_live(inf, "ckpt save")
+    if _BackgroundSave.current is not None:
+        raise CkptError("ckpt save: a save is still being written (%s); try again in a moment"
+                        % _BackgroundSave.current.path)
     path = _resolve(path) if path else _default_path(inf)
     d = os.path.dirname(path)
     if not os.path.isdir(d):
         raise CkptError("ckpt save: no such directory: %s" % d)
     first = gdb.selected_thread()  # running or not: the thread the user looks at
+    if background:
+        def action(first_thread):
+            return _BackgroundSave(inf, path, done).start(first_thread)
+    else:
+        def action(first_thread):
+            return _capture_now(inf, path, first_thread)
     if not any(_thread_running(t) for t in inf.threads()):
-        done(_capture_now(inf, path, first), None)
+        r = action(first)
+        if r is _LATER:
+            return False
+        r["resumed"] = False
+        done(r, None)
         return True
-    _Pending(inf, path, first, done).start()
+    _Interrupted(inf, action, done, "ckpt save", first).start()
     return False
 
 
@@ -977,18 +1174,26 @@ ckpt status          engine, extension version and the IDE control socket"""
 
 
 class CkptSave(gdb.Command):
-    """Save the program, all threads, at the current stop: ckpt save [FILE]
+    """Save the program, all threads, at the current stop: ckpt save [-b] [FILE]
 
 Without FILE the name is PROGRAM-YYYYMMDD-HHMMSS.ckpt in $CKPT_DIR, else the current
 directory.  The thread that stopped is the first thread in the statefile.  If the program
-is running (background execution, non-stop), it is interrupted, saved and resumed."""
+is running (background execution, non-stop), it is interrupted, saved and resumed.
+With -b, gdb comes back as soon as the program may run again, and the memory is written in
+the background; the "Saved" line follows when the file is complete."""
 
     def __init__(self):
         super().__init__("ckpt save", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
 
     @_guard
     def invoke(self, arg, from_tty):
-        argv = _argv(arg, "ckpt save [FILE]", 1)
+        argv = _argv(arg, "ckpt save [-b] [FILE]", 2)
+        background = False
+        if argv and argv[0] in ("-b", "--background"):
+            background = True
+            argv = argv[1:]
+        if len(argv) > 1 or (argv and argv[0].startswith("-") and argv[0] != "-"):
+            raise gdb.GdbError("usage: ckpt save [-b] [FILE]")
 
         def done(result, error):
             if error:
@@ -996,8 +1201,15 @@ is running (background execution, non-stop), it is interrupted, saved and resume
             else:
                 gdb.write(_saved_line(result) + "\n")
 
-        if not save(argv[0] if argv else None, done):
-            gdb.write("ckpt: interrupting the program to save it...\n")
+        inf = gdb.selected_inferior()
+        was_running = inf.pid and any(_thread_running(t) for t in inf.threads())
+        if not save(argv[0] if argv else None, done, background):
+            if was_running:
+                gdb.write("ckpt: interrupting the program to save it...\n")
+            else:
+                cur = _BackgroundSave.current
+                gdb.write("ckpt: the program may go on (paused %.1f ms); writing %s in the background...\n"
+                          % (cur.pause_ms if cur else 0.0, cur.path if cur else "the statefile"))
 
 
 class CkptRestart(gdb.Command):
@@ -1204,6 +1416,10 @@ class _Server:
             pass
 
     def _on_exit(self, event):
+        try:
+            _BackgroundSave.drain()
+        except Exception:
+            pass
         self.stop()
 
     def stop(self):
@@ -1408,6 +1624,9 @@ def _op_save(req, reply):
     path = req.get("path")
     if path is not None and (not isinstance(path, str) or not path):
         return reply({"ok": False, "error": "save: path must be a non-empty string"})
+    background = req.get("background", True)
+    if not isinstance(background, bool):
+        return reply({"ok": False, "error": "save: background must be true or false"})
 
     def done(result, error):
         if error:
@@ -1418,7 +1637,7 @@ def _op_save(req, reply):
             reply(r)
 
     try:
-        save(path, done)
+        save(path, done, background)
     except (CkptError, gdb.GdbError, gdb.error, OSError) as e:
         reply(_err(e))
 

@@ -1,6 +1,7 @@
 /* Two threads that keep running (for saves of a running program).  Each counts in a loop
- * with short sleeps; the program ends after `seconds` (argument, default 60) and prints how
- * far each thread got. */
+ * with short sleeps; the program ends after `seconds` (first argument, default 60) and prints
+ * how far each thread got.  A second argument touches that many MiB of heap first, so that
+ * writing a statefile takes a while. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -24,6 +25,14 @@ static void *count(void *arg)
 int main(int argc, char **argv)
 {
 	int seconds = argc > 1 ? atoi(argv[1]) : 60;
+	long mib = argc > 2 ? atol(argv[2]) : 0;
+	if (mib > 0) {
+		unsigned char *heap = malloc((size_t)mib << 20);
+		if (!heap)
+			return 1;
+		for (size_t i = 0; i < ((size_t)mib << 20); i += 4096)
+			heap[i] = (unsigned char)(i >> 12) | 1;
+	}
 	pthread_t th;
 	pthread_create(&th, NULL, count, (void *)1L);
 	time_t end = time(NULL) + seconds;

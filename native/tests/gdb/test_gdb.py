@@ -517,7 +517,7 @@ def test_errors():
         cls, rest, _ = g.console_cmd("ckpt restart " + junk, allow_error=True)
         one_line_error(tag + "/restart-junk", cls + " " + rest, "ckpt restart:")
         cls, rest, _ = g.console_cmd("ckpt save a b", allow_error=True)
-        one_line_error(tag + "/usage", cls + " " + rest, "usage: ckpt save [FILE]")
+        one_line_error(tag + "/usage", cls + " " + rest, "usage: ckpt save [-b] [FILE]")
         cls, rest, _ = g.console_cmd("ckpt list " + os.path.join(WORK, "nodir"), allow_error=True)
         one_line_error(tag + "/list-missing-dir", cls + " " + rest, "No such file")
         run_to_break(g, "prog1")
@@ -664,6 +664,86 @@ def test_socket():
         g.close()
     time.sleep(0.2)
     check(tag + "/removed-on-exit", not os.path.exists(path), path.replace(WORK, "$WORK"))
+
+
+def test_background():
+    """Saves that give gdb back during the write (ckpt save -b, and the socket's default)."""
+    tag = "background"
+    g = start_mi()
+    path = socket_path(g.proc.pid)
+    try:
+        load_ext(g)
+        # The CLI at a breakpoint: one line now, the Saved line when the file is complete.
+        run_to_break(g, "prog3")
+        f1 = os.path.join(WORK, "bg-cli.ckpt")
+        out = g.console_cmd("ckpt save -b " + f1)
+        g.wait_for(lambda: any(SAVED_RE.search(c) for c in g.console), 30, "the Saved line")
+        line = [c for c in g.console if SAVED_RE.search(c)][0]
+        check(tag + "/cli", "may go on" in out and SAVED_RE.search(line).group(1) == f1, "%s / %s" % (
+            out.strip(), line.strip()), out)
+        bt = g.console_cmd("bt")
+        pid, p = restart_stopped(f1)
+        r = subprocess.run([GDB, "-nx", "-q", "-batch", "-p", str(pid), "-ex", "bt"], capture_output=True,
+                           text=True, env=ENV, timeout=60)
+        os.kill(pid, signal.SIGKILL)
+        p.stdout.close()
+        p.wait()
+        check(tag + "/cli-statefile", normalise("bt", bt) in r.stdout, "same bt after restart", bt + r.stdout)
+        g.console_cmd("kill")
+
+        # The socket, while the user resumes the program during the write: 256 MiB to write.
+        g.mi("-file-exec-and-symbols " + EXES["spin"])
+        g.mi("-exec-arguments 60 256")
+        g.mi("-break-delete")
+        g.mi("-exec-run")
+        time.sleep(1.5)  # let it touch its memory
+        n = len(g.async_records)
+        g.mi("-exec-interrupt")
+        g.wait_stopped(30, since=n)
+        g.pump(0.2)
+        inf_pid = int(g.console_cmd("python print(gdb.selected_inferior().pid)").strip())
+        c = Client(path)
+        f2 = os.path.join(WORK, "bg-sock.ckpt")
+        t0 = time.time()
+        c.f.write(json.dumps({"op": "save", "path": f2}).encode() + b"\n")
+        c.f.flush()
+        # Once the statefile's temporary file exists, the save has begun with the program
+        # stopped; gdb answers MI while the file is written, and the program may run.
+        deadline = time.time() + 10
+        while not glob.glob(os.path.join(WORK, ".bg-sock.ckpt.*.tmp")) and time.time() < deadline:
+            time.sleep(0.002)
+        n = len(g.async_records)
+        g.mi("-exec-continue", timeout=30)
+        t_cont = time.time() - t0
+        r = json.loads(c.f.readline())
+        t_reply = time.time() - t0
+        g.pump(0.3)
+        kids = children_of(inf_pid)
+        state = c.req({"op": "inferiors"})["inferiors"][0]["state"]
+        check(tag + "/socket-while-resumed", r.get("ok") and r.get("bytes", 0) >= 256 << 20 and
+              r.get("resumed") is False and
+              r.get("background") is True and state == "running" and not kids,
+              "continue accepted after %.0f ms, reply after %.0f ms: %.1f MiB, paused %.1f ms, written in %.0f ms; "
+              "%s afterwards, %d clones left" % (t_cont * 1000, t_reply * 1000, r.get("bytes", 0) / 1048576.0,
+                                                 r.get("freeze_ms", -1), r.get("ms", -1), state, len(kids)),
+              json.dumps(r))
+        info = subprocess.run([CKPT, "info", f2, "--json"], capture_output=True, text=True)
+        check(tag + "/socket-statefile", info.returncode == 0 and json.loads(info.stdout)["threads"] == 2,
+              "ckpt info reads it", info.stdout + info.stderr)
+        # Synchronous on request.
+        r = c.req({"op": "save", "path": os.path.join(WORK, "bg-sync.ckpt"), "background": False})
+        check(tag + "/socket-sync", r.get("ok") and r.get("background") is False and r.get("resumed") is True,
+              "%s ms" % r.get("ms"), json.dumps(r))
+        c.close()
+        g.pump(0.3)  # records of the save's own interrupt and resume, before ours
+        n = len(g.async_records)
+        g.mi("-exec-interrupt")
+        g.wait_stopped(30, since=n)
+        bt = g.console_cmd("bt 1")
+        check(tag + "/session-fine", "#0" in bt, bt.strip().splitlines()[0] if bt.strip() else "", bt)
+        g.console_cmd("kill")
+    finally:
+        g.close()
 
 
 def ensure_user():
@@ -980,7 +1060,7 @@ def main():
         return 1
     tests = [("fidelity-prog1", lambda: test_fidelity("prog1")), ("fidelity-prog3", lambda: test_fidelity("prog3")),
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
-             ("errors", test_errors), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("socket-peer", test_refused_peer),
+             ("errors", test_errors), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
              ("soak", test_soak)]
     for name, fn in tests:
         if not selected(name):
