@@ -847,7 +847,7 @@ def _spawn_restart(path):
             for i, fd in enumerate(stdio):
                 if fd != i:
                     os.dup2(fd, i)
-            opts = _RestartOptions(mode=_CKPT_RESTART_STOPPED, use_namespace=0)
+            opts = _RestartOptions(mode=_CKPT_RESTART_STOPPED, use_namespace=0, lazy=0)
             res = _RestartResult()
             if lib.ckpt_restart(os.fsencode(path), ctypes.byref(opts), ctypes.byref(res)) == 0:
                 if res.status_fd >= 0:
@@ -1077,6 +1077,25 @@ def _on_any_stop(event):
         _settle_attached(gdb.selected_inferior())
     except Exception:
         pass
+
+
+def _on_gdb_exiting(event):
+    """gdb is quitting: a background save finishes its file, and the programs that ckpt
+    restarted are killed, as gdb kills the programs it started (it would only detach them:
+    they were attached)."""
+    try:
+        _BackgroundSave.drain()
+    except Exception:
+        pass
+    for inf in gdb.inferiors():
+        try:
+            if inf.pid and inf.pid in _RESTARTED and _connection_type(inf) == "native":
+                if gdb.selected_inferior().num != inf.num:
+                    gdb.execute("inferior %d" % inf.num, to_string=True)
+                with _confirm_off():
+                    gdb.execute("kill", to_string=True)
+        except Exception:
+            pass
 
 
 def _kill_quietly(pid):
@@ -1416,10 +1435,6 @@ class _Server:
             pass
 
     def _on_exit(self, event):
-        try:
-            _BackgroundSave.drain()
-        except Exception:
-            pass
         self.stop()
 
     def stop(self):
@@ -1684,6 +1699,8 @@ def _load():
     CkptStatus()
     if old is None:
         gdb.events.stop.connect(_on_any_stop)
+        if hasattr(gdb.events, "gdb_exiting"):
+            gdb.events.gdb_exiting.connect(_on_gdb_exiting)
     if os.environ.get("CKPT_NO_SOCKET"):
         return
     SERVER = _Server()

@@ -259,6 +259,35 @@ SAVED_RE = re.compile(r"^Saved (\S+): (\d+) threads, (\d+\.\d) MiB in (\d+) ms$"
 # Checks
 # --------------------------------------------------------------------------------------------
 
+def test_layout():
+    """The extension's ctypes structs have exactly the layout of ckpt.h's (a field added to
+    the header without the extension following would make the engine read past them)."""
+    tag = "abi"
+    exe = os.path.join(WORK, "layout")
+    r = subprocess.run(["gcc", "-I", os.path.join(HERE, "..", "..", "include"), "-o", exe,
+                        os.path.join(HERE, "layout.c")], capture_output=True, text=True)
+    if not check(tag + "/layout-program", r.returncode == 0, "", r.stderr):
+        return
+    c = json.loads(subprocess.run([exe], capture_output=True, text=True).stdout)
+    code = ("import json, ctypes\n"
+            "m = {'ckpt_patch': _Patch, 'ckpt_capture_options': _CaptureOptions, "
+            "'ckpt_capture_result': _CaptureResult, 'ckpt_restart_options': _RestartOptions, "
+            "'ckpt_restart_result': _RestartResult}\n"
+            "print('LAYOUT ' + json.dumps({k: {'size': ctypes.sizeof(v), 'fields': "
+            "{f[0]: getattr(v, f[0]).offset for f in v._fields_}} for k, v in m.items()}))\n")
+    script = os.path.join(WORK, "layout.py")
+    with open(script, "w") as f:
+        f.write(code)
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-ex", "source " + script],
+                       capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60)
+    m = re.search(r"^LAYOUT (.*)$", r.stdout, re.M)
+    py = json.loads(m.group(1)) if m else {}
+    for name in sorted(c):
+        check(tag + "/" + name, py.get(name) == c[name], "size %d, %d fields" % (c[name]["size"],
+                                                                                 len(c[name]["fields"])),
+              "C: %s\nctypes: %s" % (json.dumps(c[name]), json.dumps(py.get(name))))
+
+
 def test_fidelity(name):
     src, cond, nthreads = PROGRAMS[name]
     tag = "fidelity-%s" % name
@@ -1058,7 +1087,7 @@ def main():
     except Exception as e:
         report(False, "test-programs", str(e))
         return 1
-    tests = [("fidelity-prog1", lambda: test_fidelity("prog1")), ("fidelity-prog3", lambda: test_fidelity("prog3")),
+    tests = [("abi", test_layout), ("fidelity-prog1", lambda: test_fidelity("prog1")), ("fidelity-prog3", lambda: test_fidelity("prog3")),
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
              ("errors", test_errors), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
              ("soak", test_soak)]
@@ -1073,7 +1102,35 @@ def main():
             traceback.print_exc()
             print(str(e)[-3000:])
         print("# %s took %.1f s" % (name, time.time() - t0), flush=True)
+    if not ONLY:
+        test_leftovers()
     return 1 if RESULTS["FAIL"] else 0
+
+
+def leftover_processes():
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                exe = os.readlink("/proc/%s/exe" % d)
+            except OSError:
+                continue
+            if exe.startswith(WORK + "/"):
+                out.append((int(d), exe))
+    return out
+
+
+def test_leftovers():
+    """Every program that the tests started or restarted has ended: gdb kills the programs
+    that ckpt restarted when it quits, as it kills those it started."""
+    time.sleep(0.5)
+    left = leftover_processes()
+    check("no-leftover-processes", not left, "%d left" % len(left), "\n".join("%d %s" % p for p in left))
+    for pid, _ in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 EXES = {}

@@ -1,0 +1,41 @@
+/* Prints the layout of the structs of ckpt.h that the gdb extension mirrors with ctypes, as
+ * JSON: {"struct": {"size": N, "fields": {"name": offset, ...}}, ...}. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ckpt.h"
+
+#define BEGIN(s) printf("%s\"%s\":{\"size\":%zu,\"fields\":{", first_struct ? "" : ",", #s, sizeof(struct s)), \
+		 first_struct = 0, first_field = 1
+#define F(s, f) printf("%s\"%s\":%zu", first_field ? "" : ",", #f, offsetof(struct s, f)), first_field = 0
+#define END() printf("}}")
+
+int main(void)
+{
+	int first_struct = 1, first_field = 1;
+	printf("{");
+	BEGIN(ckpt_patch);
+	F(ckpt_patch, addr); F(ckpt_patch, len); F(ckpt_patch, bytes);
+	END();
+	BEGIN(ckpt_capture_options);
+	F(ckpt_capture_options, release); F(ckpt_capture_options, first_tid); F(ckpt_capture_options, stop_function);
+	F(ckpt_capture_options, stop_file); F(ckpt_capture_options, stop_line); F(ckpt_capture_options, patches);
+	F(ckpt_capture_options, npatches); F(ckpt_capture_options, from_debugger); F(ckpt_capture_options, progress);
+	F(ckpt_capture_options, progress_arg);
+	END();
+	BEGIN(ckpt_capture_result);
+	F(ckpt_capture_result, processes); F(ckpt_capture_result, threads); F(ckpt_capture_result, mapped_bytes);
+	F(ckpt_capture_result, stored_bytes); F(ckpt_capture_result, file_bytes); F(ckpt_capture_result, freeze_ns);
+	F(ckpt_capture_result, total_ns);
+	END();
+	BEGIN(ckpt_restart_options);
+	F(ckpt_restart_options, mode); F(ckpt_restart_options, use_namespace); F(ckpt_restart_options, lazy);
+	END();
+	BEGIN(ckpt_restart_result);
+	F(ckpt_restart_result, pid); F(ckpt_restart_result, saved_pid); F(ckpt_restart_result, in_namespace);
+	F(ckpt_restart_result, processes); F(ckpt_restart_result, threads); F(ckpt_restart_result, total_ns);
+	F(ckpt_restart_result, status_fd); F(ckpt_restart_result, keeper);
+	END();
+	printf("}\n");
+	return 0;
+}
