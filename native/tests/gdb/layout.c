@@ -21,12 +21,12 @@ int main(void)
 	F(ckpt_capture_options, release); F(ckpt_capture_options, first_tid); F(ckpt_capture_options, stop_function);
 	F(ckpt_capture_options, stop_file); F(ckpt_capture_options, stop_line); F(ckpt_capture_options, patches);
 	F(ckpt_capture_options, npatches); F(ckpt_capture_options, from_debugger); F(ckpt_capture_options, progress);
-	F(ckpt_capture_options, progress_arg);
+	F(ckpt_capture_options, progress_arg); F(ckpt_capture_options, parent);
 	END();
 	BEGIN(ckpt_capture_result);
 	F(ckpt_capture_result, processes); F(ckpt_capture_result, threads); F(ckpt_capture_result, mapped_bytes);
 	F(ckpt_capture_result, stored_bytes); F(ckpt_capture_result, file_bytes); F(ckpt_capture_result, freeze_ns);
-	F(ckpt_capture_result, total_ns);
+	F(ckpt_capture_result, total_ns); F(ckpt_capture_result, parent_bytes);
 	END();
 	BEGIN(ckpt_restart_options);
 	F(ckpt_restart_options, mode); F(ckpt_restart_options, use_namespace); F(ckpt_restart_options, lazy);
