@@ -6,7 +6,7 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 # shellcheck source=scripts/lib/env.sh
 . scripts/lib/env.sh
 
-ckpt_ensure_packages xvfb xauth libgtk-3-0 dbus-x11 gdb make gcc
+ckpt_ensure_packages xvfb xauth libgtk-3-0 dbus-x11 gdb make gcc elfutils xfsprogs
 ckpt_require_commands xvfb-run xauth make gcc gdb
 ckpt_find_java
 

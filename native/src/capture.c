@@ -17,6 +17,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,12 +175,25 @@ static int open_parent(struct ckpt_capture_job *job, pid_t pid)
 	char exe_link[64];
 	snprintf(exe_link, sizeof(exe_link), "/proc/%d/exe", pid);
 	char *exe = read_link(exe_link);
+	if (!exe && errno == ENOENT)
+		return ckpt_fail("no process with pid %d", pid);
 	const struct process_image *root = &job->parent.img.procs[0];
 	bool same = root->rec.pid == (uint32_t)pid && exe && root->exe && strcmp(exe, root->exe) == 0;
 	free(exe);
 	if (!same)
 		return ckpt_fail("%s is not a statefile of pid %d (it holds pid %u, %s)", path, pid, root->rec.pid,
 				 root->exe ? root->exe : "?");
+	/* Copying unchanged pages only pays where the file system can share them (reflinks): on
+	 * others it writes them just the same, after reading the parent to compare. */
+	struct file_clone_range probe = {.src_fd = fd, .src_offset = 0, .src_length = 4096, .dest_offset = 0};
+	if (ioctl(job->fd, FICLONERANGE, &probe) < 0) {
+		ckpt_warn("%s: this file system cannot share the parent's pages; writing them all", job->path);
+		image_free(&job->parent.img);
+		close(fd);
+		job->has_parent = false;
+	} else if (ftruncate(job->fd, 0) < 0) {
+		return ckpt_fail_errno("cannot write the statefile");
+	}
 	return 0;
 }
 

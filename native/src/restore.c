@@ -283,17 +283,17 @@ static void ctx_close_fds(struct restore_ctx *c)
 		close(c->shmems[i].fd);
 	for (size_t i = 0; i < c->ndescs; i++)
 		close(c->descs[i].fd);
-	free(c->descs);
-	c->descs = NULL;
-	c->ndescs = 0;
 	for (int i = 0; i < 3; i++)
 		if (c->stdio[i] >= 0)
 			close(c->stdio[i]);
 	free(c->pipes);
 	free(c->shmems);
+	free(c->descs);
+	/* A second attempt starts from nothing. */
 	c->pipes = NULL;
 	c->shmems = NULL;
-	c->npipes = c->nshmems = 0;
+	c->descs = NULL;
+	c->npipes = c->cap_pipes = c->nshmems = c->cap_shmems = c->ndescs = c->cap_descs = 0;
 	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
 }
 

@@ -5,7 +5,7 @@
 # statefile), restarted stopped under gdb, restarted in a namespace, or run as an ordinary user.
 # Statefiles are also compared with gdb's own core files (gcore) of the same stopped process.
 source tests/lib/common.sh
-need gcc gdb python3 gcore
+need gcc gdb python3 gcore readelf eu-readelf eu-stack
 
 out=$("$CKPT" --version)
 case "$out" in "ckpt "*) pass "version: $out" ;; *) fail version "$out" ;; esac
@@ -71,6 +71,10 @@ for prog in single threads tree resources bigheap; do
 		check "$prog: sparse statefile (allocated ${alloc} KiB, tree RSS ${rss} KiB)" \
 			[ $alloc -le $(( rss + rss / 100 + 1024 )) ]
 		check "$prog: ckpt info" bash -c '"$0" info "$1" >/dev/null' "$CKPT" "$sf"
+		check "$prog: readelf -n reads the statefile" bash -c 'readelf -n "$0" | grep -q NT_PRSTATUS' "$sf"
+		check "$prog: eu-readelf -n reads the statefile" bash -c 'eu-readelf -n "$0" | grep -q PRSTATUS' "$sf"
+		check "$prog: eu-stack --core shows the main thread's stack" \
+			bash -c 'eu-stack --core "$0" -e "$1" 2>/dev/null | grep -q main' "$sf" "$BIN/$prog"
 		check "$prog: ckpt info --json is JSON" \
 			python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["threads"]>=1' < <("$CKPT" info --json "$sf")
 	else
@@ -136,20 +140,37 @@ for round in 1 2 3; do
 done
 
 # 3b'. Incremental: a dump against an earlier statefile of the same program copies what did not
-# change and is complete on its own.
-expected=$(expected_output bigheap 300)
-start_prog bigheap "$SCRATCH/incr.out" 300
-"$CKPT" dump $PROG_PID -o "$SCRATCH/incr-parent.ckpt" >/dev/null 2>&1
-sleep 0.3
-"$CKPT" dump $PROG_PID -o "$SCRATCH/incr.ckpt" --parent "$SCRATCH/incr-parent.ckpt" --kill --json >"$SCRATCH/incr.json" 2>"$SCRATCH/err"
-wait $PROG_PID 2>/dev/null
-check "incremental: most memory comes from the parent" \
-	python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["parent_bytes"] > d["stored_bytes"] * 0.9, d' <"$SCRATCH/incr.json"
-rm -f "$SCRATCH/incr-parent.ckpt"
-cp "$SCRATCH/incr.out" "$SCRATCH/partial"
-timeout 60 "$CKPT" restart "$SCRATCH/incr.ckpt" >>"$SCRATCH/incr.out" 2>"$SCRATCH/restart.err"
-check "incremental: the statefile restarts on its own, with the undisturbed result" \
-	[ "$(cat "$SCRATCH/incr.out")" = "$expected" ]
+# change and is complete on its own.  Sharing pages needs a file system with reflinks: the
+# test makes a small XFS one when it can (root, xfsprogs), and also runs where the scratch
+# directory is, where ckpt must say it writes everything.
+incremental_test() { # DIR LABEL
+	local dir=$1 label=$2
+	expected=$(expected_output bigheap 300 80)
+	start_prog bigheap "$SCRATCH/incr.out" 300 80
+	"$CKPT" dump $PROG_PID -o "$dir/incr-parent.ckpt" >/dev/null 2>&1
+	sleep 0.3
+	"$CKPT" dump $PROG_PID -o "$dir/incr.ckpt" --parent "$dir/incr-parent.ckpt" --kill --json >"$SCRATCH/incr.json" 2>"$SCRATCH/incr.err"
+	wait $PROG_PID 2>/dev/null
+	if grep -q "cannot share the parent's pages" "$SCRATCH/incr.err"; then
+		check "incremental ($label): no reflinks here, so every page is written" \
+			python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["parent_bytes"] == 0, d' <"$SCRATCH/incr.json"
+	else
+		check "incremental ($label): most memory is shared with the parent" \
+			python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["parent_bytes"] > d["stored_bytes"] * 0.9, d' <"$SCRATCH/incr.json"
+	fi
+	rm -f "$dir/incr-parent.ckpt"
+	cp "$SCRATCH/incr.out" "$SCRATCH/partial"
+	timeout 60 "$CKPT" restart "$dir/incr.ckpt" >>"$SCRATCH/incr.out" 2>"$SCRATCH/restart.err"
+	check "incremental ($label): the statefile restarts on its own, with the undisturbed result" \
+		[ "$(cat "$SCRATCH/incr.out")" = "$expected" ]
+}
+incremental_test "$SCRATCH" "scratch directory"
+if [ "$(id -u)" = 0 ] && command -v mkfs.xfs >/dev/null; then
+	truncate -s 1G "$SCRATCH/xfs.img" && mkfs.xfs -q -m reflink=1 "$SCRATCH/xfs.img" && mkdir -p "$SCRATCH/xfs" &&
+		mount -o loop "$SCRATCH/xfs.img" "$SCRATCH/xfs" && incremental_test "$SCRATCH/xfs" "XFS with reflinks"
+	umount "$SCRATCH/xfs" 2>/dev/null
+	rm -f "$SCRATCH/xfs.img"
+fi
 "$CKPT" dump $$ -o "$SCRATCH/wrong.ckpt" --parent "$SCRATCH/incr.ckpt" 2>"$SCRATCH/err"
 check "incremental: a parent of another program is refused" one_line_error $? "$SCRATCH/err"
 
@@ -240,6 +261,19 @@ if [ -n "$outer" ]; then
 else
 	fail "namespace: restart --namespace" "$(cat "$SCRATCH/restart.err")"
 fi
+
+# 5b. A saved pid that looks free but is still taken (as a process group id): restart finds out
+# when it asks for it, and goes the namespace way.
+expected=$(expected_output groupie)
+start_prog groupie "$SCRATCH/groupie.out"
+gpid=$PROG_PID
+"$CKPT" dump $gpid -o "$SCRATCH/groupie.ckpt" --kill >/dev/null 2>&1
+wait $gpid 2>/dev/null
+check "pids: the saved pid is free but its group is not" bash -c '[ ! -e /proc/$0 ] && pgrep -g $0 >/dev/null' $gpid
+timeout 60 "$CKPT" restart "$SCRATCH/groupie.ckpt" >>"$SCRATCH/groupie.out" 2>"$SCRATCH/restart.err"
+rc=$?
+check "pids: restart retries in a namespace and gives the undisturbed result (exit $rc)" \
+	[ "$(cat "$SCRATCH/groupie.out")" = "$expected" ]
 
 # 6. As an ordinary user (created for the tests): dump and restart without any privilege.
 USER_NAME=ckpt-test

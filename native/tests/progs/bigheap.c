@@ -1,4 +1,5 @@
-/* A heap of several hundred MiB (argument 2, MiB), partly touched, checksummed after. */
+/* A heap of several hundred MiB (argument 2, MiB), partly touched, checksummed after; it works
+ * in argument 3 steps of 40 ms (default 20). */
 #include "common.h"
 
 #include <sys/mman.h>
@@ -9,6 +10,7 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		return 2;
 	size_t mib = strtoul(argv[2], NULL, 10);
+	int steps = argc > 3 ? atoi(argv[3]) : 20;
 	size_t len = mib << 20;
 	unsigned char *heap = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (heap == MAP_FAILED)
@@ -22,7 +24,7 @@ int main(int argc, char **argv)
 	ready(argv[1]);
 	uint64_t h = 14695981039346656037ull;
 	/* A fork during the run: the child must see the heap as the parent does. */
-	for (int step = 0; step < 20; step++) {
+	for (int step = 0; step < steps; step++) {
 		if (step == 10) {
 			pid_t c = fork();
 			if (c == 0) {
