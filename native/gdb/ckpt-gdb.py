@@ -825,7 +825,10 @@ def _spawn_restart(path):
     stdio, to_close = _inferior_stdio()
     r, w = os.pipe()
     try:
-        pid = os.fork()
+        import warnings
+        with warnings.catch_warnings():  # Python 3.12+ warns about fork() with threads running
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
     except OSError as e:
         os.close(r)
         os.close(w)
@@ -836,6 +839,10 @@ def _spawn_restart(path):
         code = 1
         try:
             os.close(r)
+            try:  # so that the keeper it leaves behind is not taken for a gdb in ps
+                ctypes.CDLL(None).prctl(15, b"ckpt-restart", 0, 0, 0)  # PR_SET_NAME
+            except (OSError, AttributeError):
+                pass
             for sig in signal.valid_signals():
                 if sig in (signal.SIGKILL, signal.SIGSTOP):
                     continue
@@ -928,9 +935,10 @@ def _drop_current(interactive):
     ours = inf.pid in _RESTARTED
     if inf.was_attached and not ours:
         gdb.write("ckpt: detaching from process %d\n" % inf.pid)
-        if any(_thread_running(t) for t in inf.threads()):
-            gdb.execute("interrupt -a" if gdb.parameter("non-stop") else "interrupt", to_string=True)
-        gdb.execute("detach", to_string=not interactive)
+        try:
+            gdb.execute("detach", to_string=not interactive)
+        except gdb.error as e:
+            raise CkptError("ckpt restart: cannot detach from process %d (%s); interrupt it first" % (inf.pid, e))
         return
     if interactive:
         try:
@@ -978,6 +986,8 @@ def restart(path, interactive, done, quiet=False):
     _RESTARTED.intersection_update({i.pid for i in gdb.inferiors() if i.pid})
     _RESTARTED.add(pid)
     inf = gdb.selected_inferior()
+    if gdb.parameter("non-stop"):
+        _SigstopGuard.arm(pid)
     try:
         cur = _executable(inf)
         if program and os.path.exists(program) and (
@@ -1044,6 +1054,67 @@ def _when_stopped(inf, fn, fail, timeout=30.0):
     gdb.events.stop.connect(on_stop)
     gdb.events.exited.connect(on_exit)
     timer.start()
+
+
+class _SigstopGuard:
+    """Non-stop only.  There gdb 13's attach to a group-stopped process reports the SIGSTOP of
+    each other thread as a stop of its own ("Thread N received signal SIGSTOP"), and would
+    pass that SIGSTOP back to the program when the thread is resumed: the whole process would
+    stop again, over and over.  So SIGSTOP is not passed (`handle SIGSTOP nopass`) until each
+    of those threads has been resumed once; then the user's setting comes back."""
+
+    state = {}        # tid -> 0: its SIGSTOP not reported yet, 1: reported, not resumed since
+    saved = None      # the user's "pass" setting for SIGSTOP, while armed
+
+    @classmethod
+    def arm(cls, pid):
+        try:
+            tids = {int(t) for t in os.listdir("/proc/%d/task" % pid)} - {pid}
+        except OSError:
+            return
+        if not tids:
+            return
+        if cls.saved is None:
+            text = gdb.execute("info signals SIGSTOP", to_string=True)
+            m = re.search(r"^SIGSTOP\s+(\S+)\s+(\S+)\s+(\S+)", text, re.M)
+            cls.saved = (m.group(3) == "Yes") if m else True
+            gdb.execute("handle SIGSTOP nopass", to_string=True)
+        for t in tids:
+            cls.state[t] = 0
+
+    @classmethod
+    def on_stop(cls, event):
+        t = getattr(event, "inferior_thread", None)
+        if cls.saved is None or t is None or not isinstance(event, gdb.SignalEvent):
+            return
+        if event.stop_signal == "SIGSTOP" and cls.state.get(t.ptid[1]) == 0:
+            cls.state[t.ptid[1]] = 1
+
+    @classmethod
+    def on_cont(cls, event):
+        if cls.saved is None:
+            return
+        t = getattr(event, "inferior_thread", None)
+        resumed = [t] if t is not None else gdb.selected_inferior().threads()
+        for x in resumed:
+            if x.is_valid() and cls.state.get(x.ptid[1]) == 1:
+                del cls.state[x.ptid[1]]
+        if not cls.state:
+            cls.disarm()
+
+    @classmethod
+    def on_exit(cls, event):
+        cls.disarm()
+
+    @classmethod
+    def disarm(cls):
+        if cls.saved is not None:
+            saved, cls.saved = cls.saved, None
+            cls.state = {}
+            try:
+                gdb.execute("handle SIGSTOP %s" % ("pass" if saved else "nopass"), to_string=True)
+            except gdb.error:
+                pass
 
 
 _SETTLED = set()  # (inferior num, pid) already settled after an attach
@@ -1699,6 +1770,9 @@ def _load():
     CkptStatus()
     if old is None:
         gdb.events.stop.connect(_on_any_stop)
+        gdb.events.stop.connect(lambda e: _SigstopGuard.on_stop(e))
+        gdb.events.cont.connect(lambda e: _SigstopGuard.on_cont(e))
+        gdb.events.exited.connect(lambda e: _SigstopGuard.on_exit(e))
         if hasattr(gdb.events, "gdb_exiting"):
             gdb.events.gdb_exiting.connect(_on_gdb_exiting)
     if os.environ.get("CKPT_NO_SOCKET"):

@@ -520,6 +520,38 @@ def test_non_stop():
     check(tag + "/runs-to-end", "exited normally" in out and ("RESULT %s" % expected) in rest,
           "RESULT %s" % expected, out + rest)
 
+    # ckpt restart inside a non-stop gdb, then run to the end.  gdb 13 reports each other
+    # thread's attach SIGSTOP once, on the first resume; it must not be passed to the program
+    # (it would stop the whole process again and again), and the user's SIGSTOP setting comes
+    # back afterwards.
+    g = start_mi()
+    try:
+        load_ext(g)
+        g.mi("-gdb-set non-stop on")
+        g.console_cmd("ckpt restart " + f, timeout=120)
+        g.pump(0.3)
+        threads = g.console_cmd("info threads")
+        check(tag + "/restart-all-stopped", "(running)" not in threads and threads.count("Thread 0x") == 3,
+              "3 threads, all stopped", threads)
+        del g.log[:]
+        rounds = 0
+        while rounds < 4 and not saw_output(g, 'reason="exited-normally"'):
+            rounds += 1
+            g.mi("-exec-continue --all")
+            deadline = time.time() + 5
+            while time.time() < deadline and not saw_output(g, 'reason="exited-normally"'):
+                g.pump(0.2)
+                if "(running)" not in g.console_cmd("info threads") and not saw_output(g, "exited-normally"):
+                    break
+        sigstops = sum(1 for l in g.log if l.startswith("*stopped") and 'signal-name="SIGSTOP"' in l)
+        sig = g.console_cmd("info signals SIGSTOP")
+        check(tag + "/restart-runs-to-end", saw_output(g, "RESULT %s" % expected) and sigstops <= 2 and
+              re.search(r"^SIGSTOP\s+Yes\s+Yes\s+Yes", sig, re.M),
+              "RESULT %s after %d continue(s), %d stray SIGSTOP stop(s), SIGSTOP passed again afterwards" % (
+                  expected, rounds, sigstops), "\n".join(g.log[-30:]) + sig)
+    finally:
+        g.close()
+
 
 def one_line_error(name, text, expect):
     ok = expect in text and "Traceback" not in text and "Python Exception" not in text
