@@ -96,7 +96,7 @@ out:
 
 char *elf_symbol_at_offset(const char *path, uint64_t file_offset, uint64_t *delta)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return NULL;
 	char *res = NULL;

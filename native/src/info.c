@@ -291,6 +291,11 @@ char *ckpt_info(const char *path, int json)
 	if (r < 0)
 		return NULL;
 	char *out = json ? render_json(path, &img) : render_text(path, &img);
+	if (!json)
+		/* Strings in a statefile can be hostile: no escape sequences reach a terminal. */
+		for (char *c = out; *c; c++)
+			if (((unsigned char)*c < 0x20 && *c != '\n') || *c == 0x7f)
+				*c = '?';
 	image_free(&img);
 	return out;
 }

@@ -511,6 +511,9 @@ static void skeleton_process(struct restore_ctx *c, size_t pi, skeleton_setup_fn
 	} else if (in_tree_group && setpgid(0, (pid_t)p->rec.pgid) < 0) {
 		report_line(c, "warn: pid %u could not rejoin process group %u: %s", p->rec.pid, p->rec.pgid,
 			    strerror(errno));
+	} else if (!in_tree_group && pi > 0 && p->rec.pgid != img->procs[0].rec.pgid) {
+		report_line(c, "warn: pid %u's process group %u was outside the saved tree; it is in its parent's now",
+			    p->rec.pid, p->rec.pgid);
 	}
 
 	/* Children, each with its saved pid. */

@@ -38,9 +38,10 @@ static void set_error(const char *fmt, va_list ap, int errnum)
 		size_t n = strlen(err_msg);
 		snprintf(err_msg + n, sizeof(err_msg) - n, ": %s", strerror(errnum));
 	}
-	/* One line, always. */
+	/* One line, always, and nothing a terminal would act on (strings can come from hostile
+	 * statefiles). */
 	for (char *p = err_msg; *p; p++)
-		if (*p == '\n')
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	err_set = true;
 }
@@ -205,12 +206,26 @@ void buf_json_str(struct buf *b, const char *s)
 	}
 	buf_put(b, "\"", 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
+		if (*p == '"' || *p == '\\') {
 			buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+		} else if (*p < 0x20 || *p == 0x7f) {
 			buf_printf(b, "\\u%04x", *p);
-		else
+		} else if (*p < 0x80) {
 			buf_put(b, p, 1);
+		} else {
+			/* Valid UTF-8 sequences pass; any other byte becomes U+FFFD, so the output
+			 * stays valid JSON whatever a statefile holds. */
+			size_t n = *p >= 0xf0 && *p < 0xf5 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 && *p < 0xe0 ? 2 : 0;
+			size_t k = 1;
+			while (n && k < n && (p[k] & 0xc0) == 0x80)
+				k++;
+			if (n && k == n) {
+				buf_put(b, p, n);
+				p += n - 1;
+			} else {
+				buf_put(b, "\\ufffd", 6);
+			}
+		}
 	}
 	buf_put(b, "\"", 1);
 }
