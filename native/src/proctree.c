@@ -661,9 +661,11 @@ int proctree_restore(struct restore_ctx *c, skeleton_setup_fn setup, struct keep
 		close(report[0]); close(report[1]); close(status[0]); close(status[1]);
 		close(ack[0]); close(ack[1]); close(sync[0]); close(sync[1]);
 		errno = e;
+		if (c->user_ns)
+			return ckpt_fail_errno("cannot restart with the saved pids: this user may not choose pids, and "
+					       "cannot create a user and pid namespace here either");
 		if (c->ns_mode)
-			return ckpt_fail_errno("cannot create a %s namespace for the restart (its pids are in use here)",
-					       c->user_ns ? "user and pid" : "pid");
+			return ckpt_fail_errno("cannot create a pid namespace for the restart (the saved pids are in use here)");
 		return ckpt_fail_errno("cannot fork");
 	}
 	if (kp == 0) {
