@@ -9,7 +9,6 @@
 
 import ctypes
 import datetime
-import errno
 import json
 import os
 import re
