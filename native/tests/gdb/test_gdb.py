@@ -1134,8 +1134,7 @@ def main():
             traceback.print_exc()
             print(str(e)[-3000:])
         print("# %s took %.1f s" % (name, time.time() - t0), flush=True)
-    if not ONLY:
-        test_leftovers()
+    test_leftovers()
     return 1 if RESULTS["FAIL"] else 0
 
 
