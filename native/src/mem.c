@@ -535,25 +535,6 @@ int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *p
 	return rc;
 }
 
-/* Outer pids of the children of one thread. */
-static size_t thread_children(pid_t pid, pid_t tid, pid_t *out, size_t max)
-{
-	char what[64];
-	snprintf(what, sizeof(what), "task/%d/children", tid);
-	char *c = read_proc(pid, what, NULL);
-	size_t n = 0;
-	for (char *s = c; s && *s && n < max;) {
-		char *end;
-		long v = strtol(s, &end, 10);
-		if (end == s)
-			break;
-		out[n++] = (pid_t)v;
-		s = end;
-	}
-	free(c);
-	return n;
-}
-
 int mem_clone_create(struct inject *in, pid_t pid, struct mem_clone *clone)
 {
 	memset(clone, 0, sizeof(*clone));
@@ -564,20 +545,23 @@ int mem_clone_create(struct inject *in, pid_t pid, struct mem_clone *clone)
 	free(st);
 	if (filtered)
 		return ckpt_fail("pid %d runs under seccomp", pid);
-	pid_t before[256];
-	size_t nbefore = thread_children(pid, in->tid, before, ARRAY_LEN(before));
+	pid_t *before, *after;
+	size_t nbefore = proc_children(pid, in->tid, &before);
 	long ret;
 	/* CLONE_PTRACE: traced by us from birth, so it stops before its first instruction.  No
 	 * exit signal: the process is not told when it goes. */
-	if (inject_syscall(in, SYS_clone, CLONE_PTRACE, 0, 0, 0, 0, 0, &ret) < 0)
+	if (inject_syscall(in, SYS_clone, CLONE_PTRACE, 0, 0, 0, 0, 0, &ret) < 0) {
+		free(before);
 		return -1;
+	}
 	if (ret <= 0) {
+		free(before);
 		errno = ret < 0 ? (int)-ret : EINVAL;
 		return ckpt_fail_errno("cannot clone pid %d", pid);
 	}
 	clone->inner_pid = (pid_t)ret;
-	pid_t after[256];
-	size_t nafter = thread_children(pid, in->tid, after, ARRAY_LEN(after));
+	/* Its pid as we see it: the child of that thread that was not there before. */
+	size_t nafter = proc_children(pid, in->tid, &after);
 	for (size_t i = 0; i < nafter && !clone->pid; i++) {
 		bool old = false;
 		for (size_t j = 0; j < nbefore; j++)
@@ -585,9 +569,10 @@ int mem_clone_create(struct inject *in, pid_t pid, struct mem_clone *clone)
 		if (!old)
 			clone->pid = after[i];
 	}
-	if (!clone->pid) {
-		clone->pid = clone->inner_pid; /* same pid namespace */
-	}
+	free(before);
+	free(after);
+	if (!clone->pid)
+		clone->pid = clone->inner_pid;
 	int status;
 	if (wait_task(clone->pid, &status) < 0 || !WIFSTOPPED(status)) {
 		mem_clone_kill(clone);

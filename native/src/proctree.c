@@ -212,39 +212,30 @@ static int find_children(struct frozen_tree *t, size_t pi, const pid_t *held, si
 {
 	int added = 0;
 	for (size_t ti = 0; ti < t->procs[pi].ntasks; ti++) {
-		char what[64];
-		snprintf(what, sizeof(what), "task/%d/children", t->procs[pi].tasks[ti].tid);
-		char *c = read_proc(t->procs[pi].pid, what, NULL);
-		if (!c)
-			continue;
-		for (char *s = c; *s;) {
-			char *end;
-			long child = strtol(s, &end, 10);
-			if (end == s)
-				break;
-			s = end;
-			while (*s == ' ')
-				s++;
-			if (child <= 0 || find_proc(t, (pid_t)child))
+		pid_t *kids;
+		size_t n = proc_children(t->procs[pi].pid, t->procs[pi].tasks[ti].tid, &kids);
+		for (size_t k = 0; k < n; k++) {
+			pid_t child = kids[k];
+			if (find_proc(t, child))
 				continue;
 			unsigned long long f[53];
 			char state;
-			if (proc_stat((pid_t)child, f, &state, NULL) < 0)
+			if (proc_stat(child, f, &state, NULL) < 0)
 				continue;
 			if (state == 'Z' || state == 'X') {
-				ckpt_warn("child %ld of pid %d is a zombie and is not saved", child, t->procs[pi].pid);
+				ckpt_warn("child %d of pid %d is a zombie and is not saved", child, t->procs[pi].pid);
 				continue;
 			}
-			if (check_process((pid_t)child, is_held((pid_t)child, held, nheld)) < 0) {
-				free(c);
+			if (check_process(child, is_held(child, held, nheld)) < 0) {
+				free(kids);
 				return -1;
 			}
 			struct frozen_proc *np = ARR_PUSH(t->procs, t->nprocs, t->cap_procs);
-			np->pid = (pid_t)child;
+			np->pid = child;
 			np->was_stopped = state == 'T';
 			added++;
 		}
-		free(c);
+		free(kids);
 	}
 	return added;
 }
@@ -811,22 +802,15 @@ static int map_process(struct restore_ctx *c, pid_t outer)
 		for (size_t k = 0; k < p->nthreads; k++)
 			if ((pid_t)p->threads[k].rec.tid == itid)
 				c->outer_tids[pi][k] = tid;
-		char what[64];
-		snprintf(what, sizeof(what), "task/%d/children", tid);
-		char *ch = read_proc(outer, what, NULL);
-		for (char *s = ch; s && *s;) {
-			char *end;
-			long child = strtol(s, &end, 10);
-			if (end == s)
-				break;
-			s = end;
-			if (map_process(c, (pid_t)child) < 0) {
-				free(ch);
+		pid_t *kids;
+		size_t nkids = proc_children(outer, tid, &kids);
+		for (size_t i = 0; i < nkids; i++)
+			if (map_process(c, kids[i]) < 0) {
+				free(kids);
 				closedir(d);
 				return -1;
 			}
-		}
-		free(ch);
+		free(kids);
 	}
 	closedir(d);
 	for (size_t k = 0; k < p->nthreads; k++)
@@ -837,16 +821,13 @@ static int map_process(struct restore_ctx *c, pid_t outer)
 
 int proctree_map_outer(struct restore_ctx *c, const struct keeper *k)
 {
-	char what[64];
-	snprintf(what, sizeof(what), "task/%d/children", k->pid);
-	char *ch = read_proc(k->pid, what, NULL);
-	if (!ch)
-		return ckpt_fail_errno("cannot find the rebuilt tree");
-	long root = strtol(ch, NULL, 10);
-	free(ch);
+	pid_t *kids;
+	size_t n = proc_children(k->pid, k->pid, &kids);
+	pid_t root = n ? kids[0] : 0;
+	free(kids);
 	if (root <= 0)
 		return ckpt_fail("the rebuilt tree has no root");
-	if (map_process(c, (pid_t)root) < 0)
+	if (map_process(c, root) < 0)
 		return -1;
 	for (size_t i = 0; i < c->img->nprocs; i++)
 		if (!c->outer_pids[i])
@@ -879,18 +860,11 @@ void proctree_abort(struct restore_ctx *c, struct keeper *k)
 		for (size_t i = 0; i < c->img->nprocs; i++)
 			if (c->outer_pids[i] > 0)
 				kill(c->outer_pids[i], SIGKILL);
-	char what[64];
-	snprintf(what, sizeof(what), "task/%d/children", k->pid);
-	char *ch = read_proc(k->pid, what, NULL);
-	for (char *s = ch; s && *s;) {
-		char *end;
-		long child = strtol(s, &end, 10);
-		if (end == s)
-			break;
-		s = end;
-		kill((pid_t)child, SIGKILL);
-	}
-	free(ch);
+	pid_t *kids;
+	size_t nkids = proc_children(k->pid, k->pid, &kids);
+	for (size_t i = 0; i < nkids; i++)
+		kill(kids[i], SIGKILL);
+	free(kids);
 	/* The tasks we trace must be collected by us first, or they stay zombies the keeper waits
 	 * for; then the keeper, which ends once its last child is reaped. */
 	if (c->outer_tids)

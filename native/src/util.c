@@ -270,6 +270,26 @@ char *read_proc(pid_t pid, const char *what, size_t *len_out)
 	return read_file(path, len_out);
 }
 
+size_t proc_children(pid_t pid, pid_t tid, pid_t **out)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "task/%d/children", tid);
+	char *text = read_proc(pid, what, NULL);
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	for (char *s = text; s && *s;) {
+		char *end;
+		long v = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		if (v > 0)
+			*ARR_PUSH(*out, n, cap) = (pid_t)v;
+		s = end;
+	}
+	free(text);
+	return n;
+}
+
 char *read_link(const char *path)
 {
 	size_t cap = 256;
