@@ -17,11 +17,14 @@ static const char usage[] =
 	"      copies the pages that did not change since PREV, an earlier statefile of\n"
 	"      the same program, instead of writing them; FILE is still complete.\n"
 	"  ckpt restart FILE [--stopped | --detach] [--pid-file F] [--json] [--lazy] [--namespace]\n"
+	"               [--report-fd N]\n"
 	"      Bring the program in FILE back.  By default it runs in the foreground and\n"
 	"      ckpt exits with its status; --detach prints its PID and exits; --stopped\n"
 	"      leaves it stopped at the saved context for a debugger (gdb -p PID).\n"
 	"      --lazy pages big memory in on first touch and in the background, so the\n"
 	"      program is ready at once; --namespace always uses a new pid namespace.\n"
+	"      --report-fd N writes ckpt's own output (the pid, or why it failed) to fd N,\n"
+	"      leaving stdout and stderr to the program.\n"
 	"  ckpt info FILE [--json]\n"
 	"      Describe a statefile: program, time, stop location, threads, sizes.\n"
 	"  ckpt --version | --help\n"
@@ -92,6 +95,10 @@ void progress_done(void)
 
 int main(int argc, char **argv)
 {
+	/* Whoever started us (a debugger, say) may have blocked signals: start clean. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (argc < 2)
 		return usage_error("no command given");
 	const char *cmd = argv[1];

@@ -15,6 +15,7 @@ import re
 import signal
 import socket
 import struct
+import subprocess
 import threading
 import time
 
@@ -158,6 +159,8 @@ class _Engine:
         lib.ckpt_capture_finish.argtypes = [ctypes.c_void_p, ctypes.POINTER(_CaptureResult)]
         lib.ckpt_capture_cleanup.restype = None
         lib.ckpt_capture_cleanup.argtypes = [ctypes.c_void_p]
+        lib.ckpt_command_path.restype = ctypes.c_char_p
+        lib.ckpt_command_path.argtypes = []
         lib.ckpt_restart.restype = ctypes.c_int
         lib.ckpt_restart.argtypes = [ctypes.c_char_p, ctypes.POINTER(_RestartOptions), ctypes.POINTER(_RestartResult)]
         lib.ckpt_discard_pending_sigstop.restype = ctypes.c_int
@@ -813,64 +816,28 @@ def _inferior_stdio():
 
 
 def _spawn_restart(path):
-    """Rebuilds the program of statefile path, left stopped, in a helper process.
+    """Rebuilds the program of statefile path, left stopped, with the ckpt command.
 
-    The helper is a fork of gdb that calls the engine and exits.  A fork rather than the
-    ckpt CLI because the restarted program inherits the stdio of whoever restarts it (the
-    engine rebinds fds 0-2 that pointed outside the tree), and the CLI's stdout carries its
-    own report; here the report comes back on a private pipe and the program gets exactly
-    the stdio chosen above.  Returns the engine's result as a dict."""
+    The restarted program inherits the stdio of whoever restarts it (the engine rebinds fds
+    0-2 that pointed outside the tree), so the command runs with exactly the stdio chosen
+    above, and its own report comes back on a private pipe (--report-fd).  Returns the
+    report as a dict."""
     lib = ENGINE.load()
+    cmd = lib.ckpt_command_path().decode()
+    if not os.access(cmd, os.X_OK):
+        raise CkptError("ckpt restart: the ckpt command is missing (%s)" % cmd)
     stdio, to_close = _inferior_stdio()
     r, w = os.pipe()
     try:
-        import warnings
-        with warnings.catch_warnings():  # Python 3.12+ warns about fork() with threads running
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        proc = subprocess.Popen([cmd, "restart", path, "--stopped", "--json", "--report-fd", str(w)],
+                                stdin=stdio[0], stdout=stdio[1], stderr=stdio[2], pass_fds=(w,), close_fds=True)
     except OSError as e:
         os.close(r)
+        raise CkptError("ckpt restart: cannot start %s: %s" % (cmd, e))
+    finally:
         os.close(w)
         for fd in to_close:
             os.close(fd)
-        raise CkptError("ckpt restart: cannot fork: %s" % e)
-    if pid == 0:  # the helper: no gdb, no Python beyond this block
-        code = 1
-        try:
-            os.close(r)
-            try:  # so that the keeper it leaves behind is not taken for a gdb in ps
-                ctypes.CDLL(None).prctl(15, b"ckpt-restart", 0, 0, 0)  # PR_SET_NAME
-            except (OSError, AttributeError):
-                pass
-            for sig in signal.valid_signals():
-                if sig in (signal.SIGKILL, signal.SIGSTOP):
-                    continue
-                try:
-                    signal.signal(sig, signal.SIG_DFL)
-                except (OSError, ValueError, RuntimeError):
-                    pass
-            signal.pthread_sigmask(signal.SIG_SETMASK, [])
-            for i, fd in enumerate(stdio):
-                if fd != i:
-                    os.dup2(fd, i)
-            opts = _RestartOptions(mode=_CKPT_RESTART_STOPPED, use_namespace=0, lazy=0)
-            res = _RestartResult()
-            if lib.ckpt_restart(os.fsencode(path), ctypes.byref(opts), ctypes.byref(res)) == 0:
-                if res.status_fd >= 0:
-                    os.close(res.status_fd)
-                msg = {"ok": True, "pid": res.pid, "saved_pid": res.saved_pid, "namespace": bool(res.in_namespace),
-                       "processes": res.processes, "threads": res.threads, "ms": round(res.total_ns / 1e6, 3)}
-            else:
-                msg = {"ok": False, "error": ENGINE.error()}
-            os.write(w, json.dumps(msg).encode() + b"\n")
-            code = 0
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(w)
-    for fd in to_close:
-        os.close(fd)
     chunks = []
     try:
         while True:
@@ -885,20 +852,14 @@ def _spawn_restart(path):
                 break
     finally:
         os.close(r)
-        while True:
-            try:
-                os.waitpid(pid, 0)
-                break
-            except InterruptedError:
-                continue
-            except ChildProcessError:
-                break
+        proc.wait()
     text = b"".join(chunks).decode("utf-8", "replace").strip()
-    if not text:
-        raise CkptError("ckpt restart: the restart helper died without an answer")
+    if not text.startswith("{"):
+        reason = text[len("ckpt: "):] if text.startswith("ckpt: ") else (text or "the ckpt command failed")
+        raise CkptError("ckpt restart: " + reason)
     msg = json.loads(text)
-    if not msg.get("ok"):
-        raise CkptError("ckpt restart: " + msg.get("error", "failed"))
+    msg["ok"] = True
+    msg["ms"] = msg.get("total_ms")
     return msg
 
 

@@ -282,6 +282,26 @@ int tree_freeze(pid_t root, const pid_t *held, size_t nheld, pid_t first_tid, st
 		if (!added)
 			break;
 	}
+	/* A child that exited meanwhile is not part of the tree any more, and neither are its
+	 * children, which the kernel gave to another parent: let those go again. */
+	for (bool pruned = true; pruned;) {
+		pruned = false;
+		for (size_t i = t->nprocs; i-- > 1;) {
+			unsigned long long f[53];
+			bool orphan = t->procs[i].ntasks == 0 || proc_stat(t->procs[i].pid, f, NULL, NULL) < 0 ||
+				      !find_proc(t, (pid_t)f[4]);
+			if (!orphan)
+				continue;
+			for (size_t k = 0; k < t->procs[i].ntasks; k++)
+				if (!t->procs[i].tasks[k].held_by_caller)
+					ptrace(PTRACE_DETACH, t->procs[i].tasks[k].tid, NULL,
+					       (void *)(long)(t->procs[i].tasks[k].stopped_by_signal ? t->procs[i].tasks[k].stop_sig : 0));
+			free(t->procs[i].tasks);
+			memmove(&t->procs[i], &t->procs[i + 1], (t->nprocs - i - 1) * sizeof(t->procs[0]));
+			t->nprocs--;
+			pruned = true;
+		}
+	}
 	/* The main thread first, or the thread the caller names (the one that hit the breakpoint). */
 	for (size_t i = 0; i < t->nprocs; i++) {
 		struct frozen_proc *p = &t->procs[i];
