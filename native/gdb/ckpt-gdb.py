@@ -1224,26 +1224,28 @@ ckpt status          engine, extension version and the IDE control socket"""
 
 
 class CkptSave(gdb.Command):
-    """Save the program, all threads, at the current stop: ckpt save [-b] [FILE]
+    """Save the program, all threads, at the current stop: ckpt save [-b | -w] [FILE]
 
 Without FILE the name is PROGRAM-YYYYMMDD-HHMMSS.ckpt in $CKPT_DIR, else the current
 directory.  The thread that stopped is the first thread in the statefile.  If the program
 is running (background execution, non-stop), it is interrupted, saved and resumed.
-With -b, gdb comes back as soon as the program may run again, and the memory is written in
-the background; the "Saved" line follows when the file is complete."""
+Typed at a terminal (or with -b), gdb comes back as soon as the program may run again and
+the memory is written in the background; the "Saved" line follows when the file is complete.
+From scripts and MI (or with -w) the command returns once the file is complete."""
 
     def __init__(self):
         super().__init__("ckpt save", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
 
     @_guard
     def invoke(self, arg, from_tty):
-        argv = _argv(arg, "ckpt save [-b] [FILE]", 2)
-        background = False
-        if argv and argv[0] in ("-b", "--background"):
-            background = True
+        argv = _argv(arg, "ckpt save [-b | -w] [FILE]", 2)
+        # At a terminal the prompt comes back after the pause; scripts and MI wait for the file.
+        background = bool(from_tty) and os.isatty(0)
+        if argv and argv[0] in ("-b", "--background", "-w", "--wait"):
+            background = argv[0] in ("-b", "--background")
             argv = argv[1:]
         if len(argv) > 1 or (argv and argv[0].startswith("-") and argv[0] != "-"):
-            raise gdb.GdbError("usage: ckpt save [-b] [FILE]")
+            raise gdb.GdbError("usage: ckpt save [-b | -w] [FILE]")
 
         def done(result, error):
             if error:
