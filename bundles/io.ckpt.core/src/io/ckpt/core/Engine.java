@@ -1,7 +1,19 @@
 package io.ckpt.core;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.OperationCanceledException;
+import org.eclipse.core.runtime.SubMonitor;
+
+import com.sun.jna.Pointer;
+
+import io.ckpt.core.internal.CkptLibrary;
+import io.ckpt.core.internal.EngineProcess;
+import io.ckpt.core.internal.Json;
 import io.ckpt.core.internal.NativeEngine;
 
 /**
@@ -17,7 +29,13 @@ import io.ckpt.core.internal.NativeEngine;
  * The last two name a directory laid out like the engine's build output: {@code bin/ckpt},
  * {@code lib/libckpt.so} and {@code share/ckpt/ckpt-gdb.py}.
  * <p>
- * This class is safe to call from any thread. The library is loaded on first use.
+ * Inspecting a statefile ({@link #inspect}, {@link #describe}) runs in-process. Dump and restart
+ * run the {@code ckpt} command as a separate process, started and watched through libckpt, so
+ * that a crash in the engine cannot take the IDE down; they can be cancelled through their
+ * progress monitor.
+ * <p>
+ * This class is safe to call from any thread, but none of its engine calls belongs on a UI
+ * thread. The library is loaded on first use.
  */
 public final class Engine {
 
@@ -78,5 +96,107 @@ public final class Engine {
 	 */
 	public static Path gdbExtension() {
 		return home().resolve("share").resolve("ckpt").resolve("ckpt-gdb.py"); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+	}
+
+	/**
+	 * Validates a statefile and describes it, in-process.
+	 *
+	 * @throws EngineException with the engine's one-line reason when the file is not a valid statefile
+	 */
+	public static Statefile inspect(Path statefile) throws EngineException {
+		String json = info(statefile, true);
+		try {
+			return Statefile.fromJson(statefile, json);
+		} catch (IllegalArgumentException e) {
+			throw new EngineException("the engine described " + statefile + " in a form ckpt does not understand: " //$NON-NLS-1$ //$NON-NLS-2$
+					+ e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * Validates a statefile and describes it as text, as {@code ckpt info FILE} prints it, in-process.
+	 *
+	 * @throws EngineException with the engine's one-line reason when the file is not a valid statefile
+	 */
+	public static String describe(Path statefile) throws EngineException {
+		return info(statefile, false);
+	}
+
+	private static String info(Path statefile, boolean json) throws EngineException {
+		if (!Files.isRegularFile(statefile)) {
+			throw new EngineException(statefile + ": no such file"); //$NON-NLS-1$
+		}
+		CkptLibrary lib = library();
+		Pointer p = lib.ckpt_info(statefile.toString(), json ? 1 : 0);
+		if (p == null) {
+			throw new EngineException(lib.ckpt_last_error());
+		}
+		try {
+			return p.getString(0, "UTF-8"); //$NON-NLS-1$
+		} finally {
+			lib.ckpt_free(p);
+		}
+	}
+
+	/**
+	 * Saves a running process tree that nobody traces into a statefile ({@code ckpt dump}), in a
+	 * separate engine process.
+	 *
+	 * @param pid     root of the tree
+	 * @param output  the statefile to write
+	 * @param mode    what happens to the process afterwards
+	 * @param monitor progress and cancellation; may be {@code null}
+	 * @throws EngineException          with the engine's one-line reason
+	 * @throws OperationCanceledException when cancelled (the engine releases the process)
+	 */
+	public static DumpResult dump(long pid, Path output, DumpMode mode, IProgressMonitor monitor) throws EngineException {
+		SubMonitor sub = SubMonitor.convert(monitor, "Saving process " + pid, 1); //$NON-NLS-1$
+		EngineProcess p = EngineProcess.start(NativeEngine.get(), List.of("dump", Long.toString(pid), "-o", //$NON-NLS-1$ //$NON-NLS-2$
+				output.toString(), mode.option(), "--json")); //$NON-NLS-1$
+		String line = p.runToEnd(sub);
+		Map<String, Object> m = answer(line);
+		sub.done();
+		return new DumpResult(output, (int) Json.num(m, "processes", 0), (int) Json.num(m, "threads", 0), //$NON-NLS-1$ //$NON-NLS-2$
+				Json.num(m, "mapped_bytes", 0), Json.num(m, "stored_bytes", 0), Json.num(m, "file_bytes", 0), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+				Json.dbl(m, "freeze_ms", 0), Json.dbl(m, "total_ms", 0)); //$NON-NLS-1$ //$NON-NLS-2$
+	}
+
+	/**
+	 * Restarts a statefile and leaves the program stopped at the saved context, ready for a
+	 * debugger ({@code ckpt restart FILE --stopped}), in a separate engine process. The program's
+	 * output keeps arriving in the result's {@link RestartedProgram#output()} while it lives.
+	 *
+	 * @throws EngineException          with the engine's one-line reason
+	 * @throws OperationCanceledException when cancelled (the engine leaves nothing behind)
+	 */
+	public static RestartedProgram restartStopped(Path statefile, IProgressMonitor monitor) throws EngineException {
+		SubMonitor sub = SubMonitor.convert(monitor, "Restarting " + statefile.getFileName(), 1); //$NON-NLS-1$
+		if (sub.isCanceled()) {
+			throw new OperationCanceledException();
+		}
+		EngineProcess p = EngineProcess.start(NativeEngine.get(), List.of("restart", statefile.toString(), //$NON-NLS-1$
+				"--stopped", "--json")); //$NON-NLS-1$ //$NON-NLS-2$
+		String line = p.runToEnd(sub);
+		Map<String, Object> m = answer(line);
+		int pid = (int) Json.num(m, "pid", 0); //$NON-NLS-1$
+		if (pid <= 0) {
+			throw new EngineException("ckpt restart gave no pid: " + line); //$NON-NLS-1$
+		}
+		sub.done();
+		return new RestartedProgram(statefile, pid, (int) Json.num(m, "saved_pid", 0), //$NON-NLS-1$
+				Json.bool(m, "namespace", false), (int) Json.num(m, "processes", 1), (int) Json.num(m, "threads", 0), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+				Json.dbl(m, "total_ms", 0), p.output()); //$NON-NLS-1$
+	}
+
+	private static Map<String, Object> answer(String line) throws EngineException {
+		try {
+			return Json.parseObject(line);
+		} catch (IllegalArgumentException e) {
+			throw new EngineException("the engine answered in a form ckpt does not understand: " + line, e); //$NON-NLS-1$
+		}
+	}
+
+	private static CkptLibrary library() {
+		return NativeEngine.get().library();
 	}
 }

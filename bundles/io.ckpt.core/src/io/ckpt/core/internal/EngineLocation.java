@@ -12,6 +12,8 @@ public record EngineLocation(Path home, Source source) {
 
 	/** The rule that found an engine directory. */
 	public enum Source {
+		/** The engine path override in the preferences. */
+		PREFERENCE,
 		/** The platform fragment's {@code engine/} folder. */
 		FRAGMENT,
 		/** The {@code ckpt.home} system property. */

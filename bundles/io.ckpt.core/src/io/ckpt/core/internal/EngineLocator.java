@@ -29,7 +29,31 @@ public final class EngineLocator {
 
 	/** Finds the engine the running system should use. */
 	public static EngineLocation locate() {
+		String override = preferenceOverride();
+		if (override != null && !override.isBlank()) {
+			List<String> tried = new ArrayList<>();
+			Optional<EngineLocation> found = candidate(override, "preference " + CorePreferences.ENGINE_HOME, //$NON-NLS-1$
+					Source.PREFERENCE, tried);
+			// An override that does not hold an engine is an error, not a reason to use another one.
+			return found.orElseThrow(() -> new EngineNotFoundException("ckpt engine not found: " + tried.get(0) //$NON-NLS-1$
+					+ ". Fix or clear the engine path in Preferences > ckpt.")); //$NON-NLS-1$
+		}
 		return locate(fragmentFolder(), System.getProperty(Engine.HOME_PROPERTY), System.getenv(Engine.HOME_ENV));
+	}
+
+	/** The engine path override in force, or an empty string. */
+	static String currentOverride() {
+		String o = preferenceOverride();
+		return o == null ? "" : o.trim(); //$NON-NLS-1$
+	}
+
+	private static String preferenceOverride() {
+		try {
+			return CorePreferences.engineHome();
+		} catch (LinkageError e) {
+			// Not running inside OSGi: there are no preferences.
+			return null;
+		}
 	}
 
 	private static Optional<Path> fragmentFolder() {
