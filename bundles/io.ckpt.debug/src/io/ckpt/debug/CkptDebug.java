@@ -1,13 +1,55 @@
 package io.ckpt.debug;
 
 /**
- * Constants of the ckpt debug integration. This bundle will hold the "Restart from statefile"
- * launch type, the hand-off to CDT and the client of the gdb extension's control socket.
+ * Identifiers of the ckpt debug integration: the "Restart from Snapshot" launch type and the
+ * launch configuration attributes ckpt reads and writes.
  */
 public final class CkptDebug {
 
 	/** Symbolic name of this bundle. */
 	public static final String PLUGIN_ID = "io.ckpt.debug"; //$NON-NLS-1$
+
+	/** The launch configuration type "Restart from Snapshot". */
+	public static final String RESTART_LAUNCH_TYPE = "io.ckpt.debug.restartLaunchType"; //$NON-NLS-1$
+
+	/** Restart from Snapshot: absolute path of the statefile (string). */
+	public static final String ATTR_STATEFILE = PLUGIN_ID + ".STATEFILE"; //$NON-NLS-1$
+
+	/** Restart from Snapshot: name of the workspace project (string, may be empty). */
+	public static final String ATTR_PROJECT = PLUGIN_ID + ".PROJECT"; //$NON-NLS-1$
+
+	/**
+	 * On CDT launch configurations: whether ckpt's gdb extension is loaded (boolean). Absent: the
+	 * preference "enable snapshots for all C/C++ launches" decides.
+	 */
+	public static final String ATTR_ENABLED = PLUGIN_ID + ".ENABLED"; //$NON-NLS-1$
+
+	/** On CDT launch configurations: where Save Snapshot writes statefiles (string; empty: the default). */
+	public static final String ATTR_SNAPSHOT_DIR = PLUGIN_ID + ".SNAPSHOT_DIR"; //$NON-NLS-1$
+
+	/**
+	 * On CDT launch configurations that ckpt set up: the user's own gdb init file, which ckpt's
+	 * init file sources after loading the extension (string).
+	 */
+	public static final String ATTR_USER_GDB_INIT = PLUGIN_ID + ".USER_GDB_INIT"; //$NON-NLS-1$
+
+	/** On the CDT attach configuration made by a restart: the statefile it came from (string). */
+	public static final String ATTR_RESTARTED_FROM = PLUGIN_ID + ".RESTARTED_FROM"; //$NON-NLS-1$
+
+	/**
+	 * The dynamic variable that stands for ckpt's gdb init file: {@code ${ckpt_gdbinit:USER_INIT}}
+	 * resolves to a file that loads ckpt's gdb extension, then sources USER_INIT if it exists.
+	 */
+	public static final String GDBINIT_VARIABLE = "ckpt_gdbinit"; //$NON-NLS-1$
+
+	/** Status code: CDT is not installed, the restarted program is left stopped (status data: its pid). */
+	public static final int STATUS_CDT_MISSING = 1001;
+
+	/** Status code: the debug session has no ckpt gdb extension loaded. */
+	public static final int STATUS_NO_EXTENSION = 1002;
+
+	/** Status code: the selected launch is not a suspended C/C++ debug session. */
+	public static final int STATUS_NOT_SUSPENDED = 1003;
 
 	private CkptDebug() {
 	}

@@ -1,0 +1,183 @@
+package io.ckpt.debug;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.debug.core.DebugPlugin;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.ILaunchConfiguration;
+import org.eclipse.debug.core.ILaunchConfigurationType;
+import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
+import org.eclipse.debug.core.ILaunchManager;
+import org.eclipse.debug.core.model.IProcess;
+
+import io.ckpt.core.Engine;
+import io.ckpt.core.Snapshot;
+import io.ckpt.core.SnapshotStore;
+import io.ckpt.core.Statefile;
+import io.ckpt.core.internal.Json;
+import io.ckpt.debug.internal.CdtContracts;
+import io.ckpt.debug.internal.GdbControl;
+import io.ckpt.debug.internal.Sessions;
+
+/**
+ * The debug operations on snapshots: save the program of a suspended C/C++ debug session, restart
+ * a statefile with CDT attached, open a statefile as a core file. All of them block and must run
+ * in a Job, never on the UI thread.
+ */
+public final class Snapshots {
+
+	private static final long SAVE_TIMEOUT_MS = 10 * 60 * 1000L;
+
+	private Snapshots() {
+	}
+
+	/** Whether Save Snapshot applies: a C/C++ debug session whose program is stopped. Cheap. */
+	public static boolean canSave(ILaunch launch) {
+		return Sessions.isCLaunch(launch) && Sessions.isSuspended(launch);
+	}
+
+	/**
+	 * Saves the program of a C/C++ debug session, through the control socket of ckpt's extension
+	 * in that session's gdb, into the session's snapshot directory, and records it in the
+	 * snapshot store with the session it came from.
+	 *
+	 * @throws CoreException with {@link CkptDebug#STATUS_NO_EXTENSION} when that gdb has no ckpt
+	 *                       extension (the message says how to enable it), or with the engine's reason
+	 */
+	public static Snapshot save(ILaunch launch, IProgressMonitor monitor) throws CoreException {
+		SubMonitor sub = SubMonitor.convert(monitor, "Saving a snapshot", 10); //$NON-NLS-1$
+		IProcess gdb = Sessions.gdbProcess(launch);
+		if (gdb == null || gdb.isTerminated()) {
+			throw error(CkptDebug.STATUS_NOT_SUSPENDED, "Save Snapshot needs a running C/C++ debug session (gdb): " //$NON-NLS-1$
+					+ "the selected launch has none.", null); //$NON-NLS-1$
+		}
+		long gdbPid = Sessions.pid(gdb);
+		ILaunchConfiguration config = launch.getLaunchConfiguration();
+		String project = attribute(config, CdtContracts.ATTR_PROJECT, ""); //$NON-NLS-1$
+		Path dir = SnapshotStore.directoryFor(project.isEmpty() ? null : project,
+				attribute(config, CkptDebug.ATTR_SNAPSHOT_DIR, "")); //$NON-NLS-1$
+		try (GdbControl control = GdbControl.connect(gdbPid)) {
+			if (control == null) {
+				throw error(CkptDebug.STATUS_NO_EXTENSION, noExtensionMessage(config, gdbPid), null);
+			}
+			sub.subTask("Asking gdb what it debugs"); //$NON-NLS-1$
+			Map<String, Object> inferiors = control.request(Map.of("op", "inferiors"), sub.split(1), 30_000); //$NON-NLS-1$ //$NON-NLS-2$
+			String program = attribute(config, CdtContracts.ATTR_PROGRAM, ""); //$NON-NLS-1$
+			for (Object o : Json.list(inferiors, "inferiors")) { //$NON-NLS-1$
+				@SuppressWarnings("unchecked")
+				Map<String, Object> inf = (Map<String, Object>) o;
+				if (Json.bool(inf, "selected", false) && Json.str(inf, "executable") != null) { //$NON-NLS-1$ //$NON-NLS-2$
+					program = Json.str(inf, "executable"); //$NON-NLS-1$
+				}
+			}
+			Files.createDirectories(dir);
+			Path file = SnapshotStore.newStatefilePath(dir, program);
+			sub.subTask("Saving " + file.getFileName()); //$NON-NLS-1$
+			Map<String, Object> request = new LinkedHashMap<>();
+			request.put("op", "save"); //$NON-NLS-1$ //$NON-NLS-2$
+			request.put("path", file.toString()); //$NON-NLS-1$
+			Map<String, Object> answer = control.request(request, sub.split(8), SAVE_TIMEOUT_MS);
+			if (!Json.bool(answer, "ok", false)) { //$NON-NLS-1$
+				throw error(0, String.valueOf(Json.str(answer, "error")), null); //$NON-NLS-1$
+			}
+			Path saved = Path.of(Json.str(answer, "path")); //$NON-NLS-1$
+			sub.split(1);
+			return SnapshotStore.getDefault().add(saved, Sessions.origin(launch), project.isEmpty() ? null : project);
+		} catch (IOException e) {
+			throw error(0, "Talking to gdb (pid " + gdbPid + ") failed: " + e.getMessage(), e); //$NON-NLS-1$ //$NON-NLS-2$
+		}
+	}
+
+	private static String noExtensionMessage(ILaunchConfiguration config, long gdbPid) {
+		String name = config == null ? "this launch" : "'" + config.getName() + "'"; //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+		String extension;
+		try {
+			extension = Engine.gdbExtension().toString();
+		} catch (RuntimeException e) {
+			extension = "<engine>/share/ckpt/ckpt-gdb.py"; //$NON-NLS-1$
+		}
+		return "This debug session's gdb (pid " + gdbPid + ") does not have ckpt's gdb extension loaded, " //$NON-NLS-1$ //$NON-NLS-2$
+				+ "so it cannot save snapshots. To enable it, check 'Enable snapshots' on the Snapshots tab of " //$NON-NLS-1$
+				+ name + " (or Preferences > ckpt > 'Enable snapshots for all C/C++ launches') and debug again. " //$NON-NLS-1$
+				+ "For this session only, type in its gdb console: source " + extension; //$NON-NLS-1$
+	}
+
+	// --- restart
+
+	/** A "Restart from Snapshot" configuration for a statefile (not saved). */
+	public static ILaunchConfigurationWorkingCopy restartConfiguration(Path statefile, String project) throws CoreException {
+		ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
+		ILaunchConfigurationType type = manager.getLaunchConfigurationType(CkptDebug.RESTART_LAUNCH_TYPE);
+		String base = statefile.getFileName().toString();
+		ILaunchConfigurationWorkingCopy wc = type.newInstance(null, manager.generateLaunchConfigurationName(
+				base.endsWith(SnapshotStore.EXTENSION) ? base.substring(0, base.length() - SnapshotStore.EXTENSION.length()) : base));
+		wc.setAttribute(CkptDebug.ATTR_STATEFILE, statefile.toAbsolutePath().toString());
+		wc.setAttribute(CkptDebug.ATTR_PROJECT, project == null ? "" : project); //$NON-NLS-1$
+		return wc;
+	}
+
+	/** Restarts a statefile with a debugger attached: launches its "Restart from Snapshot" configuration. */
+	public static ILaunch restart(Path statefile, String project, IProgressMonitor monitor) throws CoreException {
+		return restartConfiguration(statefile, project).launch(ILaunchManager.DEBUG_MODE, monitor, false, true);
+	}
+
+	// --- open as core
+
+	/**
+	 * A CDT Postmortem configuration that opens the statefile as a core file (not saved).
+	 *
+	 * @throws CoreException when CDT is not installed
+	 */
+	public static ILaunchConfigurationWorkingCopy coreConfiguration(Path statefile, String project, Statefile contents)
+			throws CoreException {
+		ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
+		ILaunchConfigurationType type = manager.getLaunchConfigurationType(CdtContracts.POSTMORTEM_TYPE);
+		if (type == null) {
+			throw error(CkptDebug.STATUS_CDT_MISSING, "Open as Core needs Eclipse CDT (C/C++ Postmortem Debugger), " //$NON-NLS-1$
+					+ "which is not installed. Outside the IDE: gdb " + contents.program() + " -c " + statefile, null); //$NON-NLS-1$ //$NON-NLS-2$
+		}
+		ILaunchConfigurationWorkingCopy wc = type.newInstance(null,
+				manager.generateLaunchConfigurationName(contents.programName() + " (core " + statefile.getFileName() + ")")); //$NON-NLS-1$ //$NON-NLS-2$
+		wc.setAttribute(CdtContracts.ATTR_PROJECT, project == null ? "" : project); //$NON-NLS-1$
+		wc.setAttribute(CdtContracts.ATTR_PROGRAM, contents.program());
+		wc.setAttribute(CdtContracts.ATTR_COREFILE, statefile.toAbsolutePath().toString());
+		wc.setAttribute(CdtContracts.ATTR_START_MODE, CdtContracts.START_MODE_CORE);
+		wc.setAttribute(CdtContracts.ATTR_POST_MORTEM_TYPE, CdtContracts.POST_MORTEM_CORE_FILE);
+		return wc;
+	}
+
+	/** Opens a statefile in CDT's post-mortem debugger. */
+	public static ILaunch openAsCore(Path statefile, String project, IProgressMonitor monitor) throws CoreException {
+		SubMonitor sub = SubMonitor.convert(monitor, "Opening " + statefile.getFileName() + " as a core file", 2); //$NON-NLS-1$ //$NON-NLS-2$
+		Statefile contents = Engine.inspect(statefile);
+		sub.worked(1);
+		return coreConfiguration(statefile, project, contents).launch(ILaunchManager.DEBUG_MODE, sub.split(1), false, true);
+	}
+
+	// --- helpers
+
+	static String attribute(ILaunchConfiguration config, String key, String dflt) {
+		if (config == null) {
+			return dflt;
+		}
+		try {
+			return config.getAttribute(key, dflt);
+		} catch (CoreException e) {
+			return dflt;
+		}
+	}
+
+	static CoreException error(int code, String message, Throwable cause) {
+		return new CoreException(new Status(IStatus.ERROR, CkptDebug.PLUGIN_ID, code, message, cause));
+	}
+
+}

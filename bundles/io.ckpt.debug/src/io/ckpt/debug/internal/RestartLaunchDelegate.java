@@ -1,0 +1,107 @@
+package io.ckpt.debug.internal;
+
+import java.nio.file.Path;
+
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.ILog;
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.debug.core.DebugPlugin;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.ILaunchConfiguration;
+import org.eclipse.debug.core.ILaunchConfigurationType;
+import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
+import org.eclipse.debug.core.ILaunchManager;
+import org.eclipse.debug.core.IStatusHandler;
+import org.eclipse.debug.core.model.ILaunchConfigurationDelegate;
+
+import io.ckpt.core.Engine;
+import io.ckpt.core.RestartedProgram;
+import io.ckpt.core.Statefile;
+import io.ckpt.debug.CkptDebug;
+
+/**
+ * "Restart from Snapshot": validates the statefile in-process, restarts it stopped at the saved
+ * context in a separate engine process (cancellable through the launch's progress monitor), adds
+ * the restarted program to the launch (its output goes to the console), then creates and launches
+ * a CDT "Attach to Application" configuration for its pid, set up to load ckpt's gdb extension.
+ * Without CDT the program is left stopped and the user is told its pid.
+ */
+public class RestartLaunchDelegate implements ILaunchConfigurationDelegate {
+
+	@Override
+	public void launch(ILaunchConfiguration configuration, String mode, ILaunch launch, IProgressMonitor monitor)
+			throws CoreException {
+		SubMonitor sub = SubMonitor.convert(monitor, "Restart from Snapshot", 100); //$NON-NLS-1$
+		String file = configuration.getAttribute(CkptDebug.ATTR_STATEFILE, ""); //$NON-NLS-1$
+		if (file.isBlank()) {
+			throw error(0, "No statefile: choose one on the Snapshot tab of '" + configuration.getName() + "'."); //$NON-NLS-1$ //$NON-NLS-2$
+		}
+		String project = configuration.getAttribute(CkptDebug.ATTR_PROJECT, ""); //$NON-NLS-1$
+		Path statefile = Path.of(file).toAbsolutePath();
+
+		sub.subTask("Checking " + statefile.getFileName()); //$NON-NLS-1$
+		Statefile contents = Engine.inspect(statefile);
+		sub.worked(5);
+
+		sub.subTask("Restarting " + contents.programName() + " from " + statefile.getFileName()); //$NON-NLS-1$ //$NON-NLS-2$
+		RestartedProgram program = Engine.restartStopped(statefile, sub.split(45));
+		new ProgramProcess(launch, program, contents.programName() + " (pid " + program.pid() + ", restarted from " //$NON-NLS-1$ //$NON-NLS-2$
+				+ statefile.getFileName() + ")"); //$NON-NLS-1$
+
+		ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
+		ILaunchConfigurationType attachType = manager.getLaunchConfigurationType(CdtContracts.ATTACH_TYPE);
+		if (attachType == null) {
+			cdtMissing(program, contents);
+			return;
+		}
+		sub.subTask("Attaching the C/C++ debugger to pid " + program.pid()); //$NON-NLS-1$
+		ILaunchConfigurationWorkingCopy attach = attachConfiguration(attachType, contents, program.pid(), project, statefile);
+		try {
+			attach.launch(ILaunchManager.DEBUG_MODE, sub.split(50), false, true);
+		} catch (CoreException e) {
+			throw new CoreException(new Status(IStatus.ERROR, CkptDebug.PLUGIN_ID, 0,
+					"The C/C++ debugger could not attach to the restarted program; it is left stopped as pid " //$NON-NLS-1$
+							+ program.pid() + ": " + e.getStatus().getMessage(), //$NON-NLS-1$
+					e));
+		}
+	}
+
+	/**
+	 * The CDT "Attach to Application" configuration for a restarted program (not saved): program,
+	 * project, pid, start mode {@code attach}, and gdb's init file set to load ckpt's extension.
+	 */
+	public static ILaunchConfigurationWorkingCopy attachConfiguration(ILaunchConfigurationType attachType,
+			Statefile contents, int pid, String project, Path statefile) throws CoreException {
+		ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
+		ILaunchConfigurationWorkingCopy wc = attachType.newInstance(null, manager
+				.generateLaunchConfigurationName(contents.programName() + " (restarted from " + statefile.getFileName() + ")")); //$NON-NLS-1$ //$NON-NLS-2$
+		wc.setAttribute(CdtContracts.ATTR_PROJECT, project == null ? "" : project); //$NON-NLS-1$
+		wc.setAttribute(CdtContracts.ATTR_PROGRAM, contents.program());
+		wc.setAttribute(CdtContracts.ATTR_ATTACH_PID, pid);
+		wc.setAttribute(CdtContracts.ATTR_START_MODE, CdtContracts.START_MODE_ATTACH);
+		wc.setAttribute(CkptDebug.ATTR_RESTARTED_FROM, statefile.toString());
+		GdbInit.enable(wc, true);
+		return wc;
+	}
+
+	private static void cdtMissing(RestartedProgram program, Statefile contents) throws CoreException {
+		IStatus status = new Status(IStatus.INFO, CkptDebug.PLUGIN_ID, CkptDebug.STATUS_CDT_MISSING,
+				"Eclipse CDT is needed to debug the restarted program, and it is not installed. " //$NON-NLS-1$
+						+ contents.programName() + " is restarted and left stopped at the saved place as pid " //$NON-NLS-1$
+						+ program.pid() + ". Attach a debugger to it, for example: gdb -p " + program.pid(), //$NON-NLS-1$
+				null);
+		IStatusHandler handler = DebugPlugin.getDefault().getStatusHandler(status);
+		if (handler != null) {
+			handler.handleStatus(status, Integer.valueOf(program.pid()));
+		} else {
+			ILog.of(RestartLaunchDelegate.class).log(status);
+		}
+	}
+
+	private static CoreException error(int code, String message) {
+		return new CoreException(new Status(IStatus.ERROR, CkptDebug.PLUGIN_ID, code, message, null));
+	}
+}
