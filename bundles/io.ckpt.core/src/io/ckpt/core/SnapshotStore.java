@@ -59,6 +59,9 @@ public class SnapshotStore {
 	/** File name extension of statefiles. */
 	public static final String EXTENSION = ".ckpt"; //$NON-NLS-1$
 
+	/** Id of the content type of statefiles ({@code *.ckpt}). */
+	public static final String CONTENT_TYPE = "io.ckpt.core.statefile"; //$NON-NLS-1$
+
 	/** The snapshot directory inside a project, by default. */
 	public static final String DEFAULT_FOLDER = ".snapshots"; //$NON-NLS-1$
 

@@ -14,6 +14,26 @@ public final class CkptUI {
 	/** The Snapshots view. */
 	public static final String SNAPSHOTS_VIEW_ID = "io.ckpt.ui.views.snapshots"; //$NON-NLS-1$
 
+	/** The read-only statefile viewer (shows {@code ckpt info}). */
+	public static final String STATEFILE_EDITOR_ID = "io.ckpt.ui.editors.statefile"; //$NON-NLS-1$
+
+	/** The ckpt preference page. */
+	public static final String PREFERENCE_PAGE_ID = "io.ckpt.ui.preferences"; //$NON-NLS-1$
+
+	/** The key binding context active in the Snapshots view. */
+	public static final String SNAPSHOTS_CONTEXT_ID = "io.ckpt.ui.contexts.snapshots"; //$NON-NLS-1$
+
+	/** Commands. */
+	public static final String SAVE_SNAPSHOT_COMMAND = "io.ckpt.ui.commands.saveSnapshot"; //$NON-NLS-1$
+	public static final String RESTART_COMMAND = "io.ckpt.ui.commands.restartFromSnapshot"; //$NON-NLS-1$
+	public static final String OPEN_AS_CORE_COMMAND = "io.ckpt.ui.commands.openAsCore"; //$NON-NLS-1$
+	public static final String DELETE_COMMAND = "io.ckpt.ui.commands.deleteSnapshot"; //$NON-NLS-1$
+	public static final String SHOW_IN_SNAPSHOTS_COMMAND = "io.ckpt.ui.commands.showInSnapshots"; //$NON-NLS-1$
+	public static final String SHOW_INFO_COMMAND = "io.ckpt.ui.commands.showStatefileInfo"; //$NON-NLS-1$
+
+	/** Family of every job ckpt's user interface schedules (to wait for them, or cancel them). */
+	public static final Object JOB_FAMILY = new Object();
+
 	private CkptUI() {
 	}
 }

@@ -1,0 +1,80 @@
+package io.ckpt.ui.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.eclipse.core.resources.IFile;
+import org.eclipse.core.runtime.Adapters;
+import org.eclipse.core.runtime.IPath;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.model.IDebugElement;
+import org.eclipse.debug.core.model.IProcess;
+import org.eclipse.jface.viewers.ISelection;
+import org.eclipse.jface.viewers.IStructuredSelection;
+
+import io.ckpt.core.Snapshot;
+import io.ckpt.core.SnapshotStore;
+
+/** Turns selections into what the commands work on. */
+public final class Selections {
+
+	/** A statefile picked by the user, and the project it belongs to (may be {@code null}). */
+	public record Picked(Path path, String project) {
+	}
+
+	private Selections() {
+	}
+
+	/** Statefiles in a selection: snapshots of the Snapshots view, or {@code *.ckpt} files of the workspace. */
+	public static List<Picked> statefiles(ISelection selection) {
+		List<Picked> result = new ArrayList<>();
+		if (selection instanceof IStructuredSelection ss) {
+			for (Object o : ss) {
+				if (o instanceof Snapshot s) {
+					result.add(new Picked(s.path(), s.project()));
+					continue;
+				}
+				IFile file = Adapters.adapt(o, IFile.class);
+				if (file != null && file.getName().endsWith(SnapshotStore.EXTENSION)) {
+					IPath location = file.getLocation();
+					if (location != null) {
+						result.add(new Picked(location.toPath(), file.getProject().getName()));
+					}
+				}
+			}
+		}
+		return result;
+	}
+
+	/** Snapshots of the store in a selection (files of the workspace too, when the store knows them). */
+	public static List<Snapshot> snapshots(ISelection selection) {
+		List<Snapshot> result = new ArrayList<>();
+		for (Picked p : statefiles(selection)) {
+			SnapshotStore.getDefault().find(p.path()).ifPresent(result::add);
+		}
+		return result;
+	}
+
+	/** The launch of a debug element, a process, a launch, or anything that adapts to one. */
+	public static ILaunch launch(Object element) {
+		if (element instanceof ILaunch l) {
+			return l;
+		}
+		if (element instanceof IDebugElement d) {
+			return d.getLaunch();
+		}
+		if (element instanceof IProcess p) {
+			return p.getLaunch();
+		}
+		return element == null ? null : Adapters.adapt(element, ILaunch.class);
+	}
+
+	/** The launch of the first element of a selection. */
+	public static ILaunch launch(ISelection selection) {
+		if (selection instanceof IStructuredSelection ss && !ss.isEmpty()) {
+			return launch(ss.getFirstElement());
+		}
+		return null;
+	}
+}

@@ -1,0 +1,55 @@
+package io.ckpt.ui.internal.handlers;
+
+import java.io.IOException;
+import java.util.List;
+
+import org.eclipse.core.commands.AbstractHandler;
+import org.eclipse.core.commands.ExecutionEvent;
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.jface.dialogs.MessageDialog;
+import org.eclipse.jface.viewers.ISelection;
+import org.eclipse.ui.ISources;
+import org.eclipse.ui.handlers.HandlerUtil;
+
+import io.ckpt.core.Snapshot;
+import io.ckpt.core.SnapshotStore;
+import io.ckpt.ui.CkptUI;
+import io.ckpt.ui.internal.Selections;
+import io.ckpt.ui.internal.UiJobs;
+
+/** Delete: deletes the selected statefiles from disk, after asking. */
+public class DeleteHandler extends AbstractHandler {
+
+	/** Tests set this to skip the confirmation dialog. */
+	public static volatile boolean confirm = true;
+
+	@Override
+	public void setEnabled(Object evaluationContext) {
+		Object selection = HandlerUtil.getVariable(evaluationContext, ISources.ACTIVE_CURRENT_SELECTION_NAME);
+		setBaseEnabled(selection instanceof ISelection s && !Selections.snapshots(s).isEmpty());
+	}
+
+	@Override
+	public Object execute(ExecutionEvent event) {
+		List<Snapshot> snapshots = Selections.snapshots(HandlerUtil.getCurrentSelection(event));
+		if (snapshots.isEmpty()) {
+			return null;
+		}
+		String what = snapshots.size() == 1 ? "'" + snapshots.get(0).path().getFileName() + "'" //$NON-NLS-1$ //$NON-NLS-2$
+				: snapshots.size() + " statefiles"; //$NON-NLS-1$
+		if (confirm && !MessageDialog.openConfirm(HandlerUtil.getActiveShell(event), "Delete Snapshots", //$NON-NLS-1$
+				"Delete " + what + " from disk?")) { //$NON-NLS-1$ //$NON-NLS-2$
+			return null;
+		}
+		UiJobs.schedule("Delete " + what, "Could not delete " + what, monitor -> { //$NON-NLS-1$ //$NON-NLS-2$
+			try {
+				SnapshotStore.getDefault().delete(snapshots);
+			} catch (IOException e) {
+				throw new CoreException(new Status(IStatus.ERROR, CkptUI.PLUGIN_ID, String.valueOf(e.getMessage()), e));
+			}
+		});
+		return null;
+	}
+}

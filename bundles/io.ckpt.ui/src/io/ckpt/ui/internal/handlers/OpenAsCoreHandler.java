@@ -1,0 +1,36 @@
+package io.ckpt.ui.internal.handlers;
+
+import java.util.List;
+
+import org.eclipse.core.commands.AbstractHandler;
+import org.eclipse.core.commands.ExecutionEvent;
+import org.eclipse.jface.viewers.ISelection;
+import org.eclipse.ui.ISources;
+import org.eclipse.ui.handlers.HandlerUtil;
+
+import io.ckpt.debug.Snapshots;
+import io.ckpt.ui.internal.Selections;
+import io.ckpt.ui.internal.Selections.Picked;
+import io.ckpt.ui.internal.UiJobs;
+
+/** Open as Core: opens the selected statefile in CDT's post-mortem debugger (it is a valid core file). */
+public class OpenAsCoreHandler extends AbstractHandler {
+
+	@Override
+	public void setEnabled(Object evaluationContext) {
+		Object selection = HandlerUtil.getVariable(evaluationContext, ISources.ACTIVE_CURRENT_SELECTION_NAME);
+		setBaseEnabled(selection instanceof ISelection s && Selections.statefiles(s).size() == 1);
+	}
+
+	@Override
+	public Object execute(ExecutionEvent event) {
+		List<Picked> picked = Selections.statefiles(HandlerUtil.getCurrentSelection(event));
+		if (!picked.isEmpty()) {
+			Picked p = picked.get(0);
+			UiJobs.schedule("Open " + p.path().getFileName() + " as Core", //$NON-NLS-1$ //$NON-NLS-2$
+					"Could not open " + p.path().getFileName() + " as a core file", //$NON-NLS-1$ //$NON-NLS-2$
+					monitor -> Snapshots.openAsCore(p.path(), p.project(), monitor));
+		}
+		return null;
+	}
+}

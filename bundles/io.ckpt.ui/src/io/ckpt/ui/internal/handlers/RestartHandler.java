@@ -1,0 +1,43 @@
+package io.ckpt.ui.internal.handlers;
+
+import java.util.List;
+
+import org.eclipse.core.commands.AbstractHandler;
+import org.eclipse.core.commands.ExecutionEvent;
+import org.eclipse.jface.viewers.ISelection;
+import org.eclipse.ui.ISources;
+import org.eclipse.ui.handlers.HandlerUtil;
+
+import io.ckpt.debug.Snapshots;
+import io.ckpt.ui.internal.Selections;
+import io.ckpt.ui.internal.Selections.Picked;
+import io.ckpt.ui.internal.UiJobs;
+
+/**
+ * Restart from Snapshot: restarts the selected statefile stopped at the saved place and attaches
+ * CDT's debugger to it, in a job that shows progress and can be cancelled.
+ */
+public class RestartHandler extends AbstractHandler {
+
+	@Override
+	public void setEnabled(Object evaluationContext) {
+		Object selection = HandlerUtil.getVariable(evaluationContext, ISources.ACTIVE_CURRENT_SELECTION_NAME);
+		setBaseEnabled(selection instanceof ISelection s && Selections.statefiles(s).size() == 1);
+	}
+
+	@Override
+	public Object execute(ExecutionEvent event) {
+		List<Picked> picked = Selections.statefiles(HandlerUtil.getCurrentSelection(event));
+		if (!picked.isEmpty()) {
+			restart(picked.get(0));
+		}
+		return null;
+	}
+
+	/** Restarts one statefile in a job. */
+	public static void restart(Picked p) {
+		UiJobs.schedule("Restart from Snapshot " + p.path().getFileName(), //$NON-NLS-1$
+				"Could not restart " + p.path().getFileName(), //$NON-NLS-1$
+				monitor -> Snapshots.restart(p.path(), p.project(), monitor));
+	}
+}

@@ -1,0 +1,146 @@
+package io.ckpt.ui.internal.launch;
+
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.debug.core.ILaunchConfiguration;
+import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
+import org.eclipse.debug.ui.AbstractLaunchConfigurationTab;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.DirectoryDialog;
+import org.eclipse.swt.widgets.Group;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Text;
+
+import io.ckpt.core.internal.CorePreferences;
+import io.ckpt.debug.CkptDebug;
+import io.ckpt.debug.internal.CdtContracts;
+import io.ckpt.debug.internal.GdbInit;
+
+/**
+ * The "Snapshots" tab of CDT's Application and Attach launch dialogs: whether this launch loads
+ * ckpt's gdb extension (so that Save Snapshot works), and where its statefiles go.
+ */
+public class SnapshotsTab extends AbstractLaunchConfigurationTab {
+
+	public static final String ID = "io.ckpt.ui.launch.snapshotsTab"; //$NON-NLS-1$
+
+	private Button enable;
+	private Text directory;
+	private Label how;
+	private boolean enableTouched;
+
+	@Override
+	public String getId() {
+		return ID;
+	}
+
+	@Override
+	public String getName() {
+		return "Snapshots"; //$NON-NLS-1$
+	}
+
+	@Override
+	public void createControl(Composite parent) {
+		Composite top = new Composite(parent, SWT.NONE);
+		top.setLayout(new GridLayout(1, false));
+		setControl(top);
+
+		Group group = new Group(top, SWT.NONE);
+		group.setText("ckpt snapshots"); //$NON-NLS-1$
+		group.setLayout(new GridLayout(3, false));
+		group.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
+
+		enable = new Button(group, SWT.CHECK);
+		enable.setText("&Enable snapshots: load ckpt's gdb extension into this launch's gdb"); //$NON-NLS-1$
+		enable.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 3, 1));
+		enable.addListener(SWT.Selection, e -> {
+			enableTouched = true;
+			updateHow();
+			updateLaunchConfigurationDialog();
+		});
+
+		Label dirLabel = new Label(group, SWT.NONE);
+		dirLabel.setText("Snapshot &directory:"); //$NON-NLS-1$
+		directory = new Text(group, SWT.BORDER | SWT.SINGLE);
+		directory.setMessage("default: .snapshots in the project (Preferences > ckpt)"); //$NON-NLS-1$
+		directory.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+		directory.addModifyListener(e -> updateLaunchConfigurationDialog());
+		Button browse = new Button(group, SWT.PUSH);
+		browse.setText("&Browse..."); //$NON-NLS-1$
+		browse.addListener(SWT.Selection, e -> {
+			DirectoryDialog dialog = new DirectoryDialog(getShell());
+			dialog.setFilterPath(directory.getText());
+			String chosen = dialog.open();
+			if (chosen != null) {
+				directory.setText(chosen);
+			}
+		});
+
+		how = new Label(group, SWT.WRAP);
+		GridData howData = new GridData(SWT.FILL, SWT.TOP, true, false, 3, 1);
+		howData.widthHint = 420;
+		howData.verticalIndent = 8;
+		how.setLayoutData(howData);
+	}
+
+	private void updateHow() {
+		how.setText(enable.getSelection()
+				? "gdb's init file becomes ckpt's (${" + CkptDebug.GDBINIT_VARIABLE + ":...}), which loads the extension and " //$NON-NLS-1$ //$NON-NLS-2$
+						+ "then sources this launch's own gdb init file. Then use Run > Save Snapshot while the program is " //$NON-NLS-1$
+						+ "suspended." //$NON-NLS-1$
+				: "Without the extension, Save Snapshot is not available in this launch." //$NON-NLS-1$
+						+ (CorePreferences.enableForAllLaunches() ? "" : " Preferences > ckpt can enable it for all C/C++ launches.")); //$NON-NLS-1$ //$NON-NLS-2$
+		how.getParent().layout(true);
+	}
+
+	@Override
+	public void setDefaults(ILaunchConfigurationWorkingCopy configuration) {
+		// Nothing: a configuration without ckpt's attributes follows the preference.
+	}
+
+	@Override
+	public void initializeFrom(ILaunchConfiguration configuration) {
+		enable.setSelection(GdbInit.isEnabled(configuration) || GdbInit.wanted(configuration));
+		try {
+			directory.setText(configuration.getAttribute(CkptDebug.ATTR_SNAPSHOT_DIR, "")); //$NON-NLS-1$
+		} catch (CoreException e) {
+			directory.setText(""); //$NON-NLS-1$
+		}
+		enableTouched = false;
+		updateHow();
+	}
+
+	@Override
+	public void performApply(ILaunchConfigurationWorkingCopy configuration) {
+		String dir = directory.getText().trim();
+		if (dir.isEmpty()) {
+			configuration.removeAttribute(CkptDebug.ATTR_SNAPSHOT_DIR);
+		} else {
+			configuration.setAttribute(CkptDebug.ATTR_SNAPSHOT_DIR, dir);
+		}
+		try {
+			if (enableTouched || configuration.hasAttribute(CkptDebug.ATTR_ENABLED)) {
+				if (enable.getSelection()) {
+					GdbInit.enable(configuration, true);
+				} else {
+					GdbInit.disable(configuration, true);
+				}
+			} else if (enable.getSelection() && !isEnabled(configuration)) {
+				GdbInit.enable(configuration, false); // follows the preference
+			}
+		} catch (CoreException e) {
+			setErrorMessage(e.getMessage());
+		}
+	}
+
+	private static boolean isEnabled(ILaunchConfiguration c) {
+		try {
+			return GdbInit.isCkpt(c.getAttribute(CdtContracts.ATTR_GDB_INIT, "")); //$NON-NLS-1$
+		} catch (CoreException e) {
+			return false;
+		}
+	}
+}
