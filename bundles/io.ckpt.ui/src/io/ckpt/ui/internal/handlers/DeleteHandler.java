@@ -9,8 +9,6 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.jface.dialogs.MessageDialog;
-import org.eclipse.jface.viewers.ISelection;
-import org.eclipse.ui.ISources;
 import org.eclipse.ui.handlers.HandlerUtil;
 
 import io.ckpt.core.Snapshot;
@@ -24,12 +22,6 @@ public class DeleteHandler extends AbstractHandler {
 
 	/** Tests set this to skip the confirmation dialog. */
 	public static volatile boolean confirm = true;
-
-	@Override
-	public void setEnabled(Object evaluationContext) {
-		Object selection = HandlerUtil.getVariable(evaluationContext, ISources.ACTIVE_CURRENT_SELECTION_NAME);
-		setBaseEnabled(selection instanceof ISelection s && !Selections.snapshots(s).isEmpty());
-	}
 
 	@Override
 	public Object execute(ExecutionEvent event) {

@@ -4,8 +4,6 @@ import java.util.List;
 
 import org.eclipse.core.commands.AbstractHandler;
 import org.eclipse.core.commands.ExecutionEvent;
-import org.eclipse.jface.viewers.ISelection;
-import org.eclipse.ui.ISources;
 import org.eclipse.ui.handlers.HandlerUtil;
 
 import io.ckpt.debug.Snapshots;
@@ -17,15 +15,12 @@ import io.ckpt.ui.internal.UiJobs;
 public class OpenAsCoreHandler extends AbstractHandler {
 
 	@Override
-	public void setEnabled(Object evaluationContext) {
-		Object selection = HandlerUtil.getVariable(evaluationContext, ISources.ACTIVE_CURRENT_SELECTION_NAME);
-		setBaseEnabled(selection instanceof ISelection s && Selections.statefiles(s).size() == 1);
-	}
-
-	@Override
 	public Object execute(ExecutionEvent event) {
 		List<Picked> picked = Selections.statefiles(HandlerUtil.getCurrentSelection(event));
-		if (!picked.isEmpty()) {
+		if (picked.isEmpty()) {
+			org.eclipse.jface.dialogs.MessageDialog.openInformation(HandlerUtil.getActiveShell(event), "Open as Core", //$NON-NLS-1$
+					"Select a statefile (*.ckpt) in the Snapshots view or in a project first."); //$NON-NLS-1$
+		} else {
 			Picked p = picked.get(0);
 			UiJobs.schedule("Open " + p.path().getFileName() + " as Core", //$NON-NLS-1$ //$NON-NLS-2$
 					"Could not open " + p.path().getFileName() + " as a core file", //$NON-NLS-1$ //$NON-NLS-2$

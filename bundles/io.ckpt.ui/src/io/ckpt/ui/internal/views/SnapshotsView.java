@@ -352,6 +352,7 @@ public class SnapshotsView extends ViewPart {
 		IWorkbenchPage page = window.getActivePage();
 		try {
 			IViewPart part = page.showView(CkptUI.SNAPSHOTS_VIEW_ID, null, IWorkbenchPage.VIEW_VISIBLE);
+			page.bringToTop(part);
 			return part instanceof SnapshotsView v ? v : null;
 		} catch (PartInitException e) {
 			UiJobs.report("Could not open the Snapshots view", e.getStatus()); //$NON-NLS-1$

@@ -1,0 +1,29 @@
+package io.ckpt.ui.tests.standin;
+
+import java.util.List;
+
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.ILaunchConfiguration;
+import org.eclipse.debug.core.model.ILaunchConfigurationDelegate;
+
+/**
+ * Stand-in for CDT's "C/C++ Application" launch (registered under CDT's exact type id): real gdb
+ * runs the program to the breakpoint named by the test attribute {@link #ATTR_BREAK}.
+ */
+public class ApplicationDelegate implements ILaunchConfigurationDelegate {
+
+	public static final String ATTR_BREAK = "io.ckpt.ui.tests.BREAK"; //$NON-NLS-1$
+	public static final String ATTR_ARGS = "io.ckpt.ui.tests.ARGS"; //$NON-NLS-1$
+
+	@Override
+	public void launch(ILaunchConfiguration configuration, String mode, ILaunch launch, IProgressMonitor monitor)
+			throws CoreException {
+		String program = configuration.getAttribute(StandInGdb.ATTR_PROGRAM, ""); //$NON-NLS-1$
+		String args = configuration.getAttribute(ATTR_ARGS, ""); //$NON-NLS-1$
+		StandInGdb.start(launch, configuration,
+				List.of("break " + configuration.getAttribute(ATTR_BREAK, "main"), "run"), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+				args.isEmpty() ? List.of(program) : List.of("--args", program, args)); //$NON-NLS-1$
+	}
+}
