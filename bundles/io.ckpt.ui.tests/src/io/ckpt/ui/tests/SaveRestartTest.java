@@ -188,8 +188,7 @@ class SaveRestartTest {
 		assertEquals(saved.origin().session(), row.getParentItem().getText(0));
 		assertEquals(saved, view.getViewer().getStructuredSelection().getFirstElement(), "the new statefile is not selected"); //$NON-NLS-1$
 		Ui.window().getActivePage().activate(view);
-		view.getViewer().expandAll();
-		Ui.screenshot(Ui.window().getShell(), "snapshots-view.png"); //$NON-NLS-1$
+		Ui.screenshot(Ui.window().getShell(), "debug-perspective.png"); //$NON-NLS-1$
 	}
 
 	static TreeItem row(SnapshotsView view, Snapshot s) {
@@ -284,6 +283,16 @@ class SaveRestartTest {
 		assertEquals("work", contents.stop().function()); //$NON-NLS-1$
 		assertEquals(line, contents.stop().line());
 		assertTrue(Files.isRegularFile(second.path()));
+
+		// Two sessions, each with its statefile: the picture for the README, view maximized.
+		SnapshotsView view = SnapshotsView.showAndReveal(second.path());
+		IWorkbenchPage page = Ui.window().getActivePage();
+		page.activate(view);
+		Ui.waitFor("both rows filled in", 20, () -> row(view, second) != null && !row(view, second).getText(2).contains("\u2026")); //$NON-NLS-1$ //$NON-NLS-2$
+		page.setPartState(page.getReference(view), IWorkbenchPage.STATE_MAXIMIZED);
+		view.getViewer().expandAll();
+		Ui.screenshot(Ui.window().getShell(), "snapshots-view.png"); //$NON-NLS-1$
+		page.setPartState(page.getReference(view), IWorkbenchPage.STATE_RESTORED);
 	}
 
 	@Test
