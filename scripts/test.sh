@@ -6,8 +6,8 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 # shellcheck source=scripts/lib/env.sh
 . scripts/lib/env.sh
 
-ckpt_ensure_packages xvfb xauth libgtk-3-0 dbus-x11 gdb make gcc elfutils xfsprogs
-ckpt_require_commands xvfb-run xauth make gcc gdb
+ckpt_ensure_packages xvfb xauth libgtk-3-0 dbus-x11 gdb make gcc elfutils xfsprogs nodejs npm
+ckpt_require_commands xvfb-run xauth make gcc gdb node npm
 ckpt_find_java
 
 echo "== engine tests: make -C native test"

@@ -185,7 +185,7 @@ class SaveRestartTest {
 		assertEquals("loop", row.getText(1)); //$NON-NLS-1$
 		assertEquals("2", row.getText(3)); //$NON-NLS-1$
 		assertFalse(row.getText(4).isEmpty());
-		assertEquals(saved.origin().session(), row.getParentItem().getText(0));
+		assertEquals(saved.origin().session() + "  (1 snapshot)", row.getParentItem().getText(0)); //$NON-NLS-1$
 		assertEquals(saved, view.getViewer().getStructuredSelection().getFirstElement(), "the new statefile is not selected"); //$NON-NLS-1$
 		Ui.window().getActivePage().activate(view);
 		Ui.screenshot(Ui.window().getShell(), "debug-perspective.png"); //$NON-NLS-1$

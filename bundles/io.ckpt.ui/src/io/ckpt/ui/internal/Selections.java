@@ -47,6 +47,22 @@ public final class Selections {
 		return result;
 	}
 
+	/**
+	 * The selection a command works on: the current selection of the execution, or else that of
+	 * the active part's selection provider (which is the same thing, but can be newer).
+	 */
+	public static ISelection current(org.eclipse.core.commands.ExecutionEvent event) {
+		ISelection selection = org.eclipse.ui.handlers.HandlerUtil.getCurrentSelection(event);
+		if (!statefiles(selection).isEmpty() || launch(selection) != null) {
+			return selection;
+		}
+		org.eclipse.ui.IWorkbenchPart part = org.eclipse.ui.handlers.HandlerUtil.getActivePart(event);
+		if (part != null && part.getSite() != null && part.getSite().getSelectionProvider() != null) {
+			return part.getSite().getSelectionProvider().getSelection();
+		}
+		return selection;
+	}
+
 	/** Snapshots of the store in a selection (files of the workspace too, when the store knows them). */
 	public static List<Snapshot> snapshots(ISelection selection) {
 		List<Snapshot> result = new ArrayList<>();

@@ -25,7 +25,7 @@ public class DeleteHandler extends AbstractHandler {
 
 	@Override
 	public Object execute(ExecutionEvent event) {
-		List<Snapshot> snapshots = Selections.snapshots(HandlerUtil.getCurrentSelection(event));
+		List<Snapshot> snapshots = Selections.snapshots(Selections.current(event));
 		if (snapshots.isEmpty()) {
 			return null;
 		}

@@ -16,7 +16,7 @@ public class OpenAsCoreHandler extends AbstractHandler {
 
 	@Override
 	public Object execute(ExecutionEvent event) {
-		List<Picked> picked = Selections.statefiles(HandlerUtil.getCurrentSelection(event));
+		List<Picked> picked = Selections.statefiles(Selections.current(event));
 		if (picked.isEmpty()) {
 			org.eclipse.jface.dialogs.MessageDialog.openInformation(HandlerUtil.getActiveShell(event), "Open as Core", //$NON-NLS-1$
 					"Select a statefile (*.ckpt) in the Snapshots view or in a project first."); //$NON-NLS-1$

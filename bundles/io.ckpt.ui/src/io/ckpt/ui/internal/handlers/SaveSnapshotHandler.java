@@ -79,7 +79,7 @@ public class SaveSnapshotHandler extends AbstractHandler {
 
 	@Override
 	public Object execute(ExecutionEvent event) {
-		ILaunch launch = launch(HandlerUtil.getCurrentSelection(event));
+		ILaunch launch = launch(Selections.current(event));
 		if (launch == null || !Snapshots.canSave(launch)) {
 			UiJobs.report("Save Snapshot", new Status(IStatus.ERROR, CkptUI.PLUGIN_ID, CkptDebug.STATUS_NOT_SUSPENDED, //$NON-NLS-1$
 					"Select a C/C++ debug session that is suspended (stopped at a breakpoint) in the Debug view.", null)); //$NON-NLS-1$

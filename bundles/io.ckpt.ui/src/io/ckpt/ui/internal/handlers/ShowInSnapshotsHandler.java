@@ -21,7 +21,7 @@ public class ShowInSnapshotsHandler extends AbstractHandler {
 
 	@Override
 	public Object execute(ExecutionEvent event) {
-		ISelection selection = HandlerUtil.getCurrentSelection(event);
+		ISelection selection = Selections.current(event);
 		List<Picked> picked = Selections.statefiles(selection);
 		if (!picked.isEmpty()) {
 			SnapshotsView.showAndReveal(picked.get(0).path());

@@ -20,7 +20,7 @@ public class ShowInfoHandler extends AbstractHandler {
 
 	@Override
 	public Object execute(ExecutionEvent event) {
-		List<Picked> picked = Selections.statefiles(HandlerUtil.getCurrentSelection(event));
+		List<Picked> picked = Selections.statefiles(Selections.current(event));
 		IWorkbenchPage page = HandlerUtil.getActiveWorkbenchWindow(event).getActivePage();
 		for (Picked p : picked) {
 			try {

@@ -76,7 +76,10 @@ public class CkptPreferencePage extends FieldEditorPreferencePage implements IWo
 			protected IStatus run(IProgressMonitor monitor) {
 				String text;
 				try {
-					text = "Engine in use: ckpt " + Engine.version() + " at " + Engine.home(); //$NON-NLS-1$ //$NON-NLS-2$
+					boolean bundled = io.ckpt.core.internal.NativeEngine.get().location()
+							.source() == io.ckpt.core.internal.EngineLocation.Source.FRAGMENT;
+					text = "Engine in use: ckpt " + Engine.version() //$NON-NLS-1$
+							+ (bundled ? ", installed with ckpt" : " from " + Engine.home()); //$NON-NLS-1$ //$NON-NLS-2$
 				} catch (RuntimeException e) {
 					text = "Engine in use: none. " + e.getMessage(); //$NON-NLS-1$
 				}

@@ -69,7 +69,7 @@ public class SnapshotsView extends ViewPart {
 	public static final String OTHER_GROUP = "Saved outside the IDE"; //$NON-NLS-1$
 
 	static final String[] COLUMN_NAMES = { "Name", "Program", "Stop location", "Threads", "Size", "Time" }; //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$ //$NON-NLS-5$ //$NON-NLS-6$
-	private static final int[] COLUMN_WIDTHS = { 250, 110, 240, 65, 80, 150 };
+	private static final int[] COLUMN_WIDTHS = { 420, 110, 240, 65, 80, 150 };
 	private static final int[] COLUMN_ALIGNMENT = { SWT.LEFT, SWT.LEFT, SWT.LEFT, SWT.RIGHT, SWT.RIGHT, SWT.LEFT };
 	private static final String PENDING = "\u2026"; //$NON-NLS-1$
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss") //$NON-NLS-1$
@@ -209,29 +209,8 @@ public class SnapshotsView extends ViewPart {
 				reload();
 			} else if (updates.length > 0) {
 				viewer.update(updates, null);
-				regroupIfNeeded();
 			}
 		});
-	}
-
-	private void regroupIfNeeded() {
-		// Times come from the statefiles once read; keep the order in step.
-		List<Group> fresh = group(store.snapshots());
-		if (!sameOrder(fresh, groups)) {
-			reload();
-		}
-	}
-
-	private static boolean sameOrder(List<Group> a, List<Group> b) {
-		if (a.size() != b.size()) {
-			return false;
-		}
-		for (int i = 0; i < a.size(); i++) {
-			if (!a.get(i).label().equals(b.get(i).label()) || !a.get(i).snapshots().equals(b.get(i).snapshots())) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	private void reload() {
@@ -287,11 +266,8 @@ public class SnapshotsView extends ViewPart {
 		return result;
 	}
 
+	/** When the file was written: orders rows and groups (the same as the saved time, and known at once). */
 	private static Instant time(Snapshot s) {
-		Optional<Statefile> meta = SnapshotStore.getDefault().cachedMetadata(s);
-		if (meta.isPresent() && meta.get().time() != null) {
-			return meta.get().time();
-		}
 		return s.modified() == null ? Instant.EPOCH : s.modified();
 	}
 
@@ -401,8 +377,7 @@ public class SnapshotsView extends ViewPart {
 		public String getColumnText(Object element, int column) {
 			if (element instanceof Group g) {
 				return switch (column) {
-				case 0 -> g.label();
-				case 3 -> g.snapshots().size() == 1 ? "1 snapshot" : g.snapshots().size() + " snapshots"; //$NON-NLS-1$ //$NON-NLS-2$
+				case 0 -> g.label() + (g.snapshots().size() == 1 ? "  (1 snapshot)" : "  (" + g.snapshots().size() + " snapshots)"); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
 				case 5 -> TIME.format(g.latest());
 				default -> ""; //$NON-NLS-1$
 				};
