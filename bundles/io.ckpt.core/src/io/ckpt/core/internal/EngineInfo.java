@@ -1,6 +1,5 @@
 package io.ckpt.core.internal;
 
-import io.ckpt.core.Engine;
 import io.ckpt.core.EngineNotFoundException;
 
 /**
@@ -14,8 +13,10 @@ public final class EngineInfo {
 
 	public static void main(String[] args) {
 		try {
-			System.out.println("ckpt " + Engine.version() + " (statefile format " + Engine.formatVersion() //$NON-NLS-1$ //$NON-NLS-2$
-					+ ") via JNA from " + NativeEngine.get().location().library()); //$NON-NLS-1$
+			// NativeEngine, not Engine: Engine's API uses Eclipse types that a plain class path lacks.
+			NativeEngine engine = NativeEngine.get();
+			System.out.println("ckpt " + engine.version() + " (statefile format " + engine.formatVersion() //$NON-NLS-1$ //$NON-NLS-2$
+					+ ") via JNA from " + engine.location().library()); //$NON-NLS-1$
 		} catch (EngineNotFoundException e) {
 			System.err.println(e.getMessage());
 			System.exit(1);
