@@ -163,6 +163,30 @@ class SnapshotStoreTest {
 		assertTrue(withMetadata.isEmpty());
 	}
 
+	@Test
+	void snapshotDirectoryIsConfigurable() throws Exception {
+		org.eclipse.core.resources.IProject p = org.eclipse.core.resources.ResourcesPlugin.getWorkspace().getRoot()
+				.getProject("configured"); //$NON-NLS-1$
+		if (!p.exists()) {
+			p.create(null);
+		}
+		p.open(null);
+		Path location = p.getLocation().toPath();
+		var prefs = io.ckpt.core.internal.CorePreferences.node();
+		try {
+			assertEquals(location.resolve(".snapshots"), SnapshotStore.directoryFor("configured")); //$NON-NLS-1$ //$NON-NLS-2$
+			prefs.put(io.ckpt.core.internal.CorePreferences.SNAPSHOT_DIRECTORY, "saved/states"); //$NON-NLS-1$
+			assertEquals(location.resolve("saved/states"), SnapshotStore.directoryFor("configured")); //$NON-NLS-1$ //$NON-NLS-2$
+			prefs.put(io.ckpt.core.internal.CorePreferences.SNAPSHOT_DIRECTORY, dir.toString());
+			assertEquals(dir, SnapshotStore.directoryFor("configured")); //$NON-NLS-1$
+			// A launch's own directory wins over the preference.
+			assertEquals(location.resolve("mine"), SnapshotStore.directoryFor("configured", "mine")); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+		} finally {
+			prefs.remove(io.ckpt.core.internal.CorePreferences.SNAPSHOT_DIRECTORY);
+			p.delete(true, true, null);
+		}
+	}
+
 	private List<String> names() {
 		return store.snapshots().stream().map(Snapshot::name).sorted().toList();
 	}

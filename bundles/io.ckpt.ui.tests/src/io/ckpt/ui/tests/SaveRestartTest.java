@@ -349,6 +349,44 @@ class SaveRestartTest {
 		plain.terminate();
 	}
 
+	@Test
+	@Order(8)
+	void showInSnapshotsAndDeleteThroughTheirCommands() throws Exception {
+		assertNotNull(attached);
+		// Show in Snapshots on the attached session in the Debug view selects its statefile.
+		IWorkbenchWindow window = Ui.window();
+		IWorkbenchPage page = window.getActivePage();
+		IDebugView debugView = (IDebugView) page.showView(IDebugUIConstants.ID_DEBUG_VIEW);
+		ILaunch launch = attached.launch();
+		Ui.waitFor("the Debug view to show the attach launch", 20, () -> { //$NON-NLS-1$
+			debugView.getViewer().setSelection(new StructuredSelection(launch));
+			Ui.spin(100);
+			return debugView.getViewer().getSelection() instanceof StructuredSelection sel && sel.getFirstElement() == launch;
+		});
+		page.activate(debugView);
+		window.getService(IHandlerService.class).executeCommand(CkptUI.SHOW_IN_SNAPSHOTS_COMMAND, null);
+		SnapshotsView view = (SnapshotsView) page.findView(CkptUI.SNAPSHOTS_VIEW_ID);
+		Object selected = view.getViewer().getStructuredSelection().getFirstElement();
+		assertTrue(selected instanceof Snapshot s && s.origin() != null
+				&& launch.getLaunchConfiguration().getName().equals(s.origin().launchConfiguration()), String.valueOf(selected));
+
+		// Delete it (the confirmation is answered yes).
+		Snapshot doomed = (Snapshot) selected;
+		page.activate(view);
+		view.getViewer().setSelection(new StructuredSelection(doomed));
+		Ui.spin(200);
+		io.ckpt.ui.internal.handlers.DeleteHandler.confirm = false;
+		try {
+			window.getService(IHandlerService.class).executeCommand(CkptUI.DELETE_COMMAND, null);
+		} finally {
+			io.ckpt.ui.internal.handlers.DeleteHandler.confirm = true;
+		}
+		Ui.waitForJobs(30);
+		assertFalse(Files.exists(doomed.path()));
+		Ui.waitFor("the deleted row to go", 10, () -> row(view, doomed) == null); //$NON-NLS-1$
+		assertTrue(Files.exists(saved.path()), "Delete removed another statefile too"); //$NON-NLS-1$
+	}
+
 	private static ILaunch findRestartLaunch() throws CoreException {
 		for (ILaunch l : DebugPlugin.getDefault().getLaunchManager().getLaunches()) {
 			if (l.getLaunchConfiguration() != null
