@@ -67,9 +67,11 @@ int cmd_dump(int argc, char **argv)
 		       (unsigned long long)r.file_bytes, (unsigned long long)r.parent_bytes, r.freeze_ns / 1e6,
 		       r.total_ns / 1e6);
 	} else {
-		char from[96] = "";
-		if (parent)
+		char from[128] = "";
+		if (parent && r.parent_bytes)
 			snprintf(from, sizeof(from), " (%.1f MiB unchanged since the parent)", r.parent_bytes / 1048576.0);
+		else if (parent)
+			snprintf(from, sizeof(from), " (all written: this file system cannot share the parent's pages)");
 		printf("Saved %s: %u process%s, %u thread%s, %.1f MiB stored%s of %.1f MiB mapped; "
 		       "program paused %.1f ms, total %.1f ms\n",
 		       out, r.processes, r.processes == 1 ? "" : "es", r.threads, r.threads == 1 ? "" : "s",

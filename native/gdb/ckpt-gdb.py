@@ -414,6 +414,11 @@ def _resolve(path):
 # Save.
 # --------------------------------------------------------------------------------------------
 
+# The last statefile saved of each program in this session: the next save of that program is
+# incremental against it (pages that did not change are shared where the file system can).
+_LAST_SAVE = {}
+
+
 class _Capture:
     """The arguments of one capture, kept alive for as long as the engine may read them."""
 
@@ -451,6 +456,11 @@ class _Capture:
                     self.parr[i].bytes[k] = b
             o.patches = self.parr
             o.npatches = len(patches)
+        parent = _LAST_SAVE.get(self.pid)
+        self.bparent = None
+        if parent and os.path.abspath(parent) != os.path.abspath(path) and os.path.isfile(parent):
+            self.bparent = os.fsencode(parent)
+            o.parent = self.bparent
         self.opts = o
         self.bpath = os.fsencode(path)
 
@@ -465,8 +475,11 @@ class _Capture:
             "ms": round(res.total_ns / 1e6, 3),
             "freeze_ms": round(res.freeze_ns / 1e6, 3),
             "patches": self.npatches,
+            "parent": os.fsdecode(self.bparent) if self.bparent else None,
+            "parent_bytes": res.parent_bytes,
         }
         r.update(extra)
+        _LAST_SAVE[self.pid] = self.path
         return r
 
 

@@ -151,7 +151,7 @@ incremental_test() { # DIR LABEL
 	sleep 0.3
 	"$CKPT" dump $PROG_PID -o "$dir/incr.ckpt" --parent "$dir/incr-parent.ckpt" --kill --json >"$SCRATCH/incr.json" 2>"$SCRATCH/incr.err"
 	wait $PROG_PID 2>/dev/null
-	if grep -q "cannot share the parent's pages" "$SCRATCH/incr.err"; then
+	if ! df --output=fstype "$dir" | grep -qE 'xfs|btrfs'; then
 		check "incremental ($label): no reflinks here, so every page is written" \
 			python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["parent_bytes"] == 0, d' <"$SCRATCH/incr.json"
 	else

@@ -666,6 +666,11 @@ def test_socket():
         check(tag + "/save-stopped", r.get("ok") and r.get("path") == f1 and r.get("threads") == 3 and
               r.get("bytes", 0) > 0 and r.get("ms", -1) >= 0 and os.path.exists(f1),
               "threads %s, %s bytes, %s ms" % (r.get("threads"), r.get("bytes"), r.get("ms")), json.dumps(r))
+        # A second save of the same program in this session is incremental against the first.
+        f1b = os.path.join(WORK, "sock-stopped-2.ckpt")
+        r = c.req({"op": "save", "path": f1b})
+        check(tag + "/save-again-is-incremental", r.get("ok") and r.get("parent") == f1,
+              "parent %s, %s of %s bytes shared" % (r.get("parent"), r.get("parent_bytes"), r.get("bytes")), json.dumps(r))
         r = c.req({"op": "inferiors"})
         inf = r["inferiors"][0]
         check(tag + "/inferiors-stopped", inf["state"] == "stopped" and inf["executable"] == EXES["prog3"] and
