@@ -4,6 +4,7 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.ILog;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.NullProgressMonitor;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.debug.core.DebugPlugin;
@@ -47,14 +48,17 @@ public final class LaunchEnabler implements ILaunchConfigurationListener {
 		instance.sweep.schedule();
 	}
 
-	/** Brings every configuration in step now (for tests), waiting for it. */
+	/**
+	 * Brings every configuration in step now, in the calling thread (for tests): a sweep the job
+	 * may be running is waited for first, and this one reads the preference as it is now.
+	 */
 	public static void syncNow() throws InterruptedException {
 		start();
-		instance.sweep.schedule();
 		instance.sweep.join();
+		instance.sweep(new NullProgressMonitor());
 	}
 
-	private IStatus sweep(IProgressMonitor monitor) {
+	private synchronized IStatus sweep(IProgressMonitor monitor) {
 		ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
 		for (String typeId : CdtContracts.LIVE_TYPES) {
 			ILaunchConfigurationType type = manager.getLaunchConfigurationType(typeId);
