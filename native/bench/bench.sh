@@ -37,19 +37,22 @@ target_gap() {
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 declare -A samples
 add() { samples[$1]+="$2 "; }
+# Every timed step starts with nothing dirty in the page cache, so that its fsync pays for its
+# own writes only.
+settle() { sync; sleep 0.2; }
 get() { echo ${samples[$1]} | tr ' ' '\n' | grep . | median; }
 
 echo "bench: $GIB GiB heap, $RUNS runs, statefiles in $DIR" >&2
 for run in $(seq 1 "$RUNS"); do
 	echo "bench: run $run" >&2
 	# The raw copy limit: stop, read all of it with large process_vm_readv calls, write, sync.
-	target_gap >/dev/null
+	settle; target_gap >/dev/null
 	t=$(now); kill -STOP $TARGET; "$DIR/bin/rawcopy" $TARGET "$DIR/raw.bin" >/dev/null; kill -CONT $TARGET
 	add raw "$(elapsed $t)"
 	rm -f "$DIR/raw.bin"
 
 	# ckpt dump.
-	target_gap >/dev/null
+	settle; target_gap >/dev/null
 	t=$(now); "$CKPT" dump $TARGET -o "$DIR/full.ckpt" --json >"$DIR/dump.json" || exit 1
 	add dump "$(elapsed $t)"
 	add dump_pause "$(target_gap)"
@@ -59,14 +62,14 @@ for run in $(seq 1 "$RUNS"); do
 	# Incremental dump after dirtying 1% of the pages.
 	if "$CKPT" --help | grep -q -- '--parent'; then
 		rm -f "$report"; kill -USR2 $TARGET; for i in $(seq 1 200); do [ -s "$report" ] && break; sleep 0.01; done
-		target_gap >/dev/null
+		settle; target_gap >/dev/null
 		t=$(now); "$CKPT" dump $TARGET -o "$DIR/incr.ckpt" --parent "$DIR/full.ckpt" >/dev/null || exit 1
 		add incr "$(elapsed $t)"
 		rm -f "$DIR/incr.ckpt"
 	fi
 
-	# gdb's gcore.
-	target_gap >/dev/null
+	# gdb's gcore (synced too, as ckpt's statefile and the raw copy are).
+	settle; target_gap >/dev/null
 	t=$(now); gcore -o "$DIR/gcore" $TARGET >/dev/null 2>&1; sync "$DIR/gcore.$TARGET"
 	add gcore "$(elapsed $t)"
 	add gcore_pause "$(target_gap)"
