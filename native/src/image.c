@@ -43,14 +43,6 @@ void image_free(struct statefile_image *img)
 	memset(img, 0, sizeof(*img));
 }
 
-struct process_image *image_find_process(struct statefile_image *img, pid_t pid)
-{
-	for (size_t i = 0; i < img->nprocs; i++)
-		if ((pid_t)img->procs[i].rec.pid == pid)
-			return &img->procs[i];
-	return NULL;
-}
-
 int image_file_index(struct process_image *p, const char *path, const struct ckpt_rec_file *rec)
 {
 	for (size_t i = 0; i < p->nfiles; i++)

@@ -83,7 +83,6 @@ struct statefile_image {
 void image_free(struct statefile_image *img);
 void process_image_free(struct process_image *p);
 
-struct process_image *image_find_process(struct statefile_image *img, pid_t pid);
 int image_file_index(struct process_image *p, const char *path, const struct ckpt_rec_file *rec);
 
 #endif

@@ -153,14 +153,6 @@ int remote_read_force(pid_t pid, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
-int remote_write_force(pid_t pid, uint64_t addr, const void *buf, size_t len)
-{
-	if (mem_rw_force(pid, addr, (void *)buf, len, 1) < 0)
-		return ckpt_fail_errno("cannot write %zu bytes at 0x%llx in pid %d", len,
-				       (unsigned long long)addr, pid);
-	return 0;
-}
-
 int wait_task(pid_t tid, int *status)
 {
 	for (;;) {

@@ -22,9 +22,8 @@ int remote_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 /* The same without setting an error: for reads that may fail harmlessly. */
 int remote_try_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 int remote_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
-/* Memory through /proc/PID/mem, which can also read PROT_NONE and write read-only pages. */
+/* Memory through /proc/PID/mem, which can also read PROT_NONE pages. */
 int remote_read_force(pid_t pid, uint64_t addr, void *buf, size_t len);
-int remote_write_force(pid_t pid, uint64_t addr, const void *buf, size_t len);
 
 /* waitpid for one task with __WALL, retrying on EINTR. */
 int wait_task(pid_t tid, int *status);

@@ -24,11 +24,6 @@ void ckpt_clear_error(void)
 	err_msg[0] = 0;
 }
 
-bool ckpt_has_error(void)
-{
-	return err_set;
-}
-
 static void set_error(const char *fmt, va_list ap, int errnum)
 {
 	if (err_set)

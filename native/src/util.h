@@ -20,7 +20,6 @@
 int ckpt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ckpt_fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ckpt_clear_error(void);
-bool ckpt_has_error(void);
 void ckpt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Debug tracing to stderr when CKPT_DEBUG is set in the environment. */
