@@ -131,25 +131,18 @@ int remote_write(pid_t pid, uint64_t addr, const void *buf, size_t len)
 	return 0;
 }
 
-static int mem_rw_force(pid_t pid, uint64_t addr, void *buf, size_t len, int write)
+int remote_read_force(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	int fd = open(path, (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int r = write ? pwrite_all(fd, buf, len, (off_t)addr) : pread_all(fd, buf, len, (off_t)addr);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r = fd < 0 ? -1 : pread_all(fd, buf, len, (off_t)addr);
 	int e = errno;
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	errno = e;
-	return r;
-}
-
-int remote_read_force(pid_t pid, uint64_t addr, void *buf, size_t len)
-{
-	if (mem_rw_force(pid, addr, buf, len, 0) < 0)
-		return ckpt_fail_errno("cannot read %zu bytes at 0x%llx in pid %d", len,
-				       (unsigned long long)addr, pid);
+	if (r < 0)
+		return ckpt_fail_errno("cannot read %zu bytes at 0x%llx in pid %d", len, (unsigned long long)addr, pid);
 	return 0;
 }
 
