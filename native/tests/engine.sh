@@ -41,6 +41,12 @@ tree_rss_kib() { # PID: VmRSS of the process and its descendants
 	echo $total
 }
 
+cont_tree() { # PID: SIGCONT to it and all its descendants
+	local p
+	for p in $(pgrep -P "$1"); do cont_tree "$p"; done
+	kill -CONT "$1" 2>/dev/null
+}
+
 wait_gone() { # PID [SECONDS]
 	local i=0
 	while kill -0 "$1" 2>/dev/null; do
@@ -82,25 +88,23 @@ for prog in single threads tree resources bigheap; do
 		wait $PROG_PID
 	fi
 
-	# 2. Same stopped moment, seen by gdb: our statefile against gdb's gcore.
-	if [ $prog != resources ] && [ $prog != tree ]; then
-		args=$(prog_args $prog)
-		start_prog $prog "$SCRATCH/$prog.out2" $args || { fail "$prog: start" "not ready"; continue; }
-		"$CKPT" dump $PROG_PID -o "$sf" --leave-stopped >/dev/null 2>&1
-		gcore -o "$SCRATCH/$prog.gcore" $PROG_PID >/dev/null 2>&1
-		kill -CONT $PROG_PID
-		gdb_view "$BIN/$prog" -c "$sf" >"$SCRATCH/view.ckpt"
-		gdb_view "$BIN/$prog" -c "$SCRATCH/$prog.gcore.$PROG_PID" >"$SCRATCH/view.gcore"
-		if diff -u "$SCRATCH/view.gcore" "$SCRATCH/view.ckpt" >"$SCRATCH/view.diff" && [ -s "$SCRATCH/view.ckpt" ]; then
-			pass "$prog: gdb shows the statefile exactly as its gcore (threads, backtraces, registers)"
-		else
-			fail "$prog: statefile vs gcore" "$(head -20 "$SCRATCH/view.diff")"
-		fi
-		wait $PROG_PID
-		check "$prog: runs on unchanged after dump --leave-stopped and SIGCONT" \
-			[ "$(cat "$SCRATCH/$prog.out2")" = "$expected" ]
-		rm -f "$SCRATCH/$prog.gcore".*
+	# 2. Same stopped moment, seen by gdb: our statefile against gdb's gcore (of the root).
+	args=$(prog_args $prog)
+	start_prog $prog "$SCRATCH/$prog.out2" $args || { fail "$prog: start" "not ready"; continue; }
+	"$CKPT" dump $PROG_PID -o "$sf" --leave-stopped >/dev/null 2>&1
+	gcore -o "$SCRATCH/$prog.gcore" $PROG_PID >/dev/null 2>&1
+	cont_tree $PROG_PID
+	gdb_view "$BIN/$prog" -c "$sf" >"$SCRATCH/view.ckpt"
+	gdb_view "$BIN/$prog" -c "$SCRATCH/$prog.gcore.$PROG_PID" >"$SCRATCH/view.gcore"
+	if diff -u "$SCRATCH/view.gcore" "$SCRATCH/view.ckpt" >"$SCRATCH/view.diff" && [ -s "$SCRATCH/view.ckpt" ]; then
+		pass "$prog: gdb shows the statefile exactly as its gcore (threads, backtraces, registers)"
+	else
+		fail "$prog: statefile vs gcore" "$(head -20 "$SCRATCH/view.diff")"
 	fi
+	wait $PROG_PID
+	check "$prog: runs on unchanged after dump --leave-stopped and SIGCONT" \
+		[ "$(cat "$SCRATCH/$prog.out2")" = "$expected" ]
+	rm -f "$SCRATCH/$prog.gcore".*
 
 	# 3. Checkpoint, kill, restart three times from the same statefile.
 	args=$(prog_args $prog)
