@@ -345,9 +345,15 @@ int ckpt_capture(pid_t pid, const pid_t *held, size_t nheld, const char *path,
 	if (!job)
 		return -1;
 	int rc = ckpt_capture_finish(job, result);
+	/* Cleaning up is best effort and clears the error: keep finish's. */
+	char *error = rc < 0 ? xstrdup(ckpt_last_error()) : NULL;
 	uint64_t t = now_ns();
 	ckpt_capture_cleanup(job);
 	ckpt_debug("clones dropped in %.3f ms", (now_ns() - t) / 1e6);
+	if (error) {
+		ckpt_fail("%s", error);
+		free(error);
+	}
 	return rc;
 }
 

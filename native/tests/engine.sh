@@ -339,6 +339,19 @@ zombie=$(pgrep -P $zparent)
 check "error: zombie" one_line_error $? "$SCRATCH/err"
 check "error: zombie says so" grep -q 'zombie' "$SCRATCH/err"
 kill $zparent 2>/dev/null
+# A full disk: the reason in one line, no file left, and the program goes on undisturbed.
+if [ "$(id -u)" = 0 ] && mkdir -p "$SCRATCH/tiny" && mount -t tmpfs -o size=2m tmpfs "$SCRATCH/tiny"; then
+	expected=$(expected_output bigheap 300)
+	start_prog bigheap "$SCRATCH/full.out" 300
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/tiny/e.ckpt" 2>"$SCRATCH/err"
+	check "error: full disk" one_line_error $? "$SCRATCH/err"
+	check "error: full disk says so" grep -q 'No space left on device' "$SCRATCH/err"
+	check "error: full disk leaves no file" [ -z "$(ls -A "$SCRATCH/tiny")" ]
+	kill -CONT $PROG_PID 2>/dev/null
+	wait $PROG_PID
+	check "error: full disk: the program finishes undisturbed" [ "$(cat "$SCRATCH/full.out")" = "$expected" ]
+	umount "$SCRATCH/tiny"
+fi
 sleep 30 &
 victim=$!
 gdb -q -batch -nx -p $victim -ex 'shell sleep 4' >/dev/null 2>&1 &
