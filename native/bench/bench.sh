@@ -68,6 +68,22 @@ for run in $(seq 1 "$RUNS"); do
 		rm -f "$DIR/incr.ckpt"
 	fi
 
+	# The same in one gdb session, where saves after the first know the pages written since
+	# (write tracking) and share the rest with the previous statefile where the file system can.
+	settle
+	cat >"$DIR/session.gdb" <<-EOF
+		ckpt save -w $DIR/gfull.ckpt
+		call (void) bench_dirty()
+		ckpt save -w $DIR/gincr.ckpt
+		detach
+	EOF
+	gdb -nx -q -batch -iex "source $PWD/build/share/ckpt/ckpt-gdb.py" -p $TARGET -x "$DIR/session.gdb" >"$DIR/session.out" 2>&1
+	saves=$(sed -n 's/^Saved .* in \([0-9]*\) ms$/\1/p' "$DIR/session.out")
+	[ "$(echo "$saves" | wc -l)" = 2 ] || { cat "$DIR/session.out" >&2; exit 1; }
+	add gdb_full "$(echo "$saves" | head -1 | awk '{ print $1 / 1000 }')"
+	add gdb_incr "$(echo "$saves" | tail -1 | awk '{ print $1 / 1000 }')"
+	rm -f "$DIR/gfull.ckpt" "$DIR/gincr.ckpt"
+
 	# gdb's gcore (synced too, as ckpt's statefile and the raw copy are).
 	settle; target_gap >/dev/null
 	t=$(now); gcore -o "$DIR/gcore" $TARGET >/dev/null 2>&1; sync "$DIR/gcore.$TARGET"
@@ -122,6 +138,9 @@ if [ -n "${samples[incr]:-}" ]; then
 	incr=$(get incr)
 	row "ckpt dump --parent, 1% of pages dirtied" "$incr" "$(ratio $incr $dump) x full dump (goal <= 0.25)"
 fi
+gfull=$(get gdb_full); gincr=$(get gdb_incr)
+row "ckpt save in gdb, first save" "$gfull" ""
+row "ckpt save in gdb, next save, 1% dirtied" "$gincr" "$(ratio $gincr $dump) x full ckpt dump (goal <= 0.25; write tracking)"
 if [ -n "${samples[read_cold]:-}" ]; then
 	rc=$(get read_cold); rsc=$(get restart_cold)
 	row "read the statefile from disk" "$rc" ""

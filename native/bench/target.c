@@ -2,7 +2,8 @@
  * Benchmark target: N GiB (argv[1], default 1) of touched heap, and a heartbeat thread that
  * measures, from inside, the longest time the process was kept from running.  SIGUSR1 makes it
  * write that longest gap (in microseconds) to the file named by argv[2] and start over;
- * SIGUSR2 dirties the given fraction (argv[3], percent) of the heap pages again.
+ * SIGUSR2 dirties the given fraction (argv[3], percent) of the heap pages again, and so does
+ * `call (void) bench_dirty()` from a debugger.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -17,6 +18,18 @@
 
 static volatile uint64_t max_gap_ns;
 static volatile int report_now, dirty_now;
+static unsigned char *heap;
+static size_t len;
+static double pct;
+static unsigned round_no = 1;
+
+__attribute__((noinline, used)) void bench_dirty(void)
+{
+	size_t pages = len / 4096, step = (size_t)(100.0 / pct);
+	for (size_t p = 0; p < pages; p += step)
+		heap[p * 4096 + 8] = (unsigned char)round_no;
+	round_no++;
+}
 
 static uint64_t now(void)
 {
@@ -47,9 +60,9 @@ int main(int argc, char **argv)
 {
 	double gib = argc > 1 ? atof(argv[1]) : 1.0;
 	const char *report = argc > 2 ? argv[2] : "/dev/stdout";
-	double pct = argc > 3 ? atof(argv[3]) : 1.0;
-	size_t len = (size_t)(gib * (1 << 30));
-	unsigned char *heap = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pct = argc > 3 ? atof(argv[3]) : 1.0;
+	len = (size_t)(gib * (1 << 30));
+	heap = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (heap == MAP_FAILED)
 		return 1;
 	for (size_t i = 0; i < len; i += 8)
@@ -60,15 +73,11 @@ int main(int argc, char **argv)
 	pthread_create(&t, NULL, heartbeat, NULL);
 	printf("ready %d\n", getpid());
 	fflush(stdout);
-	unsigned round = 1;
 	for (;;) {
 		pause();
 		if (dirty_now) {
 			dirty_now = 0;
-			size_t pages = len / 4096, step = (size_t)(100.0 / pct);
-			for (size_t p = 0; p < pages; p += step)
-				heap[p * 4096 + 8] = (unsigned char)round;
-			round++;
+			bench_dirty();
 			FILE *f = fopen(report, "w");
 			if (f) {
 				fprintf(f, "dirtied\n");

@@ -53,6 +53,7 @@ class _CaptureOptions(ctypes.Structure):
         ("progress", _PROGRESS),
         ("progress_arg", ctypes.c_void_p),
         ("parent", ctypes.c_char_p),
+        ("tracker", ctypes.c_void_p),
     ]
 
 
@@ -159,6 +160,8 @@ class _Engine:
         lib.ckpt_capture_finish.argtypes = [ctypes.c_void_p, ctypes.POINTER(_CaptureResult)]
         lib.ckpt_capture_cleanup.restype = None
         lib.ckpt_capture_cleanup.argtypes = [ctypes.c_void_p]
+        lib.ckpt_tracker_new.restype = ctypes.c_void_p
+        lib.ckpt_tracker_new.argtypes = []
         lib.ckpt_command_path.restype = ctypes.c_char_p
         lib.ckpt_command_path.argtypes = []
         lib.ckpt_restart.restype = ctypes.c_int
@@ -417,6 +420,13 @@ def _resolve(path):
 # The last statefile saved of each program in this session: the next save of that program is
 # incremental against it (pages that did not change are shared where the file system can).
 _LAST_SAVE = {}
+_TRACKER = []  # the session's ckpt_tracker: saves after the first read only what was written
+
+
+def _tracker():
+    if not _TRACKER:
+        _TRACKER.append(ENGINE.load().ckpt_tracker_new())
+    return _TRACKER[0]
 
 
 class _Capture:
@@ -461,6 +471,7 @@ class _Capture:
         if parent and os.path.abspath(parent) != os.path.abspath(path) and os.path.isfile(parent):
             self.bparent = os.fsencode(parent)
             o.parent = self.bparent
+        o.tracker = _tracker()
         self.opts = o
         self.bpath = os.fsencode(path)
 

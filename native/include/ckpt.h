@@ -41,6 +41,18 @@ struct ckpt_patch {
 	uint8_t bytes[16];
 };
 
+/*
+ * Write tracking across the captures of one program, for a debugger that saves it again and
+ * again (each save with the previous one as options->parent).  After a capture with a tracker,
+ * the kernel notes which pages of its private anonymous memory the program writes; the next
+ * capture with the same tracker and that statefile as its parent reads only those pages and
+ * copies the others from the parent.  Where tracking is not possible (no userfaultfd, a
+ * seccomp filter) captures simply read everything.  Freeing the tracker ends tracking.
+ */
+struct ckpt_tracker;
+struct ckpt_tracker *ckpt_tracker_new(void);
+void ckpt_tracker_free(struct ckpt_tracker *tracker);
+
 struct ckpt_capture_options {
 	int release;                 /* enum ckpt_release */
 	pid_t first_tid;             /* thread written first (the one that stopped); 0: main thread */
@@ -57,6 +69,7 @@ struct ckpt_capture_options {
 	 * from it with copy_file_range (shared extents on file systems that can), so only the
 	 * changed ones are written.  The new file is complete on its own.  May be NULL. */
 	const char *parent;
+	struct ckpt_tracker *tracker;  /* may be NULL */
 };
 
 struct ckpt_capture_result {

@@ -6,6 +6,7 @@
 #include "files.h"
 #include "inject.h"
 #include "mem.h"
+#include "memtrack.h"
 #include "mm.h"
 #include "procattr.h"
 #include "proctree.h"
@@ -249,6 +250,8 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	}
 	if (files_capture_tree(img) < 0)
 		goto fail;
+	if (o->tracker)
+		memtrack_capture(o->tracker, &job->tree, img, job->has_parent && memtrack_is_last(o->tracker, job->parent.fd));
 	fill_header(img, o);
 	if (statefile_layout(img, &job->lay) < 0)
 		goto fail;
@@ -311,6 +314,8 @@ int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result
 	    statefile_commit(job->fd, job->tmp, job->path) < 0)
 		return -1;
 	job->committed = true;
+	if (job->opts.tracker)
+		memtrack_committed(job->opts.tracker, job->fd);
 	ckpt_debug("committed after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	if (result) {
 		memset(result, 0, sizeof(*result));

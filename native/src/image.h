@@ -27,10 +27,19 @@ struct thread_image {
 	size_t npending, cap_pending;
 };
 
+struct addr_range {
+	uint64_t start, end;
+};
+
 struct vma_image {
 	struct ckpt_rec_vma rec;
 	uint64_t file_offset;  /* of its PT_LOAD data in the statefile, absolute */
 	uint64_t file_size;    /* p_filesz */
+	/* Capture only, from write tracking (memtrack.h): when tracked, the pages outside
+	 * `written` are those the parent statefile holds. */
+	bool tracked;
+	struct addr_range *written;
+	size_t nwritten, cap_written;
 };
 
 struct file_image {

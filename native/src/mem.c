@@ -6,10 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -435,30 +437,142 @@ static int copy_range(const struct mem_reader *rd, int fd, const struct vma_imag
 }
 
 /* The parent's copy of a mapping: the same range, stored in full the same way. */
-static int64_t parent_offset(const struct mem_progress *prog, const struct process_image *p, const struct vma_image *v)
+static const struct vma_image *parent_vma(const struct mem_progress *prog, const struct process_image *p,
+					  const struct vma_image *v)
 {
 	if (!prog->parent)
-		return -1;
+		return NULL;
 	const struct process_image *pp = NULL;
 	for (size_t i = 0; i < prog->parent->img.nprocs && !pp; i++)
 		if (prog->parent->img.procs[i].rec.pid == p->rec.pid)
 			pp = &prog->parent->img.procs[i];
 	if (!pp)
-		return -1;
+		return NULL;
 	for (size_t i = 0; i < pp->nvmas; i++) {
 		const struct vma_image *w = &pp->vmas[i];
 		if (w->rec.start == v->rec.start && w->rec.end == v->rec.end && w->rec.store == v->rec.store &&
 		    w->file_size == v->file_size && (w->rec.flags & CKPT_VMA_ANON) == (v->rec.flags & CKPT_VMA_ANON))
-			return (int64_t)w->file_offset;
+			return w;
 	}
-	return -1;
+	return NULL;
+}
+
+/* Anonymous memory: only populated pages are read, and zero pages are holes. */
+static int write_populated(const struct mem_reader *rd, int fd, const struct vma_image *v, uint64_t from, uint64_t to,
+			   bool force, uint8_t *buf, uint8_t *pbuf, int64_t poff, struct mem_progress *prog, uint64_t *stored)
+{
+	for (uint64_t a = from; a < to;) {
+		uint64_t span = to - a > (64ull << 20) ? (64ull << 20) : to - a;
+		size_t np = span / PAGE;
+		uint64_t *pm = xmalloc(np * 8);
+		if (read_pagemap(rd->pid, a, a + span, pm) < 0) {
+			free(pm);
+			return -1;
+		}
+		for (size_t i = 0; i < np;) {
+			if (!(pm[i] & (PM_PRESENT | PM_SWAPPED))) {
+				i++;
+				continue;
+			}
+			size_t j = i + 1;
+			while (j < np && (pm[j] & (PM_PRESENT | PM_SWAPPED)))
+				j++;
+			if (copy_range(rd, fd, v, a + i * PAGE, (j - i) * PAGE, true, force, buf, pbuf, poff, prog, stored) < 0) {
+				free(pm);
+				return -1;
+			}
+			i = j;
+		}
+		free(pm);
+		a += span;
+	}
+	return 0;
+}
+
+/* Copies [poff, poff+len) of the parent statefile to off in ours, holes as holes: by sharing
+ * extents in one call where the file system can, else data extent by data extent. */
+static int copy_unchanged(struct mem_progress *prog, uint64_t poff, int fd, uint64_t off, uint64_t len)
+{
+	int pfd = prog->parent->fd;
+	struct file_clone_range whole = {.src_fd = pfd, .src_offset = poff, .src_length = len, .dest_offset = off};
+	if (ioctl(fd, FICLONERANGE, &whole) == 0) {
+		report(prog, len);
+		return 0;
+	}
+	uint64_t end = poff + len;
+	for (uint64_t at = poff; at < end;) {
+		if (check_interrupted() < 0)
+			return -1;
+		off_t data = lseek(pfd, (off_t)at, SEEK_DATA);
+		if (data < 0 && errno != ENXIO)
+			return ckpt_fail_errno("cannot read the parent statefile");
+		if (data < 0 || (uint64_t)data >= end)
+			break;
+		off_t hole = lseek(pfd, data, SEEK_HOLE);
+		uint64_t stop = hole < 0 || (uint64_t)hole > end ? end : (uint64_t)hole;
+		loff_t in = data, out = (loff_t)(off + ((uint64_t)data - poff));
+		for (uint64_t left = stop - (uint64_t)data; left;) {
+			ssize_t n = copy_file_range(pfd, &in, fd, &out, left, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return ckpt_fail_errno("cannot copy from the parent statefile");
+			left -= (uint64_t)n;
+		}
+		at = stop;
+	}
+	report(prog, len);
+	return 0;
+}
+
+/* Bytes of data (not holes) in [off, off+len) of a file. */
+static uint64_t data_bytes(int fd, uint64_t off, uint64_t len)
+{
+	uint64_t n = 0, end = off + len;
+	for (uint64_t at = off; at < end;) {
+		off_t data = lseek(fd, (off_t)at, SEEK_DATA);
+		if (data < 0 || (uint64_t)data >= end)
+			break;
+		off_t hole = lseek(fd, data, SEEK_HOLE);
+		uint64_t stop = hole < 0 || (uint64_t)hole > end ? end : (uint64_t)hole;
+		n += stop - (uint64_t)data;
+		at = stop;
+	}
+	return n;
+}
+
+/* A tracked mapping (memtrack.h): its written pages are read, the rest is the parent's copy. */
+static int write_tracked(const struct mem_reader *rd, int fd, const struct vma_image *v, const struct vma_image *pv,
+			 bool force, uint8_t *buf, uint8_t *pbuf, struct mem_progress *prog, uint64_t *stored)
+{
+	const struct ckpt_rec_vma *r = &v->rec;
+	uint64_t poff = pv->file_offset, shared = pv->rec.stored_bytes;
+	for (size_t w = 0; w < v->nwritten; w++) {
+		uint64_t gone = data_bytes(prog->parent->fd, poff + (v->written[w].start - r->start),
+					   v->written[w].end - v->written[w].start);
+		shared = gone < shared ? shared - gone : 0;
+	}
+	uint64_t a = r->start;
+	for (size_t w = 0; w <= v->nwritten; w++) {
+		uint64_t ws = w < v->nwritten ? v->written[w].start : r->end;
+		uint64_t we = w < v->nwritten ? v->written[w].end : r->end;
+		if (a < ws && copy_unchanged(prog, poff + (a - r->start), fd, v->file_offset + (a - r->start), ws - a) < 0)
+			return -1;
+		if (ws < we && write_populated(rd, fd, v, ws, we, force, buf, pbuf, (int64_t)poff, prog, stored) < 0)
+			return -1;
+		a = we;
+	}
+	prog->from_parent += shared;
+	*stored += shared;
+	return 0;
 }
 
 static int write_vma(const struct mem_reader *rd, int fd, const struct process_image *p, struct vma_image *v, uint8_t *buf,
 		     uint8_t *pbuf, struct mem_progress *prog)
 {
 	struct ckpt_rec_vma *r = &v->rec;
-	int64_t poff = parent_offset(prog, p, v);
+	const struct vma_image *pv = parent_vma(prog, p, v);
+	int64_t poff = pv ? (int64_t)pv->file_offset : -1;
 	uint64_t stored = 0;
 	bool force = !(r->prot & PROT_READ);
 	if (r->store == CKPT_STORE_HEADER) {
@@ -468,33 +582,12 @@ static int write_vma(const struct mem_reader *rd, int fd, const struct process_i
 		/* Changed private file pages: every page, so restart can lay them over the file. */
 		if (copy_range(rd, fd, v, r->start, r->end - r->start, false, force, buf, pbuf, poff, prog, &stored) < 0)
 			return -1;
+	} else if (r->store == CKPT_STORE_FULL && v->tracked && pv) {
+		if (write_tracked(rd, fd, v, pv, force, buf, pbuf, prog, &stored) < 0)
+			return -1;
 	} else if (r->store == CKPT_STORE_FULL) {
-		/* Anonymous memory: only populated pages are read, and zero pages are holes. */
-		for (uint64_t a = r->start; a < r->end;) {
-			uint64_t span = r->end - a > (64ull << 20) ? (64ull << 20) : r->end - a;
-			size_t np = span / PAGE;
-			uint64_t *pm = xmalloc(np * 8);
-			if (read_pagemap(rd->pid, a, a + span, pm) < 0) {
-				free(pm);
-				return -1;
-			}
-			for (size_t i = 0; i < np;) {
-				if (!(pm[i] & (PM_PRESENT | PM_SWAPPED))) {
-					i++;
-					continue;
-				}
-				size_t j = i + 1;
-				while (j < np && (pm[j] & (PM_PRESENT | PM_SWAPPED)))
-					j++;
-				if (copy_range(rd, fd, v, a + i * PAGE, (j - i) * PAGE, true, force, buf, pbuf, poff, prog, &stored) < 0) {
-					free(pm);
-					return -1;
-				}
-				i = j;
-			}
-			free(pm);
-			a += span;
-		}
+		if (write_populated(rd, fd, v, r->start, r->end, force, buf, pbuf, poff, prog, &stored) < 0)
+			return -1;
 	}
 	r->stored_bytes = stored;
 	return 0;
