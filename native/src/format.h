@@ -111,6 +111,7 @@ enum {
 #define CKPT_VMA_MAYWRITE   0x8000u
 #define CKPT_VMA_SYSVSHM    0x10000u /* SysV shared memory segment */
 #define CKPT_VMA_DELETED    0x20000u /* backing file was deleted */
+#define CKPT_VMA_NORESERVE  0x40000u /* MAP_NORESERVE: no swap space reserved (big reservations) */
 
 struct ckpt_rec_vma {
 	uint64_t start, end;

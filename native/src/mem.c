@@ -1,6 +1,7 @@
 #include "mem.h"
 #include "elfutil.h"
 #include "inject.h"
+#include "pagescan.h"
 #include "remote.h"
 #include "util.h"
 
@@ -41,7 +42,7 @@ static uint32_t vma_flags_from(const char *vmflags)
 	static const struct { const char *tok; uint32_t flag; } map[] = {
 		{"gd", CKPT_VMA_GROWSDOWN}, {"hg", CKPT_VMA_HUGEPAGE}, {"nh", CKPT_VMA_NOHUGEPAGE},
 		{"dc", CKPT_VMA_DONTFORK}, {"wf", CKPT_VMA_WIPEONFORK}, {"dd", CKPT_VMA_DONTDUMP},
-		{"lo", CKPT_VMA_LOCKED}, {"mw", CKPT_VMA_MAYWRITE},
+		{"lo", CKPT_VMA_LOCKED}, {"mw", CKPT_VMA_MAYWRITE}, {"nr", CKPT_VMA_NORESERVE},
 	};
 	uint32_t f = 0;
 	char copy[256], *save = NULL;
@@ -90,42 +91,105 @@ static int read_smaps(pid_t pid, const char *what, struct smaps_vma **out, size_
 	return 0;
 }
 
-static int read_pagemap(pid_t pid, uint64_t start, uint64_t end, uint64_t *out)
+static int read_pagemap_fd(int fd, pid_t pid, uint64_t start, uint64_t end, uint64_t *out)
+{
+	size_t n = (end - start) / PAGE;
+	if (pread_all(fd, out, n * 8, (off_t)(start / PAGE * 8)) < 0)
+		return ckpt_fail_errno("cannot read the page map of pid %d", pid);
+	return 0;
+}
+
+static int open_pagemap(pid_t pid)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ckpt_fail_errno("cannot open %s", path);
-	size_t n = (end - start) / PAGE;
-	int r = pread_all(fd, out, n * 8, (off_t)(start / PAGE * 8));
-	close(fd);
-	if (r < 0)
-		return ckpt_fail_errno("cannot read the page map of pid %d", pid);
+	return fd;
+}
+
+/* Calls fn for each run of pages of [start, end) that are present or swapped out, with the
+ * run's PAGE_IS_* categories (PRESENT, SWAPPED, FILE); stops at the first non-zero return.
+ * PAGEMAP_SCAN skips missing page tables whole, so a big reservation costs nothing; kernels
+ * without it have their pagemap read page by page. */
+typedef int (*page_run_fn)(void *arg, uint64_t start, uint64_t end, uint64_t categories);
+
+static int for_each_populated_legacy(int pagemap, pid_t pid, uint64_t start, uint64_t end, page_run_fn fn, void *arg)
+{
+	for (uint64_t a = start; a < end;) {
+		uint64_t span = end - a > (64ull << 20) ? (64ull << 20) : end - a;
+		size_t np = span / PAGE;
+		uint64_t *pm = xmalloc(np * 8);
+		if (read_pagemap_fd(pagemap, pid, a, a + span, pm) < 0) {
+			free(pm);
+			return -1;
+		}
+		for (size_t i = 0; i < np;) {
+			uint64_t cat = ((pm[i] & PM_PRESENT) ? PAGE_IS_PRESENT : 0) | ((pm[i] & PM_SWAPPED) ? PAGE_IS_SWAPPED : 0) |
+				       ((pm[i] & PM_FILE) ? PAGE_IS_FILE : 0);
+			size_t j = i + 1;
+			while (j < np && (pm[j] & (PM_PRESENT | PM_SWAPPED | PM_FILE)) == (pm[i] & (PM_PRESENT | PM_SWAPPED | PM_FILE)))
+				j++;
+			int r = (cat & (PAGE_IS_PRESENT | PAGE_IS_SWAPPED)) ? fn(arg, a + i * PAGE, a + j * PAGE, cat) : 0;
+			if (r) {
+				free(pm);
+				return r;
+			}
+			i = j;
+		}
+		free(pm);
+		a += span;
+	}
 	return 0;
+}
+
+static int for_each_populated(int pagemap, pid_t pid, uint64_t start, uint64_t end, page_run_fn fn, void *arg)
+{
+	struct page_region regions[512];
+	struct pm_scan_arg a = {
+		.size = sizeof(a),
+		.start = start,
+		.end = end,
+		.vec = (uint64_t)(uintptr_t)regions,
+		.vec_len = ARRAY_LEN(regions),
+		.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+		.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED | PAGE_IS_FILE,
+	};
+	while (a.start < end) {
+		long n = ioctl(pagemap, PAGEMAP_SCAN, &a);
+		if (n < 0 && a.start == start && (errno == ENOTTY || errno == EINVAL))
+			return for_each_populated_legacy(pagemap, pid, start, end, fn, arg);
+		if (n < 0)
+			return ckpt_fail_errno("cannot scan the page map of pid %d", pid);
+		for (long i = 0; i < n; i++) {
+			int r = fn(arg, regions[i].start, regions[i].end, regions[i].categories);
+			if (r)
+				return r;
+		}
+		if (a.walk_end <= a.start)
+			return ckpt_fail("cannot scan the page map of pid %d: no progress", pid);
+		a.start = a.walk_end;
+	}
+	return 0;
+}
+
+static int stop_at_private(void *arg, uint64_t start, uint64_t end, uint64_t cat)
+{
+	(void)arg, (void)start, (void)end;
+	return (cat & PAGE_IS_SWAPPED) || !(cat & PAGE_IS_FILE);
 }
 
 /* Whether a private file mapping has pages the process changed (now anonymous copies). */
 static int has_private_pages(pid_t pid, uint64_t start, uint64_t end, bool *dirty)
 {
-	*dirty = false;
-	for (uint64_t a = start; a < end;) {
-		uint64_t len = end - a > (64ull << 20) ? (64ull << 20) : end - a;
-		size_t n = len / PAGE;
-		uint64_t *pm = xmalloc(n * 8);
-		if (read_pagemap(pid, a, a + len, pm) < 0) {
-			free(pm);
-			return -1;
-		}
-		for (size_t i = 0; i < n; i++)
-			if ((pm[i] & PM_SWAPPED) || ((pm[i] & PM_PRESENT) && !(pm[i] & PM_FILE)))
-				*dirty = true;
-		free(pm);
-		if (*dirty)
-			return 0;
-		a += len;
-	}
-	return 0;
+	int fd = open_pagemap(pid);
+	if (fd < 0)
+		return -1;
+	int r = for_each_populated(fd, pid, start, end, stop_at_private, NULL);
+	close(fd);
+	*dirty = r > 0;
+	return r < 0 ? -1 : 0;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -349,13 +413,13 @@ static void report(struct mem_progress *prog, uint64_t bytes)
 		prog->opts->progress(prog->opts->progress_arg, prog->done, prog->total);
 }
 
-/* Writes [addr, addr+len) of a mapping; zero pages become holes when `sparse`. */
 /* Where memory is read from.  A clone's pages are shared copy-on-write with the running
  * process, and process_vm_readv pins pages, which makes the kernel copy every shared one:
  * clones are read through /proc/PID/mem, which does not. */
 struct mem_reader {
 	pid_t pid;
-	int memfd; /* /proc/PID/mem, or -1: process_vm_readv */
+	int memfd;   /* /proc/PID/mem, or -1: process_vm_readv */
+	int pagemap; /* /proc/PID/pagemap */
 };
 
 static int reader_read(const struct mem_reader *rd, uint64_t addr, void *buf, size_t len, bool force)
@@ -383,6 +447,7 @@ static int copy_from_parent(int pfd, uint64_t poff, int fd, uint64_t off, uint64
 	return 0;
 }
 
+/* Writes [addr, addr+len) of a mapping; zero pages become holes when `sparse`. */
 static int copy_range(const struct mem_reader *rd, int fd, const struct vma_image *v, uint64_t addr, uint64_t len,
 		      bool sparse, bool force, uint8_t *buf, uint8_t *pbuf, int64_t parent_off, struct mem_progress *prog,
 		      uint64_t *stored)
@@ -458,35 +523,30 @@ static const struct vma_image *parent_vma(const struct mem_progress *prog, const
 }
 
 /* Anonymous memory: only populated pages are read, and zero pages are holes. */
+struct populated_copy {
+	const struct mem_reader *rd;
+	int fd;
+	const struct vma_image *v;
+	bool force;
+	uint8_t *buf, *pbuf;
+	int64_t poff;
+	struct mem_progress *prog;
+	uint64_t *stored;
+};
+
+static int copy_run(void *arg, uint64_t start, uint64_t end, uint64_t cat)
+{
+	(void)cat;
+	struct populated_copy *c = arg;
+	return copy_range(c->rd, c->fd, c->v, start, end - start, true, c->force, c->buf, c->pbuf, c->poff, c->prog,
+			  c->stored);
+}
+
 static int write_populated(const struct mem_reader *rd, int fd, const struct vma_image *v, uint64_t from, uint64_t to,
 			   bool force, uint8_t *buf, uint8_t *pbuf, int64_t poff, struct mem_progress *prog, uint64_t *stored)
 {
-	for (uint64_t a = from; a < to;) {
-		uint64_t span = to - a > (64ull << 20) ? (64ull << 20) : to - a;
-		size_t np = span / PAGE;
-		uint64_t *pm = xmalloc(np * 8);
-		if (read_pagemap(rd->pid, a, a + span, pm) < 0) {
-			free(pm);
-			return -1;
-		}
-		for (size_t i = 0; i < np;) {
-			if (!(pm[i] & (PM_PRESENT | PM_SWAPPED))) {
-				i++;
-				continue;
-			}
-			size_t j = i + 1;
-			while (j < np && (pm[j] & (PM_PRESENT | PM_SWAPPED)))
-				j++;
-			if (copy_range(rd, fd, v, a + i * PAGE, (j - i) * PAGE, true, force, buf, pbuf, poff, prog, stored) < 0) {
-				free(pm);
-				return -1;
-			}
-			i = j;
-		}
-		free(pm);
-		a += span;
-	}
-	return 0;
+	struct populated_copy c = {rd, fd, v, force, buf, pbuf, poff, prog, stored};
+	return for_each_populated(rd->pagemap, rd->pid, from, to, copy_run, &c) < 0 ? -1 : 0;
 }
 
 /* Copies [poff, poff+len) of the parent statefile to off in ours, holes as holes: by sharing
@@ -558,7 +618,8 @@ static int write_tracked(const struct mem_reader *rd, int fd, const struct vma_i
 		uint64_t we = w < v->nwritten ? v->written[w].end : r->end;
 		if (a < ws && copy_unchanged(prog, poff + (a - r->start), fd, v->file_offset + (a - r->start), ws - a) < 0)
 			return -1;
-		if (ws < we && write_populated(rd, fd, v, ws, we, force, buf, pbuf, (int64_t)poff, prog, stored) < 0)
+		/* Written pages rarely match the parent's: no comparing them. */
+		if (ws < we && write_populated(rd, fd, v, ws, we, force, buf, pbuf, -1, prog, stored) < 0)
 			return -1;
 		a = we;
 	}
@@ -605,13 +666,17 @@ static bool clone_can_serve(const struct ckpt_rec_vma *v)
 int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *prog, enum mem_pass pass)
 {
 	slow_for_tests = getenv("CKPT_TEST_SLOW_WRITE") != NULL;
-	struct mem_reader rd = {pid, -1};
+	struct mem_reader rd = {pid, -1, open_pagemap(pid)};
+	if (rd.pagemap < 0)
+		return -1;
 	if (pass == MEM_FROM_CLONE) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
 		rd.memfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (rd.memfd < 0)
+		if (rd.memfd < 0) {
+			close(rd.pagemap);
 			return ckpt_fail_errno("cannot open %s", path);
+		}
 	}
 	uint8_t *buf = xmalloc(CHUNK), *pbuf = prog->parent ? xmalloc(CHUNK) : NULL;
 	int rc = 0;
@@ -625,6 +690,7 @@ int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *p
 	free(pbuf);
 	if (rd.memfd >= 0)
 		close(rd.memfd);
+	close(rd.pagemap);
 	return rc;
 }
 
@@ -1009,7 +1075,8 @@ static int map_one(struct restore_ctx *c, struct inject *in, struct process_imag
 	uint64_t len = r->end - r->start;
 	int prot = (int)r->prot | (needs_fill(v) ? PROT_WRITE : 0);
 	long ret;
-	int flags = MAP_FIXED | ((r->flags & CKPT_VMA_GROWSDOWN) ? MAP_GROWSDOWN : 0);
+	int flags = MAP_FIXED | ((r->flags & CKPT_VMA_GROWSDOWN) ? MAP_GROWSDOWN : 0) |
+		    ((r->flags & CKPT_VMA_NORESERVE) ? MAP_NORESERVE : 0);
 	if (r->flags & CKPT_VMA_ANON) {
 		if (r->flags & CKPT_VMA_SHARED) {
 			struct restore_shmem *s = find_shmem(c, r->shmem_id);

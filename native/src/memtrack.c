@@ -1,6 +1,7 @@
 /* Memory write tracking between captures: see memtrack.h. */
 #include "memtrack.h"
 #include "inject.h"
+#include "pagescan.h"
 #include "util.h"
 
 #include <errno.h>
@@ -14,25 +15,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The C library's kernel headers may predate these (Linux 6.7); the kernel decides at run time. */
+/* The C library's kernel headers may predate this (Linux 6.7); the kernel decides at run time. */
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1
 #endif
 #ifndef UFFD_FEATURE_WP_ASYNC
 #define UFFD_FEATURE_WP_ASYNC (1 << 15)
-#endif
-#ifndef PAGEMAP_SCAN
-struct page_region {
-	uint64_t start, end, categories;
-};
-struct pm_scan_arg {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
-#define PAGE_IS_WRITTEN (1 << 1)
-#define PM_SCAN_WP_MATCHING (1 << 0)
-#define PM_SCAN_CHECK_WPASYNC (1 << 1)
 #endif
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434

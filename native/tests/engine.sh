@@ -394,4 +394,20 @@ check "identity: a changed mapped file is refused (one line, exit 1)" one_line_e
 check "identity: the message names the file" grep -q "mapped.dat changed since the snapshot" "$SCRATCH/err"
 check "identity: no process left behind" [ "$(ps -e --no-headers | wc -l)" -le "$before" ]
 
+# 10. Big reservations (16 TiB PROT_NONE, 64 GiB MAP_NORESERVE) with a few pages in use: the
+# statefile holds those pages only, and restart maps the rest again without reserving swap.
+expected=$(expected_output reserve)
+start_prog reserve "$SCRATCH/reserve.out"
+"$CKPT" dump $PROG_PID -o "$SCRATCH/reserve.ckpt" --kill >"$SCRATCH/dump.log" 2>&1
+check "reservations: dump" [ $? = 0 ]
+wait $PROG_PID 2>/dev/null
+check "reservations: the statefile stores the used pages only" \
+	[ "$(( $(stat -c %b "$SCRATCH/reserve.ckpt") * $(stat -c %B "$SCRATCH/reserve.ckpt") ))" -lt $((8 << 20)) ]
+timeout 60 "$CKPT" restart "$SCRATCH/reserve.ckpt" >>"$SCRATCH/reserve.out" 2>"$SCRATCH/restart.err"
+if [ "$(cat "$SCRATCH/reserve.out")" = "$expected" ]; then
+	pass "reservations: restart gives the undisturbed result"
+else
+	fail "reservations: restart" "$(cat "$SCRATCH/restart.err") $(tail -2 "$SCRATCH/reserve.out")"
+fi
+
 exit $((FAILURES > 0))
