@@ -14,13 +14,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-
 static bool is_tty(dev_t rdev)
 {
 	unsigned maj = major(rdev), min = minor(rdev);
@@ -105,11 +98,7 @@ int files_capture(pid_t pid, struct process_image *p)
 /* Copies the bytes queued in a pipe without consuming them: tee() into a pipe of our own. */
 static int peek_pipe(pid_t pid, int fd, struct fd_image *f)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return ckpt_fail_errno("cannot open a pidfd for pid %d", pid);
-	int src = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	close(pidfd);
+	int src = take_fd(pid, fd);
 	if (src < 0)
 		return ckpt_fail_errno("cannot reach pipe fd %d of pid %d", fd, pid);
 	int size = fcntl(src, F_GETPIPE_SZ);

@@ -764,13 +764,6 @@ int mem_clone_reap(struct inject *in, const struct mem_clone *clone)
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-
 static bool relies_on_file(const struct ckpt_rec_vma *v)
 {
 	return v->file != CKPT_NO_INDEX && !(v->flags & CKPT_VMA_DELETED) && v->store != CKPT_STORE_FULL;
@@ -1228,14 +1221,14 @@ int mem_lazy_begin(struct restore_ctx *c, struct inject *in, pid_t outer_pid)
 		errno = (int)-fd_in_target;
 		return ckpt_fail_errno("cannot create a userfaultfd in pid %d", outer_pid);
 	}
-	int pidfd = (int)syscall(SYS_pidfd_open, outer_pid, 0);
-	int uffd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, (int)fd_in_target, 0);
-	if (pidfd >= 0)
-		close(pidfd);
+	int uffd = take_fd(outer_pid, (int)fd_in_target);
+	int err = errno;
 	long ret;
 	inject_syscall(in, SYS_close, (uint64_t)fd_in_target, 0, 0, 0, 0, 0, &ret);
-	if (uffd < 0)
+	if (uffd < 0) {
+		errno = err;
 		return ckpt_fail_errno("cannot reach the userfaultfd of pid %d", outer_pid);
+	}
 	struct uffdio_api api = {.api = UFFD_API,
 				 .features = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE |
 					     UFFD_FEATURE_EVENT_UNMAP};

@@ -22,12 +22,6 @@
 #ifndef UFFD_FEATURE_WP_ASYNC
 #define UFFD_FEATURE_WP_ASYNC (1 << 15)
 #endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
 
 struct tracked_proc {
 	pid_t pid;
@@ -95,11 +89,7 @@ static int take_uffd(struct frozen_proc *fp)
 	int uffd = -1;
 	if (inject_syscall(&in, SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY, 0, 0, 0, 0, 0, &remote) == 0 &&
 	    remote >= 0) {
-		int pidfd = (int)syscall(SYS_pidfd_open, fp->pid, 0);
-		if (pidfd >= 0) {
-			uffd = (int)syscall(SYS_pidfd_getfd, pidfd, (int)remote, 0);
-			close(pidfd);
-		}
+		uffd = take_fd(fp->pid, (int)remote);
 		inject_syscall(&in, SYS_close, (uint64_t)remote, 0, 0, 0, 0, 0, &ignored);
 	}
 	if (inject_end(&in) < 0 && uffd >= 0) {

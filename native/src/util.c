@@ -6,8 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 
 static __thread char err_msg[1024];
 static __thread bool err_set;
@@ -394,4 +402,16 @@ int check_interrupted(void)
 	if (ckpt_interrupted)
 		return ckpt_fail("interrupted");
 	return 0;
+}
+
+int take_fd(pid_t pid, int fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -1;
+	int ours = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	int saved = errno;
+	close(pidfd);
+	errno = saved;
+	return ours;
 }

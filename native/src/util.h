@@ -57,6 +57,8 @@ char *read_proc(pid_t pid, const char *what, size_t *len_out);
 size_t proc_children(pid_t pid, pid_t tid, pid_t **out);
 /* readlink into a malloc'ed string. */
 char *read_link(const char *path);
+/* A duplicate, in this process, of fd `fd` of process pid (pidfd_getfd); -1 with errno. */
+int take_fd(pid_t pid, int fd);
 
 /* Finds "Key:\t value" in /proc/PID/status text; returns pointer to the value or NULL. */
 const char *status_field(const char *status, const char *key);
