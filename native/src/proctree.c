@@ -412,6 +412,7 @@ int proctree_capture(const struct frozen_proc *fp, struct process_image *p)
 #include <sched.h>
 #include <stdarg.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -572,6 +573,16 @@ static void keeper_on_detach(int sig)
 }
 
 /* The keeper: parent of the restored root, and init of its pid namespace if it has one. */
+/* Programs that open /proc/<getpid()>/... (LeakSanitizer at exit does) need the procfs of their
+ * own pid namespace.  Mounts of the host still propagate in (slave); this one stays here.  Best
+ * effort: without it the host's /proc remains, where /proc/self still works. */
+static void mount_own_proc(void)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		ckpt_debug("the restarted tree keeps the host's /proc: %s", strerror(errno));
+}
+
 static void keeper_main(struct restore_ctx *c, skeleton_setup_fn setup, int status_w, int sync_r)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -581,6 +592,8 @@ static void keeper_main(struct restore_ctx *c, skeleton_setup_fn setup, int stat
 		_exit(1);
 	close(sync_r);
 	setpgid(0, 0);
+	if (c->ns_mode && c->own_mount_ns)
+		mount_own_proc();
 	if (!c->ns_mode)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	struct sigaction sa = {.sa_handler = keeper_on_detach};
@@ -663,10 +676,17 @@ int proctree_restore(struct restore_ctx *c, skeleton_setup_fn setup, struct keep
 	c->report_fd = report[1];
 	keeper_ack_fd = ack[1];
 
-	uint64_t flags = (c->ns_mode ? CLONE_NEWPID : 0) | (c->user_ns ? CLONE_NEWUSER : 0);
+	uint64_t flags = (c->ns_mode ? CLONE_NEWPID | CLONE_NEWNS : 0) | (c->user_ns ? CLONE_NEWUSER : 0);
 	struct clone3_args a = {.flags = flags, .exit_signal = SIGCHLD};
 	fflush(NULL);
+	c->own_mount_ns = c->ns_mode;
 	pid_t kp = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+	if (kp < 0 && errno == EPERM && c->ns_mode) {
+		/* A mount namespace may be refused where a pid namespace is not. */
+		a.flags &= ~(uint64_t)CLONE_NEWNS;
+		c->own_mount_ns = false;
+		kp = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+	}
 	if (kp < 0) {
 		int e = errno;
 		close(report[0]); close(report[1]); close(status[0]); close(status[1]);

@@ -46,6 +46,7 @@ struct restore_ctx {
 	const char *path;
 	int sf_fd;                 /* the statefile, open in ckpt and inherited by the skeleton */
 	bool ns_mode;              /* restored inside a new pid namespace */
+	bool own_mount_ns;         /* ... with a mount namespace and a /proc of its own */
 	bool user_ns;              /* ... and a new user namespace (for users who may not create a
 	                            * pid namespace otherwise); its tasks give up their capabilities */
 	bool drop_caps;            /* restored tasks must not keep capabilities */

@@ -45,5 +45,10 @@ int main(int argc, char **argv)
 		sum += (long)ret;
 	}
 	printf("total %ld\njoined %ld\nturns %d\n", shared_total, sum, turn);
+	/* Restarted in a pid namespace, the program's /proc must be that namespace's. */
+	char self[32] = "";
+	ssize_t n = readlink("/proc/self", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	printf("/proc agrees with getpid: %s\n", atoi(self) == getpid() ? "yes" : "no");
 	return 0;
 }
