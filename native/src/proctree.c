@@ -676,12 +676,15 @@ int proctree_restore(struct restore_ctx *c, skeleton_setup_fn setup, struct keep
 	c->report_fd = report[1];
 	keeper_ack_fd = ack[1];
 
-	uint64_t flags = (c->ns_mode ? CLONE_NEWPID | CLONE_NEWNS : 0) | (c->user_ns ? CLONE_NEWUSER : 0);
+	/* Not for ordinary users: their gdb could not enter the mount namespace to read the
+	 * program's files, and would show no symbols. */
+	c->own_mount_ns = c->ns_mode && !c->user_ns;
+	uint64_t flags = (c->ns_mode ? CLONE_NEWPID : 0) | (c->own_mount_ns ? CLONE_NEWNS : 0) |
+			 (c->user_ns ? CLONE_NEWUSER : 0);
 	struct clone3_args a = {.flags = flags, .exit_signal = SIGCHLD};
 	fflush(NULL);
-	c->own_mount_ns = c->ns_mode;
 	pid_t kp = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-	if (kp < 0 && errno == EPERM && c->ns_mode) {
+	if (kp < 0 && errno == EPERM && c->own_mount_ns) {
 		/* A mount namespace may be refused where a pid namespace is not. */
 		a.flags &= ~(uint64_t)CLONE_NEWNS;
 		c->own_mount_ns = false;

@@ -311,6 +311,20 @@ if id -u $USER_NAME >/dev/null 2>&1; then
 		# Processes of the killed original may linger as zombies until init reaps them.
 		check "user: $prog left no process behind" [ -z "$(comm -13 <(echo "$before") <(pgrep -u $USER_NAME | sort))" ]
 	done
+	# The same user's gdb reads the program's symbols after a restart left it stopped (in a
+	# user+pid namespace: this user may not choose pids).
+	udir="$SCRATCH/user.single"
+	(cd "$udir" && as_user sh -c 'exec "$0" "$1" >"$2" 2>&1' "$BIN/single" "$udir/ready.g" "$udir/out.g") &
+	wait_for_file "$udir/ready.g"
+	upid=$(pgrep -u $USER_NAME -f "$BIN/single $udir/ready.g\$" | head -1)
+	as_user "$SCRATCH/ckpt" dump "$upid" -o "$udir/g.ckpt" --kill >/dev/null 2>&1
+	wait
+	(cd "$udir" && as_user "$SCRATCH/ckpt" restart "$udir/g.ckpt" --stopped --pid-file "$udir/g.pid" >/dev/null 2>&1)
+	gpid=$(cat "$udir/g.pid" 2>/dev/null)
+	bt=$(as_user timeout 60 gdb -nx -q -batch -p "${gpid:-0}" -ex bt 2>&1)
+	check "user: gdb -p by the same user shows the restarted program's functions" \
+		bash -c 'grep -q " in main " <<<"$0"' "$bt"
+	[ -n "$gpid" ] && kill -9 "$gpid" 2>/dev/null
 	# Without privilege, another user's process cannot be dumped.
 	sleep 5 &
 	rootpid=$!
