@@ -311,6 +311,17 @@ static void emit32(const char *cat, const struct file *seed, size_t off, uint32_
 	free(c.d);
 }
 
+/* Emits a copy of seed with the same 32-bit value in two fields that must agree (a process's
+ * tree record and its own process record). */
+static void emit32_both(const char *cat, const struct file *seed, size_t off1, size_t off2, uint32_t v, const char *name)
+{
+	struct file c = fcopy(seed);
+	s32(&c, off1, v);
+	s32(&c, off2, v);
+	emit(cat, &c, "%s", name);
+	free(c.d);
+}
+
 static void emit64(const char *cat, const struct file *seed, size_t off, uint64_t v, const char *fmt, ...)
 {
 	struct file c = fcopy(seed);
@@ -1098,29 +1109,13 @@ static void gen_tree(const struct file *tree)
 	emit32(C, tree, ckpt(&r, CKPT_NT_TREE)->desc + T_COUNT, 4097, "processes-4097");
 	emit32(C, tree, ckpt(&r, CKPT_NT_TREE)->desc + T_COUNT, 1, "processes-1");
 	/* Duplicate pids: the child claims the root's pid, in the tree and in its image. */
-	{
-		struct file c = fcopy(tree);
-		s32(&c, e1, root_pid);
-		s32(&c, cp + offsetof(struct ckpt_rec_process, pid), root_pid);
-		emit(C, &c, "pid-duplicate");
-		free(c.d);
-	}
+	emit32_both(C, tree, e1, cp + offsetof(struct ckpt_rec_process, pid), root_pid, "pid-duplicate");
 	/* A missing parent. */
-	{
-		struct file c = fcopy(tree);
-		s32(&c, e1 + offsetof(struct ckpt_rec_tree, ppid), 4000000);
-		s32(&c, cp + offsetof(struct ckpt_rec_process, ppid), 4000000);
-		emit(C, &c, "parent-missing");
-		free(c.d);
-	}
+	emit32_both(C, tree, e1 + offsetof(struct ckpt_rec_tree, ppid),
+		    cp + offsetof(struct ckpt_rec_process, ppid), 4000000, "parent-missing");
 	/* The child is its own parent. */
-	{
-		struct file c = fcopy(tree);
-		s32(&c, e1 + offsetof(struct ckpt_rec_tree, ppid), child_pid);
-		s32(&c, cp + offsetof(struct ckpt_rec_process, ppid), child_pid);
-		emit(C, &c, "parent-self");
-		free(c.d);
-	}
+	emit32_both(C, tree, e1 + offsetof(struct ckpt_rec_tree, ppid),
+		    cp + offsetof(struct ckpt_rec_process, ppid), child_pid, "parent-self");
 	/* A cycle: the root's parent is its own child. */
 	{
 		struct file c = fcopy(tree);
@@ -1161,13 +1156,7 @@ static void gen_tree(const struct file *tree)
 	emit32(C, tree, e1 + offsetof(struct ckpt_rec_tree, pgid), 4000001, "pgid-disagrees");
 	emit32(C, tree, e1 + offsetof(struct ckpt_rec_tree, sid), 4000002, "sid-disagrees");
 	/* pids out of range. */
-	{
-		struct file c = fcopy(tree);
-		s32(&c, e1, 1u << 23);
-		s32(&c, cp + offsetof(struct ckpt_rec_process, pid), 1u << 23);
-		emit(C, &c, "child-pid-huge");
-		free(c.d);
-	}
+	emit32_both(C, tree, e1, cp + offsetof(struct ckpt_rec_process, pid), 1u << 23, "child-pid-huge");
 	/* The child image is a copy of the root (same pid twice, and a second root). */
 	{
 		struct file c = fcopy(tree);
@@ -1423,21 +1412,11 @@ static void gen_semantic(const struct file *tree)
 	size_t cp = t_rec(tree, ckpt(&ch, CKPT_NT_PROCESS), 0), rp = t_rec(tree, ckpt(&r, CKPT_NT_PROCESS), 0);
 	uint32_t child_pid = g32(tree, e1);
 	/* The child in a process group that does not exist. */
-	{
-		struct file c = fcopy(tree);
-		s32(&c, e1 + offsetof(struct ckpt_rec_tree, pgid), 4000000);
-		s32(&c, cp + offsetof(struct ckpt_rec_process, pgid), 4000000);
-		emit(C, &c, "child-pgid-nowhere");
-		free(c.d);
-	}
+	emit32_both(C, tree, e1 + offsetof(struct ckpt_rec_tree, pgid),
+		    cp + offsetof(struct ckpt_rec_process, pgid), 4000000, "child-pgid-nowhere");
 	/* The child leads its own session but stays in the root's process group. */
-	{
-		struct file c = fcopy(tree);
-		s32(&c, e1 + offsetof(struct ckpt_rec_tree, sid), child_pid);
-		s32(&c, cp + offsetof(struct ckpt_rec_process, sid), child_pid);
-		emit(C, &c, "child-session-without-group");
-		free(c.d);
-	}
+	emit32_both(C, tree, e1 + offsetof(struct ckpt_rec_tree, sid),
+		    cp + offsetof(struct ckpt_rec_process, sid), child_pid, "child-session-without-group");
 	/* The child's main thread is missing: its only thread has another tid. */
 	{
 		const struct noteref *tn = ckpt(&ch, CKPT_NT_THREADS);

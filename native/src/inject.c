@@ -13,6 +13,15 @@
 
 #define RED_ZONE 128
 
+bool inject_filtered(pid_t pid)
+{
+	char *st = read_proc(pid, "status", NULL);
+	const char *sc = st ? status_field(st, "Seccomp") : NULL;
+	bool filtered = sc && atoi(sc) != 0;
+	free(st);
+	return filtered;
+}
+
 int inject_find_gadget(pid_t pid, uint64_t *gadget)
 {
 	char *maps = read_proc(pid, "maps", NULL);

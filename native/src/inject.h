@@ -31,6 +31,10 @@ struct inject {
 	uint8_t *scratch_backup;
 };
 
+/* Whether pid runs under a seccomp filter, which could kill it for a syscall it does not
+ * expect (injecting clone() or userfaultfd() into it is not safe then). */
+bool inject_filtered(pid_t pid);
+
 /* Finds a syscall instruction in an executable mapping of pid (the vDSO first). */
 int inject_find_gadget(pid_t pid, uint64_t *gadget);
 

@@ -429,22 +429,27 @@ static int reader_read(const struct mem_reader *rd, uint64_t addr, void *buf, si
 	return force ? remote_read_force(rd->pid, addr, buf, len) : remote_try_read(rd->pid, addr, buf, len);
 }
 
+/* copy_file_range until done; returns the bytes it could not copy (0: all). */
+static uint64_t copy_file_bytes(int in_fd, uint64_t in_off, int out_fd, uint64_t out_off, uint64_t len)
+{
+	loff_t in = (loff_t)in_off, out = (loff_t)out_off;
+	while (len) {
+		ssize_t n = copy_file_range(in_fd, &in, out_fd, &out, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len -= (uint64_t)n;
+	}
+	return len;
+}
+
 /* Copies [poff, poff+len) of the parent statefile to [off, off+len) of ours; falls back to
  * writing buf when the file systems cannot. */
 static int copy_from_parent(int pfd, uint64_t poff, int fd, uint64_t off, uint64_t len, const uint8_t *buf)
 {
-	loff_t in = (loff_t)poff, out = (loff_t)off;
-	while (len) {
-		ssize_t n = copy_file_range(pfd, &in, fd, &out, len, 0);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			return pwrite_all(fd, buf, len, out);
-		}
-		buf += n;
-		len -= (uint64_t)n;
-	}
-	return 0;
+	uint64_t left = copy_file_bytes(pfd, poff, fd, off, len);
+	return left ? pwrite_all(fd, buf + (len - left), left, (off_t)(off + len - left)) : 0;
 }
 
 /* Writes [addr, addr+len) of a mapping; zero pages become holes when `sparse`. */
@@ -555,31 +560,19 @@ static int copy_unchanged(struct mem_progress *prog, uint64_t poff, int fd, uint
 {
 	int pfd = prog->parent->fd;
 	struct file_clone_range whole = {.src_fd = pfd, .src_offset = poff, .src_length = len, .dest_offset = off};
-	if (ioctl(fd, FICLONERANGE, &whole) == 0) {
-		report(prog, len);
-		return 0;
-	}
-	uint64_t end = poff + len;
-	for (uint64_t at = poff; at < end;) {
-		if (check_interrupted() < 0)
-			return -1;
-		off_t data = lseek(pfd, (off_t)at, SEEK_DATA);
-		if (data < 0 && errno != ENXIO)
-			return ckpt_fail_errno("cannot read the parent statefile");
-		if (data < 0 || (uint64_t)data >= end)
-			break;
-		off_t hole = lseek(pfd, data, SEEK_HOLE);
-		uint64_t stop = hole < 0 || (uint64_t)hole > end ? end : (uint64_t)hole;
-		loff_t in = data, out = (loff_t)(off + ((uint64_t)data - poff));
-		for (uint64_t left = stop - (uint64_t)data; left;) {
-			ssize_t n = copy_file_range(pfd, &in, fd, &out, left, 0);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
+	if (ioctl(fd, FICLONERANGE, &whole) < 0) {
+		uint64_t start, stop;
+		for (uint64_t at = poff; at < poff + len; at = stop) {
+			if (check_interrupted() < 0)
+				return -1;
+			int r = file_next_data(pfd, at, poff + len, &start, &stop);
+			if (r < 0)
+				return ckpt_fail_errno("cannot read the parent statefile");
+			if (r == 0)
+				break;
+			if (copy_file_bytes(pfd, start, fd, off + (start - poff), stop - start))
 				return ckpt_fail_errno("cannot copy from the parent statefile");
-			left -= (uint64_t)n;
 		}
-		at = stop;
 	}
 	report(prog, len);
 	return 0;
@@ -588,16 +581,9 @@ static int copy_unchanged(struct mem_progress *prog, uint64_t poff, int fd, uint
 /* Bytes of data (not holes) in [off, off+len) of a file. */
 static uint64_t data_bytes(int fd, uint64_t off, uint64_t len)
 {
-	uint64_t n = 0, end = off + len;
-	for (uint64_t at = off; at < end;) {
-		off_t data = lseek(fd, (off_t)at, SEEK_DATA);
-		if (data < 0 || (uint64_t)data >= end)
-			break;
-		off_t hole = lseek(fd, data, SEEK_HOLE);
-		uint64_t stop = hole < 0 || (uint64_t)hole > end ? end : (uint64_t)hole;
-		n += stop - (uint64_t)data;
-		at = stop;
-	}
+	uint64_t n = 0, start, stop;
+	for (uint64_t at = off; at < off + len && file_next_data(fd, at, off + len, &start, &stop) > 0; at = stop)
+		n += stop - start;
 	return n;
 }
 
@@ -697,12 +683,7 @@ int mem_write(pid_t pid, int fd, struct process_image *p, struct mem_progress *p
 int mem_clone_create(struct inject *in, pid_t pid, struct mem_clone *clone)
 {
 	memset(clone, 0, sizeof(*clone));
-	/* A seccomp filter could kill the process for a clone() it does not expect. */
-	char *st = read_proc(pid, "status", NULL);
-	const char *sc = st ? status_field(st, "Seccomp") : NULL;
-	bool filtered = sc && atoi(sc) != 0;
-	free(st);
-	if (filtered)
+	if (inject_filtered(pid))
 		return ckpt_fail("pid %d runs under seccomp", pid);
 	pid_t *before, *after;
 	size_t nbefore = proc_children(pid, in->tid, &before);
@@ -1122,13 +1103,9 @@ static int map_one(struct restore_ctx *c, struct inject *in, struct process_imag
 static int fill_range(struct restore_ctx *c, struct inject *in, struct vma_image *v, uint64_t lo, uint64_t hi)
 {
 	uint64_t off = v->file_offset + (lo - v->rec.start), end = v->file_offset + (hi - v->rec.start);
-	while (off < end) {
-		off_t data = lseek(c->sf_fd, (off_t)off, SEEK_DATA);
-		if (data < 0 || (uint64_t)data >= end)
-			break;
-		off_t hole = lseek(c->sf_fd, data, SEEK_HOLE);
-		uint64_t stop = hole < 0 || (uint64_t)hole > end ? end : (uint64_t)hole;
-		for (uint64_t o = (uint64_t)data; o < stop;) {
+	uint64_t data, stop;
+	while (off < end && file_next_data(c->sf_fd, off, end, &data, &stop) > 0) {
+		for (uint64_t o = data; o < stop;) {
 			if (check_interrupted() < 0)
 				return -1;
 			uint64_t n = stop - o > (1ull << 30) ? (1ull << 30) : stop - o;

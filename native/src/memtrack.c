@@ -76,11 +76,7 @@ static unsigned long long start_time_of(pid_t pid)
 /* A userfaultfd of the frozen process's mm, made inside it and moved to us. */
 static int take_uffd(struct frozen_proc *fp)
 {
-	char *st = read_proc(fp->pid, "status", NULL);
-	const char *sc = st ? status_field(st, "Seccomp") : NULL;
-	bool filtered = !st || (sc && atoi(sc) != 0); /* a filter could kill it for the syscall */
-	free(st);
-	if (filtered)
+	if (inject_filtered(fp->pid))
 		return -1;
 	struct inject in;
 	if (inject_begin(&in, fp->tasks[0].tid, fp->gadget, 0) < 0)
@@ -173,19 +169,21 @@ static bool was_armed(const struct addr_range *armed, size_t n, const struct ckp
 	return false;
 }
 
-static struct tracked_proc *find_proc(struct ckpt_tracker *t, pid_t pid)
+static void drop_proc(struct ckpt_tracker *t, size_t i)
 {
-	unsigned long long st = start_time_of(pid);
+	close(t->procs[i].uffd);
+	free(t->procs[i].armed);
+	t->procs[i] = t->procs[--t->nprocs];
+}
+
+static struct tracked_proc *find_proc(struct ckpt_tracker *t, pid_t pid, unsigned long long start_time)
+{
 	for (size_t i = 0; i < t->nprocs; i++) {
-		struct tracked_proc *tp = &t->procs[i];
-		if (tp->pid != pid)
+		if (t->procs[i].pid != pid)
 			continue;
-		if (tp->start_time == st)
-			return tp;
-		/* Another process now has this pid: what we tracked is gone. */
-		close(tp->uffd);
-		free(tp->armed);
-		t->procs[i] = t->procs[--t->nprocs];
+		if (t->procs[i].start_time == start_time)
+			return &t->procs[i];
+		drop_proc(t, i); /* another process now has this pid: what we tracked is gone */
 		break;
 	}
 	return NULL;
@@ -193,7 +191,8 @@ static struct tracked_proc *find_proc(struct ckpt_tracker *t, pid_t pid)
 
 static void track_process(struct ckpt_tracker *t, struct frozen_proc *fp, struct process_image *p, bool parent_is_last)
 {
-	struct tracked_proc *tp = find_proc(t, fp->pid);
+	unsigned long long start_time = start_time_of(fp->pid);
+	struct tracked_proc *tp = find_proc(t, fp->pid, start_time);
 	bool known = tp != NULL;
 	if (!tp) {
 		int uffd = take_uffd(fp);
@@ -203,7 +202,7 @@ static void track_process(struct ckpt_tracker *t, struct frozen_proc *fp, struct
 		}
 		tp = ARR_PUSH(t->procs, t->nprocs, t->cap_procs);
 		tp->pid = fp->pid;
-		tp->start_time = start_time_of(fp->pid);
+		tp->start_time = start_time;
 		tp->uffd = uffd;
 	}
 	char path[64];
@@ -247,13 +246,10 @@ void memtrack_capture(struct ckpt_tracker *t, struct frozen_tree *tree, struct s
 		bool in_tree = false;
 		for (size_t k = 0; k < tree->nprocs; k++)
 			in_tree |= tree->procs[k].pid == t->procs[i].pid;
-		if (in_tree) {
+		if (in_tree)
 			i++;
-			continue;
-		}
-		close(t->procs[i].uffd);
-		free(t->procs[i].armed);
-		t->procs[i] = t->procs[--t->nprocs];
+		else
+			drop_proc(t, i);
 	}
 	ckpt_clear_error();
 }

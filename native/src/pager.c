@@ -51,16 +51,10 @@ static void classify(int sf, struct seg *s)
 	size_t n = (s->end - s->start) / PAGE;
 	memset(s->state, PG_HOLE, n);
 	uint64_t off = s->file_offset, end = s->file_offset + (s->end - s->start);
-	while (off < end) {
-		off_t data = lseek(sf, (off_t)off, SEEK_DATA);
-		if (data < 0 || (uint64_t)data >= end)
-			break;
-		off_t hole = lseek(sf, data, SEEK_HOLE);
-		uint64_t stop = hole < 0 || (uint64_t)hole > end ? end : (uint64_t)hole;
-		for (uint64_t o = (uint64_t)data & ~(PAGE - 1); o < stop; o += PAGE)
+	uint64_t data, stop;
+	for (; off < end && file_next_data(sf, off, end, &data, &stop) > 0; off = stop)
+		for (uint64_t o = data & ~(PAGE - 1); o < stop; o += PAGE)
 			s->state[(o - s->file_offset) / PAGE] = PG_DATA;
-		off = stop;
-	}
 }
 
 int pager_add_space(struct pager *pg, int uffd, const struct pager_range *ranges, size_t n)

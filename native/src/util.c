@@ -415,3 +415,16 @@ int take_fd(pid_t pid, int fd)
 	errno = saved;
 	return ours;
 }
+
+int file_next_data(int fd, uint64_t at, uint64_t end, uint64_t *start, uint64_t *stop)
+{
+	off_t data = lseek(fd, (off_t)at, SEEK_DATA);
+	if (data < 0)
+		return errno == ENXIO ? 0 : -1;
+	if ((uint64_t)data >= end)
+		return 0;
+	off_t hole = lseek(fd, data, SEEK_HOLE);
+	*start = (uint64_t)data;
+	*stop = hole < 0 || (uint64_t)hole > end ? end : (uint64_t)hole;
+	return 1;
+}

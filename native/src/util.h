@@ -67,6 +67,9 @@ const char *status_field(const char *status, const char *key);
 int write_all(int fd, const void *p, size_t n);
 int pwrite_all(int fd, const void *p, size_t n, off_t off);
 int pread_all(int fd, void *p, size_t n, off_t off);
+/* The next run of data (not a hole) of a file at or after `at` and before `end`, in
+ * [*start, *stop).  Returns 1, 0 when there is none, -1 with errno when the file cannot say. */
+int file_next_data(int fd, uint64_t at, uint64_t end, uint64_t *start, uint64_t *stop);
 
 uint64_t now_ns(void);         /* CLOCK_MONOTONIC */
 uint64_t realtime_ns(void);    /* CLOCK_REALTIME */

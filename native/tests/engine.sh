@@ -145,8 +145,8 @@ done
 
 # 3b'. Incremental: a dump against an earlier statefile of the same program copies what did not
 # change and is complete on its own.  Sharing pages needs a file system with reflinks: the
-# test makes a small XFS one when it can (root, xfsprogs), and also runs where the scratch
-# directory is, where ckpt must say it writes everything.
+# test makes a small XFS one (it needs root and xfsprogs, and fails without them), and also runs
+# where the scratch directory is, where ckpt must say it writes everything.
 incremental_test() { # DIR LABEL
 	local dir=$1 label=$2
 	expected=$(expected_output bigheap 300 80)
@@ -169,12 +169,14 @@ incremental_test() { # DIR LABEL
 		[ "$(cat "$SCRATCH/incr.out")" = "$expected" ]
 }
 incremental_test "$SCRATCH" "scratch directory"
-if [ "$(id -u)" = 0 ] && command -v mkfs.xfs >/dev/null; then
-	truncate -s 1G "$SCRATCH/xfs.img" && mkfs.xfs -q -m reflink=1 "$SCRATCH/xfs.img" && mkdir -p "$SCRATCH/xfs" &&
-		mount -o loop "$SCRATCH/xfs.img" "$SCRATCH/xfs" && incremental_test "$SCRATCH/xfs" "XFS with reflinks"
-	umount "$SCRATCH/xfs" 2>/dev/null
-	rm -f "$SCRATCH/xfs.img"
+if [ "$(id -u)" = 0 ] && command -v mkfs.xfs >/dev/null && truncate -s 1G "$SCRATCH/xfs.img" &&
+	mkfs.xfs -q -m reflink=1 "$SCRATCH/xfs.img" && mkdir -p "$SCRATCH/xfs" && mount -o loop "$SCRATCH/xfs.img" "$SCRATCH/xfs"; then
+	incremental_test "$SCRATCH/xfs" "XFS with reflinks"
+	umount "$SCRATCH/xfs"
+else
+	fail "incremental (XFS with reflinks)" "cannot make one here (needs root, xfsprogs and a loop device)"
 fi
+rm -f "$SCRATCH/xfs.img"
 "$CKPT" dump $$ -o "$SCRATCH/wrong.ckpt" --parent "$SCRATCH/incr.ckpt" 2>"$SCRATCH/err"
 check "incremental: a parent of another program is refused" one_line_error $? "$SCRATCH/err"
 
@@ -361,10 +363,14 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$SCRATCH/tiny" && mount -t tmpfs -o size=2m t
 	check "error: full disk" one_line_error $? "$SCRATCH/err"
 	check "error: full disk says so" grep -q 'No space left on device' "$SCRATCH/err"
 	check "error: full disk leaves no file" [ -z "$(ls -A "$SCRATCH/tiny")" ]
-	kill -CONT $PROG_PID 2>/dev/null
+	check "error: full disk leaves the program running, untraced" \
+		bash -c 'grep -q "^State:[[:space:]]*[RSD]" /proc/$0/status && grep -q "^TracerPid:[[:space:]]*0$" /proc/$0/status' $PROG_PID
+	kill -CONT $PROG_PID 2>/dev/null # not to hang below if the check above failed
 	wait $PROG_PID
 	check "error: full disk: the program finishes undisturbed" [ "$(cat "$SCRATCH/full.out")" = "$expected" ]
 	umount "$SCRATCH/tiny"
+else
+	fail "error: full disk" "cannot mount a small tmpfs here (needs root)"
 fi
 sleep 30 &
 victim=$!

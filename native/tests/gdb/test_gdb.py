@@ -457,6 +457,18 @@ def bp_address(g):
     return int(m.group(1), 16)
 
 
+def check_restart_at_breakpoint(tag, f, addr, orig):
+    """A statefile saved with a breakpoint inserted at addr restarts with the original byte
+    there, and runs to prog3's undisturbed result."""
+    pid, p = restart_stopped(f)
+    got = read_mem(pid, addr)
+    check(tag + "/original-byte-restored", got == bytes([orig]), "0x%x: %s (original %02x)" % (addr, got.hex(), orig))
+    out, rest = finish_restarted(pid, p)
+    expected = plain_result(EXES["prog3"])
+    check(tag + "/runs-to-end", "exited normally" in out and ("RESULT %s" % expected) in rest,
+          "RESULT %s" % expected, out + rest)
+
+
 def test_always_inserted():
     tag = "always-inserted"
     g = start_mi()
@@ -475,13 +487,7 @@ def test_always_inserted():
         orig = int(shown.split(":")[-1].strip(), 16)
     finally:
         g.close()
-    pid, p = restart_stopped(f)
-    got = read_mem(pid, addr)
-    check(tag + "/original-byte-restored", got == bytes([orig]), "0x%x: %s (original %02x)" % (addr, got.hex(), orig))
-    out, rest = finish_restarted(pid, p)
-    expected = plain_result(EXES["prog3"])
-    check(tag + "/runs-to-end", "exited normally" in out and ("RESULT %s" % expected) in rest,
-          "RESULT %s" % expected, out + rest)
+    check_restart_at_breakpoint(tag, f, addr, orig)
 
 
 def test_non_stop():
@@ -512,13 +518,7 @@ def test_non_stop():
               info["stop"]["tid"])
     finally:
         g.close()
-    pid, p = restart_stopped(f)
-    got = read_mem(pid, addr)
-    check(tag + "/original-byte-restored", got == bytes([orig]), "0x%x: %s (original %02x)" % (addr, got.hex(), orig))
-    out, rest = finish_restarted(pid, p)
-    expected = plain_result(EXES["prog3"])
-    check(tag + "/runs-to-end", "exited normally" in out and ("RESULT %s" % expected) in rest,
-          "RESULT %s" % expected, out + rest)
+    check_restart_at_breakpoint(tag, f, addr, orig)
 
     # ckpt restart inside a non-stop gdb, then run to the end.  gdb 13 reports each other
     # thread's attach SIGSTOP once, on the first resume; it must not be passed to the program
@@ -1157,8 +1157,8 @@ def test_tracked_saves():
             got = re.search(r"RESULT (-?\d+)", rr.stdout)
             check("%s/restart-save-%d" % (tag, k), got and got.group(1) == expected,
                   "RESULT %s (undisturbed %s)" % (got.group(1) if got else None, expected), rr.stdout + rr.stderr)
-        if not mnt:
-            print("tracked: no XFS with reflinks here (not root or no xfsprogs); parents are not used", flush=True)
+        if not check(tag + "/xfs-with-reflinks", mnt, "a loop-mounted XFS for the saves",
+                     "cannot make an XFS with reflinks here (needs root, xfsprogs and a loop device)"):
             return
         # The 64 MiB area keeps its mapping from save 1 to 2 and from save 3 to 4; about 1% of
         # it is written in between.

@@ -63,6 +63,20 @@ public final class Selections {
 		return selection;
 	}
 
+	/**
+	 * The first statefile of the command's selection; with none, tells the user to select one
+	 * (under the command's title) and returns {@code null}.
+	 */
+	public static Picked firstStatefile(org.eclipse.core.commands.ExecutionEvent event, String title) {
+		List<Picked> picked = statefiles(current(event));
+		if (picked.isEmpty()) {
+			org.eclipse.jface.dialogs.MessageDialog.openInformation(org.eclipse.ui.handlers.HandlerUtil.getActiveShell(event),
+					title, "Select a statefile (*.ckpt) in the Snapshots view or in a project first."); //$NON-NLS-1$
+			return null;
+		}
+		return picked.get(0);
+	}
+
 	/** Snapshots of the store in a selection (files of the workspace too, when the store knows them). */
 	public static List<Snapshot> snapshots(ISelection selection) {
 		List<Snapshot> result = new ArrayList<>();

@@ -1,10 +1,7 @@
 package io.ckpt.ui.internal.handlers;
 
-import java.util.List;
-
 import org.eclipse.core.commands.AbstractHandler;
 import org.eclipse.core.commands.ExecutionEvent;
-import org.eclipse.ui.handlers.HandlerUtil;
 
 import io.ckpt.debug.Snapshots;
 import io.ckpt.ui.internal.Selections;
@@ -16,12 +13,8 @@ public class OpenAsCoreHandler extends AbstractHandler {
 
 	@Override
 	public Object execute(ExecutionEvent event) {
-		List<Picked> picked = Selections.statefiles(Selections.current(event));
-		if (picked.isEmpty()) {
-			org.eclipse.jface.dialogs.MessageDialog.openInformation(HandlerUtil.getActiveShell(event), "Open as Core", //$NON-NLS-1$
-					"Select a statefile (*.ckpt) in the Snapshots view or in a project first."); //$NON-NLS-1$
-		} else {
-			Picked p = picked.get(0);
+		Picked p = Selections.firstStatefile(event, "Open as Core"); //$NON-NLS-1$
+		if (p != null) {
 			UiJobs.schedule("Open " + p.path().getFileName() + " as Core", //$NON-NLS-1$ //$NON-NLS-2$
 					"Could not open " + p.path().getFileName() + " as a core file", //$NON-NLS-1$ //$NON-NLS-2$
 					monitor -> Snapshots.openAsCore(p.path(), p.project(), monitor));

@@ -1,10 +1,7 @@
 package io.ckpt.ui.internal.handlers;
 
-import java.util.List;
-
 import org.eclipse.core.commands.AbstractHandler;
 import org.eclipse.core.commands.ExecutionEvent;
-import org.eclipse.ui.handlers.HandlerUtil;
 
 import io.ckpt.debug.Snapshots;
 import io.ckpt.ui.internal.Selections;
@@ -19,12 +16,9 @@ public class RestartHandler extends AbstractHandler {
 
 	@Override
 	public Object execute(ExecutionEvent event) {
-		List<Picked> picked = Selections.statefiles(Selections.current(event));
-		if (picked.isEmpty()) {
-			org.eclipse.jface.dialogs.MessageDialog.openInformation(HandlerUtil.getActiveShell(event), "Restart from Snapshot", //$NON-NLS-1$
-					"Select a statefile (*.ckpt) in the Snapshots view or in a project first."); //$NON-NLS-1$
-		} else {
-			restart(picked.get(0));
+		Picked p = Selections.firstStatefile(event, "Restart from Snapshot"); //$NON-NLS-1$
+		if (p != null) {
+			restart(p);
 		}
 		return null;
 	}
