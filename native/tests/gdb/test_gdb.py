@@ -519,6 +519,7 @@ def test_non_stop():
     finally:
         g.close()
     check_restart_at_breakpoint(tag, f, addr, orig)
+    expected = plain_result(EXES["prog3"])
 
     # ckpt restart inside a non-stop gdb, then run to the end.  gdb 13 reports each other
     # thread's attach SIGSTOP once, on the first resume; it must not be passed to the program
