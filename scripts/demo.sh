@@ -10,7 +10,7 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 # shellcheck source=scripts/lib/env.sh
 . scripts/lib/env.sh
 
-ckpt_ensure_packages make gcc gdb
+ckpt_ensure_packages make:make gcc:gcc gdb:gdb
 ckpt_require_commands make gcc gdb
 ckpt_find_java
 

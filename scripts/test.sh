@@ -6,13 +6,18 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 # shellcheck source=scripts/lib/env.sh
 . scripts/lib/env.sh
 
-ckpt_ensure_packages xvfb xauth libgtk-3-0 dbus-x11 gdb make gcc elfutils xfsprogs nodejs npm
-ckpt_require_commands xvfb-run xauth make gcc gdb node npm
+ckpt_ensure_packages "${CKPT_TEST_NEEDS[@]}" "${CKPT_TEST_WANTS[@]}"
+ckpt_require_commands make gcc gdb eu-stack mkfs.xfs xvfb-run Xvfb xauth dbus-launch node npm clang
 ckpt_find_java
+ckpt_report_tools
+
+echo "== set-up checks: scripts/tests/setup.sh"
+setup_log=$(mktemp)
+native_log=$(mktemp)
+trap 'rm -f "$native_log" "$setup_log"' EXIT
+bash scripts/tests/setup.sh 2>&1 | tee "$setup_log"
 
 echo "== engine tests: make -C native test"
-native_log=$(mktemp)
-trap 'rm -f "$native_log"' EXIT
 make -C native test 2>&1 | tee "$native_log"
 
 echo "== Maven build and Java tests under Xvfb: ./mvnw -B verify $*"
@@ -22,8 +27,8 @@ xvfb-run -a -s "-screen 0 1280x1024x24" ./mvnw -B verify "$@" || status=$?
 
 # One closing line for both kinds of tests. Engine tests print PASS/FAIL lines; the Java counts
 # come from the surefire reports that this run wrote.
-native_pass=$(grep -c '^PASS' "$native_log" || true)
-native_fail=$(grep -c '^FAIL' "$native_log" || true)
+native_pass=$(cat "$native_log" "$setup_log" | grep -c '^PASS' || true)
+native_fail=$(cat "$native_log" "$setup_log" | grep -c '^FAIL' || true)
 java_tests=0 java_bad=0 java_skipped=0
 for report in bundles/*/target/surefire-reports/TEST-*.xml; do
 	[ -f "$report" ] || continue
