@@ -6,8 +6,8 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 # shellcheck source=scripts/lib/env.sh
 . scripts/lib/env.sh
 
-ckpt_ensure_packages "${CKPT_TEST_NEEDS[@]}" "${CKPT_TEST_WANTS[@]}"
-ckpt_require_commands make gcc gdb eu-stack mkfs.xfs xvfb-run Xvfb xauth dbus-launch node npm clang
+ckpt_ensure_packages "${CKPT_TEST_NEEDS[@]}"
+ckpt_require_commands make gcc gdb eu-stack mkfs.xfs xvfb-run Xvfb xauth dbus-launch node npm clang lldb
 ckpt_find_java
 ckpt_report_tools
 

@@ -3,12 +3,20 @@
 #define CKPT_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 int cmd_dump(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
+
+/* The gdb extension installed with this command (share/ckpt/ckpt-gdb.py), or NULL. */
+const char *gdb_extension_path(void);
+/* Tells the user how to attach a debugger to a restarted, stopped process without stray stops. */
+void print_debugger_commands(FILE *out, pid_t pid, const char *statefile);
 
 /* Prints "ckpt: <reason>" for the last libckpt error and returns EXIT_FAILED. */
 int fail_with_engine_error(void);

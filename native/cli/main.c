@@ -20,11 +20,15 @@ static const char usage[] =
 	"               [--report-fd N]\n"
 	"      Bring the program in FILE back.  By default it runs in the foreground and\n"
 	"      ckpt exits with its status; --detach prints its PID and exits; --stopped\n"
-	"      leaves it stopped at the saved context for a debugger (gdb -p PID).\n"
+	"      leaves it stopped at the saved context for a debugger and says how to\n"
+	"      attach one (ckpt debug does it all).\n"
 	"      --lazy pages big memory in on first touch and in the background, so the\n"
 	"      program is ready at once; --namespace always uses a new pid namespace.\n"
 	"      --report-fd N writes ckpt's own output (the pid, or why it failed) to fd N,\n"
 	"      leaving stdout and stderr to the program.\n"
+	"  ckpt debug FILE [-- GDB-ARGS]\n"
+	"      Restart FILE stopped and run gdb attached to it, with ckpt's extension,\n"
+	"      in the thread and frame where it was saved.  GDB-ARGS go to gdb.\n"
 	"  ckpt info FILE [--json]\n"
 	"      Describe a statefile: program, time, stop location, threads, sizes.\n"
 	"  ckpt --version | --help\n"
@@ -116,5 +120,7 @@ int main(int argc, char **argv)
 		return cmd_restart(argc - 1, argv + 1);
 	if (strcmp(cmd, "info") == 0)
 		return cmd_info(argc - 1, argv + 1);
+	if (strcmp(cmd, "debug") == 0)
+		return cmd_debug(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -121,6 +121,10 @@ int cmd_restart(int argc, char **argv)
 		else
 			fprintf(out, "%d\n", r.pid);
 		fflush(out);
+		if (stopped && !json) {
+			print_debugger_commands(err, r.pid, file);
+			fflush(err);
+		}
 		return EXIT_OK;
 	}
 

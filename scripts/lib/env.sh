@@ -68,9 +68,7 @@ ckpt_pkg_installed() {
 # PACKAGE (a library: dpkg decides).
 CKPT_TEST_NEEDS=(make:make gcc:gcc gdb:gdb eu-stack:elfutils mkfs.xfs:xfsprogs
 	xvfb-run:xvfb Xvfb:xvfb xauth:xauth dbus-launch:dbus-x11 libgtk-3-0 node:nodejs npm:npm
-	clang:clang libclang-rt-14-dev)
-# Wanted by the tests when they install, never required: the lldb check runs only with lldb.
-CKPT_TEST_WANTS=(lldb:lldb)
+	clang:clang libclang-rt-14-dev lldb:lldb)
 
 # Filled by ckpt_ensure_packages: what it installed, and why apt-get refused a package.
 CKPT_INSTALLED=()
@@ -199,14 +197,15 @@ ckpt_report_tools() {
 		echo "  Node.js: not found"
 	fi
 	if command -v Xvfb >/dev/null 2>&1; then
-		echo "  Xvfb:    $(Xvfb -version 2>&1 | grep -m 1 -i 'x server' || echo 'version unknown')"
+		# Xvfb has no version option; its Debian package tells.
+		echo "  Xvfb:    $(command -v Xvfb), Debian package xvfb $(dpkg-query -W -f='${Version}' xvfb 2>/dev/null || echo '(version unknown)')"
 	else
 		echo "  Xvfb:    not found"
 	fi
 	if command -v lldb >/dev/null 2>&1; then
 		echo "  lldb:    $(lldb --version 2>/dev/null | head -n 1)"
 	else
-		echo "  lldb:    not found (the lldb check will fail)"
+		echo "  lldb:    not found"
 	fi
 }
 

@@ -14,6 +14,7 @@ import json
 import os
 import pwd
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -359,6 +360,102 @@ def test_fidelity(name):
     # (c) the statefile as a core file.
     core, whole = state_via_batch(["-c", statefile, EXES[name]], cmds)
     compare_states(tag + "/gdb-c", before, core, core=True)
+
+
+def _kill_pid(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def test_plain_debuggers():
+    """After `ckpt restart --stopped`, each command it prints attaches a debugger that runs the
+    3-thread program straight to its undisturbed result with no SIGSTOP reported: gdb with the
+    extension, plain gdb, and lldb.  `ckpt debug` lands in the saved thread and frame."""
+    tag = "plain-debuggers"
+    expected = plain_result(EXES["prog3"])
+    statefile = os.path.join(WORK, "plain.ckpt")
+    g = start_mi()
+    try:
+        load_ext(g)
+        run_to_break(g, "prog3")
+        # Save from worker thread 2, so that landing in the saved thread is not thread 1 by luck.
+        g.console_cmd("thread 2")
+        saved_frame = g.console_cmd("frame")
+        saved_thread = g.console_cmd("thread")
+        g.console_cmd("ckpt save " + statefile)
+    finally:
+        g.close()
+    m = re.search(r"^#0\s+(?:0x[0-9a-f]+ in )?(\w+)", saved_frame, re.M)
+    saved_fn = m.group(1) if m else None
+    check(tag + "/saved-in-thread-2", saved_fn and "Current thread is 2 " in saved_thread,
+          "thread 2, frame #0 in %s" % saved_fn, saved_thread + saved_frame)
+
+    p = subprocess.Popen([CKPT, "restart", statefile, "--stopped"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=ENV)
+    pid = int(p.stdout.readline())
+    CHILDREN.append(pid)
+    p.stderr.flush()
+    hint = ""
+    while True:  # the hint lines, up to the lldb one; the program keeps stderr open
+        line = p.stderr.readline().decode()
+        hint += line
+        if not line or "lldb" in line:
+            break
+    commands = [l.split("ckpt:", 1)[1].strip() for l in hint.splitlines() if re.match(r"^ckpt:\s+(gdb|lldb) ", l)]
+    check(tag + "/stopped-prints-commands", len(commands) == 3 and all(str(pid) in c for c in commands),
+          "%d commands for pid %d" % (len(commands), pid), hint)
+    _kill_pid(pid)
+    p.stdout.close()
+    p.stderr.close()
+    p.wait()
+
+    # Each printed command, with `continue`: straight to the end, no SIGSTOP reported.  A new
+    # restart for each, since each run consumes the program.
+    for name, want in (("gdb-with-extension", "gdb -iex"), ("plain-gdb", "handle SIGSTOP"), ("lldb", "lldb ")):
+        cmd = next((c for c in commands if want in c), None)
+        if not cmd:
+            check(tag + "/" + name, False, "no such command printed", hint)
+            continue
+        if name == "lldb" and not shutil.which("lldb"):
+            check(tag + "/" + name, False, "lldb is not installed (scripts/test.sh installs Debian's lldb)")
+            continue
+        pid, rp = restart_stopped(statefile)
+        argv = shlex.split(cmd.replace(re.search(r"-p (\d+)", cmd).group(1), str(pid)))
+        if argv[0] == "gdb":
+            argv = [GDB, "-nx", "-batch"] + argv[1:] + ["-ex", "continue"]
+            done = "exited normally"
+        else:
+            argv = argv + ["-b", "-o", "continue"]
+            done = "exited with status = 0"
+        r = subprocess.run(argv, capture_output=True, text=True, env=ENV, timeout=120, stdin=subprocess.DEVNULL)
+        rest = rp.stdout.read().decode()
+        rp.wait()
+        out = r.stdout + r.stderr
+        # lldb lists the attach's own stop as "stop reason = signal SIGSTOP": only what follows
+        # `continue` counts.
+        after = out.split("(lldb) continue", 1)[-1]
+        stray = re.findall(r"received signal SIGSTOP|stop reason = signal SIGSTOP", after)
+        check(tag + "/" + name, done in out and not stray and ("RESULT %s" % expected) in rest,
+              "%s: RESULT %s, no SIGSTOP reported" % (" ".join(shlex.quote(a) for a in argv[:1] + argv[1:]).replace(WORK, "$WORK"), expected),
+              out + rest)
+
+    # ckpt debug: gdb with the extension, in the saved thread and frame, and on to the end.
+    r = subprocess.run([CKPT, "debug", statefile, "--", "-nx", "-batch", "-ex", "thread", "-ex", "frame",
+                        "-ex", "continue"], capture_output=True, text=True, env=ENV, timeout=120,
+                       stdin=subprocess.DEVNULL, cwd=WORK)
+    out = r.stdout + r.stderr
+    after = out.split("Restarted ", 1)[-1]
+    m = re.search(r"^#0\s+(?:0x[0-9a-f]+ in )?(\w+)", after, re.M)
+    check(tag + "/ckpt-debug-lands-in-saved-frame", "Current thread is 2 " in after and m and m.group(1) == saved_fn,
+          "thread 2, frame #0 in %s" % (m.group(1) if m else None), out)
+    check(tag + "/ckpt-debug-runs-to-end", "exited normally" in out and "SIGSTOP" not in out and
+          ("RESULT %s" % expected) in out, "RESULT %s" % expected, out)
+    r = subprocess.run([CKPT, "debug", os.path.join(WORK, "no-such.ckpt")], capture_output=True, text=True,
+                       env=ENV, timeout=60, stdin=subprocess.DEVNULL)
+    check(tag + "/ckpt-debug-bad-file", r.returncode == 1 and r.stderr.count("\n") == 1 and
+          r.stderr.startswith("ckpt: ") and not r.stdout, r.stderr.strip(), r.stdout + r.stderr)
 
 
 def test_session():
@@ -1193,6 +1290,7 @@ def main():
         report(False, "test-programs", str(e))
         return 1
     tests = [("abi", test_layout), ("fidelity-prog1", lambda: test_fidelity("prog1")), ("fidelity-prog3", lambda: test_fidelity("prog3")),
+             ("plain-debuggers", test_plain_debuggers),
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
              ("errors", test_errors), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
              ("tracked", test_tracked_saves), ("soak", test_soak)]

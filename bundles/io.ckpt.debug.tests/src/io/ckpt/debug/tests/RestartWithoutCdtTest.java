@@ -19,6 +19,7 @@ import org.eclipse.debug.core.model.IProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ckpt.core.Engine;
 import io.ckpt.core.tests.util.TestPrograms;
 import io.ckpt.debug.CkptDebug;
 import io.ckpt.debug.Snapshots;
@@ -61,7 +62,8 @@ class RestartWithoutCdtTest {
 			assertTrue(processes[0].getLabel().contains("pid " + pid), processes[0].getLabel()); //$NON-NLS-1$
 			IStatus said = logged.stream().filter(s -> s.getCode() == CkptDebug.STATUS_CDT_MISSING).findFirst()
 					.orElseThrow(() -> new AssertionError("nothing said that CDT is missing: " + logged)); //$NON-NLS-1$
-			assertTrue(said.getMessage().contains("CDT is needed") && said.getMessage().contains("pid " + pid), //$NON-NLS-1$ //$NON-NLS-2$
+			assertTrue(said.getMessage().contains("CDT is needed") && said.getMessage().contains("pid " + pid) //$NON-NLS-1$ //$NON-NLS-2$
+					&& said.getMessage().contains("gdb -iex 'source " + Engine.gdbExtension() + "' -p " + pid), //$NON-NLS-1$ //$NON-NLS-2$
 					said.getMessage());
 			assertEquals(CkptDebug.RESTART_LAUNCH_TYPE, launch.getLaunchConfiguration().getType().getIdentifier());
 		} finally {

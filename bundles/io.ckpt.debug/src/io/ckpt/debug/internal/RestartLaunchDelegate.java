@@ -91,7 +91,9 @@ public class RestartLaunchDelegate implements ILaunchConfigurationDelegate {
 		IStatus status = new Status(IStatus.INFO, CkptDebug.PLUGIN_ID, CkptDebug.STATUS_CDT_MISSING,
 				"Eclipse CDT is needed to debug the restarted program, and it is not installed. " //$NON-NLS-1$
 						+ contents.programName() + " is restarted and left stopped at the saved place as pid " //$NON-NLS-1$
-						+ program.pid() + ". Attach a debugger to it, for example: gdb -p " + program.pid(), //$NON-NLS-1$
+						+ program.pid() + ". Attach gdb to it with ckpt's extension, which keeps the SIGSTOP of its attach from " //$NON-NLS-1$
+						+ "showing as a stray stop in each thread: gdb -iex 'source " + Engine.gdbExtension() + "' -p " //$NON-NLS-1$ //$NON-NLS-2$
+						+ program.pid(),
 				null);
 		IStatusHandler handler = DebugPlugin.getDefault().getStatusHandler(status);
 		if (handler != null) {
