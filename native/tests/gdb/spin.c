@@ -1,7 +1,7 @@
 /* Two threads that keep running (for saves of a running program).  Each counts in a loop
  * with short sleeps; the program ends after `seconds` (first argument, default 60) and prints
  * how far each thread got.  A second argument touches that many MiB of heap first, so that
- * writing a statefile takes a while. */
+ * writing a statefile takes a while.  "SPIN READY" says both threads run. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -35,6 +35,9 @@ int main(int argc, char **argv)
 	}
 	pthread_t th;
 	pthread_create(&th, NULL, count, (void *)1L);
+	/* Tests wait for this line instead of guessing how long the heap takes to touch. */
+	printf("SPIN READY\n");
+	fflush(stdout);
 	time_t end = time(NULL) + seconds;
 	while (time(NULL) < end) {
 		counters[0]++;

@@ -791,9 +791,9 @@ def test_socket():
         g.mi("-file-exec-and-symbols " + EXES["spin"])
         g.mi("-exec-arguments 60")
         g.mi("-break-delete")
+        n_log = len(g.log)
         g.mi("-exec-run")
-        time.sleep(0.5)
-        g.pump(0.2)
+        g.wait_for(lambda: any("SPIN READY" in l for l in g.log[n_log:]), 60, "spin to start its threads")
         r = c.req({"op": "inferiors"})
         was = r["inferiors"][0]["state"]
         f2 = os.path.join(WORK, "sock-running.ckpt")
@@ -859,8 +859,9 @@ def test_background():
         g.mi("-file-exec-and-symbols " + EXES["spin"])
         g.mi("-exec-arguments 60 256")
         g.mi("-break-delete")
+        n_log = len(g.log)
         g.mi("-exec-run")
-        time.sleep(1.5)  # let it touch its memory
+        g.wait_for(lambda: any("SPIN READY" in l for l in g.log[n_log:]), 60, "spin to touch its memory")
         n = len(g.async_records)
         g.mi("-exec-interrupt")
         g.wait_stopped(30, since=n)
