@@ -8,7 +8,10 @@
  *   mkcorpus malformed TREE THREADS OUTDIR
  *       TREE is a statefile of a parent and a child joined by a pipe, THREADS one of a
  *       single process with several threads.  Writes OUTDIR/CATEGORY--CASE.ckpt, each of which
- *       the reader must reject, and prints "CATEGORY COUNT" lines.
+ *       the reader must reject, and prints "CATEGORY COUNT" lines.  The categories are the
+ *       table malformed_categories; most cases inside them are tables of one field and value.
+ *   mkcorpus semantic TREE OUTDIR
+ *       Writes OUTDIR/semantic--CASE.ckpt: files the reader accepts but restart must refuse.
  *
  * This program parses statefiles on its own (ELF headers, notes, CKPT tables from format.h),
  * so that a bug in the engine's reader cannot hide in the corpus built to test it.
@@ -569,9 +572,54 @@ static void emit_model(const char *cat, struct mimage *ms, size_t n, const char 
 
 /* ---- the corpus ---------------------------------------------------------------------------- */
 
-static void gen_truncated(const struct file *tree)
+/* The real statefiles the cases are made from. */
+struct seeds {
+	const struct file *tree;     /* a parent and a child joined by a pipe */
+	const struct file *threads;  /* one process with several threads */
+};
+
+/* One field of a seed set to a value the reader must refuse: the value itself, the seed's own
+ * value plus a delta, or the seed file's size minus a delta. */
+enum field_value { SET, PLUS, FILE_SIZE_MINUS };
+struct field_case {
+	const char *name;
+	size_t field;      /* offset in the record or header */
+	int width;         /* 2, 4 or 8 bytes */
+	enum field_value how;
+	uint64_t value;
+};
+
+static void emit_field_case(const char *C, const struct file *seed, size_t base, const struct field_case *fc)
 {
-	const char *C = "truncated";
+	size_t at = base + fc->field;
+	uint64_t old = fc->width == 8 ? g64(seed, at) : fc->width == 4 ? g32(seed, at)
+		     : fc->width == 2 ? (uint64_t)(seed->d[at] | seed->d[at + 1] << 8) : seed->d[at];
+	uint64_t v = fc->how == SET ? fc->value : fc->how == PLUS ? old + fc->value : seed->n - fc->value;
+	struct file c = fcopy(seed);
+	if (fc->width == 8)
+		s64(&c, at, v);
+	else if (fc->width == 4)
+		s32(&c, at, (uint32_t)v);
+	else if (fc->width == 2)
+		s16(&c, at, (uint16_t)v);
+	else
+		c.d[at] = (uint8_t)v;
+	emit(C, &c, "%s", fc->name);
+	free(c.d);
+}
+
+#define FIELD(type, f) offsetof(type, f), (int)sizeof(((type *)0)->f)
+#define N_CASES(a) (sizeof(a) / sizeof((a)[0]))
+
+static void emit_field_cases(const char *C, const struct file *seed, size_t base, const struct field_case *fc, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		emit_field_case(C, seed, base, &fc[i]);
+}
+
+static void gen_truncated(const char *C, const struct seeds *seeds)
+{
+	const struct file *tree = seeds->tree;
 	struct image root = parse(tree, 0);
 	uint64_t child = g64(tree, tree_rec(tree, &root, 1) + offsetof(struct ckpt_rec_tree, image_offset));
 	struct image ch = parse(tree, child);
@@ -626,48 +674,38 @@ static void gen_truncated(const struct file *tree)
 	free(ch.nt);
 }
 
-static void gen_elf_header(const struct file *tree)
+static void gen_elf_header(const char *C, const struct seeds *seeds)
 {
-	const char *C = "elf-header";
+	const struct file *tree = seeds->tree;
+	static const struct field_case cases[] = {
+		{"bad-magic", 0, 4, SET, 0x464c457e},
+		{"class-32", EI_CLASS, 1, SET, ELFCLASS32},
+		{"class-none", EI_CLASS, 1, SET, ELFCLASSNONE},
+		{"big-endian", EI_DATA, 1, SET, ELFDATA2MSB},
+		{"type-exec", FIELD(Elf64_Ehdr, e_type), SET, ET_EXEC},
+		{"type-dyn", FIELD(Elf64_Ehdr, e_type), SET, ET_DYN},
+		{"type-ffff", FIELD(Elf64_Ehdr, e_type), SET, 0xffff},
+		{"machine-386", FIELD(Elf64_Ehdr, e_machine), SET, EM_386},
+		{"machine-aarch64", FIELD(Elf64_Ehdr, e_machine), SET, EM_AARCH64},
+		{"phentsize-32", FIELD(Elf64_Ehdr, e_phentsize), SET, 32},
+		{"phentsize-0", FIELD(Elf64_Ehdr, e_phentsize), SET, 0},
+		{"phnum-0", FIELD(Elf64_Ehdr, e_phnum), SET, 0},
+		{"phnum-fffe", FIELD(Elf64_Ehdr, e_phnum), SET, 0xfffe},
+		{"phnum-xnum-no-section-header", FIELD(Elf64_Ehdr, e_phnum), SET, PN_XNUM},
+		{"phnum-plus-1", FIELD(Elf64_Ehdr, e_phnum), PLUS, 1},
+		{"phnum-minus-1", FIELD(Elf64_Ehdr, e_phnum), PLUS, (uint64_t)-1},
+		{"phoff-at-eof", FIELD(Elf64_Ehdr, e_phoff), FILE_SIZE_MINUS, 0},
+		{"phoff-near-eof", FIELD(Elf64_Ehdr, e_phoff), FILE_SIZE_MINUS, 100},
+		{"phoff-negative", FIELD(Elf64_Ehdr, e_phoff), SET, UINT64_MAX - 8},
+		{"phoff-2-63", FIELD(Elf64_Ehdr, e_phoff), SET, 1ull << 63},
+		{"phoff-unaligned", FIELD(Elf64_Ehdr, e_phoff), SET, sizeof(Elf64_Ehdr) + 1},
+		{"phoff-zero", FIELD(Elf64_Ehdr, e_phoff), SET, 0},
+	};
 	struct image r = parse(tree, 0);
-	emit32(C, tree, 0, 0x464c457e, "bad-magic");
-	struct file c = fcopy(tree);
-	c.d[EI_CLASS] = ELFCLASS32;
-	emit(C, &c, "class-32");
-	c.d[EI_CLASS] = ELFCLASSNONE;
-	emit(C, &c, "class-none");
-	c.d[EI_CLASS] = ELFCLASS64;
-	c.d[EI_DATA] = ELFDATA2MSB;
-	emit(C, &c, "big-endian");
-	free(c.d);
-	c = fcopy(tree);
-	s16(&c, EH_FIELD(&r, e_type), ET_EXEC);
-	emit(C, &c, "type-exec");
-	s16(&c, EH_FIELD(&r, e_type), ET_DYN);
-	emit(C, &c, "type-dyn");
-	s16(&c, EH_FIELD(&r, e_type), 0xffff);
-	emit(C, &c, "type-ffff");
-	free(c.d);
-	c = fcopy(tree);
-	s16(&c, EH_FIELD(&r, e_machine), EM_386);
-	emit(C, &c, "machine-386");
-	s16(&c, EH_FIELD(&r, e_machine), EM_AARCH64);
-	emit(C, &c, "machine-aarch64");
-	free(c.d);
-	c = fcopy(tree);
-	s16(&c, EH_FIELD(&r, e_phentsize), 32);
-	emit(C, &c, "phentsize-32");
-	s16(&c, EH_FIELD(&r, e_phentsize), 0);
-	emit(C, &c, "phentsize-0");
-	free(c.d);
-	c = fcopy(tree);
-	s16(&c, EH_FIELD(&r, e_phnum), 0);
-	emit(C, &c, "phnum-0");
-	s16(&c, EH_FIELD(&r, e_phnum), 0xfffe);
-	emit(C, &c, "phnum-fffe");
-	s16(&c, EH_FIELD(&r, e_phnum), PN_XNUM);
-	emit(C, &c, "phnum-xnum-no-section-header");
+	emit_field_cases(C, tree, r.base, cases, N_CASES(cases));
 	/* Extended numbering with a section header whose count is huge, or past EOF. */
+	struct file c = fcopy(tree);
+	s16(&c, EH_FIELD(&r, e_phnum), PN_XNUM);
 	s64(&c, EH_FIELD(&r, e_shoff), ALIGNP(r.notes + r.notes_len) - sizeof(Elf64_Shdr));
 	{
 		size_t sh = ALIGNP(r.notes + r.notes_len) - sizeof(Elf64_Shdr);
@@ -686,35 +724,43 @@ static void gen_elf_header(const struct file *tree)
 	s64(&c, EH_FIELD(&r, e_shoff), UINT64_MAX - 16);
 	emit(C, &c, "phnum-xnum-shoff-negative");
 	free(c.d);
-	c = fcopy(tree);
-	s16(&c, EH_FIELD(&r, e_phnum), (uint16_t)(r.nph + 1));
-	emit(C, &c, "phnum-plus-1");
-	s16(&c, EH_FIELD(&r, e_phnum), (uint16_t)(r.nph - 1));
-	emit(C, &c, "phnum-minus-1");
-	free(c.d);
-	emit64(C, tree, EH_FIELD(&r, e_phoff), tree->n, "phoff-at-eof");
-	emit64(C, tree, EH_FIELD(&r, e_phoff), tree->n - 100, "phoff-near-eof");
-	emit64(C, tree, EH_FIELD(&r, e_phoff), UINT64_MAX - 8, "phoff-negative");
-	emit64(C, tree, EH_FIELD(&r, e_phoff), 1ull << 63, "phoff-2-63");
-	emit64(C, tree, EH_FIELD(&r, e_phoff), sizeof(Elf64_Ehdr) + 1, "phoff-unaligned");
-	emit64(C, tree, EH_FIELD(&r, e_phoff), 0, "phoff-zero");
 	free(r.nt);
 }
 
-static void gen_program_headers(const struct file *tree)
+static void gen_program_headers(const char *C, const struct seeds *seeds)
 {
-	const char *C = "program-headers";
+	const struct file *tree = seeds->tree;
+	/* The note segment's program header. */
+	static const struct field_case note_cases[] = {
+		{"note-offset-at-eof", FIELD(Elf64_Phdr, p_offset), FILE_SIZE_MINUS, 0},
+		{"note-offset-negative", FIELD(Elf64_Phdr, p_offset), SET, UINT64_MAX - 3},
+		{"note-size-file-size", FIELD(Elf64_Phdr, p_filesz), FILE_SIZE_MINUS, 0},
+		{"note-size-max", FIELD(Elf64_Phdr, p_filesz), SET, UINT64_MAX},
+		{"note-size-200M", FIELD(Elf64_Phdr, p_filesz), SET, 200ull << 20},
+		{"note-size-zero", FIELD(Elf64_Phdr, p_filesz), SET, 0},
+		{"note-size-cut", FIELD(Elf64_Phdr, p_filesz), PLUS, (uint64_t)-5},
+		{"note-offset-shifted", FIELD(Elf64_Phdr, p_offset), PLUS, 2},
+		{"no-note-segment", FIELD(Elf64_Phdr, p_type), SET, PT_NULL},
+		{"note-segment-made-load", FIELD(Elf64_Phdr, p_type), SET, PT_LOAD},
+	};
+	/* A load with at least two pages of data. */
+	static const struct field_case load_cases[] = {
+		{"second-note-segment", FIELD(Elf64_Phdr, p_type), SET, PT_NOTE},
+		{"load-dropped", FIELD(Elf64_Phdr, p_type), SET, PT_NULL},
+		{"load-offset-unaligned", FIELD(Elf64_Phdr, p_offset), PLUS, 1},
+		{"load-offset-negative", FIELD(Elf64_Phdr, p_offset), SET, UINT64_MAX & ~(uint64_t)(PAGE - 1)},
+		{"load-offset-into-headers", FIELD(Elf64_Phdr, p_offset), SET, 0},
+		{"load-data-past-eof", FIELD(Elf64_Phdr, p_offset), FILE_SIZE_MINUS, PAGE},
+		{"load-filesz-short", FIELD(Elf64_Phdr, p_filesz), PLUS, 0 - (uint64_t)PAGE},
+		{"load-filesz-max", FIELD(Elf64_Phdr, p_filesz), SET, UINT64_MAX},
+		{"load-vaddr-unaligned", FIELD(Elf64_Phdr, p_vaddr), PLUS, 1},
+		{"load-vaddr-kernel", FIELD(Elf64_Phdr, p_vaddr), SET, 0xffff800000000000ull},
+		{"load-memsz-zero", FIELD(Elf64_Phdr, p_memsz), SET, 0},
+		{"load-memsz-wraps", FIELD(Elf64_Phdr, p_memsz), SET, UINT64_MAX & ~(uint64_t)(PAGE - 1)},
+		{"load-memsz-unaligned", FIELD(Elf64_Phdr, p_memsz), PLUS, 1},
+	};
 	struct image r = parse(tree, 0);
-	size_t np = r.note_ph;
-	emit64(C, tree, PH_FIELD(&r, np, p_offset), tree->n, "note-offset-at-eof");
-	emit64(C, tree, PH_FIELD(&r, np, p_offset), UINT64_MAX - 3, "note-offset-negative");
-	emit64(C, tree, PH_FIELD(&r, np, p_filesz), tree->n, "note-size-file-size");
-	emit64(C, tree, PH_FIELD(&r, np, p_filesz), UINT64_MAX, "note-size-max");
-	emit64(C, tree, PH_FIELD(&r, np, p_filesz), 200ull << 20, "note-size-200M");
-	emit64(C, tree, PH_FIELD(&r, np, p_filesz), 0, "note-size-zero");
-	emit64(C, tree, PH_FIELD(&r, np, p_filesz), r.notes_len - 5, "note-size-cut");
-	emit64(C, tree, PH_FIELD(&r, np, p_offset), r.notes - r.base + 2, "note-offset-shifted");
-	emit32(C, tree, PH_FIELD(&r, np, p_type), PT_NULL, "no-note-segment");
+	emit_field_cases(C, tree, ph_off(&r, r.note_ph), note_cases, N_CASES(note_cases));
 	/* Loads: find a few with data and a few without. */
 	/* L: a load with at least two pages of data; L2: another load with data. */
 	size_t loads[512], nl = 0, with_data = SIZE_MAX, second_data = SIZE_MAX;
@@ -733,25 +779,13 @@ static void gen_program_headers(const struct file *tree)
 		die("seed has too few loads");
 	size_t L = with_data, L2 = second_data;
 	Elf64_Phdr pl = get_ph(tree, &r, L), pl2 = get_ph(tree, &r, L2);
-	emit32(C, tree, PH_FIELD(&r, np, p_type), PT_LOAD, "note-segment-made-load");
-	emit32(C, tree, PH_FIELD(&r, L, p_type), PT_NOTE, "second-note-segment");
-	emit32(C, tree, PH_FIELD(&r, L, p_type), PT_NULL, "load-dropped");
-	emit64(C, tree, PH_FIELD(&r, L, p_offset), pl.p_offset + 1, "load-offset-unaligned");
+	emit_field_cases(C, tree, ph_off(&r, L), load_cases, N_CASES(load_cases));
+	/* Values that depend on the file or on another load. */
 	emit64(C, tree, PH_FIELD(&r, L, p_offset), ALIGNP(tree->n), "load-offset-past-eof");
-	emit64(C, tree, PH_FIELD(&r, L, p_offset), UINT64_MAX & ~(uint64_t)(PAGE - 1), "load-offset-negative");
-	emit64(C, tree, PH_FIELD(&r, L, p_offset), 0, "load-offset-into-headers");
 	emit64(C, tree, PH_FIELD(&r, L, p_offset), r.notes & ~(uint64_t)(PAGE - 1), "load-offset-into-notes");
-	emit64(C, tree, PH_FIELD(&r, L, p_offset), tree->n - PAGE, "load-data-past-eof");
 	emit64(C, tree, PH_FIELD(&r, L2, p_offset), pl.p_offset, "load-file-ranges-same");
 	emit64(C, tree, PH_FIELD(&r, L2, p_offset), pl.p_offset + PAGE, "load-file-ranges-overlap");
 	emit64(C, tree, PH_FIELD(&r, L, p_filesz), pl.p_memsz + PAGE, "load-filesz-gt-memsz");
-	emit64(C, tree, PH_FIELD(&r, L, p_filesz), pl.p_filesz - PAGE, "load-filesz-short");
-	emit64(C, tree, PH_FIELD(&r, L, p_filesz), UINT64_MAX, "load-filesz-max");
-	emit64(C, tree, PH_FIELD(&r, L, p_vaddr), pl.p_vaddr + 1, "load-vaddr-unaligned");
-	emit64(C, tree, PH_FIELD(&r, L, p_vaddr), 0xffff800000000000ull, "load-vaddr-kernel");
-	emit64(C, tree, PH_FIELD(&r, L, p_memsz), 0, "load-memsz-zero");
-	emit64(C, tree, PH_FIELD(&r, L, p_memsz), UINT64_MAX & ~(uint64_t)(PAGE - 1), "load-memsz-wraps");
-	emit64(C, tree, PH_FIELD(&r, L, p_memsz), pl.p_memsz + 1, "load-memsz-unaligned");
 	/* Overlapping address ranges that agree with their mapping records, so only the overlap
 	 * check can catch them: move load L2 onto L, in the phdr and in the record. */
 	{
@@ -794,9 +828,10 @@ static void gen_program_headers(const struct file *tree)
 	free(r.nt);
 }
 
-static void gen_notes(const struct file *tree, const struct file *thr)
+static void gen_notes(const char *C, const struct seeds *seeds)
 {
-	const char *C = "notes";
+	const struct file *tree = seeds->tree;
+	const struct file *thr = seeds->threads;
 	struct image r = parse(tree, 0);
 	const struct noteref *pr = note(&r, "CORE", NT_PRSTATUS, 0);
 	const struct noteref *fp = note(&r, "CORE", NT_FPREGSET, 0);
@@ -854,9 +889,9 @@ static void gen_notes(const struct file *tree, const struct file *thr)
 }
 
 /* Table header corruption, for every CKPT note of the root and one of the child. */
-static void gen_tables(const struct file *tree)
+static void gen_tables(const char *C, const struct seeds *seeds)
 {
-	const char *C = "ckpt-tables";
+	const struct file *tree = seeds->tree;
 	struct image r = parse(tree, 0);
 	uint64_t child = g64(tree, tree_rec(tree, &r, 1) + offsetof(struct ckpt_rec_tree, image_offset));
 	struct image ch = parse(tree, child);
@@ -891,9 +926,9 @@ static void gen_tables(const struct file *tree)
 }
 
 /* String and blob fields that point outside the data area or at unterminated strings. */
-static void gen_strings(const struct file *tree)
+static void gen_strings(const char *C, const struct seeds *seeds)
 {
-	const char *C = "strings";
+	const struct file *tree = seeds->tree;
 	struct image r = parse(tree, 0);
 	struct {
 		uint32_t type;
@@ -965,32 +1000,55 @@ static void gen_strings(const struct file *tree)
 }
 
 /* Records that are well formed but say impossible things. */
-static void gen_records(const struct file *tree, const struct file *thr)
+static void gen_records(const char *C, const struct seeds *seeds)
 {
-	const char *C = "records";
+	const struct file *tree = seeds->tree;
+	const struct file *thr = seeds->threads;
 	struct image r = parse(tree, 0);
 	const struct noteref *hd = ckpt(&r, CKPT_NT_HEADER), *pn = ckpt(&r, CKPT_NT_PROCESS);
 	const struct noteref *vn = ckpt(&r, CKPT_NT_VMAS), *fdn = ckpt(&r, CKPT_NT_FDS);
 	const struct noteref *tn = ckpt(&r, CKPT_NT_THREADS), *sa = ckpt(&r, CKPT_NT_SIGACTIONS);
-	size_t h0 = t_rec(tree, hd, 0), p0 = t_rec(tree, pn, 0);
-	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, format_version), 2, "format-version-2");
-	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, format_version), 0, "format-version-0");
-	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, page_size), 65536, "page-size-64k");
-	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, nr_processes), 0xffffffff, "nr-processes-max");
-	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, nr_processes), 1, "nr-processes-1");
-	emit32(C, tree, h0 + offsetof(struct ckpt_rec_header, xsave_size), 0xffffffff, "xsave-size-max");
-	emit32(C, tree, p0 + offsetof(struct ckpt_rec_process, nr_threads), 0xffffffff, "nr-threads-max");
-	emit32(C, tree, p0 + offsetof(struct ckpt_rec_process, nr_threads), 2, "nr-threads-2");
-	emit32(C, tree, p0 + offsetof(struct ckpt_rec_process, exe_file), 1000000, "exe-file-unknown");
-	emit32(C, tree, p0 + offsetof(struct ckpt_rec_process, pid), 0, "pid-0");
-	/* Mapping records. */
+	/* The first record of each note. */
+	static const struct field_case header_cases[] = {
+		{"format-version-2", FIELD(struct ckpt_rec_header, format_version), SET, 2},
+		{"format-version-0", FIELD(struct ckpt_rec_header, format_version), SET, 0},
+		{"page-size-64k", FIELD(struct ckpt_rec_header, page_size), SET, 65536},
+		{"nr-processes-max", FIELD(struct ckpt_rec_header, nr_processes), SET, 0xffffffff},
+		{"nr-processes-1", FIELD(struct ckpt_rec_header, nr_processes), SET, 1},
+		{"xsave-size-max", FIELD(struct ckpt_rec_header, xsave_size), SET, 0xffffffff},
+	}, process_cases[] = {
+		{"nr-threads-max", FIELD(struct ckpt_rec_process, nr_threads), SET, 0xffffffff},
+		{"nr-threads-2", FIELD(struct ckpt_rec_process, nr_threads), SET, 2},
+		{"exe-file-unknown", FIELD(struct ckpt_rec_process, exe_file), SET, 1000000},
+		{"pid-0", FIELD(struct ckpt_rec_process, pid), SET, 0},
+	}, vma_cases[] = {
+		{"vma-start-mismatch", FIELD(struct ckpt_rec_vma, start), PLUS, PAGE},
+		{"vma-end-mismatch", FIELD(struct ckpt_rec_vma, end), PLUS, PAGE},
+		{"vma-store-7", FIELD(struct ckpt_rec_vma, store), SET, 7},
+		{"vma-file-unknown", FIELD(struct ckpt_rec_vma, file), SET, 1000000},
+		{"vma-prot-bad", FIELD(struct ckpt_rec_vma, prot), SET, 0xff},
+		{"vma-pgoff-unaligned", FIELD(struct ckpt_rec_vma, pgoff), SET, 123},
+	}, fd_cases[] = {
+		{"fd-number-huge", FIELD(struct ckpt_rec_fd, fd), SET, 0x7fffffff},
+		{"fd-number-negative", FIELD(struct ckpt_rec_fd, fd), SET, 0xffffffff},
+		{"fd-kind-0", FIELD(struct ckpt_rec_fd, kind), SET, 0},
+		{"fd-kind-11", FIELD(struct ckpt_rec_fd, kind), SET, 11},
+		{"fd-kind-max", FIELD(struct ckpt_rec_fd, kind), SET, 0xffffffff},
+	}, thread_cases[] = {
+		{"tid-mismatch-prstatus", FIELD(struct ckpt_rec_thread, tid), PLUS, 1},
+	};
+	const struct {
+		const struct noteref *note;
+		const struct field_case *cases;
+		size_t n;
+	} first_records[] = {
+		{hd, header_cases, N_CASES(header_cases)}, {pn, process_cases, N_CASES(process_cases)},
+		{vn, vma_cases, N_CASES(vma_cases)}, {fdn, fd_cases, N_CASES(fd_cases)},
+		{tn, thread_cases, N_CASES(thread_cases)},
+	};
+	for (size_t i = 0; i < N_CASES(first_records); i++)
+		emit_field_cases(C, tree, t_rec(tree, first_records[i].note, 0), first_records[i].cases, first_records[i].n);
 	size_t v0 = t_rec(tree, vn, 0);
-	emit64(C, tree, v0 + offsetof(struct ckpt_rec_vma, start), g64(tree, v0) + PAGE, "vma-start-mismatch");
-	emit64(C, tree, v0 + offsetof(struct ckpt_rec_vma, end), g64(tree, v0 + 8) + PAGE, "vma-end-mismatch");
-	emit32(C, tree, v0 + offsetof(struct ckpt_rec_vma, store), 7, "vma-store-7");
-	emit32(C, tree, v0 + offsetof(struct ckpt_rec_vma, file), 1000000, "vma-file-unknown");
-	emit32(C, tree, v0 + offsetof(struct ckpt_rec_vma, prot), 0xff, "vma-prot-bad");
-	emit64(C, tree, v0 + offsetof(struct ckpt_rec_vma, pgoff), 123, "vma-pgoff-unaligned");
 	/* A second [vdso]: the flag set on another mapping too. */
 	for (uint32_t i = 0; i < t_count(tree, vn); i++) {
 		size_t v = t_rec(tree, vn, i);
@@ -1024,11 +1082,6 @@ static void gen_records(const struct file *tree, const struct file *thr)
 	/* fd records. */
 	size_t f0 = t_rec(tree, fdn, 0), f1 = t_rec(tree, fdn, 1);
 	emit32(C, tree, f1 + offsetof(struct ckpt_rec_fd, fd), g32(tree, f0), "fd-duplicate");
-	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, fd), 0x7fffffff, "fd-number-huge");
-	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, fd), 0xffffffff, "fd-number-negative");
-	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, kind), 0, "fd-kind-0");
-	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, kind), 11, "fd-kind-11");
-	emit32(C, tree, f0 + offsetof(struct ckpt_rec_fd, kind), 0xffffffff, "fd-kind-max");
 	for (uint32_t i = 0; i < t_count(tree, fdn); i++) {
 		size_t rec = t_rec(tree, fdn, i);
 		if (g32(tree, rec + offsetof(struct ckpt_rec_fd, kind)) == CKPT_FD_PIPE &&
@@ -1040,7 +1093,6 @@ static void gen_records(const struct file *tree, const struct file *thr)
 	/* Thread records. */
 	size_t t0 = t_rec(tree, tn, 0);
 	const struct noteref *pr = note(&r, "CORE", NT_PRSTATUS, 0);
-	emit32(C, tree, t0 + offsetof(struct ckpt_rec_thread, tid), g32(tree, t0) + 1, "tid-mismatch-prstatus");
 	{
 		struct file c = fcopy(tree);
 		s32(&c, t0, 0);
@@ -1069,9 +1121,9 @@ static void gen_records(const struct file *tree, const struct file *thr)
 }
 
 /* The process tree note and child images. */
-static void gen_tree(const struct file *tree)
+static void gen_tree(const char *C, const struct seeds *seeds)
 {
-	const char *C = "tree";
+	const struct file *tree = seeds->tree;
 	struct image r = parse(tree, 0);
 	size_t e0 = tree_rec(tree, &r, 0), e1 = tree_rec(tree, &r, 1);
 	uint64_t child = g64(tree, e1 + offsetof(struct ckpt_rec_tree, image_offset));
@@ -1179,9 +1231,9 @@ static void gen_tree(const struct file *tree)
 }
 
 /* Big counts and amplification, on rebuilt (memory-less) images of the threads seed. */
-static void gen_counts(const struct file *thr)
+static void gen_counts(const char *C, const struct seeds *seeds)
 {
-	const char *C = "counts";
+	const struct file *thr = seeds->threads;
 	size_t n;
 	struct mimage *ms;
 
@@ -1402,9 +1454,9 @@ static void gen_counts(const struct file *thr)
 
 /* Statefiles that the reader accepts but restart cannot honour: restart must refuse them
  * cleanly (one line, nothing left behind).  Written only with 'mkcorpus semantic'. */
-static void gen_semantic(const struct file *tree)
+static void gen_semantic(const char *C, const struct seeds *seeds)
 {
-	const char *C = "semantic";
+	const struct file *tree = seeds->tree;
 	struct image r = parse(tree, 0);
 	size_t e1 = tree_rec(tree, &r, 1);
 	uint64_t child = g64(tree, e1 + offsetof(struct ckpt_rec_tree, image_offset));
@@ -1487,6 +1539,22 @@ static void gen_semantic(const struct file *tree)
 	free(r.nt);
 }
 
+/* Every category of the malformed corpus: the reader must refuse each of its files. */
+static const struct {
+	const char *name;
+	void (*gen)(const char *category, const struct seeds *seeds);
+} malformed_categories[] = {
+	{"truncated", gen_truncated},
+	{"elf-header", gen_elf_header},
+	{"program-headers", gen_program_headers},
+	{"notes", gen_notes},
+	{"ckpt-tables", gen_tables},
+	{"strings", gen_strings},
+	{"records", gen_records},
+	{"tree", gen_tree},
+	{"counts", gen_counts},
+};
+
 static void seed(const char *in, const char *out)
 {
 	struct file f = load(in);
@@ -1510,7 +1578,8 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "semantic") == 0) {
 		struct file tree = load(argv[2]);
 		outdir = argv[3];
-		gen_semantic(&tree);
+		const struct seeds seeds = {&tree, NULL};
+		gen_semantic("semantic", &seeds);
 		for (int i = 0; i < ncats; i++)
 			printf("%s %d\n", cats[i].name, cats[i].n);
 		free(tree.d);
@@ -1532,15 +1601,9 @@ int main(int argc, char **argv)
 			die("%s has fewer than two threads", argv[3]);
 		free(t.nt);
 	}
-	gen_truncated(&tree);
-	gen_elf_header(&tree);
-	gen_program_headers(&tree);
-	gen_notes(&tree, &thr);
-	gen_tables(&tree);
-	gen_strings(&tree);
-	gen_records(&tree, &thr);
-	gen_tree(&tree);
-	gen_counts(&thr);
+	const struct seeds seeds = {&tree, &thr};
+	for (size_t i = 0; i < N_CASES(malformed_categories); i++)
+		malformed_categories[i].gen(malformed_categories[i].name, &seeds);
 	for (int i = 0; i < ncats; i++)
 		printf("%s %d\n", cats[i].name, cats[i].n);
 	free(tree.d);

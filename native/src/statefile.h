@@ -1,13 +1,19 @@
 /*
  * The statefile container: an ELF core file per process image (standard core notes plus
  * CKPT notes, one PT_LOAD per mapping), the root image first and child images after it.
- * This module lays images out, writes their headers and notes, and reads and validates them.
- * Memory contents are written by the memory module into the offsets laid out here.
+ * statefile_write.c lays images out and writes their headers and notes; statefile_read.c reads
+ * and validates them, with note_parsers.c for the notes.  Memory contents are written by the
+ * memory module into the offsets laid out here.
  */
 #ifndef CKPT_STATEFILE_H
 #define CKPT_STATEFILE_H
 
 #include "image.h"
+
+#define PAGE 4096ull
+#define PID_LIMIT (1u << 22) /* the kernel's PID_MAX_LIMIT on 64-bit */
+#define USER_TOP (1ull << 47)
+#define VSYSCALL_ADDR 0xffffffffff600000ull
 
 /* Limits a statefile must respect; anything beyond is rejected as hostile. */
 #define MAX_PROCESSES 4096
