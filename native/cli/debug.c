@@ -87,23 +87,22 @@ static char *gdb_quoted(const char *s)
 	return q;
 }
 
-int cmd_debug(int argc, char **argv)
+static int run_debug(const struct verb *v, int argc, char **argv)
 {
-	const char *file = NULL;
-	int first_gdb_arg = argc;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			first_gdb_arg = i + 1;
-			break;
-		}
-		if (argv[i][0] == '-')
-			return usage_error("debug: unknown option '%s' (gdb's options go after --)", argv[i]);
-		if (file)
-			return usage_error("debug: unexpected argument '%s' (gdb's arguments go after --)", argv[i]);
-		file = argv[i];
+	/* "+" stops at the first non-option: everything after FILE (and after --) is gdb's. */
+	int c, status;
+	while ((c = cli_next_option(v, argc, argv, "+", NULL, &status)) != -1)
+		if (c == CLI_STOP)
+			return status;
+	if (optind >= argc)
+		return usage_error(v, "which statefile? (ckpt debug FILE [-- GDB-ARGS])");
+	const char *file = argv[optind];
+	int first_gdb_arg = optind + 1;
+	if (first_gdb_arg < argc) {
+		if (strcmp(argv[first_gdb_arg], "--") != 0)
+			return usage_error(v, "unexpected argument '%s' (gdb's arguments go after --)", argv[first_gdb_arg]);
+		first_gdb_arg++;
 	}
-	if (!file)
-		return usage_error("debug: which statefile? (ckpt debug FILE [-- GDB-ARGS])");
 
 	/* A bad statefile is refused here, in one line, before gdb starts. */
 	char *desc = ckpt_info(file, 0);
@@ -145,3 +144,12 @@ int cmd_debug(int argc, char **argv)
 	fprintf(stderr, "ckpt: cannot start gdb: %s\n", strerror(errno));
 	return EXIT_FAILED;
 }
+
+const struct verb verb_debug = {
+	.name = "debug",
+	.usage = "  ckpt debug FILE [-- GDB-ARGS]\n"
+		 "      Restart FILE stopped and run gdb attached to it, with ckpt's extension,\n"
+		 "      in the thread and frame where it was saved.  GDB-ARGS go to gdb.  When\n"
+		 "      gdb quits, the program is killed.\n",
+	.run = run_debug,
+};

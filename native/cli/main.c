@@ -1,3 +1,4 @@
+/* ckpt VERB ...: picks the verb; ckpt --help and --version. */
 #include "cli.h"
 #include "ckpt.h"
 
@@ -7,33 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-	"usage: ckpt <command> [options]\n"
-	"\n"
-	"  ckpt dump PID -o FILE [--leave-running | --leave-stopped | --kill] [--parent PREV] [--json]\n"
-	"      Freeze PID and all its descendants and save them into the statefile FILE.\n"
-	"      --leave-running (default) lets the program go on as if nothing happened,\n"
-	"      --leave-stopped leaves it stopped (SIGSTOP), --kill kills it.  --parent\n"
-	"      copies the pages that did not change since PREV, an earlier statefile of\n"
-	"      the same program, instead of writing them; FILE is still complete.\n"
-	"  ckpt restart FILE [--stopped | --detach] [--pid-file F] [--json] [--lazy] [--namespace]\n"
-	"               [--report-fd N]\n"
-	"      Bring the program in FILE back.  By default it runs in the foreground and\n"
-	"      ckpt exits with its status; --detach prints its PID and exits; --stopped\n"
-	"      leaves it stopped at the saved context for a debugger and says how to\n"
-	"      attach one (ckpt debug does it all).\n"
-	"      --lazy pages big memory in on first touch and in the background, so the\n"
-	"      program is ready at once; --namespace always uses a new pid namespace.\n"
-	"      --report-fd N writes ckpt's own output (the pid, or why it failed) to fd N,\n"
-	"      leaving stdout and stderr to the program.\n"
-	"  ckpt debug FILE [-- GDB-ARGS]\n"
-	"      Restart FILE stopped and run gdb attached to it, with ckpt's extension,\n"
-	"      in the thread and frame where it was saved.  GDB-ARGS go to gdb.\n"
-	"  ckpt info FILE [--json]\n"
-	"      Describe a statefile: program, time, stop location, threads, sizes.\n"
-	"  ckpt --version | --help\n"
-	"\n"
-	"Exit status: 0 ok, 1 failed (one line on stderr says why), 2 bad usage.\n";
+static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info};
+
+static void print_help(void)
+{
+	fputs("usage: ckpt <command> [options]   (ckpt <command> --help for one command)\n\n", stdout);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		fputs(verbs[i]->usage, stdout);
+	fputs("  ckpt --version | --help\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 failed (one line on stderr says why), 2 bad usage.\n",
+	      stdout);
+}
 
 int fail_with_engine_error(void)
 {
@@ -42,15 +28,56 @@ int fail_with_engine_error(void)
 	return EXIT_FAILED;
 }
 
-int usage_error(const char *fmt, ...)
+int usage_error(const struct verb *v, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("ckpt: ", stderr);
+	if (v)
+		fprintf(stderr, "%s: ", v->name);
 	vfprintf(stderr, fmt, ap);
-	fputs(" (see ckpt --help)\n", stderr);
+	if (v)
+		fprintf(stderr, " (see ckpt %s --help)\n", v->name);
+	else
+		fputs(" (see ckpt --help)\n", stderr);
 	va_end(ap);
 	return EXIT_USAGE;
+}
+
+int cli_next_option(const struct verb *v, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, int *status)
+{
+	static const struct option help = {"help", no_argument, NULL, 'h'};
+	struct option all[32];
+	size_t n = 0;
+	for (; longopts && longopts[n].name; n++)
+		all[n] = longopts[n];
+	all[n++] = help;
+	all[n] = (struct option){0};
+	/* A leading '+' (stop at the first operand) must stay first; ':' then reports a missing
+	 * value apart from an unknown option. */
+	char shorts[64];
+	int posix = shortopts[0] == '+';
+	snprintf(shorts, sizeof(shorts), "%s:h%s", posix ? "+" : "", shortopts + posix);
+	opterr = 0;
+	int c = getopt_long(argc, argv, shorts, all, NULL);
+	switch (c) {
+	case 'h':
+		fputs(v->usage, stdout);
+		*status = EXIT_OK;
+		return CLI_STOP;
+	case ':':
+		*status = usage_error(v, "%s needs a value", argv[optind - 1]);
+		return CLI_STOP;
+	case '?':
+		if (optopt)
+			*status = usage_error(v, "unknown option '-%c'", optopt);
+		else
+			*status = usage_error(v, "unknown option '%s'", argv[optind - 1]);
+		return CLI_STOP;
+	default:
+		return c;
+	}
 }
 
 static void on_interrupt(int sig)
@@ -104,23 +131,18 @@ int main(int argc, char **argv)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (argc < 2)
-		return usage_error("no command given");
+		return usage_error(NULL, "no command given");
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("ckpt %s (statefile format %d)\n", ckpt_version(), ckpt_format_version());
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-		fputs(usage, stdout);
+		print_help();
 		return EXIT_OK;
 	}
-	if (strcmp(cmd, "dump") == 0)
-		return cmd_dump(argc - 1, argv + 1);
-	if (strcmp(cmd, "restart") == 0)
-		return cmd_restart(argc - 1, argv + 1);
-	if (strcmp(cmd, "info") == 0)
-		return cmd_info(argc - 1, argv + 1);
-	if (strcmp(cmd, "debug") == 0)
-		return cmd_debug(argc - 1, argv + 1);
-	return usage_error("unknown command '%s'", cmd);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(cmd, verbs[i]->name) == 0)
+			return verbs[i]->run(verbs[i], argc - 1, argv + 1);
+	return usage_error(NULL, "unknown command '%s'", cmd);
 }

@@ -1,6 +1,7 @@
-/* ckpt restart FILE [--stopped | --detach] [--pid-file F] [--json] */
+/* ckpt restart FILE [--stopped | --detach] [--pid-file F] [--json] [--lazy] [--namespace] [--report-fd N] */
 #include "cli.h"
 #include "ckpt.h"
+#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,46 +51,81 @@ static void take_terminal_back(pid_t ours)
 	tcsetpgrp(0, ours);
 }
 
-int cmd_restart(int argc, char **argv)
+static void print_json_result(FILE *out, const struct ckpt_restart_result *r, const char *state, int full)
 {
-	const char *file = NULL, *pid_file = NULL;
-	int json = 0, stopped = 0, detach = 0, ns = 0, lazy = 0, report_fd = -1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--stopped") == 0)
-			stopped = 1;
-		else if (strcmp(a, "--detach") == 0)
-			detach = 1;
-		else if (strcmp(a, "--json") == 0)
-			json = 1;
-		else if (strcmp(a, "--namespace") == 0)
-			ns = 1;
-		else if (strcmp(a, "--lazy") == 0)
-			lazy = 1;
-		else if (strcmp(a, "--report-fd") == 0 || strncmp(a, "--report-fd=", 12) == 0) {
-			const char *v = a[11] == '=' ? a + 12 : (++i < argc ? argv[i] : NULL);
-			char *end;
-			long fd = v ? strtol(v, &end, 10) : -1;
-			if (!v || *end || fd < 3 || fcntl((int)fd, F_GETFD) < 0)
-				return usage_error("--report-fd needs an open file descriptor above 2");
-			report_fd = (int)fd;
-		} else if (strcmp(a, "--pid-file") == 0) {
-			if (++i >= argc)
-				return usage_error("--pid-file needs a file name");
-			pid_file = argv[i];
-		} else if (strncmp(a, "--pid-file=", 11) == 0)
-			pid_file = a + 11;
-		else if (a[0] == '-')
-			return usage_error("restart: unknown option '%s'", a);
-		else if (!file)
-			file = a;
-		else
-			return usage_error("restart: unexpected argument '%s'", a);
+	struct buf b = {0};
+	struct json j;
+	json_init(&j, &b);
+	json_object_begin(&j, NULL);
+	json_i64(&j, "pid", r->pid);
+	json_i64(&j, "saved_pid", r->saved_pid);
+	json_bool(&j, "namespace", r->in_namespace);
+	if (full) {
+		json_u64(&j, "processes", r->processes);
+		json_u64(&j, "threads", r->threads);
 	}
-	if (!file)
-		return usage_error("restart: which statefile? (ckpt restart FILE)");
+	json_str(&j, "state", state);
+	if (full)
+		json_ms(&j, "total_ms", r->total_ns);
+	json_object_end(&j);
+	fprintf(out, "%.*s\n", (int)b.len, (const char *)b.data);
+	buf_free(&b);
+}
+
+static int run_restart(const struct verb *v, int argc, char **argv)
+{
+	enum { OPT_STOPPED = 256, OPT_DETACH, OPT_JSON, OPT_NAMESPACE, OPT_LAZY, OPT_REPORT_FD, OPT_PID_FILE };
+	static const struct option options[] = {
+		{"stopped", no_argument, NULL, OPT_STOPPED},
+		{"detach", no_argument, NULL, OPT_DETACH},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"namespace", no_argument, NULL, OPT_NAMESPACE},
+		{"lazy", no_argument, NULL, OPT_LAZY},
+		{"report-fd", required_argument, NULL, OPT_REPORT_FD},
+		{"pid-file", required_argument, NULL, OPT_PID_FILE},
+		{0},
+	};
+	const char *pid_file = NULL;
+	int json = 0, stopped = 0, detach = 0, ns = 0, lazy = 0, report_fd = -1, c, status;
+	while ((c = cli_next_option(v, argc, argv, "", options, &status)) != -1) {
+		switch (c) {
+		case CLI_STOP:
+			return status;
+		case OPT_STOPPED:
+			stopped = 1;
+			break;
+		case OPT_DETACH:
+			detach = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_NAMESPACE:
+			ns = 1;
+			break;
+		case OPT_LAZY:
+			lazy = 1;
+			break;
+		case OPT_PID_FILE:
+			pid_file = optarg;
+			break;
+		case OPT_REPORT_FD: {
+			char *end;
+			long fd = strtol(optarg, &end, 10);
+			if (*end || fd < 3 || fd > 1 << 20 || fcntl((int)fd, F_GETFD) < 0)
+				return usage_error(v, "--report-fd needs an open file descriptor above 2");
+			report_fd = (int)fd;
+			break;
+		}
+		}
+	}
+	if (optind >= argc)
+		return usage_error(v, "which statefile? (ckpt restart FILE)");
+	if (optind + 1 < argc)
+		return usage_error(v, "unexpected argument '%s'", argv[optind + 1]);
+	const char *file = argv[optind];
 	if (stopped && detach)
-		return usage_error("restart: choose one of --stopped and --detach");
+		return usage_error(v, "choose one of --stopped and --detach");
 
 	/* --report-fd: ckpt's own report (the pid, or the one-line reason it failed) goes there, so
 	 * that a caller can hand the program stdio of its own choosing.  The fd does not reach the
@@ -114,10 +150,7 @@ int cmd_restart(int argc, char **argv)
 
 	if (stopped || detach) {
 		if (json)
-			fprintf(out, "{\"pid\":%d,\"saved_pid\":%d,\"namespace\":%s,\"processes\":%u,\"threads\":%u,"
-				     "\"state\":\"%s\",\"total_ms\":%.3f}\n",
-				r.pid, r.saved_pid, r.in_namespace ? "true" : "false", r.processes, r.threads,
-				stopped ? "stopped" : "running", r.total_ns / 1e6);
+			print_json_result(out, &r, stopped ? "stopped" : "running", 1);
 		else
 			fprintf(out, "%d\n", r.pid);
 		fflush(out);
@@ -137,8 +170,7 @@ int cmd_restart(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 	if (json) {
-		fprintf(out, "{\"pid\":%d,\"saved_pid\":%d,\"namespace\":%s,\"state\":\"running\"}\n", r.pid, r.saved_pid,
-			r.in_namespace ? "true" : "false");
+		print_json_result(out, &r, "running", 0);
 		fflush(out);
 	}
 	pid_t terminal = give_terminal(r.pid);
@@ -153,3 +185,19 @@ int cmd_restart(int argc, char **argv)
 		return 128 + WTERMSIG(st);
 	return EXIT_FAILED;
 }
+
+const struct verb verb_restart = {
+	.name = "restart",
+	.usage = "  ckpt restart FILE [--stopped | --detach] [--pid-file F] [--json] [--lazy] [--namespace]\n"
+		 "               [--report-fd N]\n"
+		 "      Bring the program in FILE back.  By default it runs in the foreground and\n"
+		 "      ckpt exits with its status; --detach prints its PID and exits; --stopped\n"
+		 "      leaves it stopped at the saved context for a debugger, prints its PID and\n"
+		 "      says how to attach one (ckpt debug does it all).  --pid-file writes the PID\n"
+		 "      to F too.  --lazy pages big memory in on first touch and in the background,\n"
+		 "      so the program is ready at once; --namespace always uses a new pid\n"
+		 "      namespace.  --report-fd N writes ckpt's own output (the PID, or why it\n"
+		 "      failed) to fd N, leaving stdout and stderr to the program.  --json prints\n"
+		 "      the result as one JSON object.\n",
+	.run = run_restart,
+};

@@ -17,6 +17,9 @@
 extern "C" {
 #endif
 
+/* libckpt is built with -fvisibility=hidden: what is declared here is all it exports. */
+#pragma GCC visibility push(default)
+
 /* Engine version, "MAJOR.MINOR.PATCH". */
 const char *ckpt_version(void);
 /* Statefile format version this engine writes and reads. */
@@ -187,6 +190,8 @@ void ckpt_interrupt(int on);
  */
 char *ckpt_info(const char *path, int json);
 void ckpt_free(void *p);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

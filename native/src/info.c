@@ -1,6 +1,7 @@
 /* `ckpt info`: a validated description of a statefile, as text or JSON. */
 #include "ckpt.h"
 #include "elfutil.h"
+#include "json.h"
 #include "statefile.h"
 #include "util.h"
 
@@ -92,24 +93,20 @@ static void proc_sizes(const struct process_image *p, uint64_t *stored, uint64_t
 }
 
 /* Arguments as a list: the NUL-separated command line. */
-static void args_json(struct buf *b, const struct process_image *p)
+static void args_json(struct json *j, const struct process_image *p)
 {
-	buf_put(b, "[", 1);
-	int first = 1;
+	json_array_begin(j, "args");
 	for (size_t i = 0; i < p->cmdline_len;) {
 		const char *a = (const char *)p->cmdline + i;
 		size_t l = strnlen(a, p->cmdline_len - i);
 		char *arg = xmalloc(l + 1);
 		memcpy(arg, a, l);
 		arg[l] = 0;
-		if (!first)
-			buf_put(b, ",", 1);
-		buf_json_str(b, arg);
+		json_str(j, NULL, arg);
 		free(arg);
-		first = 0;
 		i += l + 1;
 	}
-	buf_put(b, "]", 1);
+	json_array_end(j);
 }
 
 static char *args_text(const struct process_image *p)
@@ -126,36 +123,37 @@ static char *args_text(const struct process_image *p)
 static char *render_json(const char *path, const struct statefile_image *img)
 {
 	struct buf b = {0};
+	struct json j;
+	json_init(&j, &b);
 	const struct ckpt_rec_header *h = &img->hdr;
 	const struct process_image *root = &img->procs[0];
 	char when[64];
 	iso_time(when, sizeof(when), h->time_ns);
 	char *stop_sym = symbol_for(root, h->stop_pc);
-	buf_printf(&b, "{\"path\":");
-	buf_json_str(&b, path);
-	buf_printf(&b, ",\"format\":%u,\"engine\":", h->format_version);
-	buf_json_str(&b, img->engine_version);
-	buf_printf(&b, ",\"kernel\":");
-	buf_json_str(&b, img->kernel_release);
-	buf_printf(&b, ",\"hostname\":");
-	buf_json_str(&b, img->hostname);
-	buf_printf(&b, ",\"time\":\"%s\",\"time_ns\":%llu,\"freeze_ms\":%.3f,\"total_ms\":%.3f", when,
-		   (unsigned long long)h->time_ns, h->freeze_ns / 1e6, h->total_ns / 1e6);
-	buf_printf(&b, ",\"from_debugger\":%s", h->flags & CKPT_HDR_FROM_DEBUGGER ? "true" : "false");
-	buf_printf(&b, ",\"stop\":{\"tid\":%u,\"pc\":\"0x%llx\",\"symbol\":", h->stop_tid, (unsigned long long)h->stop_pc);
-	buf_json_str(&b, stop_sym);
-	buf_printf(&b, ",\"function\":");
-	buf_json_str(&b, img->stop_function);
-	buf_printf(&b, ",\"file\":");
-	buf_json_str(&b, img->stop_file);
-	buf_printf(&b, ",\"line\":%u}", h->stop_line);
-	buf_printf(&b, ",\"program\":");
-	buf_json_str(&b, root->exe);
-	buf_printf(&b, ",\"args\":");
-	args_json(&b, root);
+	json_object_begin(&j, NULL);
+	json_str(&j, "path", path);
+	json_u64(&j, "format", h->format_version);
+	json_str(&j, "engine", img->engine_version);
+	json_str(&j, "kernel", img->kernel_release);
+	json_str(&j, "hostname", img->hostname);
+	json_str(&j, "time", when);
+	json_u64(&j, "time_ns", h->time_ns);
+	json_ms(&j, "freeze_ms", h->freeze_ns);
+	json_ms(&j, "total_ms", h->total_ns);
+	json_bool(&j, "from_debugger", h->flags & CKPT_HDR_FROM_DEBUGGER);
+	json_object_begin(&j, "stop");
+	json_u64(&j, "tid", h->stop_tid);
+	json_hex(&j, "pc", h->stop_pc);
+	json_str(&j, "symbol", stop_sym);
+	json_str(&j, "function", img->stop_function);
+	json_str(&j, "file", img->stop_file);
+	json_u64(&j, "line", h->stop_line);
+	json_object_end(&j);
+	json_str(&j, "program", root->exe);
+	args_json(&j, root);
 	uint64_t tstored = 0, tmapped = 0;
 	unsigned nthreads = 0;
-	buf_printf(&b, ",\"processes\":[");
+	json_array_begin(&j, "processes");
 	for (size_t i = 0; i < img->nprocs; i++) {
 		const struct process_image *p = &img->procs[i];
 		uint64_t stored, mapped;
@@ -163,42 +161,53 @@ static char *render_json(const char *path, const struct statefile_image *img)
 		tstored += stored;
 		tmapped += mapped;
 		nthreads += (unsigned)p->nthreads;
-		buf_printf(&b, "%s{\"pid\":%u,\"ppid\":%u,\"pgid\":%u,\"sid\":%u,\"comm\":", i ? "," : "", p->rec.pid,
-			   p->rec.ppid, p->rec.pgid, p->rec.sid);
-		buf_json_str(&b, p->comm);
-		buf_printf(&b, ",\"exe\":");
-		buf_json_str(&b, p->exe);
-		buf_printf(&b, ",\"cwd\":");
-		buf_json_str(&b, p->cwd);
-		buf_printf(&b, ",\"args\":");
-		args_json(&b, p);
-		buf_printf(&b, ",\"threads\":[");
+		json_object_begin(&j, NULL);
+		json_u64(&j, "pid", p->rec.pid);
+		json_u64(&j, "ppid", p->rec.ppid);
+		json_u64(&j, "pgid", p->rec.pgid);
+		json_u64(&j, "sid", p->rec.sid);
+		json_str(&j, "comm", p->comm);
+		json_str(&j, "exe", p->exe);
+		json_str(&j, "cwd", p->cwd);
+		args_json(&j, p);
+		json_array_begin(&j, "threads");
 		for (size_t t = 0; t < p->nthreads; t++) {
 			const struct thread_image *th = &p->threads[t];
 			char *sym = symbol_for(p, th->regs.rip);
-			buf_printf(&b, "%s{\"tid\":%u,\"pc\":\"0x%llx\",\"symbol\":", t ? "," : "", th->rec.tid,
-				   (unsigned long long)th->regs.rip);
-			buf_json_str(&b, sym);
-			buf_printf(&b, ",\"name\":");
-			buf_json_str(&b, th->comm);
-			buf_printf(&b, "}");
+			json_object_begin(&j, NULL);
+			json_u64(&j, "tid", th->rec.tid);
+			json_hex(&j, "pc", th->regs.rip);
+			json_str(&j, "symbol", sym);
+			json_str(&j, "name", th->comm);
+			json_object_end(&j);
 			free(sym);
 		}
-		buf_printf(&b, "],\"mappings\":%zu,\"stored_bytes\":%llu,\"mapped_bytes\":%llu,\"fds\":[", p->nvmas,
-			   (unsigned long long)stored, (unsigned long long)mapped);
+		json_array_end(&j);
+		json_u64(&j, "mappings", p->nvmas);
+		json_u64(&j, "stored_bytes", stored);
+		json_u64(&j, "mapped_bytes", mapped);
+		json_array_begin(&j, "fds");
 		for (size_t f = 0; f < p->nfds; f++) {
 			const struct fd_image *fd = &p->fds[f];
-			buf_printf(&b, "%s{\"fd\":%u,\"kind\":\"%s\",\"access\":\"%s\",\"path\":", f ? "," : "", fd->rec.fd,
-				   fd_kind_name(fd->rec.kind), acc_name(fd->rec.open_flags));
-			buf_json_str(&b, fd->path);
-			buf_printf(&b, ",\"pos\":%llu}", (unsigned long long)fd->rec.pos);
+			json_object_begin(&j, NULL);
+			json_u64(&j, "fd", fd->rec.fd);
+			json_str(&j, "kind", fd_kind_name(fd->rec.kind));
+			json_str(&j, "access", acc_name(fd->rec.open_flags));
+			json_str(&j, "path", fd->path);
+			json_u64(&j, "pos", fd->rec.pos);
+			json_object_end(&j);
 		}
-		buf_printf(&b, "]}");
+		json_array_end(&j);
+		json_object_end(&j);
 	}
-	buf_printf(&b, "],\"threads\":%u,\"stored_bytes\":%llu,\"mapped_bytes\":%llu,\"file_bytes\":%llu,"
-		       "\"allocated_bytes\":%llu}\n",
-		   nthreads, (unsigned long long)tstored, (unsigned long long)tmapped,
-		   (unsigned long long)img->file_size, (unsigned long long)img->allocated_bytes);
+	json_array_end(&j);
+	json_u64(&j, "threads", nthreads);
+	json_u64(&j, "stored_bytes", tstored);
+	json_u64(&j, "mapped_bytes", tmapped);
+	json_u64(&j, "file_bytes", img->file_size);
+	json_u64(&j, "allocated_bytes", img->allocated_bytes);
+	json_object_end(&j);
+	buf_put(&b, "\n", 1);
 	free(stop_sym);
 	buf_put(&b, "", 1);
 	return (char *)b.data;

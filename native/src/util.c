@@ -201,38 +201,6 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	free(s);
 }
 
-void buf_json_str(struct buf *b, const char *s)
-{
-	if (!s) {
-		buf_put(b, "null", 4);
-		return;
-	}
-	buf_put(b, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			buf_printf(b, "\\%c", *p);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			buf_printf(b, "\\u%04x", *p);
-		} else if (*p < 0x80) {
-			buf_put(b, p, 1);
-		} else {
-			/* Valid UTF-8 sequences pass; any other byte becomes U+FFFD, so the output
-			 * stays valid JSON whatever a statefile holds. */
-			size_t n = *p >= 0xf0 && *p < 0xf5 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 && *p < 0xe0 ? 2 : 0;
-			size_t k = 1;
-			while (n && k < n && (p[k] & 0xc0) == 0x80)
-				k++;
-			if (n && k == n) {
-				buf_put(b, p, n);
-				p += n - 1;
-			} else {
-				buf_put(b, "\\ufffd", 6);
-			}
-		}
-	}
-	buf_put(b, "\"", 1);
-}
-
 char *read_file(const char *path, size_t *len_out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -268,7 +236,7 @@ char *read_file(const char *path, size_t *len_out)
 
 char *read_proc(pid_t pid, const char *what, size_t *len_out)
 {
-	char path[64];
+	char path[4096];
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
 	return read_file(path, len_out);
 }

@@ -46,8 +46,6 @@ void buf_zero(struct buf *b, size_t n);
 void buf_align(struct buf *b, size_t a);
 void buf_free(struct buf *b);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s as a JSON string literal (NULL becomes null). */
-void buf_json_str(struct buf *b, const char *s);
 
 /* Reads a whole (small) file, e.g. under /proc.  Returns malloc'ed NUL-terminated data. */
 char *read_file(const char *path, size_t *len_out);

@@ -384,6 +384,33 @@ kill $victim
 wait $gdbpid 2>/dev/null
 "$CKPT" dump >/dev/null 2>&1
 check "error: bad usage exits 2" [ $? = 2 ]
+# Usage: each verb has its own --help, and a bad option is one line naming the verb, exit 2.
+usage_refused() { # STATUS STDERRFILE PATTERN
+	[ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] && grep -q "$3" "$2"
+}
+for verb in dump restart debug info; do
+	"$CKPT" $verb --help >"$SCRATCH/help" 2>&1
+	check "usage: ckpt $verb --help shows its synopsis" grep -q "^  ckpt $verb " "$SCRATCH/help"
+	"$CKPT" $verb --no-such-option x >/dev/null 2>"$SCRATCH/err"
+	check "usage: ckpt $verb with an unknown option exits 2 with one line" \
+		usage_refused $? "$SCRATCH/err" "^ckpt: $verb: unknown option '--no-such-option'"
+done
+"$CKPT" dump 1 -o >/dev/null 2>"$SCRATCH/err"
+check "usage: an option without its value is named" usage_refused $? "$SCRATCH/err" "^ckpt: dump: -o needs a value"
+"$CKPT" dump 1 -o "$SCRATCH/x.ckpt" --kill --leave-stopped >/dev/null 2>"$SCRATCH/err"
+check "usage: two release modes are refused" usage_refused $? "$SCRATCH/err" "choose only one"
+"$CKPT" debug "$SCRATCH/x.ckpt" -batch >/dev/null 2>"$SCRATCH/err"
+check "usage: gdb's options for ckpt debug go after --" usage_refused $? "$SCRATCH/err" "go after --"
+every_verb_listed() {
+	for verb in dump restart debug info; do grep -q "^  ckpt $verb " "$1" || return 1; done
+}
+"$CKPT" --help >"$SCRATCH/help"
+check "usage: ckpt --help lists every verb" every_verb_listed "$SCRATCH/help"
+# libckpt exports its API only: gdb has an xmalloc of its own, which must not take libckpt's calls.
+exports=$(nm -D --defined-only build/lib/libckpt.so | awk '{print $3}')
+others=$(echo "$exports" | grep -v '^ckpt_' | tr '\n' ' ')
+check "libckpt exports only ckpt_ functions ($(echo "$exports" | wc -l) of them)${others:+; also: $others}" \
+	[ -n "$exports" -a -z "$others" ]
 check "error: no statefile was left behind" [ ! -e "$SCRATCH/e.ckpt" ]
 
 # 8. Interrupting a dump: the program goes on as before, nothing is left under the final name.
