@@ -34,6 +34,7 @@ BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE,
 ONLY = sys.argv[2:]
 CKPT = os.path.join(BUILD, "bin", "ckpt")
 EXT = os.path.join(BUILD, "share", "ckpt", "ckpt-gdb.py")
+PACKAGE = "_ckpt_gdb"  # the extension's package, next to EXT
 LIB = os.path.join(BUILD, "lib", "libckpt.so")
 GDB = shutil.which("gdb")
 OTHER_USER = "ckpt-test"
@@ -122,6 +123,14 @@ def start_mi(extra_env=None, user=None):
     g.mi("-gdb-set breakpoint pending on")
     g.mi("-enable-pretty-printing")
     return g
+
+
+def install_extension(share_ckpt):
+    """Copies the extension as the build installs it: the loader and its package next to it."""
+    os.makedirs(share_ckpt, exist_ok=True)
+    shutil.copy(EXT, share_ckpt)
+    shutil.copytree(os.path.join(os.path.dirname(EXT), PACKAGE), os.path.join(share_ckpt, PACKAGE))
+    return os.path.join(share_ckpt, os.path.basename(EXT))
 
 
 def load_ext(g, path=EXT):
@@ -261,8 +270,9 @@ SAVED_RE = re.compile(r"^Saved (\S+): (\d+) threads, (\d+\.\d) MiB in (\d+) ms$"
 # --------------------------------------------------------------------------------------------
 
 def test_layout():
-    """The extension's ctypes structs have exactly the layout of ckpt.h's (a field added to
-    the header without the extension following would make the engine read past them)."""
+    """The structs that the extension mirrors with ctypes have exactly the layout of ckpt.h's
+    (a field added to the header without the extension following would make the engine read
+    past them)."""
     tag = "abi"
     exe = os.path.join(WORK, "layout")
     r = subprocess.run(["gcc", "-I", os.path.join(HERE, "..", "..", "include"), "-o", exe,
@@ -271,11 +281,9 @@ def test_layout():
         return
     c = json.loads(subprocess.run([exe], capture_output=True, text=True).stdout)
     code = ("import json, ctypes\n"
-            "m = {'ckpt_patch': _Patch, 'ckpt_capture_options': _CaptureOptions, "
-            "'ckpt_capture_result': _CaptureResult, 'ckpt_restart_options': _RestartOptions, "
-            "'ckpt_restart_result': _RestartResult}\n"
+            "from _ckpt_gdb.engine import MIRRORED_STRUCTS\n"
             "print('LAYOUT ' + json.dumps({k: {'size': ctypes.sizeof(v), 'fields': "
-            "{f[0]: getattr(v, f[0]).offset for f in v._fields_}} for k, v in m.items()}))\n")
+            "{f[0]: getattr(v, f[0]).offset for f in v._fields_}} for k, v in MIRRORED_STRUCTS.items()}))\n")
     script = os.path.join(WORK, "layout.py")
     with open(script, "w") as f:
         f.write(code)
@@ -283,6 +291,9 @@ def test_layout():
                        capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60)
     m = re.search(r"^LAYOUT (.*)$", r.stdout, re.M)
     py = json.loads(m.group(1)) if m else {}
+    # layout.c prints exactly the structs that the extension mirrors: no more, no fewer.
+    check(tag + "/same-structs", sorted(c) == sorted(py), ", ".join(sorted(py)),
+          "layout.c: %s\nextension: %s\n%s" % (", ".join(sorted(c)), ", ".join(sorted(py)), r.stdout + r.stderr))
     for name in sorted(c):
         check(tag + "/" + name, py.get(name) == c[name], "size %d, %d fields" % (c[name]["size"],
                                                                                  len(c[name]["fields"])),
@@ -694,10 +705,8 @@ def test_errors():
                        env=ENV, timeout=60)
     one_line_error(tag + "/core-target", r.stdout + r.stderr, "core file")
     # The engine missing: the extension installed without lib/.
-    lone = os.path.join(WORK, "lone", "share", "ckpt")
-    os.makedirs(lone)
-    shutil.copy(EXT, lone)
-    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + os.path.join(lone, "ckpt-gdb.py"),
+    lone = install_extension(os.path.join(WORK, "lone", "share", "ckpt"))
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + lone,
                         "-ex", "break prog1.c:%d" % break_line("prog1.c"), "-ex", "run",
                         "-ex", "ckpt save " + os.path.join(WORK, "nolib.ckpt"), "-ex", "kill", EXES["prog1"]],
                        capture_output=True, text=True, env=ENV, timeout=60)
@@ -950,9 +959,8 @@ def test_refused_peer():
     # 2. gdb runs as the other user (no XDG_RUNTIME_DIR: the /tmp fallback); we, another uid
     #    that can reach any directory, are refused by the SO_PEERCRED check.
     share = os.path.join(WORK, "inst")
-    os.makedirs(os.path.join(share, "share", "ckpt"))
+    ext = install_extension(os.path.join(share, "share", "ckpt"))
     os.makedirs(os.path.join(share, "lib"))
-    shutil.copy(EXT, os.path.join(share, "share", "ckpt"))
     shutil.copy(LIB, os.path.join(share, "lib"))
     for root, dirs, files in os.walk(share):
         for d in dirs:
@@ -960,8 +968,7 @@ def test_refused_peer():
     env = dict(ENV)
     env.pop("XDG_RUNTIME_DIR", None)
     env["HOME"] = "/"
-    p = subprocess.Popen(as_user(pw) + [GDB, "-nx", "-q", "-iex", "source " + os.path.join(share, "share", "ckpt",
-                                                                                             "ckpt-gdb.py")],
+    p = subprocess.Popen(as_user(pw) + [GDB, "-nx", "-q", "-iex", "source " + ext],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd="/")
     upath = os.path.join("/tmp", "ckpt-%d" % pw.pw_uid, "gdb-%d.sock" % p.pid)
     try:
@@ -1279,8 +1286,9 @@ def test_tracked_saves():
 def main():
     global EXES
     ok = report(GDB is not None, "gdb-present", GDB or "gdb is not on PATH")
-    ok = report(os.path.exists(CKPT) and os.path.exists(LIB) and os.path.exists(EXT), "engine-present",
-                "%s, %s, %s" % (CKPT, LIB, EXT)) and ok
+    package = os.path.join(os.path.dirname(EXT), PACKAGE)
+    ok = report(os.path.exists(CKPT) and os.path.exists(LIB) and os.path.exists(EXT) and os.path.isdir(package),
+                "engine-present", "%s, %s, %s, %s/" % (CKPT, LIB, EXT, package)) and ok
     if not ok:
         return 1
     try:
