@@ -1,5 +1,7 @@
-"""The engine, libckpt, through ctypes.  The structs mirror native/include/ckpt.h field by
-field; load() refuses an engine whose sizes differ, and the gdb tests compare every offset."""
+"""The engine, libckpt, through ctypes: only the functions and structs that the extension
+calls (it restarts through the ckpt command, not ckpt_restart).  The structs mirror
+native/include/ckpt.h field by field; load() refuses an engine whose sizes differ, and the gdb
+tests compare every offset."""
 
 import ctypes
 import os
@@ -17,7 +19,7 @@ class Patch(ctypes.Structure):
     ]
 
 
-PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64)
+_PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64)
 
 
 class CaptureOptions(ctypes.Structure):
@@ -30,7 +32,7 @@ class CaptureOptions(ctypes.Structure):
         ("patches", ctypes.POINTER(Patch)),
         ("npatches", ctypes.c_size_t),
         ("from_debugger", ctypes.c_int),
-        ("progress", PROGRESS),
+        ("progress", _PROGRESS),  # not used here: NULL
         ("progress_arg", ctypes.c_void_p),
         ("parent", ctypes.c_char_p),
         ("tracker", ctypes.c_void_p),
@@ -50,37 +52,13 @@ class CaptureResult(ctypes.Structure):
     ]
 
 
-class RestartOptions(ctypes.Structure):
-    _fields_ = [
-        ("mode", ctypes.c_int),
-        ("use_namespace", ctypes.c_int),
-        ("lazy", ctypes.c_int),
-    ]
-
-
-class RestartResult(ctypes.Structure):
-    _fields_ = [
-        ("pid", ctypes.c_int),
-        ("saved_pid", ctypes.c_int),
-        ("in_namespace", ctypes.c_int),
-        ("processes", ctypes.c_uint32),
-        ("threads", ctypes.c_uint32),
-        ("total_ns", ctypes.c_uint64),
-        ("status_fd", ctypes.c_int),
-        ("keeper", ctypes.c_int),
-    ]
-
-
-CKPT_RESTART_STOPPED = 1
-CKPT_LEAVE_RUNNING = 0
+CKPT_LEAVE_RUNNING = 0  # enum ckpt_release
 
 # ckpt.h's name of each struct mirrored above.
 MIRRORED_STRUCTS = {
     "ckpt_patch": Patch,
     "ckpt_capture_options": CaptureOptions,
     "ckpt_capture_result": CaptureResult,
-    "ckpt_restart_options": RestartOptions,
-    "ckpt_restart_result": RestartResult,
 }
 
 # The directory of ckpt-gdb.py, which sits next to this package.
@@ -127,8 +105,6 @@ class Engine:
     def _declare(lib):
         lib.ckpt_version.restype = ctypes.c_char_p
         lib.ckpt_version.argtypes = []
-        lib.ckpt_format_version.restype = ctypes.c_int
-        lib.ckpt_format_version.argtypes = []
         lib.ckpt_last_error.restype = ctypes.c_char_p
         lib.ckpt_last_error.argtypes = []
         lib.ckpt_capture.restype = ctypes.c_int
@@ -147,8 +123,6 @@ class Engine:
         lib.ckpt_tracker_new.argtypes = []
         lib.ckpt_command_path.restype = ctypes.c_char_p
         lib.ckpt_command_path.argtypes = []
-        lib.ckpt_restart.restype = ctypes.c_int
-        lib.ckpt_restart.argtypes = [ctypes.c_char_p, ctypes.POINTER(RestartOptions), ctypes.POINTER(RestartResult)]
         lib.ckpt_discard_pending_sigstop.restype = ctypes.c_int
         lib.ckpt_discard_pending_sigstop.argtypes = [ctypes.POINTER(ctypes.c_int), ctypes.c_size_t]
         lib.ckpt_info.restype = ctypes.c_void_p
