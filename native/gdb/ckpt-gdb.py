@@ -4,7 +4,9 @@
 # Load it with `source <prefix>/share/ckpt/ckpt-gdb.py`.  This file only loads the Python
 # package _ckpt_gdb/ next to it, where the extension lives (its __init__.py lists the
 # modules).  Sourcing it again replaces the loaded extension with the files as they are now:
-# gdb still has one set of ckpt commands and one control socket.
+# gdb still has one set of ckpt commands and one control socket.  The engine is
+# $CKPT_HOME/lib/libckpt.so when CKPT_HOME is set and the file is there, else
+# <prefix>/lib/libckpt.so, else ../build/lib/libckpt.so (this file in native/gdb/).
 
 
 def _ckpt_gdb_load():

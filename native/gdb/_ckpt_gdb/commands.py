@@ -57,11 +57,12 @@ def _argv(arg, usage, most):
 class CkptPrefix(gdb.Command):
     """Checkpoint/restart of the program being debugged.
 
-ckpt save [FILE]     save all threads at the current stop into a statefile
-ckpt restart FILE    restart a statefile stopped and attach this gdb to it
-ckpt info FILE       describe a statefile
-ckpt list [DIR]      list the statefiles in DIR ($CKPT_DIR or the current directory)
-ckpt status          engine, extension version and the IDE control socket"""
+ckpt save [-b | -w] [FILE]  save all threads at the current stop into a statefile
+ckpt restart FILE           restart a statefile stopped and attach this gdb to it
+ckpt info FILE              describe a statefile
+ckpt list [DIR]             list the statefiles in DIR ($CKPT_DIR or the current directory)
+ckpt status                 extension and engine versions, the IDE control socket, and
+                            where statefiles go"""
 
     def __init__(self):
         super().__init__("ckpt", gdb.COMMAND_RUNNING, gdb.COMPLETE_NONE, True)
@@ -73,9 +74,10 @@ class CkptSave(gdb.Command):
 Without FILE the name is PROGRAM-YYYYMMDD-HHMMSS.ckpt in $CKPT_DIR, else the current
 directory.  The thread that stopped is the first thread in the statefile.  If the program
 is running (background execution, non-stop), it is interrupted, saved and resumed.
-Typed at a terminal (or with -b), gdb comes back as soon as the program may run again and
-the memory is written in the background; the "Saved" line follows when the file is complete.
-From scripts and MI (or with -w) the command returns once the file is complete."""
+Typed at a terminal (or with -b, --background), gdb comes back as soon as the program may
+run again and the memory is written in the background; the "Saved" line follows when the
+file is complete.  From scripts and MI (or with -w, --wait) the command returns once the
+file is complete."""
 
     def __init__(self):
         super().__init__("ckpt save", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
@@ -112,7 +114,8 @@ class CkptRestart(gdb.Command):
     """Restart a statefile and attach this gdb to it: ckpt restart FILE
 
 A program that gdb started (or that ckpt restarted) is killed first, asking as `kill` asks;
-one that you attached to is detached.  You land in the thread and frame where it was saved."""
+one that you attached to is detached; a core file is closed.  You land in the thread and
+frame where it was saved."""
 
     def __init__(self):
         super().__init__("ckpt restart", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
@@ -177,7 +180,7 @@ class CkptList(gdb.Command):
 
 
 class CkptStatus(gdb.Command):
-    """Show the engine, the extension version and the control socket: ckpt status"""
+    """Show the extension and engine versions, the control socket and where statefiles go: ckpt status"""
 
     def __init__(self):
         super().__init__("ckpt status", gdb.COMMAND_STATUS, gdb.COMPLETE_NONE)

@@ -66,7 +66,8 @@ EXTENSION_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def engine_candidates():
-    """Where libckpt.so may be, in the order tried."""
+    """Where libckpt.so may be, in the order tried: $CKPT_HOME/lib when CKPT_HOME is set, then
+    lib/ of the installed layout, then build/lib/ of the source tree."""
     out = []
     home = os.environ.get("CKPT_HOME")
     if home:
