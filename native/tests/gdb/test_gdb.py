@@ -990,7 +990,13 @@ def test_background():
         g.mi("-exec-arguments 60 256")
         g.mi("-break-delete")
         g.mi("-exec-run")
-        time.sleep(1.5)  # let it touch its memory
+        # spin starts its second thread once its memory is touched (that takes longer than a
+        # fixed sleep on a loaded machine).
+        deadline = time.time() + 60
+        while time.time() < deadline and not any(len(os.listdir("/proc/%d/task" % k)) == 2
+                                                 for k in children_of(g.proc.pid) if os.path.isdir("/proc/%d" % k)):
+            time.sleep(0.05)
+            g.pump(0)
         n = len(g.async_records)
         g.mi("-exec-interrupt")
         g.wait_stopped(30, since=n)
