@@ -18,10 +18,10 @@ def _ckpt_gdb_load():
     import gdb
 
     name = "_ckpt_gdb"
-    # This file's directory.  Not __file__: when a sourced Python script sources this one,
-    # gdb leaves __file__ at the outer script's name.
+    # This file's directory (through symlinks to it).  Not __file__: when a sourced Python
+    # script sources this one, gdb leaves __file__ at the outer script's name.
     source = _ckpt_gdb_load.__code__.co_filename
-    here = os.path.dirname(os.path.abspath(source)) if os.path.isfile(source) else os.getcwd()
+    here = os.path.dirname(os.path.realpath(source)) if os.path.isfile(source) else os.getcwd()
     package_dir = os.path.join(here, name)
     init = os.path.join(package_dir, "__init__.py")
     if not os.path.isfile(init):

@@ -718,9 +718,19 @@ def test_loading():
     """The loader: sourced twice, gdb has one set of ckpt commands, one set of the extension's
     event handlers and one control socket; a reload while a save is being written is refused.
     The package always comes from the loader's own directory: with other modules of that name
-    on sys.path or already imported, and when a Python script sources the loader.  A loader
-    without its package says so in one line.  No bytecode is written next to the sources."""
+    on sys.path or already imported, when a Python script sources the loader, and through a
+    symlink to the loader.  A loader without its package says so in one line.  No bytecode is
+    written next to the sources."""
     tag = "loading"
+
+    def same_file(a, b):
+        return bool(a and b) and os.path.realpath(a) == os.path.realpath(b)
+
+    def engine_found(out):
+        """Whether `ckpt status` in out names this build's engine."""
+        m = re.search(r"^engine \S+: (.*)$", out, re.M)
+        return m is not None and same_file(m.group(1), LIB)
+
     g = start_mi()
     path = socket_path(g.proc.pid)
     try:
@@ -792,8 +802,8 @@ def test_loading():
     own = os.path.join(os.path.dirname(EXT), PACKAGE, "__init__.py")
     pm = re.search(r"^PACKAGE (.*)$", out, re.M)
     om = re.search(r"^OTHER (.*)$", out, re.M)
-    check(tag + "/own-package-despite-others", pm and pm.group(1) == own and om and om.group(1).startswith(foreign) and
-          ("engine " in out and LIB in out) and "was imported" not in out and "Traceback" not in out,
+    check(tag + "/own-package-despite-others", pm and same_file(pm.group(1), own) and om and
+          om.group(1).startswith(foreign) and engine_found(out) and "was imported" not in out and "Traceback" not in out,
           "%s; ckpt_gdb still %s" % ((pm.group(1) if pm else "?").replace(BUILD, "$BUILD"),
                                     (om.group(1) if om else "?").replace(WORK, "$WORK")), out)
 
@@ -805,8 +815,18 @@ def test_loading():
     r = subprocess.run([GDB, "-nx", "-q", "-batch", "-x", outer, "-ex", "ckpt status"], capture_output=True,
                        text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60, cwd=WORK)
     out = r.stdout + r.stderr
-    check(tag + "/sourced-by-a-python-script", "engine " in out and LIB in out and "Traceback" not in out,
+    check(tag + "/sourced-by-a-python-script", engine_found(out) and "Traceback" not in out,
           "engine found next to the loader", out)
+
+    # Through a symlink to the loader, elsewhere.
+    link = os.path.join(WORK, "linked", "ckpt-gdb.py")
+    os.makedirs(os.path.dirname(link))
+    os.symlink(EXT, link)
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + link, "-ex", "ckpt status"],
+                       capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60, cwd=WORK)
+    out = r.stdout + r.stderr
+    check(tag + "/through-a-symlink", engine_found(out) and "Traceback" not in out,
+          "package and engine found next to the real loader", out)
 
     # The source tree's loader, as README's `source native/gdb/...` would be.
     source_loader = os.path.normpath(os.path.join(HERE, "..", "..", "gdb", "ckpt-gdb.py"))
@@ -815,8 +835,8 @@ def test_loading():
                        capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60, cwd=WORK)
     out = r.stdout + r.stderr
     pm = re.search(r"^PACKAGE (.*)$", out, re.M)
-    check(tag + "/source-tree-loader", pm and pm.group(1) == os.path.join(os.path.dirname(source_loader), PACKAGE,
-                                                                          "__init__.py") and
+    check(tag + "/source-tree-loader", pm and same_file(pm.group(1), os.path.join(os.path.dirname(source_loader),
+                                                                                  PACKAGE, "__init__.py")) and
           "ckpt gdb extension" in out and "Traceback" not in out, "package from native/gdb", out)
 
     # The loader alone, without its package.
