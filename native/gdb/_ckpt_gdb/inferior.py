@@ -1,6 +1,7 @@
 """What gdb's inferiors and threads are doing, as the save and restart code needs to know it:
-the target kind, which threads run, the threads held in a process tree, the bytes under
-breakpoints that gdb keeps inserted, and where a thread stopped."""
+the target kind, the executable, which threads run, the threads held in a process tree, the
+bytes under breakpoints that gdb keeps inserted, and where a thread stopped; and gdb commands
+on the inferior without gdb's queries."""
 
 import contextlib
 import os
