@@ -1,5 +1,6 @@
-/* Prints the layout of the structs of ckpt.h that the gdb extension mirrors with ctypes, as
- * JSON: {"struct": {"size": N, "fields": {"name": offset, ...}}, ...}. */
+/* Prints the layout of the structs of ckpt.h that the gdb extension mirrors with ctypes
+ * (MIRRORED_STRUCTS in native/gdb/_ckpt_gdb/engine.py), and only those, as JSON:
+ * {"struct": {"size": N, "fields": {"name": offset, ...}}, ...}. */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -27,14 +28,6 @@ int main(void)
 	F(ckpt_capture_result, processes); F(ckpt_capture_result, threads); F(ckpt_capture_result, mapped_bytes);
 	F(ckpt_capture_result, stored_bytes); F(ckpt_capture_result, file_bytes); F(ckpt_capture_result, freeze_ns);
 	F(ckpt_capture_result, total_ns); F(ckpt_capture_result, parent_bytes);
-	END();
-	BEGIN(ckpt_restart_options);
-	F(ckpt_restart_options, mode); F(ckpt_restart_options, use_namespace); F(ckpt_restart_options, lazy);
-	END();
-	BEGIN(ckpt_restart_result);
-	F(ckpt_restart_result, pid); F(ckpt_restart_result, saved_pid); F(ckpt_restart_result, in_namespace);
-	F(ckpt_restart_result, processes); F(ckpt_restart_result, threads); F(ckpt_restart_result, total_ns);
-	F(ckpt_restart_result, status_fd); F(ckpt_restart_result, keeper);
 	END();
 	printf("}\n");
 	return 0;

@@ -34,6 +34,7 @@ BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE,
 ONLY = sys.argv[2:]
 CKPT = os.path.join(BUILD, "bin", "ckpt")
 EXT = os.path.join(BUILD, "share", "ckpt", "ckpt-gdb.py")
+PACKAGE = "_ckpt_gdb"  # the extension's package, next to EXT
 LIB = os.path.join(BUILD, "lib", "libckpt.so")
 GDB = shutil.which("gdb")
 OTHER_USER = "ckpt-test"
@@ -48,6 +49,7 @@ ENV["XDG_RUNTIME_DIR"] = RUNTIME
 ENV.pop("CKPT_HOME", None)
 ENV.pop("CKPT_DIR", None)
 ENV["LC_ALL"] = "C"
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)  # the no-bytecode check sees what the extension itself does
 CHILDREN = []  # processes to kill at the end, by pid
 
 
@@ -122,6 +124,14 @@ def start_mi(extra_env=None, user=None):
     g.mi("-gdb-set breakpoint pending on")
     g.mi("-enable-pretty-printing")
     return g
+
+
+def install_extension(share_ckpt):
+    """Copies the extension as the build installs it: the loader and its package next to it."""
+    os.makedirs(share_ckpt, exist_ok=True)
+    shutil.copy(EXT, share_ckpt)
+    shutil.copytree(os.path.join(os.path.dirname(EXT), PACKAGE), os.path.join(share_ckpt, PACKAGE))
+    return os.path.join(share_ckpt, os.path.basename(EXT))
 
 
 def load_ext(g, path=EXT):
@@ -261,8 +271,9 @@ SAVED_RE = re.compile(r"^Saved (\S+): (\d+) threads, (\d+\.\d) MiB in (\d+) ms$"
 # --------------------------------------------------------------------------------------------
 
 def test_layout():
-    """The extension's ctypes structs have exactly the layout of ckpt.h's (a field added to
-    the header without the extension following would make the engine read past them)."""
+    """The structs that the extension mirrors with ctypes have exactly the layout of ckpt.h's
+    (a field added to the header without the extension following would make the engine read
+    past them)."""
     tag = "abi"
     exe = os.path.join(WORK, "layout")
     r = subprocess.run(["gcc", "-I", os.path.join(HERE, "..", "..", "include"), "-o", exe,
@@ -271,11 +282,9 @@ def test_layout():
         return
     c = json.loads(subprocess.run([exe], capture_output=True, text=True).stdout)
     code = ("import json, ctypes\n"
-            "m = {'ckpt_patch': _Patch, 'ckpt_capture_options': _CaptureOptions, "
-            "'ckpt_capture_result': _CaptureResult, 'ckpt_restart_options': _RestartOptions, "
-            "'ckpt_restart_result': _RestartResult}\n"
+            "from _ckpt_gdb.engine import MIRRORED_STRUCTS\n"
             "print('LAYOUT ' + json.dumps({k: {'size': ctypes.sizeof(v), 'fields': "
-            "{f[0]: getattr(v, f[0]).offset for f in v._fields_}} for k, v in m.items()}))\n")
+            "{f[0]: getattr(v, f[0]).offset for f in v._fields_}} for k, v in MIRRORED_STRUCTS.items()}))\n")
     script = os.path.join(WORK, "layout.py")
     with open(script, "w") as f:
         f.write(code)
@@ -283,6 +292,9 @@ def test_layout():
                        capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60)
     m = re.search(r"^LAYOUT (.*)$", r.stdout, re.M)
     py = json.loads(m.group(1)) if m else {}
+    # layout.c prints exactly the structs that the extension mirrors: no more, no fewer.
+    check(tag + "/same-structs", sorted(c) == sorted(py), ", ".join(sorted(py)),
+          "layout.c: %s\nextension: %s\n%s" % (", ".join(sorted(c)), ", ".join(sorted(py)), r.stdout + r.stderr))
     for name in sorted(c):
         check(tag + "/" + name, py.get(name) == c[name], "size %d, %d fields" % (c[name]["size"],
                                                                                  len(c[name]["fields"])),
@@ -694,14 +706,152 @@ def test_errors():
                        env=ENV, timeout=60)
     one_line_error(tag + "/core-target", r.stdout + r.stderr, "core file")
     # The engine missing: the extension installed without lib/.
-    lone = os.path.join(WORK, "lone", "share", "ckpt")
-    os.makedirs(lone)
-    shutil.copy(EXT, lone)
-    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + os.path.join(lone, "ckpt-gdb.py"),
+    lone = install_extension(os.path.join(WORK, "lone", "share", "ckpt"))
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + lone,
                         "-ex", "break prog1.c:%d" % break_line("prog1.c"), "-ex", "run",
                         "-ex", "ckpt save " + os.path.join(WORK, "nolib.ckpt"), "-ex", "kill", EXES["prog1"]],
                        capture_output=True, text=True, env=ENV, timeout=60)
     one_line_error(tag + "/engine-missing", r.stdout + r.stderr, "libckpt.so is missing")
+
+
+def test_loading():
+    """The loader: sourced twice, gdb has one set of ckpt commands, one set of the extension's
+    event handlers and one control socket; a reload while a save is being written is refused.
+    The package always comes from the loader's own directory: with other modules of that name
+    on sys.path or already imported, when a Python script sources the loader, and through a
+    symlink to the loader.  A loader without its package says so in one line.  No bytecode is
+    written next to the sources."""
+    tag = "loading"
+
+    def same_file(a, b):
+        return bool(a and b) and os.path.realpath(a) == os.path.realpath(b)
+
+    def engine_found(out):
+        """Whether `ckpt status` in out names this build's engine."""
+        m = re.search(r"^engine \S+: (.*)$", out, re.M)
+        return m is not None and same_file(m.group(1), LIB)
+
+    g = start_mi()
+    path = socket_path(g.proc.pid)
+    try:
+        load_ext(g)
+        g.console_cmd("python import sys; _probe_first = sys.modules['_ckpt_gdb.sigstop']")
+        load_ext(g)
+        # Each copy's stop handler calls its module's settle_attached: count the calls.
+        g.console_cmd("python _probe_calls = []; _probe_first.settle_attached = lambda inf: _probe_calls.append('first')")
+        g.console_cmd("python _probe_second = sys.modules['_ckpt_gdb.sigstop']; _probe_settle = "
+                      "_probe_second.settle_attached; _probe_second.settle_attached = lambda inf: "
+                      "(_probe_calls.append('second'), _probe_settle(inf))")
+        helptext = g.console_cmd("help ckpt")
+        names = re.findall(r"^ckpt (\w+) --", helptext, re.M)
+        check(tag + "/source-twice-one-set-of-commands", sorted(names) == ["info", "list", "restart", "save", "status"],
+              ", ".join(names), helptext)
+        n = len(g.async_records)
+        run_to_break(g, "prog1")
+        stops = sum(1 for rec in g.async_records[n:] if rec.startswith("*stopped"))
+        out = g.console_cmd("python import threading; print('CALLS %s SOCKETS %d' % (','.join(_probe_calls), "
+                            "sum(t.name == 'ckpt-socket' for t in threading.enumerate())))")
+        m = re.search(r"CALLS (\S*) SOCKETS (\d+)", out)
+        calls = m.group(1).split(",") if m and m.group(1) else []
+        check(tag + "/source-twice-handlers-once", "first" not in calls and calls.count("second") == stops,
+              "%d stop(s): the second copy's handler ran %d time(s), the first copy's %d" % (
+                  stops, calls.count("second"), calls.count("first")), out)
+        g.console_cmd("python _probe_second.settle_attached = _probe_settle")
+        c = Client(path)
+        r = c.req({"op": "ping"})
+        check(tag + "/source-twice-one-socket", m and m.group(2) == "1" and r.get("ok") and r.get("socket") == path,
+              "%s listening thread(s), ping on %s" % (m.group(2) if m else "?", path.replace(WORK, "$WORK")),
+              out + json.dumps(r))
+        f = os.path.join(WORK, "twice.ckpt")
+        saved = g.console_cmd("ckpt save " + f)
+        restarted = g.console_cmd("ckpt restart " + f, timeout=120)
+        bt = g.console_cmd("bt 1")
+        check(tag + "/source-twice-save-restart", len(SAVED_RE.findall(saved)) == 1 and "Restarted" in restarted and
+              "step_here" in bt, "one Saved line, restarted at step_here", saved + restarted + bt)
+        # A save in flight belongs to the loaded copy: sourcing again is refused, nothing changes.
+        g.console_cmd("python import _ckpt_gdb.save; _probe_save = sys.modules['_ckpt_gdb.save']; "
+                      "_probe_save.BackgroundSave.current = type('InFlight', (), {'path': 'inflight.ckpt'})()")
+        n = len(g.log)
+        load_ext(g)
+        refused = "\n".join(g.log[n:])
+        out = g.console_cmd("python print('SAME', sys.modules['_ckpt_gdb.save'] is _probe_save)")
+        g.console_cmd("python _probe_save.BackgroundSave.current = None")
+        r = c.req({"op": "ping"})
+        check(tag + "/reload-refused-while-writing", "not loaded again: a save is still being written" in refused and
+              "SAME True" in out and r.get("ok"), "refused; the loaded copy still answers", refused + out)
+        c.close()
+        g.console_cmd("kill")
+    finally:
+        g.close()
+
+    # Other modules named ckpt_gdb and _ckpt_gdb, first on sys.path and already imported.
+    foreign = os.path.join(WORK, "foreign")
+    for pkg in ("ckpt_gdb", PACKAGE):
+        os.makedirs(os.path.join(foreign, pkg))
+        with open(os.path.join(foreign, pkg, "__init__.py"), "w") as f:
+            f.write("FOREIGN = True\n")
+        with open(os.path.join(foreign, pkg, "lifecycle.py"), "w") as f:
+            f.write("raise RuntimeError('the other %s was imported')\n" % pkg)
+    probe = ("python import sys; print('PACKAGE ' + sys.modules['_ckpt_gdb'].__file__); "
+             "print('OTHER ' + sys.modules['ckpt_gdb'].__file__)")
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "python import sys; sys.path.insert(0, %r)" % foreign,
+                        "-iex", "python import ckpt_gdb, _ckpt_gdb", "-iex", "source " + EXT, "-ex", probe,
+                        "-ex", "ckpt status"], capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"),
+                       timeout=60, cwd=WORK)
+    out = r.stdout + r.stderr
+    own = os.path.join(os.path.dirname(EXT), PACKAGE, "__init__.py")
+    pm = re.search(r"^PACKAGE (.*)$", out, re.M)
+    om = re.search(r"^OTHER (.*)$", out, re.M)
+    check(tag + "/own-package-despite-others", pm and same_file(pm.group(1), own) and om and
+          om.group(1).startswith(foreign) and engine_found(out) and "was imported" not in out and "Traceback" not in out,
+          "%s; ckpt_gdb still %s" % ((pm.group(1) if pm else "?").replace(BUILD, "$BUILD"),
+                                    (om.group(1) if om else "?").replace(WORK, "$WORK")), out)
+
+    # Sourced from a Python script (a gdb init file in Python): gdb keeps __file__ at the
+    # script's name then.
+    outer = os.path.join(WORK, "outer-init.py")
+    with open(outer, "w") as f:
+        f.write("import gdb\ngdb.execute('source ' + %r)\n" % EXT)
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-x", outer, "-ex", "ckpt status"], capture_output=True,
+                       text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60, cwd=WORK)
+    out = r.stdout + r.stderr
+    check(tag + "/sourced-by-a-python-script", engine_found(out) and "Traceback" not in out,
+          "engine found next to the loader", out)
+
+    # Through a symlink to the loader, elsewhere.
+    link = os.path.join(WORK, "linked", "ckpt-gdb.py")
+    os.makedirs(os.path.dirname(link))
+    os.symlink(EXT, link)
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + link, "-ex", "ckpt status"],
+                       capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60, cwd=WORK)
+    out = r.stdout + r.stderr
+    check(tag + "/through-a-symlink", engine_found(out) and "Traceback" not in out,
+          "package and engine found next to the real loader", out)
+
+    # The source tree's loader, as README's `source native/gdb/...` would be.
+    source_loader = os.path.normpath(os.path.join(HERE, "..", "..", "gdb", "ckpt-gdb.py"))
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + source_loader, "-ex", probe.split(";")[0] +
+                        "; print('PACKAGE ' + sys.modules['_ckpt_gdb'].__file__)", "-ex", "ckpt status"],
+                       capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60, cwd=WORK)
+    out = r.stdout + r.stderr
+    pm = re.search(r"^PACKAGE (.*)$", out, re.M)
+    check(tag + "/source-tree-loader", pm and same_file(pm.group(1), os.path.join(os.path.dirname(source_loader),
+                                                                                  PACKAGE, "__init__.py")) and
+          "ckpt gdb extension" in out and "Traceback" not in out, "package from native/gdb", out)
+
+    # The loader alone, without its package.
+    bare = os.path.join(WORK, "bare", "share", "ckpt")
+    os.makedirs(bare)
+    shutil.copy(EXT, bare)
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + os.path.join(bare, os.path.basename(EXT))],
+                       capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=60, cwd=WORK)
+    out = (r.stdout + r.stderr).strip()
+    check(tag + "/package-missing", out.count("\n") == 0 and "ckpt: the extension's package is missing" in out,
+          out.replace(WORK, "$WORK"), out)
+
+    caches = [os.path.join(top, d) for tree in (os.path.dirname(EXT), os.path.dirname(source_loader))
+              for top, dirs, _ in os.walk(tree) for d in dirs if d == "__pycache__"]
+    check(tag + "/no-bytecode", not caches, "no __pycache__ in the installed or the source tree", "\n".join(caches))
 
 
 class Client:
@@ -951,9 +1101,8 @@ def test_refused_peer():
     # 2. gdb runs as the other user (no XDG_RUNTIME_DIR: the /tmp fallback); we, another uid
     #    that can reach any directory, are refused by the SO_PEERCRED check.
     share = os.path.join(WORK, "inst")
-    os.makedirs(os.path.join(share, "share", "ckpt"))
+    ext = install_extension(os.path.join(share, "share", "ckpt"))
     os.makedirs(os.path.join(share, "lib"))
-    shutil.copy(EXT, os.path.join(share, "share", "ckpt"))
     shutil.copy(LIB, os.path.join(share, "lib"))
     for root, dirs, files in os.walk(share):
         for d in dirs:
@@ -961,8 +1110,7 @@ def test_refused_peer():
     env = dict(ENV)
     env.pop("XDG_RUNTIME_DIR", None)
     env["HOME"] = "/"
-    p = subprocess.Popen(as_user(pw) + [GDB, "-nx", "-q", "-iex", "source " + os.path.join(share, "share", "ckpt",
-                                                                                             "ckpt-gdb.py")],
+    p = subprocess.Popen(as_user(pw) + [GDB, "-nx", "-q", "-iex", "source " + ext],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd="/")
     upath = os.path.join("/tmp", "ckpt-%d" % pw.pw_uid, "gdb-%d.sock" % p.pid)
     try:
@@ -1280,8 +1428,9 @@ def test_tracked_saves():
 def main():
     global EXES
     ok = report(GDB is not None, "gdb-present", GDB or "gdb is not on PATH")
-    ok = report(os.path.exists(CKPT) and os.path.exists(LIB) and os.path.exists(EXT), "engine-present",
-                "%s, %s, %s" % (CKPT, LIB, EXT)) and ok
+    package = os.path.join(os.path.dirname(EXT), PACKAGE)
+    ok = report(os.path.exists(CKPT) and os.path.exists(LIB) and os.path.exists(EXT) and os.path.isdir(package),
+                "engine-present", "%s, %s, %s, %s/" % (CKPT, LIB, EXT, package)) and ok
     if not ok:
         return 1
     try:
@@ -1293,7 +1442,7 @@ def main():
     tests = [("abi", test_layout), ("fidelity-prog1", lambda: test_fidelity("prog1")), ("fidelity-prog3", lambda: test_fidelity("prog3")),
              ("plain-debuggers", test_plain_debuggers),
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
-             ("errors", test_errors), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
+             ("errors", test_errors), ("loading", test_loading), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
              ("tracked", test_tracked_saves), ("soak", test_soak)]
     for name, fn in tests:
         if not selected(name):

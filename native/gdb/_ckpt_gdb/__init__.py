@@ -1,0 +1,22 @@
+"""ckpt's gdb extension.  ckpt-gdb.py, next to this package, loads it; its modules:
+
+engine      the engine, libckpt, through ctypes
+inferior    what gdb's inferiors and threads are doing, breakpoint bytes, the stop location
+mainthread  gdb's main thread and the extension's own Python threads
+statefiles  where statefiles go by default, and listing them
+save        ckpt save: capture, background save, interrupt-and-resume
+sigstop     the SIGSTOPs that gdb's attach to a stopped process leaves behind
+restart     ckpt restart: restart with the ckpt command, attach, land in the saved thread
+server      the control socket for the IDE (protocol: native/gdb/PROTOCOL.md)
+commands    the gdb commands and their help texts
+lifecycle   what loading the extension does, and undoes when it is loaded again
+
+Everything that touches the inferior runs on gdb's main thread, which is the ptrace tracer:
+CLI commands run there already, and requests from the control socket are handed over with
+gdb.post_event."""
+
+VERSION = "0.1.0"
+
+
+class CkptError(Exception):
+    """A failure with a one-line reason for the user; turned into gdb.GdbError at the CLI."""

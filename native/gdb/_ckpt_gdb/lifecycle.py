@@ -1,0 +1,55 @@
+"""What loading the extension does: the commands, gdb's event handlers and the control
+socket.  ckpt-gdb.py calls load() once per source; when the extension was loaded before, it
+calls unload() on the earlier copy first, so that a gdb has one of each."""
+
+import gdb
+
+from . import CkptError
+from . import commands, restart, server
+from .save import BackgroundSave
+from .sigstop import SigstopGuard, on_any_stop
+
+_connected = []  # (event registry, handler) connected by load()
+
+
+def _connect(registry, handler):
+    registry.connect(handler)
+    _connected.append((registry, handler))
+
+
+def _on_gdb_exiting(event):
+    """gdb is quitting: a background save finishes its file, the programs that ckpt restarted
+    are killed, and the control socket is removed."""
+    try:
+        BackgroundSave.drain()
+    except Exception:
+        pass
+    restart.kill_restarted()
+    server.stop()
+
+
+def load():
+    commands.register()
+    _connect(gdb.events.stop, on_any_stop)
+    _connect(gdb.events.stop, SigstopGuard.on_stop)
+    _connect(gdb.events.cont, SigstopGuard.on_cont)
+    _connect(gdb.events.exited, SigstopGuard.on_exit)
+    if hasattr(gdb.events, "gdb_exiting"):
+        _connect(gdb.events.gdb_exiting, _on_gdb_exiting)
+    server.start()
+
+
+def unload():
+    """Undoes load(), before another copy of the extension is loaded.  Refused while a save is
+    being written: its file and the program's clone belong to this copy."""
+    if BackgroundSave.current is not None:
+        raise CkptError("a save is still being written (%s); source the extension again once it is complete"
+                        % BackgroundSave.current.path)
+    while _connected:
+        registry, handler = _connected.pop()
+        try:
+            registry.disconnect(handler)
+        except Exception:
+            pass
+    SigstopGuard.disarm()  # the user's SIGSTOP setting back
+    server.stop()
