@@ -3,7 +3,6 @@ package io.ckpt.core;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.OperationCanceledException;
@@ -12,8 +11,9 @@ import org.eclipse.core.runtime.SubMonitor;
 import com.sun.jna.Pointer;
 
 import io.ckpt.core.internal.CkptLibrary;
+import io.ckpt.core.internal.EngineAnswers;
 import io.ckpt.core.internal.EngineProcess;
-import io.ckpt.core.internal.Json;
+import io.ckpt.core.internal.JsonMapping;
 import io.ckpt.core.internal.NativeEngine;
 
 /**
@@ -153,12 +153,9 @@ public final class Engine {
 		SubMonitor sub = SubMonitor.convert(monitor, "Saving process " + pid, 1); //$NON-NLS-1$
 		EngineProcess p = EngineProcess.start(NativeEngine.get(), List.of("dump", Long.toString(pid), "-o", //$NON-NLS-1$ //$NON-NLS-2$
 				output.toString(), mode.option(), "--json")); //$NON-NLS-1$
-		String line = p.runToEnd(sub);
-		Map<String, Object> m = answer(line);
+		EngineAnswers.Dump answer = answer(p.runToEnd(sub), EngineAnswers.Dump.class);
 		sub.done();
-		return new DumpResult(output, (int) Json.num(m, "processes", 0), (int) Json.num(m, "threads", 0), //$NON-NLS-1$ //$NON-NLS-2$
-				Json.num(m, "mapped_bytes", 0), Json.num(m, "stored_bytes", 0), Json.num(m, "file_bytes", 0), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
-				Json.dbl(m, "freeze_ms", 0), Json.dbl(m, "total_ms", 0)); //$NON-NLS-1$ //$NON-NLS-2$
+		return answer.toDumpResult(output);
 	}
 
 	/**
@@ -177,20 +174,18 @@ public final class Engine {
 		EngineProcess p = EngineProcess.start(NativeEngine.get(), List.of("restart", statefile.toString(), //$NON-NLS-1$
 				"--stopped", "--json")); //$NON-NLS-1$ //$NON-NLS-2$
 		String line = p.runToEnd(sub);
-		Map<String, Object> m = answer(line);
-		int pid = (int) Json.num(m, "pid", 0); //$NON-NLS-1$
-		if (pid <= 0) {
+		EngineAnswers.Restart answer = answer(line, EngineAnswers.Restart.class);
+		if (answer.pid() <= 0) {
 			throw new EngineException("ckpt restart gave no pid: " + line); //$NON-NLS-1$
 		}
 		sub.done();
-		return new RestartedProgram(statefile, pid, (int) Json.num(m, "saved_pid", 0), //$NON-NLS-1$
-				Json.bool(m, "namespace", false), (int) Json.num(m, "processes", 1), (int) Json.num(m, "threads", 0), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
-				Json.dbl(m, "total_ms", 0), p.output()); //$NON-NLS-1$
+		return new RestartedProgram(statefile, answer.pid(), answer.savedPid(), answer.namespace(), answer.processes(),
+				answer.threads(), answer.totalMs(), p.output());
 	}
 
-	private static Map<String, Object> answer(String line) throws EngineException {
+	private static <T> T answer(String line, Class<T> type) throws EngineException {
 		try {
-			return Json.parseObject(line);
+			return JsonMapping.read(line, type);
 		} catch (IllegalArgumentException e) {
 			throw new EngineException("the engine answered in a form ckpt does not understand: " + line, e); //$NON-NLS-1$
 		}

@@ -1,10 +1,8 @@
 package io.ckpt.core;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-import io.ckpt.core.internal.Json;
+import io.ckpt.core.internal.JsonMapping;
 
 /**
  * Which debug session a statefile came from.
@@ -17,21 +15,18 @@ import io.ckpt.core.internal.Json;
  */
 public record SnapshotOrigin(String session, String launchConfiguration, String launchType, Instant started) {
 
+	/** The JSON that the origins file keeps for an origin, member for member. */
+	private record Stored(String session, String configuration, String type, String started) {
+	}
+
 	String toJson() {
-		Map<String, Object> m = new LinkedHashMap<>();
-		m.put("session", session); //$NON-NLS-1$
-		m.put("configuration", launchConfiguration); //$NON-NLS-1$
-		m.put("type", launchType); //$NON-NLS-1$
-		m.put("started", started == null ? null : started.toString()); //$NON-NLS-1$
-		return Json.write(m);
+		return JsonMapping.write(new Stored(session, launchConfiguration, launchType, started == null ? null : started.toString()));
 	}
 
 	static SnapshotOrigin fromJson(String json) {
 		try {
-			Map<String, Object> m = Json.parseObject(json);
-			String started = Json.str(m, "started"); //$NON-NLS-1$
-			return new SnapshotOrigin(Json.str(m, "session"), Json.str(m, "configuration"), Json.str(m, "type"), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
-					started == null ? null : Instant.parse(started));
+			Stored s = JsonMapping.read(json, Stored.class);
+			return new SnapshotOrigin(s.session(), s.configuration(), s.type(), s.started() == null ? null : Instant.parse(s.started()));
 		} catch (RuntimeException e) {
 			return null;
 		}

@@ -3,8 +3,7 @@ package io.ckpt.debug;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
@@ -23,7 +22,6 @@ import io.ckpt.core.Engine;
 import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
 import io.ckpt.core.Statefile;
-import io.ckpt.core.internal.Json;
 import io.ckpt.debug.internal.CdtContracts;
 import io.ckpt.debug.internal.GdbControl;
 import io.ckpt.debug.internal.Sessions;
@@ -36,6 +34,17 @@ import io.ckpt.debug.internal.Sessions;
 public final class Snapshots {
 
 	private static final long SAVE_TIMEOUT_MS = 10 * 60 * 1000L;
+
+	/** The answer to {@code inferiors}: what the session's gdb debugs. */
+	private record Inferiors(List<Inferior> inferiors) {
+	}
+
+	private record Inferior(String executable, boolean selected) {
+	}
+
+	/** The answer to {@code save}. */
+	private record Saved(boolean ok, String error, String path) {
+	}
 
 	private Snapshots() {
 	}
@@ -70,26 +79,23 @@ public final class Snapshots {
 				throw error(CkptDebug.STATUS_NO_EXTENSION, noExtensionMessage(config, gdbPid), null);
 			}
 			sub.subTask("Asking gdb what it debugs"); //$NON-NLS-1$
-			Map<String, Object> inferiors = control.request(Map.of("op", "inferiors"), sub.split(1), 30_000); //$NON-NLS-1$ //$NON-NLS-2$
+			Inferiors inferiors = control.request(new GdbControl.Request("inferiors", null), Inferiors.class, sub.split(1), //$NON-NLS-1$
+					30_000);
 			String program = attribute(config, CdtContracts.ATTR_PROGRAM, ""); //$NON-NLS-1$
-			for (Object o : Json.list(inferiors, "inferiors")) { //$NON-NLS-1$
-				@SuppressWarnings("unchecked")
-				Map<String, Object> inf = (Map<String, Object>) o;
-				if (Json.bool(inf, "selected", false) && Json.str(inf, "executable") != null) { //$NON-NLS-1$ //$NON-NLS-2$
-					program = Json.str(inf, "executable"); //$NON-NLS-1$
+			for (Inferior inferior : inferiors.inferiors() == null ? List.<Inferior>of() : inferiors.inferiors()) {
+				if (inferior.selected() && inferior.executable() != null) {
+					program = inferior.executable();
 				}
 			}
 			Files.createDirectories(dir);
 			Path file = SnapshotStore.newStatefilePath(dir, program);
 			sub.subTask("Saving " + file.getFileName()); //$NON-NLS-1$
-			Map<String, Object> request = new LinkedHashMap<>();
-			request.put("op", "save"); //$NON-NLS-1$ //$NON-NLS-2$
-			request.put("path", file.toString()); //$NON-NLS-1$
-			Map<String, Object> answer = control.request(request, sub.split(8), SAVE_TIMEOUT_MS);
-			if (!Json.bool(answer, "ok", false)) { //$NON-NLS-1$
-				throw error(0, String.valueOf(Json.str(answer, "error")), null); //$NON-NLS-1$
+			Saved answer = control.request(new GdbControl.Request("save", file.toString()), Saved.class, sub.split(8), //$NON-NLS-1$
+					SAVE_TIMEOUT_MS);
+			if (!answer.ok()) {
+				throw error(0, String.valueOf(answer.error()), null);
 			}
-			Path saved = Path.of(Json.str(answer, "path")); //$NON-NLS-1$
+			Path saved = Path.of(answer.path());
 			sub.split(1);
 			return SnapshotStore.getDefault().add(saved, Sessions.origin(launch), project.isEmpty() ? null : project);
 		} catch (IOException e) {
