@@ -30,9 +30,9 @@ import io.ckpt.core.internal.NativeEngine;
  * {@code lib/libckpt.so} and {@code share/ckpt/ckpt-gdb.py}.
  * <p>
  * Inspecting a statefile ({@link #inspect}, {@link #describe}) runs in-process. Dump and restart
- * run the {@code ckpt} command as a separate process, started and watched through libckpt, so
- * that a crash in the engine cannot take the IDE down; they can be cancelled through their
- * progress monitor.
+ * run the engine's {@code ckpt} command ({@link #executable()}) as a separate process, so that a
+ * crash in the engine cannot take the IDE down; they can be cancelled through their progress
+ * monitor.
  * <p>
  * This class is safe to call from any thread, but none of its engine calls belongs on a UI
  * thread. The library is loaded on first use.
@@ -151,7 +151,7 @@ public final class Engine {
 	 */
 	public static DumpResult dump(long pid, Path output, DumpMode mode, IProgressMonitor monitor) throws EngineException {
 		SubMonitor sub = SubMonitor.convert(monitor, "Saving process " + pid, 1); //$NON-NLS-1$
-		EngineProcess p = EngineProcess.start(NativeEngine.get(), List.of("dump", Long.toString(pid), "-o", //$NON-NLS-1$ //$NON-NLS-2$
+		EngineProcess p = EngineProcess.start(executable(), List.of("dump", Long.toString(pid), "-o", //$NON-NLS-1$ //$NON-NLS-2$
 				output.toString(), mode.option(), "--json")); //$NON-NLS-1$
 		EngineAnswers.Dump answer = answer(p.runToEnd(sub), EngineAnswers.Dump.class);
 		sub.done();
@@ -171,7 +171,7 @@ public final class Engine {
 		if (sub.isCanceled()) {
 			throw new OperationCanceledException();
 		}
-		EngineProcess p = EngineProcess.start(NativeEngine.get(), List.of("restart", statefile.toString(), //$NON-NLS-1$
+		EngineProcess p = EngineProcess.start(executable(), List.of("restart", statefile.toString(), //$NON-NLS-1$
 				"--stopped", "--json")); //$NON-NLS-1$ //$NON-NLS-2$
 		String line = p.runToEnd(sub);
 		EngineAnswers.Restart answer = answer(line, EngineAnswers.Restart.class);
