@@ -2,8 +2,6 @@ package io.ckpt.core;
 
 import java.time.Instant;
 
-import io.ckpt.core.internal.JsonMapping;
-
 /**
  * Which debug session a statefile came from.
  *
@@ -14,21 +12,4 @@ import io.ckpt.core.internal.JsonMapping;
  * @param started             when the session started, or {@code null}
  */
 public record SnapshotOrigin(String session, String launchConfiguration, String launchType, Instant started) {
-
-	/** The JSON that the origins file keeps for an origin, member for member. */
-	private record Stored(String session, String configuration, String type, String started) {
-	}
-
-	String toJson() {
-		return JsonMapping.write(new Stored(session, launchConfiguration, launchType, started == null ? null : started.toString()));
-	}
-
-	static SnapshotOrigin fromJson(String json) {
-		try {
-			Stored s = JsonMapping.read(json, Stored.class);
-			return new SnapshotOrigin(s.session(), s.configuration(), s.type(), s.started() == null ? null : Instant.parse(s.started()));
-		} catch (RuntimeException e) {
-			return null;
-		}
-	}
 }
