@@ -88,6 +88,11 @@ public class SnapshotStore {
 			name -> name.endsWith(EXTENSION) || name.equals(ORIGINS_FILE), this::scheduleRescan);
 	private final Set<Path> pendingRescans = new LinkedHashSet<>();
 	private final Job rescanJob;
+	/**
+	 * One listing at a time: the job and {@link #add} both list, and a listing taken before a
+	 * file appeared (or was deleted) must not be applied after a later one. Taken before {@code this}.
+	 */
+	private final Object rescanLock = new Object();
 
 	/** An empty store: add directories with {@link #addDirectory(Path, String)}. */
 	public SnapshotStore() {
@@ -177,19 +182,15 @@ public class SnapshotStore {
 	/** Stops watching a directory; its statefiles leave the store. */
 	public void removeDirectory(Path directory) {
 		Path dir = directory.toAbsolutePath().normalize();
-		synchronized (this) {
-			if (dirs.remove(dir) == null) {
-				return;
+		synchronized (rescanLock) {
+			synchronized (this) {
+				if (dirs.remove(dir) == null) {
+					return;
+				}
 			}
+			watcher.unwatch(dir);
+			apply(dir, Map.of());
 		}
-		watcher.unwatch(dir);
-		List<Snapshot> gone = new ArrayList<>();
-		for (Snapshot s : List.copyOf(snapshots.values())) {
-			if (s.path().getParent().equals(dir) && snapshots.remove(s.path()) != null) {
-				gone.add(s);
-			}
-		}
-		fire(Kind.REMOVED, gone);
 	}
 
 	/** The directories watched. */
@@ -251,6 +252,12 @@ public class SnapshotStore {
 
 	/** Deletes statefiles from disk and from the store. */
 	public void delete(Collection<Snapshot> toDelete) throws IOException {
+		synchronized (rescanLock) {
+			deleteFiles(toDelete);
+		}
+	}
+
+	private void deleteFiles(Collection<Snapshot> toDelete) throws IOException {
 		IOException failure = null;
 		List<Snapshot> gone = new ArrayList<>();
 		for (Snapshot s : toDelete) {
@@ -314,16 +321,22 @@ public class SnapshotStore {
 	// --- listing
 
 	private void rescan(Path dir) {
-		Dir d;
-		Map<String, SnapshotOrigin> origins = OriginsFile.read(dir);
-		synchronized (this) {
-			d = dirs.get(dir);
-			if (d == null) {
-				return;
+		synchronized (rescanLock) {
+			Dir d;
+			Map<String, SnapshotOrigin> origins = OriginsFile.read(dir);
+			synchronized (this) {
+				d = dirs.get(dir);
+				if (d == null) {
+					return;
+				}
+				d.origins = origins;
 			}
-			d.origins = origins;
+			apply(dir, list(d, origins));
 		}
-		Map<Path, Snapshot> found = list(d, origins);
+	}
+
+	/** Brings the store in step with a listing of {@code dir}, and tells the listeners. */
+	private void apply(Path dir, Map<Path, Snapshot> found) {
 		List<Snapshot> added = new ArrayList<>();
 		List<Snapshot> changed = new ArrayList<>();
 		List<Snapshot> removed = new ArrayList<>();

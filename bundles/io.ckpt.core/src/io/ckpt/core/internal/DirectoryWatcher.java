@@ -64,20 +64,27 @@ public final class DirectoryWatcher implements AutoCloseable {
 			}
 			if (Files.isDirectory(dir)) {
 				if (w.key == null || !w.key.isValid()) {
-					w.key = register(dir);
+					w.key = dir.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
 				}
 			} else if (dir.getParent() != null && Files.isDirectory(dir.getParent())
 					&& (w.parentKey == null || !w.parentKey.isValid())) {
-				w.parentKey = register(dir.getParent());
+				w.parentKey = parentKey(dir.getParent());
 			}
 		} catch (IOException e) {
 			// not watchable
 		}
 	}
 
-	/** Registers with the same kinds every time: registering again replaces a key's kinds. */
-	private WatchKey register(Path dir) throws IOException {
-		return dir.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+	/**
+	 * A key that tells of directories created in {@code parent}. When the parent is followed
+	 * itself, its key does already; registering it again would replace its kinds of events.
+	 */
+	private WatchKey parentKey(Path parent) throws IOException {
+		Watch own = watches.get(parent);
+		if (own != null && own.key != null && own.key.isValid()) {
+			return own.key;
+		}
+		return parent.register(service, ENTRY_CREATE);
 	}
 
 	/** Stops following {@code dir}. */
