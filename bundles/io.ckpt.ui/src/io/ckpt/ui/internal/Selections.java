@@ -107,4 +107,18 @@ public final class Selections {
 		}
 		return null;
 	}
+
+	/** The launches of the elements of a selection, each once, in the selection's order. */
+	public static List<ILaunch> launches(ISelection selection) {
+		List<ILaunch> result = new ArrayList<>();
+		if (selection instanceof IStructuredSelection ss) {
+			for (Object o : ss) {
+				ILaunch l = launch(o);
+				if (l != null && !result.contains(l)) {
+					result.add(l);
+				}
+			}
+		}
+		return result;
+	}
 }
