@@ -19,6 +19,7 @@ import org.eclipse.ui.preferences.ScopedPreferenceStore;
 
 import io.ckpt.core.Engine;
 import io.ckpt.core.internal.CorePreferences;
+import io.ckpt.debug.internal.LaunchEnabler;
 
 /**
  * Preferences > ckpt: the engine path override, the snapshot directory, and whether snapshots are
@@ -37,7 +38,8 @@ public class CkptPreferencePage extends FieldEditorPreferencePage implements IWo
 
 	@Override
 	public void init(IWorkbench workbench) {
-		// nothing to do
+		// Turning "all C/C++ launches" on or off here must reach the launch configurations.
+		LaunchEnabler.start();
 	}
 
 	@Override
