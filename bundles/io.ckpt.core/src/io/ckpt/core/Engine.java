@@ -7,6 +7,7 @@ import java.util.List;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.OperationCanceledException;
 import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.osgi.util.NLS;
 
 import com.sun.jna.Pointer;
 
@@ -14,6 +15,7 @@ import io.ckpt.core.internal.CkptLibrary;
 import io.ckpt.core.internal.EngineAnswers;
 import io.ckpt.core.internal.EngineProcess;
 import io.ckpt.core.internal.JsonMapping;
+import io.ckpt.core.internal.Messages;
 import io.ckpt.core.internal.NativeEngine;
 
 /**
@@ -108,8 +110,7 @@ public final class Engine {
 		try {
 			return Statefile.fromJson(statefile, json);
 		} catch (IllegalArgumentException e) {
-			throw new EngineException("the engine described " + statefile + " in a form ckpt does not understand: " //$NON-NLS-1$ //$NON-NLS-2$
-					+ e.getMessage(), e);
+			throw new EngineException(NLS.bind(Messages.Engine_descriptionNotUnderstood, statefile, e.getMessage()), e);
 		}
 	}
 
@@ -124,7 +125,7 @@ public final class Engine {
 
 	private static String info(Path statefile, boolean json) throws EngineException {
 		if (!Files.isRegularFile(statefile)) {
-			throw new EngineException(statefile + ": no such file"); //$NON-NLS-1$
+			throw new EngineException(NLS.bind(Messages.Engine_noSuchFile, statefile));
 		}
 		CkptLibrary lib = library();
 		Pointer p = lib.ckpt_info(statefile.toString(), json ? 1 : 0);
@@ -150,7 +151,7 @@ public final class Engine {
 	 * @throws OperationCanceledException when cancelled (the engine releases the process)
 	 */
 	public static DumpResult dump(long pid, Path output, DumpMode mode, IProgressMonitor monitor) throws EngineException {
-		SubMonitor sub = SubMonitor.convert(monitor, "Saving process " + pid, 1); //$NON-NLS-1$
+		SubMonitor sub = SubMonitor.convert(monitor, NLS.bind(Messages.Engine_savingProcess, Long.toString(pid)), 1);
 		EngineProcess p = EngineProcess.start(executable(), List.of("dump", Long.toString(pid), "-o", //$NON-NLS-1$ //$NON-NLS-2$
 				output.toString(), mode.option(), "--json")); //$NON-NLS-1$
 		EngineAnswers.Dump answer = answer(p.runToEnd(sub), EngineAnswers.Dump.class);
@@ -167,7 +168,7 @@ public final class Engine {
 	 * @throws OperationCanceledException when cancelled (the engine leaves nothing behind)
 	 */
 	public static RestartedProgram restartStopped(Path statefile, IProgressMonitor monitor) throws EngineException {
-		SubMonitor sub = SubMonitor.convert(monitor, "Restarting " + statefile.getFileName(), 1); //$NON-NLS-1$
+		SubMonitor sub = SubMonitor.convert(monitor, NLS.bind(Messages.Engine_restarting, statefile.getFileName()), 1);
 		if (sub.isCanceled()) {
 			throw new OperationCanceledException();
 		}
@@ -176,7 +177,7 @@ public final class Engine {
 		String line = p.runToEnd(sub);
 		EngineAnswers.Restart answer = answer(line, EngineAnswers.Restart.class);
 		if (answer.pid() <= 0) {
-			throw new EngineException("ckpt restart gave no pid: " + line); //$NON-NLS-1$
+			throw new EngineException(NLS.bind(Messages.Engine_restartGaveNoPid, line));
 		}
 		sub.done();
 		return new RestartedProgram(statefile, answer.pid(), answer.savedPid(), answer.namespace(), answer.processes(),
@@ -187,7 +188,7 @@ public final class Engine {
 		try {
 			return JsonMapping.read(line, type);
 		} catch (IllegalArgumentException e) {
-			throw new EngineException("the engine answered in a form ckpt does not understand: " + line, e); //$NON-NLS-1$
+			throw new EngineException(NLS.bind(Messages.Engine_answerNotUnderstood, line), e);
 		}
 	}
 

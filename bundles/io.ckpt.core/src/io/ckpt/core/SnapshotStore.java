@@ -29,6 +29,7 @@ import org.eclipse.core.runtime.jobs.Job;
 
 import io.ckpt.core.SnapshotStoreListener.Kind;
 import io.ckpt.core.internal.DirectoryWatcher;
+import io.ckpt.core.internal.Messages;
 import io.ckpt.core.internal.MetadataCache;
 import io.ckpt.core.internal.OriginsFile;
 import io.ckpt.core.internal.WorkspaceDirectories;
@@ -96,7 +97,7 @@ public class SnapshotStore {
 
 	/** An empty store: add directories with {@link #addDirectory(Path, String)}. */
 	public SnapshotStore() {
-		rescanJob = Job.create("Looking for statefiles", this::rescanPending); //$NON-NLS-1$
+		rescanJob = Job.create(Messages.SnapshotStore_rescanJob, this::rescanPending);
 		rescanJob.setSystem(true);
 	}
 

@@ -36,7 +36,7 @@ public final class EngineAnswers {
 		 */
 		public Statefile toStatefile(Path path) {
 			if (format == 0 || processes == null) {
-				throw new IllegalArgumentException("not a statefile description: no format or processes"); //$NON-NLS-1$
+				throw new IllegalArgumentException(Messages.EngineAnswers_notAStatefile);
 			}
 			Instant saved = timeNs != 0 ? Instant.ofEpochSecond(timeNs / 1_000_000_000L, timeNs % 1_000_000_000L)
 					: parseTime(time);

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.OperationCanceledException;
+import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.EngineException;
 import io.ckpt.core.ProgramOutput;
@@ -80,7 +81,7 @@ public final class EngineProcess {
 		} catch (IOException e) {
 			closeQuietly(stdout);
 			closeQuietly(stderr);
-			throw new EngineException("cannot start " + command + ": " + e.getMessage(), e); //$NON-NLS-1$ //$NON-NLS-2$
+			throw new EngineException(NLS.bind(Messages.EngineProcess_cannotStart, command, e.getMessage()), e);
 		}
 	}
 
@@ -182,11 +183,12 @@ public final class EngineProcess {
 				Thread.currentThread().interrupt();
 			}
 			String errors = errors();
-			throw new EngineException(errors.isBlank() ? commandLine + " failed with exit code " + exit : errors); //$NON-NLS-1$
+			throw new EngineException(
+					errors.isBlank() ? NLS.bind(Messages.EngineProcess_failed, commandLine, Integer.toString(exit)) : errors);
 		}
 		if (line == null || line.isBlank()) {
-			throw new EngineException(commandLine + " printed no answer (exit " + exit + ")" //$NON-NLS-1$ //$NON-NLS-2$
-					+ (errors().isBlank() ? "" : ": " + errors())); //$NON-NLS-1$ //$NON-NLS-2$
+			throw new EngineException(errors().isBlank() ? NLS.bind(Messages.EngineProcess_noAnswer, commandLine, Integer.toString(exit))
+					: NLS.bind(Messages.EngineProcess_noAnswerWithErrors, new Object[] { commandLine, Integer.toString(exit), errors() }));
 		}
 		return line;
 	}
@@ -235,8 +237,7 @@ public final class EngineProcess {
 				output.append(stream, text);
 			}
 		} catch (IOException e) {
-			output.append(Stream.STDERR, "ckpt: reading the engine's " + stream.name().toLowerCase() //$NON-NLS-1$
-					+ " failed: " + e.getMessage() + "\n"); //$NON-NLS-1$ //$NON-NLS-2$
+			output.append(Stream.STDERR, NLS.bind(Messages.EngineProcess_readFailed, stream.name().toLowerCase(), e.getMessage()) + "\n"); //$NON-NLS-1$
 		} finally {
 			if (first != null && first.length() > 0) {
 				firstLine.complete(first.toString());

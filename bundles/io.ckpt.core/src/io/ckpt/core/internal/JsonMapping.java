@@ -1,5 +1,7 @@
 package io.ckpt.core.internal;
 
+import org.eclipse.osgi.util.NLS;
+
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -30,10 +32,10 @@ public final class JsonMapping {
 		try {
 			value = GSON.fromJson(json, type);
 		} catch (JsonParseException e) {
-			throw new IllegalArgumentException(e.getMessage() + " in " + abbreviate(json), e); //$NON-NLS-1$
+			throw new IllegalArgumentException(NLS.bind(Messages.JsonMapping_notRead, e.getMessage(), abbreviate(json)), e);
 		}
 		if (value == null) { // Gson's answer for empty text and for "null"
-			throw new IllegalArgumentException("not a JSON object: " + abbreviate(json)); //$NON-NLS-1$
+			throw new IllegalArgumentException(NLS.bind(Messages.JsonMapping_notAnObject, abbreviate(json)));
 		}
 		return value;
 	}

@@ -56,7 +56,7 @@ public final class MetadataCache {
 	public MetadataCache(Predicate<Snapshot> stillWanted, Consumer<List<Snapshot>> batchRead) {
 		this.stillWanted = stillWanted;
 		this.batchRead = batchRead;
-		job = Job.create("Reading statefiles", this::readQueued); //$NON-NLS-1$
+		job = Job.create(Messages.MetadataCache_job, this::readQueued);
 		job.setSystem(true);
 	}
 
