@@ -15,6 +15,7 @@ import java.util.List;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.OperationCanceledException;
+import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.internal.JsonMapping;
 import io.ckpt.core.internal.LibC;
@@ -114,21 +115,21 @@ public final class GdbControl implements AutoCloseable {
 				try {
 					return JsonMapping.read(line, answerType);
 				} catch (IllegalArgumentException e) {
-					throw new IOException("the gdb extension answered in a form ckpt does not understand: " + line, e); //$NON-NLS-1$
+					throw new IOException(NLS.bind(Messages.GdbControl_answerNotUnderstood, line), e);
 				}
 			}
 			if (monitor != null && monitor.isCanceled()) {
 				throw new OperationCanceledException();
 			}
 			if (System.currentTimeMillis() > deadline) {
-				throw new IOException("gdb did not answer within " + timeoutMillis / 1000 + " s"); //$NON-NLS-1$ //$NON-NLS-2$
+				throw new IOException(NLS.bind(Messages.GdbControl_noAnswer, Long.toString(timeoutMillis / 1000)));
 			}
 			selector.select(200);
 			selector.selectedKeys().clear();
 			in.clear();
 			int n = channel.read(in);
 			if (n < 0) {
-				throw new IOException("gdb closed the connection"); //$NON-NLS-1$
+				throw new IOException(Messages.GdbControl_closed);
 			}
 			if (n > 0) {
 				pending.append(new String(in.array(), 0, n, StandardCharsets.UTF_8));
