@@ -71,7 +71,7 @@ public final class Selections {
 		List<Picked> picked = statefiles(current(event));
 		if (picked.isEmpty()) {
 			org.eclipse.jface.dialogs.MessageDialog.openInformation(org.eclipse.ui.handlers.HandlerUtil.getActiveShell(event),
-					title, "Select a statefile (*.ckpt) in the Snapshots view or in a project first."); //$NON-NLS-1$
+					title, Messages.Selections_noStatefile);
 			return null;
 		}
 		return picked.get(0);

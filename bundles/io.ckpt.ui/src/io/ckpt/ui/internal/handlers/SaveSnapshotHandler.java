@@ -18,6 +18,7 @@ import io.ckpt.core.Snapshot;
 import io.ckpt.debug.CkptDebug;
 import io.ckpt.debug.Snapshots;
 import io.ckpt.ui.CkptUI;
+import io.ckpt.ui.internal.Messages;
 import io.ckpt.ui.internal.Selections;
 import io.ckpt.ui.internal.UiJobs;
 import io.ckpt.ui.internal.views.SnapshotsView;
@@ -37,11 +38,11 @@ public class SaveSnapshotHandler extends AbstractHandler {
 	public Object execute(ExecutionEvent event) {
 		ILaunch launch = savableLaunch(event);
 		if (launch == null) {
-			UiJobs.report("Save Snapshot", new Status(IStatus.ERROR, CkptUI.PLUGIN_ID, CkptDebug.STATUS_NOT_SUSPENDED, //$NON-NLS-1$
-					"Select a C/C++ debug session that is suspended (stopped at a breakpoint) in the Debug view.", null)); //$NON-NLS-1$
+			UiJobs.report(Messages.SaveSnapshotHandler_title, new Status(IStatus.ERROR, CkptUI.PLUGIN_ID,
+					CkptDebug.STATUS_NOT_SUSPENDED, Messages.SaveSnapshotHandler_notSuspended, null));
 			return null;
 		}
-		UiJobs.schedule("Save Snapshot", "Save Snapshot failed", monitor -> { //$NON-NLS-1$ //$NON-NLS-2$
+		UiJobs.schedule(Messages.SaveSnapshotHandler_title, Messages.SaveSnapshotHandler_failed, monitor -> {
 			Snapshot saved = Snapshots.save(launch, monitor);
 			Display.getDefault().asyncExec(() -> SnapshotsView.showAndReveal(saved.path()));
 		});

@@ -2,14 +2,16 @@ package io.ckpt.ui.internal.views;
 
 import org.eclipse.swt.SWT;
 
+import io.ckpt.ui.internal.Messages;
+
 /** The columns of the Snapshots view, in their initial order. */
 enum SnapshotColumn {
-	NAME("Name", 420, SWT.LEFT), //$NON-NLS-1$
-	PROGRAM("Program", 110, SWT.LEFT), //$NON-NLS-1$
-	STOP_LOCATION("Stop location", 240, SWT.LEFT), //$NON-NLS-1$
-	THREADS("Threads", 65, SWT.RIGHT), //$NON-NLS-1$
-	SIZE("Size", 80, SWT.RIGHT), //$NON-NLS-1$
-	TIME("Time", 150, SWT.LEFT); //$NON-NLS-1$
+	NAME(Messages.SnapshotColumn_name, 420, SWT.LEFT),
+	PROGRAM(Messages.SnapshotColumn_program, 110, SWT.LEFT),
+	STOP_LOCATION(Messages.SnapshotColumn_stopLocation, 240, SWT.LEFT),
+	THREADS(Messages.SnapshotColumn_threads, 65, SWT.RIGHT),
+	SIZE(Messages.SnapshotColumn_size, 80, SWT.RIGHT),
+	TIME(Messages.SnapshotColumn_time, 150, SWT.LEFT);
 
 	final String title;
 	final int width;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.ckpt.core.Snapshot;
+import io.ckpt.ui.internal.Messages;
 
 /**
  * The model of the Snapshots view: statefiles grouped by the debug session that saved them. Groups
@@ -17,7 +18,7 @@ import io.ckpt.core.Snapshot;
 public final class SnapshotGroups {
 
 	/** The group of statefiles that no IDE session made (gdb's ckpt save, the command line). */
-	public static final String OUTSIDE_THE_IDE = "Saved outside the IDE"; //$NON-NLS-1$
+	public static final String OUTSIDE_THE_IDE = Messages.SnapshotGroups_outsideTheIde;
 
 	private volatile List<SnapshotGroup> groups = List.of();
 

@@ -7,12 +7,14 @@ import java.util.Optional;
 
 import org.eclipse.jface.viewers.ITableLabelProvider;
 import org.eclipse.jface.viewers.LabelProvider;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.graphics.Image;
 
 import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
 import io.ckpt.core.Statefile;
 import io.ckpt.core.StopLocation;
+import io.ckpt.ui.internal.Messages;
 
 /**
  * The columns of a Snapshots view row. What the file system knows is shown at once; the contents
@@ -49,7 +51,8 @@ final class SnapshotsLabelProvider extends LabelProvider implements ITableLabelP
 
 	private static String groupText(SnapshotGroup g, SnapshotColumn column) {
 		return switch (column) {
-		case NAME -> g.label() + (g.snapshots().size() == 1 ? "  (1 snapshot)" : "  (" + g.snapshots().size() + " snapshots)"); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+		case NAME -> g.snapshots().size() == 1 ? NLS.bind(Messages.SnapshotsLabelProvider_groupOfOne, g.label())
+				: NLS.bind(Messages.SnapshotsLabelProvider_group, g.label(), Integer.toString(g.snapshots().size()));
 		case TIME -> TIME.format(g.latest());
 		default -> ""; //$NON-NLS-1$
 		};
@@ -69,7 +72,8 @@ final class SnapshotsLabelProvider extends LabelProvider implements ITableLabelP
 		}
 		Statefile f = contents.orElse(null);
 		return switch (column) {
-		case PROGRAM -> f != null ? f.programName() : store.cachedError(s).map(e -> "invalid: " + e).orElse(PENDING); //$NON-NLS-1$
+		case PROGRAM -> f != null ? f.programName()
+				: store.cachedError(s).map(e -> NLS.bind(Messages.SnapshotsLabelProvider_invalid, e)).orElse(PENDING);
 		case STOP_LOCATION -> f == null ? (read ? "" : PENDING) : stop(f.stop()); //$NON-NLS-1$
 		case THREADS -> f == null ? "" : Integer.toString(f.threads()); //$NON-NLS-1$
 		case SIZE -> human(f != null && f.allocatedBytes() > 0 ? f.allocatedBytes() : s.size());

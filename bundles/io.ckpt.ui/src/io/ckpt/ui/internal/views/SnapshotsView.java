@@ -34,6 +34,7 @@ import io.ckpt.core.SnapshotStore;
 import io.ckpt.core.SnapshotStoreListener;
 import io.ckpt.core.SnapshotStoreListener.Kind;
 import io.ckpt.ui.CkptUI;
+import io.ckpt.ui.internal.Messages;
 import io.ckpt.ui.internal.Selections.Picked;
 import io.ckpt.ui.internal.UiJobs;
 import io.ckpt.ui.internal.handlers.RestartHandler;
@@ -47,9 +48,6 @@ import io.ckpt.ui.internal.handlers.RestartHandler;
  * statefile.
  */
 public class SnapshotsView extends ViewPart {
-
-	static final String NO_SNAPSHOTS_MESSAGE = "No snapshots yet. Stop a C/C++ program at a breakpoint " //$NON-NLS-1$
-			+ "and take a snapshot: it will be listed here."; //$NON-NLS-1$
 
 	private final SnapshotStore store = SnapshotStore.getDefault();
 	private final SnapshotStoreListener listener = this::storeChanged;
@@ -72,7 +70,7 @@ public class SnapshotsView extends ViewPart {
 		root.setLayout(layout);
 
 		message = new Label(root, SWT.WRAP);
-		message.setText(NO_SNAPSHOTS_MESSAGE);
+		message.setText(Messages.SnapshotsView_empty);
 		GridData messageData = new GridData(SWT.FILL, SWT.TOP, true, false);
 		messageData.horizontalIndent = 4;
 		messageData.verticalIndent = 4;
@@ -125,10 +123,10 @@ public class SnapshotsView extends ViewPart {
 	}
 
 	private void createRefreshAction() {
-		Action refresh = new Action("Refresh") { //$NON-NLS-1$
+		Action refresh = new Action(Messages.SnapshotsView_refresh) {
 			@Override
 			public void run() {
-				Job.create("Looking for statefiles", monitor -> { //$NON-NLS-1$
+				Job.create(Messages.SnapshotsView_refreshJob, monitor -> {
 					store.refresh();
 					return Status.OK_STATUS;
 				}).schedule();
@@ -271,7 +269,7 @@ public class SnapshotsView extends ViewPart {
 			page.bringToTop(part);
 			return part instanceof SnapshotsView v ? v : null;
 		} catch (PartInitException e) {
-			UiJobs.report("Could not open the Snapshots view", e.getStatus()); //$NON-NLS-1$
+			UiJobs.report(Messages.SnapshotsView_notOpened, e.getStatus());
 			return null;
 		}
 	}
