@@ -187,8 +187,10 @@ public final class EngineProcess {
 					errors.isBlank() ? NLS.bind(Messages.EngineProcess_failed, commandLine, Integer.toString(exit)) : errors);
 		}
 		if (line == null || line.isBlank()) {
-			throw new EngineException(errors().isBlank() ? NLS.bind(Messages.EngineProcess_noAnswer, commandLine, Integer.toString(exit))
-					: NLS.bind(Messages.EngineProcess_noAnswerWithErrors, new Object[] { commandLine, Integer.toString(exit), errors() }));
+			String code = Integer.toString(exit);
+			String errors = errors();
+			throw new EngineException(errors.isBlank() ? NLS.bind(Messages.EngineProcess_noAnswer, commandLine, code)
+					: NLS.bind(Messages.EngineProcess_noAnswerWithErrors, new Object[] { commandLine, code, errors }));
 		}
 		return line;
 	}
@@ -237,7 +239,8 @@ public final class EngineProcess {
 				output.append(stream, text);
 			}
 		} catch (IOException e) {
-			output.append(Stream.STDERR, NLS.bind(Messages.EngineProcess_readFailed, stream.name().toLowerCase(), e.getMessage()) + "\n"); //$NON-NLS-1$
+			String why = NLS.bind(Messages.EngineProcess_readFailed, stream.name().toLowerCase(), e.getMessage());
+			output.append(Stream.STDERR, why + "\n"); //$NON-NLS-1$
 		} finally {
 			if (first != null && first.length() > 0) {
 				firstLine.complete(first.toString());
