@@ -3,17 +3,19 @@ package io.ckpt.core;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.OperationCanceledException;
 import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.osgi.util.NLS;
 
 import com.sun.jna.Pointer;
 
 import io.ckpt.core.internal.CkptLibrary;
+import io.ckpt.core.internal.EngineAnswers;
 import io.ckpt.core.internal.EngineProcess;
-import io.ckpt.core.internal.Json;
+import io.ckpt.core.internal.JsonMapping;
+import io.ckpt.core.internal.Messages;
 import io.ckpt.core.internal.NativeEngine;
 
 /**
@@ -30,9 +32,9 @@ import io.ckpt.core.internal.NativeEngine;
  * {@code lib/libckpt.so} and {@code share/ckpt/ckpt-gdb.py}.
  * <p>
  * Inspecting a statefile ({@link #inspect}, {@link #describe}) runs in-process. Dump and restart
- * run the {@code ckpt} command as a separate process, started and watched through libckpt, so
- * that a crash in the engine cannot take the IDE down; they can be cancelled through their
- * progress monitor.
+ * run the engine's {@code ckpt} command ({@link #executable()}) as a separate process, so that a
+ * crash in the engine cannot take the IDE down; they can be cancelled through their progress
+ * monitor.
  * <p>
  * This class is safe to call from any thread, but none of its engine calls belongs on a UI
  * thread. The library is loaded on first use.
@@ -108,8 +110,7 @@ public final class Engine {
 		try {
 			return Statefile.fromJson(statefile, json);
 		} catch (IllegalArgumentException e) {
-			throw new EngineException("the engine described " + statefile + " in a form ckpt does not understand: " //$NON-NLS-1$ //$NON-NLS-2$
-					+ e.getMessage(), e);
+			throw new EngineException(NLS.bind(Messages.Engine_descriptionNotUnderstood, statefile, e.getMessage()), e);
 		}
 	}
 
@@ -124,7 +125,7 @@ public final class Engine {
 
 	private static String info(Path statefile, boolean json) throws EngineException {
 		if (!Files.isRegularFile(statefile)) {
-			throw new EngineException(statefile + ": no such file"); //$NON-NLS-1$
+			throw new EngineException(NLS.bind(Messages.Engine_noSuchFile, statefile));
 		}
 		CkptLibrary lib = library();
 		Pointer p = lib.ckpt_info(statefile.toString(), json ? 1 : 0);
@@ -150,15 +151,12 @@ public final class Engine {
 	 * @throws OperationCanceledException when cancelled (the engine releases the process)
 	 */
 	public static DumpResult dump(long pid, Path output, DumpMode mode, IProgressMonitor monitor) throws EngineException {
-		SubMonitor sub = SubMonitor.convert(monitor, "Saving process " + pid, 1); //$NON-NLS-1$
-		EngineProcess p = EngineProcess.start(NativeEngine.get(), List.of("dump", Long.toString(pid), "-o", //$NON-NLS-1$ //$NON-NLS-2$
+		SubMonitor sub = SubMonitor.convert(monitor, NLS.bind(Messages.Engine_savingProcess, Long.toString(pid)), 1);
+		EngineProcess p = EngineProcess.start(executable(), List.of("dump", Long.toString(pid), "-o", //$NON-NLS-1$ //$NON-NLS-2$
 				output.toString(), mode.option(), "--json")); //$NON-NLS-1$
-		String line = p.runToEnd(sub);
-		Map<String, Object> m = answer(line);
+		EngineAnswers.Dump answer = answer(p.runToEnd(sub), EngineAnswers.Dump.class);
 		sub.done();
-		return new DumpResult(output, (int) Json.num(m, "processes", 0), (int) Json.num(m, "threads", 0), //$NON-NLS-1$ //$NON-NLS-2$
-				Json.num(m, "mapped_bytes", 0), Json.num(m, "stored_bytes", 0), Json.num(m, "file_bytes", 0), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
-				Json.dbl(m, "freeze_ms", 0), Json.dbl(m, "total_ms", 0)); //$NON-NLS-1$ //$NON-NLS-2$
+		return answer.toDumpResult(output);
 	}
 
 	/**
@@ -170,29 +168,27 @@ public final class Engine {
 	 * @throws OperationCanceledException when cancelled (the engine leaves nothing behind)
 	 */
 	public static RestartedProgram restartStopped(Path statefile, IProgressMonitor monitor) throws EngineException {
-		SubMonitor sub = SubMonitor.convert(monitor, "Restarting " + statefile.getFileName(), 1); //$NON-NLS-1$
+		SubMonitor sub = SubMonitor.convert(monitor, NLS.bind(Messages.Engine_restarting, statefile.getFileName()), 1);
 		if (sub.isCanceled()) {
 			throw new OperationCanceledException();
 		}
-		EngineProcess p = EngineProcess.start(NativeEngine.get(), List.of("restart", statefile.toString(), //$NON-NLS-1$
+		EngineProcess p = EngineProcess.start(executable(), List.of("restart", statefile.toString(), //$NON-NLS-1$
 				"--stopped", "--json")); //$NON-NLS-1$ //$NON-NLS-2$
 		String line = p.runToEnd(sub);
-		Map<String, Object> m = answer(line);
-		int pid = (int) Json.num(m, "pid", 0); //$NON-NLS-1$
-		if (pid <= 0) {
-			throw new EngineException("ckpt restart gave no pid: " + line); //$NON-NLS-1$
+		EngineAnswers.Restart answer = answer(line, EngineAnswers.Restart.class);
+		if (answer.pid() <= 0) {
+			throw new EngineException(NLS.bind(Messages.Engine_restartGaveNoPid, line));
 		}
 		sub.done();
-		return new RestartedProgram(statefile, pid, (int) Json.num(m, "saved_pid", 0), //$NON-NLS-1$
-				Json.bool(m, "namespace", false), (int) Json.num(m, "processes", 1), (int) Json.num(m, "threads", 0), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
-				Json.dbl(m, "total_ms", 0), p.output()); //$NON-NLS-1$
+		return new RestartedProgram(statefile, answer.pid(), answer.savedPid(), answer.namespace(), answer.processes(),
+				answer.threads(), answer.totalMs(), p.output());
 	}
 
-	private static Map<String, Object> answer(String line) throws EngineException {
+	private static <T> T answer(String line, Class<T> type) throws EngineException {
 		try {
-			return Json.parseObject(line);
+			return JsonMapping.read(line, type);
 		} catch (IllegalArgumentException e) {
-			throw new EngineException("the engine answered in a form ckpt does not understand: " + line, e); //$NON-NLS-1$
+			throw new EngineException(NLS.bind(Messages.Engine_answerNotUnderstood, line), e);
 		}
 	}
 

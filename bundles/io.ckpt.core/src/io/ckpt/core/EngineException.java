@@ -4,6 +4,8 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 
+import io.ckpt.core.internal.Messages;
+
 /**
  * An engine operation failed. The status message is the engine's own one-line reason (for
  * example {@code not a ckpt statefile: bad ELF magic}); {@link #getReason()} returns it alone.
@@ -31,7 +33,7 @@ public class EngineException extends CoreException {
 	/** Keeps the last non-empty line, without the {@code ckpt: } prefix of the command line tool. */
 	static String oneLine(String text) {
 		if (text == null || text.isBlank()) {
-			return "the engine failed without saying why"; //$NON-NLS-1$
+			return Messages.EngineException_noReason;
 		}
 		String line = ""; //$NON-NLS-1$
 		for (String l : text.split("\n")) { //$NON-NLS-1$

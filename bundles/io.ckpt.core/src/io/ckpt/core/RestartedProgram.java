@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.ckpt.core.internal.LibC;
-
 /**
  * A program that the engine restarted from a statefile and left stopped at the saved context,
  * ready for a debugger to attach to {@link #pid()}. Its standard output and error arrive in
@@ -37,7 +35,7 @@ public record RestartedProgram(Path statefile, int pid, int savedPid, boolean in
 	/** Kills the restarted program (SIGKILL to its root process). */
 	public void kill() {
 		if (pid > 0) {
-			LibC.INSTANCE.kill(pid, LibC.SIGKILL);
+			ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
 		}
 	}
 }

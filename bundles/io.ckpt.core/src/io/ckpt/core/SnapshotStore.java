@@ -1,26 +1,13 @@
 package io.ckpt.core;
 
-import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
-import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
-import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
-import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
-
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -28,18 +15,24 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.eclipse.core.runtime.ILog;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 
 import io.ckpt.core.SnapshotStoreListener.Kind;
+import io.ckpt.core.internal.DirectoryWatcher;
+import io.ckpt.core.internal.Messages;
+import io.ckpt.core.internal.MetadataCache;
+import io.ckpt.core.internal.OriginsFile;
+import io.ckpt.core.internal.WorkspaceDirectories;
 
 /**
  * The statefiles ckpt knows about: those in the snapshot directories it watches, with the session
@@ -70,14 +63,15 @@ public class SnapshotStore {
 
 	private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"); //$NON-NLS-1$
 
+	/** How long a rescan waits, so that the bursts of a write, a rename and a delete make one. */
+	private static final long RESCAN_DELAY_MS = 100;
+
 	private static SnapshotStore defaultStore;
 
-	/** A watched directory. */
+	/** A snapshot directory: the project it belongs to, and the session each of its statefiles came from. */
 	private static final class Dir {
 		final Path path;
 		final String project;
-		WatchKey key;
-		WatchKey parentKey;
 		Map<String, SnapshotOrigin> origins = new HashMap<>();
 
 		Dir(Path path, String project) {
@@ -86,27 +80,24 @@ public class SnapshotStore {
 		}
 	}
 
-	/** Cached contents of one statefile, valid while its size and time are unchanged. */
-	private record Meta(long size, Instant modified, Statefile statefile, String error) {
-	}
-
-	private final Map<Path, Dir> dirs = new HashMap<>();
+	private final Map<Path, Dir> dirs = new HashMap<>(); // guarded by this
 	private final Map<Path, Snapshot> snapshots = new ConcurrentHashMap<>();
-	private final Map<Path, Meta> meta = new ConcurrentHashMap<>();
 	private final List<SnapshotStoreListener> listeners = new CopyOnWriteArrayList<>();
-	private final ArrayDeque<Snapshot> metaQueue = new ArrayDeque<>();
-	private final Set<Path> metaQueued = new LinkedHashSet<>();
+	private final MetadataCache metadata = new MetadataCache(s -> snapshots.containsKey(s.path()),
+			read -> fire(Kind.METADATA, read));
+	private final DirectoryWatcher watcher = new DirectoryWatcher(
+			name -> name.endsWith(EXTENSION) || name.equals(ORIGINS_FILE), this::scheduleRescan);
 	private final Set<Path> pendingRescans = new LinkedHashSet<>();
-	private final Job metadataJob;
 	private final Job rescanJob;
-	private WatchService watcher;
-	private Thread watchThread;
+	/**
+	 * One listing at a time: the job and {@link #add} both list, and a listing taken before a
+	 * file appeared (or was deleted) must not be applied after a later one. Taken before {@code this}.
+	 */
+	private final Object rescanLock = new Object();
 
 	/** An empty store: add directories with {@link #addDirectory(Path, String)}. */
 	public SnapshotStore() {
-		metadataJob = Job.create("Reading statefiles", this::readQueuedMetadata); //$NON-NLS-1$
-		metadataJob.setSystem(true);
-		rescanJob = Job.create("Looking for statefiles", this::rescanPending); //$NON-NLS-1$
+		rescanJob = Job.create(Messages.SnapshotStore_rescanJob, this::rescanPending);
 		rescanJob.setSystem(true);
 	}
 
@@ -169,7 +160,7 @@ public class SnapshotStore {
 			try {
 				l.snapshotsChanged(kind, copy);
 			} catch (RuntimeException e) {
-				Platform.log(e);
+				log(e);
 			}
 		}
 	}
@@ -179,40 +170,28 @@ public class SnapshotStore {
 	/** Watches a directory (it need not exist yet) and lists its statefiles. */
 	public void addDirectory(Path directory, String project) {
 		Path dir = directory.toAbsolutePath().normalize();
-		Dir d;
 		synchronized (this) {
 			if (dirs.containsKey(dir)) {
 				return;
 			}
-			d = new Dir(dir, project);
-			dirs.put(dir, d);
-			watch(d);
+			dirs.put(dir, new Dir(dir, project));
 		}
+		watcher.watch(dir);
 		rescan(dir);
 	}
 
 	/** Stops watching a directory; its statefiles leave the store. */
 	public void removeDirectory(Path directory) {
 		Path dir = directory.toAbsolutePath().normalize();
-		synchronized (this) {
-			Dir d = dirs.remove(dir);
-			if (d == null) {
-				return;
+		synchronized (rescanLock) {
+			synchronized (this) {
+				if (dirs.remove(dir) == null) {
+					return;
+				}
 			}
-			if (d.key != null) {
-				d.key.cancel();
-			}
-			if (d.parentKey != null) {
-				d.parentKey.cancel();
-			}
+			watcher.unwatch(dir);
+			apply(dir, Map.of());
 		}
-		List<Snapshot> gone = new ArrayList<>();
-		for (Snapshot s : List.copyOf(snapshots.values())) {
-			if (s.path().getParent().equals(dir) && snapshots.remove(s.path()) != null) {
-				gone.add(s);
-			}
-		}
-		fire(Kind.REMOVED, gone);
 	}
 
 	/** The directories watched. */
@@ -222,14 +201,8 @@ public class SnapshotStore {
 
 	/** Lists every watched directory again. */
 	public void refresh() {
-		List<Path> all;
-		synchronized (this) {
-			all = List.copyOf(dirs.keySet());
-			for (Dir d : dirs.values()) {
-				watch(d);
-			}
-		}
-		for (Path dir : all) {
+		for (Path dir : directories()) {
+			watcher.watch(dir);
 			rescan(dir);
 		}
 	}
@@ -261,15 +234,15 @@ public class SnapshotStore {
 			Dir d = dirs.get(dir);
 			if (d == null) {
 				d = new Dir(dir, project);
+				d.origins = OriginsFile.read(dir);
 				dirs.put(dir, d);
-				readOrigins(d);
 			}
-			watch(d);
 			if (origin != null) {
 				d.origins.put(file.getFileName().toString(), origin);
 				writeOrigins(d);
 			}
 		}
+		watcher.watch(dir);
 		rescan(dir);
 		Snapshot s = snapshots.get(file);
 		if (s == null) {
@@ -280,6 +253,12 @@ public class SnapshotStore {
 
 	/** Deletes statefiles from disk and from the store. */
 	public void delete(Collection<Snapshot> toDelete) throws IOException {
+		synchronized (rescanLock) {
+			deleteFiles(toDelete);
+		}
+	}
+
+	private void deleteFiles(Collection<Snapshot> toDelete) throws IOException {
 		IOException failure = null;
 		List<Snapshot> gone = new ArrayList<>();
 		for (Snapshot s : toDelete) {
@@ -288,7 +267,7 @@ public class SnapshotStore {
 				if (snapshots.remove(s.path()) != null) {
 					gone.add(s);
 				}
-				meta.remove(s.path());
+				metadata.forget(s.path());
 			} catch (IOException e) {
 				failure = e;
 			}
@@ -311,24 +290,17 @@ public class SnapshotStore {
 
 	/** The contents of a statefile if they have been read already (and the file is unchanged). */
 	public Optional<Statefile> cachedMetadata(Snapshot s) {
-		Meta m = validMeta(s);
-		return m == null ? Optional.empty() : Optional.ofNullable(m.statefile);
+		return metadata.cached(s);
 	}
 
 	/** Why the statefile is not valid, if it has been read and found so. */
 	public Optional<String> cachedError(Snapshot s) {
-		Meta m = validMeta(s);
-		return m == null ? Optional.empty() : Optional.ofNullable(m.error);
+		return metadata.cachedError(s);
 	}
 
 	/** Whether the contents have been read (successfully or not). */
 	public boolean isMetadataCached(Snapshot s) {
-		return validMeta(s) != null;
-	}
-
-	private Meta validMeta(Snapshot s) {
-		Meta m = meta.get(s.path());
-		return m != null && m.size == s.size() && java.util.Objects.equals(m.modified, s.modified()) ? m : null;
+		return metadata.isCached(s);
 	}
 
 	/**
@@ -336,27 +308,7 @@ public class SnapshotStore {
 	 * cached ones.
 	 */
 	public Statefile metadata(Snapshot s) throws EngineException {
-		Meta m = validMeta(s);
-		if (m == null) {
-			m = read(s);
-		}
-		if (m.statefile == null) {
-			throw new EngineException(m.error);
-		}
-		return m.statefile;
-	}
-
-	private Meta read(Snapshot s) {
-		Meta m;
-		try {
-			m = new Meta(s.size(), s.modified(), Engine.inspect(s.path()), null);
-		} catch (EngineException e) {
-			m = new Meta(s.size(), s.modified(), null, e.getReason());
-		} catch (RuntimeException e) { // engine not found
-			m = new Meta(s.size(), s.modified(), null, String.valueOf(e.getMessage()));
-		}
-		meta.put(s.path(), m);
-		return m;
+		return metadata.get(s);
 	}
 
 	/**
@@ -364,81 +316,28 @@ public class SnapshotStore {
 	 * {@link Kind#METADATA} for them, in batches.
 	 */
 	public void requestMetadata(Collection<Snapshot> wanted) {
-		boolean any = false;
-		synchronized (metaQueue) {
-			for (Snapshot s : wanted) {
-				if (validMeta(s) == null && metaQueued.add(s.path())) {
-					metaQueue.add(s);
-					any = true;
-				}
-			}
-		}
-		if (any) {
-			metadataJob.schedule();
-		}
+		metadata.request(wanted);
 	}
 
-	private IStatus readQueuedMetadata(IProgressMonitor monitor) {
-		List<Snapshot> batch = new ArrayList<>();
-		long lastFire = System.nanoTime();
-		while (!monitor.isCanceled()) {
-			Snapshot s;
-			synchronized (metaQueue) {
-				s = metaQueue.poll();
-				if (s != null) {
-					metaQueued.remove(s.path());
-				}
-			}
-			if (s == null) {
-				break;
-			}
-			if (snapshots.containsKey(s.path()) && validMeta(s) == null) {
-				read(s);
-				batch.add(s);
-			}
-			if (batch.size() >= 100 || System.nanoTime() - lastFire > 200_000_000L) {
-				fire(Kind.METADATA, batch);
-				batch = new ArrayList<>();
-				lastFire = System.nanoTime();
-			}
-		}
-		fire(Kind.METADATA, batch);
-		return Status.OK_STATUS;
-	}
-
-	// --- scanning and watching
+	// --- listing
 
 	private void rescan(Path dir) {
-		Dir d;
-		synchronized (this) {
-			d = dirs.get(dir);
-			if (d == null) {
-				return;
-			}
-			readOrigins(d);
-		}
-		Map<Path, Snapshot> found = new HashMap<>();
-		if (Files.isDirectory(dir)) {
-			try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + EXTENSION)) { //$NON-NLS-1$
-				for (Path p : stream) {
-					try {
-						BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-						if (a.isRegularFile()) {
-							Path file = p.toAbsolutePath().normalize();
-							SnapshotOrigin origin;
-							synchronized (this) {
-								origin = d.origins.get(p.getFileName().toString());
-							}
-							found.put(file, new Snapshot(file, a.size(), a.lastModifiedTime().toInstant(), origin, d.project));
-						}
-					} catch (IOException e) {
-						// gone meanwhile
-					}
+		synchronized (rescanLock) {
+			Dir d;
+			Map<String, SnapshotOrigin> origins = OriginsFile.read(dir);
+			synchronized (this) {
+				d = dirs.get(dir);
+				if (d == null) {
+					return;
 				}
-			} catch (IOException e) {
-				// unreadable or gone: treat as empty
+				d.origins = origins;
 			}
+			apply(dir, list(d, origins));
 		}
+	}
+
+	/** Brings the store in step with a listing of {@code dir}, and tells the listeners. */
+	private void apply(Path dir, Map<Path, Snapshot> found) {
 		List<Snapshot> added = new ArrayList<>();
 		List<Snapshot> changed = new ArrayList<>();
 		List<Snapshot> removed = new ArrayList<>();
@@ -446,7 +345,7 @@ public class SnapshotStore {
 			for (Snapshot old : List.copyOf(snapshots.values())) {
 				if (old.path().getParent().equals(dir) && !found.containsKey(old.path())) {
 					snapshots.remove(old.path());
-					meta.remove(old.path());
+					metadata.forget(old.path());
 					removed.add(old);
 				}
 			}
@@ -454,8 +353,8 @@ public class SnapshotStore {
 				Snapshot old = snapshots.put(s.path(), s);
 				if (old == null) {
 					added.add(s);
-				} else if (old.size() != s.size() || !java.util.Objects.equals(old.modified(), s.modified())
-						|| !java.util.Objects.equals(old.origin(), s.origin())) {
+				} else if (old.size() != s.size() || !Objects.equals(old.modified(), s.modified())
+						|| !Objects.equals(old.origin(), s.origin())) {
 					changed.add(s);
 				} else {
 					snapshots.put(s.path(), old);
@@ -467,11 +366,36 @@ public class SnapshotStore {
 		fire(Kind.CHANGED, changed);
 	}
 
+	/** The statefiles in a directory as the file system sees them now. */
+	private static Map<Path, Snapshot> list(Dir d, Map<String, SnapshotOrigin> origins) {
+		Map<Path, Snapshot> found = new HashMap<>();
+		if (!Files.isDirectory(d.path)) {
+			return found;
+		}
+		try (DirectoryStream<Path> stream = Files.newDirectoryStream(d.path, "*" + EXTENSION)) { //$NON-NLS-1$
+			for (Path p : stream) {
+				try {
+					BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+					if (a.isRegularFile()) {
+						Path file = p.toAbsolutePath().normalize();
+						found.put(file, new Snapshot(file, a.size(), a.lastModifiedTime().toInstant(),
+								origins.get(p.getFileName().toString()), d.project));
+					}
+				} catch (IOException e) {
+					// gone meanwhile
+				}
+			}
+		} catch (IOException e) {
+			// unreadable or gone: treat as empty
+		}
+		return found;
+	}
+
 	private void scheduleRescan(Path dir) {
 		synchronized (pendingRescans) {
 			pendingRescans.add(dir);
 		}
-		rescanJob.schedule(100); // coalesces the bursts of a write, a rename and a delete
+		rescanJob.schedule(RESCAN_DELAY_MS);
 	}
 
 	private IStatus rescanPending(IProgressMonitor monitor) {
@@ -486,147 +410,23 @@ public class SnapshotStore {
 		return Status.OK_STATUS;
 	}
 
-	/** Registers a watch on the directory, or on its parent until it exists. Holds the lock. */
-	private void watch(Dir d) {
-		try {
-			if (watcher == null) {
-				watcher = d.path.getFileSystem().newWatchService();
-				watchThread = new Thread(this::watchLoop, "ckpt snapshot directories"); //$NON-NLS-1$
-				watchThread.setDaemon(true);
-				watchThread.start();
-			}
-			if (Files.isDirectory(d.path)) {
-				if (d.key == null || !d.key.isValid()) {
-					d.key = d.path.register(watcher, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
-				}
-			} else if (d.path.getParent() != null && Files.isDirectory(d.path.getParent())
-					&& (d.parentKey == null || !d.parentKey.isValid())) {
-				d.parentKey = d.path.getParent().register(watcher, ENTRY_CREATE);
-			}
-		} catch (IOException e) {
-			// Not watchable: the directory is still listed on refresh.
-		}
-	}
-
-	private void watchLoop() {
-		while (true) {
-			WatchKey key;
-			try {
-				key = watcher.take();
-			} catch (InterruptedException | ClosedWatchServiceException e) {
-				return;
-			}
-			Path watched = (Path) key.watchable();
-			Set<Path> toScan = new LinkedHashSet<>();
-			for (var event : key.pollEvents()) {
-				synchronized (this) {
-					if (event.kind() == OVERFLOW) {
-						toScan.add(watched);
-						continue;
-					}
-					Path name = (Path) event.context();
-					Dir d = dirs.get(watched);
-					if (d != null) {
-						String n = name.toString();
-						if (n.endsWith(EXTENSION) || n.equals(ORIGINS_FILE)) {
-							toScan.add(watched);
-						}
-					}
-					// A snapshot directory that did not exist yet was created in a watched parent.
-					Dir child = dirs.get(watched.resolve(name));
-					if (child != null) {
-						watch(child);
-						toScan.add(child.path);
-					}
-				}
-			}
-			if (!key.reset()) {
-				// The directory itself went away: watch for it to come back.
-				synchronized (this) {
-					Dir d = dirs.get(watched);
-					if (d != null) {
-						d.key = null;
-						watch(d);
-						toScan.add(watched);
-					}
-				}
-			}
-			for (Path p : toScan) {
-				scheduleRescan(p);
-			}
-		}
-	}
-
-	// --- origins
-
-	/** Holds the lock. */
-	private void readOrigins(Dir d) {
-		Path file = d.path.resolve(ORIGINS_FILE);
-		Map<String, SnapshotOrigin> origins = new HashMap<>();
-		if (Files.isRegularFile(file)) {
-			Properties props = new Properties();
-			try (InputStream in = Files.newInputStream(file)) {
-				props.load(in);
-			} catch (IOException e) {
-				// unreadable: no origins
-			}
-			for (String name : props.stringPropertyNames()) {
-				SnapshotOrigin o = SnapshotOrigin.fromJson(props.getProperty(name));
-				if (o != null) {
-					origins.put(name, o);
-				}
-			}
-		}
-		d.origins = origins;
-	}
-
 	/** Holds the lock. */
 	private void writeOrigins(Dir d) {
-		Properties props = new Properties();
-		for (Map.Entry<String, SnapshotOrigin> e : d.origins.entrySet()) {
-			if (Files.exists(d.path.resolve(e.getKey()))) {
-				props.setProperty(e.getKey(), e.getValue().toJson());
-			}
-		}
 		try {
-			Files.createDirectories(d.path);
-			Path tmp = Files.createTempFile(d.path, ORIGINS_FILE, ".tmp"); //$NON-NLS-1$
-			try (OutputStream out = Files.newOutputStream(tmp)) {
-				props.store(out, "ckpt: the debug session each statefile came from"); //$NON-NLS-1$
-			}
-			Files.move(tmp, d.path.resolve(ORIGINS_FILE), StandardCopyOption.REPLACE_EXISTING,
-					StandardCopyOption.ATOMIC_MOVE);
+			OriginsFile.write(d.path, d.origins);
 		} catch (IOException e) {
-			Platform.log(e);
+			log(e);
 		}
 	}
 
 	/** Stops watching (for tests and shutdown). */
-	public synchronized void dispose() {
-		try {
-			if (watcher != null) {
-				watcher.close();
-			}
-		} catch (IOException e) {
-			// closing anyway
-		}
-		watcher = null;
-		metadataJob.cancel();
+	public void dispose() {
+		watcher.close();
+		metadata.dispose();
 		rescanJob.cancel();
 	}
 
-	/** Logging without a dependency on the runtime's log when it is not there. */
-	static final class Platform {
-		private Platform() {
-		}
-
-		static void log(Throwable t) {
-			try {
-				org.eclipse.core.runtime.ILog.of(SnapshotStore.class)
-						.log(new Status(IStatus.WARNING, Engine.PLUGIN_ID, String.valueOf(t.getMessage()), t));
-			} catch (LinkageError | RuntimeException e) {
-				t.printStackTrace();
-			}
-		}
+	private static void log(Throwable t) {
+		ILog.of(SnapshotStore.class).log(Status.warning(String.valueOf(t.getMessage()), t));
 	}
 }

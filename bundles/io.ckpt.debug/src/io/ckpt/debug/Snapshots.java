@@ -3,8 +3,7 @@ package io.ckpt.debug;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IProgressMonitor;
@@ -18,14 +17,15 @@ import org.eclipse.debug.core.ILaunchConfigurationType;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.core.ILaunchManager;
 import org.eclipse.debug.core.model.IProcess;
+import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.Engine;
 import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
 import io.ckpt.core.Statefile;
-import io.ckpt.core.internal.Json;
 import io.ckpt.debug.internal.CdtContracts;
 import io.ckpt.debug.internal.GdbControl;
+import io.ckpt.debug.internal.Messages;
 import io.ckpt.debug.internal.Sessions;
 
 /**
@@ -36,6 +36,17 @@ import io.ckpt.debug.internal.Sessions;
 public final class Snapshots {
 
 	private static final long SAVE_TIMEOUT_MS = 10 * 60 * 1000L;
+
+	/** The answer to {@code inferiors}: what the session's gdb debugs. */
+	private record Inferiors(List<Inferior> inferiors) {
+	}
+
+	private record Inferior(String executable, boolean selected) {
+	}
+
+	/** The answer to {@code save}. */
+	private record Saved(boolean ok, String error, String path) {
+	}
 
 	private Snapshots() {
 	}
@@ -54,11 +65,10 @@ public final class Snapshots {
 	 *                       extension (the message says how to enable it), or with the engine's reason
 	 */
 	public static Snapshot save(ILaunch launch, IProgressMonitor monitor) throws CoreException {
-		SubMonitor sub = SubMonitor.convert(monitor, "Saving a snapshot", 10); //$NON-NLS-1$
+		SubMonitor sub = SubMonitor.convert(monitor, Messages.Snapshots_saving, 10);
 		IProcess gdb = Sessions.gdbProcess(launch);
 		if (gdb == null || gdb.isTerminated()) {
-			throw error(CkptDebug.STATUS_NOT_SUSPENDED, "Save Snapshot needs a running C/C++ debug session (gdb): " //$NON-NLS-1$
-					+ "the selected launch has none.", null); //$NON-NLS-1$
+			throw error(CkptDebug.STATUS_NOT_SUSPENDED, Messages.Snapshots_noGdb, null);
 		}
 		long gdbPid = Sessions.pid(gdb);
 		ILaunchConfiguration config = launch.getLaunchConfiguration();
@@ -69,46 +79,40 @@ public final class Snapshots {
 			if (control == null) {
 				throw error(CkptDebug.STATUS_NO_EXTENSION, noExtensionMessage(config, gdbPid), null);
 			}
-			sub.subTask("Asking gdb what it debugs"); //$NON-NLS-1$
-			Map<String, Object> inferiors = control.request(Map.of("op", "inferiors"), sub.split(1), 30_000); //$NON-NLS-1$ //$NON-NLS-2$
+			sub.subTask(Messages.Snapshots_askingGdb);
+			Inferiors inferiors = control.request(new GdbControl.Request("inferiors", null), Inferiors.class, sub.split(1), //$NON-NLS-1$
+					30_000);
 			String program = attribute(config, CdtContracts.ATTR_PROGRAM, ""); //$NON-NLS-1$
-			for (Object o : Json.list(inferiors, "inferiors")) { //$NON-NLS-1$
-				@SuppressWarnings("unchecked")
-				Map<String, Object> inf = (Map<String, Object>) o;
-				if (Json.bool(inf, "selected", false) && Json.str(inf, "executable") != null) { //$NON-NLS-1$ //$NON-NLS-2$
-					program = Json.str(inf, "executable"); //$NON-NLS-1$
+			for (Inferior inferior : inferiors.inferiors() == null ? List.<Inferior>of() : inferiors.inferiors()) {
+				if (inferior.selected() && inferior.executable() != null) {
+					program = inferior.executable();
 				}
 			}
 			Files.createDirectories(dir);
 			Path file = SnapshotStore.newStatefilePath(dir, program);
-			sub.subTask("Saving " + file.getFileName()); //$NON-NLS-1$
-			Map<String, Object> request = new LinkedHashMap<>();
-			request.put("op", "save"); //$NON-NLS-1$ //$NON-NLS-2$
-			request.put("path", file.toString()); //$NON-NLS-1$
-			Map<String, Object> answer = control.request(request, sub.split(8), SAVE_TIMEOUT_MS);
-			if (!Json.bool(answer, "ok", false)) { //$NON-NLS-1$
-				throw error(0, String.valueOf(Json.str(answer, "error")), null); //$NON-NLS-1$
+			sub.subTask(NLS.bind(Messages.Snapshots_savingFile, file.getFileName()));
+			Saved answer = control.request(new GdbControl.Request("save", file.toString()), Saved.class, sub.split(8), //$NON-NLS-1$
+					SAVE_TIMEOUT_MS);
+			if (!answer.ok()) {
+				throw error(0, String.valueOf(answer.error()), null);
 			}
-			Path saved = Path.of(Json.str(answer, "path")); //$NON-NLS-1$
+			Path saved = Path.of(answer.path());
 			sub.split(1);
 			return SnapshotStore.getDefault().add(saved, Sessions.origin(launch), project.isEmpty() ? null : project);
 		} catch (IOException e) {
-			throw error(0, "Talking to gdb (pid " + gdbPid + ") failed: " + e.getMessage(), e); //$NON-NLS-1$ //$NON-NLS-2$
+			throw error(0, NLS.bind(Messages.Snapshots_gdbFailed, Long.toString(gdbPid), e.getMessage()), e);
 		}
 	}
 
 	private static String noExtensionMessage(ILaunchConfiguration config, long gdbPid) {
-		String name = config == null ? "this launch" : "'" + config.getName() + "'"; //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+		String name = config == null ? Messages.Snapshots_thisLaunch : NLS.bind(Messages.Snapshots_namedLaunch, config.getName());
 		String extension;
 		try {
 			extension = Engine.gdbExtension().toString();
 		} catch (RuntimeException e) {
 			extension = "<engine>/share/ckpt/ckpt-gdb.py"; //$NON-NLS-1$
 		}
-		return "This debug session's gdb (pid " + gdbPid + ") does not have ckpt's gdb extension loaded, " //$NON-NLS-1$ //$NON-NLS-2$
-				+ "so it cannot save snapshots. To enable it, check 'Enable snapshots' on the Snapshots tab of " //$NON-NLS-1$
-				+ name + " (or Preferences > ckpt > 'Enable snapshots for all C/C++ launches') and debug again. " //$NON-NLS-1$
-				+ "For this session only, type in its gdb console: source " + extension; //$NON-NLS-1$
+		return NLS.bind(Messages.Snapshots_noExtension, new Object[] { Long.toString(gdbPid), name, extension });
 	}
 
 	// --- restart
@@ -142,11 +146,10 @@ public final class Snapshots {
 		ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
 		ILaunchConfigurationType type = manager.getLaunchConfigurationType(CdtContracts.POSTMORTEM_TYPE);
 		if (type == null) {
-			throw error(CkptDebug.STATUS_CDT_MISSING, "Open as Core needs Eclipse CDT (C/C++ Postmortem Debugger), " //$NON-NLS-1$
-					+ "which is not installed. Outside the IDE: gdb " + contents.program() + " -c " + statefile, null); //$NON-NLS-1$ //$NON-NLS-2$
+			throw error(CkptDebug.STATUS_CDT_MISSING, NLS.bind(Messages.Snapshots_noCdtForCore, contents.program(), statefile), null);
 		}
 		ILaunchConfigurationWorkingCopy wc = type.newInstance(null,
-				manager.generateLaunchConfigurationName(contents.programName() + " (core " + statefile.getFileName() + ")")); //$NON-NLS-1$ //$NON-NLS-2$
+				manager.generateLaunchConfigurationName(NLS.bind(Messages.Snapshots_coreConfiguration, contents.programName(), statefile.getFileName())));
 		wc.setAttribute(CdtContracts.ATTR_PROJECT, project == null ? "" : project); //$NON-NLS-1$
 		wc.setAttribute(CdtContracts.ATTR_PROGRAM, contents.program());
 		wc.setAttribute(CdtContracts.ATTR_COREFILE, statefile.toAbsolutePath().toString());
@@ -157,7 +160,7 @@ public final class Snapshots {
 
 	/** Opens a statefile in CDT's post-mortem debugger. */
 	public static ILaunch openAsCore(Path statefile, String project, IProgressMonitor monitor) throws CoreException {
-		SubMonitor sub = SubMonitor.convert(monitor, "Opening " + statefile.getFileName() + " as a core file", 2); //$NON-NLS-1$ //$NON-NLS-2$
+		SubMonitor sub = SubMonitor.convert(monitor, NLS.bind(Messages.Snapshots_openingAsCore, statefile.getFileName()), 2);
 		Statefile contents = Engine.inspect(statefile);
 		sub.worked(1);
 		return coreConfiguration(statefile, project, contents).launch(ILaunchManager.DEBUG_MODE, sub.split(1), false, true);

@@ -99,6 +99,35 @@ class SnapshotStoreTest {
 	}
 
 	@Test
+	void aDirectoryThatIsRemovedAndMadeAgainIsStillFollowed() throws Exception {
+		Path sub = Files.createDirectories(dir.resolve("sub")); //$NON-NLS-1$
+		Files.copy(statefile, sub.resolve("a.ckpt")); //$NON-NLS-1$
+		store.addDirectory(sub, null);
+		assertEquals(List.of("a"), names()); //$NON-NLS-1$
+		Files.delete(sub.resolve("a.ckpt")); //$NON-NLS-1$
+		Files.delete(sub);
+		waitFor(() -> hasEvent("REMOVED a.ckpt"), "the removal of the directory was not noticed"); //$NON-NLS-1$ //$NON-NLS-2$
+		Files.createDirectories(sub);
+		Thread.sleep(300);
+		Files.copy(statefile, sub.resolve("b.ckpt")); //$NON-NLS-1$
+		waitFor(() -> hasEvent("ADDED b.ckpt"), "b.ckpt in the directory made again was not noticed"); //$NON-NLS-1$ //$NON-NLS-2$
+	}
+
+	@Test
+	void anOriginsFileWithNullsAndADamagedLineIsRead() throws Exception {
+		Files.copy(statefile, dir.resolve("kept.ckpt")); //$NON-NLS-1$
+		Files.copy(statefile, dir.resolve("damaged.ckpt")); //$NON-NLS-1$
+		// As earlier versions wrote it (members that are null written out), and a line nobody can read.
+		Files.writeString(dir.resolve(SnapshotStore.ORIGINS_FILE),
+				"kept.ckpt={\"session\":\"loop [C/C++ Application]\",\"configuration\":\"loop\",\"type\":null,\"started\":null}\n" //$NON-NLS-1$
+						+ "damaged.ckpt={\"session\":\n"); //$NON-NLS-1$
+		store.addDirectory(dir, null);
+		assertEquals(new SnapshotOrigin("loop [C/C++ Application]", "loop", null, null), //$NON-NLS-1$ //$NON-NLS-2$
+				store.find(dir.resolve("kept.ckpt")).orElseThrow().origin()); //$NON-NLS-1$
+		assertEquals(null, store.find(dir.resolve("damaged.ckpt")).orElseThrow().origin()); //$NON-NLS-1$
+	}
+
+	@Test
 	void originsAreKeptBesideTheStatefiles() throws Exception {
 		Path file = dir.resolve("saved.ckpt"); //$NON-NLS-1$
 		Files.copy(statefile, file);

@@ -12,17 +12,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import io.ckpt.core.DumpMode;
 import io.ckpt.core.DumpResult;
 import io.ckpt.core.Engine;
 import io.ckpt.core.EngineException;
+import io.ckpt.core.SavedFile;
 import io.ckpt.core.SavedProcess;
+import io.ckpt.core.SavedThread;
 import io.ckpt.core.Statefile;
 import io.ckpt.core.tests.util.TestPrograms;
 
@@ -99,6 +108,101 @@ class StatefileTest {
 		assertEquals(dumped.storedBytes(), s.storedBytes());
 		assertEquals(dumped.fileBytes(), s.fileBytes());
 		assertTrue(s.allocatedBytes() > 0 && s.allocatedBytes() < s.fileBytes(), "a statefile is sparse"); //$NON-NLS-1$
+	}
+
+	@Test
+	void modelCarriesEveryMemberOfTheCommandLineToolsJson() throws Exception {
+		String json = TestPrograms.run(dir, 60, Engine.executable().toString(), "info", statefile.toString(), "--json") //$NON-NLS-1$ //$NON-NLS-2$
+				.strip();
+		Statefile s = Statefile.fromJson(statefile, json);
+		// The same description read in-process through JNA gives the same model.
+		assertEquals(Engine.inspect(statefile), s);
+
+		// Member by member, read as a plain JSON tree: each snake_case name lands in its component.
+		JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+		assertEquals(o.get("format").getAsInt(), s.format()); //$NON-NLS-1$
+		assertEquals(o.get("engine").getAsString(), s.engineVersion()); //$NON-NLS-1$
+		assertEquals(o.get("kernel").getAsString(), s.kernel()); //$NON-NLS-1$
+		assertEquals(o.get("hostname").getAsString(), s.hostname()); //$NON-NLS-1$
+		long ns = o.get("time_ns").getAsLong(); //$NON-NLS-1$
+		assertEquals(Instant.ofEpochSecond(ns / 1_000_000_000L, ns % 1_000_000_000L), s.time());
+		assertEquals(o.get("freeze_ms").getAsDouble(), s.freezeMillis()); //$NON-NLS-1$
+		assertEquals(o.get("total_ms").getAsDouble(), s.totalMillis()); //$NON-NLS-1$
+		assertEquals(o.get("from_debugger").getAsBoolean(), s.fromDebugger()); //$NON-NLS-1$
+		assertEquals(o.get("program").getAsString(), s.program()); //$NON-NLS-1$
+		assertEquals(strings(o.getAsJsonArray("args")), s.args()); //$NON-NLS-1$
+		assertEquals(o.get("threads").getAsInt(), s.threads()); //$NON-NLS-1$
+		assertEquals(o.get("stored_bytes").getAsLong(), s.storedBytes()); //$NON-NLS-1$
+		assertEquals(o.get("mapped_bytes").getAsLong(), s.mappedBytes()); //$NON-NLS-1$
+		assertEquals(o.get("file_bytes").getAsLong(), s.fileBytes()); //$NON-NLS-1$
+		assertEquals(o.get("allocated_bytes").getAsLong(), s.allocatedBytes()); //$NON-NLS-1$
+
+		JsonObject stop = o.getAsJsonObject("stop"); //$NON-NLS-1$
+		assertEquals(stop.get("tid").getAsLong(), s.stop().tid()); //$NON-NLS-1$
+		assertEquals(stop.get("pc").getAsString(), s.stop().pc()); //$NON-NLS-1$
+		assertEquals(string(stop, "symbol"), s.stop().symbol()); //$NON-NLS-1$
+		assertEquals(string(stop, "function"), s.stop().function()); //$NON-NLS-1$
+		assertEquals(string(stop, "file"), s.stop().file()); //$NON-NLS-1$
+		assertEquals(stop.has("line") ? stop.get("line").getAsInt() : 0, s.stop().line()); //$NON-NLS-1$ //$NON-NLS-2$
+
+		JsonObject p = o.getAsJsonArray("processes").get(0).getAsJsonObject(); //$NON-NLS-1$
+		SavedProcess sp = s.processes().get(0);
+		assertEquals(p.get("pid").getAsLong(), sp.pid()); //$NON-NLS-1$
+		assertEquals(p.get("ppid").getAsLong(), sp.ppid()); //$NON-NLS-1$
+		assertEquals(p.get("pgid").getAsLong(), sp.pgid()); //$NON-NLS-1$
+		assertEquals(p.get("sid").getAsLong(), sp.sid()); //$NON-NLS-1$
+		assertEquals(p.get("comm").getAsString(), sp.comm()); //$NON-NLS-1$
+		assertEquals(p.get("exe").getAsString(), sp.executable()); //$NON-NLS-1$
+		assertEquals(p.get("cwd").getAsString(), sp.cwd()); //$NON-NLS-1$
+		assertEquals(strings(p.getAsJsonArray("args")), sp.args()); //$NON-NLS-1$
+		assertEquals(p.get("mappings").getAsInt(), sp.mappings()); //$NON-NLS-1$
+		assertEquals(p.get("stored_bytes").getAsLong(), sp.storedBytes()); //$NON-NLS-1$
+		assertEquals(p.get("mapped_bytes").getAsLong(), sp.mappedBytes()); //$NON-NLS-1$
+		JsonArray threads = p.getAsJsonArray("threads"); //$NON-NLS-1$
+		assertEquals(threads.size(), sp.threads().size());
+		for (int i = 0; i < threads.size(); i++) {
+			JsonObject t = threads.get(i).getAsJsonObject();
+			SavedThread st = sp.threads().get(i);
+			assertEquals(t.get("tid").getAsLong(), st.tid()); //$NON-NLS-1$
+			assertEquals(t.get("pc").getAsString(), st.pc()); //$NON-NLS-1$
+			assertEquals(string(t, "symbol"), st.symbol()); //$NON-NLS-1$
+			assertEquals(t.get("name").getAsString(), st.name()); //$NON-NLS-1$
+		}
+		JsonArray fds = p.getAsJsonArray("fds"); //$NON-NLS-1$
+		assertEquals(fds.size(), sp.files().size());
+		for (int i = 0; i < fds.size(); i++) {
+			JsonObject f = fds.get(i).getAsJsonObject();
+			SavedFile sf = sp.files().get(i);
+			assertEquals(f.get("fd").getAsInt(), sf.fd()); //$NON-NLS-1$
+			assertEquals(f.get("kind").getAsString(), sf.kind()); //$NON-NLS-1$
+			assertEquals(f.get("access").getAsString(), sf.access()); //$NON-NLS-1$
+			assertEquals(f.get("path").getAsString(), sf.path()); //$NON-NLS-1$
+			assertEquals(f.get("pos").getAsLong(), sf.position()); //$NON-NLS-1$
+		}
+	}
+
+	@Test
+	void jsonThatIsNoStatefileDescriptionIsRefused() {
+		for (String notOne : new String[] { "", "null", "[]", "42", "{}", "{\"format\":1}", "{\"format\":1,\"processes\":[]} x", //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$ //$NON-NLS-5$ //$NON-NLS-6$ //$NON-NLS-7$
+				"{format:1,processes:[]}" }) { //$NON-NLS-1$
+			assertThrows(IllegalArgumentException.class, () -> Statefile.fromJson(statefile, notOne), notOne);
+		}
+		// Members the model does not know are left aside.
+		Statefile s = Statefile.fromJson(statefile, "{\"format\":1,\"processes\":[],\"newer_member\":{\"a\":[1]}}"); //$NON-NLS-1$
+		assertEquals(1, s.format());
+		assertTrue(s.processes().isEmpty() && s.args().isEmpty());
+	}
+
+	/** A string member, {@code null} when it is absent or null. */
+	private static String string(JsonObject o, String member) {
+		JsonElement e = o.get(member);
+		return e == null || e.isJsonNull() ? null : e.getAsString();
+	}
+
+	private static List<String> strings(JsonArray array) {
+		List<String> list = new ArrayList<>();
+		array.forEach(e -> list.add(e.getAsString()));
+		return list;
 	}
 
 	@Test

@@ -2,13 +2,11 @@ package io.ckpt.core.internal;
 
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
-import com.sun.jna.Structure;
-import com.sun.jna.Structure.FieldOrder;
-import com.sun.jna.ptr.IntByReference;
 
 /**
- * JNA mapping of libckpt's public C API ({@code native/include/ckpt.h}). Keep it in step with that
- * header. {@code size_t} is mapped to {@code long}: the engine exists for x86_64 only.
+ * The part of libckpt's C API ({@code native/include/ckpt.h}) that the IDE calls in-process
+ * through JNA: reading statefiles and the engine's version. Keep it in step with that header.
+ * Dump and restart run in the {@code ckpt} command instead (see {@link EngineProcess}).
  */
 public interface CkptLibrary extends Library {
 
@@ -26,24 +24,4 @@ public interface CkptLibrary extends Library {
 
 	/** {@code void ckpt_free(void *p)}. */
 	void ckpt_free(Pointer p);
-
-	/** {@code struct ckpt_child}: the engine running as a separate process. */
-	@FieldOrder({ "pid", "stdout_fd", "stderr_fd" })
-	class CkptChild extends Structure {
-		public int pid;
-		public int stdout_fd;
-		public int stderr_fd;
-	}
-
-	/** {@code int ckpt_child_start(const char *const *args, size_t nargs, struct ckpt_child *child)}. */
-	int ckpt_child_start(String[] args, long nargs, CkptChild child);
-
-	/** {@code int ckpt_child_wait(struct ckpt_child *child, int timeout_ms, int *exit_code)}: 1 ended, 0 timeout, -1 error. */
-	int ckpt_child_wait(CkptChild child, int timeoutMs, IntByReference exitCode);
-
-	/** {@code int ckpt_child_cancel(struct ckpt_child *child)}: SIGINT, the engine cleans up. */
-	int ckpt_child_cancel(CkptChild child);
-
-	/** {@code const char *ckpt_command_path(void)}. */
-	String ckpt_command_path();
 }

@@ -4,7 +4,8 @@ import io.ckpt.core.EngineNotFoundException;
 
 /**
  * Prints what the Java side sees of the engine. Used by the demo script on a plain class path:
- * {@code java -cp io.ckpt.core.jar:com.sun.jna.jar -Dckpt.home=native/build io.ckpt.core.internal.EngineInfo}.
+ * {@code java --enable-native-access=ALL-UNNAMED -cp io.ckpt.core.jar:com.sun.jna.jar -Dckpt.home=native/build io.ckpt.core.internal.EngineInfo}
+ * (the first option keeps Java 24 and newer from warning when JNA loads libckpt).
  */
 public final class EngineInfo {
 
@@ -15,8 +16,8 @@ public final class EngineInfo {
 		try {
 			// NativeEngine, not Engine: Engine's API uses Eclipse types that a plain class path lacks.
 			NativeEngine engine = NativeEngine.get();
-			System.out.println("ckpt " + engine.version() + " (statefile format " + engine.formatVersion() //$NON-NLS-1$ //$NON-NLS-2$
-					+ ") via JNA from " + engine.location().library()); //$NON-NLS-1$
+			System.out.println(LocatorMessages.format("EngineInfo_version", engine.version(), //$NON-NLS-1$
+					Integer.toString(engine.formatVersion()), engine.location().library()));
 		} catch (EngineNotFoundException e) {
 			System.err.println(e.getMessage());
 			System.exit(1);

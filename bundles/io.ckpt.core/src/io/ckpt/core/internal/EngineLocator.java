@@ -32,11 +32,11 @@ public final class EngineLocator {
 		String override = preferenceOverride();
 		if (override != null && !override.isBlank()) {
 			List<String> tried = new ArrayList<>();
-			Optional<EngineLocation> found = candidate(override, "preference " + CorePreferences.ENGINE_HOME, //$NON-NLS-1$
-					Source.PREFERENCE, tried);
+			Optional<EngineLocation> found = candidate(override,
+					LocatorMessages.format("EngineLocator_preference", CorePreferences.ENGINE_HOME), Source.PREFERENCE, tried); //$NON-NLS-1$
 			// An override that does not hold an engine is an error, not a reason to use another one.
-			return found.orElseThrow(() -> new EngineNotFoundException("ckpt engine not found: " + tried.get(0) //$NON-NLS-1$
-					+ ". Fix or clear the engine path in Preferences > ckpt.")); //$NON-NLS-1$
+			return found.orElseThrow(() -> new EngineNotFoundException(
+					LocatorMessages.format("EngineLocator_overrideNotFound", tried.get(0)))); //$NON-NLS-1$
 		}
 		return locate(fragmentFolder(), System.getProperty(Engine.HOME_PROPERTY), System.getenv(Engine.HOME_ENV));
 	}
@@ -80,36 +80,35 @@ public final class EngineLocator {
 			if (isEngineHome(home)) {
 				return new EngineLocation(home, Source.FRAGMENT);
 			}
-			tried.add("fragment " + FRAGMENT_ID + " at " + home + " has no lib/libckpt.so"); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+			tried.add(LocatorMessages.format("EngineLocator_fragmentEmpty", FRAGMENT_ID, home)); //$NON-NLS-1$
 		} else {
-			tried.add("fragment " + FRAGMENT_ID + " is not installed"); //$NON-NLS-1$ //$NON-NLS-2$
+			tried.add(LocatorMessages.format("EngineLocator_fragmentMissing", FRAGMENT_ID)); //$NON-NLS-1$
 		}
-		Optional<EngineLocation> found = candidate(property, "system property " + Engine.HOME_PROPERTY, //$NON-NLS-1$
-				Source.SYSTEM_PROPERTY, tried);
+		Optional<EngineLocation> found = candidate(property,
+				LocatorMessages.format("EngineLocator_systemProperty", Engine.HOME_PROPERTY), Source.SYSTEM_PROPERTY, tried); //$NON-NLS-1$
 		if (found.isEmpty()) {
-			found = candidate(env, "environment variable " + Engine.HOME_ENV, Source.ENVIRONMENT, tried); //$NON-NLS-1$
+			found = candidate(env, LocatorMessages.format("EngineLocator_environment", Engine.HOME_ENV), //$NON-NLS-1$
+					Source.ENVIRONMENT, tried);
 		}
-		return found.orElseThrow(() -> new EngineNotFoundException("ckpt engine not found: " //$NON-NLS-1$
-				+ String.join("; ", tried) //$NON-NLS-1$
-				+ ". Install the ckpt feature with its platform fragment, or set the system property " //$NON-NLS-1$
-				+ Engine.HOME_PROPERTY + " or the environment variable " + Engine.HOME_ENV //$NON-NLS-1$
-				+ " to a directory laid out like native/build (bin/ckpt, lib/libckpt.so, share/ckpt/ckpt-gdb.py)."));//$NON-NLS-1$
+		return found.orElseThrow(() -> new EngineNotFoundException(LocatorMessages.format("EngineLocator_notFound", //$NON-NLS-1$
+				String.join(LocatorMessages.format("EngineLocator_triedSeparator"), tried), Engine.HOME_PROPERTY, //$NON-NLS-1$
+				Engine.HOME_ENV)));
 	}
 
 	private static Optional<EngineLocation> candidate(String value, String what, Source source, List<String> tried) {
 		if (value == null || value.isBlank()) {
-			tried.add(what + " is not set"); //$NON-NLS-1$
+			tried.add(LocatorMessages.format("EngineLocator_candidateNotSet", what)); //$NON-NLS-1$
 			return Optional.empty();
 		}
 		Path home;
 		try {
 			home = Path.of(value.trim()).toAbsolutePath().normalize();
 		} catch (InvalidPathException e) {
-			tried.add(what + "=" + value + " is not a valid path"); //$NON-NLS-1$ //$NON-NLS-2$
+			tried.add(LocatorMessages.format("EngineLocator_candidateInvalid", what, value)); //$NON-NLS-1$
 			return Optional.empty();
 		}
 		if (!isEngineHome(home)) {
-			tried.add(what + "=" + home + " has no lib/libckpt.so"); //$NON-NLS-1$ //$NON-NLS-2$
+			tried.add(LocatorMessages.format("EngineLocator_candidateEmpty", what, home)); //$NON-NLS-1$
 			return Optional.empty();
 		}
 		return Optional.of(new EngineLocation(home, source));

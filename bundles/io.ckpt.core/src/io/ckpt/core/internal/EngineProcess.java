@@ -1,10 +1,16 @@
 package io.ckpt.core.internal;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,60 +19,80 @@ import java.util.concurrent.TimeoutException;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.OperationCanceledException;
-
-import com.sun.jna.LastErrorException;
-import com.sun.jna.ptr.IntByReference;
+import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.EngineException;
 import io.ckpt.core.ProgramOutput;
 import io.ckpt.core.ProgramOutput.Stream;
-import io.ckpt.core.internal.CkptLibrary.CkptChild;
 
 /**
- * The {@code ckpt} command running as a separate process, started and watched through libckpt
- * ({@code ckpt_child_start}, {@code ckpt_child_wait}, {@code ckpt_child_cancel}), so that nothing
- * the engine does can take the IDE down.
+ * The {@code ckpt} command of the engine in use, running as a separate process, so that nothing
+ * the engine does can take the IDE down. Its standard input is {@code /dev/null}.
  * <p>
- * Both pipes are drained by daemon threads from the start until their end. The first line on
- * standard output (the engine's JSON answer) is kept apart; everything after it, and everything
- * on standard error, goes to {@link #output()}. That matters for a restart: the restarted program
- * inherits the pipes, so they stay open, and must keep being drained, for as long as it lives.
+ * Both of its output pipes are read by daemon threads from the start until their end. The first
+ * line on standard output (the engine's JSON answer) is kept apart; everything after it, and
+ * everything on standard error, goes to {@link #output()}. That matters for a restart: the
+ * restarted program inherits the pipes, so they stay open, and must keep being read, for as long
+ * as it lives (which is why they are {@link OsPipe}s and not the JDK's).
+ * <p>
+ * Cancelling sends SIGTERM, on which the command cleans up: a dump lets the program go on as it
+ * was and leaves no file, a restart leaves no process. A command that has not ended after a grace
+ * period is killed, with every process it started.
  */
 public final class EngineProcess {
 
-	private static final int POLL_MS = 50;
-	private static final int CANCEL_GRACE_MS = 10_000;
+	/** How often a wait looks at its progress monitor, the only way a monitor tells of cancellation. */
+	private static final long CANCEL_CHECK_MS = 50;
+	private static final long CANCEL_GRACE_MS = 10_000;
 
-	private final CkptLibrary library;
-	private final CkptChild child;
+	private final Process process;
 	private final String commandLine;
 	private final CompletableFuture<String> firstLine = new CompletableFuture<>();
 	private final StringBuilder engineErrors = new StringBuilder();
 	private final ProgramOutput output = new ProgramOutput();
 
-	private EngineProcess(CkptLibrary library, CkptChild child, String commandLine) {
-		this.library = library;
-		this.child = child;
+	private EngineProcess(Process process, String commandLine) {
+		this.process = process;
 		this.commandLine = commandLine;
 	}
 
-	/** Starts {@code ckpt ARGS...}. */
-	public static EngineProcess start(NativeEngine engine, List<String> args) throws EngineException {
-		CkptLibrary library = engine.library();
-		CkptChild child = new CkptChild();
-		String[] argv = args.toArray(String[]::new);
-		if (library.ckpt_child_start(argv, argv.length, child) != 0) {
-			throw new EngineException(library.ckpt_last_error());
+	/**
+	 * Starts {@code command ARGS...}.
+	 *
+	 * @param command the engine's {@code bin/ckpt}
+	 * @throws EngineException when it cannot be started
+	 */
+	public static EngineProcess start(Path command, List<String> args) throws EngineException {
+		List<String> argv = new ArrayList<>(args.size() + 1);
+		argv.add(command.toString());
+		argv.addAll(args);
+		InputStream stdout = null;
+		InputStream stderr = null;
+		try (OsPipe out = OsPipe.open(); OsPipe err = OsPipe.open()) {
+			stdout = out.openReadEnd();
+			stderr = err.openReadEnd();
+			Process process = new ProcessBuilder(argv).redirectInput(Redirect.from(new File("/dev/null"))) //$NON-NLS-1$
+					.redirectOutput(Redirect.appendTo(out.writeEnd())).redirectError(Redirect.appendTo(err.writeEnd()))
+					.start();
+			EngineProcess p = new EngineProcess(process, "ckpt " + String.join(" ", args)); //$NON-NLS-1$ //$NON-NLS-2$
+			p.pump(stdout, Stream.STDOUT);
+			p.pump(stderr, Stream.STDERR);
+			return p;
+		} catch (IOException e) {
+			closeQuietly(stdout);
+			closeQuietly(stderr);
+			throw new EngineException(NLS.bind(Messages.EngineProcess_cannotStart, command, e.getMessage()), e);
 		}
-		EngineProcess p = new EngineProcess(library, child, "ckpt " + String.join(" ", args)); //$NON-NLS-1$ //$NON-NLS-2$
-		p.pump(child.stdout_fd, Stream.STDOUT);
-		p.pump(child.stderr_fd, Stream.STDERR);
-		return p;
 	}
 
 	/** The engine process's pid. */
-	public int pid() {
-		return child.pid;
+	public long pid() {
+		return process.pid();
+	}
+
+	/** Whether the engine process has not exited yet. */
+	public boolean isAlive() {
+		return process.isAlive();
 	}
 
 	/** What follows the first line of standard output, and all of standard error. */
@@ -75,41 +101,50 @@ public final class EngineProcess {
 	}
 
 	/**
-	 * Waits for the engine process to exit, checking the monitor for cancellation; on cancel it
-	 * asks the engine to stop and clean up (SIGINT), waits for that, and throws.
+	 * Waits for the engine process to exit. When the monitor is cancelled (or the thread
+	 * interrupted) it asks the engine to stop and clean up, waits for that, and throws.
 	 *
 	 * @return the exit code (128+N when killed by signal N)
+	 * @throws OperationCanceledException when cancelled
 	 */
-	public int waitFor(IProgressMonitor monitor) throws EngineException {
-		IntByReference code = new IntByReference();
-		while (true) {
-			int r = library.ckpt_child_wait(child, POLL_MS, code);
-			if (r < 0) {
-				throw new EngineException(library.ckpt_last_error());
+	public int waitFor(IProgressMonitor monitor) {
+		try {
+			while (!process.waitFor(CANCEL_CHECK_MS, TimeUnit.MILLISECONDS)) {
+				if (monitor != null && monitor.isCanceled()) {
+					cancel();
+					throw new OperationCanceledException();
+				}
 			}
-			if (r == 1) {
-				return code.getValue();
-			}
-			if (monitor != null && monitor.isCanceled()) {
-				cancel();
-				throw new OperationCanceledException();
-			}
+			return process.exitValue();
+		} catch (InterruptedException e) {
+			cancel();
+			Thread.currentThread().interrupt();
+			throw new OperationCanceledException();
 		}
 	}
 
+	/** SIGTERM and a grace period; then SIGKILL to the engine and to everything it started. */
 	private void cancel() {
-		library.ckpt_child_cancel(child);
-		IntByReference code = new IntByReference();
-		if (library.ckpt_child_wait(child, CANCEL_GRACE_MS, code) != 1) {
-			// It does not listen: kill its process group, then reap it.
-			LibC.INSTANCE.kill(-child.pid, LibC.SIGKILL);
-			library.ckpt_child_wait(child, CANCEL_GRACE_MS, code);
+		process.destroy();
+		if (!waitQuietly(CANCEL_GRACE_MS)) {
+			// It does not listen: take what it started while they are still its descendants.
+			process.descendants().forEach(ProcessHandle::destroyForcibly);
+			process.destroyForcibly();
+			waitQuietly(CANCEL_GRACE_MS);
+		}
+	}
+
+	private boolean waitQuietly(long millis) {
+		try {
+			return process.waitFor(millis, TimeUnit.MILLISECONDS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return !process.isAlive();
 		}
 	}
 
 	/**
-	 * The first line the engine wrote on standard output, waiting at most {@code timeoutMs} for it
-	 * after the engine has exited.
+	 * The first line the engine wrote on standard output, waiting at most {@code timeoutMs} for it.
 	 *
 	 * @return the line, or {@code null} when there is none
 	 */
@@ -134,7 +169,8 @@ public final class EngineProcess {
 	/**
 	 * Runs the command to its end and returns its first output line.
 	 *
-	 * @throws EngineException with the engine's one-line reason when it exits with non-zero status
+	 * @throws EngineException            with the engine's one-line reason when it exits with non-zero status
+	 * @throws OperationCanceledException when cancelled
 	 */
 	public String runToEnd(IProgressMonitor monitor) throws EngineException {
 		int exit = waitFor(monitor);
@@ -147,45 +183,36 @@ public final class EngineProcess {
 				Thread.currentThread().interrupt();
 			}
 			String errors = errors();
-			throw new EngineException(errors.isBlank() ? commandLine + " failed with exit code " + exit : errors); //$NON-NLS-1$
+			throw new EngineException(
+					errors.isBlank() ? NLS.bind(Messages.EngineProcess_failed, commandLine, Integer.toString(exit)) : errors);
 		}
 		if (line == null || line.isBlank()) {
-			throw new EngineException(commandLine + " printed no answer (exit " + exit + ")" //$NON-NLS-1$ //$NON-NLS-2$
-					+ (errors().isBlank() ? "" : ": " + errors()));
+			String code = Integer.toString(exit);
+			String errors = errors();
+			throw new EngineException(errors.isBlank() ? NLS.bind(Messages.EngineProcess_noAnswer, commandLine, code)
+					: NLS.bind(Messages.EngineProcess_noAnswerWithErrors, new Object[] { commandLine, code, errors }));
 		}
 		return line;
 	}
 
-	private void pump(int fd, Stream stream) {
-		Thread t = new Thread(() -> drain(fd, stream), "ckpt engine " + stream.name().toLowerCase() + " (pid " + child.pid + ")"); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+	private void pump(InputStream in, Stream stream) {
+		Thread t = new Thread(() -> drain(in, stream),
+				"ckpt engine " + stream.name().toLowerCase() + " (pid " + process.pid() + ")"); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
 		t.setDaemon(true);
 		t.start();
 	}
 
-	private void drain(int fd, Stream stream) {
+	private void drain(InputStream in, Stream stream) {
 		CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
 				.onUnmappableCharacter(CodingErrorAction.REPLACE);
 		byte[] buf = new byte[16384];
 		ByteBuffer pending = ByteBuffer.allocate(buf.length + 16);
 		CharBuffer chars = CharBuffer.allocate(buf.length + 16);
 		StringBuilder first = stream == Stream.STDOUT ? new StringBuilder() : null;
-		try {
-			while (true) {
-				long n;
-				try {
-					n = LibC.INSTANCE.read(fd, buf, buf.length);
-				} catch (LastErrorException e) {
-					if (e.getErrorCode() == LibC.EINTR) {
-						continue;
-					}
-					output.append(Stream.STDERR, "ckpt: reading the engine's " + stream.name().toLowerCase() //$NON-NLS-1$
-							+ " failed: errno " + e.getErrorCode() + "\n"); //$NON-NLS-1$ //$NON-NLS-2$
-					break;
-				}
-				if (n <= 0) {
-					break;
-				}
-				pending.put(buf, 0, (int) n).flip();
+		try (in) {
+			int n;
+			while ((n = in.read(buf)) > 0) {
+				pending.put(buf, 0, n).flip();
 				decoder.decode(pending, chars, false);
 				pending.compact();
 				chars.flip();
@@ -211,8 +238,10 @@ public final class EngineProcess {
 				}
 				output.append(stream, text);
 			}
+		} catch (IOException e) {
+			String why = NLS.bind(Messages.EngineProcess_readFailed, stream.name().toLowerCase(), e.getMessage());
+			output.append(Stream.STDERR, why + "\n"); //$NON-NLS-1$
 		} finally {
-			LibC.INSTANCE.close(fd);
 			if (first != null && first.length() > 0) {
 				firstLine.complete(first.toString());
 			}
@@ -220,6 +249,16 @@ public final class EngineProcess {
 				firstLine.complete(null);
 			}
 			output.streamClosed();
+		}
+	}
+
+	private static void closeQuietly(InputStream in) {
+		if (in != null) {
+			try {
+				in.close();
+			} catch (IOException e) {
+				// closing anyway
+			}
 		}
 	}
 }

@@ -53,8 +53,8 @@ public final class NativeEngine {
 		try {
 			return new NativeEngine(location, Native.load(path, CkptLibrary.class));
 		} catch (UnsatisfiedLinkError e) {
-			throw new EngineNotFoundException("ckpt engine found at " + location.home() + " (" //$NON-NLS-1$ //$NON-NLS-2$
-					+ location.source() + ") but " + path + " could not be loaded: " + e.getMessage(), e); //$NON-NLS-1$ //$NON-NLS-2$
+			throw new EngineNotFoundException(LocatorMessages.format("NativeEngine_notLoaded", location.home(), //$NON-NLS-1$
+					location.source(), path, e.getMessage()), e);
 		}
 	}
 

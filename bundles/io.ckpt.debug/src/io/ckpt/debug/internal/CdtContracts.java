@@ -2,8 +2,15 @@ package io.ckpt.debug.internal;
 
 /**
  * The strings through which ckpt talks to Eclipse CDT, which is never a compile-time dependency.
- * Each one is CDT's own (ICDTLaunchConfigurationConstants, IGDBLaunchConfigurationConstants, the
- * dsf.gdb plug-in); see the project's CDT contracts document.
+ * Each one is CDT's own, kept stable by CDT for years:
+ * <ul>
+ * <li>the launch types and the {@code org.eclipse.cdt.launch.*} attributes come from CDT's
+ * {@code ICDTLaunchConfigurationConstants} (plug-in org.eclipse.cdt.debug.core);</li>
+ * <li>the {@code org.eclipse.cdt.dsf.gdb.*} attributes from {@code IGDBLaunchConfigurationConstants}
+ * (plug-in org.eclipse.cdt.dsf.gdb);</li>
+ * <li>the attributes of gdb's and the program's processes from the processes that plug-in's
+ * launch creates.</li>
+ * </ul>
  */
 public final class CdtContracts {
 

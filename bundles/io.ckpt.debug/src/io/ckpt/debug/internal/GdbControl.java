@@ -12,12 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.OperationCanceledException;
+import org.eclipse.osgi.util.NLS;
 
-import io.ckpt.core.internal.Json;
+import io.ckpt.core.internal.JsonMapping;
 import io.ckpt.core.internal.LibC;
 
 /**
@@ -89,15 +89,20 @@ public final class GdbControl implements AutoCloseable {
 		return socket;
 	}
 
+	/** A request: the operation, and the statefile it works on ({@code null} for none). */
+	public record Request(String op, String path) {
+	}
+
 	/**
 	 * Sends one request and waits for its answer, checking the monitor for cancellation (which
 	 * stops waiting; gdb finishes what it started).
 	 *
+	 * @param answerType    the record the answer is read into (members by name)
 	 * @param timeoutMillis how long to wait at most
 	 */
-	public Map<String, Object> request(Map<String, ?> request, IProgressMonitor monitor, long timeoutMillis)
+	public <T> T request(Request request, Class<T> answerType, IProgressMonitor monitor, long timeoutMillis)
 			throws IOException {
-		ByteBuffer out = ByteBuffer.wrap((Json.write(request) + "\n").getBytes(StandardCharsets.UTF_8)); //$NON-NLS-1$
+		ByteBuffer out = ByteBuffer.wrap((JsonMapping.write(request) + "\n").getBytes(StandardCharsets.UTF_8)); //$NON-NLS-1$
 		while (out.hasRemaining()) {
 			channel.write(out);
 		}
@@ -108,23 +113,23 @@ public final class GdbControl implements AutoCloseable {
 				String line = pending.substring(0, nl);
 				pending.delete(0, nl + 1);
 				try {
-					return Json.parseObject(line);
+					return JsonMapping.read(line, answerType);
 				} catch (IllegalArgumentException e) {
-					throw new IOException("the gdb extension answered in a form ckpt does not understand: " + line, e); //$NON-NLS-1$
+					throw new IOException(NLS.bind(Messages.GdbControl_answerNotUnderstood, line), e);
 				}
 			}
 			if (monitor != null && monitor.isCanceled()) {
 				throw new OperationCanceledException();
 			}
 			if (System.currentTimeMillis() > deadline) {
-				throw new IOException("gdb did not answer within " + timeoutMillis / 1000 + " s"); //$NON-NLS-1$ //$NON-NLS-2$
+				throw new IOException(NLS.bind(Messages.GdbControl_noAnswer, Long.toString(timeoutMillis / 1000)));
 			}
 			selector.select(200);
 			selector.selectedKeys().clear();
 			in.clear();
 			int n = channel.read(in);
 			if (n < 0) {
-				throw new IOException("gdb closed the connection"); //$NON-NLS-1$
+				throw new IOException(Messages.GdbControl_closed);
 			}
 			if (n > 0) {
 				pending.append(new String(in.array(), 0, n, StandardCharsets.UTF_8));

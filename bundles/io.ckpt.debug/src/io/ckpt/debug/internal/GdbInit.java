@@ -13,6 +13,7 @@ import org.eclipse.core.variables.IDynamicVariable;
 import org.eclipse.core.variables.IDynamicVariableResolver;
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
+import org.eclipse.osgi.util.NLS;
 import org.osgi.framework.FrameworkUtil;
 
 import io.ckpt.core.Engine;
@@ -38,7 +39,7 @@ public final class GdbInit implements IDynamicVariableResolver {
 			return write(argument == null ? "" : argument).toString(); //$NON-NLS-1$
 		} catch (IOException | RuntimeException e) {
 			throw new CoreException(new Status(IStatus.ERROR, CkptDebug.PLUGIN_ID,
-					"ckpt could not write its gdb init file: " + e.getMessage(), e)); //$NON-NLS-1$
+					NLS.bind(Messages.GdbInit_notWritten, e.getMessage()), e));
 		}
 	}
 

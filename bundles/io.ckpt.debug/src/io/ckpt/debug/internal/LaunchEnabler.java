@@ -27,7 +27,7 @@ public final class LaunchEnabler implements ILaunchConfigurationListener {
 
 	private static LaunchEnabler instance;
 
-	private final Job sweep = Job.create("Updating C/C++ launch configurations for ckpt", this::sweep); //$NON-NLS-1$
+	private final Job sweep = Job.create(Messages.LaunchEnabler_job, this::sweep);
 
 	private LaunchEnabler() {
 		sweep.setSystem(true);

@@ -16,6 +16,7 @@ import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.core.ILaunchManager;
 import org.eclipse.debug.core.IStatusHandler;
 import org.eclipse.debug.core.model.ILaunchConfigurationDelegate;
+import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.Engine;
 import io.ckpt.core.RestartedProgram;
@@ -34,22 +35,22 @@ public class RestartLaunchDelegate implements ILaunchConfigurationDelegate {
 	@Override
 	public void launch(ILaunchConfiguration configuration, String mode, ILaunch launch, IProgressMonitor monitor)
 			throws CoreException {
-		SubMonitor sub = SubMonitor.convert(monitor, "Restart from Snapshot", 100); //$NON-NLS-1$
+		SubMonitor sub = SubMonitor.convert(monitor, Messages.RestartLaunchDelegate_task, 100);
 		String file = configuration.getAttribute(CkptDebug.ATTR_STATEFILE, ""); //$NON-NLS-1$
 		if (file.isBlank()) {
-			throw error(0, "No statefile: choose one on the Snapshot tab of '" + configuration.getName() + "'."); //$NON-NLS-1$ //$NON-NLS-2$
+			throw error(0, NLS.bind(Messages.RestartLaunchDelegate_noStatefile, configuration.getName()));
 		}
 		String project = configuration.getAttribute(CkptDebug.ATTR_PROJECT, ""); //$NON-NLS-1$
 		Path statefile = Path.of(file).toAbsolutePath();
 
-		sub.subTask("Checking " + statefile.getFileName()); //$NON-NLS-1$
+		sub.subTask(NLS.bind(Messages.RestartLaunchDelegate_checking, statefile.getFileName()));
 		Statefile contents = Engine.inspect(statefile);
 		sub.worked(5);
 
-		sub.subTask("Restarting " + contents.programName() + " from " + statefile.getFileName()); //$NON-NLS-1$ //$NON-NLS-2$
+		sub.subTask(NLS.bind(Messages.RestartLaunchDelegate_restarting, contents.programName(), statefile.getFileName()));
 		RestartedProgram program = Engine.restartStopped(statefile, sub.split(45));
-		new ProgramProcess(launch, program, contents.programName() + " (pid " + program.pid() + ", restarted from " //$NON-NLS-1$ //$NON-NLS-2$
-				+ statefile.getFileName() + ")"); //$NON-NLS-1$
+		new ProgramProcess(launch, program, NLS.bind(Messages.RestartLaunchDelegate_processLabel,
+				new Object[] { contents.programName(), Integer.toString(program.pid()), statefile.getFileName() }));
 
 		ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
 		ILaunchConfigurationType attachType = manager.getLaunchConfigurationType(CdtContracts.ATTACH_TYPE);
@@ -57,14 +58,13 @@ public class RestartLaunchDelegate implements ILaunchConfigurationDelegate {
 			cdtMissing(program, contents);
 			return;
 		}
-		sub.subTask("Attaching the C/C++ debugger to pid " + program.pid()); //$NON-NLS-1$
+		sub.subTask(NLS.bind(Messages.RestartLaunchDelegate_attaching, Integer.toString(program.pid())));
 		ILaunchConfigurationWorkingCopy attach = attachConfiguration(attachType, contents, program.pid(), project, statefile);
 		try {
 			attach.launch(ILaunchManager.DEBUG_MODE, sub.split(50), false, true);
 		} catch (CoreException e) {
 			throw new CoreException(new Status(IStatus.ERROR, CkptDebug.PLUGIN_ID, 0,
-					"The C/C++ debugger could not attach to the restarted program; it is left stopped as pid " //$NON-NLS-1$
-							+ program.pid() + ": " + e.getStatus().getMessage(), //$NON-NLS-1$
+					NLS.bind(Messages.RestartLaunchDelegate_attachFailed, Integer.toString(program.pid()), e.getStatus().getMessage()),
 					e));
 		}
 	}
@@ -77,7 +77,8 @@ public class RestartLaunchDelegate implements ILaunchConfigurationDelegate {
 			Statefile contents, int pid, String project, Path statefile) throws CoreException {
 		ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
 		ILaunchConfigurationWorkingCopy wc = attachType.newInstance(null, manager
-				.generateLaunchConfigurationName(contents.programName() + " (restarted from " + statefile.getFileName() + ")")); //$NON-NLS-1$ //$NON-NLS-2$
+				.generateLaunchConfigurationName(NLS.bind(Messages.RestartLaunchDelegate_attachConfiguration, contents.programName(),
+						statefile.getFileName())));
 		wc.setAttribute(CdtContracts.ATTR_PROJECT, project == null ? "" : project); //$NON-NLS-1$
 		wc.setAttribute(CdtContracts.ATTR_PROGRAM, contents.program());
 		wc.setAttribute(CdtContracts.ATTR_ATTACH_PID, pid);
@@ -89,11 +90,8 @@ public class RestartLaunchDelegate implements ILaunchConfigurationDelegate {
 
 	private static void cdtMissing(RestartedProgram program, Statefile contents) throws CoreException {
 		IStatus status = new Status(IStatus.INFO, CkptDebug.PLUGIN_ID, CkptDebug.STATUS_CDT_MISSING,
-				"Eclipse CDT is needed to debug the restarted program, and it is not installed. " //$NON-NLS-1$
-						+ contents.programName() + " is restarted and left stopped at the saved place as pid " //$NON-NLS-1$
-						+ program.pid() + ". Attach gdb to it with ckpt's extension, which keeps the SIGSTOP of its attach from " //$NON-NLS-1$
-						+ "showing as a stray stop in each thread: gdb -iex 'source " + Engine.gdbExtension() + "' -p " //$NON-NLS-1$ //$NON-NLS-2$
-						+ program.pid(),
+				NLS.bind(Messages.RestartLaunchDelegate_cdtMissing, new Object[] { contents.programName(),
+						Integer.toString(program.pid()), Engine.gdbExtension() }),
 				null);
 		IStatusHandler handler = DebugPlugin.getDefault().getStatusHandler(status);
 		if (handler != null) {

@@ -15,6 +15,7 @@ import org.eclipse.debug.core.DebugPlugin;
 import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.model.IProcess;
+import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.SnapshotOrigin;
 
@@ -126,7 +127,7 @@ public final class Sessions {
 	/** The session label that groups statefiles: configuration name, type and start time. */
 	public static SnapshotOrigin origin(ILaunch launch) {
 		ILaunchConfiguration c = launch.getLaunchConfiguration();
-		String name = c == null ? "debug session" : c.getName(); //$NON-NLS-1$
+		String name = c == null ? Messages.Sessions_unnamed : c.getName();
 		String typeId = null;
 		String typeName = null;
 		try {
@@ -146,8 +147,10 @@ public final class Sessions {
 				// no time
 			}
 		}
-		String label = name + (typeName != null ? " [" + typeName + "]" : "") //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
-				+ (started != null ? " " + LABEL_TIME.format(started) : ""); //$NON-NLS-1$ //$NON-NLS-2$
+		String label = typeName == null ? name : NLS.bind(Messages.Sessions_labelWithType, name, typeName);
+		if (started != null) {
+			label = NLS.bind(Messages.Sessions_labelWithTime, label, LABEL_TIME.format(started));
+		}
 		return new SnapshotOrigin(label, c == null ? null : c.getName(), typeId, started);
 	}
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.eclipse.core.commands.Command;
 import org.eclipse.core.resources.IProject;
 import org.eclipse.core.resources.ResourcesPlugin;
 import org.eclipse.core.runtime.CoreException;
@@ -32,6 +33,7 @@ import org.eclipse.ui.IEditorPart;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.IWorkbenchWindow;
 import org.eclipse.ui.PlatformUI;
+import org.eclipse.ui.commands.ICommandService;
 import org.eclipse.ui.handlers.IHandlerService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -140,8 +142,14 @@ class SaveRestartTest {
 		});
 		page.activate(debugView);
 		Ui.spin(300);
+		// plugin.xml enables it for a suspended C/C++ session; executing a disabled command would throw.
+		Ui.waitFor("Save Snapshot to be enabled", 20, () -> saveCommand().isEnabled()); //$NON-NLS-1$
 		window.getService(IHandlerService.class).executeCommand(CkptUI.SAVE_SNAPSHOT_COMMAND, null);
 		Ui.waitForJobs(180);
+	}
+
+	static Command saveCommand() {
+		return Ui.window().getService(ICommandService.class).getCommand(CkptUI.SAVE_SNAPSHOT_COMMAND);
 	}
 
 	static String output(IProcess process) {
@@ -347,6 +355,17 @@ class SaveRestartTest {
 		assertTrue(message.contains("Enable snapshots") && message.contains("Snapshots tab") //$NON-NLS-1$ //$NON-NLS-2$
 				&& message.contains("source "), message); //$NON-NLS-1$
 		plain.terminate();
+
+		// A session that ended cannot be saved: selected in the Debug view, it disables Save Snapshot.
+		IWorkbenchPage page = Ui.window().getActivePage();
+		IDebugView debugView = (IDebugView) page.showView(IDebugUIConstants.ID_DEBUG_VIEW);
+		Ui.waitFor("the Debug view to show the ended launch", 20, () -> { //$NON-NLS-1$
+			debugView.getViewer().setSelection(new StructuredSelection(plain));
+			Ui.spin(100);
+			return debugView.getViewer().getSelection() instanceof StructuredSelection sel && sel.getFirstElement() == plain;
+		});
+		page.activate(debugView);
+		Ui.waitFor("Save Snapshot to be disabled for an ended session", 20, () -> !saveCommand().isEnabled()); //$NON-NLS-1$
 	}
 
 	@Test

@@ -17,7 +17,7 @@ public class CdtMissingStatusHandler implements IStatusHandler {
 	public Object handleStatus(IStatus status, Object source) {
 		StatusManager.getManager().handle(status, StatusManager.LOG);
 		Display display = PlatformUI.getWorkbench().getDisplay();
-		display.asyncExec(() -> MessageDialog.openInformation(display.getActiveShell(), "Restart from Snapshot", //$NON-NLS-1$
+		display.asyncExec(() -> MessageDialog.openInformation(display.getActiveShell(), Messages.CdtMissingStatusHandler_title,
 				status.getMessage()));
 		return null;
 	}

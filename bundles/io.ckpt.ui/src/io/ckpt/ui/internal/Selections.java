@@ -71,7 +71,7 @@ public final class Selections {
 		List<Picked> picked = statefiles(current(event));
 		if (picked.isEmpty()) {
 			org.eclipse.jface.dialogs.MessageDialog.openInformation(org.eclipse.ui.handlers.HandlerUtil.getActiveShell(event),
-					title, "Select a statefile (*.ckpt) in the Snapshots view or in a project first."); //$NON-NLS-1$
+					title, Messages.Selections_noStatefile);
 			return null;
 		}
 		return picked.get(0);
@@ -106,5 +106,19 @@ public final class Selections {
 			return launch(ss.getFirstElement());
 		}
 		return null;
+	}
+
+	/** The launches of the elements of a selection, each once, in the selection's order. */
+	public static List<ILaunch> launches(ISelection selection) {
+		List<ILaunch> result = new ArrayList<>();
+		if (selection instanceof IStructuredSelection ss) {
+			for (Object o : ss) {
+				ILaunch l = launch(o);
+				if (l != null && !result.contains(l)) {
+					result.add(l);
+				}
+			}
+		}
+		return result;
 	}
 }

@@ -6,6 +6,7 @@ import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.OperationCanceledException;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.ui.statushandlers.StatusManager;
 
 import io.ckpt.ui.CkptUI;
@@ -59,8 +60,8 @@ public final class UiJobs {
 	public static void report(String what, IStatus reason) {
 		IStatus status = reason;
 		if (what != null && !what.isEmpty() && !reason.getMessage().startsWith(what)) {
-			status = new Status(reason.getSeverity(), reason.getPlugin(), reason.getCode(), what + ": " + reason.getMessage(), //$NON-NLS-1$
-					reason.getException());
+			status = new Status(reason.getSeverity(), reason.getPlugin(), reason.getCode(),
+					NLS.bind(Messages.UiJobs_failure, what, reason.getMessage()), reason.getException());
 		}
 		StatusManager.getManager().handle(status, StatusManager.SHOW | StatusManager.LOG);
 	}

@@ -9,6 +9,7 @@ import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.jface.resource.JFaceResources;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.StyledText;
 import org.eclipse.swt.widgets.Composite;
@@ -21,6 +22,7 @@ import org.eclipse.ui.part.EditorPart;
 
 import io.ckpt.core.Engine;
 import io.ckpt.core.EngineException;
+import io.ckpt.ui.internal.Messages;
 
 /**
  * A read-only viewer for statefiles ({@code *.ckpt}): shows what {@code ckpt info} says about
@@ -38,7 +40,7 @@ public class StatefileEditor extends EditorPart {
 		setInput(input);
 		path = pathOf(input);
 		if (path == null) {
-			throw new PartInitException("Not a local file: " + input.getName()); //$NON-NLS-1$
+			throw new PartInitException(NLS.bind(Messages.StatefileEditor_notLocal, input.getName()));
 		}
 		setPartName(input.getName());
 		setTitleToolTip(path.toString());
@@ -65,17 +67,17 @@ public class StatefileEditor extends EditorPart {
 		text = new StyledText(parent, SWT.READ_ONLY | SWT.V_SCROLL | SWT.H_SCROLL);
 		text.setFont(JFaceResources.getTextFont());
 		text.setMargins(8, 8, 8, 8);
-		text.setText("Reading " + path + " ..."); //$NON-NLS-1$ //$NON-NLS-2$
-		Job job = new Job("Reading " + path.getFileName()) { //$NON-NLS-1$
+		text.setText(NLS.bind(Messages.StatefileEditor_reading, path));
+		Job job = new Job(NLS.bind(Messages.StatefileEditor_readingJob, path.getFileName())) {
 			@Override
 			protected org.eclipse.core.runtime.IStatus run(IProgressMonitor monitor) {
 				String shown;
 				try {
 					shown = Engine.describe(path);
 				} catch (EngineException e) {
-					shown = path + " is not a valid statefile:\n\n  " + e.getReason() + "\n"; //$NON-NLS-1$ //$NON-NLS-2$
+					shown = NLS.bind(Messages.StatefileEditor_invalid, path, e.getReason()) + "\n"; //$NON-NLS-1$
 				} catch (RuntimeException e) {
-					shown = "The ckpt engine is not available: " + e.getMessage() + "\n"; //$NON-NLS-1$ //$NON-NLS-2$
+					shown = NLS.bind(Messages.StatefileEditor_noEngine, e.getMessage()) + "\n"; //$NON-NLS-1$
 				}
 				String result = shown;
 				text.getDisplay().asyncExec(() -> {

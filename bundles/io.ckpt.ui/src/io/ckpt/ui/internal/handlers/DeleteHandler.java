@@ -9,11 +9,13 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.jface.dialogs.MessageDialog;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.ui.handlers.HandlerUtil;
 
 import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
 import io.ckpt.ui.CkptUI;
+import io.ckpt.ui.internal.Messages;
 import io.ckpt.ui.internal.Selections;
 import io.ckpt.ui.internal.UiJobs;
 
@@ -29,13 +31,13 @@ public class DeleteHandler extends AbstractHandler {
 		if (snapshots.isEmpty()) {
 			return null;
 		}
-		String what = snapshots.size() == 1 ? "'" + snapshots.get(0).path().getFileName() + "'" //$NON-NLS-1$ //$NON-NLS-2$
-				: snapshots.size() + " statefiles"; //$NON-NLS-1$
-		if (confirm && !MessageDialog.openConfirm(HandlerUtil.getActiveShell(event), "Delete Snapshots", //$NON-NLS-1$
-				"Delete " + what + " from disk?")) { //$NON-NLS-1$ //$NON-NLS-2$
+		String what = snapshots.size() == 1 ? NLS.bind(Messages.DeleteHandler_one, snapshots.get(0).path().getFileName())
+				: NLS.bind(Messages.DeleteHandler_many, Integer.toString(snapshots.size()));
+		if (confirm && !MessageDialog.openConfirm(HandlerUtil.getActiveShell(event), Messages.DeleteHandler_title,
+				NLS.bind(Messages.DeleteHandler_question, what))) {
 			return null;
 		}
-		UiJobs.schedule("Delete " + what, "Could not delete " + what, monitor -> { //$NON-NLS-1$ //$NON-NLS-2$
+		UiJobs.schedule(NLS.bind(Messages.DeleteHandler_job, what), NLS.bind(Messages.DeleteHandler_failed, what), monitor -> {
 			try {
 				SnapshotStore.getDefault().delete(snapshots);
 			} catch (IOException e) {

@@ -2,8 +2,10 @@ package io.ckpt.ui.internal.handlers;
 
 import org.eclipse.core.commands.AbstractHandler;
 import org.eclipse.core.commands.ExecutionEvent;
+import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.debug.Snapshots;
+import io.ckpt.ui.internal.Messages;
 import io.ckpt.ui.internal.Selections;
 import io.ckpt.ui.internal.Selections.Picked;
 import io.ckpt.ui.internal.UiJobs;
@@ -16,7 +18,7 @@ public class RestartHandler extends AbstractHandler {
 
 	@Override
 	public Object execute(ExecutionEvent event) {
-		Picked p = Selections.firstStatefile(event, "Restart from Snapshot"); //$NON-NLS-1$
+		Picked p = Selections.firstStatefile(event, Messages.RestartHandler_title);
 		if (p != null) {
 			restart(p);
 		}
@@ -25,8 +27,8 @@ public class RestartHandler extends AbstractHandler {
 
 	/** Restarts one statefile in a job. */
 	public static void restart(Picked p) {
-		UiJobs.schedule("Restart from Snapshot " + p.path().getFileName(), //$NON-NLS-1$
-				"Could not restart " + p.path().getFileName(), //$NON-NLS-1$
+		UiJobs.schedule(NLS.bind(Messages.RestartHandler_job, p.path().getFileName()),
+				NLS.bind(Messages.RestartHandler_failed, p.path().getFileName()),
 				monitor -> Snapshots.restart(p.path(), p.project(), monitor));
 	}
 }

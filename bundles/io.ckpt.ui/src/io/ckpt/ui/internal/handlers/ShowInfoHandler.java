@@ -6,11 +6,13 @@ import org.eclipse.core.commands.AbstractHandler;
 import org.eclipse.core.commands.ExecutionEvent;
 import org.eclipse.core.filesystem.EFS;
 import org.eclipse.core.runtime.CoreException;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.handlers.HandlerUtil;
 import org.eclipse.ui.ide.FileStoreEditorInput;
 
 import io.ckpt.ui.CkptUI;
+import io.ckpt.ui.internal.Messages;
 import io.ckpt.ui.internal.Selections;
 import io.ckpt.ui.internal.Selections.Picked;
 import io.ckpt.ui.internal.UiJobs;
@@ -27,7 +29,7 @@ public class ShowInfoHandler extends AbstractHandler {
 				page.openEditor(new FileStoreEditorInput(EFS.getLocalFileSystem().getStore(p.path().toUri())),
 						CkptUI.STATEFILE_EDITOR_ID);
 			} catch (CoreException e) {
-				UiJobs.report("Could not open " + p.path().getFileName(), e.getStatus()); //$NON-NLS-1$
+				UiJobs.report(NLS.bind(Messages.ShowInfoHandler_failed, p.path().getFileName()), e.getStatus());
 			}
 		}
 		return null;

@@ -9,6 +9,7 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.ui.AbstractLaunchConfigurationTab;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
@@ -20,6 +21,7 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 
 import io.ckpt.debug.CkptDebug;
+import io.ckpt.ui.internal.Messages;
 
 /** The main tab of "Restart from Snapshot": the statefile and the project. */
 public class RestartTab extends AbstractLaunchConfigurationTab {
@@ -29,7 +31,7 @@ public class RestartTab extends AbstractLaunchConfigurationTab {
 
 	@Override
 	public String getName() {
-		return "Snapshot"; //$NON-NLS-1$
+		return Messages.RestartTab_name;
 	}
 
 	@Override
@@ -38,12 +40,12 @@ public class RestartTab extends AbstractLaunchConfigurationTab {
 		top.setLayout(new GridLayout(3, false));
 		setControl(top);
 
-		new Label(top, SWT.NONE).setText("&Statefile:"); //$NON-NLS-1$
+		new Label(top, SWT.NONE).setText(Messages.RestartTab_statefile);
 		statefile = new Text(top, SWT.BORDER | SWT.SINGLE);
 		statefile.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
 		statefile.addModifyListener(e -> updateLaunchConfigurationDialog());
 		Button browse = new Button(top, SWT.PUSH);
-		browse.setText("&Browse..."); //$NON-NLS-1$
+		browse.setText(Messages.RestartTab_browse);
 		browse.addListener(SWT.Selection, e -> {
 			FileDialog dialog = new FileDialog(getShell(), SWT.OPEN);
 			dialog.setFilterExtensions(new String[] { "*.ckpt", "*" }); //$NON-NLS-1$ //$NON-NLS-2$
@@ -53,7 +55,7 @@ public class RestartTab extends AbstractLaunchConfigurationTab {
 			}
 		});
 
-		new Label(top, SWT.NONE).setText("&Project:"); //$NON-NLS-1$
+		new Label(top, SWT.NONE).setText(Messages.RestartTab_project);
 		project = new Combo(top, SWT.DROP_DOWN);
 		project.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
 		for (IProject p : ResourcesPlugin.getWorkspace().getRoot().getProjects()) {
@@ -62,8 +64,7 @@ public class RestartTab extends AbstractLaunchConfigurationTab {
 		project.addModifyListener(e -> updateLaunchConfigurationDialog());
 
 		Label note = new Label(top, SWT.WRAP);
-		note.setText("The program is restarted stopped where it was saved; then the C/C++ debugger " //$NON-NLS-1$
-				+ "(CDT's Attach to Application) attaches to it."); //$NON-NLS-1$
+		note.setText(Messages.RestartTab_note);
 		GridData data = new GridData(SWT.FILL, SWT.TOP, true, false, 3, 1);
 		data.widthHint = 400;
 		data.verticalIndent = 8;
@@ -97,11 +98,11 @@ public class RestartTab extends AbstractLaunchConfigurationTab {
 		setErrorMessage(null);
 		String s = statefile.getText().trim();
 		if (s.isEmpty()) {
-			setErrorMessage("Choose a statefile."); //$NON-NLS-1$
+			setErrorMessage(Messages.RestartTab_noStatefile);
 			return false;
 		}
 		if (!Files.isRegularFile(Path.of(s))) {
-			setErrorMessage(s + " does not exist."); //$NON-NLS-1$
+			setErrorMessage(NLS.bind(Messages.RestartTab_missing, s));
 			return false;
 		}
 		return true;

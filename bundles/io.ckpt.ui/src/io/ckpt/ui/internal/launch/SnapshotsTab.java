@@ -4,6 +4,7 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.ui.AbstractLaunchConfigurationTab;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
@@ -18,6 +19,7 @@ import io.ckpt.core.internal.CorePreferences;
 import io.ckpt.debug.CkptDebug;
 import io.ckpt.debug.internal.CdtContracts;
 import io.ckpt.debug.internal.GdbInit;
+import io.ckpt.ui.internal.Messages;
 
 /**
  * The "Snapshots" tab of CDT's Application and Attach launch dialogs: whether this launch loads
@@ -39,7 +41,7 @@ public class SnapshotsTab extends AbstractLaunchConfigurationTab {
 
 	@Override
 	public String getName() {
-		return "Snapshots"; //$NON-NLS-1$
+		return Messages.SnapshotsTab_name;
 	}
 
 	@Override
@@ -49,12 +51,12 @@ public class SnapshotsTab extends AbstractLaunchConfigurationTab {
 		setControl(top);
 
 		Group group = new Group(top, SWT.NONE);
-		group.setText("ckpt snapshots"); //$NON-NLS-1$
+		group.setText(Messages.SnapshotsTab_group);
 		group.setLayout(new GridLayout(3, false));
 		group.setLayoutData(new GridData(SWT.FILL, SWT.TOP, true, false));
 
 		enable = new Button(group, SWT.CHECK);
-		enable.setText("&Enable snapshots: load ckpt's gdb extension into this launch's gdb"); //$NON-NLS-1$
+		enable.setText(Messages.SnapshotsTab_enable);
 		enable.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 3, 1));
 		enable.addListener(SWT.Selection, e -> {
 			enableTouched = true;
@@ -63,13 +65,13 @@ public class SnapshotsTab extends AbstractLaunchConfigurationTab {
 		});
 
 		Label dirLabel = new Label(group, SWT.NONE);
-		dirLabel.setText("Snapshot &directory:"); //$NON-NLS-1$
+		dirLabel.setText(Messages.SnapshotsTab_directory);
 		directory = new Text(group, SWT.BORDER | SWT.SINGLE);
-		directory.setMessage("default: .snapshots in the project (Preferences > ckpt)"); //$NON-NLS-1$
+		directory.setMessage(Messages.SnapshotsTab_directoryDefault);
 		directory.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
 		directory.addModifyListener(e -> updateLaunchConfigurationDialog());
 		Button browse = new Button(group, SWT.PUSH);
-		browse.setText("&Browse..."); //$NON-NLS-1$
+		browse.setText(Messages.SnapshotsTab_browse);
 		browse.addListener(SWT.Selection, e -> {
 			DirectoryDialog dialog = new DirectoryDialog(getShell());
 			dialog.setFilterPath(directory.getText());
@@ -88,11 +90,9 @@ public class SnapshotsTab extends AbstractLaunchConfigurationTab {
 
 	private void updateHow() {
 		how.setText(enable.getSelection()
-				? "gdb's init file becomes ckpt's (${" + CkptDebug.GDBINIT_VARIABLE + ":...}), which loads the extension and " //$NON-NLS-1$ //$NON-NLS-2$
-						+ "then sources this launch's own gdb init file. Then use Run > Save Snapshot while the program is " //$NON-NLS-1$
-						+ "suspended." //$NON-NLS-1$
-				: "Without the extension, Save Snapshot is not available in this launch." //$NON-NLS-1$
-						+ (CorePreferences.enableForAllLaunches() ? "" : " Preferences > ckpt can enable it for all C/C++ launches.")); //$NON-NLS-1$ //$NON-NLS-2$
+				? NLS.bind(Messages.SnapshotsTab_howEnabled, "${" + CkptDebug.GDBINIT_VARIABLE + ":...}") //$NON-NLS-1$ //$NON-NLS-2$
+				: CorePreferences.enableForAllLaunches() ? Messages.SnapshotsTab_howDisabled
+						: Messages.SnapshotsTab_howDisabledAllLaunchesOff);
 		how.getParent().layout(true);
 	}
 

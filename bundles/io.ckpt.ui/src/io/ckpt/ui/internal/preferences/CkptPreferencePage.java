@@ -9,6 +9,7 @@ import org.eclipse.jface.preference.BooleanFieldEditor;
 import org.eclipse.jface.preference.DirectoryFieldEditor;
 import org.eclipse.jface.preference.FieldEditorPreferencePage;
 import org.eclipse.jface.preference.StringFieldEditor;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.widgets.Composite;
@@ -19,6 +20,8 @@ import org.eclipse.ui.preferences.ScopedPreferenceStore;
 
 import io.ckpt.core.Engine;
 import io.ckpt.core.internal.CorePreferences;
+import io.ckpt.debug.internal.LaunchEnabler;
+import io.ckpt.ui.internal.Messages;
 
 /**
  * Preferences > ckpt: the engine path override, the snapshot directory, and whether snapshots are
@@ -31,32 +34,29 @@ public class CkptPreferencePage extends FieldEditorPreferencePage implements IWo
 	public CkptPreferencePage() {
 		super(GRID);
 		setPreferenceStore(new ScopedPreferenceStore(InstanceScope.INSTANCE, Engine.PLUGIN_ID));
-		setDescription("ckpt saves a C/C++ program stopped in the debugger into a statefile and restarts it later " //$NON-NLS-1$
-				+ "with the debugger attached at the same place."); //$NON-NLS-1$
+		setDescription(Messages.CkptPreferencePage_description);
 	}
 
 	@Override
 	public void init(IWorkbench workbench) {
-		// nothing to do
+		// Turning "all C/C++ launches" on or off here must reach the launch configurations.
+		LaunchEnabler.start();
 	}
 
 	@Override
 	protected void createFieldEditors() {
 		Composite parent = getFieldEditorParent();
-		addField(new DirectoryFieldEditor(CorePreferences.ENGINE_HOME, "&Engine directory:", parent)); //$NON-NLS-1$
-		note(parent, "Empty: the engine installed with ckpt. Otherwise a directory holding bin/ckpt, " //$NON-NLS-1$
-				+ "lib/libckpt.so and share/ckpt/ckpt-gdb.py (such as native/build of a ckpt checkout)."); //$NON-NLS-1$
-		engineInUse = note(parent, "Engine in use: ..."); //$NON-NLS-1$
+		addField(new DirectoryFieldEditor(CorePreferences.ENGINE_HOME, Messages.CkptPreferencePage_engineDirectory, parent));
+		note(parent, Messages.CkptPreferencePage_engineDirectoryNote);
+		engineInUse = note(parent, Messages.CkptPreferencePage_engineLocating);
 
-		addField(new StringFieldEditor(CorePreferences.SNAPSHOT_DIRECTORY, "&Snapshot directory:", parent)); //$NON-NLS-1$
-		note(parent, "Where Save Snapshot writes statefiles. Empty: .snapshots in the launch's project. " //$NON-NLS-1$
-				+ "A relative path is taken inside the project, an absolute one as it is."); //$NON-NLS-1$
+		addField(new StringFieldEditor(CorePreferences.SNAPSHOT_DIRECTORY, Messages.CkptPreferencePage_snapshotDirectory,
+				parent));
+		note(parent, Messages.CkptPreferencePage_snapshotDirectoryNote);
 
-		addField(new BooleanFieldEditor(CorePreferences.ENABLE_FOR_ALL_LAUNCHES,
-				"Enable snapshots for &all C/C++ launches", parent)); //$NON-NLS-1$
-		note(parent, "Loads ckpt's gdb extension into the gdb of every C/C++ Application, Attach and Remote launch " //$NON-NLS-1$
-				+ "that does not choose otherwise on its Snapshots tab (through the launch's gdb init file, " //$NON-NLS-1$
-				+ "which ckpt's init file sources in turn)."); //$NON-NLS-1$
+		addField(new BooleanFieldEditor(CorePreferences.ENABLE_FOR_ALL_LAUNCHES, Messages.CkptPreferencePage_allLaunches,
+				parent));
+		note(parent, Messages.CkptPreferencePage_allLaunchesNote);
 		showEngine();
 	}
 
@@ -71,17 +71,17 @@ public class CkptPreferencePage extends FieldEditorPreferencePage implements IWo
 	}
 
 	private void showEngine() {
-		Job job = new Job("Locating the ckpt engine") { //$NON-NLS-1$
+		Job job = new Job(Messages.CkptPreferencePage_locatingJob) {
 			@Override
 			protected IStatus run(IProgressMonitor monitor) {
 				String text;
 				try {
 					boolean bundled = io.ckpt.core.internal.NativeEngine.get().location()
 							.source() == io.ckpt.core.internal.EngineLocation.Source.FRAGMENT;
-					text = "Engine in use: ckpt " + Engine.version() //$NON-NLS-1$
-							+ (bundled ? ", installed with ckpt" : " from " + Engine.home()); //$NON-NLS-1$ //$NON-NLS-2$
+					text = bundled ? NLS.bind(Messages.CkptPreferencePage_engineBundled, Engine.version())
+							: NLS.bind(Messages.CkptPreferencePage_engineFrom, Engine.version(), Engine.home());
 				} catch (RuntimeException e) {
-					text = "Engine in use: none. " + e.getMessage(); //$NON-NLS-1$
+					text = NLS.bind(Messages.CkptPreferencePage_engineNone, e.getMessage());
 				}
 				String shown = text;
 				if (engineInUse != null && !engineInUse.isDisposed()) {

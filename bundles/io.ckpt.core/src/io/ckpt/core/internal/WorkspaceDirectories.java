@@ -1,4 +1,4 @@
-package io.ckpt.core;
+package io.ckpt.core.internal;
 
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -12,15 +12,16 @@ import org.eclipse.core.resources.IWorkspaceRoot;
 import org.eclipse.core.resources.ResourcesPlugin;
 import org.eclipse.core.runtime.IPath;
 
-import io.ckpt.core.internal.CorePreferences;
+import io.ckpt.core.SnapshotStore;
 
 /** Maps projects to snapshot directories and keeps the default store's directories in step with the workspace. */
-final class WorkspaceDirectories {
+public final class WorkspaceDirectories {
 
 	private WorkspaceDirectories() {
 	}
 
-	static Path directoryFor(String projectName, String override) {
+	/** See {@link SnapshotStore#directoryFor(String, String)}. */
+	public static Path directoryFor(String projectName, String override) {
 		String configured = override != null && !override.isBlank() ? override.trim() : CorePreferences.snapshotDirectory().trim();
 		Path base = null;
 		if (projectName != null && !projectName.isBlank()) {
@@ -46,7 +47,7 @@ final class WorkspaceDirectories {
 	}
 
 	/** Adds every open project's directory to the store, and follows projects and the preference. */
-	static void track(SnapshotStore store) {
+	public static void track(SnapshotStore store) {
 		sync(store);
 		ResourcesPlugin.getWorkspace().addResourceChangeListener(event -> {
 			IResourceDelta delta = event.getDelta();

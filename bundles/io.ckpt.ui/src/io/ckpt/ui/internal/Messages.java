@@ -1,0 +1,83 @@
+package io.ckpt.ui.internal;
+
+import org.eclipse.osgi.util.NLS;
+
+/** The user-visible text of io.ckpt.ui, in {@code messages.properties} beside this class. */
+public final class Messages extends NLS {
+
+	private static final String BUNDLE_NAME = "io.ckpt.ui.internal.messages"; //$NON-NLS-1$
+
+	public static String CdtMissingStatusHandler_title;
+	public static String CkptPreferencePage_allLaunches;
+	public static String CkptPreferencePage_allLaunchesNote;
+	public static String CkptPreferencePage_description;
+	public static String CkptPreferencePage_engineBundled;
+	public static String CkptPreferencePage_engineDirectory;
+	public static String CkptPreferencePage_engineDirectoryNote;
+	public static String CkptPreferencePage_engineFrom;
+	public static String CkptPreferencePage_engineLocating;
+	public static String CkptPreferencePage_engineNone;
+	public static String CkptPreferencePage_locatingJob;
+	public static String CkptPreferencePage_snapshotDirectory;
+	public static String CkptPreferencePage_snapshotDirectoryNote;
+	public static String DeleteHandler_failed;
+	public static String DeleteHandler_job;
+	public static String DeleteHandler_many;
+	public static String DeleteHandler_one;
+	public static String DeleteHandler_question;
+	public static String DeleteHandler_title;
+	public static String OpenAsCoreHandler_failed;
+	public static String OpenAsCoreHandler_job;
+	public static String OpenAsCoreHandler_title;
+	public static String RestartHandler_failed;
+	public static String RestartHandler_job;
+	public static String RestartHandler_title;
+	public static String RestartTab_browse;
+	public static String RestartTab_missing;
+	public static String RestartTab_name;
+	public static String RestartTab_noStatefile;
+	public static String RestartTab_note;
+	public static String RestartTab_project;
+	public static String RestartTab_statefile;
+	public static String SaveSnapshotHandler_failed;
+	public static String SaveSnapshotHandler_notSuspended;
+	public static String SaveSnapshotHandler_title;
+	public static String Selections_noStatefile;
+	public static String ShowInfoHandler_failed;
+	public static String SnapshotColumn_name;
+	public static String SnapshotColumn_program;
+	public static String SnapshotColumn_size;
+	public static String SnapshotColumn_stopLocation;
+	public static String SnapshotColumn_threads;
+	public static String SnapshotColumn_time;
+	public static String SnapshotGroups_outsideTheIde;
+	public static String SnapshotsLabelProvider_group;
+	public static String SnapshotsLabelProvider_groupOfOne;
+	public static String SnapshotsLabelProvider_invalid;
+	public static String SnapshotsTab_browse;
+	public static String SnapshotsTab_directory;
+	public static String SnapshotsTab_directoryDefault;
+	public static String SnapshotsTab_enable;
+	public static String SnapshotsTab_group;
+	public static String SnapshotsTab_howDisabled;
+	public static String SnapshotsTab_howDisabledAllLaunchesOff;
+	public static String SnapshotsTab_howEnabled;
+	public static String SnapshotsTab_name;
+	public static String SnapshotsView_empty;
+	public static String SnapshotsView_notOpened;
+	public static String SnapshotsView_refresh;
+	public static String SnapshotsView_refreshJob;
+	public static String StatefileEditor_invalid;
+	public static String StatefileEditor_noEngine;
+	public static String StatefileEditor_notLocal;
+	public static String StatefileEditor_reading;
+	public static String StatefileEditor_readingJob;
+	public static String UiJobs_failure;
+
+	static {
+		NLS.initializeMessages(BUNDLE_NAME, Messages.class);
+	}
+
+	private Messages() {
+	}
+}
