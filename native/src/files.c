@@ -300,7 +300,7 @@ int files_restore_prepare(struct restore_ctx *c)
 		int fd = fcntl(i, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0)
 			fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-		c->stdio[i] = restore_high_fd(fd);
+		c->stdio[i] = fd_move_up(fd, c->fd_base);
 	}
 	for (size_t i = 0; i < c->img->nprocs; i++) {
 		struct process_image *p = &c->img->procs[i];
@@ -312,7 +312,7 @@ int files_restore_prepare(struct restore_ctx *c)
 					return -1;
 				struct restore_desc *d = ARR_PUSH(c->descs, c->ndescs, c->cap_descs);
 				d->desc = f->rec.desc;
-				d->fd = restore_high_fd(fd);
+				d->fd = fd_move_up(fd, c->fd_base);
 			}
 			if (f->rec.kind != CKPT_FD_PIPE || (f->rec.fd_flags & CKPT_FDF_OUTSIDE))
 				continue;
@@ -323,8 +323,8 @@ int files_restore_prepare(struct restore_ctx *c)
 					return ckpt_fail_errno("cannot create a pipe");
 				rp = ARR_PUSH(c->pipes, c->npipes, c->cap_pipes);
 				rp->ino = f->rec.ino;
-				rp->rfd = restore_high_fd(pp[0]);
-				rp->wfd = restore_high_fd(pp[1]);
+				rp->rfd = fd_move_up(pp[0], c->fd_base);
+				rp->wfd = fd_move_up(pp[1], c->fd_base);
 			}
 			if (f->rec.pipe_size)
 				fcntl(rp->wfd, F_SETPIPE_SZ, (int)f->rec.pipe_size);

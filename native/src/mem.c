@@ -939,7 +939,7 @@ int mem_restore_prepare(struct restore_ctx *c)
 				return ckpt_fail_errno("cannot create shared memory for the restart");
 			struct restore_shmem *s = ARR_PUSH(c->shmems, c->nshmems, c->cap_shmems);
 			s->id = v->shmem_id;
-			s->fd = restore_high_fd(fd);
+			s->fd = fd_move_up(fd, c->fd_base);
 		}
 	return 0;
 }
@@ -972,7 +972,7 @@ static int munmap_skeleton(struct restore_ctx *c, struct inject *in, pid_t outer
 		} else {
 			long ret;
 			if (run_end > run_start)
-				rc = restore_syscall(in, "munmap", SYS_munmap, run_start, run_end - run_start, 0, 0, 0, 0, &ret);
+				rc = inject_syscall_checked(in, "munmap", SYS_munmap, run_start, run_end - run_start, 0, 0, 0, 0, &ret);
 			run_start = run_end = 0;
 			if (!keep) {
 				run_start = a;
@@ -983,7 +983,7 @@ static int munmap_skeleton(struct restore_ctx *c, struct inject *in, pid_t outer
 	}
 	long ret;
 	if (rc == 0 && run_end > run_start)
-		rc = restore_syscall(in, "munmap", SYS_munmap, run_start, run_end - run_start, 0, 0, 0, 0, &ret);
+		rc = inject_syscall_checked(in, "munmap", SYS_munmap, run_start, run_end - run_start, 0, 0, 0, 0, &ret);
 	free(maps);
 	return rc;
 }
@@ -1014,7 +1014,7 @@ static int move_specials(struct restore_ctx *c, struct inject *in, struct proces
 			if (cur[i].end == cur[i].start)
 				continue;
 			uint64_t len = cur[i].end - cur[i].start, dst = tmp + (cur[i].start - cur[0].start);
-			if (restore_syscall(in, "mremap (vDSO)", SYS_mremap, cur[i].start, len, len,
+			if (inject_syscall_checked(in, "mremap (vDSO)", SYS_mremap, cur[i].start, len, len,
 					    MREMAP_MAYMOVE | MREMAP_FIXED, dst, 0, &ret) < 0)
 				return -1;
 			cur[i].end = dst + len;
@@ -1025,7 +1025,7 @@ static int move_specials(struct restore_ctx *c, struct inject *in, struct proces
 		uint64_t len = cur[i].end - cur[i].start;
 		if (!len || cur[i].start == want[i].start)
 			continue;
-		if (restore_syscall(in, "mremap (vDSO)", SYS_mremap, cur[i].start, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+		if (inject_syscall_checked(in, "mremap (vDSO)", SYS_mremap, cur[i].start, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
 				    want[i].start, 0, &ret) < 0)
 			return -1;
 	}
@@ -1055,21 +1055,21 @@ static int map_one(struct restore_ctx *c, struct inject *in, struct process_imag
 		if (r->flags & CKPT_VMA_SHARED) {
 			struct restore_shmem *s = find_shmem(c, r->shmem_id);
 			if (s) {
-				if (restore_syscall(in, "mmap (shared memory)", SYS_mmap, r->start, len, (uint64_t)prot,
+				if (inject_syscall_checked(in, "mmap (shared memory)", SYS_mmap, r->start, len, (uint64_t)prot,
 						    (uint64_t)(flags | MAP_SHARED), (uint64_t)s->fd, r->pgoff, &ret) < 0)
 					return -1;
 				/* Every process fills in the pages it had present: together, the whole object. */
 				return 0;
 			}
-			return restore_syscall(in, "mmap (shared anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
+			return inject_syscall_checked(in, "mmap (shared anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
 					       (uint64_t)(flags | MAP_SHARED | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
 		}
-		return restore_syscall(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
+		return inject_syscall_checked(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
 				       (uint64_t)(flags | MAP_PRIVATE | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
 	}
 	if (r->file == CKPT_NO_INDEX || (r->flags & CKPT_VMA_DELETED)) {
 		/* The file is gone; its pages are in the statefile. */
-		return restore_syscall(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
+		return inject_syscall_checked(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
 				       (uint64_t)(flags | MAP_PRIVATE | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
 	}
 	int *fdp = &file_fds[r->file];
@@ -1086,14 +1086,14 @@ static int map_one(struct restore_ctx *c, struct inject *in, struct process_imag
 			return -1;
 		if (ret < 0) {
 			if (r->store == CKPT_STORE_FULL) /* the statefile has every page: map them anonymously */
-				return restore_syscall(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
+				return inject_syscall_checked(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
 						       (uint64_t)(flags | MAP_PRIVATE | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
 			errno = (int)-ret;
 			return ckpt_fail_errno("cannot open %s in the restarted process", path);
 		}
 		*fdp = (int)ret;
 	}
-	return restore_syscall(in, "mmap (file)", SYS_mmap, r->start, len, (uint64_t)prot,
+	return inject_syscall_checked(in, "mmap (file)", SYS_mmap, r->start, len, (uint64_t)prot,
 			       (uint64_t)(flags | ((r->flags & CKPT_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE)), (uint64_t)*fdp,
 			       r->pgoff, &ret);
 }
@@ -1116,7 +1116,7 @@ static int fill_range(struct restore_ctx *c, struct inject *in, struct vma_image
 			if (n >= (1u << 20))
 				inject_syscall(in, SYS_madvise, addr & ~(PAGE - 1), ALIGN_UP(addr + n, PAGE) - (addr & ~(PAGE - 1)),
 					       MADV_POPULATE_WRITE, 0, 0, 0, &ret);
-			if (restore_syscall(in, "pread (memory)", SYS_pread64, (uint64_t)c->sf_fd, addr, n, o, 0, 0, &ret) < 0)
+			if (inject_syscall_checked(in, "pread (memory)", SYS_pread64, (uint64_t)c->sf_fd, addr, n, o, 0, 0, &ret) < 0)
 				return -1;
 			if ((uint64_t)ret != n)
 				return ckpt_fail("short read of the statefile at offset %llu (truncated?)", (unsigned long long)o);
@@ -1213,7 +1213,7 @@ int mem_lazy_begin(struct restore_ctx *c, struct inject *in, pid_t outer_pid)
 		close(uffd);
 		return ckpt_fail_errno("cannot set up paging for pid %d", outer_pid);
 	}
-	return restore_high_fd(uffd);
+	return fd_move_up(uffd, c->fd_base);
 }
 
 int mem_lazy_commit(struct restore_ctx *c, int uffd)
@@ -1273,13 +1273,13 @@ int mem_restore(struct restore_ctx *c, struct inject *in, struct process_image *
 		struct vma_image *v = &p->vmas[k];
 		long ret;
 		if (needs_fill(v) && !(v->rec.prot & PROT_WRITE))
-			rc = restore_syscall(in, "mprotect", SYS_mprotect, v->rec.start, v->rec.end - v->rec.start, v->rec.prot,
+			rc = inject_syscall_checked(in, "mprotect", SYS_mprotect, v->rec.start, v->rec.end - v->rec.start, v->rec.prot,
 					     0, 0, 0, &ret);
 	}
 	for (size_t i = 0; i < p->nfiles; i++) {
 		long ret;
 		if (file_fds[i] >= 0 && rc == 0)
-			rc = restore_syscall(in, "close", SYS_close, (uint64_t)file_fds[i], 0, 0, 0, 0, 0, &ret);
+			rc = inject_syscall_checked(in, "close", SYS_close, (uint64_t)file_fds[i], 0, 0, 0, 0, 0, &ret);
 	}
 	free(file_fds);
 	return rc;

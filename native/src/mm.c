@@ -98,6 +98,6 @@ int mm_restore(struct inject *in, struct process_image *p)
 		return ckpt_fail_errno("cannot restore the mm fields of pid %u (PR_SET_MM_MAP)", p->rec.pid);
 	}
 	if (exe_fd >= 0)
-		return restore_syscall(in, "close", SYS_close, (uint64_t)exe_fd, 0, 0, 0, 0, 0, &ret);
+		return inject_syscall_checked(in, "close", SYS_close, (uint64_t)exe_fd, 0, 0, 0, 0, 0, &ret);
 	return 0;
 }

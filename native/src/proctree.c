@@ -669,10 +669,10 @@ int proctree_restore(struct restore_ctx *c, skeleton_setup_fn setup, struct keep
 		return ckpt_fail_errno("cannot create pipes");
 	/* The skeleton writes into report[1] and status[1]/ack[1] belong to the keeper; all of
 	 * them must sit above the saved fd numbers so that the skeleton's fd setup keeps them. */
-	report[1] = restore_high_fd(report[1]);
-	status[1] = restore_high_fd(status[1]);
-	ack[1] = restore_high_fd(ack[1]);
-	sync[0] = restore_high_fd(sync[0]);
+	report[1] = fd_move_up(report[1], c->fd_base);
+	status[1] = fd_move_up(status[1], c->fd_base);
+	ack[1] = fd_move_up(ack[1], c->fd_base);
+	sync[0] = fd_move_up(sync[0], c->fd_base);
 	c->report_fd = report[1];
 	keeper_ack_fd = ack[1];
 

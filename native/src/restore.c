@@ -32,47 +32,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int high_fd_base = 3;
-
-int restore_high_fd(int fd)
-{
-	if (fd < 0 || fd >= high_fd_base)
-		return fd;
-	int h = fcntl(fd, F_DUPFD_CLOEXEC, high_fd_base);
-	if (h < 0)
-		return fd;
-	close(fd);
-	return h;
-}
-
-int restore_inject_begin(struct restore_ctx *c, struct inject *in, pid_t outer_tid)
-{
-	if (inject_begin_owned(in, outer_tid, c->tramp, c->tramp + TRAMP_SCRATCH_OFF, TRAMP_SCRATCH_LEN) < 0)
-		return -1;
-	/* A skeleton process inherits ckpt's rseq registration, whose area is about to be unmapped;
-	 * the kernel would then fault on every return to user mode.  Unregister it first. */
-	struct __ptrace_rseq_configuration rc = {0};
-	long ret;
-	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, outer_tid, (void *)sizeof(rc), &rc) == (long)sizeof(rc) &&
-	    rc.rseq_abi_pointer &&
-	    restore_syscall(in, "rseq (unregister)", SYS_rseq, rc.rseq_abi_pointer, rc.rseq_abi_size, 1 /* UNREGISTER */,
-			    rc.signature, 0, 0, &ret) < 0)
-		return -1;
-	return 0;
-}
-
-int restore_syscall(struct inject *in, const char *what, long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		    uint64_t a5, uint64_t a6, long *ret)
-{
-	if (inject_syscall(in, nr, a1, a2, a3, a4, a5, a6, ret) < 0)
-		return -1;
-	if (*ret < 0 && *ret > -4096) {
-		errno = (int)-*ret;
-		return ckpt_fail_errno("restart failed: %s in thread %d", what, in->tid);
-	}
-	return 0;
-}
-
 /* Reads the statefile ahead of the restore, on the other core, so that the preads injected
  * into the rebuilt processes find their data in the page cache. */
 struct readahead {
@@ -163,7 +122,7 @@ static int drop_caps(struct inject *in)
 	if (remote_write(in->tid, in->scratch, &h, sizeof(h)) < 0 ||
 	    remote_write(in->tid, in->scratch + 64, d, sizeof(d)) < 0)
 		return -1;
-	return restore_syscall(in, "capset", SYS_capset, in->scratch, in->scratch + 64, 0, 0, 0, 0, &ret);
+	return inject_syscall_checked(in, "capset", SYS_capset, in->scratch, in->scratch + 64, 0, 0, 0, 0, &ret);
 }
 
 static size_t main_thread(const struct process_image *p)
@@ -185,7 +144,7 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 		ckpt_debug("skeleton maps of %d:\n%s", c->outer_pids[pi], maps ? maps : "?");
 		free(maps);
 	}
-	if (restore_inject_begin(c, &main_in, c->outer_tids[pi][m]) < 0 ||
+	if (inject_begin_rebuilt(&main_in, c->outer_tids[pi][m], c->tramp) < 0 ||
 	    mem_restore(c, &main_in, p, c->outer_pids[pi]) < 0)
 		return -1;
 	int uffd = -1;
@@ -210,7 +169,7 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 	for (size_t i = 0; i < c->nshmems; i++)
 		if (inject_syscall(&main_in, SYS_close, (uint64_t)c->shmems[i].fd, 0, 0, 0, 0, 0, &ret) < 0)
 			return -1;
-	if (restore_syscall(&main_in, "prctl(PR_SET_PDEATHSIG)", SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0, &ret) < 0)
+	if (inject_syscall_checked(&main_in, "prctl(PR_SET_PDEATHSIG)", SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0, &ret) < 0)
 		return -1;
 
 	/* Thread attributes in every thread, then final state; the trampoline goes last. */
@@ -218,7 +177,7 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 	for (size_t k = 0; k < p->nthreads; k++) {
 		struct inject in_k, *in = &main_in;
 		if (k != m) {
-			if (restore_inject_begin(c, &in_k, c->outer_tids[pi][k]) < 0)
+			if (inject_begin_rebuilt(&in_k, c->outer_tids[pi][k], c->tramp) < 0)
 				return -1;
 			in = &in_k;
 		}
@@ -233,7 +192,7 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 		    signals_restore_mask(c->outer_tids[pi][k], t) < 0)
 			return -1;
 	}
-	if (restore_syscall(&main_in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret) < 0)
+	if (inject_syscall_checked(&main_in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret) < 0)
 		return -1;
 	struct thread_image *t = &p->threads[last];
 	if (threads_restore_final(c->outer_tids[pi][last], t, c->img->hdr.xsave_size) < 0 ||
@@ -410,29 +369,20 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 	}
 	struct restore_ctx c = {.img = &img, .path = path, .report_fd = -1, .report_fd_in_tree = -1};
 	int rc = -1;
-	void *tramp = MAP_FAILED;
+	bool tramp_mapped = false;
 	struct readahead ra = {0};
 	int ra_fd = -1;
 	if (check_image(&img) < 0 || mem_check_files(&img) < 0 || mem_check_vdso(&img, sf) < 0)
 		goto out;
 
-	high_fd_base = files_max_fd(&img) + 1;
-	if (high_fd_base < 3)
-		high_fd_base = 3;
-	c.sf_fd = restore_high_fd(sf);
+	c.fd_base = files_max_fd(&img) + 1;
+	c.sf_fd = fd_move_up(sf, c.fd_base);
 	sf = -1;
 	if (mem_pick_trampoline(&img, &c.tramp) < 0)
 		goto out;
-	/* The trampoline page is ours before the fork, so every skeleton process has it. */
-	tramp = mmap((void *)(uintptr_t)c.tramp, 4096, PROT_READ | PROT_EXEC | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (tramp == MAP_FAILED || (uint64_t)(uintptr_t)tramp != c.tramp) {
-		ckpt_fail_errno("cannot map the restore trampoline");
+	if (inject_trampoline_map(c.tramp) < 0)
 		goto out;
-	}
-	((uint8_t *)tramp)[0] = 0x0f; /* syscall */
-	((uint8_t *)tramp)[1] = 0x05;
-	((uint8_t *)tramp)[2] = 0xcc; /* int3 */
+	tramp_mapped = true;
 
 	/* A separate fd: the reading thread's offsets are its own. */
 	ra_fd = o->lazy ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -461,8 +411,8 @@ out:
 	readahead_stop(&ra);
 	if (ra_fd >= 0)
 		close(ra_fd);
-	if (tramp != MAP_FAILED)
-		munmap(tramp, 4096);
+	if (tramp_mapped)
+		inject_trampoline_unmap(c.tramp);
 	if (sf >= 0)
 		close(sf);
 	if (c.sf_fd > 0)

@@ -56,6 +56,7 @@ struct restore_ctx {
 	size_t nlazy, cap_lazy;
 	struct pager_range *placed;        /* parts of them already filled */
 	size_t nplaced, cap_placed;
+	int fd_base;               /* above every saved fd number: where ckpt keeps its own fds */
 	uint64_t tramp;            /* trampoline page address, free in every saved layout */
 	int stdio[3];              /* ckpt's own stdin/stdout/stderr, at high fd numbers */
 	struct restore_pipe *pipes;
@@ -71,19 +72,7 @@ struct restore_ctx {
 	pid_t *outer_pids;
 };
 
-/* Syscall injection in a rebuilt task through the trampoline page; scratch is in that page. */
-#define TRAMP_SCRATCH_OFF 256
-#define TRAMP_SCRATCH_LEN 3072
-int restore_inject_begin(struct restore_ctx *c, struct inject *in, pid_t outer_tid);
-/* Runs a syscall and fails with a clear message if it returns an error. */
-int restore_syscall(struct inject *in, const char *what, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
-		    uint64_t a4, uint64_t a5, uint64_t a6, long *ret);
-
 /* Skeleton side: report a failure to ckpt as one line and exit. */
 void skeleton_fail(struct restore_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-
-
-/* Moves fd above every fd number of the saved tree (closing the original). */
-int restore_high_fd(int fd);
 
 #endif

@@ -121,14 +121,14 @@ int signals_restore_thread(struct inject *in, struct thread_image *t, pid_t inne
 		      .ss_flags = (int)(t->rec.altstack_flags & (SS_DISABLE | SS_AUTODISARM))};
 	if (!(t->rec.altstack_flags & SS_DISABLE)) {
 		if (remote_write(in->tid, in->scratch, &ss, sizeof(ss)) < 0 ||
-		    restore_syscall(in, "sigaltstack", SYS_sigaltstack, in->scratch, 0, 0, 0, 0, 0, &ret) < 0)
+		    inject_syscall_checked(in, "sigaltstack", SYS_sigaltstack, in->scratch, 0, 0, 0, 0, 0, &ret) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < t->npending; i++) {
 		int sig;
 		memcpy(&sig, t->pending[i].siginfo, sizeof(sig));
 		if (remote_write(in->tid, in->scratch, t->pending[i].siginfo, sizeof(t->pending[i].siginfo)) < 0 ||
-		    restore_syscall(in, "a pending signal (rt_tgsigqueueinfo)", SYS_rt_tgsigqueueinfo, (uint64_t)inner_pid,
+		    inject_syscall_checked(in, "a pending signal (rt_tgsigqueueinfo)", SYS_rt_tgsigqueueinfo, (uint64_t)inner_pid,
 				    t->rec.tid, (uint64_t)sig, in->scratch, 0, 0, &ret) < 0)
 			return -1;
 	}
@@ -142,7 +142,7 @@ int signals_restore_process(struct inject *in, struct process_image *p)
 		int sig;
 		memcpy(&sig, p->shared_pending[i].siginfo, sizeof(sig));
 		if (remote_write(in->tid, in->scratch, p->shared_pending[i].siginfo, 128) < 0 ||
-		    restore_syscall(in, "a pending signal (rt_sigqueueinfo)", SYS_rt_sigqueueinfo, p->rec.pid,
+		    inject_syscall_checked(in, "a pending signal (rt_sigqueueinfo)", SYS_rt_sigqueueinfo, p->rec.pid,
 				    (uint64_t)sig, in->scratch, 0, 0, 0, &ret) < 0)
 			return -1;
 	}

@@ -73,16 +73,16 @@ int threads_restore_attrs(struct inject *in, struct thread_image *t)
 {
 	long ret;
 	if ((t->rec.flags & CKPT_THR_RSEQ) &&
-	    restore_syscall(in, "rseq", SYS_rseq, t->rec.rseq_addr, t->rec.rseq_len, 0, t->rec.rseq_sig, 0, 0, &ret) < 0)
+	    inject_syscall_checked(in, "rseq", SYS_rseq, t->rec.rseq_addr, t->rec.rseq_len, 0, t->rec.rseq_sig, 0, 0, &ret) < 0)
 		return -1;
 	if (t->rec.robust_head &&
-	    restore_syscall(in, "set_robust_list", SYS_set_robust_list, t->rec.robust_head, t->rec.robust_len, 0, 0, 0, 0, &ret) < 0)
+	    inject_syscall_checked(in, "set_robust_list", SYS_set_robust_list, t->rec.robust_head, t->rec.robust_len, 0, 0, 0, 0, &ret) < 0)
 		return -1;
-	if (restore_syscall(in, "set_tid_address", SYS_set_tid_address, t->rec.clear_child_tid, 0, 0, 0, 0, 0, &ret) < 0)
+	if (inject_syscall_checked(in, "set_tid_address", SYS_set_tid_address, t->rec.clear_child_tid, 0, 0, 0, 0, 0, &ret) < 0)
 		return -1;
 	if (remote_write(in->tid, in->scratch, t->comm, strlen(t->comm) + 1) < 0)
 		return -1;
-	return restore_syscall(in, "prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, in->scratch, 0, 0, 0, 0, &ret);
+	return inject_syscall_checked(in, "prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, in->scratch, 0, 0, 0, 0, &ret);
 }
 
 static int set_fpu(pid_t tid, struct thread_image *t, uint32_t xsave_size)

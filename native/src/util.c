@@ -416,6 +416,17 @@ int take_fd(pid_t pid, int fd)
 	return ours;
 }
 
+int fd_move_up(int fd, int base)
+{
+	if (fd < 0 || fd >= base)
+		return fd;
+	int moved = fcntl(fd, F_DUPFD_CLOEXEC, base);
+	if (moved < 0)
+		return fd;
+	close(fd);
+	return moved;
+}
+
 int file_next_data(int fd, uint64_t at, uint64_t end, uint64_t *start, uint64_t *stop)
 {
 	off_t data = lseek(fd, (off_t)at, SEEK_DATA);

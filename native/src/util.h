@@ -59,6 +59,9 @@ size_t proc_children(pid_t pid, pid_t tid, pid_t **out);
 char *read_link(const char *path);
 /* A duplicate, in this process, of fd `fd` of process pid (pidfd_getfd); -1 with errno. */
 int take_fd(pid_t pid, int fd);
+/* Moves fd to the lowest free number at or above base (close-on-exec) and closes the original.
+ * Returns fd itself when it is there already or cannot be moved. */
+int fd_move_up(int fd, int base);
 
 /* Finds "Key:\t value" in /proc/PID/status text; returns pointer to the value or NULL. */
 const char *status_field(const char *status, const char *key);
