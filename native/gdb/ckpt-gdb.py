@@ -86,8 +86,6 @@ class _RestartResult(ctypes.Structure):
         ("processes", ctypes.c_uint32),
         ("threads", ctypes.c_uint32),
         ("total_ns", ctypes.c_uint64),
-        ("status_fd", ctypes.c_int),
-        ("keeper", ctypes.c_int),
     ]
 
 

@@ -32,6 +32,47 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Programs restarted running, which ckpt_restart_wait may wait for: the keeper reports the
+ * root's wait status on status_fd.  Kept here, by the root's pid, so that the public result
+ * carries nothing internal. */
+struct waitable {
+	pid_t root, keeper;
+	int status_fd;
+	struct waitable *next;
+};
+static struct waitable *waitables;
+static pthread_mutex_t waitables_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct waitable *take_waitable(pid_t root)
+{
+	pthread_mutex_lock(&waitables_lock);
+	struct waitable **pw = &waitables;
+	while (*pw && (*pw)->root != root)
+		pw = &(*pw)->next;
+	struct waitable *w = *pw;
+	if (w)
+		*pw = w->next;
+	pthread_mutex_unlock(&waitables_lock);
+	return w;
+}
+
+static void remember_waitable(pid_t root, pid_t keeper, int status_fd)
+{
+	/* One left over from an earlier program with this pid was never waited for. */
+	struct waitable *old = take_waitable(root);
+	if (old) {
+		close(old->status_fd);
+		waitpid(old->keeper, NULL, WNOHANG);
+		free(old);
+	}
+	struct waitable *w = xmalloc(sizeof(*w));
+	*w = (struct waitable){root, keeper, status_fd, NULL};
+	pthread_mutex_lock(&waitables_lock);
+	w->next = waitables;
+	waitables = w;
+	pthread_mutex_unlock(&waitables_lock);
+}
+
 /* Reads the statefile ahead of the restore, on the other core, so that the preads injected
  * into the rebuilt processes find their data in the page cache. */
 struct readahead {
@@ -310,8 +351,10 @@ static int attempt(struct restore_ctx *c, const struct ckpt_restart_options *o, 
 	res->processes = (uint32_t)c->img->nprocs;
 	for (size_t i = 0; i < c->img->nprocs; i++)
 		res->threads += (uint32_t)c->img->procs[i].nthreads;
-	res->status_fd = k.status_fd;
-	res->keeper = k.pid;
+	if (o->mode == CKPT_RESTART_RUN)
+		remember_waitable(res->pid, k.pid, k.status_fd);
+	else
+		close(k.status_fd);
 	close(k.ack_fd);
 	close(k.report_fd);
 	ctx_close_fds(c);
@@ -353,7 +396,6 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 	struct ckpt_restart_result local;
 	struct ckpt_restart_result *res = result ? result : &local;
 	memset(res, 0, sizeof(*res));
-	res->status_fd = -1;
 	ckpt_clear_error();
 	uint64_t t0 = now_ns();
 
@@ -422,27 +464,33 @@ out:
 	return rc;
 }
 
-int ckpt_restart_wait(struct ckpt_restart_result *r, int *wait_status)
+int ckpt_restart_wait(const struct ckpt_restart_result *r, int *wait_status)
 {
+	struct waitable *w = take_waitable(r->pid);
+	if (!w)
+		return ckpt_fail("pid %d is not a running program that this process restarted", r->pid);
+	int rc = -1;
 	for (;;) {
 		int st;
-		ssize_t n = read(r->status_fd, &st, sizeof(st));
+		ssize_t n = read(w->status_fd, &st, sizeof(st));
 		if (n == (ssize_t)sizeof(st)) {
 			*wait_status = st;
-			close(r->status_fd);
-			r->status_fd = -1;
-			/* The keeper ends once the tree is gone, usually at once: reap it then, but do
-			 * not wait for children the program left running. */
-			for (int i = 0; i < 40 && r->keeper > 0; i++) {
-				if (waitpid(r->keeper, NULL, WNOHANG) == r->keeper)
-					r->keeper = 0;
-				else
-					usleep(5000);
-			}
-			return 0;
+			rc = 0;
+			break;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		return ckpt_fail("lost track of the restarted program");
+		ckpt_fail("lost track of the restarted program");
+		break;
 	}
+	close(w->status_fd);
+	/* The keeper ends once the tree is gone, usually at once: reap it then, but do not wait
+	 * for children the program left running. */
+	for (int i = 0; i < 40; i++) {
+		if (waitpid(w->keeper, NULL, WNOHANG) == w->keeper)
+			break;
+		usleep(5000);
+	}
+	free(w);
+	return rc;
 }

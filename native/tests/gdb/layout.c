@@ -34,7 +34,6 @@ int main(void)
 	BEGIN(ckpt_restart_result);
 	F(ckpt_restart_result, pid); F(ckpt_restart_result, saved_pid); F(ckpt_restart_result, in_namespace);
 	F(ckpt_restart_result, processes); F(ckpt_restart_result, threads); F(ckpt_restart_result, total_ns);
-	F(ckpt_restart_result, status_fd); F(ckpt_restart_result, keeper);
 	END();
 	printf("}\n");
 	return 0;
