@@ -343,49 +343,72 @@ int files_restore_prepare(struct restore_ctx *c)
 	return 0;
 }
 
-static void report_line_warn(struct restore_ctx *c, struct process_image *p, struct fd_image *f)
+/* Where a restored fd's object comes from. */
+enum fd_source {
+	FROM_DESCRIPTION,  /* opened once by ckpt (opened_by_description) */
+	FROM_PIPE,         /* a pipe of the tree, made by ckpt */
+	FROM_STDIO,        /* it pointed outside the tree: restart's own stdio */
+	FROM_NOWHERE,      /* nothing can stand for it: /dev/null */
+};
+
+static enum fd_source fd_source(const struct fd_image *f)
 {
-	char line[300];
-	int n = snprintf(line, sizeof(line), "warn: fd %u of pid %u (%s) cannot be restored and is now /dev/null\n",
-			 f->rec.fd, p->rec.pid, f->path ? f->path : "?");
-	if (n > 0 && write(c->report_fd, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1)) < 0) {
-		/* ckpt is gone */
-	}
+	bool outside = (f->rec.fd_flags & CKPT_FDF_OUTSIDE) || f->rec.kind == CKPT_FD_TTY;
+	if (opened_by_description(f))
+		return FROM_DESCRIPTION;
+	if (f->rec.kind == CKPT_FD_PIPE && !outside)
+		return FROM_PIPE;
+	if (f->rec.fd <= 2 || outside)
+		return FROM_STDIO;
+	return FROM_NOWHERE;
+}
+
+void files_warn_lost(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *f = &img->procs[i].fds[k];
+			if (fd_source(f) == FROM_NOWHERE)
+				ckpt_warn("fd %u of pid %u (%s) cannot be restored and is now /dev/null", f->rec.fd,
+					  img->procs[i].rec.pid, f->path ? f->path : "?");
+		}
 }
 
 /* An fd for a saved fd's object, from what ckpt prepared (any number). */
-static int reopen_fd(struct restore_ctx *c, struct process_image *p, struct fd_image *f)
+static int reopen_fd(struct restore_ctx *c, const struct fd_image *f)
 {
 	int acc = f->rec.open_flags & O_ACCMODE;
-	bool outside = (f->rec.fd_flags & CKPT_FDF_OUTSIDE) || f->rec.kind == CKPT_FD_TTY;
-	if (opened_by_description(f))
+	switch (fd_source(f)) {
+	case FROM_DESCRIPTION:
 		return fcntl(find_description(c, f->rec.desc), F_DUPFD, 0);
-	if (f->rec.kind == CKPT_FD_PIPE && !outside) {
+	case FROM_PIPE: {
 		struct restore_pipe *rp = find_pipe(c, f->rec.ino);
 		if (!rp)
-			skeleton_fail(c, "internal error: no pipe for fd %u", f->rec.fd);
+			return ckpt_fail("internal error: no pipe for fd %u", f->rec.fd);
 		return fcntl(acc == O_RDONLY ? rp->rfd : rp->wfd, F_DUPFD, 0);
 	}
-	if (f->rec.fd <= 2 || outside) {
+	case FROM_STDIO: {
 		/* Pointed outside the tree: rebound to restart's own stdio. */
 		int std = f->rec.fd <= 2 ? (int)f->rec.fd : acc == O_RDONLY ? 0 : 2;
 		return fcntl(c->stdio[std], F_DUPFD, 0);
 	}
-	report_line_warn(c, p, f);
+	case FROM_NOWHERE:
+		break;
+	}
 	return open("/dev/null", acc == O_RDONLY ? O_RDONLY : acc == O_WRONLY ? O_WRONLY : O_RDWR);
 }
 
-void files_restore_skeleton(struct restore_ctx *c, struct process_image *p)
+int files_restore_inside(struct restore_ctx *c, const struct process_image *p)
 {
 	for (size_t k = 0; k < p->nfds; k++) {
-		struct fd_image *f = &p->fds[k];
-		int fd = reopen_fd(c, p, f);
+		const struct fd_image *f = &p->fds[k];
+		int fd = reopen_fd(c, f);
 		if (fd < 0)
-			skeleton_fail(c, "cannot reopen fd %u of pid %u (%s): %s", f->rec.fd, p->rec.pid,
-				      f->path ? f->path : "?", strerror(errno));
+			return ckpt_fail_errno("cannot reopen fd %u of pid %u (%s)", f->rec.fd, p->rec.pid,
+					       f->path ? f->path : "?");
 		if (fd != (int)f->rec.fd) {
 			if (dup2(fd, (int)f->rec.fd) < 0)
-				skeleton_fail(c, "cannot place fd %u of pid %u: %s", f->rec.fd, p->rec.pid, strerror(errno));
+				return ckpt_fail_errno("cannot place fd %u of pid %u", f->rec.fd, p->rec.pid);
 			close(fd);
 		}
 		if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE))
@@ -402,7 +425,7 @@ void files_restore_skeleton(struct restore_ctx *c, struct process_image *p)
 		keep[nkeep++] = c->shmems[i].fd;
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
-		skeleton_fail(c, "cannot list /proc/self/fd: %s", strerror(errno));
+		return ckpt_fail_errno("cannot list /proc/self/fd");
 	int dfd = dirfd(d);
 	int *close_list = NULL;
 	size_t nclose = 0, cap = 0;
@@ -425,4 +448,5 @@ void files_restore_skeleton(struct restore_ctx *c, struct process_image *p)
 	for (size_t i = 0; i < nclose; i++)
 		close(close_list[i]);
 	free(close_list);
+	return 0;
 }

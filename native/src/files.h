@@ -17,8 +17,11 @@ struct restore_ctx;
 /* In ckpt, before the skeleton is forked: the tree's pipes, filled with their saved bytes, and
  * copies of ckpt's own stdio for fds that pointed outside the tree. */
 int files_restore_prepare(struct restore_ctx *c);
+/* Before the restart: warns about fds whose objects nothing can stand for; they come back as
+ * /dev/null. */
+void files_warn_lost(const struct statefile_image *img);
 /* In a skeleton process: builds the saved fd table and closes everything else. */
-void files_restore_skeleton(struct restore_ctx *c, struct process_image *p);
+int files_restore_inside(struct restore_ctx *c, const struct process_image *p);
 /* Highest fd number any process of the image uses. */
 int files_max_fd(const struct statefile_image *img);
 

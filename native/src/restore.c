@@ -8,10 +8,10 @@
 #include "mem.h"
 #include "mm.h"
 #include "procattr.h"
-#include "proctree.h"
 #include "remote.h"
 #include "restore.h"
 #include "signals.h"
+#include "skeleton.h"
 #include "statefile.h"
 #include "threads.h"
 #include "util.h"
@@ -31,47 +31,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* Programs restarted running, which ckpt_restart_wait may wait for: the keeper reports the
- * root's wait status on status_fd.  Kept here, by the root's pid, so that the public result
- * carries nothing internal. */
-struct waitable {
-	pid_t root, keeper;
-	int status_fd;
-	struct waitable *next;
-};
-static struct waitable *waitables;
-static pthread_mutex_t waitables_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static struct waitable *take_waitable(pid_t root)
-{
-	pthread_mutex_lock(&waitables_lock);
-	struct waitable **pw = &waitables;
-	while (*pw && (*pw)->root != root)
-		pw = &(*pw)->next;
-	struct waitable *w = *pw;
-	if (w)
-		*pw = w->next;
-	pthread_mutex_unlock(&waitables_lock);
-	return w;
-}
-
-static void remember_waitable(pid_t root, pid_t keeper, int status_fd)
-{
-	/* One left over from an earlier program with this pid was never waited for. */
-	struct waitable *old = take_waitable(root);
-	if (old) {
-		close(old->status_fd);
-		waitpid(old->keeper, NULL, WNOHANG);
-		free(old);
-	}
-	struct waitable *w = xmalloc(sizeof(*w));
-	*w = (struct waitable){root, keeper, status_fd, NULL};
-	pthread_mutex_lock(&waitables_lock);
-	w->next = waitables;
-	waitables = w;
-	pthread_mutex_unlock(&waitables_lock);
-}
 
 /* Reads the statefile ahead of the restore, on the other core, so that the preads injected
  * into the rebuilt processes find their data in the page cache. */
@@ -118,66 +77,18 @@ static void readahead_stop(struct readahead *ra)
 	ra->running = false;
 }
 
-static void skeleton_setup(struct restore_ctx *c, struct process_image *p)
+/* What each skeleton process sets up for itself before it parks. */
+static int setup_inside(struct restore_ctx *c, const struct process_image *p)
 {
-	signals_restore_skeleton(c, p);
-	files_restore_skeleton(c, p);
-	procattr_restore_skeleton(c, p);
-}
-
-/* Any saved pid or tid already in use here? */
-static bool pids_busy(const struct statefile_image *img)
-{
-	for (size_t i = 0; i < img->nprocs; i++)
-		for (size_t k = 0; k < img->procs[i].nthreads; k++) {
-			char path[64];
-			snprintf(path, sizeof(path), "/proc/%u", img->procs[i].threads[k].rec.tid);
-			if (access(path, F_OK) == 0)
-				return true;
-		}
-	return false;
-}
-
-static int seize_all(struct restore_ctx *c)
-{
-	for (size_t i = 0; i < c->img->nprocs; i++)
-		for (size_t k = 0; k < c->img->procs[i].nthreads; k++) {
-			pid_t tid = c->outer_tids[i][k];
-			int st;
-			if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)PTRACE_O_TRACESYSGOOD) < 0)
-				return ckpt_fail_errno("cannot trace rebuilt thread %d", tid);
-			if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 || wait_task(tid, &st) < 0)
-				return ckpt_fail_errno("cannot stop rebuilt thread %d", tid);
-			if (!WIFSTOPPED(st))
-				return ckpt_fail("rebuilt thread %d ended", tid);
-		}
-	return 0;
-}
-
-static int drop_caps(struct inject *in)
-{
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2];
-	memset(d, 0, sizeof(d));
-	long ret;
-	if (remote_write(in->tid, in->scratch, &h, sizeof(h)) < 0 ||
-	    remote_write(in->tid, in->scratch + 64, d, sizeof(d)) < 0)
+	if (signals_restore_handlers(p) < 0 || files_restore_inside(c, p) < 0 || procattr_restore_inside(p) < 0)
 		return -1;
-	return inject_syscall_checked(in, "capset", SYS_capset, in->scratch, in->scratch + 64, 0, 0, 0, 0, &ret);
-}
-
-static size_t main_thread(const struct process_image *p)
-{
-	for (size_t k = 0; k < p->nthreads; k++)
-		if (p->threads[k].rec.tid == p->rec.pid)
-			return k;
 	return 0;
 }
 
 static int restore_process(struct restore_ctx *c, size_t pi)
 {
 	struct process_image *p = &c->img->procs[pi];
-	size_t m = main_thread(p);
+	size_t m = image_main_thread(p);
 	struct inject main_in;
 	long ret;
 	if (getenv("CKPT_DEBUG")) {
@@ -203,7 +114,7 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 	if (mm_restore(&main_in, p) < 0 || signals_restore_process(&main_in, p) < 0)
 		return -1;
 	/* ckpt's own fds that the skeleton kept for us. */
-	int ours[2] = {c->sf_fd, c->report_fd_in_tree};
+	int ours[2] = {c->sf_fd, c->report_fd};
 	for (size_t i = 0; i < 2; i++)
 		if (ours[i] >= 0 && inject_syscall(&main_in, SYS_close, (uint64_t)ours[i], 0, 0, 0, 0, 0, &ret) < 0)
 			return -1;
@@ -225,7 +136,7 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 		struct thread_image *t = &p->threads[k];
 		if (threads_restore_attrs(in, t) < 0 || signals_restore_thread(in, t, (pid_t)p->rec.pid) < 0)
 			return -1;
-		if (c->drop_caps && drop_caps(in) < 0)
+		if (c->drop_caps && procattr_drop_caps(in) < 0)
 			return -1;
 		if (k == last)
 			continue;
@@ -243,34 +154,6 @@ static int restore_process(struct restore_ctx *c, size_t pi)
 		return -1;
 	/* Paging starts only now: nothing of the restore itself may wait for a page. */
 	return uffd >= 0 ? mem_lazy_commit(c, uffd) : 0;
-}
-
-static void release_all(struct restore_ctx *c, bool stopped)
-{
-	for (size_t i = 0; i < c->img->nprocs; i++) {
-		if (stopped)
-			kill(c->outer_pids[i], SIGSTOP);
-		for (size_t k = 0; k < c->img->procs[i].nthreads; k++)
-			ptrace(PTRACE_DETACH, c->outer_tids[i][k], NULL, NULL);
-	}
-	if (!stopped)
-		return;
-	/* Hand over only once every thread is really in its group-stop. */
-	for (int tries = 0; tries < 500; tries++) {
-		bool all = true;
-		for (size_t i = 0; i < c->img->nprocs && all; i++)
-			for (size_t k = 0; k < c->img->procs[i].nthreads && all; k++) {
-				char what[64];
-				snprintf(what, sizeof(what), "task/%d/stat", c->outer_tids[i][k]);
-				char *s = read_proc(c->outer_pids[i], what, NULL);
-				char *e = s ? strrchr(s, ')') : NULL;
-				all = e && e[1] && e[2] == 'T';
-				free(s);
-			}
-		if (all)
-			return;
-		usleep(2000);
-	}
 }
 
 static void ctx_close_fds(struct restore_ctx *c)
@@ -305,88 +188,37 @@ static void ctx_free_maps(struct restore_ctx *c)
 	free(c->placed);
 	c->lazy_ranges = c->placed = NULL;
 	c->nlazy = c->nplaced = c->cap_lazy = c->cap_placed = 0;
-	if (c->outer_tids)
-		for (size_t i = 0; i < c->img->nprocs; i++)
-			free(c->outer_tids[i]);
-	free(c->outer_tids);
-	free(c->outer_pids);
-	c->outer_tids = NULL;
-	c->outer_pids = NULL;
 }
 
-/* One attempt in one pid mode.  *retry_in_ns is set when saved pids turned out to be taken. */
-static int attempt(struct restore_ctx *c, const struct ckpt_restart_options *o, struct ckpt_restart_result *res,
-		   bool *retry_in_ns)
+/* One attempt in one pid mode.  c->pids_taken is set when saved pids turned out to be taken. */
+static int attempt(struct restore_ctx *c, const struct ckpt_restart_options *o, struct ckpt_restart_result *res)
 {
-	*retry_in_ns = false;
-	struct keeper k = {.pid = -1, .status_fd = -1, .ack_fd = -1, .report_fd = -1};
 	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
-	c->outer_pids = xcalloc(c->img->nprocs, sizeof(pid_t));
-	c->outer_tids = xcalloc(c->img->nprocs, sizeof(pid_t *));
-	for (size_t i = 0; i < c->img->nprocs; i++)
-		c->outer_tids[i] = xcalloc(c->img->procs[i].nthreads, sizeof(pid_t));
-
-	bool taken = false;
-	if (files_restore_prepare(c) < 0 || mem_restore_prepare(c) < 0)
-		goto fail;
-	if (proctree_restore(c, skeleton_setup, &k, &taken) < 0) {
-		*retry_in_ns = taken && !c->ns_mode;
-		goto fail;
-	}
-	c->report_fd_in_tree = k.report_fd_in_tree;
-	if (proctree_map_outer(c, &k) < 0 || seize_all(c) < 0)
-		goto fail;
+	bool ok = false;
+	if (files_restore_prepare(c) < 0 || mem_restore_prepare(c) < 0 || skeleton_build(c, setup_inside) < 0 ||
+	    skeleton_find_tasks(c) < 0 || skeleton_seize(c) < 0)
+		goto out;
 	for (size_t i = 0; i < c->img->nprocs; i++) {
 		if (check_interrupted() < 0 || restore_process(c, i) < 0)
-			goto fail;
+			goto out;
 	}
 	if (c->pager && !pager_empty(c->pager) && pager_start(c->pager, c->sf_fd) < 0)
-		goto fail;
-	release_all(c, o->mode == CKPT_RESTART_STOPPED);
-	if (proctree_keeper_detach(&k) < 0)
-		goto fail;
+		goto out;
+	skeleton_release(c, o->mode == CKPT_RESTART_STOPPED);
+	if (skeleton_hand_over(c, o->mode == CKPT_RESTART_RUN) < 0)
+		goto out;
 	res->pid = c->outer_pids[0];
 	res->saved_pid = (pid_t)c->img->procs[0].rec.pid;
 	res->in_namespace = c->ns_mode;
 	res->processes = (uint32_t)c->img->nprocs;
 	for (size_t i = 0; i < c->img->nprocs; i++)
 		res->threads += (uint32_t)c->img->procs[i].nthreads;
-	if (o->mode == CKPT_RESTART_RUN)
-		remember_waitable(res->pid, k.pid, k.status_fd);
-	else
-		close(k.status_fd);
-	close(k.ack_fd);
-	close(k.report_fd);
+	ok = true;
+out:
+	skeleton_finish(c, !ok);
 	ctx_close_fds(c);
 	ctx_free_maps(c);
-	return 0;
-fail:
-	proctree_abort(c, &k);
-	if (k.status_fd >= 0)
-		close(k.status_fd);
-	if (k.ack_fd >= 0)
-		close(k.ack_fd);
-	if (k.report_fd >= 0)
-		close(k.report_fd);
-	ctx_close_fds(c);
-	ctx_free_maps(c);
-	return -1;
-}
-
-static int check_image(const struct statefile_image *img)
-{
-	for (size_t i = 0; i < img->nprocs; i++) {
-		const struct process_image *p = &img->procs[i];
-		bool has_main = false;
-		for (size_t k = 0; k < p->nthreads; k++)
-			has_main |= p->threads[k].rec.tid == p->rec.pid;
-		if (!has_main)
-			return ckpt_fail("pid %u's main thread had exited when it was saved; such a process cannot be restarted",
-					 p->rec.pid);
-		if (p->rec.pid <= 1 && img->nprocs)
-			return ckpt_fail("pid %u cannot be restarted", p->rec.pid);
-	}
-	return 0;
+	return ok ? 0 : -1;
 }
 
 int ckpt_restart(const char *path, const struct ckpt_restart_options *options, struct ckpt_restart_result *result)
@@ -409,13 +241,14 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 		close(sf);
 		return -1;
 	}
-	struct restore_ctx c = {.img = &img, .path = path, .report_fd = -1, .report_fd_in_tree = -1};
+	struct restore_ctx c = {.img = &img, .path = path, .report_fd = -1};
 	int rc = -1;
 	bool tramp_mapped = false;
 	struct readahead ra = {0};
 	int ra_fd = -1;
-	if (check_image(&img) < 0 || mem_check_files(&img) < 0 || mem_check_vdso(&img, sf) < 0)
+	if (skeleton_check(&img) < 0 || mem_check_files(&img) < 0 || mem_check_vdso(&img, sf) < 0)
 		goto out;
+	files_warn_lost(&img);
 
 	c.fd_base = files_max_fd(&img) + 1;
 	c.sf_fd = fd_move_up(sf, c.fd_base);
@@ -430,20 +263,19 @@ int ckpt_restart(const char *path, const struct ckpt_restart_options *options, s
 	ra_fd = o->lazy ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (ra_fd >= 0)
 		readahead_start(&ra, ra_fd, img.file_size);
-	bool can_choose = proctree_can_choose_pids();
-	c.ns_mode = o->use_namespace || !can_choose || pids_busy(&img);
+	bool can_choose = skeleton_can_choose_pids();
+	c.ns_mode = o->use_namespace || !can_choose || skeleton_pids_busy(&img);
 	c.lazy = o->lazy;
 	for (;;) {
 		/* Who may choose pids may also make a pid namespace without a user namespace; others
 		 * need both, and their tasks must not keep the capabilities they hold in it. */
 		c.user_ns = c.ns_mode && !can_choose;
 		c.drop_caps = c.user_ns;
-		bool retry = false;
-		if (attempt(&c, o, res, &retry) == 0) {
+		if (attempt(&c, o, res) == 0) {
 			rc = 0;
 			break;
 		}
-		if (!retry)
+		if (!c.pids_taken || c.ns_mode)
 			break;
 		/* A pid that looked free was still held (by a zombie's group, say): go the namespace way. */
 		ckpt_clear_error();
@@ -466,31 +298,5 @@ out:
 
 int ckpt_restart_wait(const struct ckpt_restart_result *r, int *wait_status)
 {
-	struct waitable *w = take_waitable(r->pid);
-	if (!w)
-		return ckpt_fail("pid %d is not a running program that this process restarted", r->pid);
-	int rc = -1;
-	for (;;) {
-		int st;
-		ssize_t n = read(w->status_fd, &st, sizeof(st));
-		if (n == (ssize_t)sizeof(st)) {
-			*wait_status = st;
-			rc = 0;
-			break;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		ckpt_fail("lost track of the restarted program");
-		break;
-	}
-	close(w->status_fd);
-	/* The keeper ends once the tree is gone, usually at once: reap it then, but do not wait
-	 * for children the program left running. */
-	for (int i = 0; i < 40; i++) {
-		if (waitpid(w->keeper, NULL, WNOHANG) == w->keeper)
-			break;
-		usleep(5000);
-	}
-	free(w);
-	return rc;
+	return skeleton_wait(r->pid, wait_status);
 }

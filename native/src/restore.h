@@ -65,14 +65,15 @@ struct restore_ctx {
 	size_t ndescs, cap_descs;
 	struct restore_shmem *shmems;
 	size_t nshmems, cap_shmems;
-	int report_fd;             /* skeleton -> ckpt: errors (the skeleton's end) */
-	int report_fd_in_tree;     /* that fd's number inside the rebuilt processes, closed at the end */
+	/* The skeleton's end of its report pipe to ckpt, which every rebuilt process holds until
+	 * the end (skeleton.h). */
+	int report_fd;
+	bool pids_taken;           /* a saved pid was in use: exact pids cannot work here */
+	struct skeleton *skeleton; /* the keeper and ckpt's pipes to it (skeleton.c) */
 	/* Outer pids/tids of the rebuilt tasks, parallel to img->procs[i].threads[k]. */
 	pid_t **outer_tids;
 	pid_t *outer_pids;
 };
 
-/* Skeleton side: report a failure to ckpt as one line and exit. */
-void skeleton_fail(struct restore_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 #endif

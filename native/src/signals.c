@@ -1,3 +1,4 @@
+/* Signals, captured and restored: see signals.h. */
 #include "signals.h"
 #include "remote.h"
 #include "util.h"
@@ -95,13 +96,11 @@ int signals_capture_process(struct inject *in, pid_t pid, struct process_image *
 /* ---------------------------------------------------------------------------------------- */
 /* Restart                                                                                   */
 
-#include "restore.h"
-
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1u << 31)
 #endif
 
-void signals_restore_skeleton(struct restore_ctx *c, struct process_image *p)
+int signals_restore_handlers(const struct process_image *p)
 {
 	for (int sig = 1; sig <= 64; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
@@ -110,8 +109,9 @@ void signals_restore_skeleton(struct restore_ctx *c, struct process_image *p)
 		struct kernel_sigaction ka = {a->handler, a->flags, a->restorer, a->mask};
 		/* The raw call: glibc's wrapper would put its own restorer in place of the saved one. */
 		if (syscall(SYS_rt_sigaction, sig, &ka, NULL, 8) < 0)
-			skeleton_fail(c, "cannot restore the handler of signal %d: %s", sig, strerror(errno));
+			return ckpt_fail_errno("cannot restore the handler of signal %d", sig);
 	}
+	return 0;
 }
 
 int signals_restore_thread(struct inject *in, struct thread_image *t, pid_t inner_pid)
