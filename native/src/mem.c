@@ -740,10 +740,9 @@ int mem_clone_reap(struct inject *in, const struct mem_clone *clone)
 /* ---------------------------------------------------------------------------------------- */
 /* Restart                                                                                   */
 
-#include "restore.h"
+#include "pager.h"
 
-#include <linux/userfaultfd.h>
-#include <sys/ioctl.h>
+#include <pthread.h>
 
 static bool relies_on_file(const struct ckpt_rec_vma *v)
 {
@@ -904,29 +903,50 @@ int mem_pick_trampoline(const struct statefile_image *img, uint64_t *addr)
 	return 0;
 }
 
-static struct restore_shmem *find_shmem(struct restore_ctx *c, uint64_t id)
+/* A shared anonymous memory object that several mappings of the tree use: ckpt keeps it in a
+ * memfd, inherited by the skeleton, that every process maps. */
+struct shared_object {
+	uint64_t id;
+	int fd;
+};
+
+struct mem_restore {
+	int sf_fd;
+	uint64_t tramp;
+	struct shared_object *shared;
+	size_t nshared, cap_shared;
+};
+
+static const struct shared_object *find_shared(const struct mem_restore *m, uint64_t id)
 {
-	for (size_t i = 0; i < c->nshmems; i++)
-		if (c->shmems[i].id == id)
-			return &c->shmems[i];
+	for (size_t i = 0; i < m->nshared; i++)
+		if (m->shared[i].id == id)
+			return &m->shared[i];
 	return NULL;
 }
 
-int mem_restore_prepare(struct restore_ctx *c)
+static bool is_shared_anon(const struct ckpt_rec_vma *v)
 {
-	/* A shared anonymous object seen in more than one mapping must stay one object: keep it
-	 * in a memfd that every process maps. */
-	for (size_t i = 0; i < c->img->nprocs; i++)
-		for (size_t k = 0; k < c->img->procs[i].nvmas; k++) {
-			const struct ckpt_rec_vma *v = &c->img->procs[i].vmas[k].rec;
-			if (!(v->flags & CKPT_VMA_ANON) || !(v->flags & CKPT_VMA_SHARED) || find_shmem(c, v->shmem_id))
+	return (v->flags & CKPT_VMA_ANON) && (v->flags & CKPT_VMA_SHARED);
+}
+
+struct mem_restore *mem_restore_prepare(const struct statefile_image *img, int sf_fd, uint64_t tramp, int fd_base)
+{
+	struct mem_restore *m = xcalloc(1, sizeof(*m));
+	m->sf_fd = sf_fd;
+	m->tramp = tramp;
+	/* A shared anonymous object seen in more than one mapping must stay one object. */
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nvmas; k++) {
+			const struct ckpt_rec_vma *v = &img->procs[i].vmas[k].rec;
+			if (!is_shared_anon(v) || find_shared(m, v->shmem_id))
 				continue;
 			unsigned uses = 0;
 			uint64_t size = 0;
-			for (size_t j = 0; j < c->img->nprocs; j++)
-				for (size_t m = 0; m < c->img->procs[j].nvmas; m++) {
-					const struct ckpt_rec_vma *w = &c->img->procs[j].vmas[m].rec;
-					if ((w->flags & CKPT_VMA_ANON) && (w->flags & CKPT_VMA_SHARED) && w->shmem_id == v->shmem_id) {
+			for (size_t j = 0; j < img->nprocs; j++)
+				for (size_t n = 0; n < img->procs[j].nvmas; n++) {
+					const struct ckpt_rec_vma *w = &img->procs[j].vmas[n].rec;
+					if (is_shared_anon(w) && w->shmem_id == v->shmem_id) {
 						uses++;
 						if (w->pgoff + (w->end - w->start) > size)
 							size = w->pgoff + (w->end - w->start);
@@ -935,13 +955,37 @@ int mem_restore_prepare(struct restore_ctx *c)
 			if (uses < 2)
 				continue;
 			int fd = (int)syscall(SYS_memfd_create, "ckpt-shared", 0);
-			if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
-				return ckpt_fail_errno("cannot create shared memory for the restart");
-			struct restore_shmem *s = ARR_PUSH(c->shmems, c->nshmems, c->cap_shmems);
-			s->id = v->shmem_id;
-			s->fd = fd_move_up(fd, c->fd_base);
+			if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
+				ckpt_fail_errno("cannot create shared memory for the restart");
+				if (fd >= 0)
+					close(fd);
+				mem_restore_free(m);
+				return NULL;
+			}
+			struct shared_object *o = ARR_PUSH(m->shared, m->nshared, m->cap_shared);
+			o->id = v->shmem_id;
+			o->fd = fd_move_up(fd, fd_base);
 		}
-	return 0;
+	return m;
+}
+
+int *mem_restore_fds(const struct mem_restore *m, size_t *n)
+{
+	int *fds = xmalloc((m->nshared + 1) * sizeof(int));
+	for (size_t i = 0; i < m->nshared; i++)
+		fds[i] = m->shared[i].fd;
+	*n = m->nshared;
+	return fds;
+}
+
+void mem_restore_free(struct mem_restore *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nshared; i++)
+		close(m->shared[i].fd);
+	free(m->shared);
+	free(m);
 }
 
 /* Writes a string into the scratch page of the rebuilt task. */
@@ -953,7 +997,7 @@ static int put_string(struct inject *in, const char *s)
 	return remote_write(in->tid, in->scratch, s, n);
 }
 
-static int munmap_skeleton(struct restore_ctx *c, struct inject *in, pid_t outer_pid)
+static int munmap_skeleton(const struct mem_restore *m, struct inject *in, pid_t outer_pid)
 {
 	char *maps = read_proc(outer_pid, "maps", NULL);
 	if (!maps)
@@ -965,7 +1009,7 @@ static int munmap_skeleton(struct restore_ctx *c, struct inject *in, pid_t outer
 		char *nl = strchr(l, '\n');
 		if (nl)
 			*nl = 0;
-		bool keep = sscanf(l, "%llx-%llx", &a, &b) != 2 || a == c->tramp || strstr(l, "[vdso]") ||
+		bool keep = sscanf(l, "%llx-%llx", &a, &b) != 2 || a == m->tramp || strstr(l, "[vdso]") ||
 			    strstr(l, "[vvar]") || strstr(l, "[vvar_vclock]") || strstr(l, "[vsyscall]");
 		if (!keep && a == run_end) {
 			run_end = b;
@@ -988,7 +1032,7 @@ static int munmap_skeleton(struct restore_ctx *c, struct inject *in, pid_t outer
 	return rc;
 }
 
-static int move_specials(struct restore_ctx *c, struct inject *in, struct process_image *p, pid_t outer_pid)
+static int move_specials(struct inject *in, const struct process_image *p, pid_t outer_pid)
 {
 	char *maps = read_proc(outer_pid, "maps", NULL);
 	if (!maps)
@@ -1043,9 +1087,10 @@ static bool needs_fill(const struct vma_image *v)
 	return v->rec.store == CKPT_STORE_FULL && v->file_size && !is_special(&v->rec);
 }
 
-static int map_one(struct restore_ctx *c, struct inject *in, struct process_image *p, struct vma_image *v, int *file_fds)
+static int map_one(const struct mem_restore *m, struct inject *in, const struct process_image *p, const struct vma_image *v,
+		   int *file_fds)
 {
-	struct ckpt_rec_vma *r = &v->rec;
+	const struct ckpt_rec_vma *r = &v->rec;
 	uint64_t len = r->end - r->start;
 	int prot = (int)r->prot | (needs_fill(v) ? PROT_WRITE : 0);
 	long ret;
@@ -1053,7 +1098,7 @@ static int map_one(struct restore_ctx *c, struct inject *in, struct process_imag
 		    ((r->flags & CKPT_VMA_NORESERVE) ? MAP_NORESERVE : 0);
 	if (r->flags & CKPT_VMA_ANON) {
 		if (r->flags & CKPT_VMA_SHARED) {
-			struct restore_shmem *s = find_shmem(c, r->shmem_id);
+			const struct shared_object *s = find_shared(m, r->shmem_id);
 			if (s) {
 				if (inject_syscall_checked(in, "mmap (shared memory)", SYS_mmap, r->start, len, (uint64_t)prot,
 						    (uint64_t)(flags | MAP_SHARED), (uint64_t)s->fd, r->pgoff, &ret) < 0)
@@ -1100,11 +1145,11 @@ static int map_one(struct restore_ctx *c, struct inject *in, struct process_imag
 
 /* Copies the stored pages of [lo, hi) of a mapping straight from the statefile into the rebuilt
  * process: one pread per run of data, so the kernel copies page-cache pages into its memory. */
-static int fill_range(struct restore_ctx *c, struct inject *in, struct vma_image *v, uint64_t lo, uint64_t hi)
+static int fill_range(const struct mem_restore *m, struct inject *in, const struct vma_image *v, uint64_t lo, uint64_t hi)
 {
 	uint64_t off = v->file_offset + (lo - v->rec.start), end = v->file_offset + (hi - v->rec.start);
 	uint64_t data, stop;
-	while (off < end && file_next_data(c->sf_fd, off, end, &data, &stop) > 0) {
+	while (off < end && file_next_data(m->sf_fd, off, end, &data, &stop) > 0) {
 		for (uint64_t o = data; o < stop;) {
 			if (check_interrupted() < 0)
 				return -1;
@@ -1116,7 +1161,7 @@ static int fill_range(struct restore_ctx *c, struct inject *in, struct vma_image
 			if (n >= (1u << 20))
 				inject_syscall(in, SYS_madvise, addr & ~(PAGE - 1), ALIGN_UP(addr + n, PAGE) - (addr & ~(PAGE - 1)),
 					       MADV_POPULATE_WRITE, 0, 0, 0, &ret);
-			if (inject_syscall_checked(in, "pread (memory)", SYS_pread64, (uint64_t)c->sf_fd, addr, n, o, 0, 0, &ret) < 0)
+			if (inject_syscall_checked(in, "pread (memory)", SYS_pread64, (uint64_t)m->sf_fd, addr, n, o, 0, 0, &ret) < 0)
 				return -1;
 			if ((uint64_t)ret != n)
 				return ckpt_fail("short read of the statefile at offset %llu (truncated?)", (unsigned long long)o);
@@ -1127,44 +1172,22 @@ static int fill_range(struct restore_ctx *c, struct inject *in, struct vma_image
 	return 0;
 }
 
-static int fill_one(struct restore_ctx *c, struct inject *in, struct vma_image *v)
+static int fill_one(const struct mem_restore *m, struct inject *in, const struct vma_image *v)
 {
-	return fill_range(c, in, v, v->rec.start, v->rec.start + v->file_size);
+	return fill_range(m, in, v, v->rec.start, v->rec.start + v->file_size);
 }
 
-/* Lazy restart leaves big anonymous mappings to the pager. */
-#define LAZY_MIN_BYTES (4ull << 20)
-
-static bool lazy_candidate(const struct restore_ctx *c, const struct vma_image *v)
+/* Leaves a mapping to the pager but for what must be there at once, which is filled now. */
+static int fill_lazily(const struct mem_restore *m, struct inject *in, const struct process_image *p,
+		       const struct vma_image *v, struct pager *lazy)
 {
-	return c->lazy && (v->rec.flags & CKPT_VMA_ANON) && !(v->rec.flags & CKPT_VMA_SHARED) && (v->rec.prot & PROT_WRITE) &&
-	       v->rec.store == CKPT_STORE_FULL && v->rec.stored_bytes >= LAZY_MIN_BYTES;
-}
-
-/* Fills only what must be there before the program or a debugger looks: the stack around each
- * thread's stack pointer and each thread's rseq area, which the kernel writes on every return
- * to user mode.  The rest is the pager's. */
-static int fill_lazy(struct restore_ctx *c, struct inject *in, struct process_image *p, struct vma_image *v)
-{
-	struct pager_range *r = ARR_PUSH(c->lazy_ranges, c->nlazy, c->cap_lazy);
-	*r = (struct pager_range){v->rec.start, v->rec.end, v->file_offset};
-	for (size_t k = 0; k < p->nthreads; k++) {
-		const struct thread_image *t = &p->threads[k];
-		uint64_t want[2][2] = {
-			{(t->regs.rsp & ~(PAGE - 1)) - (64u << 10), (t->regs.rsp & ~(PAGE - 1)) + (256u << 10)},
-			{t->rec.rseq_addr & ~(PAGE - 1), (t->rec.rseq_addr & ~(PAGE - 1)) + PAGE},
-		};
-		for (int w = 0; w < 2; w++) {
-			uint64_t lo = want[w][0] > v->rec.start ? want[w][0] : v->rec.start;
-			uint64_t hi = want[w][1] < v->rec.end ? want[w][1] : v->rec.end;
-			if (lo >= hi || (w == 1 && !(t->rec.flags & CKPT_THR_RSEQ)))
-				continue;
-			if (fill_range(c, in, v, lo, hi) < 0)
-				return -1;
-			*ARR_PUSH(c->placed, c->nplaced, c->cap_placed) = (struct pager_range){lo, hi, 0};
-		}
-	}
-	return 0;
+	size_t n;
+	struct addr_range *now = pager_take(lazy, p, v, &n);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = fill_range(m, in, v, now[i].start, now[i].end);
+	free(now);
+	return rc;
 }
 
 static int advise_one(struct inject *in, const struct ckpt_rec_vma *r)
@@ -1183,98 +1206,35 @@ static int advise_one(struct inject *in, const struct ckpt_rec_vma *r)
 	return 0;
 }
 
-#ifndef SYS_userfaultfd
-#define SYS_userfaultfd 323
-#endif
-
-int mem_lazy_begin(struct restore_ctx *c, struct inject *in, pid_t outer_pid)
+int mem_restore_process(const struct mem_restore *m, struct inject *in, const struct process_image *p, pid_t outer_pid,
+			struct pager *lazy)
 {
-	/* The userfaultfd belongs to the process's mm, so the process itself creates it; ckpt
-	 * takes a copy and the process keeps none. */
-	long fd_in_target;
-	if (inject_syscall(in, SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK, 0, 0, 0, 0, 0, &fd_in_target) < 0)
-		return -1;
-	if (fd_in_target < 0) {
-		errno = (int)-fd_in_target;
-		return ckpt_fail_errno("cannot create a userfaultfd in pid %d", outer_pid);
-	}
-	int uffd = take_fd(outer_pid, (int)fd_in_target);
-	int err = errno;
-	long ret;
-	inject_syscall(in, SYS_close, (uint64_t)fd_in_target, 0, 0, 0, 0, 0, &ret);
-	if (uffd < 0) {
-		errno = err;
-		return ckpt_fail_errno("cannot reach the userfaultfd of pid %d", outer_pid);
-	}
-	struct uffdio_api api = {.api = UFFD_API,
-				 .features = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE |
-					     UFFD_FEATURE_EVENT_UNMAP};
-	if (ioctl(uffd, UFFDIO_API, &api) < 0) {
-		close(uffd);
-		return ckpt_fail_errno("cannot set up paging for pid %d", outer_pid);
-	}
-	return fd_move_up(uffd, c->fd_base);
-}
-
-int mem_lazy_commit(struct restore_ctx *c, int uffd)
-{
-	for (size_t i = 0; i < c->nlazy; i++) {
-		struct uffdio_register r = {
-			.range = {c->lazy_ranges[i].start, c->lazy_ranges[i].end - c->lazy_ranges[i].start},
-			.mode = UFFDIO_REGISTER_MODE_MISSING,
-		};
-		if (ioctl(uffd, UFFDIO_REGISTER, &r) < 0) {
-			close(uffd);
-			return ckpt_fail_errno("cannot register memory for paging");
-		}
-	}
-	if (!c->pager)
-		c->pager = pager_new(c->sf_fd);
-	pager_add_space(c->pager, uffd, c->lazy_ranges, c->nlazy);
-	for (size_t i = 0; i < c->nplaced; i++)
-		pager_mark_placed(c->pager, c->placed[i].start, c->placed[i].end);
-	c->nlazy = c->nplaced = 0;
-	return 0;
-}
-
-int mem_fill_lazy_eagerly(struct restore_ctx *c, struct inject *in, struct process_image *p)
-{
-	for (size_t i = 0; i < c->nlazy; i++)
-		for (size_t k = 0; k < p->nvmas; k++)
-			if (p->vmas[k].rec.start == c->lazy_ranges[i].start && fill_one(c, in, &p->vmas[k]) < 0)
-				return -1;
-	c->nlazy = c->nplaced = 0;
-	return 0;
-}
-
-int mem_restore(struct restore_ctx *c, struct inject *in, struct process_image *p, pid_t outer_pid)
-{
-	if (munmap_skeleton(c, in, outer_pid) < 0 || move_specials(c, in, p, outer_pid) < 0)
+	if (munmap_skeleton(m, in, outer_pid) < 0 || move_specials(in, p, outer_pid) < 0)
 		return -1;
 	int *file_fds = xmalloc((p->nfiles + 1) * sizeof(int));
 	for (size_t i = 0; i < p->nfiles; i++)
 		file_fds[i] = -1;
 	int rc = 0;
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
-		struct vma_image *v = &p->vmas[k];
+		const struct vma_image *v = &p->vmas[k];
 		if (is_special(&v->rec))
 			continue;
-		rc = map_one(c, in, p, v, file_fds);
+		rc = map_one(m, in, p, v, file_fds);
 		if (rc == 0)
 			rc = advise_one(in, &v->rec);
 	}
-	c->nlazy = c->nplaced = 0;
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
-		if (!needs_fill(&p->vmas[k]))
+		const struct vma_image *v = &p->vmas[k];
+		if (!needs_fill(v))
 			continue;
-		rc = lazy_candidate(c, &p->vmas[k]) ? fill_lazy(c, in, p, &p->vmas[k]) : fill_one(c, in, &p->vmas[k]);
+		rc = lazy && pager_wants(v) ? fill_lazily(m, in, p, v, lazy) : fill_one(m, in, v);
 	}
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
-		struct vma_image *v = &p->vmas[k];
+		const struct vma_image *v = &p->vmas[k];
 		long ret;
 		if (needs_fill(v) && !(v->rec.prot & PROT_WRITE))
-			rc = inject_syscall_checked(in, "mprotect", SYS_mprotect, v->rec.start, v->rec.end - v->rec.start, v->rec.prot,
-					     0, 0, 0, &ret);
+			rc = inject_syscall_checked(in, "mprotect", SYS_mprotect, v->rec.start, v->rec.end - v->rec.start,
+						    v->rec.prot, 0, 0, 0, &ret);
 	}
 	for (size_t i = 0; i < p->nfiles; i++) {
 		long ret;
@@ -1283,4 +1243,57 @@ int mem_restore(struct restore_ctx *c, struct inject *in, struct process_image *
 	}
 	free(file_fds);
 	return rc;
+}
+
+/* Reads the statefile ahead of the restore, on the other core, so that the preads injected
+ * into the rebuilt processes find their data in the page cache. */
+struct mem_readahead {
+	pthread_t thread;
+	int fd;        /* its own: the reading thread's offsets are its own */
+	uint64_t size;
+	volatile int stop;
+};
+
+static void *readahead_main(void *arg)
+{
+	struct mem_readahead *ra = arg;
+	size_t chunk = 4u << 20;
+	char *buf = malloc(chunk);
+	for (uint64_t off = 0; buf && off < ra->size && !ra->stop;) {
+		off_t data = lseek(ra->fd, (off_t)off, SEEK_DATA);
+		if (data < 0)
+			break;
+		ssize_t n = pread(ra->fd, buf, chunk, data);
+		if (n <= 0)
+			break;
+		off = (uint64_t)data + (uint64_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+struct mem_readahead *mem_readahead_start(const char *path, uint64_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return NULL;
+	struct mem_readahead *ra = xcalloc(1, sizeof(*ra));
+	ra->fd = fd;
+	ra->size = size;
+	if (pthread_create(&ra->thread, NULL, readahead_main, ra) != 0) {
+		close(fd);
+		free(ra);
+		return NULL;
+	}
+	return ra;
+}
+
+void mem_readahead_stop(struct mem_readahead *ra)
+{
+	if (!ra)
+		return;
+	ra->stop = 1;
+	pthread_join(ra->thread, NULL);
+	close(ra->fd);
+	free(ra);
 }

@@ -70,24 +70,31 @@ uint64_t mem_stored_estimate(const struct process_image *p);
 
 
 /* ---- restart ---- */
-struct restore_ctx;
-struct inject;
+struct pager;
 /* Refuses, naming the file, when a file that saved mappings rely on has changed. */
 int mem_check_files(const struct statefile_image *img);
 /* Refuses when this kernel's vDSO is not the one the statefile's program has cached. */
 int mem_check_vdso(const struct statefile_image *img, int sf_fd);
 /* A page address that no saved mapping and nothing of ckpt's uses. */
 int mem_pick_trampoline(const struct statefile_image *img, uint64_t *addr);
-/* In ckpt before the skeleton forks: memory objects shared by several mappings. */
-int mem_restore_prepare(struct restore_ctx *c);
-/* Injected in the main thread of a rebuilt process: its memory, exactly as saved.  With
- * c->lazy, big anonymous mappings are left to the pager and listed in c->lazy_ranges. */
-int mem_restore(struct restore_ctx *c, struct inject *in, struct process_image *p, pid_t outer_pid);
-/* Lazy restart: a userfaultfd for the process (injected in its main thread), then, once the
- * process is rebuilt, its lazy mappings registered and handed to c->pager. */
-int mem_lazy_begin(struct restore_ctx *c, struct inject *in, pid_t outer_pid);
-int mem_lazy_commit(struct restore_ctx *c, int uffd);
-/* When paging cannot be set up: fills what mem_restore left to the pager. */
-int mem_fill_lazy_eagerly(struct restore_ctx *c, struct inject *in, struct process_image *p);
+
+/* Reads the statefile into the page cache on another core while the restore runs, so that the
+ * reads injected into the rebuilt processes find their data there; NULL when it cannot. */
+struct mem_readahead;
+struct mem_readahead *mem_readahead_start(const char *path, uint64_t size);
+void mem_readahead_stop(struct mem_readahead *ra);
+
+/* What ckpt prepares for the tree's memory before the skeleton forks: the shared anonymous
+ * objects that several processes map, each kept in a memfd (from fd_base up) that the skeleton
+ * inherits.  sf_fd and the trampoline are where the rebuilt processes have them. */
+struct mem_restore;
+struct mem_restore *mem_restore_prepare(const struct statefile_image *img, int sf_fd, uint64_t tramp, int fd_base);
+/* Those memfds (a malloc'ed array), to be closed in the rebuilt processes once they are mapped. */
+int *mem_restore_fds(const struct mem_restore *m, size_t *n);
+void mem_restore_free(struct mem_restore *m);
+/* Injected in the main thread of a rebuilt process: its memory, exactly as saved.  With lazy
+ * (a pager whose space for this process is open), large anonymous mappings are left to it. */
+int mem_restore_process(const struct mem_restore *m, struct inject *in, const struct process_image *p, pid_t outer_pid,
+			struct pager *lazy);
 
 #endif

@@ -53,12 +53,11 @@ int mm_capture(struct inject *in, pid_t pid, struct process_image *p)
 }
 
 #include "remote.h"
-#include "restore.h"
 
 #include <linux/prctl.h>
 #include <sys/prctl.h>
 
-int mm_restore(struct inject *in, struct process_image *p)
+int mm_restore(struct inject *in, const struct process_image *p)
 {
 	long ret, exe_fd = -1;
 	/* /proc/PID/exe must name the program again, or a debugger attaching by pid would load

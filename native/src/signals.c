@@ -114,7 +114,7 @@ int signals_restore_handlers(const struct process_image *p)
 	return 0;
 }
 
-int signals_restore_thread(struct inject *in, struct thread_image *t, pid_t inner_pid)
+int signals_restore_thread(struct inject *in, const struct thread_image *t, pid_t inner_pid)
 {
 	long ret;
 	stack_t ss = {.ss_sp = (void *)(uintptr_t)t->rec.altstack_sp, .ss_size = t->rec.altstack_size,
@@ -135,7 +135,7 @@ int signals_restore_thread(struct inject *in, struct thread_image *t, pid_t inne
 	return 0;
 }
 
-int signals_restore_process(struct inject *in, struct process_image *p)
+int signals_restore_process(struct inject *in, const struct process_image *p)
 {
 	long ret;
 	for (size_t i = 0; i < p->nshared_pending; i++) {

@@ -361,8 +361,10 @@ static pid_t fork_keeper(struct restore_ctx *c, struct skeleton *s, skeleton_set
 	c->report_fd = report[1];
 	keeper_ack_fd = ack[1];
 
-	/* Not for ordinary users: their gdb could not enter the mount namespace to read the
-	 * program's files, and would show no symbols. */
+	/* Who may choose pids may also make a pid namespace without a user namespace; others need
+	 * both.  A mount namespace is not for ordinary users: their gdb could not enter it to read
+	 * the program's files, and would show no symbols. */
+	c->user_ns = c->ns_mode && !c->can_choose_pids;
 	c->own_mount_ns = c->ns_mode && !c->user_ns;
 	uint64_t flags = (c->ns_mode ? CLONE_NEWPID : 0) | (c->own_mount_ns ? CLONE_NEWNS : 0) |
 			 (c->user_ns ? CLONE_NEWUSER : 0);

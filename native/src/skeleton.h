@@ -31,8 +31,8 @@ bool skeleton_pids_busy(const struct statefile_image *img);
 typedef int (*skeleton_setup_fn)(struct restore_ctx *c, const struct process_image *p);
 
 /*
- * Forks the keeper, in the namespaces c asks for (c->own_mount_ns is cleared where a mount
- * namespace is refused), and waits until every skeleton process is parked.  Sets c->skeleton,
+ * Forks the keeper, in the namespaces that c->ns_mode and c->can_choose_pids call for (which
+ * it sets in c->user_ns and c->own_mount_ns), and waits until every skeleton process is parked.  Sets c->skeleton,
  * c->report_fd and zeroed c->outer_pids/c->outer_tids, also when it fails; c->pids_taken says
  * a saved pid was in use, so that exact pids cannot work here.
  */

@@ -63,13 +63,12 @@ int threads_capture(struct inject *in, const struct frozen_task *ft, bool first,
 	return 0;
 }
 
-#include "restore.h"
 
 #include <sys/wait.h>
 
 #define ERESTART_RESTARTBLOCK 516
 
-int threads_restore_attrs(struct inject *in, struct thread_image *t)
+int threads_restore_attrs(struct inject *in, const struct thread_image *t)
 {
 	long ret;
 	if ((t->rec.flags & CKPT_THR_RSEQ) &&
@@ -85,7 +84,7 @@ int threads_restore_attrs(struct inject *in, struct thread_image *t)
 	return inject_syscall_checked(in, "prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, in->scratch, 0, 0, 0, 0, &ret);
 }
 
-static int set_fpu(pid_t tid, struct thread_image *t, uint32_t xsave_size)
+static int set_fpu(pid_t tid, const struct thread_image *t, uint32_t xsave_size)
 {
 	if (t->xstate && xsave_size && xsave_size <= t->xstate_len) {
 		if (remote_set_xstate(tid, t->xstate, xsave_size) == 0)
@@ -146,7 +145,7 @@ static int reenter_restartable(pid_t tid, const struct user_regs_struct *saved, 
 	return *result == -ERESTART_RESTARTBLOCK ? 1 : 0;
 }
 
-int threads_restore_final(pid_t outer_tid, struct thread_image *t, uint32_t xsave_size)
+int threads_restore_final(pid_t outer_tid, const struct thread_image *t, uint32_t xsave_size)
 {
 	if (set_fpu(outer_tid, t, xsave_size) < 0)
 		return -1;
