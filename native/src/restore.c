@@ -15,6 +15,7 @@
 #include "statefile.h"
 #include "threads.h"
 #include "util.h"
+#include "vdso.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -226,7 +227,7 @@ static int check_mapped_files(struct restore_ctx *c)
 
 static int check_vdso(struct restore_ctx *c)
 {
-	return mem_check_vdso(c->img, c->sf_fd);
+	return vdso_check(c->img, c->sf_fd);
 }
 
 static int warn_lost_fds(struct restore_ctx *c)
