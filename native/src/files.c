@@ -1,3 +1,4 @@
+/* Files: the fd table, captured and rebuilt at restart (files.h). */
 #include "files.h"
 #include "util.h"
 
@@ -47,9 +48,7 @@ static int fd_kind(const char *path, const struct stat *st)
 
 int files_capture(pid_t pid, struct process_image *p)
 {
-	char dir[64];
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	DIR *d = opendir(dir);
+	DIR *d = opendir_proc(pid, "fd");
 	if (!d)
 		return ckpt_fail_errno("cannot list the open files of pid %d", pid);
 	struct dirent *de;

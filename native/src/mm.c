@@ -1,3 +1,4 @@
+/* The mm fields, auxv and executable link, captured and restored (mm.h). */
 #include "mm.h"
 #include "elfutil.h"
 #include "proctree.h"
@@ -51,6 +52,9 @@ int mm_capture(struct inject *in, pid_t pid, struct process_image *p)
 				p->rec.exe_file = (uint32_t)i;
 	return 0;
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Restart                                                                                   */
 
 #include "remote.h"
 

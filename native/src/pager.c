@@ -150,7 +150,7 @@ struct addr_range *pager_take(struct pager *pg, const struct process_image *p, c
 	s->state = xmalloc((s->end - s->start) / PAGE + 1);
 	classify(pg->sf, s);
 
-	struct addr_range *now = xmalloc(2 * p->nthreads * sizeof(*now) + 1);
+	struct addr_range *now = xmalloc(2 * p->nthreads * sizeof(*now));
 	*n = 0;
 	for (size_t k = 0; k < p->nthreads; k++) {
 		const struct thread_image *t = &p->threads[k];

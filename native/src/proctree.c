@@ -166,9 +166,7 @@ static int seize_task(struct frozen_proc *p, pid_t tid, bool *gone)
 /* Adds the threads of p that we do not have yet.  Returns the number added, or -1. */
 static int freeze_threads(struct frozen_proc *p, const pid_t *held, size_t nheld)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", p->pid);
-	DIR *d = opendir(path);
+	DIR *d = opendir_proc(p->pid, "task");
 	if (!d)
 		return ckpt_fail_errno("cannot list the threads of pid %d", p->pid);
 	int added = 0;

@@ -44,10 +44,11 @@ static int setup_inside(struct restore_ctx *c, const struct process_image *p)
 {
 	size_t nkeep;
 	int *keep = inherited_fds(c, &nkeep);
-	int rc = signals_restore_handlers(p) < 0 || files_restore_inside(c->files, p, keep, nkeep) < 0 ||
-			 procattr_restore_inside(p) < 0
-		 ? -1
-		 : 0;
+	int rc = signals_restore_handlers(p);
+	if (rc == 0)
+		rc = files_restore_inside(c->files, p, keep, nkeep);
+	if (rc == 0)
+		rc = procattr_restore_inside(p);
 	free(keep);
 	return rc;
 }

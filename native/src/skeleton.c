@@ -33,7 +33,7 @@ struct clone3_args {
 
 #define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
 
-/* ckpt's end of the pipes to the keeper and the skeleton. */
+/* The keeper, and ckpt's ends of the pipes to it and to the skeleton. */
 struct skeleton {
 	pid_t keeper;       /* outer pid of the keeper, or -1 */
 	int status_fd;      /* keeper -> ckpt: the root's wait status (an int) once it ends */
@@ -525,9 +525,7 @@ static int map_process(struct restore_ctx *c, pid_t outer)
 		return ckpt_fail("unexpected process %d (inside: %d) in the rebuilt tree", outer, in);
 	c->outer_pids[pi] = outer;
 	struct process_image *p = &c->img->procs[pi];
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", outer);
-	DIR *d = opendir(path);
+	DIR *d = opendir_proc(outer, "task");
 	if (!d)
 		return ckpt_fail_errno("cannot list the threads of rebuilt pid %d", outer);
 	struct dirent *de;

@@ -1,3 +1,4 @@
+/* Threads: registers and per-thread kernel state, captured and restored (threads.h). */
 #include "threads.h"
 #include "remote.h"
 #include "util.h"
@@ -63,6 +64,8 @@ int threads_capture(struct inject *in, const struct frozen_task *ft, bool first,
 	return 0;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Restart                                                                                   */
 
 #include <sys/wait.h>
 

@@ -1,3 +1,4 @@
+/* Small shared helpers: errors, allocation, buffers, /proc and fd helpers (util.h). */
 #include "util.h"
 #include "ckpt.h"
 
@@ -271,6 +272,13 @@ char *read_proc(pid_t pid, const char *what, size_t *len_out)
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
 	return read_file(path, len_out);
+}
+
+DIR *opendir_proc(pid_t pid, const char *what)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	return opendir(path);
 }
 
 size_t proc_children(pid_t pid, pid_t tid, pid_t **out)

@@ -2,6 +2,7 @@
 #ifndef CKPT_UTIL_H
 #define CKPT_UTIL_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +53,8 @@ void buf_json_str(struct buf *b, const char *s);
 /* Reads a whole (small) file, e.g. under /proc.  Returns malloc'ed NUL-terminated data. */
 char *read_file(const char *path, size_t *len_out);
 char *read_proc(pid_t pid, const char *what, size_t *len_out);
+/* A directory under /proc/PID ("fd", "task"); NULL with errno. */
+DIR *opendir_proc(pid_t pid, const char *what);
 /* The children of one thread (/proc/PID/task/TID/children), as pids in our namespace.  Returns
  * their number and a malloc'ed array (NULL when there are none or the thread is gone). */
 size_t proc_children(pid_t pid, pid_t tid, pid_t **out);
