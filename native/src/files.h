@@ -14,8 +14,7 @@ int files_capture_tree(struct statefile_image *img);
 /* ---- restart ---- */
 /* Highest fd number any process of the image uses. */
 int files_max_fd(const struct statefile_image *img);
-/* Before the restart: warns about fds whose objects nothing can stand for; they come back as
- * /dev/null. */
+/* Warns about the fds whose objects nothing can stand for: they come back as /dev/null. */
 void files_warn_lost(const struct statefile_image *img);
 /* What ckpt opens for the tree's fds before the skeleton is forked, from fd_base up, for the
  * skeleton to inherit: the tree's pipes, filled with their saved bytes, each shared open file

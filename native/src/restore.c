@@ -231,6 +231,7 @@ static int check_vdso(struct restore_ctx *c)
 	return vdso_check(c->img, c->sf_fd);
 }
 
+/* Said once the skeleton has its fds, as a skeleton that gets that far would say it. */
 static int warn_lost_fds(struct restore_ctx *c)
 {
 	files_warn_lost(c->img);
@@ -383,7 +384,6 @@ static const struct restart_step {
 	{"check the tree", check_tree, NULL, false},
 	{"check the mapped files", check_mapped_files, NULL, false},
 	{"check the vDSO", check_vdso, NULL, false},
-	{"warn about lost fds", warn_lost_fds, NULL, false},
 	{"keep ckpt's fds above the tree's", keep_fds_above_the_tree, NULL, false},
 	{"map the trampoline", map_trampoline, unmap_trampoline, false},
 	{"read ahead", start_readahead, stop_readahead, false},
@@ -392,6 +392,7 @@ static const struct restart_step {
 	{"prepare shared memory", prepare_memory, free_memory, false},
 	{"prepare lazy paging", prepare_pager, free_pager, false},
 	{"build the skeleton", build_skeleton, skeleton_finish, false},
+	{"warn about lost fds", warn_lost_fds, NULL, false},
 	{"find the rebuilt tasks", find_tasks, NULL, false},
 	{"seize the rebuilt tasks", seize_tasks, NULL, false},
 	{"restore each process", restore_processes, NULL, false},
