@@ -120,8 +120,6 @@ struct ckpt_restart_result {
 	int in_namespace;          /* 1 when restarted inside a new pid namespace */
 	uint32_t processes, threads;
 	uint64_t total_ns;
-	int status_fd;             /* internal: where the root's exit status arrives */
-	pid_t keeper;              /* internal: the root's parent, which reports that status */
 };
 
 /*
@@ -130,8 +128,12 @@ struct ckpt_restart_result {
  * or stopped as options->mode says.  Nothing is left behind when it fails.
  */
 int ckpt_restart(const char *path, const struct ckpt_restart_options *options, struct ckpt_restart_result *result);
-/* Waits until a restarted program (mode RUN) ends; *wait_status is as from waitpid(). */
-int ckpt_restart_wait(struct ckpt_restart_result *result, int *wait_status);
+/*
+ * Waits until a program restarted in mode RUN by this process ends; *wait_status is as from
+ * waitpid().  The engine keeps what it needs for that by result->pid, from ckpt_restart until
+ * this returns (once per restart; a program restarted stopped cannot be waited for here).
+ */
+int ckpt_restart_wait(const struct ckpt_restart_result *result, int *wait_status);
 
 /*
  * For a debugger that has just attached to a restarted tree left stopped (group-stop): its
@@ -141,23 +143,8 @@ int ckpt_restart_wait(struct ckpt_restart_result *result, int *wait_status);
  */
 int ckpt_discard_pending_sigstop(const pid_t *tids, size_t ntids);
 
-/*
- * The engine as a separate process, for hosts that must survive whatever the engine does (an
- * IDE): starts the ckpt command installed next to this library (../bin/ckpt) with the given
- * arguments, in its own process group, with stdout and stderr on pipes.
- */
-struct ckpt_child {
-	pid_t pid;
-	int stdout_fd;   /* read ends; the caller closes them */
-	int stderr_fd;
-};
-int ckpt_child_start(const char *const *args, size_t nargs, struct ckpt_child *child);
-/* Waits up to timeout_ms (-1: forever) for it to end.  Returns 1 with *exit_code set (128+N when
- * killed by signal N), 0 on timeout. */
-int ckpt_child_wait(struct ckpt_child *child, int timeout_ms, int *exit_code);
-/* Asks it to stop and clean up (SIGINT): a dump releases the program, a restart leaves nothing. */
-int ckpt_child_cancel(struct ckpt_child *child);
-/* The ckpt command this library would start. */
+/* The ckpt command installed next to this library (../bin/ckpt), for hosts that run the engine
+ * as a separate process; an empty string when the library cannot tell where it is. */
 const char *ckpt_command_path(void);
 
 /*

@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "memtrack.h"
 #include "mm.h"
+#include "pageio.h"
 #include "procattr.h"
 #include "proctree.h"
 #include "remote.h"
@@ -56,12 +57,12 @@ static int capture_process(struct frozen_proc *fp, struct process_image *p, cons
 	return files_capture(pid, p);
 }
 
-static int make_clone(struct frozen_proc *fp, struct mem_clone *clone)
+static int make_clone(struct frozen_proc *fp, struct pageio_clone *clone)
 {
 	struct inject in;
 	if (inject_begin(&in, fp->tasks[0].tid, fp->gadget, SCRATCH) < 0)
 		return -1;
-	int rc = mem_clone_create(&in, fp->pid, clone);
+	int rc = pageio_clone_create(&in, fp->pid, clone);
 	if (inject_end(&in) < 0)
 		rc = -1;
 	return rc;
@@ -70,12 +71,12 @@ static int make_clone(struct frozen_proc *fp, struct mem_clone *clone)
 /* Kills the clones and reaps them inside their parents.  A parent that we already let go has
  * to be caught again for that, for the time of one injected wait4(); a killed one needs
  * nothing. */
-static void drop_clones(struct frozen_tree *tree, struct mem_clone *clones, size_t n, int release)
+static void drop_clones(struct frozen_tree *tree, struct pageio_clone *clones, size_t n, int release)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!clones[i].pid)
 			continue;
-		mem_clone_kill(&clones[i]);
+		pageio_clone_kill(&clones[i]);
 		struct frozen_task *ft = &tree->procs[i].tasks[0];
 		if (ft->released && release == CKPT_KILL)
 			continue;
@@ -86,7 +87,7 @@ static void drop_clones(struct frozen_tree *tree, struct mem_clone *clones, size
 			continue;
 		struct inject in;
 		if (inject_begin(&in, ft->tid, tree->procs[i].gadget, SCRATCH) == 0) {
-			mem_clone_reap(&in, &clones[i]);
+			pageio_clone_reap(&in, &clones[i]);
 			inject_end(&in);
 		}
 		if (catch_again)
@@ -129,9 +130,9 @@ struct ckpt_capture_job {
 	struct frozen_tree tree;
 	struct statefile_image img;
 	struct statefile_layout lay;
-	struct mem_clone *clones;
-	struct mem_progress prog;
-	struct mem_parent parent;
+	struct pageio_clone *clones;
+	struct pageio_progress prog;
+	struct pageio_parent parent;
 	bool has_parent;
 	uint64_t t_start, t_frozen, t_released;
 	bool committed;
@@ -258,7 +259,7 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	job->prog.opts = &job->opts;
 	job->prog.parent = job->has_parent ? &job->parent : NULL;
 	for (size_t i = 0; i < img->nprocs; i++)
-		job->prog.total += mem_stored_estimate(&img->procs[i]);
+		job->prog.total += pageio_estimate(&img->procs[i]);
 	ckpt_debug("metadata captured after %.3f ms", (now_ns() - job->t_frozen) / 1e6);
 
 	/* A copy-on-write clone of each process serves its private memory later, so the tree runs
@@ -273,8 +274,8 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	}
 	ckpt_debug("clones made after %.3f ms", (now_ns() - job->t_frozen) / 1e6);
 	for (size_t i = 0; i < img->nprocs; i++)
-		if (mem_write((pid_t)img->procs[i].rec.pid, job->fd, &img->procs[i], &job->prog,
-			      job->clones[i].pid ? MEM_WHILE_FROZEN : MEM_ALL) < 0)
+		if (pageio_write((pid_t)img->procs[i].rec.pid, job->fd, &img->procs[i], &job->prog,
+			      job->clones[i].pid ? PAGEIO_WHILE_FROZEN : PAGEIO_ALL) < 0)
 			goto fail;
 	tree_release(&job->tree, (enum ckpt_release)o->release);
 	job->t_released = now_ns();
@@ -303,7 +304,7 @@ int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result
 	struct statefile_image *img = &job->img;
 	for (size_t i = 0; i < img->nprocs; i++)
 		if (job->clones[i].pid &&
-		    mem_write(job->clones[i].pid, job->fd, &img->procs[i], &job->prog, MEM_FROM_CLONE) < 0)
+		    pageio_write(job->clones[i].pid, job->fd, &img->procs[i], &job->prog, PAGEIO_FROM_CLONE) < 0)
 			return -1;
 	ckpt_debug("memory written after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	/* The notes now carry what only the memory pass knew: stored bytes and timings. */

@@ -1,3 +1,4 @@
+/* Reading ELF files on disk: build-ids and symbols (elfutil.h). */
 #include "elfutil.h"
 #include "util.h"
 

@@ -1,3 +1,4 @@
+/* Files: the fd table, captured and rebuilt at restart (files.h). */
 #include "files.h"
 #include "util.h"
 
@@ -47,9 +48,7 @@ static int fd_kind(const char *path, const struct stat *st)
 
 int files_capture(pid_t pid, struct process_image *p)
 {
-	char dir[64];
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	DIR *d = opendir(dir);
+	DIR *d = opendir_proc(pid, "fd");
 	if (!d)
 		return ckpt_fail_errno("cannot list the open files of pid %d", pid);
 	struct dirent *de;
@@ -194,9 +193,28 @@ int files_capture_tree(struct statefile_image *img)
 /* ---------------------------------------------------------------------------------------- */
 /* Restart                                                                                   */
 
-#include "restore.h"
-
 #include <sys/eventfd.h>
+
+/* An anonymous pipe of the tree, created by ckpt and inherited by the skeleton. */
+struct restore_pipe {
+	uint64_t ino;      /* the saved pipe inode */
+	int rfd, wfd;      /* ckpt's ends */
+};
+
+/* An open file description of the tree (a regular file, directory, device...), opened once
+ * by ckpt so that every fd sharing it shares offset and flags again. */
+struct restore_desc {
+	uint32_t desc;
+	int fd;
+};
+
+struct files_restore {
+	int stdio[3];              /* ckpt's own stdin/stdout/stderr */
+	struct restore_pipe *pipes;
+	size_t npipes, cap_pipes;
+	struct restore_desc *descs;
+	size_t ndescs, cap_descs;
+};
 
 int files_max_fd(const struct statefile_image *img)
 {
@@ -225,11 +243,11 @@ static bool opened_by_description(const struct fd_image *f)
 	}
 }
 
-static int find_description(struct restore_ctx *c, uint32_t desc)
+static int find_description(const struct files_restore *fr, uint32_t desc)
 {
-	for (size_t i = 0; i < c->ndescs; i++)
-		if (c->descs[i].desc == desc)
-			return c->descs[i].fd;
+	for (size_t i = 0; i < fr->ndescs; i++)
+		if (fr->descs[i].desc == desc)
+			return fr->descs[i].fd;
 	return -1;
 }
 
@@ -286,123 +304,169 @@ static int open_description(const struct process_image *p, const struct fd_image
 	return fd;
 }
 
-static struct restore_pipe *find_pipe(struct restore_ctx *c, uint64_t ino)
+static struct restore_pipe *find_pipe(const struct files_restore *fr, uint64_t ino)
 {
-	for (size_t i = 0; i < c->npipes; i++)
-		if (c->pipes[i].ino == ino)
-			return &c->pipes[i];
+	for (size_t i = 0; i < fr->npipes; i++)
+		if (fr->pipes[i].ino == ino)
+			return &fr->pipes[i];
 	return NULL;
 }
 
-int files_restore_prepare(struct restore_ctx *c)
+/* The tree's pipe with this fd's inode, created (and refilled with its saved bytes) the first
+ * time one of its ends is seen. */
+static int prepare_pipe(struct files_restore *fr, const struct process_image *p, const struct fd_image *f, int fd_base)
 {
-	for (int i = 0; i < 3; i++) {
-		int fd = fcntl(i, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-		c->stdio[i] = restore_high_fd(fd);
+	struct restore_pipe *rp = find_pipe(fr, f->rec.ino);
+	if (!rp) {
+		int pp[2];
+		if (pipe2(pp, O_CLOEXEC) < 0)
+			return ckpt_fail_errno("cannot create a pipe");
+		rp = ARR_PUSH(fr->pipes, fr->npipes, fr->cap_pipes);
+		rp->ino = f->rec.ino;
+		rp->rfd = fd_move_up(pp[0], fd_base);
+		rp->wfd = fd_move_up(pp[1], fd_base);
 	}
-	for (size_t i = 0; i < c->img->nprocs; i++) {
-		struct process_image *p = &c->img->procs[i];
-		for (size_t k = 0; k < p->nfds; k++) {
-			struct fd_image *f = &p->fds[k];
-			if (opened_by_description(f) && find_description(c, f->rec.desc) < 0) {
-				int fd = open_description(p, f);
-				if (fd < 0)
-					return -1;
-				struct restore_desc *d = ARR_PUSH(c->descs, c->ndescs, c->cap_descs);
-				d->desc = f->rec.desc;
-				d->fd = restore_high_fd(fd);
-			}
-			if (f->rec.kind != CKPT_FD_PIPE || (f->rec.fd_flags & CKPT_FDF_OUTSIDE))
-				continue;
-			struct restore_pipe *rp = find_pipe(c, f->rec.ino);
-			if (!rp) {
-				int pp[2];
-				if (pipe2(pp, O_CLOEXEC) < 0)
-					return ckpt_fail_errno("cannot create a pipe");
-				rp = ARR_PUSH(c->pipes, c->npipes, c->cap_pipes);
-				rp->ino = f->rec.ino;
-				rp->rfd = restore_high_fd(pp[0]);
-				rp->wfd = restore_high_fd(pp[1]);
-			}
-			if (f->rec.pipe_size)
-				fcntl(rp->wfd, F_SETPIPE_SZ, (int)f->rec.pipe_size);
-			if (f->rec.data_len) {
-				/* The bytes that were queued: written now, read by the program later. */
-				int fl = fcntl(rp->wfd, F_GETFL);
-				fcntl(rp->wfd, F_SETFL, fl | O_NONBLOCK);
-				int r = write_all(rp->wfd, f->data, f->rec.data_len);
-				fcntl(rp->wfd, F_SETFL, fl);
-				if (r < 0)
-					return ckpt_fail_errno("cannot refill pipe fd %u of pid %u with %u bytes", f->rec.fd,
-							       p->rec.pid, f->rec.data_len);
-			}
-		}
+	if (f->rec.pipe_size)
+		fcntl(rp->wfd, F_SETPIPE_SZ, (int)f->rec.pipe_size);
+	if (f->rec.data_len) {
+		/* The bytes that were queued: written now, read by the program later. */
+		int fl = fcntl(rp->wfd, F_GETFL);
+		fcntl(rp->wfd, F_SETFL, fl | O_NONBLOCK);
+		int r = write_all(rp->wfd, f->data, f->rec.data_len);
+		fcntl(rp->wfd, F_SETFL, fl);
+		if (r < 0)
+			return ckpt_fail_errno("cannot refill pipe fd %u of pid %u with %u bytes", f->rec.fd, p->rec.pid,
+					       f->rec.data_len);
 	}
 	return 0;
 }
 
-static void report_line_warn(struct restore_ctx *c, struct process_image *p, struct fd_image *f)
+struct files_restore *files_restore_prepare(const struct statefile_image *img, int fd_base)
 {
-	char line[300];
-	int n = snprintf(line, sizeof(line), "warn: fd %u of pid %u (%s) cannot be restored and is now /dev/null\n",
-			 f->rec.fd, p->rec.pid, f->path ? f->path : "?");
-	if (n > 0 && write(c->report_fd, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1)) < 0) {
-		/* ckpt is gone */
+	struct files_restore *fr = xcalloc(1, sizeof(*fr));
+	for (int i = 0; i < 3; i++) {
+		int fd = fcntl(i, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		fr->stdio[i] = fd_move_up(fd, fd_base);
 	}
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct process_image *p = &img->procs[i];
+		for (size_t k = 0; k < p->nfds; k++) {
+			const struct fd_image *f = &p->fds[k];
+			if (opened_by_description(f) && find_description(fr, f->rec.desc) < 0) {
+				int fd = open_description(p, f);
+				if (fd < 0)
+					goto fail;
+				struct restore_desc *d = ARR_PUSH(fr->descs, fr->ndescs, fr->cap_descs);
+				d->desc = f->rec.desc;
+				d->fd = fd_move_up(fd, fd_base);
+			}
+			if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE) &&
+			    prepare_pipe(fr, p, f, fd_base) < 0)
+				goto fail;
+		}
+	}
+	return fr;
+fail:
+	files_restore_free(fr);
+	return NULL;
+}
+
+void files_restore_free(struct files_restore *fr)
+{
+	if (!fr)
+		return;
+	for (size_t i = 0; i < fr->npipes; i++) {
+		close(fr->pipes[i].rfd);
+		close(fr->pipes[i].wfd);
+	}
+	for (size_t i = 0; i < fr->ndescs; i++)
+		close(fr->descs[i].fd);
+	for (int i = 0; i < 3; i++)
+		if (fr->stdio[i] >= 0)
+			close(fr->stdio[i]);
+	free(fr->pipes);
+	free(fr->descs);
+	free(fr);
+}
+
+/* Where a restored fd's object comes from. */
+enum fd_source {
+	FROM_DESCRIPTION,  /* opened once by ckpt (opened_by_description) */
+	FROM_PIPE,         /* a pipe of the tree, made by ckpt */
+	FROM_STDIO,        /* it pointed outside the tree: restart's own stdio */
+	FROM_NOWHERE,      /* nothing can stand for it: /dev/null */
+};
+
+static enum fd_source fd_source(const struct fd_image *f)
+{
+	bool outside = (f->rec.fd_flags & CKPT_FDF_OUTSIDE) || f->rec.kind == CKPT_FD_TTY;
+	if (opened_by_description(f))
+		return FROM_DESCRIPTION;
+	if (f->rec.kind == CKPT_FD_PIPE && !outside)
+		return FROM_PIPE;
+	if (f->rec.fd <= 2 || outside)
+		return FROM_STDIO;
+	return FROM_NOWHERE;
+}
+
+void files_warn_lost(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *f = &img->procs[i].fds[k];
+			if (fd_source(f) == FROM_NOWHERE)
+				ckpt_warn("fd %u of pid %u (%s) cannot be restored and is now /dev/null", f->rec.fd,
+					  img->procs[i].rec.pid, f->path ? f->path : "?");
+		}
 }
 
 /* An fd for a saved fd's object, from what ckpt prepared (any number). */
-static int reopen_fd(struct restore_ctx *c, struct process_image *p, struct fd_image *f)
+static int reopen_fd(const struct files_restore *fr, const struct fd_image *f)
 {
 	int acc = f->rec.open_flags & O_ACCMODE;
-	bool outside = (f->rec.fd_flags & CKPT_FDF_OUTSIDE) || f->rec.kind == CKPT_FD_TTY;
-	if (opened_by_description(f))
-		return fcntl(find_description(c, f->rec.desc), F_DUPFD, 0);
-	if (f->rec.kind == CKPT_FD_PIPE && !outside) {
-		struct restore_pipe *rp = find_pipe(c, f->rec.ino);
+	switch (fd_source(f)) {
+	case FROM_DESCRIPTION:
+		return fcntl(find_description(fr, f->rec.desc), F_DUPFD, 0);
+	case FROM_PIPE: {
+		struct restore_pipe *rp = find_pipe(fr, f->rec.ino);
 		if (!rp)
-			skeleton_fail(c, "internal error: no pipe for fd %u", f->rec.fd);
+			return ckpt_fail("internal error: no pipe for fd %u", f->rec.fd);
 		return fcntl(acc == O_RDONLY ? rp->rfd : rp->wfd, F_DUPFD, 0);
 	}
-	if (f->rec.fd <= 2 || outside) {
+	case FROM_STDIO: {
 		/* Pointed outside the tree: rebound to restart's own stdio. */
 		int std = f->rec.fd <= 2 ? (int)f->rec.fd : acc == O_RDONLY ? 0 : 2;
-		return fcntl(c->stdio[std], F_DUPFD, 0);
+		return fcntl(fr->stdio[std], F_DUPFD, 0);
 	}
-	report_line_warn(c, p, f);
+	case FROM_NOWHERE:
+		break;
+	}
 	return open("/dev/null", acc == O_RDONLY ? O_RDONLY : acc == O_WRONLY ? O_WRONLY : O_RDWR);
 }
 
-void files_restore_skeleton(struct restore_ctx *c, struct process_image *p)
+int files_restore_inside(const struct files_restore *fr, const struct process_image *p, const int *keep, size_t nkeep)
 {
 	for (size_t k = 0; k < p->nfds; k++) {
-		struct fd_image *f = &p->fds[k];
-		int fd = reopen_fd(c, p, f);
+		const struct fd_image *f = &p->fds[k];
+		int fd = reopen_fd(fr, f);
 		if (fd < 0)
-			skeleton_fail(c, "cannot reopen fd %u of pid %u (%s): %s", f->rec.fd, p->rec.pid,
-				      f->path ? f->path : "?", strerror(errno));
+			return ckpt_fail_errno("cannot reopen fd %u of pid %u (%s)", f->rec.fd, p->rec.pid,
+					       f->path ? f->path : "?");
 		if (fd != (int)f->rec.fd) {
 			if (dup2(fd, (int)f->rec.fd) < 0)
-				skeleton_fail(c, "cannot place fd %u of pid %u: %s", f->rec.fd, p->rec.pid, strerror(errno));
+				return ckpt_fail_errno("cannot place fd %u of pid %u", f->rec.fd, p->rec.pid);
 			close(fd);
 		}
 		if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE))
 			fcntl((int)f->rec.fd, F_SETFL, (int)(f->rec.open_flags & SETFL_MASK));
 		fcntl((int)f->rec.fd, F_SETFD, (f->rec.fd_flags & CKPT_FDF_CLOEXEC) ? FD_CLOEXEC : 0);
 	}
-	/* Everything else goes, except what ckpt still injects through: the statefile, shared
-	 * memory objects and the report pipe (closed last). */
-	int keep[64];
-	size_t nkeep = 0;
-	keep[nkeep++] = c->sf_fd;
-	keep[nkeep++] = c->report_fd;
-	for (size_t i = 0; i < c->nshmems && nkeep < ARRAY_LEN(keep); i++)
-		keep[nkeep++] = c->shmems[i].fd;
+	/* Everything else goes. */
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
-		skeleton_fail(c, "cannot list /proc/self/fd: %s", strerror(errno));
+		return ckpt_fail_errno("cannot list /proc/self/fd");
 	int dfd = dirfd(d);
 	int *close_list = NULL;
 	size_t nclose = 0, cap = 0;
@@ -425,4 +489,5 @@ void files_restore_skeleton(struct restore_ctx *c, struct process_image *p)
 	for (size_t i = 0; i < nclose; i++)
 		close(close_list[i]);
 	free(close_list);
+	return 0;
 }

@@ -3,7 +3,6 @@
 #define CKPT_FILES_H
 
 #include "image.h"
-#include "proctree.h"
 
 int files_capture(pid_t pid, struct process_image *p);
 /* Once every process is captured: finds which fds share an open file description, marks
@@ -13,13 +12,17 @@ int files_capture_tree(struct statefile_image *img);
 
 
 /* ---- restart ---- */
-struct restore_ctx;
-/* In ckpt, before the skeleton is forked: the tree's pipes, filled with their saved bytes, and
- * copies of ckpt's own stdio for fds that pointed outside the tree. */
-int files_restore_prepare(struct restore_ctx *c);
-/* In a skeleton process: builds the saved fd table and closes everything else. */
-void files_restore_skeleton(struct restore_ctx *c, struct process_image *p);
 /* Highest fd number any process of the image uses. */
 int files_max_fd(const struct statefile_image *img);
+/* Warns about the fds whose objects nothing can stand for: they come back as /dev/null. */
+void files_warn_lost(const struct statefile_image *img);
+/* What ckpt opens for the tree's fds before the skeleton is forked, from fd_base up, for the
+ * skeleton to inherit: the tree's pipes, filled with their saved bytes, each shared open file
+ * description once, and copies of ckpt's own stdio for fds that pointed outside the tree. */
+struct files_restore;
+struct files_restore *files_restore_prepare(const struct statefile_image *img, int fd_base);
+void files_restore_free(struct files_restore *fr);
+/* In a skeleton process: builds the saved fd table and closes every other fd but `keep`. */
+int files_restore_inside(const struct files_restore *fr, const struct process_image *p, const int *keep, size_t nkeep);
 
 #endif

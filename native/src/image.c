@@ -1,3 +1,4 @@
+/* Freeing and small queries of the in-memory statefile image (image.h). */
 #include "image.h"
 #include "util.h"
 
@@ -55,4 +56,12 @@ int image_file_index(struct process_image *p, const char *path, const struct ckp
 	f->rec = *rec;
 	f->path = xstrdup(path);
 	return (int)(p->nfiles - 1);
+}
+
+size_t image_main_thread(const struct process_image *p)
+{
+	size_t k = 0;
+	while (k < p->nthreads && p->threads[k].rec.tid != p->rec.pid)
+		k++;
+	return k;
 }

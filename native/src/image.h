@@ -93,5 +93,7 @@ void image_free(struct statefile_image *img);
 void process_image_free(struct process_image *p);
 
 int image_file_index(struct process_image *p, const char *path, const struct ckpt_rec_file *rec);
+/* The index of the process's main thread (tid == pid) in p->threads; p->nthreads if it has none. */
+size_t image_main_thread(const struct process_image *p);
 
 #endif

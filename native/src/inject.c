@@ -1,3 +1,4 @@
+/* Syscall injection into stopped threads, and restart's trampoline page (see inject.h). */
 #include "inject.h"
 #include "remote.h"
 #include "util.h"
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -85,21 +87,6 @@ int inject_begin(struct inject *in, pid_t tid, uint64_t gadget, size_t scratch_l
 			return -1;
 		}
 	}
-	return 0;
-}
-
-int inject_begin_owned(struct inject *in, pid_t tid, uint64_t gadget, uint64_t scratch, size_t scratch_len)
-{
-	memset(in, 0, sizeof(*in));
-	in->tid = tid;
-	in->gadget = gadget;
-	in->scratch = scratch;
-	in->scratch_len = scratch_len;
-	if (remote_get_regs(tid, &in->saved) < 0)
-		return -1;
-	uint64_t all = ~0ull;
-	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all) < 0)
-		return ckpt_fail_errno("cannot block signals in thread %d", tid);
 	return 0;
 }
 
@@ -183,4 +170,58 @@ int inject_end(struct inject *in)
 	if (in->requeue_sigstop)
 		syscall(SYS_tkill, in->tid, SIGSTOP);
 	return rc;
+}
+
+int inject_syscall_checked(struct inject *in, const char *what, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
+			   uint64_t a4, uint64_t a5, uint64_t a6, long *ret)
+{
+	if (inject_syscall(in, nr, a1, a2, a3, a4, a5, a6, ret) < 0)
+		return -1;
+	if (*ret < 0 && *ret > -4096) {
+		errno = (int)-*ret;
+		return ckpt_fail_errno("restart failed: %s in thread %d", what, in->tid);
+	}
+	return 0;
+}
+
+int inject_trampoline_map(uint64_t addr)
+{
+	void *page = mmap((void *)(uintptr_t)addr, 4096, PROT_READ | PROT_EXEC | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (page == MAP_FAILED || (uint64_t)(uintptr_t)page != addr) {
+		if (page != MAP_FAILED)
+			munmap(page, 4096);
+		return ckpt_fail_errno("cannot map the restore trampoline");
+	}
+	static const uint8_t code[] = {0x0f, 0x05, /* syscall */ 0xcc /* int3 */};
+	memcpy(page, code, sizeof(code));
+	return 0;
+}
+
+void inject_trampoline_unmap(uint64_t addr)
+{
+	munmap((void *)(uintptr_t)addr, 4096);
+}
+
+int inject_begin_rebuilt(struct inject *in, pid_t tid, uint64_t tramp)
+{
+	memset(in, 0, sizeof(*in));
+	in->tid = tid;
+	in->gadget = tramp;
+	in->scratch = tramp + TRAMP_SCRATCH_OFF;
+	in->scratch_len = TRAMP_SCRATCH_LEN;
+	if (remote_get_regs(tid, &in->saved) < 0)
+		return -1;
+	uint64_t all = ~0ull;
+	if (ptrace(PTRACE_SETSIGMASK, tid, (void *)sizeof(uint64_t), &all) < 0)
+		return ckpt_fail_errno("cannot block signals in thread %d", tid);
+	/* A skeleton process inherits ckpt's rseq registration, whose area is about to be unmapped;
+	 * the kernel would then fault on every return to user mode.  Unregister it first. */
+	struct __ptrace_rseq_configuration rc = {0};
+	long ret;
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, tid, (void *)sizeof(rc), &rc) == (long)sizeof(rc) && rc.rseq_abi_pointer &&
+	    inject_syscall_checked(in, "rseq (unregister)", SYS_rseq, rc.rseq_abi_pointer, rc.rseq_abi_size,
+				   1 /* UNREGISTER */, rc.signature, 0, 0, &ret) < 0)
+		return -1;
+	return 0;
 }

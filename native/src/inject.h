@@ -46,8 +46,22 @@ int inject_syscall(struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_
 /* Puts registers, signal mask, siginfo and scratch memory back. */
 int inject_end(struct inject *in);
 
-/* For tasks being rebuilt: scratch memory is given (it is ours), and nothing is put back at
- * the end because the task gets its final registers instead. */
-int inject_begin_owned(struct inject *in, pid_t tid, uint64_t gadget, uint64_t scratch, size_t scratch_len);
+/* Like inject_syscall, but a failing syscall is an error too, named by `what` ("mmap (file)"). */
+int inject_syscall_checked(struct inject *in, const char *what, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
+			   uint64_t a4, uint64_t a5, uint64_t a6, long *ret);
+
+/*
+ * Restart's trampoline: one page holding `syscall; int3` at an address that is free in every
+ * saved layout.  ckpt maps it in itself before the skeleton tree is forked, so every rebuilt
+ * task has it, and injects through it while everything else of the task is replaced.  Its
+ * scratch area (for syscall arguments) lies in the same page, after the code.
+ */
+#define TRAMP_SCRATCH_OFF 256
+#define TRAMP_SCRATCH_LEN 3072
+int inject_trampoline_map(uint64_t addr);
+void inject_trampoline_unmap(uint64_t addr);
+/* Starts injecting into a rebuilt task through the trampoline.  Nothing is put back at the end
+ * (the task gets its final registers instead), and no inject_end is needed. */
+int inject_begin_rebuilt(struct inject *in, pid_t tid, uint64_t tramp);
 
 #endif

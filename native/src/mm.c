@@ -1,3 +1,4 @@
+/* The mm fields, auxv and executable link, captured and restored (mm.h). */
 #include "mm.h"
 #include "elfutil.h"
 #include "proctree.h"
@@ -52,13 +53,15 @@ int mm_capture(struct inject *in, pid_t pid, struct process_image *p)
 	return 0;
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Restart                                                                                   */
+
 #include "remote.h"
-#include "restore.h"
 
 #include <linux/prctl.h>
 #include <sys/prctl.h>
 
-int mm_restore(struct inject *in, struct process_image *p)
+int mm_restore(struct inject *in, const struct process_image *p)
 {
 	long ret, exe_fd = -1;
 	/* /proc/PID/exe must name the program again, or a debugger attaching by pid would load
@@ -98,6 +101,6 @@ int mm_restore(struct inject *in, struct process_image *p)
 		return ckpt_fail_errno("cannot restore the mm fields of pid %u (PR_SET_MM_MAP)", p->rec.pid);
 	}
 	if (exe_fd >= 0)
-		return restore_syscall(in, "close", SYS_close, (uint64_t)exe_fd, 0, 0, 0, 0, 0, &ret);
+		return inject_syscall_checked(in, "close", SYS_close, (uint64_t)exe_fd, 0, 0, 0, 0, 0, &ret);
 	return 0;
 }

@@ -11,6 +11,6 @@ int mm_capture(struct inject *in, pid_t pid, struct process_image *p);
 
 /* Injected in the main thread of a rebuilt process, after its memory: the mm fields, auxv and
  * the executable link, through PR_SET_MM_MAP. */
-int mm_restore(struct inject *in, struct process_image *p);
+int mm_restore(struct inject *in, const struct process_image *p);
 
 #endif

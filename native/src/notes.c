@@ -1,3 +1,4 @@
+/* ELF notes and the CKPT table encoding inside them (notes.h). */
 #include "notes.h"
 
 #include <string.h>

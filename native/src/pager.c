@@ -1,19 +1,28 @@
+/* Lazy restart: what restart leaves to the pager, and the pager process itself (pager.h). */
 #include "pager.h"
+#include "ckpt.h"
+#include "inject.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define PAGE 4096ull
 #define BATCH (2ull << 20) /* bytes copied per UFFDIO_COPY in the background */
+#define LAZY_MIN_BYTES (4ull << 20) /* smaller mappings are filled at once */
+
+#ifndef SYS_userfaultfd
+#define SYS_userfaultfd 323
+#endif
 
 /* Page states. */
 enum { PG_DATA = 0, PG_HOLE = 1, PG_DONE = 2 };
@@ -33,9 +42,10 @@ struct space {
 
 struct pager {
 	int sf;
-	struct space *spaces;
+	struct space *spaces;   /* the last one is the process being restored */
 	size_t nspaces, cap;
 	uint8_t *buf;
+	bool warned;            /* that paging could not be set up */
 };
 
 struct pager *pager_new(int statefile_fd)
@@ -57,21 +67,6 @@ static void classify(int sf, struct seg *s)
 			s->state[(o - s->file_offset) / PAGE] = PG_DATA;
 }
 
-int pager_add_space(struct pager *pg, int uffd, const struct pager_range *ranges, size_t n)
-{
-	struct space *sp = ARR_PUSH(pg->spaces, pg->nspaces, pg->cap);
-	sp->uffd = uffd;
-	for (size_t i = 0; i < n; i++) {
-		struct seg *s = ARR_PUSH(sp->segs, sp->nsegs, sp->cap);
-		s->start = ranges[i].start;
-		s->end = ranges[i].end;
-		s->file_offset = ranges[i].file_offset;
-		s->state = xmalloc((s->end - s->start) / PAGE + 1);
-		classify(pg->sf, s);
-	}
-	return 0;
-}
-
 static struct seg *find_seg(struct space *sp, uint64_t addr)
 {
 	for (size_t i = 0; i < sp->nsegs; i++)
@@ -80,7 +75,62 @@ static struct seg *find_seg(struct space *sp, uint64_t addr)
 	return NULL;
 }
 
-void pager_mark_placed(struct pager *pg, uint64_t start, uint64_t end)
+bool pager_wants(const struct vma_image *v)
+{
+	return (v->rec.flags & CKPT_VMA_ANON) && !(v->rec.flags & CKPT_VMA_SHARED) && (v->rec.prot & PROT_WRITE) &&
+	       v->rec.store == CKPT_STORE_FULL && v->rec.stored_bytes >= LAZY_MIN_BYTES;
+}
+
+/* The process's own userfaultfd: it belongs to the process's mm, so the process itself creates
+ * it; ckpt takes a copy and the process keeps none. */
+static int make_uffd(struct inject *in, pid_t outer_pid)
+{
+	long fd_in_target;
+	if (inject_syscall(in, SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK, 0, 0, 0, 0, 0, &fd_in_target) < 0)
+		return -1;
+	if (fd_in_target < 0) {
+		errno = (int)-fd_in_target;
+		return ckpt_fail_errno("cannot create a userfaultfd in pid %d", outer_pid);
+	}
+	int uffd = take_fd(outer_pid, (int)fd_in_target);
+	int err = errno;
+	long ret;
+	inject_syscall(in, SYS_close, (uint64_t)fd_in_target, 0, 0, 0, 0, 0, &ret);
+	if (uffd < 0) {
+		errno = err;
+		return ckpt_fail_errno("cannot reach the userfaultfd of pid %d", outer_pid);
+	}
+	struct uffdio_api api = {.api = UFFD_API,
+				 .features = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE |
+					     UFFD_FEATURE_EVENT_UNMAP};
+	if (ioctl(uffd, UFFDIO_API, &api) < 0) {
+		close(uffd);
+		return ckpt_fail_errno("cannot set up paging for pid %d", outer_pid);
+	}
+	return uffd;
+}
+
+bool pager_open_space(struct pager *pg, struct inject *in, const struct process_image *p, pid_t outer_pid)
+{
+	bool wanted = false;
+	for (size_t k = 0; k < p->nvmas && !wanted; k++)
+		wanted = pager_wants(&p->vmas[k]);
+	if (!wanted)
+		return false;
+	int uffd = make_uffd(in, outer_pid);
+	if (uffd < 0) {
+		if (!pg->warned)
+			ckpt_warn("memory is restored eagerly: %s", ckpt_last_error());
+		pg->warned = true;
+		ckpt_clear_error();
+		return false;
+	}
+	ARR_PUSH(pg->spaces, pg->nspaces, pg->cap)->uffd = uffd;
+	return true;
+}
+
+/* Marks [start, end) of the open space as already filled. */
+static void mark_placed(struct pager *pg, uint64_t start, uint64_t end)
 {
 	struct space *sp = &pg->spaces[pg->nspaces - 1];
 	for (uint64_t a = start & ~(PAGE - 1); a < end; a += PAGE) {
@@ -88,6 +138,50 @@ void pager_mark_placed(struct pager *pg, uint64_t start, uint64_t end)
 		if (s)
 			s->state[(a - s->start) / PAGE] = PG_DONE;
 	}
+}
+
+struct addr_range *pager_take(struct pager *pg, const struct process_image *p, const struct vma_image *v, size_t *n)
+{
+	struct space *sp = &pg->spaces[pg->nspaces - 1];
+	struct seg *s = ARR_PUSH(sp->segs, sp->nsegs, sp->cap);
+	s->start = v->rec.start;
+	s->end = v->rec.end;
+	s->file_offset = v->file_offset;
+	s->state = xmalloc((s->end - s->start) / PAGE + 1);
+	classify(pg->sf, s);
+
+	struct addr_range *now = xmalloc(2 * p->nthreads * sizeof(*now));
+	*n = 0;
+	for (size_t k = 0; k < p->nthreads; k++) {
+		const struct thread_image *t = &p->threads[k];
+		uint64_t want[2][2] = {
+			{(t->regs.rsp & ~(PAGE - 1)) - (64u << 10), (t->regs.rsp & ~(PAGE - 1)) + (256u << 10)},
+			{t->rec.rseq_addr & ~(PAGE - 1), (t->rec.rseq_addr & ~(PAGE - 1)) + PAGE},
+		};
+		for (int w = 0; w < 2; w++) {
+			uint64_t lo = want[w][0] > v->rec.start ? want[w][0] : v->rec.start;
+			uint64_t hi = want[w][1] < v->rec.end ? want[w][1] : v->rec.end;
+			if (lo >= hi || (w == 1 && !(t->rec.flags & CKPT_THR_RSEQ)))
+				continue;
+			now[(*n)++] = (struct addr_range){lo, hi};
+			mark_placed(pg, lo, hi);
+		}
+	}
+	return now;
+}
+
+int pager_commit_space(struct pager *pg)
+{
+	struct space *sp = &pg->spaces[pg->nspaces - 1];
+	for (size_t i = 0; i < sp->nsegs; i++) {
+		struct uffdio_register r = {
+			.range = {sp->segs[i].start, sp->segs[i].end - sp->segs[i].start},
+			.mode = UFFDIO_REGISTER_MODE_MISSING,
+		};
+		if (ioctl(sp->uffd, UFFDIO_REGISTER, &r) < 0)
+			return ckpt_fail_errno("cannot register memory for paging");
+	}
+	return 0;
 }
 
 bool pager_empty(const struct pager *pg)
@@ -335,8 +429,9 @@ static void pager_main(struct pager *pg)
 	}
 }
 
-pid_t pager_start(struct pager *pg, int statefile_fd)
+pid_t pager_start(struct pager *pg)
 {
+	int statefile_fd = pg->sf;
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* Free of the terminal and of ckpt's stdio and pipes: it may outlive ckpt, and a pipe

@@ -1,4 +1,6 @@
+/* Process attributes, captured and restored: see procattr.h. */
 #include "procattr.h"
+#include "remote.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -37,25 +39,24 @@ int procattr_capture(pid_t pid, struct process_image *p)
 	return 0;
 }
 
-#include "restore.h"
-
 #include <errno.h>
+#include <linux/capability.h>
 #include <sys/personality.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-void procattr_restore_skeleton(struct restore_ctx *c, struct process_image *p)
+int procattr_restore_inside(const struct process_image *p)
 {
 	if (p->cwd && chdir(p->cwd) < 0)
-		skeleton_fail(c, "cannot enter the saved working directory %s of pid %u: %s", p->cwd, p->rec.pid,
-			      strerror(errno));
+		return ckpt_fail_errno("cannot enter the saved working directory %s of pid %u", p->cwd, p->rec.pid);
 	umask((mode_t)(p->rec.umask & 0777));
 	if (personality(p->rec.personality) < 0)
-		skeleton_fail(c, "cannot set personality 0x%x of pid %u: %s", p->rec.personality, p->rec.pid,
-			      strerror(errno));
+		return ckpt_fail_errno("cannot set personality 0x%x of pid %u", p->rec.personality, p->rec.pid);
+	return 0;
 }
 
-int procattr_restore_limits(pid_t outer_pid, struct process_image *p)
+int procattr_restore_limits(pid_t outer_pid, const struct process_image *p)
 {
 	/* Set from outside and last: a low limit (on open files, address space, processes) must
 	 * not get in the way of the restore itself. */
@@ -74,4 +75,16 @@ int procattr_restore_limits(pid_t outer_pid, struct process_image *p)
 			return ckpt_fail_errno("cannot set resource limit %d of pid %d", r, outer_pid);
 	}
 	return 0;
+}
+
+int procattr_drop_caps(struct inject *in)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	long ret;
+	if (remote_write(in->tid, in->scratch, &h, sizeof(h)) < 0 ||
+	    remote_write(in->tid, in->scratch + 64, d, sizeof(d)) < 0)
+		return -1;
+	return inject_syscall_checked(in, "capset", SYS_capset, in->scratch, in->scratch + 64, 0, 0, 0, 0, &ret);
 }

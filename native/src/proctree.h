@@ -1,6 +1,6 @@
 /*
- * The process tree: which processes and threads a statefile holds, freezing and releasing
- * them (capture), and rebuilding them with their pids, parents, groups and sessions (restart).
+ * The process tree at capture: which processes and threads a statefile holds, freezing and
+ * releasing them, and the ids of each process.  Restart rebuilds the tree in skeleton.h.
  */
 #ifndef CKPT_PROCTREE_H
 #define CKPT_PROCTREE_H
@@ -45,33 +45,5 @@ void tree_free(struct frozen_tree *t);
 
 /* Fills the ids of a process: pid, ppid, pgid, sid, uids, comm, cmdline. */
 int proctree_capture(const struct frozen_proc *fp, struct process_image *p);
-
-
-/* ---- restart ---- */
-struct restore_ctx;
-
-/* Runs inside each skeleton process after its children and threads exist: the other modules'
- * inside halves (fds, cwd, limits, handlers). */
-typedef void (*skeleton_setup_fn)(struct restore_ctx *c, struct process_image *p);
-
-struct keeper {
-	pid_t pid;          /* outer pid of the keeper */
-	int status_fd;      /* keeper -> ckpt: the root's wait status (an int) once it ends */
-	int ack_fd;         /* keeper -> ckpt: acknowledgements */
-	int report_fd;      /* skeleton -> ckpt: "ok N" or "error: ..." lines */
-	int report_fd_in_tree; /* the skeleton's end, which every rebuilt process holds until the end */
-};
-
-/* Forks the keeper and has it build the skeleton tree.  Waits until every skeleton process is
- * parked.  *pids_taken is set when a saved pid was in use (exact-pid mode then cannot work). */
-int proctree_restore(struct restore_ctx *c, skeleton_setup_fn setup, struct keeper *k, bool *pids_taken);
-/* Fills c->outer_pids and c->outer_tids from /proc, following the tree down from the keeper. */
-int proctree_map_outer(struct restore_ctx *c, const struct keeper *k);
-/* Tells the keeper the restore is complete: it may outlive ckpt now. */
-int proctree_keeper_detach(const struct keeper *k);
-/* Kills every rebuilt task and the keeper, and reaps the keeper: nothing is left behind. */
-void proctree_abort(struct restore_ctx *c, struct keeper *k);
-/* Whether the caller may choose pids in its own pid namespace. */
-bool proctree_can_choose_pids(void);
 
 #endif

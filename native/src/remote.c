@@ -1,3 +1,4 @@
+/* Registers and memory of ptrace-stopped tasks (remote.h). */
 #include "remote.h"
 #include "util.h"
 

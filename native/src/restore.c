@@ -1,498 +1,462 @@
 /*
- * Restart: rebuild the tree saved in a statefile (see restore.h for the plan) and hand it
- * over running or stopped.
+ * Restart: the order of its phases, written once as a table of named steps, and the loop that
+ * runs them and cleans up after them (see restore.h for how a tree comes back).
  */
 #include "ckpt.h"
 #include "files.h"
 #include "inject.h"
 #include "mem.h"
 #include "mm.h"
+#include "pager.h"
 #include "procattr.h"
-#include "proctree.h"
-#include "remote.h"
 #include "restore.h"
 #include "signals.h"
+#include "skeleton.h"
 #include "statefile.h"
 #include "threads.h"
 #include "util.h"
+#include "vdso.h"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <linux/capability.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/ptrace.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-static int high_fd_base = 3;
-
-int restore_high_fd(int fd)
+/* ckpt's own fds that the rebuilt processes inherit and that ckpt still injects through: the
+ * statefile, the report pipe and the shared memory objects.  Malloc'ed. */
+static int *inherited_fds(const struct restore_ctx *c, size_t *n)
 {
-	if (fd < 0 || fd >= high_fd_base)
-		return fd;
-	int h = fcntl(fd, F_DUPFD_CLOEXEC, high_fd_base);
-	if (h < 0)
-		return fd;
-	close(fd);
-	return h;
+	size_t nshared;
+	int *shared = mem_restore_fds(c->mem, &nshared);
+	int *fds = xmalloc((2 + nshared) * sizeof(int));
+	fds[0] = c->sf_fd;
+	fds[1] = c->report_fd;
+	memcpy(fds + 2, shared, nshared * sizeof(int));
+	free(shared);
+	*n = 2 + nshared;
+	return fds;
 }
 
-int restore_inject_begin(struct restore_ctx *c, struct inject *in, pid_t outer_tid)
+/* What each skeleton process sets up for itself before it parks. */
+static int setup_inside(struct restore_ctx *c, const struct process_image *p)
 {
-	if (inject_begin_owned(in, outer_tid, c->tramp, c->tramp + TRAMP_SCRATCH_OFF, TRAMP_SCRATCH_LEN) < 0)
-		return -1;
-	/* A skeleton process inherits ckpt's rseq registration, whose area is about to be unmapped;
-	 * the kernel would then fault on every return to user mode.  Unregister it first. */
-	struct __ptrace_rseq_configuration rc = {0};
-	long ret;
-	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, outer_tid, (void *)sizeof(rc), &rc) == (long)sizeof(rc) &&
-	    rc.rseq_abi_pointer &&
-	    restore_syscall(in, "rseq (unregister)", SYS_rseq, rc.rseq_abi_pointer, rc.rseq_abi_size, 1 /* UNREGISTER */,
-			    rc.signature, 0, 0, &ret) < 0)
-		return -1;
-	return 0;
+	size_t nkeep;
+	int *keep = inherited_fds(c, &nkeep);
+	int rc = signals_restore_handlers(p);
+	if (rc == 0)
+		rc = files_restore_inside(c->files, p, keep, nkeep);
+	if (rc == 0)
+		rc = procattr_restore_inside(p);
+	free(keep);
+	return rc;
 }
 
-int restore_syscall(struct inject *in, const char *what, long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		    uint64_t a5, uint64_t a6, long *ret)
-{
-	if (inject_syscall(in, nr, a1, a2, a3, a4, a5, a6, ret) < 0)
-		return -1;
-	if (*ret < 0 && *ret > -4096) {
-		errno = (int)-*ret;
-		return ckpt_fail_errno("restart failed: %s in thread %d", what, in->tid);
-	}
-	return 0;
-}
+/* ---- one rebuilt process, injected from its main thread ---- */
 
-/* Reads the statefile ahead of the restore, on the other core, so that the preads injected
- * into the rebuilt processes find their data in the page cache. */
-struct readahead {
-	pthread_t thread;
-	int fd;
-	uint64_t size;
-	volatile int stop;
-	bool running;
+struct process_restore {
+	const struct process_image *p;
+	pid_t pid;          /* outer */
+	pid_t *tids;        /* outer, parallel to p->threads */
+	size_t main;        /* the main thread, which unmaps the trampoline last */
+	struct inject in;   /* open in the main thread */
+	bool paged;         /* its large mappings are left to the pager */
 };
 
-static void *readahead_main(void *arg)
+static int open_main_thread(struct restore_ctx *c, struct process_restore *r)
 {
-	struct readahead *ra = arg;
-	size_t chunk = 4u << 20;
-	char *buf = malloc(chunk);
-	for (uint64_t off = 0; buf && off < ra->size && !ra->stop;) {
-		off_t data = lseek(ra->fd, (off_t)off, SEEK_DATA);
-		if (data < 0)
-			break;
-		ssize_t n = pread(ra->fd, buf, chunk, data);
-		if (n <= 0)
-			break;
-		off = (uint64_t)data + (uint64_t)n;
-	}
-	free(buf);
-	return NULL;
-}
-
-static void readahead_start(struct readahead *ra, int fd, uint64_t size)
-{
-	ra->fd = fd;
-	ra->size = size;
-	ra->stop = 0;
-	ra->running = pthread_create(&ra->thread, NULL, readahead_main, ra) == 0;
-}
-
-static void readahead_stop(struct readahead *ra)
-{
-	if (!ra->running)
-		return;
-	ra->stop = 1;
-	pthread_join(ra->thread, NULL);
-	ra->running = false;
-}
-
-static void skeleton_setup(struct restore_ctx *c, struct process_image *p)
-{
-	signals_restore_skeleton(c, p);
-	files_restore_skeleton(c, p);
-	procattr_restore_skeleton(c, p);
-}
-
-/* Any saved pid or tid already in use here? */
-static bool pids_busy(const struct statefile_image *img)
-{
-	for (size_t i = 0; i < img->nprocs; i++)
-		for (size_t k = 0; k < img->procs[i].nthreads; k++) {
-			char path[64];
-			snprintf(path, sizeof(path), "/proc/%u", img->procs[i].threads[k].rec.tid);
-			if (access(path, F_OK) == 0)
-				return true;
-		}
-	return false;
-}
-
-static int seize_all(struct restore_ctx *c)
-{
-	for (size_t i = 0; i < c->img->nprocs; i++)
-		for (size_t k = 0; k < c->img->procs[i].nthreads; k++) {
-			pid_t tid = c->outer_tids[i][k];
-			int st;
-			if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)PTRACE_O_TRACESYSGOOD) < 0)
-				return ckpt_fail_errno("cannot trace rebuilt thread %d", tid);
-			if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 || wait_task(tid, &st) < 0)
-				return ckpt_fail_errno("cannot stop rebuilt thread %d", tid);
-			if (!WIFSTOPPED(st))
-				return ckpt_fail("rebuilt thread %d ended", tid);
-		}
-	return 0;
-}
-
-static int drop_caps(struct inject *in)
-{
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2];
-	memset(d, 0, sizeof(d));
-	long ret;
-	if (remote_write(in->tid, in->scratch, &h, sizeof(h)) < 0 ||
-	    remote_write(in->tid, in->scratch + 64, d, sizeof(d)) < 0)
-		return -1;
-	return restore_syscall(in, "capset", SYS_capset, in->scratch, in->scratch + 64, 0, 0, 0, 0, &ret);
-}
-
-static size_t main_thread(const struct process_image *p)
-{
-	for (size_t k = 0; k < p->nthreads; k++)
-		if (p->threads[k].rec.tid == p->rec.pid)
-			return k;
-	return 0;
-}
-
-static int restore_process(struct restore_ctx *c, size_t pi)
-{
-	struct process_image *p = &c->img->procs[pi];
-	size_t m = main_thread(p);
-	struct inject main_in;
-	long ret;
 	if (getenv("CKPT_DEBUG")) {
-		char *maps = read_proc(c->outer_pids[pi], "maps", NULL);
-		ckpt_debug("skeleton maps of %d:\n%s", c->outer_pids[pi], maps ? maps : "?");
+		char *maps = read_proc(r->pid, "maps", NULL);
+		ckpt_debug("skeleton maps of %d:\n%s", r->pid, maps ? maps : "?");
 		free(maps);
 	}
-	if (restore_inject_begin(c, &main_in, c->outer_tids[pi][m]) < 0 ||
-	    mem_restore(c, &main_in, p, c->outer_pids[pi]) < 0)
-		return -1;
-	int uffd = -1;
-	if (c->nlazy) {
-		uffd = mem_lazy_begin(c, &main_in, c->outer_pids[pi]);
-		if (uffd < 0) {
-			static int warned;
-			if (!warned++)
-				ckpt_warn("memory is restored eagerly: %s", ckpt_last_error());
-			ckpt_clear_error();
-			if (mem_fill_lazy_eagerly(c, &main_in, p) < 0)
-				return -1;
-		}
-	}
-	if (mm_restore(&main_in, p) < 0 || signals_restore_process(&main_in, p) < 0)
-		return -1;
-	/* ckpt's own fds that the skeleton kept for us. */
-	int ours[2] = {c->sf_fd, c->report_fd_in_tree};
-	for (size_t i = 0; i < 2; i++)
-		if (ours[i] >= 0 && inject_syscall(&main_in, SYS_close, (uint64_t)ours[i], 0, 0, 0, 0, 0, &ret) < 0)
-			return -1;
-	for (size_t i = 0; i < c->nshmems; i++)
-		if (inject_syscall(&main_in, SYS_close, (uint64_t)c->shmems[i].fd, 0, 0, 0, 0, 0, &ret) < 0)
-			return -1;
-	if (restore_syscall(&main_in, "prctl(PR_SET_PDEATHSIG)", SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0, &ret) < 0)
-		return -1;
-
-	/* Thread attributes in every thread, then final state; the trampoline goes last. */
-	size_t last = m; /* the main thread unmaps the trampoline */
-	for (size_t k = 0; k < p->nthreads; k++) {
-		struct inject in_k, *in = &main_in;
-		if (k != m) {
-			if (restore_inject_begin(c, &in_k, c->outer_tids[pi][k]) < 0)
-				return -1;
-			in = &in_k;
-		}
-		struct thread_image *t = &p->threads[k];
-		if (threads_restore_attrs(in, t) < 0 || signals_restore_thread(in, t, (pid_t)p->rec.pid) < 0)
-			return -1;
-		if (c->drop_caps && drop_caps(in) < 0)
-			return -1;
-		if (k == last)
-			continue;
-		if (threads_restore_final(c->outer_tids[pi][k], t, c->img->hdr.xsave_size) < 0 ||
-		    signals_restore_mask(c->outer_tids[pi][k], t) < 0)
-			return -1;
-	}
-	if (restore_syscall(&main_in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret) < 0)
-		return -1;
-	struct thread_image *t = &p->threads[last];
-	if (threads_restore_final(c->outer_tids[pi][last], t, c->img->hdr.xsave_size) < 0 ||
-	    signals_restore_mask(c->outer_tids[pi][last], t) < 0)
-		return -1;
-	if (procattr_restore_limits(c->outer_pids[pi], p) < 0)
-		return -1;
-	/* Paging starts only now: nothing of the restore itself may wait for a page. */
-	return uffd >= 0 ? mem_lazy_commit(c, uffd) : 0;
+	return inject_begin_rebuilt(&r->in, r->tids[r->main], c->tramp);
 }
 
-static void release_all(struct restore_ctx *c, bool stopped)
+static int open_paging(struct restore_ctx *c, struct process_restore *r)
 {
-	for (size_t i = 0; i < c->img->nprocs; i++) {
-		if (stopped)
-			kill(c->outer_pids[i], SIGSTOP);
-		for (size_t k = 0; k < c->img->procs[i].nthreads; k++)
-			ptrace(PTRACE_DETACH, c->outer_tids[i][k], NULL, NULL);
-	}
-	if (!stopped)
-		return;
-	/* Hand over only once every thread is really in its group-stop. */
-	for (int tries = 0; tries < 500; tries++) {
-		bool all = true;
-		for (size_t i = 0; i < c->img->nprocs && all; i++)
-			for (size_t k = 0; k < c->img->procs[i].nthreads && all; k++) {
-				char what[64];
-				snprintf(what, sizeof(what), "task/%d/stat", c->outer_tids[i][k]);
-				char *s = read_proc(c->outer_pids[i], what, NULL);
-				char *e = s ? strrchr(s, ')') : NULL;
-				all = e && e[1] && e[2] == 'T';
-				free(s);
-			}
-		if (all)
-			return;
-		usleep(2000);
-	}
+	r->paged = c->pager && pager_open_space(c->pager, &r->in, r->p, r->pid);
+	return 0;
 }
 
-static void ctx_close_fds(struct restore_ctx *c)
+static int restore_memory(struct restore_ctx *c, struct process_restore *r)
 {
-	for (size_t i = 0; i < c->npipes; i++) {
-		close(c->pipes[i].rfd);
-		close(c->pipes[i].wfd);
-	}
-	for (size_t i = 0; i < c->nshmems; i++)
-		close(c->shmems[i].fd);
-	for (size_t i = 0; i < c->ndescs; i++)
-		close(c->descs[i].fd);
-	for (int i = 0; i < 3; i++)
-		if (c->stdio[i] >= 0)
-			close(c->stdio[i]);
-	free(c->pipes);
-	free(c->shmems);
-	free(c->descs);
-	/* A second attempt starts from nothing. */
-	c->pipes = NULL;
-	c->shmems = NULL;
-	c->descs = NULL;
-	c->npipes = c->cap_pipes = c->nshmems = c->cap_shmems = c->ndescs = c->cap_descs = 0;
-	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
+	return mem_restore_process(c->mem, &r->in, r->p, r->pid, r->paged ? c->pager : NULL);
 }
 
-static void ctx_free_maps(struct restore_ctx *c)
+static int restore_mm(struct restore_ctx *c, struct process_restore *r)
+{
+	return mm_restore(&r->in, r->p);
+}
+
+static int restore_process_signals(struct restore_ctx *c, struct process_restore *r)
+{
+	return signals_restore_process(&r->in, r->p);
+}
+
+static int close_inherited_fds(struct restore_ctx *c, struct process_restore *r)
+{
+	size_t n;
+	int *fds = inherited_fds(c, &n);
+	long ret;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (fds[i] >= 0)
+			rc = inject_syscall(&r->in, SYS_close, (uint64_t)fds[i], 0, 0, 0, 0, 0, &ret);
+	free(fds);
+	return rc;
+}
+
+/* The skeleton died with its parent; the program's processes do not. */
+static int clear_pdeathsig(struct restore_ctx *c, struct process_restore *r)
+{
+	long ret;
+	return inject_syscall_checked(&r->in, "prctl(PR_SET_PDEATHSIG)", SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0, &ret);
+}
+
+static int finish_thread(struct restore_ctx *c, struct process_restore *r, size_t k)
+{
+	const struct thread_image *t = &r->p->threads[k];
+	if (threads_restore_final(r->tids[k], t, c->img->hdr.xsave_size) < 0 || signals_restore_mask(r->tids[k], t) < 0)
+		return -1;
+	return 0;
+}
+
+/* Thread attributes in every thread, then the final state of all but the main thread, which
+ * still has to unmap the trampoline. */
+static int restore_threads(struct restore_ctx *c, struct process_restore *r)
+{
+	for (size_t k = 0; k < r->p->nthreads; k++) {
+		struct inject other, *in = &r->in;
+		if (k != r->main) {
+			if (inject_begin_rebuilt(&other, r->tids[k], c->tramp) < 0)
+				return -1;
+			in = &other;
+		}
+		const struct thread_image *t = &r->p->threads[k];
+		if (threads_restore_attrs(in, t) < 0 || signals_restore_thread(in, t, (pid_t)r->p->rec.pid) < 0)
+			return -1;
+		if (c->user_ns && procattr_drop_caps(in) < 0)
+			return -1;
+		if (k != r->main && finish_thread(c, r, k) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The trampoline unmaps itself in its last syscall: the main thread's registers are replaced
+ * before it runs another instruction. */
+static int drop_trampoline(struct restore_ctx *c, struct process_restore *r)
+{
+	long ret;
+	if (inject_syscall_checked(&r->in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+	return finish_thread(c, r, r->main);
+}
+
+static int restore_limits(struct restore_ctx *c, struct process_restore *r)
+{
+	return procattr_restore_limits(r->pid, r->p);
+}
+
+static int commit_paging(struct restore_ctx *c, struct process_restore *r)
+{
+	return r->paged ? pager_commit_space(c->pager) : 0;
+}
+
+static const struct process_step {
+	const char *name;
+	int (*run)(struct restore_ctx *c, struct process_restore *r);
+} process_steps[] = {
+	{"inject into the main thread", open_main_thread},
+	{"open lazy paging", open_paging},
+	{"memory", restore_memory},
+	{"mm fields", restore_mm},
+	{"process-wide pending signals", restore_process_signals},
+	{"close ckpt's fds", close_inherited_fds},
+	{"clear the parent-death signal", clear_pdeathsig},
+	{"threads", restore_threads},
+	{"unmap the trampoline", drop_trampoline},
+	{"resource limits", restore_limits},
+	{"start lazy paging", commit_paging},
+};
+
+static int restore_process(struct restore_ctx *c, size_t i)
+{
+	const struct process_image *p = &c->img->procs[i];
+	struct process_restore r = {.p = p, .pid = c->outer_pids[i], .tids = c->outer_tids[i], .main = image_main_thread(p)};
+	for (size_t s = 0; s < ARRAY_LEN(process_steps); s++) {
+		uint64_t t0 = now_ns();
+		int rc = process_steps[s].run(c, &r);
+		ckpt_debug("restart: pid %u: %s: %.3f ms%s", p->rec.pid, process_steps[s].name, (now_ns() - t0) / 1e6,
+			   rc < 0 ? " (failed)" : "");
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- the steps of a restart ---- */
+
+static int read_statefile(struct restore_ctx *c)
+{
+	/* O_NONBLOCK: a FIFO given as the statefile must not hang us; the reader refuses it. */
+	c->sf_fd = open(c->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (c->sf_fd < 0)
+		return ckpt_fail_errno("cannot open %s", c->path);
+	fcntl(c->sf_fd, F_SETFL, 0);
+	return statefile_read(c->sf_fd, c->img);
+}
+
+static void close_statefile(struct restore_ctx *c, bool failed)
+{
+	image_free(c->img);
+	if (c->sf_fd >= 0)
+		close(c->sf_fd);
+}
+
+static int check_tree(struct restore_ctx *c)
+{
+	return skeleton_check(c->img);
+}
+
+static int check_mapped_files(struct restore_ctx *c)
+{
+	return mem_check_files(c->img);
+}
+
+static int check_vdso(struct restore_ctx *c)
+{
+	return vdso_check(c->img, c->sf_fd);
+}
+
+/* Said once the skeleton has its fds, as a skeleton that gets that far would say it. */
+static int warn_lost_fds(struct restore_ctx *c)
+{
+	files_warn_lost(c->img);
+	return 0;
+}
+
+/* ckpt's fds that the skeleton inherits must not sit where the tree's fds go. */
+static int keep_fds_above_the_tree(struct restore_ctx *c)
+{
+	c->fd_base = files_max_fd(c->img) + 1;
+	c->sf_fd = fd_move_up(c->sf_fd, c->fd_base);
+	return 0;
+}
+
+/* The trampoline page is ours before the fork, so every skeleton process has it. */
+static int map_trampoline(struct restore_ctx *c)
+{
+	uint64_t addr;
+	if (mem_pick_trampoline(c->img, &addr) < 0 || inject_trampoline_map(addr) < 0)
+		return -1;
+	c->tramp = addr;
+	return 0;
+}
+
+static void unmap_trampoline(struct restore_ctx *c, bool failed)
+{
+	if (c->tramp)
+		inject_trampoline_unmap(c->tramp);
+}
+
+/* A lazy restart reads the statefile on demand instead. */
+static int start_readahead(struct restore_ctx *c)
+{
+	if (!c->opts->lazy)
+		c->readahead = mem_readahead_start(c->path, c->img->file_size);
+	return 0;
+}
+
+static void stop_readahead(struct restore_ctx *c, bool failed)
+{
+	mem_readahead_stop(c->readahead);
+}
+
+static int choose_pid_mode(struct restore_ctx *c)
+{
+	c->can_choose_pids = skeleton_can_choose_pids();
+	c->ns_mode = c->opts->use_namespace || !c->can_choose_pids || skeleton_pids_busy(c->img);
+	return 0;
+}
+
+static int open_files(struct restore_ctx *c)
+{
+	c->files = files_restore_prepare(c->img, c->fd_base);
+	return c->files ? 0 : -1;
+}
+
+static void close_files(struct restore_ctx *c, bool failed)
+{
+	files_restore_free(c->files);
+	c->files = NULL;
+}
+
+static int prepare_memory(struct restore_ctx *c)
+{
+	c->mem = mem_restore_prepare(c->img, c->sf_fd, c->tramp, c->fd_base);
+	return c->mem ? 0 : -1;
+}
+
+static void free_memory(struct restore_ctx *c, bool failed)
+{
+	mem_restore_free(c->mem);
+	c->mem = NULL;
+}
+
+static int prepare_pager(struct restore_ctx *c)
+{
+	if (c->opts->lazy)
+		c->pager = pager_new(c->sf_fd);
+	return 0;
+}
+
+static void free_pager(struct restore_ctx *c, bool failed)
 {
 	pager_free(c->pager);
 	c->pager = NULL;
-	free(c->lazy_ranges);
-	free(c->placed);
-	c->lazy_ranges = c->placed = NULL;
-	c->nlazy = c->nplaced = c->cap_lazy = c->cap_placed = 0;
-	if (c->outer_tids)
-		for (size_t i = 0; i < c->img->nprocs; i++)
-			free(c->outer_tids[i]);
-	free(c->outer_tids);
-	free(c->outer_pids);
-	c->outer_tids = NULL;
-	c->outer_pids = NULL;
 }
 
-/* One attempt in one pid mode.  *retry_in_ns is set when saved pids turned out to be taken. */
-static int attempt(struct restore_ctx *c, const struct ckpt_restart_options *o, struct ckpt_restart_result *res,
-		   bool *retry_in_ns)
+static int build_skeleton(struct restore_ctx *c)
 {
-	*retry_in_ns = false;
-	struct keeper k = {.pid = -1, .status_fd = -1, .ack_fd = -1, .report_fd = -1};
-	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
-	c->outer_pids = xcalloc(c->img->nprocs, sizeof(pid_t));
-	c->outer_tids = xcalloc(c->img->nprocs, sizeof(pid_t *));
-	for (size_t i = 0; i < c->img->nprocs; i++)
-		c->outer_tids[i] = xcalloc(c->img->procs[i].nthreads, sizeof(pid_t));
+	return skeleton_build(c, setup_inside);
+}
 
-	bool taken = false;
-	if (files_restore_prepare(c) < 0 || mem_restore_prepare(c) < 0)
-		goto fail;
-	if (proctree_restore(c, skeleton_setup, &k, &taken) < 0) {
-		*retry_in_ns = taken && !c->ns_mode;
-		goto fail;
-	}
-	c->report_fd_in_tree = k.report_fd_in_tree;
-	if (proctree_map_outer(c, &k) < 0 || seize_all(c) < 0)
-		goto fail;
-	for (size_t i = 0; i < c->img->nprocs; i++) {
+static int find_tasks(struct restore_ctx *c)
+{
+	return skeleton_find_tasks(c);
+}
+
+static int seize_tasks(struct restore_ctx *c)
+{
+	return skeleton_seize(c);
+}
+
+static int restore_processes(struct restore_ctx *c)
+{
+	for (size_t i = 0; i < c->img->nprocs; i++)
 		if (check_interrupted() < 0 || restore_process(c, i) < 0)
-			goto fail;
-	}
-	if (c->pager && !pager_empty(c->pager) && pager_start(c->pager, c->sf_fd) < 0)
-		goto fail;
-	release_all(c, o->mode == CKPT_RESTART_STOPPED);
-	if (proctree_keeper_detach(&k) < 0)
-		goto fail;
+			return -1;
+	return 0;
+}
+
+static int start_pager(struct restore_ctx *c)
+{
+	return c->pager && !pager_empty(c->pager) && pager_start(c->pager) < 0 ? -1 : 0;
+}
+
+static int release_tree(struct restore_ctx *c)
+{
+	skeleton_release(c, c->opts->mode == CKPT_RESTART_STOPPED);
+	return 0;
+}
+
+static int hand_over(struct restore_ctx *c)
+{
+	if (skeleton_hand_over(c, c->opts->mode == CKPT_RESTART_RUN) < 0)
+		return -1;
+	struct ckpt_restart_result *res = c->result;
 	res->pid = c->outer_pids[0];
 	res->saved_pid = (pid_t)c->img->procs[0].rec.pid;
 	res->in_namespace = c->ns_mode;
 	res->processes = (uint32_t)c->img->nprocs;
 	for (size_t i = 0; i < c->img->nprocs; i++)
 		res->threads += (uint32_t)c->img->procs[i].nthreads;
-	res->status_fd = k.status_fd;
-	res->keeper = k.pid;
-	close(k.ack_fd);
-	close(k.report_fd);
-	ctx_close_fds(c);
-	ctx_free_maps(c);
 	return 0;
-fail:
-	proctree_abort(c, &k);
-	if (k.status_fd >= 0)
-		close(k.status_fd);
-	if (k.ack_fd >= 0)
-		close(k.ack_fd);
-	if (k.report_fd >= 0)
-		close(k.report_fd);
-	ctx_close_fds(c);
-	ctx_free_maps(c);
-	return -1;
 }
 
-static int check_image(const struct statefile_image *img)
+/*
+ * The phases of a restart, in order.  When one fails, the `finish` of every step that was
+ * started runs in reverse order with failed set; when all succeed, they run the same way
+ * without it.  The steps from the one marked `attempt` on are one attempt in one pid mode:
+ * when saved pids turn out to be taken (a pid that looked free was still held by a zombie's
+ * group, say), they are finished and run again inside a new pid namespace.
+ */
+static const struct restart_step {
+	const char *name;
+	int (*run)(struct restore_ctx *c);
+	void (*finish)(struct restore_ctx *c, bool failed);
+	bool attempt;
+} restart_steps[] = {
+	{"read the statefile", read_statefile, close_statefile, false},
+	{"check the tree", check_tree, NULL, false},
+	{"check the mapped files", check_mapped_files, NULL, false},
+	{"check the vDSO", check_vdso, NULL, false},
+	{"keep ckpt's fds above the tree's", keep_fds_above_the_tree, NULL, false},
+	{"map the trampoline", map_trampoline, unmap_trampoline, false},
+	{"read ahead", start_readahead, stop_readahead, false},
+	{"choose the pid mode", choose_pid_mode, NULL, false},
+	{"open the tree's files", open_files, close_files, true},
+	{"prepare shared memory", prepare_memory, free_memory, false},
+	{"prepare lazy paging", prepare_pager, free_pager, false},
+	{"build the skeleton", build_skeleton, skeleton_finish, false},
+	{"warn about lost fds", warn_lost_fds, NULL, false},
+	{"find the rebuilt tasks", find_tasks, NULL, false},
+	{"seize the rebuilt tasks", seize_tasks, NULL, false},
+	{"restore each process", restore_processes, NULL, false},
+	{"start the pager", start_pager, NULL, false},
+	{"release the tree", release_tree, NULL, false},
+	{"hand the tree over", hand_over, NULL, false},
+};
+
+/* Finishes the started steps [from, end) in reverse order. */
+static void finish_steps(struct restore_ctx *c, size_t from, size_t end, bool failed)
 {
-	for (size_t i = 0; i < img->nprocs; i++) {
-		const struct process_image *p = &img->procs[i];
-		bool has_main = false;
-		for (size_t k = 0; k < p->nthreads; k++)
-			has_main |= p->threads[k].rec.tid == p->rec.pid;
-		if (!has_main)
-			return ckpt_fail("pid %u's main thread had exited when it was saved; such a process cannot be restarted",
-					 p->rec.pid);
-		if (p->rec.pid <= 1 && img->nprocs)
-			return ckpt_fail("pid %u cannot be restarted", p->rec.pid);
+	for (size_t i = end; i-- > from;)
+		if (restart_steps[i].finish)
+			restart_steps[i].finish(c, failed);
+}
+
+static int run_restart(struct restore_ctx *c)
+{
+	size_t attempt = 0;
+	for (size_t i = 0; i < ARRAY_LEN(restart_steps);) {
+		const struct restart_step *s = &restart_steps[i];
+		if (s->attempt)
+			attempt = i;
+		uint64_t t0 = now_ns();
+		int rc = s->run(c);
+		ckpt_debug("restart: %s: %.3f ms%s", s->name, (now_ns() - t0) / 1e6, rc < 0 ? " (failed)" : "");
+		i++;
+		if (rc == 0)
+			continue;
+		bool again = c->pids_taken && !c->ns_mode;
+		finish_steps(c, again ? attempt : 0, i, true);
+		if (!again)
+			return -1;
+		ckpt_clear_error();
+		c->ns_mode = true;
+		i = attempt;
 	}
+	finish_steps(c, 0, ARRAY_LEN(restart_steps), false);
 	return 0;
 }
 
 int ckpt_restart(const char *path, const struct ckpt_restart_options *options, struct ckpt_restart_result *result)
 {
 	static const struct ckpt_restart_options defaults;
-	const struct ckpt_restart_options *o = options ? options : &defaults;
 	struct ckpt_restart_result local;
-	struct ckpt_restart_result *res = result ? result : &local;
-	memset(res, 0, sizeof(*res));
-	res->status_fd = -1;
+	struct statefile_image img;
+	memset(&img, 0, sizeof(img));
+	struct restore_ctx c = {
+		.path = path,
+		.opts = options ? options : &defaults,
+		.result = result ? result : &local,
+		.img = &img,
+		.sf_fd = -1,
+		.report_fd = -1,
+	};
+	memset(c.result, 0, sizeof(*c.result));
 	ckpt_clear_error();
 	uint64_t t0 = now_ns();
-
-	/* O_NONBLOCK: a FIFO given as the statefile must not hang us; the reader refuses it. */
-	int sf = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (sf < 0)
-		return ckpt_fail_errno("cannot open %s", path);
-	fcntl(sf, F_SETFL, 0);
-	struct statefile_image img;
-	if (statefile_read(sf, &img) < 0) {
-		close(sf);
-		return -1;
-	}
-	struct restore_ctx c = {.img = &img, .path = path, .report_fd = -1, .report_fd_in_tree = -1};
-	int rc = -1;
-	void *tramp = MAP_FAILED;
-	struct readahead ra = {0};
-	int ra_fd = -1;
-	if (check_image(&img) < 0 || mem_check_files(&img) < 0 || mem_check_vdso(&img, sf) < 0)
-		goto out;
-
-	high_fd_base = files_max_fd(&img) + 1;
-	if (high_fd_base < 3)
-		high_fd_base = 3;
-	c.sf_fd = restore_high_fd(sf);
-	sf = -1;
-	if (mem_pick_trampoline(&img, &c.tramp) < 0)
-		goto out;
-	/* The trampoline page is ours before the fork, so every skeleton process has it. */
-	tramp = mmap((void *)(uintptr_t)c.tramp, 4096, PROT_READ | PROT_EXEC | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (tramp == MAP_FAILED || (uint64_t)(uintptr_t)tramp != c.tramp) {
-		ckpt_fail_errno("cannot map the restore trampoline");
-		goto out;
-	}
-	((uint8_t *)tramp)[0] = 0x0f; /* syscall */
-	((uint8_t *)tramp)[1] = 0x05;
-	((uint8_t *)tramp)[2] = 0xcc; /* int3 */
-
-	/* A separate fd: the reading thread's offsets are its own. */
-	ra_fd = o->lazy ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (ra_fd >= 0)
-		readahead_start(&ra, ra_fd, img.file_size);
-	bool can_choose = proctree_can_choose_pids();
-	c.ns_mode = o->use_namespace || !can_choose || pids_busy(&img);
-	c.lazy = o->lazy;
-	for (;;) {
-		/* Who may choose pids may also make a pid namespace without a user namespace; others
-		 * need both, and their tasks must not keep the capabilities they hold in it. */
-		c.user_ns = c.ns_mode && !can_choose;
-		c.drop_caps = c.user_ns;
-		bool retry = false;
-		if (attempt(&c, o, res, &retry) == 0) {
-			rc = 0;
-			break;
-		}
-		if (!retry)
-			break;
-		/* A pid that looked free was still held (by a zombie's group, say): go the namespace way. */
-		ckpt_clear_error();
-		c.ns_mode = true;
-	}
-out:
-	readahead_stop(&ra);
-	if (ra_fd >= 0)
-		close(ra_fd);
-	if (tramp != MAP_FAILED)
-		munmap(tramp, 4096);
-	if (sf >= 0)
-		close(sf);
-	if (c.sf_fd > 0)
-		close(c.sf_fd);
-	image_free(&img);
-	res->total_ns = now_ns() - t0;
+	int rc = run_restart(&c);
+	c.result->total_ns = now_ns() - t0;
 	return rc;
 }
 
-int ckpt_restart_wait(struct ckpt_restart_result *r, int *wait_status)
+int ckpt_restart_wait(const struct ckpt_restart_result *r, int *wait_status)
 {
-	for (;;) {
-		int st;
-		ssize_t n = read(r->status_fd, &st, sizeof(st));
-		if (n == (ssize_t)sizeof(st)) {
-			*wait_status = st;
-			close(r->status_fd);
-			r->status_fd = -1;
-			/* The keeper ends once the tree is gone, usually at once: reap it then, but do
-			 * not wait for children the program left running. */
-			for (int i = 0; i < 40 && r->keeper > 0; i++) {
-				if (waitpid(r->keeper, NULL, WNOHANG) == r->keeper)
-					r->keeper = 0;
-				else
-					usleep(5000);
-			}
-			return 0;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		return ckpt_fail("lost track of the restarted program");
-	}
+	return skeleton_wait(r->pid, wait_status);
 }

@@ -1,89 +1,53 @@
 /*
- * Restart: shared state of one restore.  The orchestration is in restore.c; each resource
- * module owns its restore half and gets this context.
+ * Restart: what the phases of one restart share.  The phases and their order are the table in
+ * restore.c; the process tree's part is skeleton.h, and every resource keeps its own restore
+ * state (files.h, mem.h, pager.h), which the context only points to.
  *
  * How a tree comes back (DESIGN.md, "from the outside, over ptrace"):
- *  1. ckpt forks a keeper: the parent of the restored root, which reaps it and reports its
- *     exit status.  Without the right to choose pids in our own pid namespace, the keeper is
- *     created in a new user+pid namespace and is its init.
- *  2. The keeper creates a skeleton of the tree with clone3(set_tid): every process and thread
- *     with its saved pid/tid.  Skeleton processes still run ckpt's code; they set up what is
- *     easiest from the inside (sessions, groups, fds, cwd, limits, signal handlers) and park.
- *  3. ckpt seizes every skeleton task and, through syscalls injected via a trampoline page,
- *     replaces its memory with the saved mappings and sets mm fields, thread attributes,
- *     pending signals, masks and finally the saved registers.
+ *  1. ckpt forks a keeper, which forks a skeleton of the tree with every saved pid and tid;
+ *     skeleton processes set up from the inside what is easiest there and park (skeleton.h).
+ *  2. ckpt seizes every skeleton task and, through syscalls injected via a trampoline page
+ *     (inject.h), replaces its memory with the saved mappings and sets mm fields, thread
+ *     attributes, pending signals, masks and finally the saved registers.
  */
 #ifndef CKPT_RESTORE_H
 #define CKPT_RESTORE_H
 
+#include "ckpt.h"
 #include "image.h"
-#include "inject.h"
-#include "pager.h"
 
 #include <stdbool.h>
-
-/* An anonymous pipe of the tree, created by ckpt and inherited by the skeleton. */
-struct restore_pipe {
-	uint64_t ino;      /* the saved pipe inode */
-	int rfd, wfd;      /* ckpt's ends, at high fd numbers */
-};
-
-/* An open file description of the tree (a regular file, directory, device...), opened once
- * by ckpt so that every fd sharing it shares offset and flags again. */
-struct restore_desc {
-	uint32_t desc;
-	int fd;
-};
-
-/* A shared anonymous memory object used by several processes of the tree. */
-struct restore_shmem {
-	uint64_t id;
-	int fd;            /* memfd in ckpt, inherited */
-};
+#include <stdint.h>
+#include <sys/types.h>
 
 struct restore_ctx {
-	struct statefile_image *img;
 	const char *path;
+	const struct ckpt_restart_options *opts;
+	struct ckpt_restart_result *result;
+	struct statefile_image *img;
 	int sf_fd;                 /* the statefile, open in ckpt and inherited by the skeleton */
-	bool ns_mode;              /* restored inside a new pid namespace */
-	bool own_mount_ns;         /* ... with a mount namespace and a /proc of its own */
-	bool user_ns;              /* ... and a new user namespace (for users who may not create a
-	                            * pid namespace otherwise); its tasks give up their capabilities */
-	bool drop_caps;            /* restored tasks must not keep capabilities */
-	bool lazy;                 /* large anonymous mappings are paged in by a pager (pager.h) */
-	struct pager *pager;
-	struct pager_range *lazy_ranges;   /* of the process being restored */
-	size_t nlazy, cap_lazy;
-	struct pager_range *placed;        /* parts of them already filled */
-	size_t nplaced, cap_placed;
-	uint64_t tramp;            /* trampoline page address, free in every saved layout */
-	int stdio[3];              /* ckpt's own stdin/stdout/stderr, at high fd numbers */
-	struct restore_pipe *pipes;
-	size_t npipes, cap_pipes;
-	struct restore_desc *descs;
-	size_t ndescs, cap_descs;
-	struct restore_shmem *shmems;
-	size_t nshmems, cap_shmems;
-	int report_fd;             /* skeleton -> ckpt: errors (the skeleton's end) */
-	int report_fd_in_tree;     /* that fd's number inside the rebuilt processes, closed at the end */
+	int fd_base;               /* above every saved fd number: where ckpt keeps its own fds */
+	uint64_t tramp;            /* trampoline page address, free in every saved layout; 0: none */
+
+	/* The pid mode.  Restored inside a new pid namespace (ns_mode), ckpt also makes a mount
+	 * namespace with a /proc of its own (own_mount_ns), or, for users who may not choose pids
+	 * (!can_choose_pids), a user namespace whose tasks give up their capabilities (user_ns). */
+	bool can_choose_pids, ns_mode, own_mount_ns, user_ns;
+	bool pids_taken;           /* a saved pid was in use: exact pids cannot work here */
+
+	/* The skeleton's end of its report pipe to ckpt, which every rebuilt process holds until
+	 * the end. */
+	int report_fd;
 	/* Outer pids/tids of the rebuilt tasks, parallel to img->procs[i].threads[k]. */
-	pid_t **outer_tids;
 	pid_t *outer_pids;
+	pid_t **outer_tids;
+
+	/* What each module keeps for the time of the restart, created and freed by it. */
+	struct skeleton *skeleton;        /* skeleton.c: the keeper and ckpt's pipes to it */
+	struct files_restore *files;      /* files.c */
+	struct mem_restore *mem;          /* mem.c */
+	struct mem_readahead *readahead;  /* mem.c */
+	struct pager *pager;              /* pager.c, for lazy restarts */
 };
-
-/* Syscall injection in a rebuilt task through the trampoline page; scratch is in that page. */
-#define TRAMP_SCRATCH_OFF 256
-#define TRAMP_SCRATCH_LEN 3072
-int restore_inject_begin(struct restore_ctx *c, struct inject *in, pid_t outer_tid);
-/* Runs a syscall and fails with a clear message if it returns an error. */
-int restore_syscall(struct inject *in, const char *what, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
-		    uint64_t a4, uint64_t a5, uint64_t a6, long *ret);
-
-/* Skeleton side: report a failure to ckpt as one line and exit. */
-void skeleton_fail(struct restore_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-
-
-/* Moves fd above every fd number of the saved tree (closing the original). */
-int restore_high_fd(int fd);
 
 #endif

@@ -1,3 +1,4 @@
+/* Signals, captured and restored: see signals.h. */
 #include "signals.h"
 #include "remote.h"
 #include "util.h"
@@ -95,13 +96,11 @@ int signals_capture_process(struct inject *in, pid_t pid, struct process_image *
 /* ---------------------------------------------------------------------------------------- */
 /* Restart                                                                                   */
 
-#include "restore.h"
-
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1u << 31)
 #endif
 
-void signals_restore_skeleton(struct restore_ctx *c, struct process_image *p)
+int signals_restore_handlers(const struct process_image *p)
 {
 	for (int sig = 1; sig <= 64; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
@@ -110,39 +109,40 @@ void signals_restore_skeleton(struct restore_ctx *c, struct process_image *p)
 		struct kernel_sigaction ka = {a->handler, a->flags, a->restorer, a->mask};
 		/* The raw call: glibc's wrapper would put its own restorer in place of the saved one. */
 		if (syscall(SYS_rt_sigaction, sig, &ka, NULL, 8) < 0)
-			skeleton_fail(c, "cannot restore the handler of signal %d: %s", sig, strerror(errno));
+			return ckpt_fail_errno("cannot restore the handler of signal %d", sig);
 	}
+	return 0;
 }
 
-int signals_restore_thread(struct inject *in, struct thread_image *t, pid_t inner_pid)
+int signals_restore_thread(struct inject *in, const struct thread_image *t, pid_t inner_pid)
 {
 	long ret;
 	stack_t ss = {.ss_sp = (void *)(uintptr_t)t->rec.altstack_sp, .ss_size = t->rec.altstack_size,
 		      .ss_flags = (int)(t->rec.altstack_flags & (SS_DISABLE | SS_AUTODISARM))};
 	if (!(t->rec.altstack_flags & SS_DISABLE)) {
 		if (remote_write(in->tid, in->scratch, &ss, sizeof(ss)) < 0 ||
-		    restore_syscall(in, "sigaltstack", SYS_sigaltstack, in->scratch, 0, 0, 0, 0, 0, &ret) < 0)
+		    inject_syscall_checked(in, "sigaltstack", SYS_sigaltstack, in->scratch, 0, 0, 0, 0, 0, &ret) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < t->npending; i++) {
 		int sig;
 		memcpy(&sig, t->pending[i].siginfo, sizeof(sig));
 		if (remote_write(in->tid, in->scratch, t->pending[i].siginfo, sizeof(t->pending[i].siginfo)) < 0 ||
-		    restore_syscall(in, "a pending signal (rt_tgsigqueueinfo)", SYS_rt_tgsigqueueinfo, (uint64_t)inner_pid,
+		    inject_syscall_checked(in, "a pending signal (rt_tgsigqueueinfo)", SYS_rt_tgsigqueueinfo, (uint64_t)inner_pid,
 				    t->rec.tid, (uint64_t)sig, in->scratch, 0, 0, &ret) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int signals_restore_process(struct inject *in, struct process_image *p)
+int signals_restore_process(struct inject *in, const struct process_image *p)
 {
 	long ret;
 	for (size_t i = 0; i < p->nshared_pending; i++) {
 		int sig;
 		memcpy(&sig, p->shared_pending[i].siginfo, sizeof(sig));
 		if (remote_write(in->tid, in->scratch, p->shared_pending[i].siginfo, 128) < 0 ||
-		    restore_syscall(in, "a pending signal (rt_sigqueueinfo)", SYS_rt_sigqueueinfo, p->rec.pid,
+		    inject_syscall_checked(in, "a pending signal (rt_sigqueueinfo)", SYS_rt_sigqueueinfo, p->rec.pid,
 				    (uint64_t)sig, in->scratch, 0, 0, 0, &ret) < 0)
 			return -1;
 	}

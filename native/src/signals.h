@@ -12,13 +12,12 @@ int signals_capture_thread(struct inject *in, const struct frozen_task *ft, stru
 int signals_capture_process(struct inject *in, pid_t pid, struct process_image *p);
 
 
-struct restore_ctx;
 /* In a skeleton process (every signal blocked): the saved handlers. */
-void signals_restore_skeleton(struct restore_ctx *c, struct process_image *p);
+int signals_restore_handlers(const struct process_image *p);
 /* Injected in a rebuilt thread: its alternate stack and its pending signals. */
-int signals_restore_thread(struct inject *in, struct thread_image *t, pid_t inner_pid);
+int signals_restore_thread(struct inject *in, const struct thread_image *t, pid_t inner_pid);
 /* Injected in the main thread: the process-wide pending signals. */
-int signals_restore_process(struct inject *in, struct process_image *p);
+int signals_restore_process(struct inject *in, const struct process_image *p);
 /* Sets a thread's signal mask (it stays blocked-all until then). */
 int signals_restore_mask(pid_t outer_tid, const struct thread_image *t);
 

@@ -1,3 +1,4 @@
+/* Threads: registers and per-thread kernel state, captured and restored (threads.h). */
 #include "threads.h"
 #include "remote.h"
 #include "util.h"
@@ -63,29 +64,30 @@ int threads_capture(struct inject *in, const struct frozen_task *ft, bool first,
 	return 0;
 }
 
-#include "restore.h"
+/* ---------------------------------------------------------------------------------------- */
+/* Restart                                                                                   */
 
 #include <sys/wait.h>
 
 #define ERESTART_RESTARTBLOCK 516
 
-int threads_restore_attrs(struct inject *in, struct thread_image *t)
+int threads_restore_attrs(struct inject *in, const struct thread_image *t)
 {
 	long ret;
 	if ((t->rec.flags & CKPT_THR_RSEQ) &&
-	    restore_syscall(in, "rseq", SYS_rseq, t->rec.rseq_addr, t->rec.rseq_len, 0, t->rec.rseq_sig, 0, 0, &ret) < 0)
+	    inject_syscall_checked(in, "rseq", SYS_rseq, t->rec.rseq_addr, t->rec.rseq_len, 0, t->rec.rseq_sig, 0, 0, &ret) < 0)
 		return -1;
 	if (t->rec.robust_head &&
-	    restore_syscall(in, "set_robust_list", SYS_set_robust_list, t->rec.robust_head, t->rec.robust_len, 0, 0, 0, 0, &ret) < 0)
+	    inject_syscall_checked(in, "set_robust_list", SYS_set_robust_list, t->rec.robust_head, t->rec.robust_len, 0, 0, 0, 0, &ret) < 0)
 		return -1;
-	if (restore_syscall(in, "set_tid_address", SYS_set_tid_address, t->rec.clear_child_tid, 0, 0, 0, 0, 0, &ret) < 0)
+	if (inject_syscall_checked(in, "set_tid_address", SYS_set_tid_address, t->rec.clear_child_tid, 0, 0, 0, 0, 0, &ret) < 0)
 		return -1;
 	if (remote_write(in->tid, in->scratch, t->comm, strlen(t->comm) + 1) < 0)
 		return -1;
-	return restore_syscall(in, "prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, in->scratch, 0, 0, 0, 0, &ret);
+	return inject_syscall_checked(in, "prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, in->scratch, 0, 0, 0, 0, &ret);
 }
 
-static int set_fpu(pid_t tid, struct thread_image *t, uint32_t xsave_size)
+static int set_fpu(pid_t tid, const struct thread_image *t, uint32_t xsave_size)
 {
 	if (t->xstate && xsave_size && xsave_size <= t->xstate_len) {
 		if (remote_set_xstate(tid, t->xstate, xsave_size) == 0)
@@ -146,7 +148,7 @@ static int reenter_restartable(pid_t tid, const struct user_regs_struct *saved, 
 	return *result == -ERESTART_RESTARTBLOCK ? 1 : 0;
 }
 
-int threads_restore_final(pid_t outer_tid, struct thread_image *t, uint32_t xsave_size)
+int threads_restore_final(pid_t outer_tid, const struct thread_image *t, uint32_t xsave_size)
 {
 	if (set_fpu(outer_tid, t, xsave_size) < 0)
 		return -1;

@@ -11,10 +11,10 @@ int threads_capture(struct inject *in, const struct frozen_task *ft, bool first,
 
 
 /* Injected in a rebuilt thread: rseq, robust list, clear_child_tid and name. */
-int threads_restore_attrs(struct inject *in, struct thread_image *t);
+int threads_restore_attrs(struct inject *in, const struct thread_image *t);
 /* Sets a rebuilt thread's final FPU/xsave state and registers.  A thread saved inside a
  * restartable sleep is made to enter that syscall again and be interrupted there, so that the
  * kernel restarts it with exactly the saved registers. */
-int threads_restore_final(pid_t outer_tid, struct thread_image *t, uint32_t xsave_size);
+int threads_restore_final(pid_t outer_tid, const struct thread_image *t, uint32_t xsave_size);
 
 #endif

@@ -1,3 +1,4 @@
+/* Small shared helpers: errors, allocation, buffers, /proc and fd helpers (util.h). */
 #include "util.h"
 #include "ckpt.h"
 
@@ -241,6 +242,13 @@ char *read_proc(pid_t pid, const char *what, size_t *len_out)
 	return read_file(path, len_out);
 }
 
+DIR *opendir_proc(pid_t pid, const char *what)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	return opendir(path);
+}
+
 size_t proc_children(pid_t pid, pid_t tid, pid_t **out)
 {
 	char what[64];
@@ -382,6 +390,17 @@ int take_fd(pid_t pid, int fd)
 	close(pidfd);
 	errno = saved;
 	return ours;
+}
+
+int fd_move_up(int fd, int base)
+{
+	if (fd < 0 || fd >= base)
+		return fd;
+	int moved = fcntl(fd, F_DUPFD_CLOEXEC, base);
+	if (moved < 0)
+		return fd;
+	close(fd);
+	return moved;
 }
 
 int file_next_data(int fd, uint64_t at, uint64_t end, uint64_t *start, uint64_t *stop)

@@ -2,6 +2,7 @@
 #ifndef CKPT_UTIL_H
 #define CKPT_UTIL_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,6 +51,8 @@ void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 /* Reads a whole (small) file, e.g. under /proc.  Returns malloc'ed NUL-terminated data. */
 char *read_file(const char *path, size_t *len_out);
 char *read_proc(pid_t pid, const char *what, size_t *len_out);
+/* A directory under /proc/PID ("fd", "task"); NULL with errno. */
+DIR *opendir_proc(pid_t pid, const char *what);
 /* The children of one thread (/proc/PID/task/TID/children), as pids in our namespace.  Returns
  * their number and a malloc'ed array (NULL when there are none or the thread is gone). */
 size_t proc_children(pid_t pid, pid_t tid, pid_t **out);
@@ -57,6 +60,9 @@ size_t proc_children(pid_t pid, pid_t tid, pid_t **out);
 char *read_link(const char *path);
 /* A duplicate, in this process, of fd `fd` of process pid (pidfd_getfd); -1 with errno. */
 int take_fd(pid_t pid, int fd);
+/* Moves fd to the lowest free number at or above base (close-on-exec) and closes the original.
+ * Returns fd itself when it is there already or cannot be moved. */
+int fd_move_up(int fd, int base);
 
 /* Finds "Key:\t value" in /proc/PID/status text; returns pointer to the value or NULL. */
 const char *status_field(const char *status, const char *key);

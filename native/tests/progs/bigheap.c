@@ -1,5 +1,6 @@
 /* A heap of several hundred MiB (argument 2, MiB), partly touched, checksummed after; it works
- * in argument 3 steps of 40 ms (default 20). */
+ * in argument 3 steps of 40 ms (default 20) and forks a child that reads the whole heap at step
+ * argument 4 (default 10). */
 #include "common.h"
 
 #include <sys/mman.h>
@@ -11,6 +12,7 @@ int main(int argc, char **argv)
 		return 2;
 	size_t mib = strtoul(argv[2], NULL, 10);
 	int steps = argc > 3 ? atoi(argv[3]) : 20;
+	int fork_step = argc > 4 ? atoi(argv[4]) : 10;
 	size_t len = mib << 20;
 	unsigned char *heap = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (heap == MAP_FAILED)
@@ -25,7 +27,7 @@ int main(int argc, char **argv)
 	uint64_t h = 14695981039346656037ull;
 	/* A fork during the run: the child must see the heap as the parent does. */
 	for (int step = 0; step < steps; step++) {
-		if (step == 10) {
+		if (step == fork_step) {
 			pid_t c = fork();
 			if (c == 0) {
 				uint64_t hc = 14695981039346656037ull;

@@ -1,0 +1,56 @@
+/*
+ * Page I/O at capture: writes the contents of the stored mappings of a process into the
+ * statefile, sparsely (pages never populated and pages of zeros become holes), reading them
+ * from the process or from a copy-on-write clone of it, and copying the pages an earlier
+ * statefile of the same program already holds.
+ */
+#ifndef CKPT_PAGEIO_H
+#define CKPT_PAGEIO_H
+
+#include "ckpt.h"
+#include "image.h"
+
+/* An earlier statefile of the same tree, whose unchanged pages are copied instead of written. */
+struct pageio_parent {
+	int fd;
+	struct statefile_image img;
+};
+
+struct pageio_progress {
+	uint64_t done, total;
+	const struct ckpt_capture_options *opts;
+	const struct pageio_parent *parent;  /* may be NULL */
+	uint64_t from_parent;                /* bytes copied from it */
+};
+
+/* Which mappings one memory pass writes. */
+enum pageio_pass {
+	PAGEIO_ALL,           /* everything, from the frozen process itself */
+	PAGEIO_WHILE_FROZEN,  /* what a clone cannot serve, read before the tree runs again */
+	PAGEIO_FROM_CLONE,    /* the rest, read from a copy-on-write clone while the tree runs */
+};
+/* Writes the contents of the stored mappings of p that belong to the pass into fd, at the
+ * offsets laid out for them, reading them from pid (the process or its clone). */
+int pageio_write(pid_t pid, int fd, struct process_image *p, struct pageio_progress *prog, enum pageio_pass pass);
+
+/*
+ * Copy-on-write clones: a fork of a frozen process, made by injecting clone() into one of its
+ * threads, serves the process's private memory as it was at the freeze while the process runs
+ * on.  The clone is traced by the caller from birth, so it never runs an instruction; it is a
+ * child of the process (with no exit signal) and is reaped inside it once we are done.
+ */
+struct inject;
+struct pageio_clone {
+	pid_t pid;        /* as we see it */
+	pid_t inner_pid;  /* as the process sees it (in its pid namespace) */
+};
+int pageio_clone_create(struct inject *in, pid_t pid, struct pageio_clone *clone);
+/* Kills the clone and collects its exit as its tracer. */
+void pageio_clone_kill(struct pageio_clone *clone);
+/* Reaps the dead clone inside its parent process (`in` is open in one of its threads). */
+int pageio_clone_reap(struct inject *in, const struct pageio_clone *clone);
+
+/* Bytes of mappings that would be stored (an upper bound for progress). */
+uint64_t pageio_estimate(const struct process_image *p);
+
+#endif
