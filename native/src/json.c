@@ -1,3 +1,4 @@
+/* The one JSON writer, for ckpt info and the CLI's --json results (json.h). */
 #include "json.h"
 
 #include <stdlib.h>
