@@ -3,7 +3,7 @@
  * restore.c; the process tree's part is skeleton.h, and every resource keeps its own restore
  * state (files.h, mem.h, pager.h), which the context only points to.
  *
- * How a tree comes back (DESIGN.md, "from the outside, over ptrace"):
+ * How a tree comes back (from the outside, over ptrace; native/ARCHITECTURE.md):
  *  1. ckpt forks a keeper, which forks a skeleton of the tree with every saved pid and tid;
  *     skeleton processes set up from the inside what is easiest there and park (skeleton.h).
  *  2. ckpt seizes every skeleton task and, through syscalls injected via a trampoline page
