@@ -1034,6 +1034,9 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		{"fd-kind-0", FIELD(struct ckpt_rec_fd, kind), SET, 0},
 		{"fd-kind-11", FIELD(struct ckpt_rec_fd, kind), SET, 11},
 		{"fd-kind-max", FIELD(struct ckpt_rec_fd, kind), SET, 0xffffffff},
+		{"fd-kind-timerfd-without-state", FIELD(struct ckpt_rec_fd, kind), SET, CKPT_FD_TIMERFD},
+		{"fd-kind-reserved", FIELD(struct ckpt_rec_fd, kind), SET, CKPT_FD_KIND_MAX},
+		{"fd-kind-flags-on-a-file", FIELD(struct ckpt_rec_fd, kind_flags), SET, 1},
 	}, thread_cases[] = {
 		{"tid-mismatch-prstatus", FIELD(struct ckpt_rec_thread, tid), PLUS, 1},
 	};
@@ -1082,6 +1085,18 @@ static void gen_records(const char *C, const struct seeds *seeds)
 	/* fd records. */
 	size_t f0 = t_rec(tree, fdn, 0), f1 = t_rec(tree, fdn, 1);
 	emit32(C, tree, f1 + offsetof(struct ckpt_rec_fd, fd), g32(tree, f0), "fd-duplicate");
+	/* An eventfd whose counter no eventfd can hold, and a signalfd with flags. */
+	{
+		struct file c = fcopy(tree);
+		s32(&c, f0 + offsetof(struct ckpt_rec_fd, kind), CKPT_FD_EVENTFD);
+		s64(&c, f0 + offsetof(struct ckpt_rec_fd, extra), UINT64_MAX);
+		emit(C, &c, "eventfd-counter-max");
+		s64(&c, f0 + offsetof(struct ckpt_rec_fd, extra), 0);
+		s32(&c, f0 + offsetof(struct ckpt_rec_fd, kind), CKPT_FD_SIGNALFD);
+		s32(&c, f0 + offsetof(struct ckpt_rec_fd, kind_flags), 2);
+		emit(C, &c, "signalfd-with-flags");
+		free(c.d);
+	}
 	for (uint32_t i = 0; i < t_count(tree, fdn); i++) {
 		size_t rec = t_rec(tree, fdn, i);
 		if (g32(tree, rec + offsetof(struct ckpt_rec_fd, kind)) == CKPT_FD_PIPE &&

@@ -1,5 +1,6 @@
 /* Files: the fd table, captured and rebuilt at restart (files.h). */
 #include "files.h"
+#include "fdkind.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -21,14 +22,44 @@ static bool is_tty(dev_t rdev)
 	return (maj >= 136 && maj <= 143) || maj == 4 || (maj == 5 && min <= 2);
 }
 
+/* The kinds that rebuild their objects themselves, each in its own file. */
+static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind};
+
+const struct fd_kind *fd_kind_of(uint32_t kind)
+{
+	for (size_t i = 0; i < ARRAY_LEN(fd_kinds); i++)
+		if (fd_kinds[i]->kind == kind)
+			return fd_kinds[i];
+	return NULL;
+}
+
+const struct fd_kind *fd_kind_for_link(const char *link)
+{
+	for (size_t i = 0; i < ARRAY_LEN(fd_kinds); i++)
+		if (fd_kinds[i]->link && strcmp(fd_kinds[i]->link, link) == 0)
+			return fd_kinds[i];
+	return NULL;
+}
+
+const char *fd_kind_name(uint32_t kind)
+{
+	static const char *const names[] = {"?", "file", "directory", "char-device", "block-device", "fifo",
+					    "pipe", "socket", "eventfd", "other", "tty"};
+	const struct fd_kind *k = fd_kind_of(kind);
+	if (k)
+		return k->name;
+	return kind < ARRAY_LEN(names) ? names[kind] : "?";
+}
+
 static int fd_kind(const char *path, const struct stat *st)
 {
+	const struct fd_kind *k = fd_kind_for_link(path);
+	if (k)
+		return (int)k->kind;
 	if (strncmp(path, "pipe:", 5) == 0)
 		return CKPT_FD_PIPE;
 	if (strncmp(path, "socket:", 7) == 0)
 		return CKPT_FD_SOCKET;
-	if (strcmp(path, "anon_inode:[eventfd]") == 0)
-		return CKPT_FD_EVENTFD;
 	if (strncmp(path, "anon_inode:", 11) == 0 || path[0] != '/')
 		return CKPT_FD_OTHER;
 	if (S_ISREG(st->st_mode))
@@ -83,11 +114,12 @@ int files_capture(pid_t pid, struct process_image *p)
 			if (fl & O_CLOEXEC)
 				f->rec.fd_flags |= CKPT_FDF_CLOEXEC;
 		}
-		if (f->rec.kind == CKPT_FD_EVENTFD && (v = status_field(fdinfo, "eventfd-count")))
-			f->rec.extra = strtoull(v, NULL, 16);
 		if (f->rec.kind == CKPT_FD_REG && strstr(path, " (deleted)"))
 			f->rec.fd_flags |= CKPT_FDF_DELETED;
 		f->path = path;
+		const struct fd_kind *k = fd_kind_of(f->rec.kind);
+		if (k && k->capture)
+			rc = k->capture(pid, f, fdinfo);
 		free(fdinfo);
 	}
 	closedir(d);
@@ -193,8 +225,6 @@ int files_capture_tree(struct statefile_image *img)
 /* ---------------------------------------------------------------------------------------- */
 /* Restart                                                                                   */
 
-#include <sys/eventfd.h>
-
 /* An anonymous pipe of the tree, created by ckpt and inherited by the skeleton. */
 struct restore_pipe {
 	uint64_t ino;      /* the saved pipe inode */
@@ -236,10 +266,11 @@ static bool opened_by_description(const struct fd_image *f)
 	case CKPT_FD_CHR:
 	case CKPT_FD_BLK:
 	case CKPT_FD_FIFO:
-	case CKPT_FD_EVENTFD:
 		return true;
-	default:
-		return false;
+	default: {
+		const struct fd_kind *k = fd_kind_of(f->rec.kind);
+		return k && k->open;
+	}
 	}
 }
 
@@ -258,11 +289,11 @@ static int find_description(const struct files_restore *fr, uint32_t desc)
 static int open_description(const struct process_image *p, const struct fd_image *f)
 {
 	uint32_t fl = f->rec.open_flags & ~(uint32_t)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
+	const struct fd_kind *k = fd_kind_of(f->rec.kind);
+	if (k && k->open)
+		return k->open(p, f);
 	int fd;
 	switch (f->rec.kind) {
-	case CKPT_FD_EVENTFD:
-		fd = eventfd((unsigned)f->rec.extra, (f->rec.open_flags & O_NONBLOCK) ? EFD_NONBLOCK : 0);
-		break;
 	case CKPT_FD_FIFO:
 		/* O_RDWR never blocks on a FIFO; a reader or writer alone could. */
 		fd = open(f->path, O_RDWR | O_NONBLOCK);
@@ -462,6 +493,12 @@ int files_restore_inside(const struct files_restore *fr, const struct process_im
 		if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE))
 			fcntl((int)f->rec.fd, F_SETFL, (int)(f->rec.open_flags & SETFL_MASK));
 		fcntl((int)f->rec.fd, F_SETFD, (f->rec.fd_flags & CKPT_FDF_CLOEXEC) ? FD_CLOEXEC : 0);
+	}
+	/* What needs the whole table in place (an epoll set's interest list). */
+	for (size_t k = 0; k < p->nfds; k++) {
+		const struct fd_kind *kind = fd_kind_of(p->fds[k].rec.kind);
+		if (kind && kind->finish_inside && kind->finish_inside(p, &p->fds[k]) < 0)
+			return -1;
 	}
 	/* Everything else goes. */
 	DIR *d = opendir("/proc/self/fd");

@@ -146,6 +146,15 @@ enum {
 	CKPT_FD_EVENTFD = 8,
 	CKPT_FD_OTHER = 9,    /* anon inodes and anything else: restored as /dev/null */
 	CKPT_FD_TTY = 10,     /* a terminal: always rebound at restart */
+	/* Kinds whose objects ckpt rebuilds itself; `extra`, `kind_flags` and the data blob hold
+	 * their state, as STATEFILE.md says for each. */
+	CKPT_FD_SIGNALFD = 11,
+	CKPT_FD_TIMERFD = 12,
+	CKPT_FD_EPOLL = 13,
+	CKPT_FD_INOTIFY = 14,
+	CKPT_FD_UNIX = 15,    /* a unix domain socket */
+	CKPT_FD_INET = 16,    /* a TCP or UDP socket, IPv4 or IPv6 */
+	CKPT_FD_KIND_MAX = 16,
 };
 
 #define CKPT_FDF_CLOEXEC   0x1u
@@ -163,10 +172,22 @@ struct ckpt_rec_fd {
 	uint32_t pipe_size;   /* F_GETPIPE_SZ for pipes and FIFOs */
 	uint32_t data_off;    /* blob: bytes queued in the pipe (stored once per pipe, on its first read end) */
 	uint32_t data_len;
-	uint64_t extra;       /* eventfd: the counter */
+	uint64_t extra;       /* eventfd: the counter; signalfd: the signal mask */
 	uint32_t desc;        /* open file description: fds of the tree with the same desc share one
 	                       * (dup'ed or inherited), so they share offset and flags; 1-based */
-	uint32_t reserved;
+	uint32_t kind_flags;  /* eventfd: CKPT_EFD_*; 0 for the other kinds */
+};
+
+#define CKPT_EFD_SEMAPHORE 0x1u
+
+/* The data blob of a timerfd: its clock, what is left of the current period and the period, and
+ * the expirations nobody has read yet. */
+struct ckpt_fd_timerfd {
+	uint32_t clockid;
+	uint32_t settime_flags;  /* TFD_TIMER_ABSTIME etc. as it was armed */
+	uint64_t value_ns;       /* time left until the next expiration; 0: disarmed */
+	uint64_t interval_ns;
+	uint64_t ticks;
 };
 
 struct ckpt_rec_sigaction {

@@ -1,6 +1,7 @@
 /* `ckpt info`: a validated description of a statefile, as text or JSON. */
 #include "ckpt.h"
 #include "elfutil.h"
+#include "fdkind.h"
 #include "json.h"
 #include "statefile.h"
 #include "util.h"
@@ -12,13 +13,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static const char *fd_kind_name(uint32_t k)
-{
-	static const char *names[] = {"?", "file", "directory", "char-device", "block-device", "fifo",
-				      "pipe", "socket", "eventfd", "other", "tty"};
-	return k < ARRAY_LEN(names) ? names[k] : "?";
-}
 
 static const char *acc_name(uint32_t flags)
 {

@@ -3,6 +3,7 @@
  * parser checks its own note's sizes, counts and strings; notes_finish checks what spans notes.
  */
 #include "note_parsers.h"
+#include "fdkind.h"
 #include "statefile.h"
 #include "util.h"
 
@@ -196,6 +197,9 @@ static int check_fd_record(const struct fd_image *f, uint64_t *seen_fd)
 	if (seen_fd[f->rec.fd / 64] & (1ull << (f->rec.fd % 64)))
 		return ckpt_fail("fd %u appears twice", f->rec.fd);
 	seen_fd[f->rec.fd / 64] |= 1ull << (f->rec.fd % 64);
+	const struct fd_kind *k = fd_kind_of(f->rec.kind);
+	if (k)
+		return k->check_saved(f);
 	if (f->rec.kind < CKPT_FD_REG || f->rec.kind > CKPT_FD_TTY)
 		return ckpt_fail("fd %u has an unknown kind %u", f->rec.fd, f->rec.kind);
 	/* Queued bytes belong to pipes and FIFOs, and fit in the pipe they came from. */
@@ -203,6 +207,8 @@ static int check_fd_record(const struct fd_image *f, uint64_t *seen_fd)
 				f->rec.data_len > f->rec.pipe_size))
 		return ckpt_fail("fd %u holds %u queued bytes, which its kind and pipe size (%u) do not allow",
 				 f->rec.fd, f->rec.data_len, f->rec.pipe_size);
+	if (f->rec.kind_flags)
+		return ckpt_fail("fd %u has flags its kind does not have", f->rec.fd);
 	return 0;
 }
 
@@ -221,14 +227,15 @@ static int parse_fds(struct image_notes *in, const struct note *n)
 		const char *path;
 		const uint8_t *data;
 		if (table_str(&t, f->rec.path, &path, "fd path") < 0 ||
-		    table_blob(&t, f->rec.data_off, f->rec.data_len, &data, "pipe") < 0 ||
-		    check_fd_record(f, seen_fd) < 0)
+		    table_blob(&t, f->rec.data_off, f->rec.data_len, &data, "fd data") < 0)
 			goto out;
 		f->path = dup_str(path);
 		if (f->rec.data_len) {
 			f->data = xmalloc(f->rec.data_len);
 			memcpy(f->data, data, f->rec.data_len);
 		}
+		if (check_fd_record(f, seen_fd) < 0)
+			goto out;
 	}
 	rc = 0;
 out:

@@ -1,0 +1,37 @@
+/*
+ * The kinds of fd whose kernel object ckpt rebuilds itself (event counters, timers, signal
+ * queues, epoll sets, sockets...), beyond the files, pipes and devices that files.c reopens.
+ * Each kind lives in its own file with its capture half and its restore half, and files.c
+ * calls it through this table (fd_kinds[] in files.c).
+ */
+#ifndef CKPT_FDKIND_H
+#define CKPT_FDKIND_H
+
+#include "image.h"
+
+struct fd_kind {
+	uint32_t kind;          /* CKPT_FD_* */
+	const char *name;       /* as ckpt info shows it */
+	const char *link;       /* what readlink of its fds says, e.g. "anon_inode:[eventfd]" */
+	/* Capture: fills f->rec.extra, kind_flags and f->data from the fd's fdinfo text, or from
+	 * the fd itself (take_fd). */
+	int (*capture)(pid_t pid, struct fd_image *f, const char *fdinfo);
+	/* Reading a statefile (untrusted): the kind's state is one it can rebuild. */
+	int (*check_saved)(const struct fd_image *f);
+	/* Restart, in ckpt before the skeleton is forked: a new object for this open file
+	 * description, once per description; every fd of the tree that shares it inherits it. */
+	int (*open)(const struct process_image *p, const struct fd_image *f);
+	/* Restart, in a skeleton process once its whole fd table is in place (may be NULL):
+	 * what needs the other fds at their numbers, such as an epoll set's interest list. */
+	int (*finish_inside)(const struct process_image *p, const struct fd_image *f);
+};
+
+extern const struct fd_kind eventfd_fd_kind, signalfd_fd_kind, timerfd_fd_kind;
+
+/* The kind that handles fds of this CKPT_FD_* kind, or of this readlink text; NULL if none. */
+const struct fd_kind *fd_kind_of(uint32_t kind);
+const struct fd_kind *fd_kind_for_link(const char *link);
+/* "file", "pipe", "eventfd"...: the name of any CKPT_FD_* kind. */
+const char *fd_kind_name(uint32_t kind);
+
+#endif
