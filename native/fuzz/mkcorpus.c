@@ -1032,10 +1032,10 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		{"fd-number-huge", FIELD(struct ckpt_rec_fd, fd), SET, 0x7fffffff},
 		{"fd-number-negative", FIELD(struct ckpt_rec_fd, fd), SET, 0xffffffff},
 		{"fd-kind-0", FIELD(struct ckpt_rec_fd, kind), SET, 0},
-		{"fd-kind-11", FIELD(struct ckpt_rec_fd, kind), SET, 11},
+		{"fd-kind-1000", FIELD(struct ckpt_rec_fd, kind), SET, 1000},
 		{"fd-kind-max", FIELD(struct ckpt_rec_fd, kind), SET, 0xffffffff},
 		{"fd-kind-timerfd-without-state", FIELD(struct ckpt_rec_fd, kind), SET, CKPT_FD_TIMERFD},
-		{"fd-kind-reserved", FIELD(struct ckpt_rec_fd, kind), SET, CKPT_FD_KIND_MAX},
+		{"fd-kind-255", FIELD(struct ckpt_rec_fd, kind), SET, 255},
 		{"fd-kind-flags-on-a-file", FIELD(struct ckpt_rec_fd, kind_flags), SET, 1},
 	}, thread_cases[] = {
 		{"tid-mismatch-prstatus", FIELD(struct ckpt_rec_thread, tid), PLUS, 1},
@@ -1081,6 +1081,19 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		emit(C, &c, "vma-anon-header-page");
 		free(c.d);
 		break;
+	}
+	/* The CPU note (optional, but checked when present). */
+	{
+		const struct noteref *cpu = ckpt(&r, CKPT_NT_CPU);
+		size_t c0 = t_rec(tree, cpu, 0);
+		struct file c = fcopy(tree);
+		c.d[c0 + offsetof(struct ckpt_rec_cpu, vendor)] = 0x1b;
+		emit(C, &c, "cpu-vendor-escape");
+		free(c.d);
+		emit32(C, tree, c0 + offsetof(struct ckpt_rec_cpu, xsave_offset) + 2 * 4, 0xfffffff0, "cpu-xsave-offset-beyond");
+		emit32(C, tree, c0 + offsetof(struct ckpt_rec_cpu, xsave_size), 1u << 24, "cpu-xsave-size-huge");
+		emit32(C, tree, cpu->desc + T_REC_SIZE, 8, "cpu-record-short");
+		emit32(C, tree, cpu->desc + T_COUNT, 0, "cpu-no-record");
 	}
 	/* fd records. */
 	size_t f0 = t_rec(tree, fdn, 0), f1 = t_rec(tree, fdn, 1);

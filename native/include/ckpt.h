@@ -176,6 +176,15 @@ void ckpt_interrupt(int on);
  * (JSON when json is non-zero) to be freed with ckpt_free, or NULL with an error.
  */
 char *ckpt_info(const char *path, int json);
+/*
+ * Whether a statefile can restart on this machine: the files its mappings come from, the CPU's
+ * instruction sets and xsave layout, the vDSO, the files it had open and its working directory,
+ * the kernel and the user, each with a remedy where restart cannot work.  Returns a malloc'ed
+ * report (JSON when json is non-zero) to be freed with ckpt_free, and sets *problems to the
+ * number of things that keep restart from working here (restart refuses on the first of them,
+ * with the same words); NULL with an error when the file itself cannot be read.
+ */
+char *ckpt_check(const char *path, int json, unsigned *problems);
 void ckpt_free(void *p);
 
 #pragma GCC visibility pop

@@ -2,6 +2,7 @@
  * Capture: freeze a process tree, ask each resource module for its state, and write the
  * statefile.  This is the single implementation behind `ckpt dump` and gdb's `ckpt save`.
  */
+#include "cpu.h"
 #include "ckpt.h"
 #include "files.h"
 #include "inject.h"
@@ -105,6 +106,8 @@ static void fill_header(struct statefile_image *img, const struct ckpt_capture_o
 	img->hostname = xstrdup(u.nodename);
 	img->stop_function = o->stop_function ? xstrdup(o->stop_function) : NULL;
 	img->stop_file = o->stop_file ? xstrdup(o->stop_file) : NULL;
+	cpu_describe(&img->cpu);
+	img->has_cpu = true;
 	struct ckpt_rec_header *h = &img->hdr;
 	h->format_version = CKPT_FORMAT_VERSION;
 	h->page_size = 4096;

@@ -23,6 +23,7 @@ enum {
 	CKPT_NT_SIGQUEUE = 8,   /* pending signals, per thread and shared */
 	CKPT_NT_THREADS = 9,    /* one record per thread, in NT_PRSTATUS order */
 	CKPT_NT_TREE = 10,      /* root image only: every process image in the file */
+	CKPT_NT_CPU = 16,       /* root image only, optional: the saving CPU's features */
 };
 
 /*
@@ -217,6 +218,25 @@ struct ckpt_rec_thread {
 	uint32_t comm;           /* str */
 	uint64_t robust_head, robust_len;
 	uint64_t clear_child_tid;
+};
+
+/* The CPU a statefile was saved on, as far as the program's code and registers depend on it:
+ * what cpuid said of its instruction sets (glibc picks its string and math routines by them),
+ * and how the xsave area is laid out.  Missing from statefiles of engines before it. */
+#define CKPT_CPU_XSAVE_PARTS 19   /* xsave components 0..18 */
+struct ckpt_rec_cpu {
+	char vendor[12];              /* cpuid(0): "GenuineIntel", "AuthenticAMD", ... */
+	uint32_t signature;           /* cpuid(1).eax: family, model, stepping */
+	uint32_t leaf1_ecx, leaf1_edx;
+	uint32_t leaf7_ebx, leaf7_ecx, leaf7_edx;
+	uint32_t leaf7_1_eax;
+	uint32_t leafd_1_eax;         /* xsaveopt, xsavec, xgetbv1 */
+	uint32_t ext1_ecx, ext1_edx;  /* cpuid(0x80000001) */
+	uint64_t xcr0;                /* the xsave components the kernel enabled */
+	uint32_t xsave_size;          /* cpuid(0xd, 0).ebx */
+	uint32_t reserved;
+	uint32_t xsave_offset[CKPT_CPU_XSAVE_PARTS];  /* cpuid(0xd, i).ebx in the standard layout */
+	uint32_t xsave_part_size[CKPT_CPU_XSAVE_PARTS];
 };
 
 #define CKPT_TREE_ZOMBIE 0x1u

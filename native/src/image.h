@@ -87,6 +87,8 @@ struct statefile_image {
 	size_t nprocs, cap_procs;
 	uint64_t file_size;            /* apparent size of the statefile, when read */
 	uint64_t allocated_bytes;      /* blocks actually allocated, when read */
+	bool has_cpu;                  /* statefiles of older engines have no CPU note */
+	struct ckpt_rec_cpu cpu;       /* the CPU it was saved on */
 };
 
 void image_free(struct statefile_image *img);

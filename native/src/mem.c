@@ -281,23 +281,27 @@ out:
 
 #include <pthread.h>
 
-static bool relies_on_file(const struct ckpt_rec_vma *v)
+bool mem_relies_on_file(const struct ckpt_rec_vma *v)
 {
 	return v->file != CKPT_NO_INDEX && !(v->flags & CKPT_VMA_DELETED) && v->store != CKPT_STORE_FULL;
 }
 
-static int check_file(const struct process_image *p, const struct ckpt_rec_vma *v)
+enum mem_file_state mem_file_state(const struct file_image *f, const struct ckpt_rec_vma *v, char **why)
 {
-	const struct file_image *f = &p->files[v->file];
+	*why = NULL;
 	struct stat st;
-	if (stat(f->path, &st) < 0)
-		return ckpt_fail_errno("cannot restart: the program's mapped file %s is gone", f->path);
+	if (stat(f->path, &st) < 0) {
+		*why = xasprintf("is gone (%s)", strerror(errno));
+		return MEM_FILE_MISSING;
+	}
 	/* A shared writable mapping writes into its file: the file changing is expected. */
 	if ((v->flags & CKPT_VMA_SHARED) && (v->flags & CKPT_VMA_MAYWRITE))
-		return 0;
-	if ((uint64_t)st.st_size != f->rec.size)
-		return ckpt_fail("cannot restart: %s changed since the snapshot (size %llu, now %llu)", f->path,
-				 (unsigned long long)f->rec.size, (unsigned long long)st.st_size);
+		return MEM_FILE_SAME;
+	if ((uint64_t)st.st_size != f->rec.size) {
+		*why = xasprintf("changed since the snapshot (size %llu, now %llu)", (unsigned long long)f->rec.size,
+				 (unsigned long long)st.st_size);
+		return MEM_FILE_CHANGED;
+	}
 	uint8_t id[32];
 	size_t idlen = 0;
 	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
@@ -306,24 +310,17 @@ static int check_file(const struct process_image *p, const struct ckpt_rec_vma *
 		close(fd);
 	}
 	if (f->rec.build_id_len || idlen) {
-		if (idlen != f->rec.build_id_len || memcmp(id, f->rec.build_id, idlen) != 0)
-			return ckpt_fail("cannot restart: %s changed since the snapshot (its build-id differs)", f->path);
-		return 0; /* same build-id: the same contents, even if the file was copied or touched */
+		if (idlen != f->rec.build_id_len || memcmp(id, f->rec.build_id, idlen) != 0) {
+			*why = xstrdup("changed since the snapshot (its build-id differs)");
+			return MEM_FILE_CHANGED;
+		}
+		return MEM_FILE_SAME; /* same build-id: the same contents, even if the file was copied or touched */
 	}
-	if (st.st_mtim.tv_sec != f->rec.mtime_sec || (uint32_t)st.st_mtim.tv_nsec != f->rec.mtime_nsec)
-		return ckpt_fail("cannot restart: %s changed since the snapshot (modification time differs)", f->path);
-	return 0;
-}
-
-int mem_check_files(const struct statefile_image *img)
-{
-	for (size_t i = 0; i < img->nprocs; i++) {
-		const struct process_image *p = &img->procs[i];
-		for (size_t k = 0; k < p->nvmas; k++)
-			if (relies_on_file(&p->vmas[k].rec) && check_file(p, &p->vmas[k].rec) < 0)
-				return -1;
+	if (st.st_mtim.tv_sec != f->rec.mtime_sec || (uint32_t)st.st_mtim.tv_nsec != f->rec.mtime_nsec) {
+		*why = xstrdup("changed since the snapshot (modification time differs)");
+		return MEM_FILE_CHANGED;
 	}
-	return 0;
+	return MEM_FILE_SAME;
 }
 
 static int cmp_range(const void *a, const void *b)

@@ -29,8 +29,12 @@ int mem_capture_vmas(pid_t pid, struct process_image *p, const struct mem_hint *
 /* ---- restart ---- */
 struct inject;
 struct pager;
-/* Refuses, naming the file, when a file that saved mappings rely on has changed. */
-int mem_check_files(const struct statefile_image *img);
+/* Whether restart maps this mapping's bytes from its backing file, which must then be the
+ * file that was mapped at capture. */
+bool mem_relies_on_file(const struct ckpt_rec_vma *v);
+enum mem_file_state { MEM_FILE_SAME, MEM_FILE_CHANGED, MEM_FILE_MISSING };
+/* The backing file f of mapping v as this machine has it; *why (malloc'ed) says what differs. */
+enum mem_file_state mem_file_state(const struct file_image *f, const struct ckpt_rec_vma *v, char **why);
 /* A page address that no saved mapping and nothing of ckpt's uses. */
 int mem_pick_trampoline(const struct statefile_image *img, uint64_t *addr);
 

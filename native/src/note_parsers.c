@@ -275,8 +275,32 @@ static int parse_tree(struct image_notes *in, const struct note *n)
 	return table_parse(n, sizeof(struct ckpt_rec_tree), MAX_PROCESSES, &in->tree);
 }
 
+/* The saving CPU (optional: older engines did not write it). */
+static int parse_cpu(struct image_notes *in, const struct note *n)
+{
+	if (!in->root)
+		return ckpt_fail("a child image carries a CPU note");
+	struct table t;
+	if (single_record(n, sizeof(struct ckpt_rec_cpu), &t, "CPU") < 0)
+		return -1;
+	struct ckpt_rec_cpu c;
+	table_rec(&t, 0, &c, sizeof(c));
+	for (int i = 0; i < 12; i++)
+		if (c.vendor[i] < 0x20 || c.vendor[i] > 0x7e)
+			return ckpt_fail("the CPU note's vendor is not printable");
+	if (c.xsave_size > (1u << 20))
+		return ckpt_fail("the CPU note's xsave area of %u bytes is larger than any CPU's", c.xsave_size);
+	for (int i = 0; i < CKPT_CPU_XSAVE_PARTS; i++)
+		if ((uint64_t)c.xsave_offset[i] + c.xsave_part_size[i] > c.xsave_size)
+			return ckpt_fail("the CPU note lays out xsave component %d outside its xsave area", i);
+	in->img->cpu = c;
+	in->img->has_cpu = true;
+	return 0;
+}
+
 /* ---- The table ------------------------------------------------------------------------ */
 
+/* Required notes; a note without either flag is optional. */
 enum {
 	NOTE_REQUIRED = 1,   /* every image has it */
 	NOTE_ROOT_ONLY = 2,  /* the root image has it */
@@ -304,6 +328,7 @@ static const struct note_parser {
 	{CKPT_NOTE_OWNER, CKPT_NT_SIGQUEUE, parse_sigqueue, NOTE_REQUIRED},
 	{CKPT_NOTE_OWNER, CKPT_NT_THREADS, parse_threads, NOTE_REQUIRED},
 	{CKPT_NOTE_OWNER, CKPT_NT_TREE, parse_tree, NOTE_ROOT_ONLY},
+	{CKPT_NOTE_OWNER, CKPT_NT_CPU, parse_cpu, 0},
 };
 
 void notes_begin(struct image_notes *in, struct statefile_image *img, struct process_image *p, int root)

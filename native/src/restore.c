@@ -10,6 +10,7 @@
 #include "pager.h"
 #include "procattr.h"
 #include "restore.h"
+#include "portability.h"
 #include "signals.h"
 #include "skeleton.h"
 #include "statefile.h"
@@ -221,14 +222,15 @@ static int check_tree(struct restore_ctx *c)
 	return skeleton_check(c->img);
 }
 
-static int check_mapped_files(struct restore_ctx *c)
+/* What ckpt check reports: restart refuses on its first problem, in the same words. */
+static int check_this_machine(struct restore_ctx *c)
 {
-	return mem_check_files(c->img);
-}
-
-static int check_vdso(struct restore_ctx *c)
-{
-	return vdso_check(c->img, c->sf_fd);
+	struct portability_report r;
+	if (portability_check(c->img, c->sf_fd, &r) < 0)
+		return -1;
+	int rc = portability_refuse(&r);
+	portability_report_free(&r);
+	return rc;
 }
 
 /* Said once the skeleton has its fds, as a skeleton that gets that far would say it. */
@@ -382,8 +384,7 @@ static const struct restart_step {
 } restart_steps[] = {
 	{"read the statefile", read_statefile, close_statefile, false},
 	{"check the tree", check_tree, NULL, false},
-	{"check the mapped files", check_mapped_files, NULL, false},
-	{"check the vDSO", check_vdso, NULL, false},
+	{"check this machine", check_this_machine, NULL, false},
 	{"keep ckpt's fds above the tree's", keep_fds_above_the_tree, NULL, false},
 	{"map the trampoline", map_trampoline, unmap_trampoline, false},
 	{"read ahead", start_readahead, stop_readahead, false},

@@ -220,6 +220,11 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 			tw_add(&tw, &r);
 		}
 		tw_emit(&tw, notes, CKPT_NT_TREE);
+		if (img->has_cpu) {
+			tw_init(&tw, sizeof(struct ckpt_rec_cpu));
+			tw_add(&tw, &img->cpu);
+			tw_emit(&tw, notes, CKPT_NT_CPU);
+		}
 	}
 }
 

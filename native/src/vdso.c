@@ -89,8 +89,9 @@ static void saved_specials(const struct process_image *p, struct special sp[VDSO
 	}
 }
 
-int vdso_check(const struct statefile_image *img, int sf_fd)
+int vdso_compare(const struct statefile_image *img, int sf_fd, char **why)
 {
+	*why = NULL;
 	char *maps = read_file("/proc/self/maps", NULL);
 	if (!maps)
 		return ckpt_fail_errno("cannot read /proc/self/maps");
@@ -102,10 +103,10 @@ int vdso_check(const struct statefile_image *img, int sf_fd)
 		struct special sv[VDSO_PARTS];
 		saved_specials(p, sv);
 		for (int k = 0; k < VDSO_PARTS; k++)
-			if (sv[k].end - sv[k].start != cur[k].end - cur[k].start)
-				return ckpt_fail("cannot restart: the statefile's vDSO layout differs from this kernel's "
-						 "(saved on kernel %s); restart it on the kernel it was saved on",
-						 img->kernel_release ? img->kernel_release : "?");
+			if (sv[k].end - sv[k].start != cur[k].end - cur[k].start) {
+				*why = xstrdup("its layout differs from this kernel's");
+				return 1;
+			}
 		for (size_t k = 0; k < p->nvmas; k++) {
 			const struct vma_image *v = &p->vmas[k];
 			if (!(v->rec.flags & CKPT_VMA_VDSO) || v->file_size != v->rec.end - v->rec.start)
@@ -116,10 +117,10 @@ int vdso_check(const struct statefile_image *img, int sf_fd)
 			free(saved);
 			if (r < 0)
 				return ckpt_fail_errno("cannot read the saved vDSO");
-			if (!same)
-				return ckpt_fail("cannot restart: the statefile was saved on kernel %s, whose vDSO differs from "
-						 "this kernel's; restart it on that kernel",
-						 img->kernel_release ? img->kernel_release : "?");
+			if (!same) {
+				*why = xstrdup("differs from this kernel's");
+				return 1;
+			}
 		}
 	}
 	return 0;

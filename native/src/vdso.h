@@ -20,8 +20,9 @@ bool vdso_is_special(const struct ckpt_rec_vma *v);
 /* Whether a line of /proc/PID/maps shows one of them. */
 bool vdso_in_maps_line(const char *line);
 
-/* Refuses when this kernel's vDSO is not the one the statefile's program has cached. */
-int vdso_check(const struct statefile_image *img, int sf_fd);
+/* 0 when this kernel's vDSO is the one the statefile's program has cached, 1 when it is not
+ * (*why, malloc'ed, says how), -1 on error. */
+int vdso_compare(const struct statefile_image *img, int sf_fd, char **why);
 /* Injected in a rebuilt process: its vDSO at the saved addresses. */
 int vdso_move(struct inject *in, const struct process_image *p, pid_t outer_pid);
 

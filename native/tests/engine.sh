@@ -390,7 +390,7 @@ check "error: bad usage exits 2" [ $? = 2 ]
 usage_refused() { # STATUS STDERRFILE PATTERN
 	[ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] && grep -q "$3" "$2"
 }
-for verb in dump restart debug info; do
+for verb in dump restart debug info check; do
 	"$CKPT" $verb --help >"$SCRATCH/help" 2>&1
 	check "usage: ckpt $verb --help shows its synopsis" grep -q "^  ckpt $verb " "$SCRATCH/help"
 	"$CKPT" $verb --no-such-option x >/dev/null 2>"$SCRATCH/err"
@@ -404,7 +404,7 @@ check "usage: two release modes are refused" usage_refused $? "$SCRATCH/err" "ch
 "$CKPT" debug "$SCRATCH/x.ckpt" -batch >/dev/null 2>"$SCRATCH/err"
 check "usage: gdb's options for ckpt debug go after --" usage_refused $? "$SCRATCH/err" "go after --"
 every_verb_listed() {
-	for verb in dump restart debug info; do grep -q "^  ckpt $verb " "$1" || return 1; done
+	for verb in dump restart debug info check; do grep -q "^  ckpt $verb " "$1" || return 1; done
 }
 "$CKPT" --help >"$SCRATCH/help"
 check "usage: ckpt --help lists every verb" every_verb_listed "$SCRATCH/help"
@@ -446,6 +446,57 @@ left=${res#*left=}
 check "identity: a changed mapped file is refused (one line, exit 1)" one_line_error "${status#status=exit:}" "$SCRATCH/err"
 check "identity: the message names the file" grep -q "mapped.dat changed since the snapshot" "$SCRATCH/err"
 check "identity: no process left behind" [ "${left%% *}" = 0 ]
+
+# 9b. Portability: ckpt check reports what restart needs from this machine, each problem with
+# a remedy, and restart refuses a problem with the same words.
+"$CKPT" check "$SCRATCH/map.ckpt" >"$SCRATCH/check.out" 2>"$SCRATCH/check.err"
+rc=$?
+check "check: a changed mapped file is a problem (exit 1, one line on stderr)" one_line_error $rc "$SCRATCH/check.err"
+check "check: the report names the file and a remedy" \
+	grep -A1 -q "PROBLEM  file .*mapped.dat: changed since the snapshot" "$SCRATCH/check.out"
+"$CKPT" check "$SCRATCH/map.ckpt" --json >"$SCRATCH/check.json" 2>/dev/null
+same_words() { # CHECK-JSON RESTART-STDERR: restart's refusal says the first problem's state and remedy
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+refusal = open(sys.argv[2]).read()
+first = next(c for c in report["checks"] if c["status"] == "problem")
+sys.exit(0 if report["restartable"] is False and first["state"] in refusal and first["remedy"] in refusal else 1)
+PY
+}
+check "check: restart refuses with the words of ckpt check" same_words "$SCRATCH/check.json" "$SCRATCH/err"
+mkdir -p "$SCRATCH/work.port"
+start_prog resources "$SCRATCH/port.out" "$SCRATCH/work.port" &&
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/port.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+"$CKPT" check "$SCRATCH/port.ckpt" --json >"$SCRATCH/port.json" 2>"$SCRATCH/check.err"
+all_areas_ok() {
+	python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+areas = {c["area"] for c in r["checks"]}
+bad = [c for c in r["checks"] if c["status"] == "problem"]
+need = {"file", "cpu", "vdso", "kernel", "cwd", "open file", "user"}
+sys.exit(0 if r["restartable"] and not bad and need <= areas else 1)
+PY
+}
+check "check: a fresh statefile can restart here, every area checked (exit 0)" all_areas_ok "$SCRATCH/port.json"
+# A teammate's CPU without some of the saving CPU's instruction sets (made by editing the note).
+cp "$SCRATCH/port.ckpt" "$SCRATCH/cpu.ckpt"
+python3 tests/lib/cpu_note.py "$SCRATCH/cpu.ckpt"
+"$CKPT" check "$SCRATCH/cpu.ckpt" >"$SCRATCH/check.out" 2>/dev/null
+check "check: instruction sets this CPU lacks are named, with a remedy" \
+	grep -A1 -q "PROBLEM  cpu .*this CPU lacks .*avx512er" "$SCRATCH/check.out"
+"$CKPT" check "$SCRATCH/cpu.ckpt" --json >"$SCRATCH/check.json" 2>/dev/null
+"$CKPT" restart "$SCRATCH/cpu.ckpt" >/dev/null 2>"$SCRATCH/err"
+check "check: restart refuses the CPU (one line, exit 1)" one_line_error $? "$SCRATCH/err"
+check "check: with the words of ckpt check" same_words "$SCRATCH/check.json" "$SCRATCH/err"
+# A file the program had open, gone on the teammate's machine.
+mv "$SCRATCH/work.port/log.txt" "$SCRATCH/work.port/log.moved"
+"$CKPT" check "$SCRATCH/port.ckpt" --json >"$SCRATCH/check.json" 2>/dev/null
+"$CKPT" restart "$SCRATCH/port.ckpt" >/dev/null 2>"$SCRATCH/err"
+check "check: a missing open file is refused with the words of ckpt check" same_words "$SCRATCH/check.json" "$SCRATCH/err"
+mv "$SCRATCH/work.port/log.moved" "$SCRATCH/work.port/log.txt"
 
 # 10. Big reservations (16 TiB PROT_NONE, 64 GiB MAP_NORESERVE) with a few pages in use: the
 # statefile holds those pages only, and restart maps the rest again without reserving swap.
