@@ -1,4 +1,4 @@
-/* ckpt dump PID -o FILE [--leave-running | --leave-stopped | --kill] [--parent PREV] [--json] */
+/* ckpt dump PID -o FILE [--leave-running | --leave-stopped | --kill] [--parent PREV] [--allow-unrestorable] [--json] */
 #include "cli.h"
 #include "ckpt.h"
 #include "json.h"
@@ -43,7 +43,7 @@ static void print_saved_line(const char *path, const char *parent, const struct 
 
 static int run_dump(const struct verb *v, int argc, char **argv)
 {
-	enum { OPT_PARENT = 256, OPT_JSON, OPT_RUNNING, OPT_STOPPED, OPT_KILL };
+	enum { OPT_PARENT = 256, OPT_JSON, OPT_RUNNING, OPT_STOPPED, OPT_KILL, OPT_ALLOW };
 	static const struct option options[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"parent", required_argument, NULL, OPT_PARENT},
@@ -51,10 +51,11 @@ static int run_dump(const struct verb *v, int argc, char **argv)
 		{"leave-running", no_argument, NULL, OPT_RUNNING},
 		{"leave-stopped", no_argument, NULL, OPT_STOPPED},
 		{"kill", no_argument, NULL, OPT_KILL},
+		{"allow-unrestorable", no_argument, NULL, OPT_ALLOW},
 		{0},
 	};
 	const char *out = NULL, *parent = NULL;
-	int json = 0, release = CKPT_LEAVE_RUNNING, release_set = 0, c, status;
+	int json = 0, release = CKPT_LEAVE_RUNNING, release_set = 0, allow = 0, c, status;
 	while ((c = cli_next_option(v, argc, argv, "o:", options, &status)) != -1) {
 		switch (c) {
 		case CLI_STOP:
@@ -67,6 +68,9 @@ static int run_dump(const struct verb *v, int argc, char **argv)
 			break;
 		case OPT_JSON:
 			json = 1;
+			break;
+		case OPT_ALLOW:
+			allow = 1;
 			break;
 		default:
 			if (release_set)
@@ -88,7 +92,8 @@ static int run_dump(const struct verb *v, int argc, char **argv)
 		return usage_error(v, "where to? (ckpt dump PID -o FILE)");
 
 	install_interrupt_handlers();
-	struct ckpt_capture_options o = {.release = release, .progress = json ? NULL : progress_line, .parent = parent};
+	struct ckpt_capture_options o = {.release = release, .progress = json ? NULL : progress_line, .parent = parent,
+					 .allow_unrestorable = allow};
 	struct ckpt_capture_result r;
 	if (ckpt_capture((pid_t)pid, NULL, 0, out, &o, &r) < 0)
 		return fail_with_engine_error();
@@ -102,12 +107,17 @@ static int run_dump(const struct verb *v, int argc, char **argv)
 
 const struct verb verb_dump = {
 	.name = "dump",
-	.usage = "  ckpt dump PID -o FILE [--leave-running | --leave-stopped | --kill] [--parent PREV] [--json]\n"
+	.usage = "  ckpt dump PID -o FILE [--leave-running | --leave-stopped | --kill] [--parent PREV]\n"
+		 "            [--allow-unrestorable] [--json]\n"
 		 "      Freeze PID and all its descendants and save them into the statefile FILE.\n"
 		 "      --leave-running (default) lets the program go on as if nothing happened,\n"
 		 "      --leave-stopped leaves it stopped (SIGSTOP), --kill kills it.  --parent\n"
 		 "      copies the pages that did not change since PREV, an earlier statefile of\n"
 		 "      the same program, instead of writing them; FILE is still complete.\n"
-		 "      --json prints the result as one JSON object.\n",
+		 "      A tree holding something restart cannot rebuild (a socket of a kind it\n"
+		 "      does not know, a kernel object without a name, a deleted file) is\n"
+		 "      refused, naming it; --allow-unrestorable saves it anyway, and restart\n"
+		 "      gives those fds back as /dev/null.  --json prints the result as one JSON\n"
+		 "      object.\n",
 	.run = run_dump,
 };

@@ -73,6 +73,10 @@ struct ckpt_capture_options {
 	 * changed ones are written.  The new file is complete on its own.  May be NULL. */
 	const char *parent;
 	struct ckpt_tracker *tracker;  /* may be NULL */
+	/* Capture refuses a tree that holds something restart cannot rebuild (a socket of a kind
+	 * it does not know, a kernel object without a name, a deleted file), naming it.  With this
+	 * set it saves anyway, and restart gives such fds back as /dev/null, with a warning. */
+	int allow_unrestorable;
 };
 
 struct ckpt_capture_result {

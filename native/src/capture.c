@@ -252,7 +252,7 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 		if (capture_process(&job->tree.procs[i], p, &hint) < 0 || check_interrupted() < 0)
 			goto fail;
 	}
-	if (files_capture_tree(img) < 0)
+	if (files_capture_tree(img) < 0 || files_check_restorable(img, o->allow_unrestorable) < 0)
 		goto fail;
 	if (o->tracker)
 		memtrack_capture(o->tracker, &job->tree, img, job->has_parent && memtrack_is_last(o->tracker, job->parent.fd));

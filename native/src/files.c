@@ -188,6 +188,39 @@ static void number_descriptions(struct statefile_image *img)
 		}
 }
 
+/* What restart cannot rebuild, in words that say what it is. */
+static const char *unrestorable_what(const struct fd_image *f)
+{
+	if (f->rec.kind == CKPT_FD_SOCKET)
+		return "a socket of a kind restart cannot rebuild";
+	if (f->rec.kind == CKPT_FD_OTHER)
+		return "a kernel object restart cannot rebuild";
+	if (f->rec.kind == CKPT_FD_REG && (f->rec.fd_flags & CKPT_FDF_DELETED))
+		return "a deleted file, which restart cannot open again";
+	return NULL;
+}
+
+int files_check_restorable(struct statefile_image *img, bool allow)
+{
+	for (size_t i = 0; i < img->nprocs; i++) {
+		struct process_image *p = &img->procs[i];
+		for (size_t k = 0; k < p->nfds; k++) {
+			struct fd_image *f = &p->fds[k];
+			const char *what = unrestorable_what(f);
+			if (!what)
+				continue;
+			if (!allow)
+				return ckpt_fail("cannot save fd %u of pid %u (%s): it is %s, and would come back as /dev/null; "
+						 "save anyway with --allow-unrestorable",
+						 f->rec.fd, p->rec.pid, f->path ? f->path : "?", what);
+			f->rec.fd_flags |= CKPT_FDF_LOST;
+			ckpt_warn("fd %u of pid %u (%s) is %s: it will come back as /dev/null", f->rec.fd, p->rec.pid,
+				  f->path ? f->path : "?", what);
+		}
+	}
+	return 0;
+}
+
 int files_capture_tree(struct statefile_image *img)
 {
 	number_descriptions(img);
@@ -260,6 +293,8 @@ int files_max_fd(const struct statefile_image *img)
  * open file description; the other kinds come from pipes, stdio or /dev/null. */
 static bool opened_by_description(const struct fd_image *f)
 {
+	if (f->rec.fd_flags & CKPT_FDF_LOST)
+		return false;
 	switch (f->rec.kind) {
 	case CKPT_FD_REG:
 	case CKPT_FD_DIR:
@@ -432,6 +467,8 @@ enum fd_source {
 
 static enum fd_source fd_source(const struct fd_image *f)
 {
+	if (f->rec.fd_flags & CKPT_FDF_LOST)
+		return FROM_NOWHERE;
 	bool outside = (f->rec.fd_flags & CKPT_FDF_OUTSIDE) || f->rec.kind == CKPT_FD_TTY;
 	if (opened_by_description(f))
 		return FROM_DESCRIPTION;

@@ -9,6 +9,10 @@ int files_capture(pid_t pid, struct process_image *p);
  * pipes whose other end is outside the tree, and stores the bytes queued in each pipe inside
  * it, once, on its first read end. */
 int files_capture_tree(struct statefile_image *img);
+/* Refuses, naming it, an fd that restart cannot rebuild (sockets of unknown kinds, kernel objects
+ * without a name, deleted files); with allow, marks each one lost (it comes back as /dev/null)
+ * and warns. */
+int files_check_restorable(struct statefile_image *img, bool allow);
 
 
 /* ---- restart ---- */

@@ -161,6 +161,8 @@ enum {
 #define CKPT_FDF_CLOEXEC   0x1u
 #define CKPT_FDF_DELETED   0x2u
 #define CKPT_FDF_OUTSIDE   0x4u /* refers to something outside the tree (pipe end held elsewhere) */
+#define CKPT_FDF_LOST      0x8u /* restart cannot rebuild it, and the capture was told to save anyway:
+                                 * it comes back as /dev/null */
 
 struct ckpt_rec_fd {
 	uint32_t fd;

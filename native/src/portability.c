@@ -148,6 +148,13 @@ static void check_paths(const struct statefile_image *img, struct portability_re
 			uint32_t kind = f->rec.kind;
 			if ((kind != CKPT_FD_REG && kind != CKPT_FD_DIR && kind != CKPT_FD_FIFO) || !f->path)
 				continue;
+			if (f->rec.fd_flags & CKPT_FDF_LOST) {
+				add(r, "open file", PORTABILITY_NOTE, xstrdup(f->path),
+				    xasprintf("comes back as /dev/null (fd %u of pid %u; saved with --allow-unrestorable)",
+					      f->rec.fd, p->rec.pid),
+				    NULL);
+				continue;
+			}
 			if (f->rec.fd_flags & CKPT_FDF_DELETED) {
 				add(r, "open file", PORTABILITY_PROBLEM, xstrdup(f->path),
 				    xasprintf("was deleted while fd %u of pid %u had it open, and a deleted file cannot be "

@@ -225,6 +225,13 @@ static int find_children(struct frozen_tree *t, size_t pi, const pid_t *held, si
 				continue;
 			}
 			if (check_process(child, is_held(child, held, nheld)) < 0) {
+				/* It may have exited since we read its state: the tree is still being frozen. */
+				if (proc_stat(child, f, &state, NULL) < 0 || state == 'Z' || state == 'X') {
+					ckpt_clear_error();
+					ckpt_warn("child %d of pid %d exited while the tree was frozen and is not saved", child,
+						  t->procs[pi].pid);
+					continue;
+				}
 				free(kids);
 				return -1;
 			}

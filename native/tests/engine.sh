@@ -23,6 +23,9 @@ prog_args() {
 }
 head -c 300000 /dev/urandom >"$SCRATCH/mapped.dat"
 
+# restarted_to STATUS OUTFILE EXPECTED: the restart succeeded and the output is the expected one.
+restarted_to() { [ "$1" = 0 ] && [ "$(cat "$2")" = "$3" ]; }
+
 # gdb's view of a core file or a live process: threads and backtraces (and registers), after
 # a marker so that gdb's own chatter while loading is left out.  Thread names are shown for
 # live processes only, so they are dropped.
@@ -147,15 +150,19 @@ done
 # change and is complete on its own.  Sharing pages needs a file system with reflinks: the
 # test makes a small XFS one (it needs root and xfsprogs, and fails without them), and also runs
 # where the scratch directory is, where ckpt must say it writes everything.
+# No fork here (fork step -1): a child forked while the second dump runs would be in the tree
+# with memory the parent statefile has in no process.  200 steps of 40 ms: both dumps must be
+# over long before the program is, even on a loaded machine.
+incr_expected=$(expected_output bigheap 300 200 -1)
 incremental_test() { # DIR LABEL
 	local dir=$1 label=$2
-	# The program forks a child that lives for about half a second: at step 70, well after the
-	# second dump, which would otherwise find it (its memory is in no process of the parent).
-	expected=$(expected_output bigheap 300 80 70)
-	start_prog bigheap "$SCRATCH/incr.out" 300 80 70
-	"$CKPT" dump $PROG_PID -o "$dir/incr-parent.ckpt" >/dev/null 2>&1
+	expected=$incr_expected
+	start_prog bigheap "$SCRATCH/incr.out" 300 200 -1
+	"$CKPT" dump $PROG_PID -o "$dir/incr-parent.ckpt" >/dev/null 2>"$SCRATCH/incr.err" ||
+		fail "incremental ($label): first dump" "$(cat "$SCRATCH/incr.err")"
 	sleep 0.3
-	"$CKPT" dump $PROG_PID -o "$dir/incr.ckpt" --parent "$dir/incr-parent.ckpt" --kill --json >"$SCRATCH/incr.json" 2>"$SCRATCH/incr.err"
+	"$CKPT" dump $PROG_PID -o "$dir/incr.ckpt" --parent "$dir/incr-parent.ckpt" --kill --json >"$SCRATCH/incr.json" 2>"$SCRATCH/incr.err" ||
+		fail "incremental ($label): second dump" "$(cat "$SCRATCH/incr.err")"
 	wait $PROG_PID 2>/dev/null
 	if ! df --output=fstype "$dir" | grep -qE 'xfs|btrfs'; then
 		check "incremental ($label): no reflinks here, so every page is written" \
@@ -167,8 +174,8 @@ incremental_test() { # DIR LABEL
 	rm -f "$dir/incr-parent.ckpt"
 	cp "$SCRATCH/incr.out" "$SCRATCH/partial"
 	timeout 60 "$CKPT" restart "$dir/incr.ckpt" >>"$SCRATCH/incr.out" 2>"$SCRATCH/restart.err"
-	check "incremental ($label): the statefile restarts on its own, with the undisturbed result" \
-		[ "$(cat "$SCRATCH/incr.out")" = "$expected" ]
+	restarted_to $? "$SCRATCH/incr.out" "$expected"
+	check "incremental ($label): the statefile restarts on its own, with the undisturbed result" [ $? = 0 ]
 }
 incremental_test "$SCRATCH" "scratch directory"
 if [ "$(id -u)" = 0 ] && command -v mkfs.xfs >/dev/null && truncate -s 1G "$SCRATCH/xfs.img" &&
@@ -384,6 +391,29 @@ check "error: already traced" one_line_error $? "$SCRATCH/err"
 check "error: already traced names the tracer and ckpt save" grep -q "traced by pid $gdbpid .*ckpt save" "$SCRATCH/err"
 kill $victim
 wait $gdbpid 2>/dev/null
+# What restart cannot rebuild (a netlink socket, a pidfd, a deleted file): refused by default,
+# naming it, the program undisturbed; saved with --allow-unrestorable, restarted with warnings.
+mkdir -p "$SCRATCH/work.lost"
+expected=$(expected_output unrestorable "$SCRATCH/work.lost")
+start_prog unrestorable "$SCRATCH/lost.out" "$SCRATCH/work.lost"
+"$CKPT" dump $PROG_PID -o "$SCRATCH/lost.ckpt" 2>"$SCRATCH/err"
+check "unrestorable: refused by default (one line, exit 1)" one_line_error $? "$SCRATCH/err"
+check "unrestorable: the refusal names the fd, what it is and the option" \
+	grep -q "fd [0-9]* of pid $PROG_PID (socket:.*it is a socket of a kind restart cannot rebuild.*--allow-unrestorable" "$SCRATCH/err"
+check "unrestorable: no statefile was left" [ ! -e "$SCRATCH/lost.ckpt" ]
+wait $PROG_PID
+check "unrestorable: the program finishes undisturbed" [ "$(cat "$SCRATCH/lost.out")" = "$expected" ]
+start_prog unrestorable "$SCRATCH/lost.out" "$SCRATCH/work.lost"
+"$CKPT" dump $PROG_PID -o "$SCRATCH/lost.ckpt" --kill --allow-unrestorable >/dev/null 2>"$SCRATCH/err"
+saved_with_warnings() { [ "$1" = 0 ] && [ "$(grep -c 'warning: fd' "$2")" = 3 ]; }
+check "unrestorable: --allow-unrestorable saves it, warning about each" saved_with_warnings $? "$SCRATCH/err"
+wait $PROG_PID 2>/dev/null
+timeout 60 "$CKPT" restart "$SCRATCH/lost.ckpt" >>"$SCRATCH/lost.out" 2>"$SCRATCH/err"
+check "unrestorable: the saved program restarts, its lost fds as /dev/null, to the undisturbed result" \
+	restarted_to $? "$SCRATCH/lost.out" "$expected"
+"$CKPT" check "$SCRATCH/lost.ckpt" >"$SCRATCH/check.out" 2>&1
+check "unrestorable: ckpt check notes the deleted file as coming back as /dev/null" \
+	grep -q "note .*deleted.txt.*comes back as /dev/null" "$SCRATCH/check.out"
 "$CKPT" dump >/dev/null 2>&1
 check "error: bad usage exits 2" [ $? = 2 ]
 # Usage: each verb has its own --help, and a bad option is one line naming the verb, exit 2.

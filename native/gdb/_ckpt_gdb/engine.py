@@ -36,6 +36,7 @@ class CaptureOptions(ctypes.Structure):
         ("progress_arg", ctypes.c_void_p),
         ("parent", ctypes.c_char_p),
         ("tracker", ctypes.c_void_p),
+        ("allow_unrestorable", ctypes.c_int),
     ]
 
 

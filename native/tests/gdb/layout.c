@@ -23,6 +23,7 @@ int main(void)
 	F(ckpt_capture_options, stop_file); F(ckpt_capture_options, stop_line); F(ckpt_capture_options, patches);
 	F(ckpt_capture_options, npatches); F(ckpt_capture_options, from_debugger); F(ckpt_capture_options, progress);
 	F(ckpt_capture_options, progress_arg); F(ckpt_capture_options, parent); F(ckpt_capture_options, tracker);
+	F(ckpt_capture_options, allow_unrestorable);
 	END();
 	BEGIN(ckpt_capture_result);
 	F(ckpt_capture_result, processes); F(ckpt_capture_result, threads); F(ckpt_capture_result, mapped_bytes);

@@ -1,6 +1,6 @@
 /* A heap of several hundred MiB (argument 2, MiB), partly touched, checksummed after; it works
  * in argument 3 steps of 40 ms (default 20) and forks a child that reads the whole heap at step
- * argument 4 (default 10). */
+ * argument 4 (default 10; -1: no child). */
 #include "common.h"
 
 #include <sys/mman.h>
