@@ -219,6 +219,9 @@ int files_capture_tree(struct statefile_image *img)
 				return -1;
 		}
 	}
+	for (size_t i = 0; i < ARRAY_LEN(fd_kinds); i++)
+		if (fd_kinds[i]->capture_tree && fd_kinds[i]->capture_tree(img) < 0)
+			return -1;
 	return 0;
 }
 
