@@ -175,7 +175,7 @@ struct ckpt_rec_fd {
 	uint64_t extra;       /* eventfd: the counter; signalfd: the signal mask */
 	uint32_t desc;        /* open file description: fds of the tree with the same desc share one
 	                       * (dup'ed or inherited), so they share offset and flags; 1-based */
-	uint32_t kind_flags;  /* eventfd: CKPT_EFD_*; 0 for the other kinds */
+	uint32_t kind_flags;  /* eventfd: CKPT_EFD_*; epoll: CKPT_EPOLL_*; 0 for the other kinds */
 };
 
 #define CKPT_EFD_SEMAPHORE 0x1u
@@ -189,6 +189,19 @@ struct ckpt_fd_timerfd {
 	uint64_t interval_ns;
 	uint64_t ticks;
 };
+
+/* The data blob of an epoll fd: the items that this fd's process adds at restart, as an array.
+ * An epoll shared by several processes keeps each item on the fd of one of them only. */
+struct ckpt_fd_epoll_item {
+	uint32_t tfd;        /* the fd number the item was added with (half of its key) */
+	uint32_t events;     /* EPOLL* as the kernel keeps them (EPOLLERR | EPOLLHUP included) */
+	uint64_t data;       /* the program's data */
+	uint32_t file_fd;    /* an fd of the same process that holds the item's file: tfd itself,
+	                      * unless tfd was closed or reused after EPOLL_CTL_ADD */
+	uint32_t reserved;   /* 0 */
+};
+
+#define CKPT_EPOLL_WAKEUP 0x1u  /* kind_flags: an item of this epoll, on any of its fds, has EPOLLWAKEUP */
 
 struct ckpt_rec_sigaction {
 	uint64_t handler;  /* SIG_DFL 0, SIG_IGN 1, else an address */
