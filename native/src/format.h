@@ -203,6 +203,21 @@ struct ckpt_fd_epoll_item {
 
 #define CKPT_EPOLL_WAKEUP 0x1u  /* kind_flags: an item of this epoll, on any of its fds, has EPOLLWAKEUP */
 
+/* The data blob of an inotify fd: its watches in increasing wd order, each this header, then
+ * its path (path_len bytes and a NUL), then zeros to a multiple of 4 bytes. */
+struct ckpt_fd_inotify_watch {
+	uint32_t wd;
+	uint32_t mask;       /* IN_* events, IN_ONESHOT and IN_EXCL_UNLINK, as the kernel shows them */
+	uint32_t flags;      /* CKPT_INOTIFY_* */
+	uint32_t path_len;
+};
+
+#define CKPT_INOTIFY_DONT_FOLLOW 0x1u  /* the watch is on a symbolic link itself */
+#define CKPT_INOTIFY_DIR         0x2u  /* the watched file was a directory */
+/* The highest wd, and the most wds all inotify fds of a tree may span: restart walks the
+ * kernel's cyclic wd numbering up to each saved wd, a few microseconds a step. */
+#define CKPT_INOTIFY_MAX_WD      (1u << 20)
+
 struct ckpt_rec_sigaction {
 	uint64_t handler;  /* SIG_DFL 0, SIG_IGN 1, else an address */
 	uint64_t flags;
