@@ -16,7 +16,7 @@ BIN=$SCRATCH/bin
 # Arguments each program needs besides its ready file.
 prog_args() {
 	case $1 in
-	resources) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
+	resources | eventloop) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
 	bigheap) echo 300 ;;
 	mapfile) echo "$SCRATCH/mapped.dat" ;;
 	esac
@@ -56,7 +56,7 @@ wait_gone() { # PID [SECONDS]
 	done
 }
 
-for prog in single threads tree resources bigheap eventfds; do
+for prog in single threads tree resources bigheap eventfds eventloop; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -116,12 +116,14 @@ for prog in single threads tree resources bigheap eventfds; do
 	fi
 	wait $PROG_PID 2>/dev/null
 	cp "$out" "$SCRATCH/partial"
-	[ $prog = resources ] && cp -a "$SCRATCH/work.resources" "$SCRATCH/work.saved"
+	# A program's scratch directory comes back as it was at the dump, for every restart.
+	work="$SCRATCH/work.$prog"
+	[ -d "$work" ] && rm -rf "$SCRATCH/work.saved" && cp -a "$work" "$SCRATCH/work.saved"
 	for round in 1 2 3; do
 		cp "$SCRATCH/partial" "$out"
-		if [ $prog = resources ]; then
-			rm -rf "$SCRATCH/work.resources"
-			cp -a "$SCRATCH/work.saved" "$SCRATCH/work.resources"
+		if [ -d "$work" ]; then
+			rm -rf "$work"
+			cp -a "$SCRATCH/work.saved" "$work"
 		fi
 		timeout 60 "$CKPT" restart "$sf" >>"$out" 2>"$SCRATCH/restart.err"
 		rc=$?
