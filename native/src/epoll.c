@@ -215,13 +215,17 @@ static int epoll_capture_tree(struct statefile_image *img)
 
 static int epoll_check_saved(const struct fd_image *f)
 {
-	if (f->rec.extra || (f->rec.kind_flags & ~CKPT_EPOLL_WAKEUP) || f->rec.data_len % ITEM_SIZE)
+	if (f->rec.extra || (f->rec.kind_flags & ~CKPT_EPOLL_WAKEUP))
+		return ckpt_fail("epoll fd %u carries state no epoll has", f->rec.fd);
+	if (f->rec.data_len % ITEM_SIZE)
 		return ckpt_fail("epoll fd %u has a state of %u bytes, not a whole number of items", f->rec.fd,
 				 f->rec.data_len);
 	for (size_t i = 0; i < item_count(f); i++) {
 		struct ckpt_fd_epoll_item it = item_at(f, i);
-		if (it.reserved || it.tfd >= MAX_FDS || it.file_fd >= MAX_FDS)
+		if (it.tfd >= MAX_FDS || it.file_fd >= MAX_FDS)
 			return ckpt_fail("epoll fd %u has an item with a bad fd number", f->rec.fd);
+		if (it.reserved)
+			return ckpt_fail("epoll fd %u has an item whose reserved field is not 0", f->rec.fd);
 		if ((it.events & EPOLLEXCLUSIVE) && (it.events & ~(uint32_t)EXCLUSIVE_OK_BITS))
 			return ckpt_fail("epoll fd %u watches fd %u with EPOLLEXCLUSIVE and events (0x%x) the kernel "
 					 "does not take with it", f->rec.fd, it.tfd, it.events);

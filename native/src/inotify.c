@@ -155,8 +155,9 @@ static char *watch_path(pid_t pid, const struct fd_image *f, const struct shown_
 			close(mfd);
 		if (fd < 0 && why == EPERM)
 			break;
+		/* Only the inode number: st_dev may name a subvolume rather than the file system. */
 		struct stat st, again;
-		if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != w->ino || st.st_dev != dev) {
+		if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != w->ino) {
 			if (fd >= 0)
 				close(fd);
 			continue;
@@ -246,7 +247,8 @@ static int inotify_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 		*ARR_PUSH(ws, n, cap) = (struct found_watch){sw.wd, sw.mask & SAVED_MASK_BITS, flags, path};
 	}
 	if (rc == 0) {
-		qsort(ws, n, sizeof(*ws), cmp_wd);
+		if (n > 1)
+			qsort(ws, n, sizeof(*ws), cmp_wd);
 		struct buf b = {0};
 		for (size_t i = 0; i < n; i++) {
 			struct ckpt_fd_inotify_watch w = {ws[i].wd, ws[i].mask, ws[i].flags, (uint32_t)strlen(ws[i].path)};
@@ -282,7 +284,7 @@ static int inotify_check_saved(const struct fd_image *f)
 		    path[0] != '/')
 			return ckpt_fail("inotify fd %u has a watch without a whole absolute path", f->rec.fd);
 		if (w.wd <= last_wd || w.wd > CKPT_INOTIFY_MAX_WD)
-			return ckpt_fail("inotify fd %u has watch descriptor %u after %u: not in increasing order up to %u",
+			return ckpt_fail("inotify fd %u has watch descriptor %u after %u: wds must increase, from 1 to %u",
 					 f->rec.fd, w.wd, last_wd, CKPT_INOTIFY_MAX_WD);
 		if (!(w.mask & IN_ALL_EVENTS) || (w.mask & ~(uint32_t)SAVED_MASK_BITS) || (w.flags & ~(uint32_t)KNOWN_FLAGS))
 			return ckpt_fail("inotify fd %u has watch %u with a mask (0x%x) or flags no watch has", f->rec.fd, w.wd,
@@ -332,7 +334,8 @@ static int inotify_check_tree(const struct statefile_image *img)
 			if (f->rec.kind == CKPT_FD_INOTIFY && f->rec.data_len)
 				*ARR_PUSH(s, n, cap) = (struct span){f->rec.desc, highest_wd(f)};
 		}
-	qsort(s, n, sizeof(*s), cmp_span);
+	if (n > 1)
+		qsort(s, n, sizeof(*s), cmp_span);
 	uint64_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		if (i + 1 == n || s[i + 1].desc != s[i].desc)
