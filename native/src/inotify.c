@@ -499,6 +499,7 @@ static void inotify_describe_json(const struct fd_image *f, struct json *j)
 		json_str(j, "path", path);
 		json_hex(j, "mask", w.mask);
 		json_bool(j, "dont_follow", w.flags & CKPT_INOTIFY_DONT_FOLLOW);
+		json_bool(j, "directory", w.flags & CKPT_INOTIFY_DIR);
 		json_object_end(j);
 	}
 	json_array_end(j);

@@ -83,6 +83,13 @@ for prog in single threads tree resources bigheap eventfds eventloop; do
 			bash -c 'eu-stack --core "$0" -e "$1" 2>/dev/null | grep -q main' "$sf" "$BIN/$prog"
 		check "$prog: ckpt info --json is JSON" \
 			python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["threads"]>=1' < <("$CKPT" info --json "$sf")
+		[ $prog = eventloop ] && check "$prog: ckpt info --json shows the epoll items and inotify watches" python3 -c '
+import json, sys
+fds = [f for p in json.load(sys.stdin)["processes"] for f in p["fds"]]
+items = [i for f in fds if f["kind"] == "epoll" for i in f["items"]]
+wds = [w["wd"] for f in fds if f["kind"] == "inotify" for w in f["watches"]]
+assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds == [1, 3, 1, 3], (items, wds)' \
+			< <("$CKPT" info --json "$sf")
 	else
 		fail "$prog: dump --leave-running" "$(cat "$SCRATCH/dump.log")"
 		wait $PROG_PID
