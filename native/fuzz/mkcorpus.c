@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/procfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1258,6 +1260,153 @@ static void gen_tree(const char *C, const struct seeds *seeds)
 	free(r.nt);
 }
 
+/* ---- epoll and inotify state ---------------------------------------------------------- */
+
+/* An epoll item, and an inotify watch with the bytes around its path, as a case writes them. */
+struct item_spec {
+	uint32_t tfd, events, file_fd, reserved;
+};
+struct watch_spec {
+	uint32_t wd, mask, flags;
+	const char *path;
+	int32_t len_delta;  /* added to the path's length in the header */
+	uint8_t end, pad;   /* the byte after the path (its NUL) and the padding bytes */
+};
+
+/* The blob of an epoll or inotify fd. */
+static void put_items(struct bytes *b, const struct item_spec *it, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ckpt_fd_epoll_item r = {.tfd = it[i].tfd, .events = it[i].events, .data = 0x5eed,
+					       .file_fd = it[i].file_fd, .reserved = it[i].reserved};
+		b_put(b, &r, sizeof(r));
+	}
+}
+
+static void put_watches(struct bytes *b, const struct watch_spec *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(w[i].path);
+		struct ckpt_fd_inotify_watch h = {w[i].wd, w[i].mask, w[i].flags, (uint32_t)((int32_t)len + w[i].len_delta)};
+		b_put(b, &h, sizeof(h));
+		b_put(b, w[i].path, len);
+		b_put(b, &w[i].end, 1);
+		while (b->n % 4)
+			b_put(b, &w[i].pad, 1);
+	}
+}
+
+/* An fd the reader must refuse, added as fd 100 (its own open file description) to the threads
+ * seed, whose fds 0 to 2 are /dev/null, a regular file and /dev/null. */
+static const struct fd_state_case {
+	const char *name;
+	uint32_t kind, kind_flags;
+	uint64_t extra;
+	uint32_t cut;  /* bytes cut off the end of the blob */
+	struct item_spec items[2];
+	struct watch_spec watches[2];
+	size_t n;      /* items or watches */
+} fd_state_cases[] = {
+	{"epoll-extra", CKPT_FD_EPOLL, 0, 1, 0, {{0, EPOLLIN, 0, 0}}, {{0}}, 1},
+	{"epoll-kind-flags-unknown", CKPT_FD_EPOLL, 2, 0, 0, {{0, EPOLLIN, 0, 0}}, {{0}}, 1},
+	{"epoll-items-not-whole", CKPT_FD_EPOLL, 0, 0, 1, {{0, EPOLLIN, 0, 0}}, {{0}}, 1},
+	{"epoll-item-reserved", CKPT_FD_EPOLL, 0, 0, 0, {{0, EPOLLIN, 0, 7}}, {{0}}, 1},
+	{"epoll-item-fd-huge", CKPT_FD_EPOLL, 0, 0, 0, {{1u << 20, EPOLLIN, 0, 0}}, {{0}}, 1},
+	{"epoll-item-file-fd-negative", CKPT_FD_EPOLL, 0, 0, 0, {{0, EPOLLIN, 0xffffffff, 0}}, {{0}}, 1},
+	{"epoll-exclusive-oneshot", CKPT_FD_EPOLL, 0, 0, 0, {{0, EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT, 0, 0}}, {{0}}, 1},
+	{"epoll-item-file-fd-missing", CKPT_FD_EPOLL, 0, 0, 0, {{77, EPOLLIN, 77, 0}}, {{0}}, 1},
+	{"epoll-watches-regular-file", CKPT_FD_EPOLL, 0, 0, 0, {{1, EPOLLIN, 1, 0}}, {{0}}, 1},
+	{"epoll-watches-itself", CKPT_FD_EPOLL, 0, 0, 0, {{100, EPOLLIN, 100, 0}}, {{0}}, 1},
+	{"epoll-item-twice", CKPT_FD_EPOLL, 0, 0, 0, {{0, EPOLLIN, 0, 0}, {0, EPOLLOUT, 0, 0}}, {{0}}, 2},
+	{"inotify-extra", CKPT_FD_INOTIFY, 0, 1, 0, {{0}}, {{1, IN_CREATE, 0, "/tmp", 0, 0, 0}}, 1},
+	{"inotify-kind-flags", CKPT_FD_INOTIFY, 1, 0, 0, {{0}}, {{1, IN_CREATE, 0, "/tmp", 0, 0, 0}}, 1},
+	{"inotify-header-truncated", CKPT_FD_INOTIFY, 0, 0, 6, {{0}}, {{1, IN_CREATE, 0, "", -1, 0, 0}}, 1},
+	{"inotify-path-beyond-blob", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 0, "/tmp", 1000, 0, 0}}, 1},
+	{"inotify-path-length-max", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 0, "/tmp", -5, 0, 0}}, 1},
+	{"inotify-path-without-nul", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 0, "/tmp", 0, 'x', 'x'}}, 1},
+	{"inotify-path-nul-inside", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 0, "/tmp", 2, 0, 0}}, 1},
+	{"inotify-path-relative", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 0, "tmp", 0, 0, 0}}, 1},
+	{"inotify-path-empty", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 0, "", 0, 0, 0}}, 1},
+	{"inotify-padding-not-zero", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 0, "/tmp", 0, 0, 0xaa}}, 1},
+	{"inotify-watch-cut", CKPT_FD_INOTIFY, 0, 0, 2, {{0}}, {{1, IN_CREATE, 0, "/tmp", 0, 0, 0}}, 1},
+	{"inotify-wd-0", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{0, IN_CREATE, 0, "/tmp", 0, 0, 0}}, 1},
+	{"inotify-wd-beyond-max", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{CKPT_INOTIFY_MAX_WD + 1, IN_CREATE, 0, "/tmp", 0, 0, 0}}, 1},
+	{"inotify-wd-negative", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{0xffffffff, IN_CREATE, 0, "/tmp", 0, 0, 0}}, 1},
+	{"inotify-wd-twice", CKPT_FD_INOTIFY, 0, 0, 0, {{0}},
+	 {{2, IN_CREATE, 0, "/tmp", 0, 0, 0}, {2, IN_DELETE, 0, "/var", 0, 0, 0}}, 2},
+	{"inotify-wd-decreasing", CKPT_FD_INOTIFY, 0, 0, 0, {{0}},
+	 {{5, IN_CREATE, 0, "/tmp", 0, 0, 0}, {3, IN_DELETE, 0, "/var", 0, 0, 0}}, 2},
+	{"inotify-mask-0", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, 0, 0, "/tmp", 0, 0, 0}}, 1},
+	{"inotify-mask-only-oneshot", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_ONESHOT, 0, "/tmp", 0, 0, 0}}, 1},
+	{"inotify-mask-add-bit", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE | IN_MASK_ADD, 0, "/tmp", 0, 0, 0}}, 1},
+	{"inotify-flags-unknown", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 4, "/tmp", 0, 0, 0}}, 1},
+};
+
+/* Appends an fd of this kind, fields and blob to a model image's fd table. */
+static void add_state_fd(struct mimage *m, uint32_t fd, uint32_t desc, uint32_t kind, uint32_t kind_flags, uint64_t extra,
+			 const struct bytes *blob)
+{
+	struct mnote *fnote = mnote(m, CKPT_NOTE_OWNER, CKPT_NT_FDS);
+	struct mtable t = tdecode(fnote);
+	struct ckpt_rec_fd f = {.fd = fd, .kind = kind, .open_flags = O_RDWR, .path = CKPT_NO_STR, .desc = desc,
+				.kind_flags = kind_flags, .extra = extra};
+	f.data_off = (uint32_t)b_put(&t.data, blob->p, blob->n);
+	f.data_len = (uint32_t)blob->n;
+	tadd(&t, &f);
+	tencode(&t, fnote);
+}
+
+static void free_models(struct mimage *ms, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mfree(&ms[i]);
+	free(ms);
+}
+
+static void gen_fd_state(const char *C, const struct seeds *seeds)
+{
+	size_t n;
+	struct mimage *ms;
+	for (size_t i = 0; i < N_CASES(fd_state_cases); i++) {
+		const struct fd_state_case *c = &fd_state_cases[i];
+		struct bytes blob = {0};
+		if (c->kind == CKPT_FD_EPOLL)
+			put_items(&blob, c->items, c->n);
+		else
+			put_watches(&blob, c->watches, c->n);
+		blob.n -= c->cut;
+		ms = model_all(seeds->threads, &n);
+		add_state_fd(&ms[0], 100, 1000, c->kind, c->kind_flags, c->extra, &blob);
+		emit_model(C, ms, n, c->name);
+		free_models(ms, n);
+		free(blob.p);
+	}
+	/* Two inotify fds whose wds together span more than restart rebuilds. */
+	{
+		static const struct watch_spec far = {CKPT_INOTIFY_MAX_WD / 2 + 1, IN_CREATE, 0, "/tmp", 0, 0, 0};
+		struct bytes blob = {0};
+		put_watches(&blob, &far, 1);
+		ms = model_all(seeds->threads, &n);
+		add_state_fd(&ms[0], 100, 1000, CKPT_FD_INOTIFY, 0, 0, &blob);
+		add_state_fd(&ms[0], 101, 1001, CKPT_FD_INOTIFY, 0, 0, &blob);
+		emit_model(C, ms, n, "inotify-wds-span-too-wide");
+		free_models(ms, n);
+		free(blob.p);
+	}
+	/* One epoll shared by parent and child, each adding the same item (the stdin they share). */
+	{
+		static const struct item_spec same = {0, EPOLLIN, 0, 0};
+		struct bytes blob = {0};
+		put_items(&blob, &same, 1);
+		ms = model_all(seeds->tree, &n);
+		for (size_t i = 0; i < n; i++)
+			add_state_fd(&ms[i], 100, 1000, CKPT_FD_EPOLL, 0, 0, &blob);
+		emit_model(C, ms, n, "epoll-item-twice-in-two-processes");
+		free_models(ms, n);
+		free(blob.p);
+	}
+}
+
 /* Big counts and amplification, on rebuilt (memory-less) images of the threads seed. */
 static void gen_counts(const char *C, const struct seeds *seeds)
 {
@@ -1581,6 +1730,7 @@ static const struct {
 	{"records", gen_records},
 	{"tree", gen_tree},
 	{"counts", gen_counts},
+	{"fd-state", gen_fd_state},
 };
 
 static void seed(const char *in, const char *out)

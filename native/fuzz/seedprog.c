@@ -2,7 +2,8 @@
  * A small program to capture for the fuzz seeds and the malformed corpus.
  *   seedprog single   one thread
  *   seedprog threads  three threads
- *   seedprog tree     a child process joined by a pipe, with bytes left in the pipe
+ *   seedprog tree     a child process joined by a pipe, with bytes left in the pipe, and an
+ *                     epoll set over the pipe and an inotify fd that both share
  * It prints "ready" on stdout once it is in its steady state, then sleeps until killed.
  */
 #define _GNU_SOURCE
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -38,6 +41,14 @@ int main(int argc, char **argv)
 	} else if (strcmp(mode, "tree") == 0) {
 		int p[2];
 		if (pipe(p) < 0)
+			return 1;
+		int ep = epoll_create1(0);
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = 0x5eed};
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) < 0)
+			return 1;
+		/* ckpt dump needs CAP_DAC_READ_SEARCH for the paths inotify watches. */
+		int in = geteuid() == 0 ? inotify_init1(0) : -1;
+		if (in >= 0 && inotify_add_watch(in, "/", IN_CREATE | IN_DELETE) < 0)
 			return 1;
 		pid_t c = fork();
 		if (c < 0)

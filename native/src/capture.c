@@ -84,7 +84,8 @@ static void drop_clones(struct frozen_tree *tree, struct pageio_clone *clones, s
 		bool catch_again = ft->released;
 		int st;
 		if (catch_again && (ptrace(PTRACE_SEIZE, ft->tid, NULL, NULL) < 0 ||
-				    ptrace(PTRACE_INTERRUPT, ft->tid, NULL, NULL) < 0 || wait_task(ft->tid, &st) < 0))
+				    ptrace(PTRACE_INTERRUPT, ft->tid, NULL, NULL) < 0 || wait_task(ft->tid, &st) < 0 ||
+				    threads_restart_after_our_stop(ft->tid) < 0))
 			continue;
 		struct inject in;
 		if (inject_begin(&in, ft->tid, tree->procs[i].gadget, SCRATCH) == 0) {

@@ -9,6 +9,9 @@
 
 #include "image.h"
 
+struct buf;
+struct json;
+
 struct fd_kind {
 	uint32_t kind;          /* CKPT_FD_* */
 	const char *name;       /* as ckpt info shows it */
@@ -24,9 +27,20 @@ struct fd_kind {
 	/* Restart, in a skeleton process once its whole fd table is in place (may be NULL):
 	 * what needs the other fds at their numbers, such as an epoll set's interest list. */
 	int (*finish_inside)(const struct process_image *p, const struct fd_image *f);
+	/* Capture, once the whole tree is captured and its open file descriptions numbered (may be
+	 * NULL): what spans fds and processes, such as which process adds each epoll item. */
+	int (*capture_tree)(struct statefile_image *img);
+	/* Reading a statefile, once every image is read (may be NULL): what the kind's records say
+	 * about other fds and processes holds. */
+	int (*check_tree)(const struct statefile_image *img);
+	/* ckpt info (may be NULL): the kind's state, as lines of text that start with `indent`,
+	 * and as members of the fd's JSON object. */
+	void (*describe_text)(const struct fd_image *f, struct buf *out, const char *indent);
+	void (*describe_json)(const struct fd_image *f, struct json *j);
 };
 
 extern const struct fd_kind eventfd_fd_kind, signalfd_fd_kind, timerfd_fd_kind;
+extern const struct fd_kind epoll_fd_kind, inotify_fd_kind;
 
 /* The kind that handles fds of this CKPT_FD_* kind, or of this readlink text; NULL if none. */
 const struct fd_kind *fd_kind_of(uint32_t kind);

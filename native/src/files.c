@@ -23,7 +23,8 @@ static bool is_tty(dev_t rdev)
 }
 
 /* The kinds that rebuild their objects themselves, each in its own file. */
-static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind};
+static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind,
+						 &epoll_fd_kind, &inotify_fd_kind};
 
 const struct fd_kind *fd_kind_of(uint32_t kind)
 {
@@ -252,6 +253,9 @@ int files_capture_tree(struct statefile_image *img)
 				return -1;
 		}
 	}
+	for (size_t i = 0; i < ARRAY_LEN(fd_kinds); i++)
+		if (fd_kinds[i]->capture_tree && fd_kinds[i]->capture_tree(img) < 0)
+			return -1;
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 int files_capture(pid_t pid, struct process_image *p);
 /* Once every process is captured: finds which fds share an open file description, marks
  * pipes whose other end is outside the tree, and stores the bytes queued in each pipe inside
- * it, once, on its first read end. */
+ * it, once, on its first read end; then what each fd kind's capture_tree adds (fdkind.h). */
 int files_capture_tree(struct statefile_image *img);
 /* Refuses, naming it, an fd that restart cannot rebuild (sockets of unknown kinds, kernel objects
  * without a name, deleted files); with allow, marks each one lost (it comes back as /dev/null)

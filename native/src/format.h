@@ -178,7 +178,7 @@ struct ckpt_rec_fd {
 	uint64_t extra;       /* eventfd: the counter; signalfd: the signal mask */
 	uint32_t desc;        /* open file description: fds of the tree with the same desc share one
 	                       * (dup'ed or inherited), so they share offset and flags; 1-based */
-	uint32_t kind_flags;  /* eventfd: CKPT_EFD_*; 0 for the other kinds */
+	uint32_t kind_flags;  /* eventfd: CKPT_EFD_*; epoll: CKPT_EPOLL_*; 0 for the other kinds */
 };
 
 #define CKPT_EFD_SEMAPHORE 0x1u
@@ -192,6 +192,34 @@ struct ckpt_fd_timerfd {
 	uint64_t interval_ns;
 	uint64_t ticks;
 };
+
+/* The data blob of an epoll fd: the items that this fd's process adds at restart, as an array.
+ * An epoll shared by several processes keeps each item on the fd of one of them only. */
+struct ckpt_fd_epoll_item {
+	uint32_t tfd;        /* the fd number the item was added with (half of its key) */
+	uint32_t events;     /* EPOLL* as the kernel keeps them (EPOLLERR | EPOLLHUP included) */
+	uint64_t data;       /* the program's data */
+	uint32_t file_fd;    /* an fd of the same process that holds the item's file: tfd itself,
+	                      * unless tfd was closed or reused after EPOLL_CTL_ADD */
+	uint32_t reserved;   /* 0 */
+};
+
+#define CKPT_EPOLL_WAKEUP 0x1u  /* kind_flags: an item of this epoll, on any of its fds, has EPOLLWAKEUP */
+
+/* The data blob of an inotify fd: its watches in increasing wd order, each this header, then
+ * its path (path_len bytes and a NUL), then zeros to a multiple of 4 bytes. */
+struct ckpt_fd_inotify_watch {
+	uint32_t wd;
+	uint32_t mask;       /* IN_* events, IN_ONESHOT and IN_EXCL_UNLINK, as the kernel shows them */
+	uint32_t flags;      /* CKPT_INOTIFY_* */
+	uint32_t path_len;
+};
+
+#define CKPT_INOTIFY_DONT_FOLLOW 0x1u  /* the watch is on a symbolic link itself */
+#define CKPT_INOTIFY_DIR         0x2u  /* the watched file was a directory */
+/* The highest wd, and the most wds all inotify fds of a tree may span: restart walks the
+ * kernel's cyclic wd numbering up to each saved wd, a few microseconds a step. */
+#define CKPT_INOTIFY_MAX_WD      (1u << 20)
 
 struct ckpt_rec_sigaction {
 	uint64_t handler;  /* SIG_DFL 0, SIG_IGN 1, else an address */

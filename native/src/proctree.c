@@ -1,5 +1,6 @@
 /* The process tree at capture: freezing it, letting it go, and each process's ids (proctree.h). */
 #include "proctree.h"
+#include "threads.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -160,6 +161,9 @@ static int seize_task(struct frozen_proc *p, pid_t tid, bool *gone)
 		t->stopped_by_signal = true;
 		t->stop_sig = WSTOPSIG(status);
 	}
+	/* A process that was stopped already has had its sleeps ended by that stop. */
+	if (!p->was_stopped && threads_restart_after_our_stop(tid) < 0)
+		return -1;
 	return 0;
 }
 

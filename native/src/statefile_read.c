@@ -5,6 +5,7 @@
  * input: every offset, size and count is checked before it is used.
  */
 #include "statefile.h"
+#include "fdkind.h"
 #include "note_parsers.h"
 #include "notes.h"
 #include "util.h"
@@ -387,6 +388,12 @@ int statefile_read(int fd, struct statefile_image *img)
 				goto fail;
 			}
 		}
+	}
+	/* What the state of the fds that ckpt rebuilds says about other fds and processes. */
+	for (uint32_t kind = 1; kind <= CKPT_FD_KIND_MAX; kind++) {
+		const struct fd_kind *k = fd_kind_of(kind);
+		if (k && k->check_tree && k->check_tree(img) < 0)
+			goto fail;
 	}
 	free(tree_keep);
 	return 0;

@@ -13,6 +13,27 @@
 #include <unistd.h>
 
 #define PTRACE_EVENT_STOP_CODE ((PTRACE_EVENT_STOP << 8) | SIGTRAP)
+#define ERESTARTNOHAND 514
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441
+#endif
+
+/* The sleeps that any stop ends with EINTR, where the kernel restarts other sleeps. */
+static bool ends_with_eintr_at_a_stop(uint64_t nr)
+{
+	return nr == SYS_epoll_wait || nr == SYS_epoll_pwait || nr == SYS_epoll_pwait2;
+}
+
+int threads_restart_after_our_stop(pid_t tid)
+{
+	struct user_regs_struct r;
+	if (remote_get_regs(tid, &r) < 0)
+		return -1;
+	if (!ends_with_eintr_at_a_stop(r.orig_rax) || (long)r.rax != -EINTR)
+		return 0;
+	r.rax = (uint64_t)-ERESTARTNOHAND;
+	return remote_set_regs(tid, &r);
+}
 
 int threads_capture(struct inject *in, const struct frozen_task *ft, bool first, struct thread_image *t)
 {

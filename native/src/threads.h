@@ -6,6 +6,11 @@
 #include "inject.h"
 #include "proctree.h"
 
+/* For a thread that our own interrupt stopped: a sleep that the kernel ends with EINTR at any
+ * stop (epoll_wait, where other sleeps are restarted) gets the code of a sleep the kernel
+ * restarts unless a signal handler runs, so the program does not see the stop.  Its timeout
+ * starts again. */
+int threads_restart_after_our_stop(pid_t tid);
 /* Captures one stopped thread; `in` is an open injection session in that thread. */
 int threads_capture(struct inject *in, const struct frozen_task *ft, bool first, struct thread_image *t);
 

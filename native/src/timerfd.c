@@ -79,12 +79,13 @@ static int timerfd_open(const struct process_image *p, const struct fd_image *f)
 	int fd = timerfd_create((int)t.clockid, ((f->rec.open_flags & O_NONBLOCK) ? TFD_NONBLOCK : 0) | TFD_CLOEXEC);
 	if (fd < 0)
 		return ckpt_fail_errno("cannot make timerfd %u of pid %u again (clock %u)", f->rec.fd, p->rec.pid, t.clockid);
-	/* The time left is relative, whatever the timer was armed with.  A periodic timer that
-	 * expired while the tree was frozen shows no time left (the kernel moves it on only when
-	 * the program reads it): it is due at once. */
-	uint64_t value = t.value_ns ? t.value_ns : t.interval_ns ? 1 : 0;
-	struct itimerspec its = {.it_interval = to_timespec(t.interval_ns), .it_value = to_timespec(value)};
-	if ((value && timerfd_settime(fd, 0, &its, NULL) < 0) ||
+	/* The time left is relative, whatever the timer was armed with.  A periodic timer whose
+	 * expiration was not read yet shows no time left: the kernel starts its next period when
+	 * the program reads that expiration, which a new timer with only the count set would not
+	 * do, so the next period starts at the restart. */
+	uint64_t value_ns = t.value_ns == 0 && t.interval_ns && t.ticks ? t.interval_ns : t.value_ns;
+	struct itimerspec its = {.it_interval = to_timespec(t.interval_ns), .it_value = to_timespec(value_ns)};
+	if ((value_ns && timerfd_settime(fd, 0, &its, NULL) < 0) ||
 	    (t.ticks && ioctl(fd, TFD_IOC_SET_TICKS, &t.ticks) < 0)) {
 		int e = errno;
 		close(fd);

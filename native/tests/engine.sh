@@ -16,7 +16,7 @@ BIN=$SCRATCH/bin
 # Arguments each program needs besides its ready file.
 prog_args() {
 	case $1 in
-	resources) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
+	resources | eventloop) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
 	bigheap) echo 300 ;;
 	mapfile) echo "$SCRATCH/mapped.dat" ;;
 	esac
@@ -59,7 +59,7 @@ wait_gone() { # PID [SECONDS]
 	done
 }
 
-for prog in single threads tree resources bigheap eventfds; do
+for prog in single threads tree resources bigheap eventfds eventloop; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -86,6 +86,13 @@ for prog in single threads tree resources bigheap eventfds; do
 			bash -c 'eu-stack --core "$0" -e "$1" 2>/dev/null | grep -q main' "$sf" "$BIN/$prog"
 		check "$prog: ckpt info --json is JSON" \
 			python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["threads"]>=1' < <("$CKPT" info --json "$sf")
+		[ $prog = eventloop ] && check "$prog: ckpt info --json shows the epoll items and inotify watches" python3 -c '
+import json, sys
+fds = [f for p in json.load(sys.stdin)["processes"] for f in p["fds"]]
+items = [i for f in fds if f["kind"] == "epoll" for i in f["items"]]
+wds = [w["wd"] for f in fds if f["kind"] == "inotify" for w in f["watches"]]
+assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds == [1, 3, 1, 3], (items, wds)' \
+			< <("$CKPT" info --json "$sf")
 	else
 		fail "$prog: dump --leave-running" "$(cat "$SCRATCH/dump.log")"
 		wait $PROG_PID
@@ -119,12 +126,14 @@ for prog in single threads tree resources bigheap eventfds; do
 	fi
 	wait $PROG_PID 2>/dev/null
 	cp "$out" "$SCRATCH/partial"
-	[ $prog = resources ] && cp -a "$SCRATCH/work.resources" "$SCRATCH/work.saved"
+	# A program's scratch directory comes back as it was at the dump, for every restart.
+	work="$SCRATCH/work.$prog"
+	[ -d "$work" ] && rm -rf "$SCRATCH/work.saved" && cp -a "$work" "$SCRATCH/work.saved"
 	for round in 1 2 3; do
 		cp "$SCRATCH/partial" "$out"
-		if [ $prog = resources ]; then
-			rm -rf "$SCRATCH/work.resources"
-			cp -a "$SCRATCH/work.saved" "$SCRATCH/work.resources"
+		if [ -d "$work" ]; then
+			rm -rf "$work"
+			cp -a "$SCRATCH/work.saved" "$work"
 		fi
 		timeout 60 "$CKPT" restart "$sf" >>"$out" 2>"$SCRATCH/restart.err"
 		rc=$?
