@@ -9,6 +9,11 @@
 
 #include "image.h"
 
+struct buf;
+struct files_restore;
+struct json;
+struct portability_report;
+
 struct fd_kind {
 	uint32_t kind;          /* CKPT_FD_* */
 	const char *name;       /* as ckpt info shows it */
@@ -24,6 +29,25 @@ struct fd_kind {
 	/* Restart, in a skeleton process once its whole fd table is in place (may be NULL):
 	 * what needs the other fds at their numbers, such as an epoll set's interest list. */
 	int (*finish_inside)(const struct process_image *p, const struct fd_image *f);
+
+	/* The optional parts below are for kinds whose objects span fds and processes. */
+	/* Sockets of this kind: the names their protocols give (getxattr system.sockprotoname,
+	 * e.g. "TCP"), separated by spaces; a name ending in '*' matches as a prefix. */
+	const char *sock_protos;
+	/* Capture, once every process's fds are captured and their open file descriptions
+	 * numbered: what spans fds, such as which sockets are each other's peers. */
+	int (*capture_tree)(struct statefile_image *img);
+	/* Capture, just before the tree is killed (ckpt dump --kill). */
+	void (*before_kill)(const struct statefile_image *img);
+	/* Restart, in ckpt once every open file description of the tree is open: what joins
+	 * them, such as connecting sockets to each other and refilling their queues. */
+	int (*restore_ready)(const struct statefile_image *img, const struct files_restore *fr);
+	/* ckpt info: the kind's state in words after the fd's line (text), or as members of the
+	 * fd's JSON object (j); one of the two is NULL. */
+	void (*describe)(const struct fd_image *f, struct buf *text, struct json *j);
+	/* ckpt check, and restart before anything is made: what this machine must offer (a free
+	 * port, say), as items of the report (portability.h). */
+	void (*check_here)(const struct process_image *p, const struct fd_image *f, struct portability_report *r);
 };
 
 extern const struct fd_kind eventfd_fd_kind, signalfd_fd_kind, timerfd_fd_kind;
@@ -31,6 +55,8 @@ extern const struct fd_kind eventfd_fd_kind, signalfd_fd_kind, timerfd_fd_kind;
 /* The kind that handles fds of this CKPT_FD_* kind, or of this readlink text; NULL if none. */
 const struct fd_kind *fd_kind_of(uint32_t kind);
 const struct fd_kind *fd_kind_for_link(const char *link);
+/* The kind of a socket whose protocol has this name (sock_protos); NULL if none. */
+const struct fd_kind *fd_kind_for_socket(const char *proto);
 /* "file", "pipe", "eventfd"...: the name of any CKPT_FD_* kind. */
 const char *fd_kind_name(uint32_t kind);
 

@@ -9,6 +9,8 @@ int files_capture(pid_t pid, struct process_image *p);
  * pipes whose other end is outside the tree, and stores the bytes queued in each pipe inside
  * it, once, on its first read end. */
 int files_capture_tree(struct statefile_image *img);
+/* Just before a captured tree is killed (ckpt dump --kill): what its fds' kinds need then. */
+void files_capture_before_kill(const struct statefile_image *img);
 
 
 /* ---- restart ---- */
@@ -22,6 +24,10 @@ void files_warn_lost(const struct statefile_image *img);
 struct files_restore;
 struct files_restore *files_restore_prepare(const struct statefile_image *img, int fd_base);
 void files_restore_free(struct files_restore *fr);
+/* For the kinds' restore_ready: the fd ckpt holds for a saved open file description (-1 when
+ * it has none), and a new fd for the object of a saved fd, as its process will get it. */
+int files_restore_desc_fd(const struct files_restore *fr, uint32_t desc);
+int files_restore_dup(const struct files_restore *fr, const struct fd_image *f);
 /* In a skeleton process: builds the saved fd table and closes every other fd but `keep`. */
 int files_restore_inside(const struct files_restore *fr, const struct process_image *p, const int *keep, size_t nkeep);
 

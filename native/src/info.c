@@ -189,6 +189,9 @@ static char *render_json(const char *path, const struct statefile_image *img)
 			json_str(&j, "access", acc_name(fd->rec.open_flags));
 			json_str(&j, "path", fd->path);
 			json_u64(&j, "pos", fd->rec.pos);
+			const struct fd_kind *k = fd_kind_of(fd->rec.kind);
+			if (k && k->describe)
+				k->describe(fd, NULL, &j);
 			json_object_end(&j);
 		}
 		json_array_end(&j);
@@ -263,8 +266,12 @@ static char *render_text(const char *path, const struct statefile_image *img)
 		buf_printf(&b, "  Files:    %zu\n", p->nfds);
 		for (size_t f = 0; f < p->nfds; f++) {
 			const struct fd_image *fd = &p->fds[f];
-			buf_printf(&b, "    %-4u %-12s %-2s %s\n", fd->rec.fd, fd_kind_name(fd->rec.kind),
+			buf_printf(&b, "    %-4u %-12s %-2s %s", fd->rec.fd, fd_kind_name(fd->rec.kind),
 				   acc_name(fd->rec.open_flags), fd->path ? fd->path : "");
+			const struct fd_kind *k = fd_kind_of(fd->rec.kind);
+			if (k && k->describe)
+				k->describe(fd, &b, NULL);
+			buf_put(&b, "\n", 1);
 		}
 	}
 	human_bytes(s1, sizeof(s1), tstored);
