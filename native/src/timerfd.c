@@ -79,9 +79,12 @@ static int timerfd_open(const struct process_image *p, const struct fd_image *f)
 	int fd = timerfd_create((int)t.clockid, ((f->rec.open_flags & O_NONBLOCK) ? TFD_NONBLOCK : 0) | TFD_CLOEXEC);
 	if (fd < 0)
 		return ckpt_fail_errno("cannot make timerfd %u of pid %u again (clock %u)", f->rec.fd, p->rec.pid, t.clockid);
-	/* The time left is relative, whatever the timer was armed with. */
-	struct itimerspec its = {.it_interval = to_timespec(t.interval_ns), .it_value = to_timespec(t.value_ns)};
-	if ((t.value_ns && timerfd_settime(fd, 0, &its, NULL) < 0) ||
+	/* The time left is relative, whatever the timer was armed with.  A periodic timer that
+	 * expired and was not read yet shows no time left (the kernel computes its next
+	 * expiration when it is read): it is due again one period from now. */
+	uint64_t value_ns = t.value_ns ? t.value_ns : t.interval_ns;
+	struct itimerspec its = {.it_interval = to_timespec(t.interval_ns), .it_value = to_timespec(value_ns)};
+	if ((value_ns && timerfd_settime(fd, 0, &its, NULL) < 0) ||
 	    (t.ticks && ioctl(fd, TFD_IOC_SET_TICKS, &t.ticks) < 0)) {
 		int e = errno;
 		close(fd);
