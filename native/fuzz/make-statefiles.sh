@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes real statefiles to fuzz and to corrupt: builds seedprog and the corpus generator,
-# runs seedprog single-threaded, multi-threaded and as a parent and child joined by a pipe,
-# and dumps each with `ckpt dump --kill`.
+# runs seedprog single-threaded, multi-threaded and as a parent and child joined by a pipe and
+# sockets, and dumps each with `ckpt dump --kill`.
 #   make-statefiles.sh CKPT WORKDIR
 # leaves WORKDIR/single.ckpt, threads.ckpt, tree.ckpt, WORKDIR/bin/{seedprog,mkcorpus}.
 # Exits non-zero with a one-line reason on stderr if anything fails.

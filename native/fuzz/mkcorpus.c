@@ -6,7 +6,7 @@
  *       bytes (store kind NONE), so the file is only headers and notes.  It is still a valid
  *       statefile for the reader, and small enough to fuzz.
  *   mkcorpus malformed TREE THREADS OUTDIR
- *       TREE is a statefile of a parent and a child joined by a pipe, THREADS one of a
+ *       TREE is a statefile of a parent and a child joined by a pipe and sockets, THREADS one of a
  *       single process with several threads.  Writes OUTDIR/CATEGORY--CASE.ckpt, each of which
  *       the reader must reject, and prints "CATEGORY COUNT" lines.  The categories are the
  *       table malformed_categories; most cases inside them are tables of one field and value.
@@ -576,7 +576,7 @@ static void emit_model(const char *cat, struct mimage *ms, size_t n, const char 
 
 /* The real statefiles the cases are made from. */
 struct seeds {
-	const struct file *tree;     /* a parent and a child joined by a pipe */
+	const struct file *tree;     /* a parent and a child joined by a pipe, with sockets */
 	const struct file *threads;  /* one process with several threads */
 };
 
@@ -1631,6 +1631,8 @@ static void gen_counts(const char *C, const struct seeds *seeds)
 
 /* Statefiles that the reader accepts but restart cannot honour: restart must refuse them
  * cleanly (one line, nothing left behind).  Written only with 'mkcorpus semantic'. */
+static size_t socket_record(const struct file *f, const struct noteref *fdn, uint32_t kind, int want_tcp);
+
 static void gen_semantic(const char *C, const struct seeds *seeds)
 {
 	const struct file *tree = seeds->tree;
@@ -1712,7 +1714,125 @@ static void gen_semantic(const char *C, const struct seeds *seeds)
 		emit(C, &c, "root-fd-1048575");
 		free(c.d);
 	}
+	/* A unix socket whose peer in the tree is no socket of the statefile. */
+	{
+		const struct noteref *fn = ckpt(&r, CKPT_NT_FDS);
+		size_t rec = socket_record(tree, fn, CKPT_FD_UNIX, -1);
+		if (rec && (g32(tree, rec + offsetof(struct ckpt_rec_fd, kind_flags)) & CKPT_SK_PEER_IN_TREE))
+			emit64(C, tree, t_data(tree, fn) + g32(tree, rec + offsetof(struct ckpt_rec_fd, data_off)) +
+					      offsetof(struct ckpt_fd_unix, peer_ino),
+			       0xdeadbeef, "unix-peer-nowhere");
+	}
 	free(ch.nt);
+	free(r.nt);
+}
+
+/* The root's first fd of this kind whose record carries its queues (CKPT_SK_QUEUES), and, when
+ * want_tcp is 0 or 1, whose protocol is UDP or TCP; returns its record's offset, 0 if none. */
+static size_t socket_record(const struct file *f, const struct noteref *fdn, uint32_t kind, int want_tcp)
+{
+	for (uint32_t i = 0; i < t_count(f, fdn); i++) {
+		size_t rec = t_rec(f, fdn, i);
+		if (g32(f, rec + offsetof(struct ckpt_rec_fd, kind)) != kind ||
+		    !(g32(f, rec + offsetof(struct ckpt_rec_fd, kind_flags)) & CKPT_SK_QUEUES))
+			continue;
+		size_t blob = t_data(f, fdn) + g32(f, rec + offsetof(struct ckpt_rec_fd, data_off));
+		if (want_tcp >= 0 && (g32(f, blob + offsetof(struct ckpt_fd_inet, protocol)) == 6) != want_tcp)
+			continue;
+		return rec;
+	}
+	return 0;
+}
+
+/* Socket state that no socket has, or that cannot be rebuilt: in a unix socket's, a TCP
+ * connection's and a UDP socket's record, and in their flags. */
+static void gen_sockets(const char *C, const struct seeds *seeds)
+{
+	const struct file *tree = seeds->tree;
+	struct image r = parse(tree, 0);
+	const struct noteref *fdn = ckpt(&r, CKPT_NT_FDS);
+	static const struct field_case unix_cases[] = {
+		{"unix-type-0", FIELD(struct ckpt_fd_unix, sk.type), SET, 0},
+		{"unix-type-raw", FIELD(struct ckpt_fd_unix, sk.type), SET, 3},
+		{"unix-state-3", FIELD(struct ckpt_fd_unix, sk.state), SET, 3},
+		{"unix-name-length-109", FIELD(struct ckpt_fd_unix, name_len), SET, 109},
+		{"unix-name-length-max", FIELD(struct ckpt_fd_unix, name_len), SET, 0xffffffff},
+		{"unix-peer-name-length-max", FIELD(struct ckpt_fd_unix, peer_name_len), SET, 0xffffffff},
+		{"unix-messages-max", FIELD(struct ckpt_fd_unix, sk.nmsgs), SET, 0xffffffff},
+		{"unix-messages-one-more", FIELD(struct ckpt_fd_unix, sk.nmsgs), PLUS, 1},
+		{"unix-shutdown-4", FIELD(struct ckpt_fd_unix, shutdown), SET, 4},
+		{"unix-peek-offset-minus-2", FIELD(struct ckpt_fd_unix, sk.peek_off), SET, 0xfffffffe},
+		{"unix-options-unknown", FIELD(struct ckpt_fd_unix, sk.opts), SET, 0x80000000},
+		{"unix-backlog-when-connected", FIELD(struct ckpt_fd_unix, sk.backlog), SET, 5},
+		{"unix-pending-when-connected", FIELD(struct ckpt_fd_unix, pending), SET, 1},
+		{"unix-receive-timeout-huge", FIELD(struct ckpt_fd_unix, sk.rcvtimeo_us), SET, 1ull << 62},
+		{"unix-first-message-length-max", sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_msg, len), 4, SET,
+		 0xffffffff},
+		{"unix-first-message-fds-254", sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_msg, nfds), 4, SET, 254},
+	}, tcp_cases[] = {
+		{"tcp-family-unix", FIELD(struct ckpt_fd_inet, family), SET, 1},
+		{"tcp-protocol-sctp", FIELD(struct ckpt_fd_inet, protocol), SET, 132},
+		{"tcp-type-raw", FIELD(struct ckpt_fd_inet, sk.type), SET, 3},
+		{"tcp-state-time-wait", FIELD(struct ckpt_fd_inet, sk.state), SET, 6},
+		{"tcp-state-12", FIELD(struct ckpt_fd_inet, sk.state), SET, 12},
+		{"tcp-state-listening-with-peer", FIELD(struct ckpt_fd_inet, sk.state), SET, 10},
+		{"tcp-local-family-ipv6", FIELD(struct ckpt_fd_inet, local.family), SET, 10},
+		{"tcp-peer-family-7", FIELD(struct ckpt_fd_inet, peer.family), SET, 7},
+		{"tcp-peer-port-0", FIELD(struct ckpt_fd_inet, peer.port), SET, 0},
+		{"tcp-local-address-beyond-ipv4", FIELD(struct ckpt_fd_inet, local.addr[8]), SET, 1},
+		{"tcp-ipv6-only-on-ipv4", FIELD(struct ckpt_fd_inet, sk.opts), SET, CKPT_SKO_V6ONLY},
+		{"tcp-send-queue-one-more", FIELD(struct ckpt_fd_inet, send_len), PLUS, 1},
+		{"tcp-receive-queue-max", FIELD(struct ckpt_fd_inet, recv_len), SET, 0xffffffff},
+		{"tcp-unsent-beyond-send-queue", FIELD(struct ckpt_fd_inet, unsent_len), PLUS, 1000},
+		{"tcp-window-scale-15", FIELD(struct ckpt_fd_inet, snd_wscale), SET, 15},
+		{"tcp-mss-70000", FIELD(struct ckpt_fd_inet, mss), SET, 70000},
+		{"tcp-reserved", FIELD(struct ckpt_fd_inet, reserved), SET, 1},
+		{"tcp-backlog-when-connected", FIELD(struct ckpt_fd_inet, sk.backlog), SET, 5},
+		{"tcp-with-datagrams", FIELD(struct ckpt_fd_inet, sk.nmsgs), SET, 1},
+	}, udp_cases[] = {
+		{"udp-protocol-tcp", FIELD(struct ckpt_fd_inet, protocol), SET, 6},
+		{"udp-state-listening", FIELD(struct ckpt_fd_inet, sk.state), SET, 10},
+		{"udp-datagrams-one-more", FIELD(struct ckpt_fd_inet, sk.nmsgs), PLUS, 1},
+		{"udp-sender-name-21-bytes", sizeof(struct ckpt_fd_inet) + offsetof(struct ckpt_sk_msg, name_len), 4, SET, 21},
+		{"udp-options-unknown", FIELD(struct ckpt_fd_inet, sk.opts), SET, 0x100},
+	};
+	static const struct field_case flag_cases[] = {
+		{"flags-unknown", FIELD(struct ckpt_rec_fd, kind_flags), SET, 0x80000000},
+		{"flags-peer-in-tree-and-reset", FIELD(struct ckpt_rec_fd, kind_flags), SET,
+		 CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_QUEUES | CKPT_SK_REPAIR},
+		{"flags-repair-without-peer", FIELD(struct ckpt_rec_fd, kind_flags), SET, CKPT_SK_REPAIR | CKPT_SK_QUEUES},
+		{"flags-fin-sent-when-established", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_FIN_SENT},
+		{"state-cut-short", FIELD(struct ckpt_rec_fd, data_len), SET, 8},
+		{"state-one-byte-less", FIELD(struct ckpt_rec_fd, data_len), PLUS, 0xffffffff},
+	};
+	const struct {
+		uint32_t kind;
+		int tcp;
+		const char *prefix;
+		const struct field_case *cases;
+		size_t n;
+	} kinds[] = {
+		{CKPT_FD_UNIX, -1, "unix", unix_cases, N_CASES(unix_cases)},
+		{CKPT_FD_INET, 1, "tcp", tcp_cases, N_CASES(tcp_cases)},
+		{CKPT_FD_INET, 0, "udp", udp_cases, N_CASES(udp_cases)},
+	};
+	for (size_t k = 0; k < N_CASES(kinds); k++) {
+		size_t rec = socket_record(tree, fdn, kinds[k].kind, kinds[k].tcp);
+		if (!rec)
+			die("the tree seed has no %s socket with its queues", kinds[k].prefix);
+		size_t blob = t_data(tree, fdn) + g32(tree, rec + offsetof(struct ckpt_rec_fd, data_off));
+		emit_field_cases(C, tree, blob, kinds[k].cases, kinds[k].n);
+		for (size_t i = 0; i < N_CASES(flag_cases); i++) {
+			struct field_case fc = flag_cases[i];
+			char name[64];
+			snprintf(name, sizeof(name), "%s-%s", kinds[k].prefix, fc.name);
+			fc.name = name;
+			/* Flags that a UDP or unix socket never has, and TCP ones that do not fit. */
+			if (kinds[k].tcp != 1 && strstr(fc.name, "fin-sent"))
+				continue;
+			emit_field_case(C, tree, rec, &fc);
+		}
+	}
 	free(r.nt);
 }
 
@@ -1731,6 +1851,7 @@ static const struct {
 	{"tree", gen_tree},
 	{"counts", gen_counts},
 	{"fd-state", gen_fd_state},
+	{"sockets", gen_sockets},
 };
 
 static void seed(const char *in, const char *out)

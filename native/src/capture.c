@@ -281,6 +281,8 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 		if (pageio_write((pid_t)img->procs[i].rec.pid, job->fd, &img->procs[i], &job->prog,
 			      job->clones[i].pid ? PAGEIO_WHILE_FROZEN : PAGEIO_ALL) < 0)
 			goto fail;
+	if (o->release == CKPT_KILL)
+		files_capture_before_kill(img);
 	tree_release(&job->tree, (enum ckpt_release)o->release);
 	job->t_released = now_ns();
 	mem_hint_free(&hint);

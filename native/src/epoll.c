@@ -424,12 +424,12 @@ static void epoll_describe_text(const struct fd_image *f, struct buf *out, const
 {
 	for (size_t i = 0; i < item_count(f); i++) {
 		struct ckpt_fd_epoll_item it = item_at(f, i);
-		buf_printf(out, "%swatches fd %u", indent, it.tfd);
+		buf_printf(out, "\n%swatches fd %u", indent, it.tfd);
 		if (it.file_fd != it.tfd)
 			buf_printf(out, " (its file now at fd %u)", it.file_fd);
 		buf_printf(out, ": ");
 		events_text(out, it.events);
-		buf_printf(out, ", data 0x%llx\n", (unsigned long long)it.data);
+		buf_printf(out, ", data 0x%llx", (unsigned long long)it.data);
 	}
 }
 

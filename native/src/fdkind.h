@@ -10,7 +10,9 @@
 #include "image.h"
 
 struct buf;
+struct files_restore;
 struct json;
+struct portability_report;
 
 struct fd_kind {
 	uint32_t kind;          /* CKPT_FD_* */
@@ -28,23 +30,40 @@ struct fd_kind {
 	 * what needs the other fds at their numbers, such as an epoll set's interest list. */
 	int (*finish_inside)(const struct process_image *p, const struct fd_image *f);
 	/* Capture, once the whole tree is captured and its open file descriptions numbered (may be
-	 * NULL): what spans fds and processes, such as which process adds each epoll item. */
+	 * NULL): what spans fds and processes, such as which process adds each epoll item or which
+	 * sockets are each other's peers. */
 	int (*capture_tree)(struct statefile_image *img);
 	/* Reading a statefile, once every image is read (may be NULL): what the kind's records say
 	 * about other fds and processes holds. */
 	int (*check_tree)(const struct statefile_image *img);
-	/* ckpt info (may be NULL): the kind's state, as lines of text that start with `indent`,
-	 * and as members of the fd's JSON object. */
+	/* ckpt info (may be NULL): the kind's state in words, appended to the fd's line (further
+	 * lines start with a newline and `indent`), and as members of the fd's JSON object. */
 	void (*describe_text)(const struct fd_image *f, struct buf *out, const char *indent);
 	void (*describe_json)(const struct fd_image *f, struct json *j);
+
+	/* The optional parts below are for sockets. */
+	/* Sockets of this kind: the names their protocols give (getxattr system.sockprotoname,
+	 * e.g. "TCP"), separated by spaces; a name ending in '*' matches as a prefix. */
+	const char *sock_protos;
+	/* Capture, just before the tree is killed (ckpt dump --kill). */
+	void (*before_kill)(const struct statefile_image *img);
+	/* Restart, in ckpt once every open file description of the tree is open: what joins
+	 * them, such as connecting sockets to each other and refilling their queues. */
+	int (*restore_ready)(const struct statefile_image *img, const struct files_restore *fr);
+	/* ckpt check, and restart before anything is made: what this machine must offer (a free
+	 * port, say), as items of the report (portability.h). */
+	void (*check_here)(const struct process_image *p, const struct fd_image *f, struct portability_report *r);
 };
 
 extern const struct fd_kind eventfd_fd_kind, signalfd_fd_kind, timerfd_fd_kind;
 extern const struct fd_kind epoll_fd_kind, inotify_fd_kind;
+extern const struct fd_kind unix_fd_kind, inet_fd_kind;
 
 /* The kind that handles fds of this CKPT_FD_* kind, or of this readlink text; NULL if none. */
 const struct fd_kind *fd_kind_of(uint32_t kind);
 const struct fd_kind *fd_kind_for_link(const char *link);
+/* The kind of a socket whose protocol has this name (sock_protos); NULL if none. */
+const struct fd_kind *fd_kind_for_socket(const char *proto);
 /* "file", "pipe", "eventfd"...: the name of any CKPT_FD_* kind. */
 const char *fd_kind_name(uint32_t kind);
 

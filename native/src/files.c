@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static bool is_tty(dev_t rdev)
@@ -24,7 +25,7 @@ static bool is_tty(dev_t rdev)
 
 /* The kinds that rebuild their objects themselves, each in its own file. */
 static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind,
-						 &epoll_fd_kind, &inotify_fd_kind};
+						 &epoll_fd_kind, &inotify_fd_kind, &unix_fd_kind, &inet_fd_kind};
 
 const struct fd_kind *fd_kind_of(uint32_t kind)
 {
@@ -42,6 +43,29 @@ const struct fd_kind *fd_kind_for_link(const char *link)
 	return NULL;
 }
 
+/* Whether proto is one of the space-separated names in list ("UNIX*" is a prefix). */
+static bool proto_listed(const char *list, const char *proto)
+{
+	for (const char *w = list; w && *w;) {
+		size_t n = strcspn(w, " ");
+		bool prefix = n && w[n - 1] == '*';
+		size_t m = prefix ? n - 1 : n;
+		if (strncmp(w, proto, m) == 0 && (prefix || proto[m] == 0))
+			return true;
+		w += n;
+		w += strspn(w, " ");
+	}
+	return false;
+}
+
+const struct fd_kind *fd_kind_for_socket(const char *proto)
+{
+	for (size_t i = 0; i < ARRAY_LEN(fd_kinds); i++)
+		if (proto_listed(fd_kinds[i]->sock_protos, proto))
+			return fd_kinds[i];
+	return NULL;
+}
+
 const char *fd_kind_name(uint32_t kind)
 {
 	static const char *const names[] = {"?", "file", "directory", "char-device", "block-device", "fifo",
@@ -52,15 +76,22 @@ const char *fd_kind_name(uint32_t kind)
 	return kind < ARRAY_LEN(names) ? names[kind] : "?";
 }
 
-static int fd_kind(const char *path, const struct stat *st)
+/* The kind of the fd at proc_link (/proc/PID/fd/N), which readlink gives as path. */
+static int fd_kind(const char *proc_link, const char *path, const struct stat *st)
 {
 	const struct fd_kind *k = fd_kind_for_link(path);
 	if (k)
 		return (int)k->kind;
 	if (strncmp(path, "pipe:", 5) == 0)
 		return CKPT_FD_PIPE;
-	if (strncmp(path, "socket:", 7) == 0)
-		return CKPT_FD_SOCKET;
+	if (strncmp(path, "socket:", 7) == 0) {
+		/* The protocol's name, as sockfs gives it: "UNIX-STREAM", "TCP", "UDPv6"... */
+		char proto[32];
+		ssize_t n = getxattr(proc_link, "system.sockprotoname", proto, sizeof(proto) - 1);
+		proto[n > 0 ? n : 0] = 0;
+		k = fd_kind_for_socket(proto);
+		return k ? (int)k->kind : CKPT_FD_SOCKET;
+	}
 	if (strncmp(path, "anon_inode:", 11) == 0 || path[0] != '/')
 		return CKPT_FD_OTHER;
 	if (S_ISREG(st->st_mode))
@@ -103,7 +134,7 @@ int files_capture(pid_t pid, struct process_image *p)
 		}
 		struct fd_image *f = ARR_PUSH(p->fds, p->nfds, p->cap_fds);
 		f->rec.fd = (uint32_t)fd;
-		f->rec.kind = (uint32_t)fd_kind(path, &st);
+		f->rec.kind = (uint32_t)fd_kind(link, path, &st);
 		f->rec.dev = st.st_dev;
 		f->rec.ino = st.st_ino;
 		const char *v;
@@ -257,6 +288,13 @@ int files_capture_tree(struct statefile_image *img)
 		if (fd_kinds[i]->capture_tree && fd_kinds[i]->capture_tree(img) < 0)
 			return -1;
 	return 0;
+}
+
+void files_capture_before_kill(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < ARRAY_LEN(fd_kinds); i++)
+		if (fd_kinds[i]->before_kill)
+			fd_kinds[i]->before_kill(img);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -437,6 +475,10 @@ struct files_restore *files_restore_prepare(const struct statefile_image *img, i
 				goto fail;
 		}
 	}
+	/* What joins descriptions (sockets to their peers) once all of them are open. */
+	for (size_t i = 0; i < ARRAY_LEN(fd_kinds); i++)
+		if (fd_kinds[i]->restore_ready && fd_kinds[i]->restore_ready(img, fr) < 0)
+			goto fail;
 	return fr;
 fail:
 	files_restore_free(fr);
@@ -516,6 +558,16 @@ static int reopen_fd(const struct files_restore *fr, const struct fd_image *f)
 		break;
 	}
 	return open("/dev/null", acc == O_RDONLY ? O_RDONLY : acc == O_WRONLY ? O_WRONLY : O_RDWR);
+}
+
+int files_restore_desc_fd(const struct files_restore *fr, uint32_t desc)
+{
+	return find_description(fr, desc);
+}
+
+int files_restore_dup(const struct files_restore *fr, const struct fd_image *f)
+{
+	return reopen_fd(fr, f);
 }
 
 int files_restore_inside(const struct files_restore *fr, const struct process_image *p, const int *keep, size_t nkeep)

@@ -13,6 +13,8 @@ int files_capture_tree(struct statefile_image *img);
  * without a name, deleted files); with allow, marks each one lost (it comes back as /dev/null)
  * and warns. */
 int files_check_restorable(struct statefile_image *img, bool allow);
+/* Just before a captured tree is killed (ckpt dump --kill): what its fds' kinds need then. */
+void files_capture_before_kill(const struct statefile_image *img);
 
 
 /* ---- restart ---- */
@@ -26,6 +28,10 @@ void files_warn_lost(const struct statefile_image *img);
 struct files_restore;
 struct files_restore *files_restore_prepare(const struct statefile_image *img, int fd_base);
 void files_restore_free(struct files_restore *fr);
+/* For the kinds' restore_ready: the fd ckpt holds for a saved open file description (-1 when
+ * it has none), and a new fd for the object of a saved fd, as its process will get it. */
+int files_restore_desc_fd(const struct files_restore *fr, uint32_t desc);
+int files_restore_dup(const struct files_restore *fr, const struct fd_image *f);
 /* In a skeleton process: builds the saved fd table and closes every other fd but `keep`. */
 int files_restore_inside(const struct files_restore *fr, const struct process_image *p, const int *keep, size_t nkeep);
 

@@ -221,6 +221,97 @@ struct ckpt_fd_inotify_watch {
  * kernel's cyclic wd numbering up to each saved wd, a few microseconds a step. */
 #define CKPT_INOTIFY_MAX_WD      (1u << 20)
 
+/*
+ * Sockets (CKPT_FD_UNIX, CKPT_FD_INET).  kind_flags holds CKPT_SK_*; the blob is the kind's
+ * record (struct ckpt_fd_unix or struct ckpt_fd_inet), then what its counts say follows, in
+ * this order: names, TCP queues, queued messages.  The state of an open file description is
+ * stored on its first fd in the tree; its other fds carry the record without the queues.
+ */
+#define CKPT_SK_PEER_IN_TREE 0x1u  /* its peer is a socket of the tree, rebuilt with it */
+#define CKPT_SK_RESET        0x2u  /* connected, but cannot be rebuilt (its peer is outside the
+                                    * tree, or TCP state could not be saved): restart gives a
+                                    * socket of the same family and type that reports a reset */
+#define CKPT_SK_REPAIR       0x4u  /* inet: the TCP connection's repair state is in the record */
+#define CKPT_SK_FIN_SENT     0x8u  /* inet: it shut down writing (a FIN, outside the sequence
+                                    * numbers stored); restart shuts it down again */
+#define CKPT_SK_FIN_RECEIVED 0x10u /* inet: its peer shut down writing; the peer's FIN_SENT
+                                    * gives it back */
+#define CKPT_SK_QUEUES       0x20u /* the queues are stored on this fd (first of its description) */
+#define CKPT_SK_IN_ACCEPT_QUEUE 0x40u /* unix: connected to a listener of the tree that has not
+                                       * accepted it yet; restart connects it again */
+
+/* Socket options kept (ckpt_sk_common.opts). */
+#define CKPT_SKO_REUSEADDR 0x1u
+#define CKPT_SKO_REUSEPORT 0x2u
+#define CKPT_SKO_KEEPALIVE 0x4u
+#define CKPT_SKO_BROADCAST 0x8u
+#define CKPT_SKO_PASSCRED  0x10u
+#define CKPT_SKO_NODELAY   0x20u  /* TCP_NODELAY */
+#define CKPT_SKO_V6ONLY    0x40u  /* IPV6_V6ONLY */
+
+/* What every socket record starts with. */
+struct ckpt_sk_common {
+	uint32_t type;            /* SOCK_STREAM (1), SOCK_DGRAM (2), SOCK_SEQPACKET (5) */
+	uint32_t state;           /* unix: CKPT_SKS_*; inet: the kernel's TCP state (UDP: 1 connected, 7 not) */
+	uint32_t opts;            /* CKPT_SKO_* */
+	int32_t peek_off;         /* SO_PEEK_OFF, -1 when not set */
+	uint32_t sndbuf, rcvbuf;  /* SO_SNDBUF, SO_RCVBUF as getsockopt reports them */
+	uint32_t backlog;         /* listening: listen()'s backlog */
+	uint32_t nmsgs;           /* messages queued for it to read (struct ckpt_sk_msg each) */
+	uint64_t rcvtimeo_us, sndtimeo_us; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
+};
+
+/* Unix socket states. */
+enum { CKPT_SKS_UNCONNECTED = 0, CKPT_SKS_LISTENING = 1, CKPT_SKS_CONNECTED = 2 };
+
+struct ckpt_fd_unix {
+	struct ckpt_sk_common sk;
+	uint64_t ino;             /* the socket's inode */
+	uint64_t peer_ino;        /* its peer's; 0 when it has none or its peer is closed */
+	uint32_t shutdown;        /* 1: no more receiving, 2: no more sending (as the kernel keeps it) */
+	uint32_t name_len;        /* its address's sun_path, after the record; an abstract name
+	                           * starts with a NUL; 0: unnamed */
+	uint32_t peer_name_len;   /* its peer's address, after its own */
+	uint32_t pending;         /* listening: connections not accepted yet; those from sockets of
+	                           * the tree are made again, the others are dropped */
+};
+
+/* An IPv4 or IPv6 address and port: IPv4 in the first 4 bytes of addr. */
+struct ckpt_sk_inaddr {
+	uint8_t addr[16];
+	uint16_t port;            /* host order */
+	uint16_t family;          /* AF_INET (2) or AF_INET6 (10); 0: none */
+};
+
+struct ckpt_fd_inet {
+	struct ckpt_sk_common sk;
+	uint32_t family;          /* AF_INET or AF_INET6 */
+	uint32_t protocol;        /* IPPROTO_TCP (6) or IPPROTO_UDP (17) */
+	struct ckpt_sk_inaddr local, peer;
+	/* TCP, with CKPT_SK_REPAIR: the queues follow the record, the send queue first. */
+	uint32_t send_seq;        /* the first byte of the send queue (not acknowledged yet) */
+	uint32_t recv_seq;        /* the first byte of the receive queue (not read yet) */
+	uint32_t send_len;        /* bytes in the send queue ... */
+	uint32_t unsent_len;      /* ... of which the last unsent_len were never sent */
+	uint32_t recv_len;        /* bytes in the receive queue */
+	uint32_t mss;             /* TCP_MAXSEG */
+	uint32_t tcpi_options;    /* TCPI_OPT_* negotiated: timestamps, SACK, window scaling */
+	uint8_t snd_wscale, rcv_wscale;
+	uint16_t reserved;
+	uint32_t timestamp;       /* TCP_TIMESTAMP */
+	uint32_t snd_wl1, snd_wnd, max_window, rcv_wnd, rcv_wup; /* TCP_REPAIR_WINDOW */
+};
+
+/* One queued message: this header, the sender's address (name_len bytes: a sun_path for unix
+ * sockets, a struct ckpt_sk_inaddr for UDP), nfds description ids (uint32 each: the fds in
+ * flight with it, as the tree holds them), then its len bytes. */
+struct ckpt_sk_msg {
+	uint32_t len;
+	uint32_t name_len;
+	uint32_t nfds;
+	uint32_t reserved;
+};
+
 struct ckpt_rec_sigaction {
 	uint64_t handler;  /* SIG_DFL 0, SIG_IGN 1, else an address */
 	uint64_t flags;

@@ -266,11 +266,12 @@ static char *render_text(const char *path, const struct statefile_image *img)
 		buf_printf(&b, "  Files:    %zu\n", p->nfds);
 		for (size_t f = 0; f < p->nfds; f++) {
 			const struct fd_image *fd = &p->fds[f];
-			buf_printf(&b, "    %-4u %-12s %-2s %s\n", fd->rec.fd, fd_kind_name(fd->rec.kind),
+			buf_printf(&b, "    %-4u %-12s %-2s %s", fd->rec.fd, fd_kind_name(fd->rec.kind),
 				   acc_name(fd->rec.open_flags), fd->path ? fd->path : "");
 			const struct fd_kind *k = fd_kind_of(fd->rec.kind);
 			if (k && k->describe_text)
 				k->describe_text(fd, &b, "           ");
+			buf_put(&b, "\n", 1);
 		}
 	}
 	human_bytes(s1, sizeof(s1), tstored);

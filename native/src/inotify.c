@@ -476,7 +476,7 @@ static void inotify_describe_text(const struct fd_image *f, struct buf *out, con
 	struct ckpt_fd_inotify_watch w;
 	const char *path;
 	for (size_t off = 0; (off = next_watch(f, off, &w, &path));) {
-		buf_printf(out, "%swatch %u: %s%s (", indent, w.wd, path,
+		buf_printf(out, "\n%swatch %u: %s%s (", indent, w.wd, path,
 			   (w.flags & CKPT_INOTIFY_DONT_FOLLOW) ? " (the link itself)" : "");
 		const char *sep = "";
 		for (size_t i = 0; i < ARRAY_LEN(mask_names); i++)
@@ -484,7 +484,7 @@ static void inotify_describe_text(const struct fd_image *f, struct buf *out, con
 				buf_printf(out, "%s%s", sep, mask_names[i].name);
 				sep = " ";
 			}
-		buf_printf(out, ")\n");
+		buf_printf(out, ")");
 	}
 }
 

@@ -2,6 +2,7 @@
 #include "portability.h"
 #include "ckpt.h"
 #include "cpu.h"
+#include "fdkind.h"
 #include "json.h"
 #include "mem.h"
 #include "util.h"
@@ -173,6 +174,28 @@ static void check_paths(const struct statefile_image *img, struct portability_re
 	}
 }
 
+void portability_add(struct portability_report *r, const char *area, enum portability_status status, char *subject,
+		     char *state, const char *remedy)
+{
+	if (listed(r, area, subject)) {
+		free(subject);
+		free(state);
+		return;
+	}
+	add(r, area, status, subject, state, remedy);
+}
+
+/* What the kinds of fd that ckpt rebuilds need here (a socket's port, say). */
+static void check_fd_kinds(const struct statefile_image *img, struct portability_report *r)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_kind *kind = fd_kind_of(img->procs[i].fds[k].rec.kind);
+			if (kind && kind->check_here)
+				kind->check_here(&img->procs[i], &img->procs[i].fds[k], r);
+		}
+}
+
 static void check_user(const struct statefile_image *img, struct portability_report *r)
 {
 	uint32_t saved = img->procs[0].rec.uid;
@@ -196,6 +219,7 @@ int portability_check(const struct statefile_image *img, int sf_fd, struct porta
 	}
 	check_kernel(img, r);
 	check_paths(img, r);
+	check_fd_kinds(img, r);
 	check_user(img, r);
 	return 0;
 }

@@ -16,7 +16,7 @@ enum portability_status {
 };
 
 struct portability_item {
-	const char *area;     /* "file", "cpu", "vdso", "kernel", "open file", "cwd", "user" */
+	const char *area;     /* "file", "cpu", "vdso", "kernel", "open file", "cwd", "user", "socket" */
 	char *subject;        /* what was checked: a path, "instruction sets", ... */
 	enum portability_status status;
 	char *state;          /* what was found, e.g. "changed since the snapshot (its build-id differs)" */
@@ -34,5 +34,9 @@ int portability_check(const struct statefile_image *img, int sf_fd, struct porta
 /* The refusal restart gives for the report's first problem; 0 when there is none. */
 int portability_refuse(const struct portability_report *r);
 void portability_report_free(struct portability_report *r);
+/* Adds an item, for the checks of the fd kinds (fdkind.h): subject and state are taken over,
+ * remedy is copied (NULL: none).  An item with the same area and subject is added once. */
+void portability_add(struct portability_report *r, const char *area, enum portability_status status, char *subject,
+		     char *state, const char *remedy);
 
 #endif

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -333,8 +335,22 @@ fail:
 	return -1;
 }
 
+/* Waits (a few seconds at most) until a killed process has exited, so that its files are
+ * closed when the dump returns: a restart right after finds the tree's ports, socket paths
+ * and connections free.  Its pidfd, opened before the kill, tells exactly when, whoever
+ * reaps the process. */
+static void wait_killed(int pidfd)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	while (poll(&p, 1, 5000) < 0 && errno == EINTR)
+		;
+	close(pidfd);
+}
+
 void tree_release(struct frozen_tree *t, enum ckpt_release mode)
 {
+	int *killed = mode == CKPT_KILL ? xcalloc(t->nprocs ? t->nprocs : 1, sizeof(int)) : NULL;
+	size_t nkilled = 0;
 	for (size_t i = 0; i < t->nprocs; i++) {
 		struct frozen_proc *p = &t->procs[i];
 		bool ours = false;
@@ -343,6 +359,9 @@ void tree_release(struct frozen_tree *t, enum ckpt_release mode)
 		if (!ours)
 			continue;
 		if (mode == CKPT_KILL) {
+			int pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+			if (pidfd >= 0)
+				killed[nkilled++] = pidfd;
 			kill(p->pid, SIGKILL);
 			continue;
 		}
@@ -361,6 +380,9 @@ void tree_release(struct frozen_tree *t, enum ckpt_release mode)
 		}
 	}
 	if (mode == CKPT_KILL) {
+		for (size_t i = 0; i < nkilled; i++)
+			wait_killed(killed[i]);
+		free(killed);
 		/* Reap our direct child if the root is one, so no zombie is left behind. */
 		for (size_t i = 0; i < t->nprocs; i++)
 			waitpid(t->procs[i].pid, NULL, WNOHANG | __WALL);

@@ -16,7 +16,7 @@ BIN=$SCRATCH/bin
 # Arguments each program needs besides its ready file.
 prog_args() {
 	case $1 in
-	resources | eventloop) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
+	resources | eventloop | unixsockets) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
 	bigheap) echo 300 ;;
 	mapfile) echo "$SCRATCH/mapped.dat" ;;
 	esac
@@ -59,7 +59,7 @@ wait_gone() { # PID [SECONDS]
 	done
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop; do
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets echo; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -218,6 +218,63 @@ for round in 1 2; do
 	fi
 done
 
+# 3d. Connections to peers outside the tree (a TCP and a unix server run here) come back as
+# sockets that report a reset, and ckpt info says so.
+outside_servers() { # UNIX-PATH SECONDS: prints the TCP port, then holds what it accepts
+	python3 -c '
+import socket, sys, time
+t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("127.0.0.1", 0)); t.listen(4)
+u = socket.socket(socket.AF_UNIX); u.bind(sys.argv[1]); u.listen(4)
+print(t.getsockname()[1], flush=True)
+t.settimeout(10); u.settimeout(10)
+held = [t.accept(), u.accept()]
+time.sleep(float(sys.argv[2]))' "$@"
+}
+rm -f "$SCRATCH/outside.sock"
+coproc OUTSIDE { outside_servers "$SCRATCH/outside.sock" 20; }
+read -r -t 10 oport <&"${OUTSIDE[0]}"
+if [ -n "$oport" ] && start_prog peerout "$SCRATCH/peerout.out" "$oport" "$SCRATCH/outside.sock" &&
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/peerout.ckpt" --kill >"$SCRATCH/dump.log" 2>&1; then
+	wait $PROG_PID 2>/dev/null
+	"$CKPT" info "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.info"
+	"$CKPT" info --json "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.json"
+	check "sockets: ckpt info says both connections to peers outside the tree will report a reset" \
+		[ "$(grep -c 'will report a reset (its peer is outside the tree)' "$SCRATCH/peerout.info")" = 2 ]
+	check "sockets: ckpt info --json says so too" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s = [f["socket"] for p in d["processes"] for f in p["fds"] if "socket" in f]
+assert len(s) == 2 and all(x["reports_reset"] and x["peer"] == "outside the tree" for x in s), s' <"$SCRATCH/peerout.json"
+	timeout 60 "$CKPT" restart "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.out" 2>"$SCRATCH/restart.err"
+	check "sockets: a tcp and a unix connection to peers outside the tree report a reset on first use" \
+		[ "$(cat "$SCRATCH/peerout.out")" = "$(printf 'tcp: a socket, Connection reset by peer\nunix: a socket, Connection reset by peer')" ]
+else
+	fail "sockets: peers outside the tree" "no outside servers, or the dump failed: $(cat "$SCRATCH/dump.log" 2>/dev/null)"
+fi
+kill "$OUTSIDE_PID" 2>/dev/null
+wait "$OUTSIDE_PID" 2>/dev/null
+# The saved program still holds its port (left stopped): ckpt check names the port as a
+# problem, and restart refuses in one line with the same words.
+expected=$(expected_output echo)
+if start_prog echo "$SCRATCH/busy.out" && "$CKPT" dump $PROG_PID -o "$SCRATCH/busy.ckpt" --leave-stopped >/dev/null 2>&1; then
+	port=$("$CKPT" info --json "$SCRATCH/busy.ckpt" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(next(f["socket"]["local"].split(":")[1] for f in d["processes"][0]["fds"]
+      if f.get("socket", {}).get("state") == "listening"))')
+	"$CKPT" check "$SCRATCH/busy.ckpt" >"$SCRATCH/check.out" 2>/dev/null
+	check "sockets: ckpt check names the port the saved program still listens on" \
+		grep -q "PROBLEM  socket .*: port $port is taken here" "$SCRATCH/check.out"
+	timeout 60 "$CKPT" restart "$SCRATCH/busy.ckpt" >/dev/null 2>"$SCRATCH/err"
+	check "sockets: restart refuses a taken port in one line" one_line_error $? "$SCRATCH/err"
+	check "sockets: the line names the port" grep -q "port $port is taken here" "$SCRATCH/err"
+	cont_tree $PROG_PID
+	wait $PROG_PID
+	check "sockets: the saved program runs on undisturbed" [ "$(cat "$SCRATCH/busy.out")" = "$expected" ]
+else
+	fail "sockets: port taken" "the echo program did not start or could not be dumped"
+fi
+
 # 4. Restarted stopped: gdb attached by pid sees what gdb sees in the statefile; then it runs on.
 for prog in threads single; do
 	args=$(prog_args $prog)
@@ -331,6 +388,29 @@ if id -u $USER_NAME >/dev/null 2>&1; then
 		# Processes of the killed original may linger as zombies until init reaps them.
 		check "user: $prog left no process behind" [ -z "$(comm -13 <(echo "$before") <(pgrep -u $USER_NAME | sort))" ]
 	done
+	# Sockets as an ordinary user: unix sockets come back whole; a TCP connection inside the
+	# tree cannot be saved without CAP_NET_ADMIN, which the dump says, and so does ckpt info.
+	udir="$SCRATCH/user.sockets"
+	mkdir -p "$udir/work"
+	chown -R $USER_NAME: "$udir"
+	expected=$(cd "$udir" && as_user "$BIN/unixsockets" "$udir/ready0" "$udir/work" 2>&1)
+	(cd "$udir" && as_user sh -c 'exec "$0" "$1" "$2" >"$3" 2>&1' "$BIN/unixsockets" "$udir/ready" "$udir/work" "$udir/out") &
+	wait_for_file "$udir/ready"
+	upid=$(pgrep -u $USER_NAME -f "$BIN/unixsockets $udir/ready " | head -1)
+	as_user "$SCRATCH/ckpt" dump "$upid" -o "$udir/u.ckpt" --kill >"$udir/dump.log" 2>&1
+	wait
+	(cd "$udir" && as_user sh -c 'exec timeout 60 "$0" restart "$1" >>"$2" 2>"$3"' "$SCRATCH/ckpt" "$udir/u.ckpt" \
+		"$udir/out" "$udir/restart.err")
+	check "user: unix sockets restart as an ordinary user with the undisturbed result" [ "$(cat "$udir/out")" = "$expected" ]
+	(cd "$udir" && as_user sh -c 'exec "$0" "$1" >"$2" 2>&1' "$BIN/echo" "$udir/ready.tcp" "$udir/out.tcp") &
+	wait_for_file "$udir/ready.tcp"
+	upid=$(pgrep -u $USER_NAME -f "$BIN/echo $udir/ready.tcp\$" | head -1)
+	as_user "$SCRATCH/ckpt" dump "$upid" -o "$udir/t.ckpt" --kill >"$udir/dump.log" 2>&1
+	wait
+	check "user: the dump says a tcp connection inside the tree needs CAP_NET_ADMIN" \
+		grep -q "need CAP_NET_ADMIN to be saved" "$udir/dump.log"
+	check "user: ckpt info says both ends will report a reset" \
+		[ "$(as_user "$SCRATCH/ckpt" info "$udir/t.ckpt" | grep -c 'will report a reset (saved without CAP_NET_ADMIN)')" = 2 ]
 	# The same user's gdb reads the program's symbols after a restart left it stopped (in a
 	# user+pid namespace: this user may not choose pids).
 	udir="$SCRATCH/user.single"

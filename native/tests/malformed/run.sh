@@ -24,7 +24,7 @@ if fuzz/make-statefiles.sh "$ckpt" "$work" 2>"$work/seeds.err"; then
 	ok=1
 	for m in single threads tree; do "$ckpt" info "$work/$m.ckpt" >/dev/null 2>&1 || ok=0; done
 	if [ "$ok" = 1 ]; then
-		pass "malformed: real statefiles to corrupt (single-threaded, 3 threads, parent+child with a pipe) are accepted by ckpt info"
+		pass "malformed: real statefiles to corrupt (single-threaded, 3 threads, parent+child with a pipe and sockets) are accepted by ckpt info"
 	else
 		fail "malformed: real statefiles" "ckpt info rejects a fresh statefile"
 		exit 1

@@ -1,0 +1,315 @@
+/* What unix and inet sockets share: options, queues read without consuming them, blobs (sk_common.h). */
+#include "sk_common.h"
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define KNOWN_OPTS                                                                                          \
+	(CKPT_SKO_REUSEADDR | CKPT_SKO_REUSEPORT | CKPT_SKO_KEEPALIVE | CKPT_SKO_BROADCAST | CKPT_SKO_PASSCRED | \
+	 CKPT_SKO_NODELAY | CKPT_SKO_V6ONLY)
+
+struct desc_order {
+	uint32_t desc;
+	size_t order;
+	struct sk_entry e;
+};
+
+static int by_desc_then_order(const void *a, const void *b)
+{
+	const struct desc_order *x = a, *y = b;
+	if (x->desc != y->desc)
+		return x->desc < y->desc ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int by_order(const void *a, const void *b)
+{
+	const struct desc_order *x = a, *y = b;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+struct sk_entry *sk_descriptions(const struct statefile_image *img, uint32_t kind, size_t *n)
+{
+	/* Sorted, not searched: a statefile may hold a million fds. */
+	size_t total = 0;
+	for (size_t i = 0; i < img->nprocs; i++)
+		total += img->procs[i].nfds;
+	struct desc_order *all = xcalloc(total ? total : 1, sizeof(*all));
+	size_t at = 0;
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++, at++)
+			all[at] = (struct desc_order){img->procs[i].fds[k].rec.desc, at, {&img->procs[i], &img->procs[i].fds[k]}};
+	qsort(all, total, sizeof(*all), by_desc_then_order);
+	/* The first fd of each description, whatever its kind, is the one restart opens. */
+	size_t m = 0;
+	for (size_t i = 0; i < total; i++)
+		if ((i == 0 || all[i].desc != all[i - 1].desc) && all[i].e.f->rec.kind == kind)
+			all[m++] = all[i];
+	qsort(all, m, sizeof(*all), by_order);
+	struct sk_entry *out = xcalloc(m ? m : 1, sizeof(*out));
+	for (size_t i = 0; i < m; i++)
+		out[i] = all[i].e;
+	free(all);
+	*n = m;
+	return out;
+}
+
+static int get_int(int fd, int level, int name, int *v)
+{
+	socklen_t l = sizeof(*v);
+	return getsockopt(fd, level, name, v, &l);
+}
+
+static uint64_t get_timeout_us(int fd, int name)
+{
+	struct timeval tv = {0};
+	socklen_t l = sizeof(tv);
+	if (getsockopt(fd, SOL_SOCKET, name, &tv, &l) < 0 || tv.tv_sec < 0 || tv.tv_usec < 0)
+		return 0;
+	return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+}
+
+int sk_common_capture(int fd, struct ckpt_sk_common *c)
+{
+	int v;
+	if (get_int(fd, SOL_SOCKET, SO_TYPE, &v) < 0)
+		return ckpt_fail_errno("cannot read a socket's type");
+	c->type = (uint32_t)v;
+	c->peek_off = get_int(fd, SOL_SOCKET, SO_PEEK_OFF, &v) == 0 ? v : -1;
+	c->sndbuf = get_int(fd, SOL_SOCKET, SO_SNDBUF, &v) == 0 && v > 0 ? (uint32_t)v : 0;
+	c->rcvbuf = get_int(fd, SOL_SOCKET, SO_RCVBUF, &v) == 0 && v > 0 ? (uint32_t)v : 0;
+	c->rcvtimeo_us = get_timeout_us(fd, SO_RCVTIMEO);
+	c->sndtimeo_us = get_timeout_us(fd, SO_SNDTIMEO);
+	static const struct {
+		int name;
+		uint32_t opt;
+	} flags[] = {{SO_REUSEADDR, CKPT_SKO_REUSEADDR}, {SO_REUSEPORT, CKPT_SKO_REUSEPORT},
+		     {SO_KEEPALIVE, CKPT_SKO_KEEPALIVE}, {SO_BROADCAST, CKPT_SKO_BROADCAST},
+		     {SO_PASSCRED, CKPT_SKO_PASSCRED}};
+	for (size_t i = 0; i < ARRAY_LEN(flags); i++)
+		if (get_int(fd, SOL_SOCKET, flags[i].name, &v) == 0 && v)
+			c->opts |= flags[i].opt;
+	return 0;
+}
+
+static int set_peek_off(int fd, int off)
+{
+	return setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off));
+}
+
+int sk_peek_queue(int fd, int (*each)(const struct sk_peeked *m, void *arg), void *arg, const char *what)
+{
+	int type = 0, own_off = -1;
+	if (get_int(fd, SOL_SOCKET, SO_TYPE, &type) < 0)
+		return ckpt_fail_errno("cannot read the type of %s", what);
+	if (get_int(fd, SOL_SOCKET, SO_PEEK_OFF, &own_off) < 0)
+		own_off = -1;
+	bool stream = type == SOCK_STREAM;
+	size_t cap = 256u << 10;
+	uint8_t *buf = xmalloc(cap);
+	union {
+		struct cmsghdr align;
+		char b[CMSG_SPACE(sizeof(int) * SK_MAX_FDS_PER_MSG) + CMSG_SPACE(sizeof(struct ucred)) + 512];
+	} ctl;
+	struct sk_peeked *m = xcalloc(1, sizeof(*m));
+	uint64_t off = 0;
+	size_t count = 0;
+	int rc = 0;
+	for (;;) {
+		/* Each peek starts at an offset we set, so no earlier peek (ours or the program's)
+		 * decides where; for datagrams the offset skips whole messages. */
+		if (off > INT_MAX || set_peek_off(fd, (int)off) < 0) {
+			rc = off > INT_MAX ? ckpt_fail("%s holds more than ckpt can read", what)
+					   : ckpt_fail_errno("cannot read the queue of %s without taking from it", what);
+			break;
+		}
+		struct iovec io = {buf, cap};
+		struct msghdr mh = {.msg_name = m->name, .msg_namelen = sizeof(m->name), .msg_iov = &io,
+				    .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b)};
+		/* MSG_TRUNC tells a datagram's real length; on TCP it would drop the bytes instead. */
+		ssize_t n = recvmsg(fd, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC | (stream ? 0 : MSG_TRUNC));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				rc = ckpt_fail_errno("cannot read the queue of %s", what);
+			break;
+		}
+		m->nfds = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+				size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (size_t i = 0; i < k && m->nfds < SK_MAX_FDS_PER_MSG; i++)
+					memcpy(&m->fds[m->nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			}
+		bool truncated = !stream && (size_t)n > cap;
+		if ((mh.msg_flags & MSG_CTRUNC) || truncated) {
+			for (size_t i = 0; i < m->nfds; i++)
+				close(m->fds[i]);
+			if (mh.msg_flags & MSG_CTRUNC) {
+				rc = ckpt_fail("%s has a message with more fds in flight than ckpt can take", what);
+				break;
+			}
+			/* A datagram larger than our buffer: the same one again, whole. */
+			cap = (size_t)n;
+			buf = xrealloc(buf, cap);
+			continue;
+		}
+		if (n == 0 && stream)
+			break; /* end of stream: the peer shut down writing */
+		if (++count > SK_MAX_MSGS || off + (uint64_t)n > SK_MAX_QUEUED) {
+			for (size_t i = 0; i < m->nfds; i++)
+				close(m->fds[i]);
+			rc = ckpt_fail("%s holds more queued data than ckpt saves (%u messages, %u MiB)", what, SK_MAX_MSGS,
+				       SK_MAX_QUEUED >> 20);
+			break;
+		}
+		m->data = buf;
+		m->len = (size_t)n;
+		m->name_len = mh.msg_namelen <= sizeof(m->name) ? mh.msg_namelen : 0;
+		rc = each(m, arg);
+		for (size_t i = 0; i < m->nfds; i++)
+			close(m->fds[i]);
+		if (rc < 0)
+			break;
+		off += (uint64_t)n;
+	}
+	set_peek_off(fd, own_off);
+	free(m);
+	free(buf);
+	return rc;
+}
+
+void sk_put_msg(struct buf *b, const void *name, uint32_t name_len, const uint32_t *descs, uint32_t nfds,
+		const void *data, uint32_t len)
+{
+	struct ckpt_sk_msg h = {.len = len, .name_len = name_len, .nfds = nfds};
+	buf_put(b, &h, sizeof(h));
+	buf_put(b, name, name_len);
+	buf_put(b, descs, nfds * sizeof(uint32_t));
+	buf_put(b, data, len);
+}
+
+const uint8_t *sk_take(struct sk_cursor *c, size_t n)
+{
+	if (n > c->len - c->at)
+		return NULL;
+	const uint8_t *p = c->p + c->at;
+	c->at += n;
+	return p;
+}
+
+int sk_next_msg(struct sk_cursor *c, struct sk_msg_view *m)
+{
+	const uint8_t *h = sk_take(c, sizeof(m->hdr));
+	if (!h)
+		return -1;
+	memcpy(&m->hdr, h, sizeof(m->hdr));
+	if (m->hdr.len > SK_MAX_QUEUED || m->hdr.nfds > SK_MAX_FDS_PER_MSG || m->hdr.name_len > 128)
+		return -1;
+	m->name = sk_take(c, m->hdr.name_len);
+	m->descs = sk_take(c, (size_t)m->hdr.nfds * sizeof(uint32_t));
+	m->data = sk_take(c, m->hdr.len);
+	return m->name && m->descs && m->data ? 0 : -1;
+}
+
+int sk_check_common(const struct ckpt_sk_common *sk, struct sk_cursor *c, size_t max_name, uint32_t fdnum,
+		    const char *kind)
+{
+	if (sk->opts & ~KNOWN_OPTS)
+		return ckpt_fail("%s socket fd %u has unknown options 0x%x", kind, fdnum, sk->opts);
+	if (sk->peek_off < -1 || sk->nmsgs > SK_MAX_MSGS || sk->backlog > INT_MAX || sk->sndbuf > INT_MAX ||
+	    sk->rcvbuf > INT_MAX)
+		return ckpt_fail("%s socket fd %u has a peek offset, backlog, buffer or message count no socket has",
+				 kind, fdnum);
+	/* A day at most: timeval's range, and anything longer is not a timeout a program sets. */
+	if (sk->rcvtimeo_us > 86400000000ull || sk->sndtimeo_us > 86400000000ull)
+		return ckpt_fail("%s socket fd %u has a timeout of more than a day", kind, fdnum);
+	uint64_t bytes = 0;
+	for (uint32_t i = 0; i < sk->nmsgs; i++) {
+		struct sk_msg_view m;
+		if (sk_next_msg(c, &m) < 0 || m.hdr.name_len > max_name || m.hdr.reserved)
+			return ckpt_fail("%s socket fd %u: queued message %u is cut short or too large", kind, fdnum, i);
+		bytes += m.hdr.len;
+	}
+	if (bytes > SK_MAX_QUEUED)
+		return ckpt_fail("%s socket fd %u has more than %u MiB queued", kind, fdnum, SK_MAX_QUEUED >> 20);
+	return 0;
+}
+
+static void set_buffer(int fd, int name, int force, uint32_t saved)
+{
+	int now;
+	/* The kernel doubles what it is given; a value a new socket has already is left alone, so
+	 * that a buffer the kernel sizes itself stays so. */
+	if (!saved || get_int(fd, SOL_SOCKET, name, &now) < 0 || (uint32_t)now == saved)
+		return;
+	int half = (int)(saved / 2);
+	if (setsockopt(fd, SOL_SOCKET, force, &half, sizeof(half)) < 0)
+		setsockopt(fd, SOL_SOCKET, name, &half, sizeof(half));
+}
+
+static void set_timeout(int fd, int name, uint64_t us)
+{
+	if (!us)
+		return;
+	struct timeval tv = {(time_t)(us / 1000000u), (suseconds_t)(us % 1000000u)};
+	setsockopt(fd, SOL_SOCKET, name, &tv, sizeof(tv));
+}
+
+int sk_common_restore(int fd, const struct ckpt_sk_common *c, bool buffers)
+{
+	static const struct {
+		int name;
+		uint32_t opt;
+	} flags[] = {{SO_REUSEADDR, CKPT_SKO_REUSEADDR}, {SO_REUSEPORT, CKPT_SKO_REUSEPORT},
+		     {SO_KEEPALIVE, CKPT_SKO_KEEPALIVE}, {SO_BROADCAST, CKPT_SKO_BROADCAST},
+		     {SO_PASSCRED, CKPT_SKO_PASSCRED}};
+	int one = 1;
+	for (size_t i = 0; i < ARRAY_LEN(flags); i++)
+		if ((c->opts & flags[i].opt) && setsockopt(fd, SOL_SOCKET, flags[i].name, &one, sizeof(one)) < 0)
+			return ckpt_fail_errno("cannot set a socket option again");
+	if (buffers) {
+		set_buffer(fd, SO_SNDBUF, SO_SNDBUFFORCE, c->sndbuf);
+		set_buffer(fd, SO_RCVBUF, SO_RCVBUFFORCE, c->rcvbuf);
+	}
+	set_timeout(fd, SO_RCVTIMEO, c->rcvtimeo_us);
+	set_timeout(fd, SO_SNDTIMEO, c->sndtimeo_us);
+	return 0;
+}
+
+void sk_restore_peek_off(int fd, const struct ckpt_sk_common *c)
+{
+	if (c->peek_off >= 0)
+		set_peek_off(fd, c->peek_off);
+}
+
+void sk_set_status_flags(int fd, uint32_t open_flags)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return;
+	fl &= ~(O_NONBLOCK | O_ASYNC);
+	fcntl(fd, F_SETFL, fl | (int)(open_flags & (O_NONBLOCK | O_ASYNC)));
+}
+
+int sk_replace(const struct files_restore *fr, uint32_t desc, int fd)
+{
+	int target = files_restore_desc_fd(fr, desc);
+	if (target < 0) {
+		close(fd);
+		return ckpt_fail("internal error: no socket was made for description %u", desc);
+	}
+	int r = dup3(fd, target, O_CLOEXEC);
+	close(fd);
+	if (r < 0)
+		return ckpt_fail_errno("cannot put a rebuilt socket in place");
+	return 0;
+}
