@@ -249,6 +249,7 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 		if (capture_process(&job->tree.procs[i], p, &hint) < 0 || check_interrupted() < 0)
 			goto fail;
 	}
+	proctree_capture_zombies(&job->tree, img);
 	if (files_capture_tree(img) < 0)
 		goto fail;
 	if (o->tracker)

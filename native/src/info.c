@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -195,6 +196,21 @@ static char *render_json(const char *path, const struct statefile_image *img)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	json_array_begin(&j, "zombies");
+	for (size_t i = 0; i < img->nzombies; i++) {
+		const struct ckpt_rec_tree *z = &img->zombies[i];
+		json_object_begin(&j, NULL);
+		json_u64(&j, "pid", z->pid);
+		json_u64(&j, "ppid", z->ppid);
+		json_u64(&j, "pgid", z->pgid);
+		json_u64(&j, "sid", z->sid);
+		if (WIFEXITED(z->exit_code))
+			json_u64(&j, "exit_status", WEXITSTATUS(z->exit_code));
+		else
+			json_u64(&j, "signal", WTERMSIG(z->exit_code));
+		json_object_end(&j);
+	}
+	json_array_end(&j);
 	json_u64(&j, "threads", nthreads);
 	json_u64(&j, "stored_bytes", tstored);
 	json_u64(&j, "mapped_bytes", tmapped);
@@ -267,10 +283,22 @@ static char *render_text(const char *path, const struct statefile_image *img)
 				   acc_name(fd->rec.open_flags), fd->path ? fd->path : "");
 		}
 	}
+	if (img->nzombies)
+		buf_printf(&b, "\nZombies:    %zu (exited, not reaped yet)\n", img->nzombies);
+	for (size_t i = 0; i < img->nzombies; i++) {
+		const struct ckpt_rec_tree *z = &img->zombies[i];
+		buf_printf(&b, "  %-8u ppid %u, pgid %u, sid %u, ", z->pid, z->ppid, z->pgid, z->sid);
+		if (WIFEXITED(z->exit_code))
+			buf_printf(&b, "exited with status %d\n", WEXITSTATUS(z->exit_code));
+		else
+			buf_printf(&b, "killed by signal %d%s\n", WTERMSIG(z->exit_code), WCOREDUMP(z->exit_code) ? " (core dumped)" : "");
+	}
 	human_bytes(s1, sizeof(s1), tstored);
 	human_bytes(s2, sizeof(s2), tmapped);
-	buf_printf(&b, "\nTotal:      %zu process%s, %u thread%s; memory stored %s of %s mapped\n", img->nprocs,
-		   img->nprocs == 1 ? "" : "es", nthreads, nthreads == 1 ? "" : "s", s1, s2);
+	buf_printf(&b, "\nTotal:      %zu process%s", img->nprocs, img->nprocs == 1 ? "" : "es");
+	if (img->nzombies)
+		buf_printf(&b, " and %zu zombie%s", img->nzombies, img->nzombies == 1 ? "" : "s");
+	buf_printf(&b, ", %u thread%s; memory stored %s of %s mapped\n", nthreads, nthreads == 1 ? "" : "s", s1, s2);
 	human_bytes(s1, sizeof(s1), img->file_size);
 	human_bytes(s2, sizeof(s2), img->allocated_bytes);
 	buf_printf(&b, "File size:  %s (%s allocated on disk)\n", s1, s2);

@@ -146,7 +146,7 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 	h.hostname = tw_str(&tw, img->hostname);
 	h.stop_function = tw_str(&tw, img->stop_function);
 	h.stop_file = tw_str(&tw, img->stop_file);
-	h.nr_processes = (uint32_t)img->nprocs;
+	h.nr_processes = (uint32_t)(img->nprocs + img->nzombies);
 	tw_add(&tw, &h);
 	tw_emit(&tw, notes, CKPT_NT_HEADER);
 
@@ -219,6 +219,8 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 			};
 			tw_add(&tw, &r);
 		}
+		for (size_t i = 0; i < img->nzombies; i++)
+			tw_add(&tw, &img->zombies[i]); /* no image of their own */
 		tw_emit(&tw, notes, CKPT_NT_TREE);
 	}
 }

@@ -36,7 +36,8 @@ gdb_view() { # PROGRAM -c FILE | -p PID [gdb command to run after]
 tree_rss_kib() { # PID: VmRSS of the process and its descendants
 	local total=0 p
 	for p in $1 $(pgrep -P "$1"); do
-		total=$((total + $(awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0)))
+		# A zombie child has no VmRSS line.
+		total=$((total + $(awk '/^VmRSS/ {rss = $2} END {print rss + 0}' /proc/$p/status 2>/dev/null || echo 0)))
 	done
 	echo $total
 }
@@ -56,7 +57,7 @@ wait_gone() { # PID [SECONDS]
 	done
 }
 
-for prog in single threads tree resources bigheap eventfds; do
+for prog in single threads tree resources bigheap eventfds zombie; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
