@@ -12,6 +12,7 @@
 #include "procattr.h"
 #include "proctree.h"
 #include "remote.h"
+#include "seccomp.h"
 #include "signals.h"
 #include "statefile.h"
 #include "threads.h"
@@ -35,20 +36,28 @@ static int capture_process(struct frozen_proc *fp, struct process_image *p, cons
 	pid_t pid = fp->pid;
 	if (proctree_capture(fp, p) < 0 || procattr_capture(pid, p) < 0 || mem_capture_vmas(pid, p, hint) < 0)
 		return -1;
-	if (inject_find_gadget(pid, &fp->gadget) < 0)
+	/* Before anything is injected: what a seccomp filter lets through. */
+	if (seccomp_capture(fp, p) < 0 || inject_find_gadget(pid, &fp->gadget) < 0)
 		return -1;
+	/* What the process has once is asked in its first thread outside seccomp strict mode. */
+	size_t asked = 0;
+	while (asked < fp->ntasks && seccomp_strict(p, (uint32_t)fp->tasks[asked].tid))
+		asked++;
+	if (asked == fp->ntasks)
+		return ckpt_fail("every thread of pid %d runs in seccomp strict mode, where ckpt cannot ask for its state", pid);
 	for (size_t k = 0; k < fp->ntasks; k++) {
 		struct frozen_task *ft = &fp->tasks[k];
 		struct thread_image *t = ARR_PUSH(p->threads, p->nthreads, p->cap_threads);
 		struct inject in;
 		if (inject_begin(&in, ft->tid, fp->gadget, SCRATCH) < 0)
 			return -1;
+		in.filter = seccomp_of_thread(p, (uint32_t)ft->tid);
 		int rc = threads_capture(&in, ft, k == 0, t);
 		if (rc == 0)
 			rc = signals_capture_thread(&in, ft, t);
-		if (rc == 0 && k == 0)
+		if (rc == 0 && k == asked)
 			rc = signals_capture_process(&in, pid, p);
-		if (rc == 0 && k == 0)
+		if (rc == 0 && k == asked)
 			rc = mm_capture(&in, pid, p);
 		if (inject_end(&in) < 0 || rc < 0)
 			return -1;

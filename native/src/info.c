@@ -3,6 +3,7 @@
 #include "elfutil.h"
 #include "fdkind.h"
 #include "json.h"
+#include "seccomp.h"
 #include "statefile.h"
 #include "util.h"
 
@@ -193,6 +194,7 @@ static char *render_json(const char *path, const struct statefile_image *img)
 			json_object_end(&j);
 		}
 		json_array_end(&j);
+		seccomp_json(&j, p);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -282,6 +284,7 @@ static char *render_text(const char *path, const struct statefile_image *img)
 			buf_printf(&b, "    %-4u %-12s %-2s %s\n", fd->rec.fd, fd_kind_name(fd->rec.kind),
 				   acc_name(fd->rec.open_flags), fd->path ? fd->path : "");
 		}
+		seccomp_describe(&b, p);
 	}
 	if (img->nzombies)
 		buf_printf(&b, "\nZombies:    %zu (exited, not reaped yet)\n", img->nzombies);

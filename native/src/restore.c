@@ -10,6 +10,7 @@
 #include "pager.h"
 #include "procattr.h"
 #include "restore.h"
+#include "seccomp.h"
 #include "signals.h"
 #include "skeleton.h"
 #include "statefile.h"
@@ -139,19 +140,29 @@ static int restore_threads(struct restore_ctx *c, struct process_restore *r)
 			return -1;
 		if (c->user_ns && procattr_drop_caps(in) < 0)
 			return -1;
-		if (k != r->main && finish_thread(c, r, k) < 0)
+		if (k != r->main && (seccomp_restore_thread(r->pid, r->tids[k], r->p, k) < 0 || finish_thread(c, r, k) < 0))
 			return -1;
 	}
 	return 0;
 }
 
 /* The trampoline unmaps itself in its last syscall: the main thread's registers are replaced
- * before it runs another instruction. */
+ * before it runs another instruction through it. */
 static int drop_trampoline(struct restore_ctx *c, struct process_restore *r)
 {
 	long ret;
-	if (inject_syscall_checked(&r->in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret) < 0)
-		return -1;
+	return inject_syscall_checked(&r->in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret);
+}
+
+/* Last, since its filter applies to ckpt's syscalls too (the other threads got theirs in
+ * restore_threads). */
+static int restore_main_seccomp(struct restore_ctx *c, struct process_restore *r)
+{
+	return seccomp_restore_thread(r->pid, r->tids[r->main], r->p, r->main);
+}
+
+static int finish_main_thread(struct restore_ctx *c, struct process_restore *r)
+{
 	return finish_thread(c, r, r->main);
 }
 
@@ -178,6 +189,8 @@ static const struct process_step {
 	{"clear the parent-death signal", clear_pdeathsig},
 	{"threads", restore_threads},
 	{"unmap the trampoline", drop_trampoline},
+	{"seccomp of the main thread", restore_main_seccomp},
+	{"final state of the main thread", finish_main_thread},
 	{"resource limits", restore_limits},
 	{"start lazy paging", commit_paging},
 };

@@ -6,6 +6,7 @@
 #include "statefile.h"
 #include "notes.h"
 #include "remote.h"
+#include "seccomp.h"
 #include "util.h"
 
 #include <elf.h>
@@ -207,6 +208,9 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 		tw_add(&tw, &r);
 	}
 	tw_emit(&tw, notes, CKPT_NT_THREADS);
+
+	/* The process's kernel objects, each note only when there is something in it. */
+	seccomp_write_note(notes, p);
 
 	if (root) {
 		tw_init(&tw, sizeof(struct ckpt_rec_tree));
