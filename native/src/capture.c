@@ -16,6 +16,7 @@
 #include "signals.h"
 #include "statefile.h"
 #include "threads.h"
+#include "timers.h"
 #include "util.h"
 
 #include <errno.h>
@@ -59,6 +60,8 @@ static int capture_process(struct frozen_proc *fp, struct process_image *p, cons
 			rc = signals_capture_process(&in, pid, p);
 		if (rc == 0 && k == asked)
 			rc = mm_capture(&in, pid, p);
+		if (rc == 0 && k == asked)
+			rc = timers_capture(&in, pid, p);
 		if (inject_end(&in) < 0 || rc < 0)
 			return -1;
 	}

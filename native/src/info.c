@@ -5,6 +5,7 @@
 #include "json.h"
 #include "seccomp.h"
 #include "statefile.h"
+#include "timers.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -194,6 +195,7 @@ static char *render_json(const char *path, const struct statefile_image *img)
 			json_object_end(&j);
 		}
 		json_array_end(&j);
+		timers_json(&j, p);
 		seccomp_json(&j, p);
 		json_object_end(&j);
 	}
@@ -284,6 +286,7 @@ static char *render_text(const char *path, const struct statefile_image *img)
 			buf_printf(&b, "    %-4u %-12s %-2s %s\n", fd->rec.fd, fd_kind_name(fd->rec.kind),
 				   acc_name(fd->rec.open_flags), fd->path ? fd->path : "");
 		}
+		timers_describe(&b, p);
 		seccomp_describe(&b, p);
 	}
 	if (img->nzombies)

@@ -15,6 +15,7 @@
 #include "skeleton.h"
 #include "statefile.h"
 #include "threads.h"
+#include "timers.h"
 #include "util.h"
 #include "vdso.h"
 
@@ -50,6 +51,8 @@ static int setup_inside(struct restore_ctx *c, const struct process_image *p)
 		rc = files_restore_inside(c->files, p, keep, nkeep);
 	if (rc == 0)
 		rc = procattr_restore_inside(p);
+	if (rc == 0)
+		rc = timers_restore_inside(p);
 	free(keep);
 	return rc;
 }
@@ -146,6 +149,11 @@ static int restore_threads(struct restore_ctx *c, struct process_restore *r)
 	return 0;
 }
 
+static int arm_timers(struct restore_ctx *c, struct process_restore *r)
+{
+	return timers_restore_arm(&r->in, r->p);
+}
+
 /* The trampoline unmaps itself in its last syscall: the main thread's registers are replaced
  * before it runs another instruction through it. */
 static int drop_trampoline(struct restore_ctx *c, struct process_restore *r)
@@ -188,6 +196,7 @@ static const struct process_step {
 	{"close ckpt's fds", close_inherited_fds},
 	{"clear the parent-death signal", clear_pdeathsig},
 	{"threads", restore_threads},
+	{"timers", arm_timers},
 	{"unmap the trampoline", drop_trampoline},
 	{"seccomp of the main thread", restore_main_seccomp},
 	{"final state of the main thread", finish_main_thread},

@@ -7,6 +7,7 @@
 #include "notes.h"
 #include "remote.h"
 #include "seccomp.h"
+#include "timers.h"
 #include "util.h"
 
 #include <elf.h>
@@ -210,6 +211,7 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 	tw_emit(&tw, notes, CKPT_NT_THREADS);
 
 	/* The process's kernel objects, each note only when there is something in it. */
+	timers_write_note(notes, p);
 	seccomp_write_note(notes, p);
 
 	if (root) {
