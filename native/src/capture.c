@@ -5,6 +5,7 @@
 #include "ckpt.h"
 #include "files.h"
 #include "inject.h"
+#include "locks.h"
 #include "mem.h"
 #include "memtrack.h"
 #include "mm.h"
@@ -66,7 +67,9 @@ static int capture_process(struct frozen_proc *fp, struct process_image *p, cons
 			return -1;
 	}
 	p->rec.nr_threads = (uint32_t)p->nthreads;
-	return files_capture(pid, p);
+	if (files_capture(pid, p) < 0)
+		return -1;
+	return locks_capture(pid, p);
 }
 
 static int make_clone(struct frozen_proc *fp, struct pageio_clone *clone)
@@ -264,6 +267,7 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	proctree_capture_zombies(&job->tree, img);
 	if (files_capture_tree(img) < 0)
 		goto fail;
+	locks_capture_tree(img);
 	if (o->tracker)
 		memtrack_capture(o->tracker, &job->tree, img, job->has_parent && memtrack_is_last(o->tracker, job->parent.fd));
 	fill_header(img, o);

@@ -3,6 +3,7 @@
 #include "elfutil.h"
 #include "fdkind.h"
 #include "json.h"
+#include "locks.h"
 #include "seccomp.h"
 #include "statefile.h"
 #include "timers.h"
@@ -196,6 +197,7 @@ static char *render_json(const char *path, const struct statefile_image *img)
 		}
 		json_array_end(&j);
 		timers_json(&j, p);
+		locks_json(&j, p);
 		seccomp_json(&j, p);
 		json_object_end(&j);
 	}
@@ -286,6 +288,7 @@ static char *render_text(const char *path, const struct statefile_image *img)
 			buf_printf(&b, "    %-4u %-12s %-2s %s\n", fd->rec.fd, fd_kind_name(fd->rec.kind),
 				   acc_name(fd->rec.open_flags), fd->path ? fd->path : "");
 		}
+		locks_describe(&b, p);
 		timers_describe(&b, p);
 		seccomp_describe(&b, p);
 	}

@@ -4,6 +4,7 @@
  */
 #include "note_parsers.h"
 #include "fdkind.h"
+#include "locks.h"
 #include "seccomp.h"
 #include "timers.h"
 #include "statefile.h"
@@ -308,6 +309,7 @@ static const struct note_parser {
 	{CKPT_NOTE_OWNER, CKPT_NT_TREE, parse_tree, NOTE_ROOT_ONLY},
 	/* Kernel objects, each parsed by its own module; absent when there are none. */
 	{CKPT_NOTE_OWNER, CKPT_NT_TIMERS, timers_parse_note, 0},
+	{CKPT_NOTE_OWNER, CKPT_NT_LOCKS, locks_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_SECCOMP, seccomp_parse_note, 0},
 };
 
@@ -436,7 +438,7 @@ int notes_finish(struct image_notes *in)
 	}
 	rc = bind_pending_signals(in, tids);
 	/* What the kernel objects' notes say of the process's threads and fds. */
-	if (rc == 0 && (timers_check_image(p) < 0 || seccomp_check_image(p) < 0))
+	if (rc == 0 && (timers_check_image(p) < 0 || locks_check_image(p) < 0 || seccomp_check_image(p) < 0))
 		rc = -1;
 out:
 	free(tids);

@@ -5,6 +5,7 @@
 #include "ckpt.h"
 #include "files.h"
 #include "inject.h"
+#include "locks.h"
 #include "mem.h"
 #include "mm.h"
 #include "pager.h"
@@ -149,6 +150,12 @@ static int restore_threads(struct restore_ctx *c, struct process_restore *r)
 	return 0;
 }
 
+/* Once nothing else will close a descriptor of their files. */
+static int restore_locks(struct restore_ctx *c, struct process_restore *r)
+{
+	return locks_restore(&r->in, r->p);
+}
+
 static int arm_timers(struct restore_ctx *c, struct process_restore *r)
 {
 	return timers_restore_arm(&r->in, r->p);
@@ -195,6 +202,7 @@ static const struct process_step {
 	{"process-wide pending signals", restore_process_signals},
 	{"close ckpt's fds", close_inherited_fds},
 	{"clear the parent-death signal", clear_pdeathsig},
+	{"file locks", restore_locks},
 	{"threads", restore_threads},
 	{"timers", arm_timers},
 	{"unmap the trampoline", drop_trampoline},

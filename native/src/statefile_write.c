@@ -5,6 +5,7 @@
  */
 #include "statefile.h"
 #include "notes.h"
+#include "locks.h"
 #include "remote.h"
 #include "seccomp.h"
 #include "timers.h"
@@ -212,6 +213,7 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 
 	/* The process's kernel objects, each note only when there is something in it. */
 	timers_write_note(notes, p);
+	locks_write_note(notes, p);
 	seccomp_write_note(notes, p);
 
 	if (root) {

@@ -16,7 +16,7 @@ BIN=$SCRATCH/bin
 # Arguments each program needs besides its ready file.
 prog_args() {
 	case $1 in
-	resources) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
+	resources | locks) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
 	bigheap) echo 300 ;;
 	mapfile) echo "$SCRATCH/mapped.dat" ;;
 	esac
@@ -57,7 +57,7 @@ wait_gone() { # PID [SECONDS]
 	done
 }
 
-for prog in single threads tree resources bigheap eventfds timers zombie seccomp; do
+for prog in single threads tree resources bigheap eventfds timers locks zombie seccomp; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
