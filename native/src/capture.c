@@ -16,6 +16,7 @@
 #include "seccomp.h"
 #include "signals.h"
 #include "statefile.h"
+#include "sysvipc.h"
 #include "threads.h"
 #include "timers.h"
 #include "util.h"
@@ -268,6 +269,8 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	if (files_capture_tree(img) < 0)
 		goto fail;
 	locks_capture_tree(img);
+	if (sysvipc_capture_tree(img) < 0)
+		goto fail;
 	if (o->tracker)
 		memtrack_capture(o->tracker, &job->tree, img, job->has_parent && memtrack_is_last(o->tracker, job->parent.fd));
 	fill_header(img, o);

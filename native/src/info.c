@@ -6,6 +6,7 @@
 #include "locks.h"
 #include "seccomp.h"
 #include "statefile.h"
+#include "sysvipc.h"
 #include "timers.h"
 #include "util.h"
 
@@ -217,6 +218,7 @@ static char *render_json(const char *path, const struct statefile_image *img)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	sysvipc_json(&j, img);
 	json_u64(&j, "threads", nthreads);
 	json_u64(&j, "stored_bytes", tstored);
 	json_u64(&j, "mapped_bytes", tmapped);
@@ -302,6 +304,7 @@ static char *render_text(const char *path, const struct statefile_image *img)
 		else
 			buf_printf(&b, "killed by signal %d%s\n", WTERMSIG(z->exit_code), WCOREDUMP(z->exit_code) ? " (core dumped)" : "");
 	}
+	sysvipc_describe(&b, img);
 	human_bytes(s1, sizeof(s1), tstored);
 	human_bytes(s2, sizeof(s2), tmapped);
 	buf_printf(&b, "\nTotal:      %zu process%s", img->nprocs, img->nprocs == 1 ? "" : "es");

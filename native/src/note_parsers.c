@@ -6,6 +6,7 @@
 #include "fdkind.h"
 #include "locks.h"
 #include "seccomp.h"
+#include "sysvipc.h"
 #include "timers.h"
 #include "statefile.h"
 #include "util.h"
@@ -310,6 +311,7 @@ static const struct note_parser {
 	/* Kernel objects, each parsed by its own module; absent when there are none. */
 	{CKPT_NOTE_OWNER, CKPT_NT_TIMERS, timers_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_LOCKS, locks_parse_note, 0},
+	{CKPT_NOTE_OWNER, CKPT_NT_SYSVIPC, sysvipc_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_SECCOMP, seccomp_parse_note, 0},
 };
 

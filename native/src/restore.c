@@ -15,6 +15,7 @@
 #include "signals.h"
 #include "skeleton.h"
 #include "statefile.h"
+#include "sysvipc.h"
 #include "threads.h"
 #include "timers.h"
 #include "util.h"
@@ -93,6 +94,11 @@ static int restore_memory(struct restore_ctx *c, struct process_restore *r)
 static int restore_mm(struct restore_ctx *c, struct process_restore *r)
 {
 	return mm_restore(&r->in, r->p);
+}
+
+static int restore_removed_segments(struct restore_ctx *c, struct process_restore *r)
+{
+	return sysvipc_restore_removed(&r->in, c->img, r->p);
 }
 
 static int restore_process_signals(struct restore_ctx *c, struct process_restore *r)
@@ -198,6 +204,7 @@ static const struct process_step {
 	{"inject into the main thread", open_main_thread},
 	{"open lazy paging", open_paging},
 	{"memory", restore_memory},
+	{"removed SysV segments", restore_removed_segments},
 	{"mm fields", restore_mm},
 	{"process-wide pending signals", restore_process_signals},
 	{"close ckpt's fds", close_inherited_fds},
@@ -349,6 +356,16 @@ static void free_pager(struct restore_ctx *c, bool failed)
 	c->pager = NULL;
 }
 
+static int prepare_sysv(struct restore_ctx *c)
+{
+	return sysvipc_prepare(c);
+}
+
+static void finish_sysv(struct restore_ctx *c, bool failed)
+{
+	sysvipc_finish(c, failed);
+}
+
 static int build_skeleton(struct restore_ctx *c)
 {
 	return skeleton_build(c, setup_inside);
@@ -421,6 +438,7 @@ static const struct restart_step {
 	{"open the tree's files", open_files, close_files, true},
 	{"prepare shared memory", prepare_memory, free_memory, false},
 	{"prepare lazy paging", prepare_pager, free_pager, false},
+	{"prepare SysV IPC objects", prepare_sysv, finish_sysv, false},
 	{"build the skeleton", build_skeleton, skeleton_finish, false},
 	{"warn about lost fds", warn_lost_fds, NULL, false},
 	{"find the rebuilt tasks", find_tasks, NULL, false},

@@ -5,6 +5,7 @@
 #include "ckpt.h"
 #include "remote.h"
 #include "restore.h"
+#include "sysvipc.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -103,6 +104,16 @@ static void report_line(const struct restore_ctx *c, const char *fmt, ...)
 	if (write(c->report_fd, line, (size_t)n) < 0) {
 		/* ckpt is gone; the pdeath signal ends us */
 	}
+}
+
+void skeleton_warn_inside(const struct restore_ctx *c, const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	report_line(c, "warn: %s", why);
 }
 
 /* Reports why this skeleton process cannot go on, and ends it. */
@@ -297,6 +308,10 @@ static void skeleton_process(struct restore_ctx *c, size_t pi, skeleton_setup_fn
 	if ((uint32_t)me != p->rec.pid)
 		fail_inside(c, "process %u came back as pid %d", p->rec.pid, me);
 	take_session_and_group(c, p->rec.pid, p->rec.pgid, p->rec.sid, pi == 0);
+	/* The tree's SysV objects, made by a process of the tree, so that they are the tree's
+	 * again for the next capture. */
+	if (pi == 0 && sysvipc_restore_inside(c) < 0)
+		fail_inside(c, "%s", ckpt_last_error());
 	create_children(c, pi, setup);
 
 	/* Threads, each with its saved tid. */
@@ -474,7 +489,7 @@ static pid_t fork_keeper(struct restore_ctx *c, struct skeleton *s, skeleton_set
 	c->user_ns = c->ns_mode && !c->can_choose_pids;
 	c->own_mount_ns = c->ns_mode && !c->user_ns;
 	uint64_t flags = (c->ns_mode ? CLONE_NEWPID : 0) | (c->own_mount_ns ? CLONE_NEWNS : 0) |
-			 (c->user_ns ? CLONE_NEWUSER : 0);
+			 (c->user_ns ? CLONE_NEWUSER : 0) | (sysvipc_new_namespace(c->sysv) ? CLONE_NEWIPC : 0);
 	struct clone3_args a = {.flags = flags, .exit_signal = SIGCHLD};
 	fflush(NULL);
 	pid_t kp = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
@@ -507,6 +522,9 @@ static pid_t fork_keeper(struct restore_ctx *c, struct skeleton *s, skeleton_set
 					       "cannot create a user and pid namespace here either");
 		if (c->ns_mode)
 			return ckpt_fail_errno("cannot create a pid namespace for the restart (the saved pids are in use here)");
+		if (sysvipc_new_namespace(c->sysv))
+			return ckpt_fail_errno("cannot create an IPC namespace for the restart (the saved SysV IPC ids are in use "
+					       "here, or ckpt may not choose them)");
 		return ckpt_fail_errno("cannot fork");
 	}
 	s->keeper = kp;

@@ -7,6 +7,7 @@
 #include "statefile.h"
 #include "note_parsers.h"
 #include "notes.h"
+#include "sysvipc.h"
 #include "util.h"
 
 #include <elf.h>
@@ -461,6 +462,8 @@ int statefile_read(int fd, struct statefile_image *img)
 			}
 		}
 	}
+	if (sysvipc_check_image(img) < 0)
+		goto fail;
 	free(tree_keep);
 	free(all);
 	return 0;

@@ -8,6 +8,7 @@
 #include "locks.h"
 #include "remote.h"
 #include "seccomp.h"
+#include "sysvipc.h"
 #include "timers.h"
 #include "util.h"
 
@@ -215,6 +216,8 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 	timers_write_note(notes, p);
 	locks_write_note(notes, p);
 	seccomp_write_note(notes, p);
+	if (root)
+		sysvipc_write_note(notes, img);
 
 	if (root) {
 		tw_init(&tw, sizeof(struct ckpt_rec_tree));

@@ -57,7 +57,7 @@ wait_gone() { # PID [SECONDS]
 	done
 }
 
-for prog in single threads tree resources bigheap eventfds timers locks zombie seccomp; do
+for prog in single threads tree resources bigheap eventfds timers locks zombie sysvipc seccomp; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
