@@ -1032,10 +1032,10 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		{"fd-number-huge", FIELD(struct ckpt_rec_fd, fd), SET, 0x7fffffff},
 		{"fd-number-negative", FIELD(struct ckpt_rec_fd, fd), SET, 0xffffffff},
 		{"fd-kind-0", FIELD(struct ckpt_rec_fd, kind), SET, 0},
-		{"fd-kind-11", FIELD(struct ckpt_rec_fd, kind), SET, 11},
+		{"fd-kind-1000", FIELD(struct ckpt_rec_fd, kind), SET, 1000},
 		{"fd-kind-max", FIELD(struct ckpt_rec_fd, kind), SET, 0xffffffff},
 		{"fd-kind-timerfd-without-state", FIELD(struct ckpt_rec_fd, kind), SET, CKPT_FD_TIMERFD},
-		{"fd-kind-reserved", FIELD(struct ckpt_rec_fd, kind), SET, CKPT_FD_KIND_MAX},
+		{"fd-kind-255", FIELD(struct ckpt_rec_fd, kind), SET, 255},
 		{"fd-kind-flags-on-a-file", FIELD(struct ckpt_rec_fd, kind_flags), SET, 1},
 	}, thread_cases[] = {
 		{"tid-mismatch-prstatus", FIELD(struct ckpt_rec_thread, tid), PLUS, 1},
