@@ -635,7 +635,8 @@ static const struct ckpt_rec_ipc *segment(const struct statefile_image *img, uin
 	return NULL;
 }
 
-/* Whether an object with this id or key exists in our IPC namespace. */
+/* Whether an object with this id or key exists in our IPC namespace (one we may not even look
+ * at counts too). */
 static bool taken_here(const struct ckpt_rec_ipc *r)
 {
 	int rc = -1;
@@ -643,7 +644,7 @@ static bool taken_here(const struct ckpt_rec_ipc *r)
 	case CKPT_IPC_SHM: {
 		struct shmid_ds ds;
 		rc = shmctl(r->id, IPC_STAT, &ds);
-		if ((rc == 0 || (errno != EINVAL && errno != EIDRM)) || (r->key && shmget(r->key, 0, 0) >= 0))
+		if ((rc == 0 || (errno != EINVAL && errno != EIDRM)) || (r->key && (shmget(r->key, 0, 0) >= 0 || errno != ENOENT)))
 			return true;
 		break;
 	}
@@ -651,14 +652,14 @@ static bool taken_here(const struct ckpt_rec_ipc *r)
 		struct semid_ds ds;
 		union semun arg = {.buf = &ds};
 		rc = semctl(r->id, 0, IPC_STAT, arg);
-		if ((rc == 0 || (errno != EINVAL && errno != EIDRM)) || (r->key && semget(r->key, 0, 0) >= 0))
+		if ((rc == 0 || (errno != EINVAL && errno != EIDRM)) || (r->key && (semget(r->key, 0, 0) >= 0 || errno != ENOENT)))
 			return true;
 		break;
 	}
 	case CKPT_IPC_MSG: {
 		struct msqid_ds ds;
 		rc = msgctl(r->id, IPC_STAT, &ds);
-		if ((rc == 0 || (errno != EINVAL && errno != EIDRM)) || (r->key && msgget(r->key, 0) >= 0))
+		if ((rc == 0 || (errno != EINVAL && errno != EIDRM)) || (r->key && (msgget(r->key, 0) >= 0 || errno != ENOENT)))
 			return true;
 		break;
 	}
