@@ -5,9 +5,10 @@
  *       OUT is IN without its memory: every PT_LOAD keeps its address range but stores no
  *       bytes (store kind NONE), so the file is only headers and notes.  It is still a valid
  *       statefile for the reader, and small enough to fuzz.
- *   mkcorpus malformed TREE THREADS OUTDIR
+ *   mkcorpus malformed TREE THREADS OUTDIR [OBJECTS]
  *       TREE is a statefile of a parent and a child joined by a pipe and sockets, THREADS one of a
- *       single process with several threads.  Writes OUTDIR/CATEGORY--CASE.ckpt, each of which
+ *       single process with several threads, OBJECTS one of a process with kernel objects of
+ *       every kind (timers, locks, a zombie, SysV IPC, seccomp).  Writes OUTDIR/CATEGORY--CASE.ckpt, each of which
  *       the reader must reject, and prints "CATEGORY COUNT" lines.  The categories are the
  *       table malformed_categories; most cases inside them are tables of one field and value.
  *   mkcorpus semantic TREE OUTDIR
@@ -32,6 +33,7 @@
 #include <sys/inotify.h>
 #include <sys/procfs.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE 4096u
@@ -477,6 +479,23 @@ static struct file serialize(struct mimage *ms, size_t n)
 			memcpy(trec(&vt, k), &v, sizeof(v));
 		}
 		tencode(&vt, vn);
+		/* A SysV segment whose bytes were in those mappings keeps zeros of its own instead. */
+		for (size_t k = 0; k < m->nnt; k++) {
+			if (strcmp(m->nt[k].name, CKPT_NOTE_OWNER) || m->nt[k].type != CKPT_NT_SYSVIPC)
+				continue;
+			struct mtable it = tdecode(&m->nt[k]);
+			for (uint32_t r = 0; r < it.count; r++) {
+				struct ckpt_rec_ipc o;
+				memcpy(&o, trec(&it, r), sizeof(o));
+				if (!(o.flags & CKPT_IPC_MAPPED) || o.size > (1u << 20))
+					continue;
+				o.flags &= ~CKPT_IPC_MAPPED;
+				o.data_off = (uint32_t)b_put(&it.data, NULL, o.size);
+				o.data_len = (uint32_t)o.size;
+				memcpy(trec(&it, r), &o, sizeof(o));
+			}
+			tencode(&it, &m->nt[k]);
+		}
 		uint64_t hdr = sizeof(Elf64_Ehdr) + m->nph * sizeof(Elf64_Phdr) + (m->nph >= PN_XNUM ? sizeof(Elf64_Shdr) : 0);
 		for (size_t k = 0; k < m->nnt; k++)
 			hdr += 12 + ALIGN4(strlen(m->nt[k].name) + 1) + ALIGN4(m->nt[k].desc.n);
@@ -485,11 +504,15 @@ static struct file serialize(struct mimage *ms, size_t n)
 	}
 	struct mnote *tn = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_TREE);
 	struct mtable tt = tdecode(tn);
-	for (uint32_t k = 0; k < tt.count && k < n; k++) {
+	/* Zombies have no image: the images are the other records, in order. */
+	for (uint32_t k = 0, im = 0; k < tt.count && im < n; k++) {
 		struct ckpt_rec_tree r;
 		memcpy(&r, trec(&tt, k), sizeof(r));
-		r.image_offset = off[k];
-		r.image_size = size[k];
+		if (r.flags & CKPT_TREE_ZOMBIE)
+			continue;
+		r.image_offset = off[im];
+		r.image_size = size[im];
+		im++;
 		memcpy(trec(&tt, k), &r, sizeof(r));
 	}
 	tencode(&tt, tn);
@@ -552,16 +575,18 @@ static struct mimage *model_all(const struct file *f, size_t *n)
 {
 	struct image root = parse(f, 0);
 	const struct noteref *tn = ckpt(&root, CKPT_NT_TREE);
-	uint32_t count = t_count(f, tn);
+	uint32_t count = t_count(f, tn), nimages = 1;
 	struct mimage *ms = xalloc(count * sizeof(*ms));
 	ms[0] = model(f, &root);
 	for (uint32_t i = 1; i < count; i++) {
+		if (g32(f, tree_rec(f, &root, i) + offsetof(struct ckpt_rec_tree, flags)) & CKPT_TREE_ZOMBIE)
+			continue; /* no image */
 		struct image im = parse(f, g64(f, tree_rec(f, &root, i) + offsetof(struct ckpt_rec_tree, image_offset)));
-		ms[i] = model(f, &im);
+		ms[nimages++] = model(f, &im);
 		free(im.nt);
 	}
 	free(root.nt);
-	*n = count;
+	*n = nimages;
 	return ms;
 }
 
@@ -578,6 +603,7 @@ static void emit_model(const char *cat, struct mimage *ms, size_t n, const char 
 struct seeds {
 	const struct file *tree;     /* a parent and a child joined by a pipe, with sockets */
 	const struct file *threads;  /* one process with several threads */
+	const struct file *objects;  /* a process with kernel objects of every kind; may be NULL */
 };
 
 /* One field of a seed set to a value the reader must refuse: the value itself, the seed's own
@@ -1629,6 +1655,261 @@ static void gen_counts(const char *C, const struct seeds *seeds)
 	free(ms);
 }
 
+/* ---- the kernel objects of issue 15, on the objects seed ----------------------------------- */
+
+/* The first record of a CKPT table whose 32-bit field at `field` has value v. */
+static size_t rec_where(const struct file *f, const struct noteref *n, size_t field, uint32_t v)
+{
+	for (uint32_t i = 0; i < t_count(f, n); i++)
+		if (g32(f, t_rec(f, n, i) + field) == v)
+			return t_rec(f, n, i);
+	die("the objects seed lacks a record with value %u at offset %zu of note %u", v, field, n->type);
+	return 0;
+}
+
+#define REC_WHERE(f, n, type, field, v) rec_where(f, n, offsetof(type, field), v)
+
+static void emit_two32(const char *cat, const struct file *seed, size_t a, uint32_t va, size_t b, uint32_t vb, const char *name)
+{
+	struct file c = fcopy(seed);
+	s32(&c, a, va);
+	s32(&c, b, vb);
+	emit(cat, &c, "%s", name);
+	free(c.d);
+}
+
+static void gen_timers(const char *C, const struct file *obj, const struct image *r)
+{
+	const struct noteref *n = ckpt(r, CKPT_NT_TIMERS);
+	size_t posix = REC_WHERE(obj, n, struct ckpt_rec_timer, notify, SIGEV_SIGNAL);
+	size_t none = REC_WHERE(obj, n, struct ckpt_rec_timer, notify, SIGEV_NONE);
+	size_t itimer = REC_WHERE(obj, n, struct ckpt_rec_timer, kind, CKPT_TIMER_REAL);
+	static const struct field_case posix_cases[] = {
+		{"timer-kind-0", FIELD(struct ckpt_rec_timer, kind), SET, 0},
+		{"timer-kind-9", FIELD(struct ckpt_rec_timer, kind), SET, 9},
+		{"timer-clock-monotonic-raw", FIELD(struct ckpt_rec_timer, clockid), SET, CLOCK_MONOTONIC_RAW},
+		{"timer-clock-of-an-fd", FIELD(struct ckpt_rec_timer, clockid), SET, (uint32_t)((~0u << 3) | 3)},
+		{"timer-clock-of-another-process", FIELD(struct ckpt_rec_timer, clockid), SET, (uint32_t)((~4000000u << 3) | 2)},
+		{"timer-notify-sigev-thread", FIELD(struct ckpt_rec_timer, notify), SET, SIGEV_THREAD},
+		{"timer-notify-99", FIELD(struct ckpt_rec_timer, notify), SET, 99},
+		{"timer-signal-0", FIELD(struct ckpt_rec_timer, signo), SET, 0},
+		{"timer-signal-65", FIELD(struct ckpt_rec_timer, signo), SET, 65},
+		{"timer-id-2-31", FIELD(struct ckpt_rec_timer, id), SET, 0x80000000u},
+		{"timer-value-2-62", FIELD(struct ckpt_rec_timer, value_ns), SET, 1ull << 62},
+		{"timer-interval-max", FIELD(struct ckpt_rec_timer, interval_ns), SET, UINT64_MAX},
+	}, itimer_cases[] = {
+		{"itimer-kind-9", FIELD(struct ckpt_rec_timer, kind), SET, 9},
+		{"itimer-value-max", FIELD(struct ckpt_rec_timer, value_ns), SET, UINT64_MAX},
+	};
+	emit_field_cases(C, obj, posix, posix_cases, N_CASES(posix_cases));
+	emit_field_cases(C, obj, itimer, itimer_cases, N_CASES(itimer_cases));
+	emit32(C, obj, none + offsetof(struct ckpt_rec_timer, id), g32(obj, posix + offsetof(struct ckpt_rec_timer, id)),
+	       "timer-id-twice");
+	emit_two32(C, obj, posix + offsetof(struct ckpt_rec_timer, notify), SIGEV_THREAD_ID,
+		   posix + offsetof(struct ckpt_rec_timer, notify_tid), 4000000, "timer-to-an-unknown-thread");
+	/* An itimer without any time, and a second one of a kind. */
+	{
+		struct file c = fcopy(obj);
+		s64(&c, itimer + offsetof(struct ckpt_rec_timer, value_ns), 0);
+		s64(&c, itimer + offsetof(struct ckpt_rec_timer, interval_ns), 0);
+		emit(C, &c, "itimer-disarmed");
+		free(c.d);
+		c = fcopy(obj);
+		memcpy(c.d + none, obj->d + itimer, sizeof(struct ckpt_rec_timer));
+		emit(C, &c, "itimer-twice");
+		free(c.d);
+	}
+}
+
+static void gen_locks(const char *C, const struct file *obj, const struct image *r)
+{
+	const struct noteref *n = ckpt(r, CKPT_NT_LOCKS), *fds = ckpt(r, CKPT_NT_FDS);
+	size_t fl = REC_WHERE(obj, n, struct ckpt_rec_lock, kind, CKPT_LOCK_FLOCK);
+	size_t px = REC_WHERE(obj, n, struct ckpt_rec_lock, kind, CKPT_LOCK_POSIX);
+	static const struct field_case cases[] = {
+		{"lock-kind-0", FIELD(struct ckpt_rec_lock, kind), SET, 0},
+		{"lock-kind-4", FIELD(struct ckpt_rec_lock, kind), SET, 4},
+		{"lock-type-3", FIELD(struct ckpt_rec_lock, type), SET, 3},
+		{"lock-start-after-end", FIELD(struct ckpt_rec_lock, start), SET, 1000},
+		{"lock-start-2-63", FIELD(struct ckpt_rec_lock, start), SET, 1ull << 63},
+		{"lock-end-2-63", FIELD(struct ckpt_rec_lock, end), SET, 1ull << 63},
+		{"lock-fd-unknown", FIELD(struct ckpt_rec_lock, fd), SET, 999},
+		{"lock-read-through-write-only-fd", FIELD(struct ckpt_rec_lock, type), SET, CKPT_LOCK_READ},
+	};
+	emit_field_cases(C, obj, px, cases, N_CASES(cases));
+	emit64(C, obj, fl + offsetof(struct ckpt_rec_lock, start), 5, "flock-on-a-range");
+	/* Through the read end of a pipe, and through stdin (read-only) for a write lock. */
+	size_t pipe_fd = REC_WHERE(obj, fds, struct ckpt_rec_fd, kind, CKPT_FD_PIPE);
+	emit32(C, obj, px + offsetof(struct ckpt_rec_lock, fd), g32(obj, pipe_fd), "lock-on-a-pipe");
+	emit32(C, obj, px + offsetof(struct ckpt_rec_lock, fd), 0, "lock-write-through-read-only-fd");
+}
+
+static void gen_sysvipc(const char *C, const struct file *obj, const struct image *r)
+{
+	const struct noteref *n = ckpt(r, CKPT_NT_SYSVIPC);
+	size_t mapped = REC_WHERE(obj, n, struct ckpt_rec_ipc, flags, CKPT_IPC_MAPPED);
+	size_t sem = REC_WHERE(obj, n, struct ckpt_rec_ipc, kind, CKPT_IPC_SEM);
+	size_t msg = REC_WHERE(obj, n, struct ckpt_rec_ipc, kind, CKPT_IPC_MSG);
+	size_t lone = 0;
+	for (uint32_t i = 0; i < t_count(obj, n); i++) {
+		size_t at = t_rec(obj, n, i);
+		if (g32(obj, at) == CKPT_IPC_SHM && !g32(obj, at + offsetof(struct ckpt_rec_ipc, flags)))
+			lone = at;
+	}
+	if (!lone)
+		die("the objects seed lacks an unmapped SysV segment");
+	static const struct field_case any_cases[] = {
+		{"ipc-kind-0", FIELD(struct ckpt_rec_ipc, kind), SET, 0},
+		{"ipc-kind-4", FIELD(struct ckpt_rec_ipc, kind), SET, 4},
+		{"ipc-id-negative", FIELD(struct ckpt_rec_ipc, id), SET, 0xffffffffu},
+		{"ipc-mode-setuid", FIELD(struct ckpt_rec_ipc, mode), SET, 04600},
+		{"ipc-mode-removed-semaphores", FIELD(struct ckpt_rec_ipc, mode), SET, 01600},
+		{"ipc-flags-on-semaphores", FIELD(struct ckpt_rec_ipc, flags), SET, CKPT_IPC_MAPPED},
+		{"sem-count-0", FIELD(struct ckpt_rec_ipc, size), SET, 0},
+		{"sem-count-32001", FIELD(struct ckpt_rec_ipc, size), SET, 32001},
+		{"sem-count-plus-1", FIELD(struct ckpt_rec_ipc, size), PLUS, 1},
+	}, lone_cases[] = {
+		{"shm-size-0", FIELD(struct ckpt_rec_ipc, size), SET, 0},
+		{"shm-size-2-41", FIELD(struct ckpt_rec_ipc, size), SET, 1ull << 41},
+		{"shm-size-plus-1", FIELD(struct ckpt_rec_ipc, size), PLUS, 1},
+		{"shm-removed-and-unmapped", FIELD(struct ckpt_rec_ipc, mode), SET, CKPT_SHM_DEST | 0600},
+		{"shm-mode-bit-4000", FIELD(struct ckpt_rec_ipc, mode), SET, 04000 | 0600},
+	}, mapped_cases[] = {
+		{"shm-smaller-than-its-mapping", FIELD(struct ckpt_rec_ipc, size), SET, 4096},
+		{"shm-larger-than-its-mappings", FIELD(struct ckpt_rec_ipc, size), SET, 16384},
+		{"shm-mapped-with-a-blob", FIELD(struct ckpt_rec_ipc, data_len), SET, 8},
+	}, msg_cases[] = {
+		{"msg-count-plus-1", FIELD(struct ckpt_rec_ipc, nmsgs), PLUS, 1},
+		{"msg-count-0", FIELD(struct ckpt_rec_ipc, nmsgs), SET, 0},
+		{"msg-over-its-limit", FIELD(struct ckpt_rec_ipc, size), SET, 2},
+		{"msg-flags", FIELD(struct ckpt_rec_ipc, flags), SET, 2},
+	};
+	emit_field_cases(C, obj, sem, any_cases, N_CASES(any_cases));
+	emit_field_cases(C, obj, lone, lone_cases, N_CASES(lone_cases));
+	emit_field_cases(C, obj, mapped, mapped_cases, N_CASES(mapped_cases));
+	emit_field_cases(C, obj, msg, msg_cases, N_CASES(msg_cases));
+	/* Said to be in the mappings, but mapped by nobody. */
+	emit_two32(C, obj, lone + offsetof(struct ckpt_rec_ipc, flags), CKPT_IPC_MAPPED, lone + offsetof(struct ckpt_rec_ipc, data_len),
+		   0, "shm-in-mappings-nobody-has");
+	emit32(C, obj, lone + offsetof(struct ckpt_rec_ipc, id), g32(obj, mapped + offsetof(struct ckpt_rec_ipc, id)), "shm-id-twice");
+	emit_two32(C, obj, lone + offsetof(struct ckpt_rec_ipc, key), 0x1234, mapped + offsetof(struct ckpt_rec_ipc, key), 0x1234,
+		   "shm-key-twice");
+	/* The blobs: a semaphore above SEMVMX, a message of type 0 or of a huge length. */
+	size_t sem_values = t_data(obj, n) + g32(obj, sem + offsetof(struct ckpt_rec_ipc, data_off));
+	{
+		struct file c = fcopy(obj);
+		s16(&c, sem_values, 32768);
+		emit(C, &c, "sem-value-32768");
+		free(c.d);
+	}
+	size_t first_msg = t_data(obj, n) + g32(obj, msg + offsetof(struct ckpt_rec_ipc, data_off));
+	emit64(C, obj, first_msg, 0, "msg-type-0");
+	emit64(C, obj, first_msg, 1ull << 63, "msg-type-negative");
+	emit64(C, obj, first_msg + 8, 1ull << 30, "msg-length-1G");
+	emit64(C, obj, first_msg + 8, 9, "msg-length-past-the-blob");
+}
+
+static void gen_seccomp(const char *C, const struct file *obj, const struct image *r)
+{
+	const struct noteref *n = ckpt(r, CKPT_NT_SECCOMP);
+	size_t strict = REC_WHERE(obj, n, struct ckpt_rec_seccomp, mode, 1);
+	size_t filter = REC_WHERE(obj, n, struct ckpt_rec_seccomp, mode, 2);
+	static const struct field_case cases[] = {
+		{"seccomp-mode-3", FIELD(struct ckpt_rec_seccomp, mode), SET, 3},
+		{"seccomp-filter-mode-without-filters", FIELD(struct ckpt_rec_seccomp, nfilters), SET, 0},
+		{"seccomp-more-filters-than-stored", FIELD(struct ckpt_rec_seccomp, nfilters), SET, 2},
+		{"seccomp-flags-unknown", FIELD(struct ckpt_rec_seccomp, flags), SET, 2},
+		{"seccomp-thread-unknown", FIELD(struct ckpt_rec_seccomp, tid), SET, 4000000},
+		{"seccomp-blob-longer", FIELD(struct ckpt_rec_seccomp, data_len), PLUS, 8},
+		{"seccomp-blob-shorter", FIELD(struct ckpt_rec_seccomp, data_len), PLUS, (uint64_t)-8},
+	};
+	emit_field_cases(C, obj, filter, cases, N_CASES(cases));
+	emit32(C, obj, strict + offsetof(struct ckpt_rec_seccomp, nfilters), 1, "seccomp-strict-with-filters");
+	emit32(C, obj, strict + offsetof(struct ckpt_rec_seccomp, tid), g32(obj, filter), "seccomp-thread-twice");
+	/* Inside the filter: its header, then its instructions (code u16, jt, jf, k u32). */
+	size_t h = t_data(obj, n) + g32(obj, filter + offsetof(struct ckpt_rec_seccomp, data_off)), insn = h + 8;
+	uint32_t count = g32(obj, h + 4);
+	emit32(C, obj, h, 1 /* TSYNC */, "seccomp-filter-flag-tsync");
+	emit32(C, obj, h + 4, 0, "seccomp-filter-of-0-instructions");
+	emit32(C, obj, h + 4, 5000, "seccomp-filter-of-5000-instructions");
+	struct { const char *name; size_t at; int width; uint32_t v; } insn_cases[] = {
+		{"seccomp-unknown-instruction", insn, 2, 0x0d},
+		{"seccomp-load-unaligned", insn + 4, 4, 2},
+		{"seccomp-load-past-seccomp-data", insn + 4, 4, 64},
+		{"seccomp-jump-past-the-end", insn + 8 + 2, 1, 200},
+		{"seccomp-division-by-zero", insn, 4, 0x34 /* ALU DIV K, k of the load: 0 */},
+		{"seccomp-no-return-at-the-end", insn + (count - 1) * 8, 2, 0x00 /* LD IMM */},
+		{"seccomp-scratch-word-16", insn, 2, 0x02 /* ST */},
+	};
+	for (size_t i = 0; i < N_CASES(insn_cases); i++) {
+		struct file c = fcopy(obj);
+		if (insn_cases[i].width == 4)
+			s32(&c, insn_cases[i].at, insn_cases[i].v);
+		else if (insn_cases[i].width == 2)
+			s16(&c, insn_cases[i].at, (uint16_t)insn_cases[i].v);
+		else
+			c.d[insn_cases[i].at] = (uint8_t)insn_cases[i].v;
+		if (strcmp(insn_cases[i].name, "seccomp-scratch-word-16") == 0)
+			s32(&c, insn + 4, 16);
+		if (strcmp(insn_cases[i].name, "seccomp-division-by-zero") == 0) {
+			s16(&c, insn, 0x34);
+			s32(&c, insn + 4, 0);
+		}
+		emit(C, &c, "%s", insn_cases[i].name);
+		free(c.d);
+	}
+}
+
+static void gen_zombies(const char *C, const struct file *obj, const struct image *r)
+{
+	const struct noteref *tn = ckpt(r, CKPT_NT_TREE);
+	size_t z = REC_WHERE(obj, tn, struct ckpt_rec_tree, flags, CKPT_TREE_ZOMBIE), root = t_rec(obj, tn, 0);
+	uint32_t zpid = g32(obj, z), root_pid = g32(obj, root);
+	static const struct field_case cases[] = {
+		{"zombie-with-an-image", FIELD(struct ckpt_rec_tree, image_size), SET, PAGE},
+		{"zombie-with-an-image-offset", FIELD(struct ckpt_rec_tree, image_offset), SET, PAGE},
+		{"zombie-stopped", FIELD(struct ckpt_rec_tree, exit_code), SET, 0x137f},
+		{"zombie-killed-by-sigchld", FIELD(struct ckpt_rec_tree, exit_code), SET, SIGCHLD},
+		{"zombie-killed-by-signal-65", FIELD(struct ckpt_rec_tree, exit_code), SET, 65},
+		{"zombie-status-high-bits", FIELD(struct ckpt_rec_tree, exit_code), SET, 0x10300},
+		{"zombie-pid-1", FIELD(struct ckpt_rec_tree, pid), SET, 1},
+		{"zombie-pid-huge", FIELD(struct ckpt_rec_tree, pid), SET, 1u << 23},
+		{"zombie-parent-unknown", FIELD(struct ckpt_rec_tree, ppid), SET, 4000000},
+	};
+	emit_field_cases(C, obj, z, cases, N_CASES(cases));
+	emit32(C, obj, z, root_pid, "zombie-pid-of-the-root");
+	emit32(C, obj, z + offsetof(struct ckpt_rec_tree, ppid), zpid, "zombie-its-own-parent");
+	emit32(C, obj, root + offsetof(struct ckpt_rec_tree, flags), CKPT_TREE_ZOMBIE, "zombie-root");
+	emit32(C, obj, z + offsetof(struct ckpt_rec_tree, sid), zpid, "zombie-session-leader-without-group");
+}
+
+/* Each kernel object's note: its records, its table, a second copy. */
+static void gen_objects(const char *C, const struct seeds *seeds)
+{
+	const struct file *obj = seeds->objects;
+	if (!obj)
+		return;
+	struct image r = parse(obj, 0);
+	gen_timers(C, obj, &r);
+	gen_locks(C, obj, &r);
+	gen_sysvipc(C, obj, &r);
+	gen_seccomp(C, obj, &r);
+	gen_zombies(C, obj, &r);
+	static const uint32_t types[] = {CKPT_NT_TIMERS, CKPT_NT_LOCKS, CKPT_NT_SYSVIPC, CKPT_NT_SECCOMP};
+	for (size_t i = 0; i < N_CASES(types); i++) {
+		const struct noteref *n = ckpt(&r, types[i]);
+		emit32(C, obj, n->desc + T_REC_SIZE, t_rec_size(obj, n) - 4, "note-%u-rec-size-short", types[i]);
+		emit32(C, obj, n->desc + T_COUNT, t_count(obj, n) + 1, "note-%u-count-plus-1", types[i]);
+		emit32(C, obj, n->desc + T_COUNT, 0x7fffffff, "note-%u-count-2g", types[i]);
+		emit32(C, obj, n->desc + T_DATA_OFF, n->descsz + 1, "note-%u-data-off-past-note", types[i]);
+		emit32(C, obj, n->desc + T_DATA_SIZE, t_data_size(obj, n) + 4, "note-%u-data-size-plus-4", types[i]);
+		/* The next note of these retyped as this one: the note twice. */
+		uint32_t other = types[(i + 1) % N_CASES(types)];
+		emit32(C, obj, ckpt(&r, other)->hdr + 8, types[i], "note-%u-twice", types[i]);
+	}
+	free(r.nt);
+}
+
 /* Statefiles that the reader accepts but restart cannot honour: restart must refuse them
  * cleanly (one line, nothing left behind).  Written only with 'mkcorpus semantic'. */
 static size_t socket_record(const struct file *f, const struct noteref *fdn, uint32_t kind, int want_tcp);
@@ -1852,6 +2133,7 @@ static const struct {
 	{"counts", gen_counts},
 	{"fd-state", gen_fd_state},
 	{"sockets", gen_sockets},
+	{"objects", gen_objects},
 };
 
 static void seed(const char *in, const char *out)
@@ -1877,19 +2159,22 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "semantic") == 0) {
 		struct file tree = load(argv[2]);
 		outdir = argv[3];
-		const struct seeds seeds = {&tree, NULL};
+		const struct seeds seeds = {&tree, NULL, NULL};
 		gen_semantic("semantic", &seeds);
 		for (int i = 0; i < ncats; i++)
 			printf("%s %d\n", cats[i].name, cats[i].n);
 		free(tree.d);
 		return 0;
 	}
-	if (argc != 5 || strcmp(argv[1], "malformed") != 0) {
-		fprintf(stderr, "usage: mkcorpus seed IN OUT | mkcorpus malformed TREE THREADS OUTDIR | mkcorpus semantic TREE OUTDIR\n");
+	if ((argc != 5 && argc != 6) || strcmp(argv[1], "malformed") != 0) {
+		fprintf(stderr, "usage: mkcorpus seed IN OUT | mkcorpus malformed TREE THREADS OUTDIR [OBJECTS] | mkcorpus "
+				"semantic TREE OUTDIR\n");
 		return 2;
 	}
-	struct file tree = load(argv[2]), thr = load(argv[3]);
+	struct file tree = load(argv[2]), thr = load(argv[3]), obj = {0};
 	outdir = argv[4];
+	if (argc == 6)
+		obj = load(argv[5]);
 	{
 		struct image r = parse(&tree, 0);
 		if (t_count(&tree, ckpt(&r, CKPT_NT_TREE)) < 2)
@@ -1900,12 +2185,13 @@ int main(int argc, char **argv)
 			die("%s has fewer than two threads", argv[3]);
 		free(t.nt);
 	}
-	const struct seeds seeds = {&tree, &thr};
+	const struct seeds seeds = {&tree, &thr, argc == 6 ? &obj : NULL};
 	for (size_t i = 0; i < N_CASES(malformed_categories); i++)
 		malformed_categories[i].gen(malformed_categories[i].name, &seeds);
 	for (int i = 0; i < ncats; i++)
 		printf("%s %d\n", cats[i].name, cats[i].n);
 	free(tree.d);
 	free(thr.d);
+	free(obj.d);
 	return 0;
 }

@@ -48,7 +48,7 @@ if ! fuzz/make-statefiles.sh "$ckpt" "$work" 2>"$work/seeds.err"; then
 fi
 mkdir -p "$work/corpus"
 seed_ok=1
-for m in single threads tree; do
+for m in single threads tree objects; do
 	"$work/bin/mkcorpus" seed "$work/$m.ckpt" "$work/corpus/$m" || seed_ok=0
 	"$ckpt" info "$work/corpus/$m" >/dev/null 2>"$work/seed.err" || { seed_ok=0; cat "$work/seed.err"; }
 done
@@ -79,7 +79,7 @@ fi
 
 # The malformed corpus, replayed through the sanitized reader.
 mkdir -p "$work/malformed"
-if "$work/bin/mkcorpus" malformed "$work/tree.ckpt" "$work/threads.ckpt" "$work/malformed" >"$work/malformed.txt"; then
+if "$work/bin/mkcorpus" malformed "$work/tree.ckpt" "$work/threads.ckpt" "$work/malformed" "$work/objects.ckpt" >"$work/malformed.txt"; then
 	n=$(ls "$work/malformed" | wc -l)
 	if (cd "$work" && "$OLDPWD/$out/fuzz_statefile" -rss_limit_mb=1024 -malloc_limit_mb=512 -timeout=10 \
 		-artifact_prefix="$OLDPWD/$out/artifacts/" malformed/*) >"$work/replay.log" 2>&1; then

@@ -7,6 +7,11 @@
  *                     unix socketpair between them and a loopback TCP connection inside the
  *                     parent, with bytes queued both ways, a TCP listener, a UDP socket with a
  *                     datagram waiting
+ *   seedprog objects  kernel objects of every kind ckpt saves: a zombie child, POSIX timers and
+ *                     an itimer, file locks on its stdout (a file), SysV shared memory,
+ *                     semaphores and a message queue, a thread under a seccomp filter and one
+ *                     in strict mode.  It prints "ipc SHM SHM SEM MSG" first, the SysV ids,
+ *                     which outlive it and which its caller removes.
  * It prints "ready" on stdout once it is in its steady state, then sleeps until killed.
  */
 #define _GNU_SOURCE
@@ -22,6 +27,17 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/file.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
 
 static void *idle(void *arg)
 {
@@ -29,6 +45,75 @@ static void *idle(void *arg)
 	for (;;)
 		pause();
 	return NULL;
+}
+
+static void *filtered(void *arg)
+{
+	(void)arg;
+	/* Makes uname() fail with EPERM in this thread only. */
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_uname, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {4, f};
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int strict_pipe[2];
+
+static void *strict(void *arg)
+{
+	(void)arg;
+	char c;
+	syscall(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0);
+	for (;;)
+		syscall(SYS_read, strict_pipe[0], &c, 1);
+	return NULL;
+}
+
+static void objects(void)
+{
+	if (fork() == 0)
+		_exit(3); /* a zombie */
+	struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN};
+	sigset_t rt;
+	sigemptyset(&rt);
+	sigaddset(&rt, SIGRTMIN);
+	sigaddset(&rt, SIGALRM);
+	sigprocmask(SIG_BLOCK, &rt, NULL);
+	timer_t t1, t2;
+	timer_create(CLOCK_MONOTONIC, &sev, &t1);
+	sev.sigev_notify = SIGEV_NONE;
+	timer_create(CLOCK_BOOTTIME, &sev, &t2);
+	struct itimerspec its = {{1, 0}, {100, 0}};
+	timer_settime(t1, 0, &its, NULL);
+	struct itimerval alarm_in = {{0, 0}, {1000, 0}};
+	setitimer(ITIMER_REAL, &alarm_in, NULL);
+	flock(1, LOCK_EX);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 100, .l_len = 50};
+	fcntl(1, F_SETLK, &fl);
+	int shm = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0600), lone = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	int sem = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600), msg = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	char *at = shmat(shm, NULL, 0), *lone_at = shmat(lone, NULL, 0);
+	memset(at, 0x33, 8192);
+	memset(lone_at, 0x44, 100);
+	shmdt(lone_at);
+	struct sembuf up = {1, 5, 0};
+	semop(sem, &up, 1);
+	struct { long type; char text[8]; } m = {7, "message"};
+	msgsnd(msg, &m, 8, 0);
+	printf("ipc %d %d %d %d\n", shm, lone, sem, msg);
+	pthread_t t;
+	pipe(strict_pipe);
+	pthread_create(&t, NULL, strict, NULL);
+	pthread_create(&t, NULL, filtered, NULL);
+	usleep(100000);
 }
 
 int main(int argc, char **argv)
@@ -87,6 +172,8 @@ int main(int argc, char **argv)
 			return 1;
 		/* Wait until the child has written, and leave the bytes in the pipe. */
 		usleep(100000);
+	} else if (strcmp(mode, "objects") == 0) {
+		objects();
 	}
 	printf("ready\n");
 	fflush(stdout);

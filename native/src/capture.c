@@ -6,6 +6,7 @@
 #include "ckpt.h"
 #include "files.h"
 #include "inject.h"
+#include "locks.h"
 #include "mem.h"
 #include "memtrack.h"
 #include "mm.h"
@@ -13,9 +14,12 @@
 #include "procattr.h"
 #include "proctree.h"
 #include "remote.h"
+#include "seccomp.h"
 #include "signals.h"
 #include "statefile.h"
+#include "sysvipc.h"
 #include "threads.h"
+#include "timers.h"
 #include "util.h"
 
 #include <errno.h>
@@ -36,26 +40,38 @@ static int capture_process(struct frozen_proc *fp, struct process_image *p, cons
 	pid_t pid = fp->pid;
 	if (proctree_capture(fp, p) < 0 || procattr_capture(pid, p) < 0 || mem_capture_vmas(pid, p, hint) < 0)
 		return -1;
-	if (inject_find_gadget(pid, &fp->gadget) < 0)
+	/* Before anything is injected: what a seccomp filter lets through. */
+	if (seccomp_capture(fp, p) < 0 || inject_find_gadget(pid, &fp->gadget) < 0)
 		return -1;
+	/* What the process has once is asked in its first thread outside seccomp strict mode. */
+	size_t asked = 0;
+	while (asked < fp->ntasks && seccomp_strict(p, (uint32_t)fp->tasks[asked].tid))
+		asked++;
+	if (asked == fp->ntasks)
+		return ckpt_fail("every thread of pid %d runs in seccomp strict mode, where ckpt cannot ask for its state", pid);
 	for (size_t k = 0; k < fp->ntasks; k++) {
 		struct frozen_task *ft = &fp->tasks[k];
 		struct thread_image *t = ARR_PUSH(p->threads, p->nthreads, p->cap_threads);
 		struct inject in;
 		if (inject_begin(&in, ft->tid, fp->gadget, SCRATCH) < 0)
 			return -1;
+		in.filter = seccomp_of_thread(p, (uint32_t)ft->tid);
 		int rc = threads_capture(&in, ft, k == 0, t);
 		if (rc == 0)
 			rc = signals_capture_thread(&in, ft, t);
-		if (rc == 0 && k == 0)
+		if (rc == 0 && k == asked)
 			rc = signals_capture_process(&in, pid, p);
-		if (rc == 0 && k == 0)
+		if (rc == 0 && k == asked)
 			rc = mm_capture(&in, pid, p);
+		if (rc == 0 && k == asked)
+			rc = timers_capture(&in, pid, p);
 		if (inject_end(&in) < 0 || rc < 0)
 			return -1;
 	}
 	p->rec.nr_threads = (uint32_t)p->nthreads;
-	return files_capture(pid, p);
+	if (files_capture(pid, p) < 0)
+		return -1;
+	return locks_capture(pid, p);
 }
 
 static int make_clone(struct frozen_proc *fp, struct pageio_clone *clone)
@@ -253,7 +269,11 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 		if (capture_process(&job->tree.procs[i], p, &hint) < 0 || check_interrupted() < 0)
 			goto fail;
 	}
+	proctree_capture_zombies(&job->tree, img);
 	if (files_capture_tree(img) < 0 || files_check_restorable(img, o->allow_unrestorable) < 0)
+		goto fail;
+	locks_capture_tree(img);
+	if (sysvipc_capture_tree(img) < 0)
 		goto fail;
 	if (o->tracker)
 		memtrack_capture(o->tracker, &job->tree, img, job->has_parent && memtrack_is_last(o->tracker, job->parent.fd));

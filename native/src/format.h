@@ -23,6 +23,10 @@ enum {
 	CKPT_NT_SIGQUEUE = 8,   /* pending signals, per thread and shared */
 	CKPT_NT_THREADS = 9,    /* one record per thread, in NT_PRSTATUS order */
 	CKPT_NT_TREE = 10,      /* root image only: every process image in the file */
+	CKPT_NT_TIMERS = 12,    /* POSIX timers and itimers; absent: none */
+	CKPT_NT_LOCKS = 13,     /* file locks held; absent: none */
+	CKPT_NT_SYSVIPC = 14,   /* root image only: the tree's SysV IPC objects; absent: none */
+	CKPT_NT_SECCOMP = 15,   /* per thread: seccomp mode and filters, no_new_privs; absent: none */
 	CKPT_NT_CPU = 16,       /* root image only, optional: the saving CPU's features */
 };
 
@@ -360,6 +364,8 @@ struct ckpt_rec_cpu {
 	uint32_t xsave_part_size[CKPT_CPU_XSAVE_PARTS];
 };
 
+/* A zombie (a child that exited and was not reaped) has a tree record but no image: its
+ * image_offset and image_size are 0 and exit_code is its wait status. */
 #define CKPT_TREE_ZOMBIE 0x1u
 
 struct ckpt_rec_tree {
@@ -368,6 +374,81 @@ struct ckpt_rec_tree {
 	uint64_t image_size;
 	uint32_t flags;
 	uint32_t exit_code;
+};
+
+/* A timer of the process (CKPT_NT_TIMERS): a POSIX timer, or an armed itimer. */
+enum {
+	CKPT_TIMER_POSIX = 1,
+	CKPT_TIMER_REAL = 2,     /* ITIMER_REAL, which alarm() uses too */
+	CKPT_TIMER_VIRTUAL = 3,  /* ITIMER_VIRTUAL */
+	CKPT_TIMER_PROF = 4,     /* ITIMER_PROF */
+};
+
+struct ckpt_rec_timer {
+	uint32_t kind;           /* CKPT_TIMER_* */
+	uint32_t id;             /* POSIX: the id timer_create gave it */
+	int32_t clockid;         /* POSIX: its clock; CPU clocks of a process or thread are negative */
+	uint32_t notify;         /* POSIX: SIGEV_SIGNAL, SIGEV_NONE or SIGEV_THREAD_ID */
+	uint32_t signo;          /* POSIX: the signal it sends */
+	uint32_t notify_tid;     /* POSIX, SIGEV_THREAD_ID: the thread it signals */
+	uint64_t sigval;         /* POSIX: sigev_value */
+	uint64_t value_ns;       /* time left until the next expiration; 0: disarmed */
+	uint64_t interval_ns;    /* the period; 0: it fires once */
+	uint32_t overrun;        /* POSIX: timer_getoverrun when saved */
+	uint32_t reserved;
+};
+
+/* A file lock the process holds (CKPT_NT_LOCKS), through one of its fds. */
+enum {
+	CKPT_LOCK_FLOCK = 1,     /* flock(2): belongs to the open file description */
+	CKPT_LOCK_POSIX = 2,     /* fcntl F_SETLK: belongs to the process */
+	CKPT_LOCK_OFD = 3,       /* fcntl F_OFD_SETLK: belongs to the open file description */
+};
+#define CKPT_LOCK_READ 1u
+#define CKPT_LOCK_WRITE 2u
+#define CKPT_LOCK_EOF UINT64_MAX /* `end` of a lock that reaches to the end of the file */
+
+struct ckpt_rec_lock {
+	uint32_t fd;
+	uint32_t kind;           /* CKPT_LOCK_FLOCK, POSIX, OFD */
+	uint32_t type;           /* CKPT_LOCK_READ or CKPT_LOCK_WRITE */
+	uint32_t reserved;
+	uint64_t start, end;     /* bytes start..end, both included; end CKPT_LOCK_EOF: to the end */
+};
+
+/* A SysV IPC object of the tree (CKPT_NT_SYSVIPC). */
+enum {
+	CKPT_IPC_SHM = 1,
+	CKPT_IPC_SEM = 2,
+	CKPT_IPC_MSG = 3,
+};
+#define CKPT_IPC_MAPPED 0x1u     /* shm: its bytes are in the tree's mappings of it, not in the blob */
+#define CKPT_SHM_DEST 01000u     /* shm mode: removed, lives on while attached */
+#define CKPT_SHM_LOCKED 02000u   /* shm mode: SHM_LOCK */
+
+struct ckpt_rec_ipc {
+	uint32_t kind;           /* CKPT_IPC_* */
+	int32_t id;              /* shmid, semid or msqid */
+	int32_t key;             /* 0: IPC_PRIVATE */
+	uint32_t mode;           /* permissions; shm also CKPT_SHM_DEST, CKPT_SHM_LOCKED */
+	uint32_t uid, gid, cuid, cgid;
+	uint64_t size;           /* shm: bytes; sem: semaphores; msg: the queue's limit in bytes */
+	uint32_t data_off;       /* blob: shm: the bytes (unless MAPPED); sem: a u16 value each; */
+	uint32_t data_len;       /*   msg: the messages, each u64 type, u64 length, bytes padded to 8 */
+	uint32_t nmsgs;          /* msg: messages in the blob */
+	uint32_t flags;          /* CKPT_IPC_MAPPED */
+};
+
+/* A thread's seccomp state (CKPT_NT_SECCOMP), for threads with a mode or no_new_privs. */
+#define CKPT_SECCOMP_NO_NEW_PRIVS 0x1u
+
+struct ckpt_rec_seccomp {
+	uint32_t tid;
+	uint32_t mode;           /* SECCOMP_MODE_DISABLED 0, STRICT 1, FILTER 2 */
+	uint32_t flags;          /* CKPT_SECCOMP_NO_NEW_PRIVS */
+	uint32_t nfilters;
+	uint32_t data_off;       /* blob: the filters, first installed first; each u32 flags */
+	uint32_t data_len;       /*   (SECCOMP_FILTER_FLAG_LOG), u32 count, count sock_filters */
 };
 
 #endif

@@ -28,6 +28,11 @@ void process_image_free(struct process_image *p)
 	}
 	free(p->fds);
 	free(p->shared_pending);
+	free(p->timers);
+	free(p->locks);
+	for (size_t i = 0; i < p->nseccomp; i++)
+		free(p->seccomp[i].filters);
+	free(p->seccomp);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -38,6 +43,10 @@ void image_free(struct statefile_image *img)
 	for (size_t i = 0; i < img->nprocs; i++)
 		process_image_free(&img->procs[i]);
 	free(img->procs);
+	free(img->zombies);
+	for (size_t i = 0; i < img->nipc; i++)
+		free(img->ipc[i].data);
+	free(img->ipc);
 	free(img->engine_version);
 	free(img->kernel_release);
 	free(img->hostname);

@@ -53,6 +53,18 @@ struct fd_image {
 	uint8_t *data;       /* bytes queued in a pipe */
 };
 
+/* A thread's seccomp state: its record and the filters blob it refers to. */
+struct seccomp_image {
+	struct ckpt_rec_seccomp rec;
+	uint8_t *filters;
+};
+
+/* A SysV IPC object and its blob. */
+struct ipc_image {
+	struct ckpt_rec_ipc rec;
+	uint8_t *data;
+};
+
 struct process_image {
 	struct ckpt_rec_process rec;
 	char *exe, *cwd;
@@ -78,6 +90,14 @@ struct process_image {
 	/* Where this process's ELF image sits in the statefile. */
 	uint64_t image_offset, image_size;
 	uint32_t tree_flags, exit_code;
+
+	/* Kernel objects of the process (timers.c, locks.c, seccomp.c). */
+	struct ckpt_rec_timer *timers;
+	size_t ntimers, cap_timers;
+	struct ckpt_rec_lock *locks;
+	size_t nlocks, cap_locks;
+	struct seccomp_image *seccomp;
+	size_t nseccomp, cap_seccomp;
 };
 
 struct statefile_image {
@@ -85,6 +105,12 @@ struct statefile_image {
 	char *engine_version, *kernel_release, *hostname, *stop_function, *stop_file;
 	struct process_image *procs;   /* procs[0] is the root */
 	size_t nprocs, cap_procs;
+	/* Zombies: children that had exited and were not reaped, with no image (proctree.c). */
+	struct ckpt_rec_tree *zombies;
+	size_t nzombies, cap_zombies;
+	/* The tree's SysV IPC objects (sysvipc.c). */
+	struct ipc_image *ipc;
+	size_t nipc, cap_ipc;
 	uint64_t file_size;            /* apparent size of the statefile, when read */
 	uint64_t allocated_bytes;      /* blocks actually allocated, when read */
 	bool has_cpu;                  /* statefiles of older engines have no CPU note */

@@ -3,7 +3,11 @@
 #include "elfutil.h"
 #include "fdkind.h"
 #include "json.h"
+#include "locks.h"
+#include "seccomp.h"
 #include "statefile.h"
+#include "sysvipc.h"
+#include "timers.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -11,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -195,9 +200,28 @@ static char *render_json(const char *path, const struct statefile_image *img)
 			json_object_end(&j);
 		}
 		json_array_end(&j);
+		timers_json(&j, p);
+		locks_json(&j, p);
+		seccomp_json(&j, p);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	json_array_begin(&j, "zombies");
+	for (size_t i = 0; i < img->nzombies; i++) {
+		const struct ckpt_rec_tree *z = &img->zombies[i];
+		json_object_begin(&j, NULL);
+		json_u64(&j, "pid", z->pid);
+		json_u64(&j, "ppid", z->ppid);
+		json_u64(&j, "pgid", z->pgid);
+		json_u64(&j, "sid", z->sid);
+		if (WIFEXITED(z->exit_code))
+			json_u64(&j, "exit_status", WEXITSTATUS(z->exit_code));
+		else
+			json_u64(&j, "signal", WTERMSIG(z->exit_code));
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	sysvipc_json(&j, img);
 	json_u64(&j, "threads", nthreads);
 	json_u64(&j, "stored_bytes", tstored);
 	json_u64(&j, "mapped_bytes", tmapped);
@@ -273,11 +297,27 @@ static char *render_text(const char *path, const struct statefile_image *img)
 				k->describe_text(fd, &b, "           ");
 			buf_put(&b, "\n", 1);
 		}
+		locks_describe(&b, p);
+		timers_describe(&b, p);
+		seccomp_describe(&b, p);
 	}
+	if (img->nzombies)
+		buf_printf(&b, "\nZombies:    %zu (exited, not reaped yet)\n", img->nzombies);
+	for (size_t i = 0; i < img->nzombies; i++) {
+		const struct ckpt_rec_tree *z = &img->zombies[i];
+		buf_printf(&b, "  %-8u ppid %u, pgid %u, sid %u, ", z->pid, z->ppid, z->pgid, z->sid);
+		if (WIFEXITED(z->exit_code))
+			buf_printf(&b, "exited with status %d\n", WEXITSTATUS(z->exit_code));
+		else
+			buf_printf(&b, "killed by signal %d%s\n", WTERMSIG(z->exit_code), WCOREDUMP(z->exit_code) ? " (core dumped)" : "");
+	}
+	sysvipc_describe(&b, img);
 	human_bytes(s1, sizeof(s1), tstored);
 	human_bytes(s2, sizeof(s2), tmapped);
-	buf_printf(&b, "\nTotal:      %zu process%s, %u thread%s; memory stored %s of %s mapped\n", img->nprocs,
-		   img->nprocs == 1 ? "" : "es", nthreads, nthreads == 1 ? "" : "s", s1, s2);
+	buf_printf(&b, "\nTotal:      %zu process%s", img->nprocs, img->nprocs == 1 ? "" : "es");
+	if (img->nzombies)
+		buf_printf(&b, " and %zu zombie%s", img->nzombies, img->nzombies == 1 ? "" : "s");
+	buf_printf(&b, ", %u thread%s; memory stored %s of %s mapped\n", nthreads, nthreads == 1 ? "" : "s", s1, s2);
 	human_bytes(s1, sizeof(s1), img->file_size);
 	human_bytes(s2, sizeof(s2), img->allocated_bytes);
 	buf_printf(&b, "File size:  %s (%s allocated on disk)\n", s1, s2);

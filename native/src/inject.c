@@ -1,9 +1,11 @@
 /* Syscall injection into stopped threads, and restart's trampoline page (see inject.h). */
 #include "inject.h"
 #include "remote.h"
+#include "seccomp.h"
 #include "util.h"
 
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,9 +92,19 @@ int inject_begin(struct inject *in, pid_t tid, uint64_t gadget, size_t scratch_l
 	return 0;
 }
 
+bool inject_allowed(const struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+		    uint64_t a6)
+{
+	const uint64_t args[6] = {a1, a2, a3, a4, a5, a6};
+	return !in->filter || seccomp_allows(in->filter, nr, args, in->gadget + 2);
+}
+
 int inject_syscall(struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
 		   uint64_t a4, uint64_t a5, uint64_t a6, long *ret)
 {
+	if (!inject_allowed(in, nr, a1, a2, a3, a4, a5, a6))
+		return ckpt_fail("thread %d's seccomp %s would not let ckpt make system call %ld, which it needs to read its "
+				 "state", in->tid, in->filter->rec.mode == SECCOMP_MODE_STRICT ? "strict mode" : "filter", nr);
 	struct user_regs_struct r = in->saved;
 	r.rip = in->gadget;
 	r.rax = (uint64_t)nr;

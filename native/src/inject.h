@@ -29,6 +29,9 @@ struct inject {
 	uint64_t scratch;
 	size_t scratch_len;
 	uint8_t *scratch_backup;
+	/* At capture, the thread's seccomp state (seccomp.h): a syscall it would not let through
+	 * is refused rather than injected.  NULL: no check. */
+	const struct seccomp_image *filter;
 };
 
 /* Whether pid runs under a seccomp filter, which could kill it for a syscall it does not
@@ -43,6 +46,9 @@ int inject_begin(struct inject *in, pid_t tid, uint64_t gadget, size_t scratch_l
  * the injection itself failed. */
 int inject_syscall(struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
 		   uint64_t a4, uint64_t a5, uint64_t a6, long *ret);
+/* Whether in->filter lets this syscall through (always, without a filter). */
+bool inject_allowed(const struct inject *in, long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+		    uint64_t a6);
 /* Puts registers, signal mask, siginfo and scratch memory back. */
 int inject_end(struct inject *in);
 

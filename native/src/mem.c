@@ -4,6 +4,7 @@
 #include "inject.h"
 #include "pagescan.h"
 #include "remote.h"
+#include "sysvipc.h"
 #include "util.h"
 #include "vdso.h"
 
@@ -375,6 +376,7 @@ struct shared_object {
 };
 
 struct mem_restore {
+	const struct statefile_image *img;
 	int sf_fd;
 	uint64_t tramp;
 	struct shared_object *shared;
@@ -397,13 +399,14 @@ static bool is_shared_anon(const struct ckpt_rec_vma *v)
 struct mem_restore *mem_restore_prepare(const struct statefile_image *img, int sf_fd, uint64_t tramp, int fd_base)
 {
 	struct mem_restore *m = xcalloc(1, sizeof(*m));
+	m->img = img;
 	m->sf_fd = sf_fd;
 	m->tramp = tramp;
 	/* A shared anonymous object seen in more than one mapping must stay one object. */
 	for (size_t i = 0; i < img->nprocs; i++)
 		for (size_t k = 0; k < img->procs[i].nvmas; k++) {
 			const struct ckpt_rec_vma *v = &img->procs[i].vmas[k].rec;
-			if (!is_shared_anon(v) || find_shared(m, v->shmem_id))
+			if (!is_shared_anon(v) || find_shared(m, v->shmem_id) || sysvipc_attaches(img, v))
 				continue;
 			unsigned uses = 0;
 			uint64_t size = 0;
@@ -495,10 +498,12 @@ static int munmap_skeleton(const struct mem_restore *m, struct inject *in, pid_t
 	return rc;
 }
 
-/* Whether restart copies bytes from the statefile into this mapping. */
-static bool needs_fill(const struct vma_image *v)
+/* Whether restart copies bytes from the statefile into this mapping (a restored SysV segment
+ * has its bytes already). */
+static bool needs_fill(const struct mem_restore *m, const struct vma_image *v)
 {
-	return v->rec.store == CKPT_STORE_FULL && v->file_size && !vdso_is_special(&v->rec);
+	return v->rec.store == CKPT_STORE_FULL && v->file_size && !vdso_is_special(&v->rec) &&
+	       !sysvipc_attaches(m->img, &v->rec);
 }
 
 static int map_one(const struct mem_restore *m, struct inject *in, const struct process_image *p, const struct vma_image *v,
@@ -506,7 +511,7 @@ static int map_one(const struct mem_restore *m, struct inject *in, const struct 
 {
 	const struct ckpt_rec_vma *r = &v->rec;
 	uint64_t len = r->end - r->start;
-	int prot = (int)r->prot | (needs_fill(v) ? PROT_WRITE : 0);
+	int prot = (int)r->prot | (needs_fill(m, v) ? PROT_WRITE : 0);
 	long ret;
 	int flags = MAP_FIXED | ((r->flags & CKPT_VMA_GROWSDOWN) ? MAP_GROWSDOWN : 0) |
 		    ((r->flags & CKPT_VMA_NORESERVE) ? MAP_NORESERVE : 0);
@@ -633,20 +638,20 @@ int mem_restore_process(const struct mem_restore *m, struct inject *in, const st
 		const struct vma_image *v = &p->vmas[k];
 		if (vdso_is_special(&v->rec))
 			continue;
-		rc = map_one(m, in, p, v, file_fds);
+		rc = sysvipc_attaches(m->img, &v->rec) ? sysvipc_attach(in, m->sf_fd, m->img, p, k) : map_one(m, in, p, v, file_fds);
 		if (rc == 0)
 			rc = advise_one(in, &v->rec);
 	}
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
 		const struct vma_image *v = &p->vmas[k];
-		if (!needs_fill(v))
+		if (!needs_fill(m, v))
 			continue;
 		rc = lazy && pager_wants(v) ? fill_lazily(m, in, p, v, lazy) : fill_one(m, in, v);
 	}
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
 		const struct vma_image *v = &p->vmas[k];
 		long ret;
-		if (needs_fill(v) && !(v->rec.prot & PROT_WRITE))
+		if (needs_fill(m, v) && !(v->rec.prot & PROT_WRITE))
 			rc = inject_syscall_checked(in, "mprotect", SYS_mprotect, v->rec.start, v->rec.end - v->rec.start,
 						    v->rec.prot, 0, 0, 0, &ret);
 	}

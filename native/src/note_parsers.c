@@ -4,6 +4,10 @@
  */
 #include "note_parsers.h"
 #include "fdkind.h"
+#include "locks.h"
+#include "seccomp.h"
+#include "sysvipc.h"
+#include "timers.h"
 #include "statefile.h"
 #include "util.h"
 
@@ -329,6 +333,11 @@ static const struct note_parser {
 	{CKPT_NOTE_OWNER, CKPT_NT_THREADS, parse_threads, NOTE_REQUIRED},
 	{CKPT_NOTE_OWNER, CKPT_NT_TREE, parse_tree, NOTE_ROOT_ONLY},
 	{CKPT_NOTE_OWNER, CKPT_NT_CPU, parse_cpu, 0},
+	/* Kernel objects, each parsed by its own module; absent when there are none. */
+	{CKPT_NOTE_OWNER, CKPT_NT_TIMERS, timers_parse_note, 0},
+	{CKPT_NOTE_OWNER, CKPT_NT_LOCKS, locks_parse_note, 0},
+	{CKPT_NOTE_OWNER, CKPT_NT_SYSVIPC, sysvipc_parse_note, 0},
+	{CKPT_NOTE_OWNER, CKPT_NT_SECCOMP, seccomp_parse_note, 0},
 };
 
 void notes_begin(struct image_notes *in, struct statefile_image *img, struct process_image *p, int root)
@@ -455,6 +464,9 @@ int notes_finish(struct image_notes *in)
 		goto out;
 	}
 	rc = bind_pending_signals(in, tids);
+	/* What the kernel objects' notes say of the process's threads and fds. */
+	if (rc == 0 && (timers_check_image(p) < 0 || locks_check_image(p) < 0 || seccomp_check_image(p) < 0))
+		rc = -1;
 out:
 	free(tids);
 	return rc;

@@ -1,4 +1,5 @@
-/* The process tree at capture: freezing it, letting it go, and each process's ids (proctree.h). */
+/* The process tree at capture: freezing it, letting it go, each process's ids, and the zombies
+ * among the tree's children (proctree.h). */
 #include "proctree.h"
 #include "threads.h"
 #include "util.h"
@@ -211,6 +212,39 @@ static int freeze_threads(struct frozen_proc *p, const pid_t *held, size_t nheld
 	return added;
 }
 
+/* A zombie whose whole thread group is gone: only its leader's exit status is left.  A process
+ * whose main thread exited while others still run also shows state Z, with more threads. */
+static bool is_whole_zombie(pid_t pid)
+{
+	char *st = read_proc(pid, "status", NULL);
+	const char *v = st ? status_field(st, "Threads") : NULL;
+	bool whole = v && atoi(v) == 1;
+	free(st);
+	return whole;
+}
+
+static bool have_zombie(const struct frozen_tree *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->nzombies; i++)
+		if (t->zombies[i].pid == (uint32_t)pid)
+			return true;
+	return false;
+}
+
+/* Records a zombie from its /proc/PID/stat fields (f as proc_stat fills it). */
+static void add_zombie(struct frozen_tree *t, pid_t pid, const unsigned long long f[53])
+{
+	if (have_zombie(t, pid))
+		return;
+	struct ckpt_rec_tree *z = ARR_PUSH(t->zombies, t->nzombies, t->cap_zombies);
+	z->pid = (uint32_t)pid;
+	z->ppid = (uint32_t)f[4];
+	z->pgid = (uint32_t)f[5];
+	z->sid = (uint32_t)f[6];
+	z->flags = CKPT_TREE_ZOMBIE;
+	z->exit_code = (uint32_t)f[52]; /* the wait status, as waitpid reports it */
+}
+
 /* Adds child processes of p that we do not have yet. */
 static int find_children(struct frozen_tree *t, size_t pi, const pid_t *held, size_t nheld)
 {
@@ -220,14 +254,19 @@ static int find_children(struct frozen_tree *t, size_t pi, const pid_t *held, si
 		size_t n = proc_children(t->procs[pi].pid, t->procs[pi].tasks[ti].tid, &kids);
 		for (size_t k = 0; k < n; k++) {
 			pid_t child = kids[k];
-			if (find_proc(t, child))
+			if (find_proc(t, child) || have_zombie(t, child))
 				continue;
 			unsigned long long f[53];
 			char state;
 			if (proc_stat(child, f, &state, NULL) < 0)
 				continue;
+			if (state == 'Z' && is_whole_zombie(child)) {
+				add_zombie(t, child, f);
+				continue;
+			}
 			if (state == 'Z' || state == 'X') {
-				ckpt_warn("child %d of pid %d is a zombie and is not saved", child, t->procs[pi].pid);
+				/* Its main thread exited, its other threads still run: not a zombie. */
+				ckpt_warn("child %d of pid %d has exited its main thread and is not saved", child, t->procs[pi].pid);
 				continue;
 			}
 			if (check_process(child, is_held(child, held, nheld)) < 0) {
@@ -299,10 +338,15 @@ int tree_freeze(pid_t root, const pid_t *held, size_t nheld, pid_t first_tid, st
 		pruned = false;
 		for (size_t i = t->nprocs; i-- > 1;) {
 			unsigned long long f[53];
-			bool orphan = t->procs[i].ntasks == 0 || proc_stat(t->procs[i].pid, f, NULL, NULL) < 0 ||
-				      !find_proc(t, (pid_t)f[4]);
+			char state = 0;
+			bool gone = proc_stat(t->procs[i].pid, f, &state, NULL) < 0;
+			bool orphan = t->procs[i].ntasks == 0 || gone || !find_proc(t, (pid_t)f[4]);
 			if (!orphan)
 				continue;
+			/* Exited during the freeze: its parent, frozen, has not reaped it. */
+			if (!gone && state == 'Z' && t->procs[i].ntasks == 0 && find_proc(t, (pid_t)f[4]) &&
+			    is_whole_zombie(t->procs[i].pid))
+				add_zombie(t, t->procs[i].pid, f);
 			for (size_t k = 0; k < t->procs[i].ntasks; k++)
 				if (!t->procs[i].tasks[k].held_by_caller)
 					ptrace(PTRACE_DETACH, t->procs[i].tasks[k].tid, NULL,
@@ -313,6 +357,12 @@ int tree_freeze(pid_t root, const pid_t *held, size_t nheld, pid_t first_tid, st
 			pruned = true;
 		}
 	}
+	/* Zombies of processes that left the tree are not the tree's. */
+	size_t kept = 0;
+	for (size_t i = 0; i < t->nzombies; i++)
+		if (find_proc(t, (pid_t)t->zombies[i].ppid))
+			t->zombies[kept++] = t->zombies[i];
+	t->nzombies = kept;
 	/* The main thread first, or the thread the caller names (the one that hit the breakpoint). */
 	for (size_t i = 0; i < t->nprocs; i++) {
 		struct frozen_proc *p = &t->procs[i];
@@ -398,6 +448,7 @@ void tree_free(struct frozen_tree *t)
 	for (size_t i = 0; i < t->nprocs; i++)
 		free(t->procs[i].tasks);
 	free(t->procs);
+	free(t->zombies);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -430,4 +481,10 @@ int proctree_capture(const struct frozen_proc *fp, struct process_image *p)
 	p->cmdline = cmd ? cmd : (uint8_t *)xstrdup("");
 	p->cmdline_len = cmd ? len : 0;
 	return 0;
+}
+
+void proctree_capture_zombies(const struct frozen_tree *t, struct statefile_image *img)
+{
+	for (size_t i = 0; i < t->nzombies; i++)
+		*ARR_PUSH(img->zombies, img->nzombies, img->cap_zombies) = t->zombies[i];
 }

@@ -30,6 +30,11 @@ struct frozen_proc {
 struct frozen_tree {
 	struct frozen_proc *procs;  /* procs[0] is the root; parents before children */
 	size_t nprocs, cap_procs;
+	/* Children of the tree's processes that exited and were not reaped: nothing to freeze,
+	 * their parents cannot reap them while frozen.  Only pid, ppid, pgid, sid, the flag
+	 * CKPT_TREE_ZOMBIE and the wait status (exit_code) are set. */
+	struct ckpt_rec_tree *zombies;
+	size_t nzombies, cap_zombies;
 };
 
 /* Parses /proc/PID/stat.  f[i] is field i (1-based as in proc(5)); *state the state letter. */
@@ -45,5 +50,7 @@ void tree_free(struct frozen_tree *t);
 
 /* Fills the ids of a process: pid, ppid, pgid, sid, uids, comm, cmdline. */
 int proctree_capture(const struct frozen_proc *fp, struct process_image *p);
+/* Copies the tree's zombies into the image. */
+void proctree_capture_zombies(const struct frozen_tree *t, struct statefile_image *img);
 
 #endif

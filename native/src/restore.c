@@ -5,16 +5,20 @@
 #include "ckpt.h"
 #include "files.h"
 #include "inject.h"
+#include "locks.h"
 #include "mem.h"
 #include "mm.h"
 #include "pager.h"
 #include "procattr.h"
 #include "restore.h"
 #include "portability.h"
+#include "seccomp.h"
 #include "signals.h"
 #include "skeleton.h"
 #include "statefile.h"
+#include "sysvipc.h"
 #include "threads.h"
+#include "timers.h"
 #include "util.h"
 #include "vdso.h"
 
@@ -50,6 +54,8 @@ static int setup_inside(struct restore_ctx *c, const struct process_image *p)
 		rc = files_restore_inside(c->files, p, keep, nkeep);
 	if (rc == 0)
 		rc = procattr_restore_inside(p);
+	if (rc == 0)
+		rc = timers_restore_inside(p);
 	free(keep);
 	return rc;
 }
@@ -89,6 +95,11 @@ static int restore_memory(struct restore_ctx *c, struct process_restore *r)
 static int restore_mm(struct restore_ctx *c, struct process_restore *r)
 {
 	return mm_restore(&r->in, r->p);
+}
+
+static int restore_removed_segments(struct restore_ctx *c, struct process_restore *r)
+{
+	return sysvipc_restore_removed(&r->in, c->img, r->p);
 }
 
 static int restore_process_signals(struct restore_ctx *c, struct process_restore *r)
@@ -140,19 +151,40 @@ static int restore_threads(struct restore_ctx *c, struct process_restore *r)
 			return -1;
 		if (c->user_ns && procattr_drop_caps(in) < 0)
 			return -1;
-		if (k != r->main && finish_thread(c, r, k) < 0)
+		if (k != r->main && (seccomp_restore_thread(r->pid, r->tids[k], r->p, k) < 0 || finish_thread(c, r, k) < 0))
 			return -1;
 	}
 	return 0;
 }
 
+/* Once nothing else will close a descriptor of their files. */
+static int restore_locks(struct restore_ctx *c, struct process_restore *r)
+{
+	return locks_restore(&r->in, r->p);
+}
+
+static int arm_timers(struct restore_ctx *c, struct process_restore *r)
+{
+	return timers_restore_arm(&r->in, r->p);
+}
+
 /* The trampoline unmaps itself in its last syscall: the main thread's registers are replaced
- * before it runs another instruction. */
+ * before it runs another instruction through it. */
 static int drop_trampoline(struct restore_ctx *c, struct process_restore *r)
 {
 	long ret;
-	if (inject_syscall_checked(&r->in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret) < 0)
-		return -1;
+	return inject_syscall_checked(&r->in, "munmap (trampoline)", SYS_munmap, c->tramp, 4096, 0, 0, 0, 0, &ret);
+}
+
+/* Last, since its filter applies to ckpt's syscalls too (the other threads got theirs in
+ * restore_threads). */
+static int restore_main_seccomp(struct restore_ctx *c, struct process_restore *r)
+{
+	return seccomp_restore_thread(r->pid, r->tids[r->main], r->p, r->main);
+}
+
+static int finish_main_thread(struct restore_ctx *c, struct process_restore *r)
+{
 	return finish_thread(c, r, r->main);
 }
 
@@ -173,12 +205,17 @@ static const struct process_step {
 	{"inject into the main thread", open_main_thread},
 	{"open lazy paging", open_paging},
 	{"memory", restore_memory},
+	{"removed SysV segments", restore_removed_segments},
 	{"mm fields", restore_mm},
 	{"process-wide pending signals", restore_process_signals},
 	{"close ckpt's fds", close_inherited_fds},
 	{"clear the parent-death signal", clear_pdeathsig},
+	{"file locks", restore_locks},
 	{"threads", restore_threads},
+	{"timers", arm_timers},
 	{"unmap the trampoline", drop_trampoline},
+	{"seccomp of the main thread", restore_main_seccomp},
+	{"final state of the main thread", finish_main_thread},
 	{"resource limits", restore_limits},
 	{"start lazy paging", commit_paging},
 };
@@ -321,6 +358,16 @@ static void free_pager(struct restore_ctx *c, bool failed)
 	c->pager = NULL;
 }
 
+static int prepare_sysv(struct restore_ctx *c)
+{
+	return sysvipc_prepare(c);
+}
+
+static void finish_sysv(struct restore_ctx *c, bool failed)
+{
+	sysvipc_finish(c, failed);
+}
+
 static int build_skeleton(struct restore_ctx *c)
 {
 	return skeleton_build(c, setup_inside);
@@ -392,6 +439,7 @@ static const struct restart_step {
 	{"open the tree's files", open_files, close_files, true},
 	{"prepare shared memory", prepare_memory, free_memory, false},
 	{"prepare lazy paging", prepare_pager, free_pager, false},
+	{"prepare SysV IPC objects", prepare_sysv, finish_sysv, false},
 	{"build the skeleton", build_skeleton, skeleton_finish, false},
 	{"warn about lost fds", warn_lost_fds, NULL, false},
 	{"find the rebuilt tasks", find_tasks, NULL, false},

@@ -48,6 +48,7 @@ struct restore_ctx {
 	struct mem_restore *mem;          /* mem.c */
 	struct mem_readahead *readahead;  /* mem.c */
 	struct pager *pager;              /* pager.c, for lazy restarts */
+	struct sysv_restore *sysv;        /* sysvipc.c */
 };
 
 #endif

@@ -51,6 +51,11 @@ int signals_capture_thread(struct inject *in, const struct frozen_task *ft, stru
 		memcpy(q->siginfo, &in->saved_siginfo, sizeof(q->siginfo));
 	}
 	long ret;
+	if (!inject_allowed(in, SYS_sigaltstack, 0, in->scratch, 0, 0, 0, 0)) {
+		ckpt_warn("thread %d's seccomp mode does not let ckpt read its alternate signal stack; it is not restored", ft->tid);
+		t->rec.altstack_flags = SS_DISABLE;
+		return 0;
+	}
 	if (inject_syscall(in, SYS_sigaltstack, 0, in->scratch, 0, 0, 0, 0, &ret) < 0)
 		return -1;
 	if (ret == 0) {

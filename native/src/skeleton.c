@@ -1,9 +1,11 @@
 /* Restart's process tree: the keeper, namespaces and id maps, the skeleton with the saved pids,
- * seizing and releasing the rebuilt tasks, and waiting for a restarted root (see skeleton.h). */
+ * zombies brought back as zombies, seizing and releasing the rebuilt tasks, and waiting for a
+ * restarted root (see skeleton.h). */
 #include "skeleton.h"
 #include "ckpt.h"
 #include "remote.h"
 #include "restore.h"
+#include "sysvipc.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -66,6 +68,12 @@ bool skeleton_can_choose_pids(void)
 
 bool skeleton_pids_busy(const struct statefile_image *img)
 {
+	for (size_t i = 0; i < img->nzombies; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%u", img->zombies[i].pid);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
 	for (size_t i = 0; i < img->nprocs; i++)
 		for (size_t k = 0; k < img->procs[i].nthreads; k++) {
 			char path[64];
@@ -96,6 +104,16 @@ static void report_line(const struct restore_ctx *c, const char *fmt, ...)
 	if (write(c->report_fd, line, (size_t)n) < 0) {
 		/* ckpt is gone; the pdeath signal ends us */
 	}
+}
+
+void skeleton_warn_inside(const struct restore_ctx *c, const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	report_line(c, "warn: %s", why);
 }
 
 /* Reports why this skeleton process cannot go on, and ends it. */
@@ -150,7 +168,136 @@ static void park(void)
 		syscall(SYS_pause);
 }
 
+/* Whether pid leads a group or session of the tree: a process or a zombie of it. */
+static bool in_tree(const struct statefile_image *img, uint32_t pid)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		if (img->procs[i].rec.pid == pid)
+			return true;
+	for (size_t i = 0; i < img->nzombies; i++)
+		if (img->zombies[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* Session and group of this skeleton process (the root: is_root).  A group outside the tree
+ * cannot be joined, and a process left stopped must not sit in a group that can become
+ * orphaned, so the root leads its own. */
+static void take_session_and_group(const struct restore_ctx *c, uint32_t pid, uint32_t pgid, uint32_t sid, bool is_root)
+{
+	const struct statefile_image *img = c->img;
+	bool in_tree_group = in_tree(img, pgid);
+	if (sid == pid) {
+		if (setsid() < 0)
+			fail_inside(c, "cannot make pid %u a session leader: %s", pid, strerror(errno));
+	} else if (pgid == pid || (is_root && !in_tree_group)) {
+		if (setpgid(0, 0) < 0)
+			fail_inside(c, "cannot make pid %u a group leader: %s", pid, strerror(errno));
+	} else if (in_tree_group && setpgid(0, (pid_t)pgid) < 0) {
+		report_line(c, "warn: pid %u could not rejoin process group %u: %s", pid, pgid, strerror(errno));
+	} else if (!in_tree_group && !is_root && pgid != img->procs[0].rec.pgid) {
+		report_line(c, "warn: pid %u's process group %u was outside the saved tree; it is in its parent's now", pid,
+			    pgid);
+	}
+}
+
+/* A zombie comes back as a process with its saved pid that ends as it ended, and that nobody
+ * but its parent reaps. */
+static void zombie_process(const struct restore_ctx *c, const struct ckpt_rec_tree *z) __attribute__((noreturn));
+static void zombie_process(const struct restore_ctx *c, const struct ckpt_rec_tree *z)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	pid_t me = (pid_t)syscall(SYS_getpid);
+	if ((uint32_t)me != z->pid)
+		fail_inside(c, "zombie %u came back as pid %d", z->pid, me);
+	take_session_and_group(c, z->pid, z->pgid, z->sid, false);
+	if (WIFEXITED(z->exit_code))
+		_exit(WEXITSTATUS(z->exit_code));
+	int sig = WTERMSIG(z->exit_code);
+	if (z->exit_code & 0x80)
+		report_line(c, "warn: zombie %u had dumped core; its wait status says so no more", z->pid);
+	/* Killed by its signal, without writing a core file. */
+	prctl(PR_SET_DUMPABLE, 0);
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	sigaction(sig, &dfl, NULL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	syscall(SYS_kill, me, sig);
+	fail_inside(c, "zombie %u did not end by signal %d", z->pid, sig);
+}
+
+/* Children that lead a group of their own are created in the first pass, so that their
+ * siblings can join it in the second; zombies too, since a zombie's group lives on. */
+static bool in_pass(int pass, uint32_t pid, uint32_t pgid)
+{
+	return (pass == 0) == (pgid == pid);
+}
+
+/* A group leader's group exists before its siblings of the second pass try to join it: the
+ * parent makes it too, as shells do, whichever of the two gets there first.  Not for session
+ * leaders, whose setsid() needs them not to lead a group yet. */
+static void lead_group(int pass, uint32_t pid, uint32_t pgid, uint32_t sid, pid_t child)
+{
+	if (pass == 0 && pgid == pid && sid != pid)
+		setpgid(child, child);
+}
+
 static void skeleton_process(struct restore_ctx *c, size_t pi, skeleton_setup_fn setup) __attribute__((noreturn));
+
+/* Creates the children of p, each with its saved pid, and waits until its zombies are zombies
+ * again (not reaped: WNOWAIT), so that the tree ckpt finds is complete. */
+static void create_children(struct restore_ctx *c, size_t pi, skeleton_setup_fn setup)
+{
+	struct statefile_image *img = c->img;
+	struct process_image *p = &img->procs[pi];
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < img->nprocs; i++) {
+			if (i == pi || img->procs[i].rec.ppid != p->rec.pid || !in_pass(pass, img->procs[i].rec.pid, img->procs[i].rec.pgid))
+				continue;
+			pid_t child = clone3_with_pid((pid_t)img->procs[i].rec.pid);
+			if (child < 0)
+				fail_inside(c, "%s: cannot create pid %u: %s", clone_failure(errno), img->procs[i].rec.pid,
+					    strerror(errno));
+			if (child == 0)
+				skeleton_process(c, i, setup);
+			lead_group(pass, img->procs[i].rec.pid, img->procs[i].rec.pgid, img->procs[i].rec.sid, child);
+		}
+		for (size_t i = 0; i < img->nzombies; i++) {
+			const struct ckpt_rec_tree *z = &img->zombies[i];
+			if (z->ppid != p->rec.pid || !in_pass(pass, z->pid, z->pgid))
+				continue;
+			pid_t child = clone3_with_pid((pid_t)z->pid);
+			if (child < 0)
+				fail_inside(c, "%s: cannot create pid %u (a zombie): %s", clone_failure(errno), z->pid,
+					    strerror(errno));
+			if (child == 0)
+				zombie_process(c, z);
+			lead_group(pass, z->pid, z->pgid, z->sid, child);
+		}
+	}
+	bool had_zombies = false;
+	for (size_t i = 0; i < img->nzombies; i++) {
+		if (img->zombies[i].ppid != p->rec.pid)
+			continue;
+		siginfo_t si;
+		while (waitid(P_PID, (id_t)img->zombies[i].pid, &si, WEXITED | WNOWAIT) < 0)
+			if (errno != EINTR)
+				fail_inside(c, "cannot wait for zombie %u: %s", img->zombies[i].pid, strerror(errno));
+		had_zombies = true;
+	}
+	/* Their SIGCHLD is the restart's, not the program's (whose pending signals come later). */
+	if (had_zombies) {
+		sigset_t chld;
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		struct timespec now = {0, 0};
+		while (sigtimedwait(&chld, NULL, &now) > 0)
+			;
+	}
+}
+
 static void skeleton_process(struct restore_ctx *c, size_t pi, skeleton_setup_fn setup)
 {
 	struct statefile_image *img = c->img;
@@ -160,37 +307,12 @@ static void skeleton_process(struct restore_ctx *c, size_t pi, skeleton_setup_fn
 	pid_t me = (pid_t)syscall(SYS_getpid);
 	if ((uint32_t)me != p->rec.pid)
 		fail_inside(c, "process %u came back as pid %d", p->rec.pid, me);
-
-	/* Session and group.  A group outside the tree cannot be joined, and a process left
-	 * stopped must not sit in a group that can become orphaned, so the root leads its own. */
-	bool in_tree_group = false;
-	for (size_t i = 0; i < img->nprocs; i++)
-		in_tree_group |= img->procs[i].rec.pid == p->rec.pgid;
-	if (p->rec.sid == p->rec.pid) {
-		if (setsid() < 0)
-			fail_inside(c, "cannot make pid %u a session leader: %s", p->rec.pid, strerror(errno));
-	} else if (p->rec.pgid == p->rec.pid || (pi == 0 && !in_tree_group)) {
-		if (setpgid(0, 0) < 0)
-			fail_inside(c, "cannot make pid %u a group leader: %s", p->rec.pid, strerror(errno));
-	} else if (in_tree_group && setpgid(0, (pid_t)p->rec.pgid) < 0) {
-		report_line(c, "warn: pid %u could not rejoin process group %u: %s", p->rec.pid, p->rec.pgid,
-			    strerror(errno));
-	} else if (!in_tree_group && pi > 0 && p->rec.pgid != img->procs[0].rec.pgid) {
-		report_line(c, "warn: pid %u's process group %u was outside the saved tree; it is in its parent's now",
-			    p->rec.pid, p->rec.pgid);
-	}
-
-	/* Children, each with its saved pid. */
-	for (size_t i = 0; i < img->nprocs; i++) {
-		if (i == pi || img->procs[i].rec.ppid != p->rec.pid)
-			continue;
-		pid_t child = clone3_with_pid((pid_t)img->procs[i].rec.pid);
-		if (child < 0)
-			fail_inside(c, "%s: cannot create pid %u: %s", clone_failure(errno), img->procs[i].rec.pid,
-				    strerror(errno));
-		if (child == 0)
-			skeleton_process(c, i, setup);
-	}
+	take_session_and_group(c, p->rec.pid, p->rec.pgid, p->rec.sid, pi == 0);
+	/* The tree's SysV objects, made by a process of the tree, so that they are the tree's
+	 * again for the next capture. */
+	if (pi == 0 && sysvipc_restore_inside(c) < 0)
+		fail_inside(c, "%s", ckpt_last_error());
+	create_children(c, pi, setup);
 
 	/* Threads, each with its saved tid. */
 	for (size_t k = 0; k < p->nthreads; k++) {
@@ -367,7 +489,7 @@ static pid_t fork_keeper(struct restore_ctx *c, struct skeleton *s, skeleton_set
 	c->user_ns = c->ns_mode && !c->can_choose_pids;
 	c->own_mount_ns = c->ns_mode && !c->user_ns;
 	uint64_t flags = (c->ns_mode ? CLONE_NEWPID : 0) | (c->own_mount_ns ? CLONE_NEWNS : 0) |
-			 (c->user_ns ? CLONE_NEWUSER : 0);
+			 (c->user_ns ? CLONE_NEWUSER : 0) | (sysvipc_new_namespace(c->sysv) ? CLONE_NEWIPC : 0);
 	struct clone3_args a = {.flags = flags, .exit_signal = SIGCHLD};
 	fflush(NULL);
 	pid_t kp = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
@@ -400,6 +522,9 @@ static pid_t fork_keeper(struct restore_ctx *c, struct skeleton *s, skeleton_set
 					       "cannot create a user and pid namespace here either");
 		if (c->ns_mode)
 			return ckpt_fail_errno("cannot create a pid namespace for the restart (the saved pids are in use here)");
+		if (sysvipc_new_namespace(c->sysv))
+			return ckpt_fail_errno("cannot create an IPC namespace for the restart (the saved SysV IPC ids are in use "
+					       "here, or ckpt may not choose them)");
 		return ckpt_fail_errno("cannot fork");
 	}
 	s->keeper = kp;
@@ -521,8 +646,12 @@ static int map_process(struct restore_ctx *c, pid_t outer)
 	for (pi = 0; pi < c->img->nprocs; pi++)
 		if ((pid_t)c->img->procs[pi].rec.pid == in)
 			break;
-	if (pi == c->img->nprocs)
+	if (pi == c->img->nprocs) {
+		for (size_t z = 0; z < c->img->nzombies; z++)
+			if ((pid_t)c->img->zombies[z].pid == in)
+				return 0; /* a zombie again, for its parent to reap */
 		return ckpt_fail("unexpected process %d (inside: %d) in the rebuilt tree", outer, in);
+	}
 	c->outer_pids[pi] = outer;
 	struct process_image *p = &c->img->procs[pi];
 	DIR *d = opendir_proc(outer, "task");

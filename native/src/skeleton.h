@@ -4,7 +4,8 @@
  *
  * The keeper is the parent of the restored root, which reaps it and reports its exit status.
  * Without the right to choose pids in our own pid namespace, the keeper is created in a new
- * user+pid namespace and is its init.  It forks the skeleton with clone3(set_tid): skeleton
+ * user+pid namespace and is its init; in a new IPC namespace too when the tree's SysV objects
+ * need one (sysvipc.h), which the root's skeleton makes before it forks its children.  It forks the skeleton with clone3(set_tid): skeleton
  * processes still run ckpt's code, set up what is easiest from the inside (sessions, groups,
  * and the setup function's resources) and park until ckpt, which seizes every task, replaces
  * everything else of them.
@@ -49,6 +50,9 @@ int skeleton_hand_over(struct restore_ctx *c, bool waitable);
 /* Frees what skeleton_build made; after a failure, first kills every rebuilt task and the
  * keeper, so that nothing is left behind. */
 void skeleton_finish(struct restore_ctx *c, bool failed);
+
+/* In the keeper or a skeleton process: a warning that ckpt prints for it. */
+void skeleton_warn_inside(const struct restore_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Waits until the root of a tree handed over as waitable ends (root: its outer pid). */
 int skeleton_wait(pid_t root, int *wait_status);

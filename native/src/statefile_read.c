@@ -8,9 +8,12 @@
 #include "fdkind.h"
 #include "note_parsers.h"
 #include "notes.h"
+#include "sysvipc.h"
 #include "util.h"
 
 #include <elf.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,8 +261,42 @@ out:
 	return rc;
 }
 
+/* Whether a process can end with this wait status: exit(0..255), or killed by a signal whose
+ * default action ends a process (possibly with the core-dump bit). */
+static bool exit_status_ok(uint32_t st)
+{
+	if ((st & 0x7f) == 0)
+		return (st & ~0xff00u) == 0;
+	uint32_t sig = st & 0x7f;
+	static const uint32_t not_fatal[] = {SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH};
+	for (size_t i = 0; i < sizeof(not_fatal) / sizeof(not_fatal[0]); i++)
+		if (sig == not_fatal[i])
+			return false;
+	return sig <= 64 && (st & ~0xffu) == 0;
+}
+
+/* A zombie's tree record: no image, a status it can end with, ids in range. */
+static int check_zombie(const struct ckpt_rec_tree *z)
+{
+	if (z->image_offset || z->image_size)
+		return ckpt_fail("zombie %u has a process image; a zombie has none", z->pid);
+	if (!exit_status_ok(z->exit_code))
+		return ckpt_fail("zombie %u has wait status 0x%x, which no process can end with", z->pid, z->exit_code);
+	if (z->pid <= 1 || z->pid > PID_LIMIT || z->ppid > PID_LIMIT || z->pgid > PID_LIMIT || z->sid > PID_LIMIT)
+		return ckpt_fail("zombie %u has a pid, parent, group or session out of range", z->pid);
+	return 0;
+}
+
+/* pid, ppid, pgid and sid of every process and zombie of the tree, for the checks that span them. */
+struct member {
+	uint32_t pid, ppid, pgid, sid;
+	bool zombie;
+};
+
 int statefile_read(int fd, struct statefile_image *img)
 {
+	struct member *all = NULL;
+	size_t nall = 0, cap_all = 0;
 	memset(img, 0, sizeof(*img));
 	struct stat st;
 	if (fstat(fd, &st) < 0)
@@ -298,12 +335,22 @@ int statefile_read(int fd, struct statefile_image *img)
 			  (unsigned long long)t0.image_size, (unsigned long long)root_end);
 		goto fail;
 	}
+	if (t0.flags & CKPT_TREE_ZOMBIE) {
+		ckpt_fail("the root process of the tree is a zombie");
+		goto fail;
+	}
 	root->image_size = t0.image_size;
 	root->tree_flags = t0.flags;
 	uint64_t prev_end = t0.image_size;
 	for (uint32_t i = 1; i < tree.count; i++) {
 		struct ckpt_rec_tree te;
 		table_rec(&tree, i, &te, sizeof(te));
+		if (te.flags & CKPT_TREE_ZOMBIE) {
+			if (check_zombie(&te) < 0)
+				goto fail;
+			*ARR_PUSH(img->zombies, img->nzombies, img->cap_zombies) = te;
+			continue;
+		}
 		if (te.image_offset % PAGE || te.image_offset < prev_end || te.image_offset > r.file_size ||
 		    te.image_size > r.file_size - te.image_offset || te.image_size == 0) {
 			ckpt_fail("process %u's image lies outside the statefile or overlaps another", te.pid);
@@ -343,17 +390,25 @@ int statefile_read(int fd, struct statefile_image *img)
 				goto fail;
 			}
 		}
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct ckpt_rec_process *a = &img->procs[i].rec;
+		*ARR_PUSH(all, nall, cap_all) = (struct member){a->pid, a->ppid, a->pgid, a->sid, false};
+	}
+	for (size_t i = 0; i < img->nzombies; i++) {
+		const struct ckpt_rec_tree *z = &img->zombies[i];
+		*ARR_PUSH(all, nall, cap_all) = (struct member){z->pid, z->ppid, z->pgid, z->sid, true};
+	}
 	/* Sessions and groups as the kernel keeps them: a session leader leads its own group,
 	 * a session inside the tree is led by a session leader, and a group inside the tree
 	 * lies in one session.  Restart could not rebuild anything else. */
-	for (size_t i = 0; i < img->nprocs; i++) {
-		const struct ckpt_rec_process *a = &img->procs[i].rec;
+	for (size_t i = 0; i < nall; i++) {
+		const struct member *a = &all[i];
 		if (a->sid == a->pid && a->pgid != a->pid) {
 			ckpt_fail("process %u leads its session but not its own process group", a->pid);
 			goto fail;
 		}
-		for (size_t j = 0; j < img->nprocs; j++) {
-			const struct ckpt_rec_process *b = &img->procs[j].rec;
+		for (size_t j = 0; j < nall; j++) {
+			const struct member *b = &all[j];
 			if (a->sid == b->pid && b->sid != b->pid) {
 				ckpt_fail("process %u's session %u is led by a process that is not a session leader", a->pid,
 					  a->sid);
@@ -372,12 +427,31 @@ int statefile_read(int fd, struct statefile_image *img)
 			ckpt_fail("the root process's parent %u is inside its own tree", root->rec.ppid);
 			goto fail;
 		}
-	for (size_t i = 0; i < img->nprocs; i++) {
+	for (size_t i = 0; i < nall; i++)
 		for (size_t j = 0; j < i; j++)
-			if (img->procs[j].rec.pid == img->procs[i].rec.pid) {
-				ckpt_fail("pid %u appears twice in the process tree", img->procs[i].rec.pid);
+			if (all[j].pid == all[i].pid) {
+				ckpt_fail("pid %u appears twice in the process tree", all[i].pid);
 				goto fail;
 			}
+	/* A zombie's parent is a live process of the tree (which will reap it), and a zombie is
+	 * nobody's parent: its children went to another parent when it died. */
+	for (size_t i = 0; i < nall; i++) {
+		bool parent_live = false, parent_zombie = false;
+		for (size_t j = 0; j < nall; j++)
+			if (all[j].pid == all[i].ppid) {
+				parent_live |= !all[j].zombie;
+				parent_zombie |= all[j].zombie;
+			}
+		if (parent_zombie) {
+			ckpt_fail("process %u's parent %u is a zombie", all[i].pid, all[i].ppid);
+			goto fail;
+		}
+		if (all[i].zombie && !parent_live) {
+			ckpt_fail("zombie %u's parent %u is not a process of the tree", all[i].pid, all[i].ppid);
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < img->nprocs; i++) {
 		if (i > 0) {
 			int found = 0;
 			for (size_t j = 0; j < i; j++)
@@ -395,10 +469,14 @@ int statefile_read(int fd, struct statefile_image *img)
 		if (k && k->check_tree && k->check_tree(img) < 0)
 			goto fail;
 	}
+	if (sysvipc_check_image(img) < 0)
+		goto fail;
 	free(tree_keep);
+	free(all);
 	return 0;
 fail:
 	free(tree_keep);
+	free(all);
 	image_free(img);
 	return -1;
 }

@@ -5,7 +5,11 @@
  */
 #include "statefile.h"
 #include "notes.h"
+#include "locks.h"
 #include "remote.h"
+#include "seccomp.h"
+#include "sysvipc.h"
+#include "timers.h"
 #include "util.h"
 
 #include <elf.h>
@@ -146,7 +150,7 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 	h.hostname = tw_str(&tw, img->hostname);
 	h.stop_function = tw_str(&tw, img->stop_function);
 	h.stop_file = tw_str(&tw, img->stop_file);
-	h.nr_processes = (uint32_t)img->nprocs;
+	h.nr_processes = (uint32_t)(img->nprocs + img->nzombies);
 	tw_add(&tw, &h);
 	tw_emit(&tw, notes, CKPT_NT_HEADER);
 
@@ -208,6 +212,13 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 	}
 	tw_emit(&tw, notes, CKPT_NT_THREADS);
 
+	/* The process's kernel objects, each note only when there is something in it. */
+	timers_write_note(notes, p);
+	locks_write_note(notes, p);
+	seccomp_write_note(notes, p);
+	if (root)
+		sysvipc_write_note(notes, img);
+
 	if (root) {
 		tw_init(&tw, sizeof(struct ckpt_rec_tree));
 		for (size_t i = 0; i < img->nprocs; i++) {
@@ -219,6 +230,8 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 			};
 			tw_add(&tw, &r);
 		}
+		for (size_t i = 0; i < img->nzombies; i++)
+			tw_add(&tw, &img->zombies[i]); /* no image of their own */
 		tw_emit(&tw, notes, CKPT_NT_TREE);
 		if (img->has_cpu) {
 			tw_init(&tw, sizeof(struct ckpt_rec_cpu));

@@ -76,7 +76,11 @@ int threads_capture(struct inject *in, const struct frozen_task *ft, bool first,
 		t->rec.robust_len = len;
 	}
 
-	/* clear_child_tid is only readable by the thread itself. */
+	/* clear_child_tid is only readable by the thread itself, which seccomp strict mode forbids. */
+	if (!inject_allowed(in, SYS_prctl, PR_GET_TID_ADDRESS, in->scratch, 0, 0, 0, 0)) {
+		ckpt_warn("thread %d's seccomp mode does not let ckpt read its clear_child_tid; it is not restored", tid);
+		return 0;
+	}
 	long ret;
 	if (inject_syscall(in, SYS_prctl, PR_GET_TID_ADDRESS, in->scratch, 0, 0, 0, 0, &ret) < 0)
 		return -1;

@@ -16,7 +16,7 @@ BIN=$SCRATCH/bin
 # Arguments each program needs besides its ready file.
 prog_args() {
 	case $1 in
-	resources | eventloop | unixsockets) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
+	resources | eventloop | unixsockets | locks) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
 	bigheap) echo 300 ;;
 	mapfile) echo "$SCRATCH/mapped.dat" ;;
 	esac
@@ -39,7 +39,8 @@ gdb_view() { # PROGRAM -c FILE | -p PID [gdb command to run after]
 tree_rss_kib() { # PID: VmRSS of the process and its descendants
 	local total=0 p
 	for p in $1 $(pgrep -P "$1"); do
-		total=$((total + $(awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0)))
+		# A zombie child has no VmRSS line.
+		total=$((total + $(awk '/^VmRSS/ {rss = $2} END {print rss + 0}' /proc/$p/status 2>/dev/null || echo 0)))
 	done
 	echo $total
 }
@@ -59,7 +60,7 @@ wait_gone() { # PID [SECONDS]
 	done
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop unixsockets echo; do
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets echo timers locks zombie sysvipc seccomp; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -631,6 +632,102 @@ if [ "$(cat "$SCRATCH/reserve.out")" = "$expected" ]; then
 	pass "reservations: restart gives the undisturbed result"
 else
 	fail "reservations: restart" "$(cat "$SCRATCH/restart.err") $(tail -2 "$SCRATCH/reserve.out")"
+fi
+
+# 11. Kernel objects of the process (issue 15), beyond what the programs above check themselves.
+[ -x "$SCRATCH/runchk" ] || gcc -std=c11 -O2 -o "$SCRATCH/runchk" tests/malformed/runchk.c
+# A lock that a process outside the tree holds by now cannot be taken again: one line naming the file.
+python3 -c 'import fcntl, sys, time; f = open(sys.argv[1], "r+"); fcntl.flock(f, fcntl.LOCK_SH); open(sys.argv[2], "w").close(); time.sleep(60)' \
+	"$SCRATCH/work.locks/flock.lck" "$SCRATCH/lock.held" &
+holder=$!
+wait_for_file "$SCRATCH/lock.held"
+res=$("$SCRATCH/runchk" -t 60 -o "$SCRATCH/out" -e "$SCRATCH/err" -- "$CKPT" restart "$SCRATCH/locks.ckpt")
+status=${res%% *}
+left=${res#*left=}
+check "locks: a lock held outside the tree is refused (one line, exit 1)" one_line_error "${status#status=exit:}" "$SCRATCH/err"
+check "locks: the refusal names the file" grep -q "holds a lock on $SCRATCH/work.locks/flock.lck" "$SCRATCH/err"
+check "locks: no process left behind" [ "${left%% *}" = 0 ]
+kill $holder
+wait $holder 2>/dev/null
+
+# Timer ids as kernels before 6.17 give them (no PR_TIMER_CREATE_RESTORE_IDS): every lower id
+# is created first and given back.
+expected=$(expected_output timers)
+start_prog timers "$SCRATCH/timers.seq"
+"$CKPT" dump $PROG_PID -o "$SCRATCH/timers-seq.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+CKPT_TEST_TIMER_IDS_IN_SEQUENCE=1 timeout 60 "$CKPT" restart "$SCRATCH/timers-seq.ckpt" >>"$SCRATCH/timers.seq" 2>"$SCRATCH/restart.err"
+check "timers: ids come back without PR_TIMER_CREATE_RESTORE_IDS too" [ "$(cat "$SCRATCH/timers.seq")" = "$expected" ]
+
+# SysV objects outlive the processes that were killed at the dump, so the restarts above found
+# the saved ids taken and made the objects in an IPC namespace of their own.  Once the ids are
+# free, restart makes them in ckpt's own namespace, where they are seen from outside.
+sysv_ids() { # STATEFILE: "shm:ID sem:ID ..."
+	python3 -c 'import json, sys; print(" ".join("%s:%s" % (o["kind"], o["id"]) for o in json.load(sys.stdin)["sysv_ipc"]))' \
+		< <("$CKPT" info --json "$1")
+}
+remove_sysv() { # IDS...: the leftovers of a killed program
+	local o
+	for o in "$@"; do
+		case ${o%%:*} in shm) ipcrm -m "${o#*:}" ;; sem) ipcrm -s "${o#*:}" ;; msg) ipcrm -q "${o#*:}" ;; esac 2>/dev/null
+	done
+}
+sysv_left() { # IDS...: those that still exist here
+	local o
+	for o in "$@"; do
+		# ipcs -i exits 0 for an id it does not find, and says so on stderr only.
+		case ${o%%:*} in shm) ipcs -m -i "${o#*:}" ;; sem) ipcs -s -i "${o#*:}" ;; msg) ipcs -q -i "${o#*:}" ;; esac 2>/dev/null |
+			grep -q . && echo "$o"
+	done
+}
+ids=$(sysv_ids "$SCRATCH/sysvipc.ckpt")
+check "sysvipc: ckpt info lists the six objects ($ids)" [ "$(echo $ids | wc -w)" = 6 ]
+remove_sysv $ids
+expected=$(expected_output sysvipc)
+: >"$SCRATCH/sysvipc.out3"
+"$CKPT" restart "$SCRATCH/sysvipc.ckpt" --stopped --pid-file "$SCRATCH/pid" >/dev/null 2>"$SCRATCH/restart.err"
+pid=$(cat "$SCRATCH/pid" 2>/dev/null)
+check "sysvipc: with the ids free, the objects are made in ckpt's own IPC namespace" \
+	[ -n "$pid" -a "$(sysv_left $ids | wc -w)" = 6 ]
+[ -n "$pid" ] && cont_tree "$pid" && wait_gone "$pid" 30
+check "sysvipc: there too the program ends with the undisturbed result" [ "$(cat "$SCRATCH/sysvipc.out3")" = "$expected" ]
+check "sysvipc: and nothing of it is left" [ -z "$(sysv_left $ids)" ]
+
+# As an ordinary user: the SysV objects come back in an IPC namespace of the user's own
+# restart (who may not choose ids in the machine's), timers and zombies as for root; a seccomp
+# filter cannot be read without CAP_SYS_ADMIN, so such a process is refused at the dump.
+if id -u $USER_NAME >/dev/null 2>&1; then
+	udir="$SCRATCH/user.objects"
+	mkdir -p "$udir"
+	chown $USER_NAME: "$udir"
+	for prog in sysvipc timers zombie; do
+		expected=$(cd "$udir" && as_user "$BIN/$prog" "$udir/ready0" 2>&1)
+		(cd "$udir" && as_user sh -c 'exec "$0" "$1" >"$2" 2>&1' "$BIN/$prog" "$udir/ready.$prog" "$udir/$prog.out") &
+		wait_for_file "$udir/ready.$prog" || { fail "user: $prog start" "not ready"; continue; }
+		upid=$(pgrep -u $USER_NAME -f "$BIN/$prog $udir/ready.$prog\$" | head -1)
+		as_user "$SCRATCH/ckpt" dump "$upid" -o "$udir/$prog.ckpt" --kill >"$udir/dump.log" 2>&1 ||
+			fail "user: $prog dump" "$(cat "$udir/dump.log")"
+		wait
+		(cd "$udir" && as_user sh -c 'exec timeout 60 "$0" restart "$1" >>"$2" 2>"$3"' "$SCRATCH/ckpt" "$udir/$prog.ckpt" \
+			"$udir/$prog.out" "$udir/restart.err")
+		rc=$?
+		if [ $rc = 0 ] && [ "$(cat "$udir/$prog.out")" = "$expected" ]; then
+			pass "user: $prog restarts as an ordinary user"
+		else
+			fail "user: $prog restart" "exit $rc $(cat "$udir/restart.err"); $(tail -2 "$udir/$prog.out")"
+		fi
+		[ $prog = sysvipc ] && remove_sysv $(sysv_ids "$udir/$prog.ckpt")
+	done
+	(cd "$udir" && as_user sh -c 'exec "$0" "$1" >"$2" 2>&1' "$BIN/seccomp" "$udir/ready.seccomp" "$udir/seccomp.out") &
+	wait_for_file "$udir/ready.seccomp"
+	upid=$(pgrep -u $USER_NAME -f "$BIN/seccomp $udir/ready.seccomp\$" | head -1)
+	as_user "$SCRATCH/ckpt" dump "$upid" -o "$udir/seccomp.ckpt" --kill 2>"$SCRATCH/err"
+	check "user: a seccomp filter the user may not read is refused at the dump (one line, exit 1)" \
+		one_line_error $? "$SCRATCH/err"
+	check "user: the refusal says why" grep -q "needs CAP_SYS_ADMIN" "$SCRATCH/err"
+	wait
+	check "user: the refused program goes on undisturbed" \
+		[ "$(cat "$udir/seccomp.out")" = "$(cd "$udir" && as_user "$BIN/seccomp" "$udir/ready1" 2>&1)" ]
 fi
 
 exit $((FAILURES > 0))

@@ -22,9 +22,9 @@ if ! gcc -std=c11 -O2 -Wall -Wextra -o "$work/runchk" tests/malformed/runchk.c 2
 fi
 if fuzz/make-statefiles.sh "$ckpt" "$work" 2>"$work/seeds.err"; then
 	ok=1
-	for m in single threads tree; do "$ckpt" info "$work/$m.ckpt" >/dev/null 2>&1 || ok=0; done
+	for m in single threads tree objects; do "$ckpt" info "$work/$m.ckpt" >/dev/null 2>&1 || ok=0; done
 	if [ "$ok" = 1 ]; then
-		pass "malformed: real statefiles to corrupt (single-threaded, 3 threads, parent+child with a pipe and sockets) are accepted by ckpt info"
+		pass "malformed: real statefiles to corrupt (single-threaded, 3 threads, parent+child with a pipe and sockets, kernel objects) are accepted by ckpt info"
 	else
 		fail "malformed: real statefiles" "ckpt info rejects a fresh statefile"
 		exit 1
@@ -36,7 +36,7 @@ fi
 
 corpus=$work/corpus
 mkdir -p "$corpus"
-if ! "$work/bin/mkcorpus" malformed "$work/tree.ckpt" "$work/threads.ckpt" "$corpus" >"$work/categories"; then
+if ! "$work/bin/mkcorpus" malformed "$work/tree.ckpt" "$work/threads.ckpt" "$corpus" "$work/objects.ckpt" >"$work/categories"; then
 	fail "malformed: corpus" "mkcorpus failed"
 	exit 1
 fi
