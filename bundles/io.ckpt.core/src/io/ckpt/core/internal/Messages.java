@@ -28,7 +28,9 @@ public final class Messages extends NLS {
 	public static String JsonMapping_notAnObject;
 	public static String JsonMapping_notRead;
 	public static String MetadataCache_job;
+	public static String SnapshotStore_importing;
 	public static String SnapshotStore_rescanJob;
+	public static String StatefileCopy_copying;
 
 	static {
 		NLS.initializeMessages(BUNDLE_NAME, Messages.class);
