@@ -30,6 +30,7 @@ public final class CkptUI {
 	public static final String DELETE_COMMAND = "io.ckpt.ui.commands.deleteSnapshot"; //$NON-NLS-1$
 	public static final String SHOW_IN_SNAPSHOTS_COMMAND = "io.ckpt.ui.commands.showInSnapshots"; //$NON-NLS-1$
 	public static final String SHOW_INFO_COMMAND = "io.ckpt.ui.commands.showStatefileInfo"; //$NON-NLS-1$
+	public static final String CHECK_PORTABILITY_COMMAND = "io.ckpt.ui.commands.checkPortability"; //$NON-NLS-1$
 
 	/** Family of every job ckpt's user interface schedules (to wait for them, or cancel them). */
 	public static final Object JOB_FAMILY = new Object();

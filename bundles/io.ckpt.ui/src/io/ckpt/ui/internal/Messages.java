@@ -8,6 +8,9 @@ public final class Messages extends NLS {
 	private static final String BUNDLE_NAME = "io.ckpt.ui.internal.messages"; //$NON-NLS-1$
 
 	public static String CdtMissingStatusHandler_title;
+	public static String CheckPortabilityHandler_failed;
+	public static String CheckPortabilityHandler_job;
+	public static String CheckPortabilityHandler_title;
 	public static String CkptPreferencePage_allLaunches;
 	public static String CkptPreferencePage_allLaunchesNote;
 	public static String CkptPreferencePage_description;
@@ -26,9 +29,30 @@ public final class Messages extends NLS {
 	public static String DeleteHandler_one;
 	public static String DeleteHandler_question;
 	public static String DeleteHandler_title;
+	public static String NotRestartableStatusHandler_message;
 	public static String OpenAsCoreHandler_failed;
 	public static String OpenAsCoreHandler_job;
 	public static String OpenAsCoreHandler_title;
+	public static String PortabilityDialog_checkAgain;
+	public static String PortabilityDialog_checkAgainJob;
+	public static String PortabilityDialog_checking;
+	public static String PortabilityDialog_columnArea;
+	public static String PortabilityDialog_columnRemedy;
+	public static String PortabilityDialog_columnState;
+	public static String PortabilityDialog_columnStatus;
+	public static String PortabilityDialog_columnSubject;
+	public static String PortabilityDialog_details;
+	public static String PortabilityDialog_oneProblem;
+	public static String PortabilityDialog_problems;
+	public static String PortabilityDialog_remedy;
+	public static String PortabilityDialog_restart;
+	public static String PortabilityDialog_restartable;
+	public static String PortabilityDialog_statefiles;
+	public static String PortabilityDialog_statusNote;
+	public static String PortabilityDialog_statusOk;
+	public static String PortabilityDialog_statusProblem;
+	public static String PortabilityDialog_title;
+	public static String PortabilityDialog_titleMany;
 	public static String RestartHandler_failed;
 	public static String RestartHandler_job;
 	public static String RestartHandler_title;
