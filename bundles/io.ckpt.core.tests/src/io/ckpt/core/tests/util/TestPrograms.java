@@ -136,6 +136,11 @@ public final class TestPrograms {
 		return buildPrivateLibrary(dir, 43);
 	}
 
+	/** Builds {@code dir/libparse.so} as {@link #compileWithPrivateLibrary} did: the same build, so the same build-id. */
+	public static Path putBackPrivateLibrary(Path dir) throws IOException, InterruptedException {
+		return buildPrivateLibrary(dir, 42);
+	}
+
 	private static Path buildPrivateLibrary(Path dir, int answer) throws IOException, InterruptedException {
 		Path source = dir.resolve("libparse.c"); //$NON-NLS-1$
 		Files.writeString(source, LIBPARSE_C.replace("ANSWER", Integer.toString(answer))); //$NON-NLS-1$
