@@ -10,6 +10,7 @@ import org.eclipse.core.runtime.SubMonitor;
 import org.eclipse.osgi.util.NLS;
 
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
 
 import io.ckpt.core.internal.CkptLibrary;
 import io.ckpt.core.internal.EngineAnswers;
@@ -31,7 +32,8 @@ import io.ckpt.core.internal.NativeEngine;
  * The last two name a directory laid out like the engine's build output: {@code bin/ckpt},
  * {@code lib/libckpt.so} and {@code share/ckpt/ckpt-gdb.py}.
  * <p>
- * Inspecting a statefile ({@link #inspect}, {@link #describe}) runs in-process. Dump and restart
+ * Inspecting a statefile ({@link #inspect}, {@link #describe}) and checking whether it can restart
+ * here ({@link #check}) run in-process. Dump and restart
  * run the engine's {@code ckpt} command ({@link #executable()}) as a separate process, so that a
  * crash in the engine cannot take the IDE down; they can be cancelled through their progress
  * monitor.
@@ -121,6 +123,39 @@ public final class Engine {
 	 */
 	public static String describe(Path statefile) throws EngineException {
 		return info(statefile, false);
+	}
+
+	/**
+	 * Checks whether a statefile can restart on this machine, item by item ({@code ckpt check}),
+	 * in-process: the files its memory is mapped from, the CPU's instruction sets and xsave
+	 * layout, the vDSO, the kernel, its working directories and open files, and the user. Each
+	 * problem comes with a remedy. A restart refuses on the report's first problem, in the same
+	 * words.
+	 *
+	 * @throws EngineException with the engine's one-line reason when the file cannot be read as a
+	 *                         statefile
+	 */
+	public static PortabilityReport check(Path statefile) throws EngineException {
+		if (!Files.isRegularFile(statefile)) {
+			throw new EngineException(NLS.bind(Messages.Engine_noSuchFile, statefile));
+		}
+		CkptLibrary lib = library();
+		IntByReference problems = new IntByReference();
+		Pointer p = lib.ckpt_check(statefile.toString(), 1, problems);
+		if (p == null) {
+			throw new EngineException(lib.ckpt_last_error());
+		}
+		String json;
+		try {
+			json = p.getString(0, "UTF-8"); //$NON-NLS-1$
+		} finally {
+			lib.ckpt_free(p);
+		}
+		try {
+			return JsonMapping.read(json, EngineAnswers.Check.class).toReport(statefile);
+		} catch (IllegalArgumentException e) {
+			throw new EngineException(NLS.bind(Messages.Engine_reportNotUnderstood, statefile, e.getMessage()), e);
+		}
 	}
 
 	private static String info(Path statefile, boolean json) throws EngineException {

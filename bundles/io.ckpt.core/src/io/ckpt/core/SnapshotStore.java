@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -24,14 +25,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.core.runtime.ILog;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.OperationCanceledException;
 import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.SubMonitor;
 import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.SnapshotStoreListener.Kind;
 import io.ckpt.core.internal.DirectoryWatcher;
 import io.ckpt.core.internal.Messages;
 import io.ckpt.core.internal.MetadataCache;
 import io.ckpt.core.internal.OriginsFile;
+import io.ckpt.core.internal.StatefileCopy;
 import io.ckpt.core.internal.WorkspaceDirectories;
 
 /**
@@ -248,6 +253,40 @@ public class SnapshotStore {
 		if (s == null) {
 			throw new NoSuchFileException(file.toString());
 		}
+		return s;
+	}
+
+	/**
+	 * Imports a statefile, for example one a teammate saved: checks that it is one, copies it into
+	 * {@code directory} and records it as imported from {@code source}. The copy never replaces a
+	 * file (a name that is taken becomes {@code NAME-2.ckpt}, {@code NAME-3.ckpt}, ...), is mode
+	 * 0600, keeps the original's holes and modification time, and appears under its final name
+	 * only once complete. A statefile that is in {@code directory} already is not copied again.
+	 * Blocks: call it in a job.
+	 *
+	 * @param directory where it goes, normally {@link #directoryFor(String) directoryFor(project)}
+	 * @param project   the project whose snapshot directory that is, or {@code null}
+	 * @param monitor   progress and cancellation; may be {@code null}
+	 * @return the imported statefile, as the store lists it
+	 * @throws EngineException            with the engine's one-line reason when {@code source} is
+	 *                                    not a statefile (nothing is copied)
+	 * @throws OperationCanceledException when cancelled (nothing is left behind)
+	 */
+	public Snapshot importStatefile(Path source, Path directory, String project, IProgressMonitor monitor)
+			throws IOException, EngineException {
+		SubMonitor sub = SubMonitor.convert(monitor, NLS.bind(Messages.SnapshotStore_importing, source.getFileName()), 20);
+		Path file = source.toAbsolutePath().normalize();
+		Path dir = directory.toAbsolutePath().normalize();
+		Engine.inspect(file);
+		sub.worked(1);
+		if (sub.isCanceled()) {
+			throw new OperationCanceledException();
+		}
+		Path copy = file.getParent().equals(dir) ? file : StatefileCopy.copyInto(file, dir, sub.split(18));
+		SnapshotOrigin origin = copy.equals(file) ? find(file).map(Snapshot::origin).orElse(null)
+				: SnapshotOrigin.imported(file, Instant.now());
+		Snapshot s = add(copy, origin, project);
+		sub.done();
 		return s;
 	}
 

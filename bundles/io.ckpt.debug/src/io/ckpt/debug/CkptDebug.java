@@ -51,6 +51,13 @@ public final class CkptDebug {
 	/** Status code: the selected launch is not a suspended C/C++ debug session. */
 	public static final int STATUS_NOT_SUSPENDED = 1003;
 
+	/**
+	 * Status code: the statefile cannot restart on this machine (status data: its
+	 * {@link io.ckpt.core.PortabilityReport}). A handler returns {@link Boolean#TRUE} to restart
+	 * anyway (the engine then refuses with the first problem), anything else to leave it.
+	 */
+	public static final int STATUS_NOT_RESTARTABLE = 1004;
+
 	private CkptDebug() {
 	}
 }

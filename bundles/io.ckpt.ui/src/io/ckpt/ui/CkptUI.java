@@ -17,6 +17,9 @@ public final class CkptUI {
 	/** The read-only statefile viewer (shows {@code ckpt info}). */
 	public static final String STATEFILE_EDITOR_ID = "io.ckpt.ui.editors.statefile"; //$NON-NLS-1$
 
+	/** File > Import... > ckpt > Snapshot. */
+	public static final String IMPORT_WIZARD_ID = "io.ckpt.ui.wizards.importSnapshot"; //$NON-NLS-1$
+
 	/** The ckpt preference page. */
 	public static final String PREFERENCE_PAGE_ID = "io.ckpt.ui.preferences"; //$NON-NLS-1$
 
@@ -30,6 +33,8 @@ public final class CkptUI {
 	public static final String DELETE_COMMAND = "io.ckpt.ui.commands.deleteSnapshot"; //$NON-NLS-1$
 	public static final String SHOW_IN_SNAPSHOTS_COMMAND = "io.ckpt.ui.commands.showInSnapshots"; //$NON-NLS-1$
 	public static final String SHOW_INFO_COMMAND = "io.ckpt.ui.commands.showStatefileInfo"; //$NON-NLS-1$
+	public static final String IMPORT_COMMAND = "io.ckpt.ui.commands.importSnapshot"; //$NON-NLS-1$
+	public static final String CHECK_PORTABILITY_COMMAND = "io.ckpt.ui.commands.checkPortability"; //$NON-NLS-1$
 
 	/** Family of every job ckpt's user interface schedules (to wait for them, or cancel them). */
 	public static final Object JOB_FAMILY = new Object();

@@ -2,10 +2,11 @@ package io.ckpt.core.internal;
 
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
 
 /**
  * The part of libckpt's C API ({@code native/include/ckpt.h}) that the IDE calls in-process
- * through JNA: reading statefiles and the engine's version. Keep it in step with that header.
+ * through JNA: reading statefiles, checking whether they can restart here, and the engine's version. Keep it in step with that header.
  * Dump and restart run in the {@code ckpt} command instead (see {@link EngineProcess}).
  */
 public interface CkptLibrary extends Library {
@@ -21,6 +22,13 @@ public interface CkptLibrary extends Library {
 
 	/** {@code char *ckpt_info(const char *path, int json)}: free the result with {@link #ckpt_free}. */
 	Pointer ckpt_info(String path, int json);
+
+	/**
+	 * {@code char *ckpt_check(const char *path, int json, unsigned *problems)}: the portability
+	 * report; {@code null} when the file cannot be read (see {@link #ckpt_last_error}). Free the
+	 * result with {@link #ckpt_free}.
+	 */
+	Pointer ckpt_check(String path, int json, IntByReference problems);
 
 	/** {@code void ckpt_free(void *p)}. */
 	void ckpt_free(Pointer p);

@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
+import io.ckpt.core.CheckStatus;
 import io.ckpt.core.DumpResult;
+import io.ckpt.core.PortabilityCheck;
+import io.ckpt.core.PortabilityReport;
 import io.ckpt.core.SavedFile;
 import io.ckpt.core.SavedProcess;
 import io.ckpt.core.SavedThread;
@@ -14,7 +17,8 @@ import io.ckpt.core.StopLocation;
 
 /**
  * The engine's JSON answers ({@code ckpt info --json} or {@code ckpt_info(path, 1)},
- * {@code ckpt dump --json}, {@code ckpt restart --stopped --json}) member for member, as
+ * {@code ckpt dump --json}, {@code ckpt restart --stopped --json}, {@code ckpt check --json} or
+ * {@code ckpt_check(path, 1, &problems)}) member for member, as
  * {@link JsonMapping} reads them, and how they become the API's model. {@link StopLocation} and
  * {@link SavedThread} have the engine's member names already and are read as they are.
  */
@@ -79,6 +83,32 @@ public final class EngineAnswers {
 	/** What {@code ckpt restart --stopped --json} prints. */
 	public record Restart(int pid, int savedPid, boolean namespace, int processes, int threads, String state,
 			double totalMs) {
+	}
+
+	/** What {@code ckpt check --json} prints. */
+	public record Check(String path, Boolean restartable, int problems, List<CheckItem> checks) {
+
+		/**
+		 * The report on the statefile at {@code statefile} that this answer gives.
+		 *
+		 * @throws IllegalArgumentException when this is not a portability report
+		 */
+		public PortabilityReport toReport(Path statefile) {
+			if (restartable == null || checks == null) {
+				throw new IllegalArgumentException(Messages.EngineAnswers_notAReport);
+			}
+			return new PortabilityReport(statefile, restartable.booleanValue(), problems,
+					checks.stream().map(CheckItem::toCheck).toList());
+		}
+	}
+
+	/** An item in {@link Check#checks()}. */
+	public record CheckItem(String area, String subject, String status, String state, String remedy) {
+
+		PortabilityCheck toCheck() {
+			return new PortabilityCheck(String.valueOf(area), String.valueOf(subject), CheckStatus.of(status),
+					state == null ? "" : state, remedy == null || remedy.isEmpty() ? null : remedy); //$NON-NLS-1$
+		}
 	}
 
 	private static Instant parseTime(String s) {

@@ -13,6 +13,7 @@ public final class Messages extends NLS {
 	public static String Engine_answerNotUnderstood;
 	public static String Engine_descriptionNotUnderstood;
 	public static String Engine_noSuchFile;
+	public static String Engine_reportNotUnderstood;
 	public static String Engine_restartGaveNoPid;
 	public static String Engine_restarting;
 	public static String Engine_savingProcess;
@@ -22,11 +23,14 @@ public final class Messages extends NLS {
 	public static String EngineProcess_noAnswer;
 	public static String EngineProcess_noAnswerWithErrors;
 	public static String EngineProcess_readFailed;
+	public static String EngineAnswers_notAReport;
 	public static String EngineAnswers_notAStatefile;
 	public static String JsonMapping_notAnObject;
 	public static String JsonMapping_notRead;
 	public static String MetadataCache_job;
+	public static String SnapshotStore_importing;
 	public static String SnapshotStore_rescanJob;
+	public static String StatefileCopy_copying;
 
 	static {
 		NLS.initializeMessages(BUNDLE_NAME, Messages.class);

@@ -16,13 +16,14 @@ import io.ckpt.core.SnapshotStore;
 
 /**
  * The file beside the statefiles of a snapshot directory ({@value SnapshotStore#ORIGINS_FILE})
- * that says which debug session each statefile came from: a properties file whose keys are the
+ * that says which debug session each statefile came from, or which file it was imported from: a
+ * properties file whose keys are the
  * statefiles' names and whose values are one line of JSON each.
  */
 public final class OriginsFile {
 
 	/** An origin as the file keeps it, member for member. */
-	private record Stored(String session, String configuration, String type, String started) {
+	private record Stored(String session, String configuration, String type, String started, String importedFrom) {
 	}
 
 	private OriginsFile() {
@@ -60,7 +61,7 @@ public final class OriginsFile {
 			if (Files.exists(dir.resolve(e.getKey()))) {
 				SnapshotOrigin o = e.getValue();
 				props.setProperty(e.getKey(), JsonMapping.write(new Stored(o.session(), o.launchConfiguration(),
-						o.launchType(), o.started() == null ? null : o.started().toString())));
+						o.launchType(), o.started() == null ? null : o.started().toString(), o.importedFrom())));
 			}
 		}
 		Files.createDirectories(dir);
@@ -80,7 +81,7 @@ public final class OriginsFile {
 		try {
 			Stored s = JsonMapping.read(json, Stored.class);
 			return new SnapshotOrigin(s.session(), s.configuration(), s.type(),
-					s.started() == null ? null : Instant.parse(s.started()));
+					s.started() == null ? null : Instant.parse(s.started()), s.importedFrom());
 		} catch (RuntimeException e) {
 			return null; // one bad line costs its own origin only
 		}

@@ -17,7 +17,10 @@ public final class Messages extends NLS {
 	public static String RestartLaunchDelegate_attaching;
 	public static String RestartLaunchDelegate_cdtMissing;
 	public static String RestartLaunchDelegate_checking;
+	public static String RestartLaunchDelegate_checkingPortability;
 	public static String RestartLaunchDelegate_noStatefile;
+	public static String RestartLaunchDelegate_notRestartable;
+	public static String RestartLaunchDelegate_notRestartableOne;
 	public static String RestartLaunchDelegate_processLabel;
 	public static String RestartLaunchDelegate_restarting;
 	public static String RestartLaunchDelegate_task;

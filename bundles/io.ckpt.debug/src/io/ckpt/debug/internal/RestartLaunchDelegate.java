@@ -15,33 +15,76 @@ import org.eclipse.debug.core.ILaunchConfigurationType;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.core.ILaunchManager;
 import org.eclipse.debug.core.IStatusHandler;
-import org.eclipse.debug.core.model.ILaunchConfigurationDelegate;
+import org.eclipse.debug.core.model.ILaunchConfigurationDelegate2;
 import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.Engine;
+import io.ckpt.core.PortabilityReport;
 import io.ckpt.core.RestartedProgram;
 import io.ckpt.core.Statefile;
 import io.ckpt.debug.CkptDebug;
 
 /**
- * "Restart from Snapshot": validates the statefile in-process, restarts it stopped at the saved
- * context in a separate engine process (cancellable through the launch's progress monitor), adds
+ * "Restart from Snapshot": first checks, in-process, whether the statefile can restart on this
+ * machine ({@link Engine#check}); when it cannot, the launch stops there and a status handler for
+ * {@link CkptDebug#STATUS_NOT_RESTARTABLE} shows the report with its remedies (without one, the
+ * restart goes ahead and the engine refuses in its own words). Then it validates the statefile,
+ * restarts it stopped at the saved context in a separate engine process (cancellable through the
+ * launch's progress monitor), adds
  * the restarted program to the launch (its output goes to the console), then creates and launches
  * a CDT "Attach to Application" configuration for its pid, set up to load ckpt's gdb extension.
  * Without CDT the program is left stopped and the user is told its pid.
  */
-public class RestartLaunchDelegate implements ILaunchConfigurationDelegate {
+public class RestartLaunchDelegate implements ILaunchConfigurationDelegate2 {
+
+	@Override
+	public ILaunch getLaunch(ILaunchConfiguration configuration, String mode) {
+		return null;
+	}
+
+	@Override
+	public boolean buildForLaunch(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor) {
+		return false; // nothing to build: the program is in the statefile
+	}
+
+	@Override
+	public boolean finalLaunchCheck(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor) {
+		return true;
+	}
+
+	/**
+	 * Whether the statefile can restart here. When it cannot and a status handler shows the
+	 * report, the launch is cancelled (the launch manager forgets it, and nothing is started).
+	 */
+	@Override
+	public boolean preLaunchCheck(ILaunchConfiguration configuration, String mode, IProgressMonitor monitor)
+			throws CoreException {
+		Path statefile = statefile(configuration);
+		SubMonitor sub = SubMonitor.convert(monitor, 1);
+		sub.subTask(NLS.bind(Messages.RestartLaunchDelegate_checkingPortability, statefile.getFileName()));
+		PortabilityReport report = Engine.check(statefile);
+		sub.worked(1);
+		if (report.restartable()) {
+			return true;
+		}
+		IStatus status = new Status(IStatus.ERROR, CkptDebug.PLUGIN_ID, CkptDebug.STATUS_NOT_RESTARTABLE,
+				report.problems() == 1 ? NLS.bind(Messages.RestartLaunchDelegate_notRestartableOne, statefile.getFileName())
+						: NLS.bind(Messages.RestartLaunchDelegate_notRestartable, statefile.getFileName(),
+								Integer.toString(report.problems())),
+				null);
+		IStatusHandler handler = DebugPlugin.getDefault().getStatusHandler(status);
+		if (handler == null) {
+			return true; // the engine refuses, with the first problem in its own words
+		}
+		return Boolean.TRUE.equals(handler.handleStatus(status, report));
+	}
 
 	@Override
 	public void launch(ILaunchConfiguration configuration, String mode, ILaunch launch, IProgressMonitor monitor)
 			throws CoreException {
 		SubMonitor sub = SubMonitor.convert(monitor, Messages.RestartLaunchDelegate_task, 100);
-		String file = configuration.getAttribute(CkptDebug.ATTR_STATEFILE, ""); //$NON-NLS-1$
-		if (file.isBlank()) {
-			throw error(0, NLS.bind(Messages.RestartLaunchDelegate_noStatefile, configuration.getName()));
-		}
+		Path statefile = statefile(configuration);
 		String project = configuration.getAttribute(CkptDebug.ATTR_PROJECT, ""); //$NON-NLS-1$
-		Path statefile = Path.of(file).toAbsolutePath();
 
 		sub.subTask(NLS.bind(Messages.RestartLaunchDelegate_checking, statefile.getFileName()));
 		Statefile contents = Engine.inspect(statefile);
@@ -99,6 +142,14 @@ public class RestartLaunchDelegate implements ILaunchConfigurationDelegate {
 		} else {
 			ILog.of(RestartLaunchDelegate.class).log(status);
 		}
+	}
+
+	private static Path statefile(ILaunchConfiguration configuration) throws CoreException {
+		String file = configuration.getAttribute(CkptDebug.ATTR_STATEFILE, ""); //$NON-NLS-1$
+		if (file.isBlank()) {
+			throw error(0, NLS.bind(Messages.RestartLaunchDelegate_noStatefile, configuration.getName()));
+		}
+		return Path.of(file).toAbsolutePath();
 	}
 
 	private static CoreException error(int code, String message) {

@@ -57,6 +57,8 @@ class SnapshotsViewTest {
 				{ CkptUI.RESTART_COMMAND, "Restart from Snapshot", "Ctrl+Alt+K R" }, //$NON-NLS-1$ //$NON-NLS-2$
 				{ CkptUI.OPEN_AS_CORE_COMMAND, "Open as Core", "Ctrl+Alt+K C" }, //$NON-NLS-1$ //$NON-NLS-2$
 				{ CkptUI.SHOW_IN_SNAPSHOTS_COMMAND, "Show in Snapshots", "Ctrl+Alt+K W" }, //$NON-NLS-1$ //$NON-NLS-2$
+				{ CkptUI.IMPORT_COMMAND, "Import Snapshot...", "Ctrl+Alt+K I" }, //$NON-NLS-1$ //$NON-NLS-2$
+				{ CkptUI.CHECK_PORTABILITY_COMMAND, "Check Portability", "Ctrl+Alt+K P" }, //$NON-NLS-1$ //$NON-NLS-2$
 				{ CkptUI.DELETE_COMMAND, "Delete Snapshot", "Delete" } }; //$NON-NLS-1$ //$NON-NLS-2$
 		for (String[] e : expected) {
 			Command c = commands.getCommand(e[0]);

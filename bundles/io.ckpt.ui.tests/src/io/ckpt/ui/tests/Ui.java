@@ -104,13 +104,19 @@ public final class Ui {
 
 	/**
 	 * Copies a shell's area of the screen into a PNG in the directory named by the system
-	 * property ckpt.test.screenshots, and checks that the picture is not blank.
+	 * property ckpt.test.screenshots, and checks that the picture is not blank. The area ends with
+	 * the shell's client area: without a window manager (Xvfb) no decorations are drawn, and the
+	 * trim that SWT reckons with would show what lies beside the shell.
 	 */
 	public static Path screenshot(Shell shell, String name) throws IOException {
 		Display display = shell.getDisplay();
 		shell.forceActive();
 		spin(600);
-		Rectangle bounds = shell.getBounds();
+		// From the window's corner (a menu bar above the client area included) to the client area's end.
+		Rectangle outer = shell.getBounds();
+		Rectangle client = shell.getClientArea();
+		org.eclipse.swt.graphics.Point origin = shell.toDisplay(client.x, client.y);
+		Rectangle bounds = new Rectangle(outer.x, outer.y, origin.x - outer.x + client.width, origin.y - outer.y + client.height);
 		Image image = new Image(display, bounds.width, bounds.height);
 		try {
 			GC gc = new GC(display);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.eclipse.core.resources.IFile;
+import org.eclipse.core.resources.IResource;
 import org.eclipse.core.runtime.Adapters;
 import org.eclipse.core.runtime.IPath;
 import org.eclipse.debug.core.ILaunch;
@@ -15,6 +16,7 @@ import org.eclipse.jface.viewers.IStructuredSelection;
 
 import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
+import io.ckpt.ui.internal.views.SnapshotGroup;
 
 /** Turns selections into what the commands work on. */
 public final class Selections {
@@ -75,6 +77,43 @@ public final class Selections {
 			return null;
 		}
 		return picked.get(0);
+	}
+
+	/**
+	 * The project a command's selection points at (see {@link #project(ISelection)}): in the
+	 * current selection, else in the active part's.
+	 */
+	public static String project(org.eclipse.core.commands.ExecutionEvent event) {
+		String project = project(org.eclipse.ui.handlers.HandlerUtil.getCurrentSelection(event));
+		org.eclipse.ui.IWorkbenchPart part = org.eclipse.ui.handlers.HandlerUtil.getActivePart(event);
+		if (project == null && part != null && part.getSite() != null && part.getSite().getSelectionProvider() != null) {
+			project = project(part.getSite().getSelectionProvider().getSelection());
+		}
+		return project;
+	}
+
+	/**
+	 * The project the first element of a selection belongs to: a resource's, a statefile's of the
+	 * Snapshots view, or that of a group whose statefiles are all of one project; else {@code null}.
+	 */
+	public static String project(ISelection selection) {
+		if (!(selection instanceof IStructuredSelection ss) || ss.isEmpty()) {
+			return null;
+		}
+		return projectOf(ss.getFirstElement());
+	}
+
+	/** The project of one element (see {@link #project(ISelection)}), or {@code null}. */
+	public static String projectOf(Object o) {
+		if (o instanceof Snapshot s) {
+			return s.project();
+		}
+		if (o instanceof SnapshotGroup g) {
+			List<String> projects = g.snapshots().stream().map(Snapshot::project).distinct().toList();
+			return projects.size() == 1 ? projects.get(0) : null;
+		}
+		IResource resource = Adapters.adapt(o, IResource.class);
+		return resource == null || resource.getProject() == null ? null : resource.getProject().getName();
 	}
 
 	/** Snapshots of the store in a selection (files of the workspace too, when the store knows them). */

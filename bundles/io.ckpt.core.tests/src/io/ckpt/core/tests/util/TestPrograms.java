@@ -65,6 +65,31 @@ public final class TestPrograms {
 			}
 			""";
 
+	/** The private shared library of {@link #PARSER_C}: {@code answer()} returns {@code ANSWER}. */
+	public static final String LIBPARSE_C = """
+			int answer(void)
+			{
+				return ANSWER;
+			}
+			""";
+
+	/** A program linked against a library of its own ({@link #LIBPARSE_C}, found beside it), printing its answer once a loop. */
+	public static final String PARSER_C = """
+			#include <stdio.h>
+			#include <unistd.h>
+
+			int answer(void);
+
+			int main(void)
+			{
+				for (;;) {
+					printf("answer %d\\n", answer());
+					fflush(stdout);
+					usleep(200000);
+				}
+			}
+			""";
+
 	private TestPrograms() {
 	}
 
@@ -86,6 +111,58 @@ public final class TestPrograms {
 		Path exe = dir.resolve("loop"); //$NON-NLS-1$
 		run(dir, 120, "gcc", "-g", "-O0", "-pthread", "-o", exe.toString(), source.toString()); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$ //$NON-NLS-5$
 		return exe;
+	}
+
+	/**
+	 * Compiles {@link #PARSER_C} into {@code dir/parser} against its private library
+	 * {@code dir/libparse.so} (with a build-id, found through the program's run path), the way a
+	 * teammate's build of a project with its own libraries looks.
+	 */
+	public static Path compileWithPrivateLibrary(Path dir) throws IOException, InterruptedException {
+		buildPrivateLibrary(dir, 42);
+		Path source = dir.resolve("parser.c"); //$NON-NLS-1$
+		Files.writeString(source, PARSER_C);
+		Path exe = dir.resolve("parser"); //$NON-NLS-1$
+		run(dir, 120, "gcc", "-g", "-O0", "-o", exe.toString(), source.toString(), "-L" + dir, "-lparse", //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$ //$NON-NLS-5$ //$NON-NLS-6$
+				"-Wl,-rpath,$ORIGIN"); //$NON-NLS-1$
+		return exe;
+	}
+
+	/**
+	 * Builds {@code dir/libparse.so} again with another answer: its build-id changes, as after a
+	 * rebuild of the library once a statefile of the program was saved.
+	 */
+	public static Path rebuildPrivateLibrary(Path dir) throws IOException, InterruptedException {
+		return buildPrivateLibrary(dir, 43);
+	}
+
+	/** Builds {@code dir/libparse.so} as {@link #compileWithPrivateLibrary} did: the same build, so the same build-id. */
+	public static Path putBackPrivateLibrary(Path dir) throws IOException, InterruptedException {
+		return buildPrivateLibrary(dir, 42);
+	}
+
+	private static Path buildPrivateLibrary(Path dir, int answer) throws IOException, InterruptedException {
+		Path source = dir.resolve("libparse.c"); //$NON-NLS-1$
+		Files.writeString(source, LIBPARSE_C.replace("ANSWER", Integer.toString(answer))); //$NON-NLS-1$
+		Path lib = dir.resolve("libparse.so"); //$NON-NLS-1$
+		run(dir, 120, "gcc", "-shared", "-fPIC", "-Wl,--build-id", "-o", lib.toString(), source.toString()); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$ //$NON-NLS-5$
+		return lib;
+	}
+
+	/** Starts {@link #PARSER_C}'s program with output to a file, and waits until it has printed its first answer. */
+	public static Process startParser(Path exe, Path outputFile) throws IOException, InterruptedException {
+		Process p = new ProcessBuilder(exe.toString()).directory(exe.getParent().toFile()).redirectErrorStream(true)
+				.redirectOutput(outputFile.toFile()).start();
+		long deadline = System.currentTimeMillis() + 10_000;
+		while (System.currentTimeMillis() < deadline) {
+			if (Files.exists(outputFile) && Files.readString(outputFile).contains("answer 42")) { //$NON-NLS-1$
+				return p;
+			}
+			Thread.sleep(20);
+		}
+		p.destroyForcibly();
+		fail(exe + " did not start: " + (Files.exists(outputFile) ? Files.readString(outputFile) : "")); //$NON-NLS-1$ //$NON-NLS-2$
+		return p;
 	}
 
 	/** Runs a command to its end and returns its output; fails the test when it is missing or fails. */

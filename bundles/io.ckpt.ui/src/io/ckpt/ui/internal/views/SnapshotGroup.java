@@ -8,7 +8,7 @@ import io.ckpt.core.Snapshot;
 /**
  * A row of the Snapshots view that holds the statefiles of one debug session, newest first.
  *
- * @param label     the session's label, or {@link SnapshotGroups#OUTSIDE_THE_IDE}
+ * @param label     the session's label, {@link SnapshotGroups#IMPORTED} or {@link SnapshotGroups#OUTSIDE_THE_IDE}
  * @param snapshots its statefiles, newest first
  */
 public record SnapshotGroup(String label, List<Snapshot> snapshots) {

@@ -13,12 +13,16 @@ import io.ckpt.ui.internal.Messages;
 
 /**
  * The model of the Snapshots view: statefiles grouped by the debug session that saved them. Groups
- * come newest first, with the statefiles that no IDE session made last.
+ * come newest first; then the statefiles imported from elsewhere (a teammate's), then those that
+ * no IDE session made (gdb's {@code ckpt save}, the command line).
  */
 public final class SnapshotGroups {
 
 	/** The group of statefiles that no IDE session made (gdb's ckpt save, the command line). */
 	public static final String OUTSIDE_THE_IDE = Messages.SnapshotGroups_outsideTheIde;
+
+	/** The group of statefiles imported into a snapshot directory (Import Snapshot, a drop onto the view). */
+	public static final String IMPORTED = Messages.SnapshotGroups_imported;
 
 	private volatile List<SnapshotGroup> groups = List.of();
 
@@ -42,11 +46,8 @@ public final class SnapshotGroups {
 		List<SnapshotGroup> result = new ArrayList<>();
 		byLabel.forEach((label, list) -> result.add(new SnapshotGroup(label, List.copyOf(list))));
 		result.sort((x, y) -> {
-			boolean xOutside = x.label().equals(OUTSIDE_THE_IDE);
-			if (xOutside != y.label().equals(OUTSIDE_THE_IDE)) {
-				return xOutside ? 1 : -1;
-			}
-			return y.latest().compareTo(x.latest());
+			int byKind = Integer.compare(rank(x), rank(y));
+			return byKind != 0 ? byKind : y.latest().compareTo(x.latest());
 		});
 		groups = List.copyOf(result);
 	}
@@ -61,7 +62,15 @@ public final class SnapshotGroups {
 		return groups.stream().filter(g -> g.label().equals(label)).findFirst();
 	}
 
+	/** Sessions first, then the imported statefiles, then those saved outside the IDE. */
+	private static int rank(SnapshotGroup g) {
+		return g.label().equals(OUTSIDE_THE_IDE) ? 2 : g.label().equals(IMPORTED) ? 1 : 0;
+	}
+
 	private static String labelOf(Snapshot s) {
+		if (s.origin() != null && s.origin().isImported()) {
+			return IMPORTED;
+		}
 		return s.origin() == null || s.origin().session() == null ? OUTSIDE_THE_IDE : s.origin().session();
 	}
 

@@ -14,6 +14,9 @@ import org.eclipse.jface.action.Separator;
 import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.jface.viewers.TreeViewer;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.dnd.DND;
+import org.eclipse.swt.dnd.FileTransfer;
+import org.eclipse.swt.dnd.Transfer;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Composite;
@@ -45,7 +48,7 @@ import io.ckpt.ui.internal.handlers.RestartHandler;
  * ({@link SnapshotsLabelProvider}). The list comes from the file system at once; the contents of
  * each statefile are read in the background (and cached by the store) only for the rows that are
  * shown, and filled in as they arrive. The view follows changes on disk. Double-click restarts a
- * statefile.
+ * statefile; files dropped onto it are imported ({@link SnapshotsDropAdapter}).
  */
 public class SnapshotsView extends ViewPart {
 
@@ -98,6 +101,8 @@ public class SnapshotsView extends ViewPart {
 				viewer.setExpandedState(first, !viewer.getExpandedState(first));
 			}
 		});
+		viewer.addDropSupport(DND.DROP_COPY | DND.DROP_MOVE | DND.DROP_DEFAULT, new Transfer[] { FileTransfer.getInstance() },
+				new SnapshotsDropAdapter(viewer));
 		getSite().setSelectionProvider(viewer);
 		createContextMenu(tree);
 		createRefreshAction();
@@ -226,6 +231,23 @@ public class SnapshotsView extends ViewPart {
 				}
 			}
 		}
+	}
+
+	/** Selects statefiles (those shown). */
+	public void reveal(java.util.List<Path> paths) {
+		reload();
+		Set<Path> files = new HashSet<>();
+		paths.forEach(p -> files.add(p.toAbsolutePath().normalize()));
+		java.util.List<Snapshot> found = new java.util.ArrayList<>();
+		for (SnapshotGroup g : groups.groups()) {
+			for (Snapshot s : g.snapshots()) {
+				if (files.contains(s.path())) {
+					viewer.setExpandedState(g, true);
+					found.add(s);
+				}
+			}
+		}
+		viewer.setSelection(new StructuredSelection(found), true);
 	}
 
 	/** Selects the statefiles of a session. */
