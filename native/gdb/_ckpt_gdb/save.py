@@ -124,6 +124,15 @@ def _capture_now(inf, path, first_thread, origin="manual", label=None, runs_on=F
     return c.record(c.result(res, background=False), runs_on)
 
 
+def capture_held(inf, path, first_thread, origin, label):
+    """A snappoint's save, from inside a breakpoint's stop() with every thread held stopped
+    (holdall): in one go, and the program runs on afterwards.  A background save still being
+    written is completed first, while the program is held."""
+    if BackgroundSave.current is not None:
+        BackgroundSave.current.finish_now()
+    return _capture_now(inf, path, first_thread, origin, label, runs_on=True)
+
+
 def saved_line(r):
     return "Saved %s: %d threads, %.1f MiB in %d ms" % (
         r["path"], r["threads"], r["bytes"] / (1024.0 * 1024.0), int(round(r["ms"])))
@@ -193,6 +202,8 @@ class BackgroundSave:
         return not any(thread_running(t) for t in self.inf.threads())
 
     def _written(self):  # main thread
+        if self.reported:
+            return  # finish_now did it all already
         if self._gone() or self._stopped():
             self._cleanup()
             return
@@ -264,6 +275,13 @@ class BackgroundSave:
             self.capture.record(result)
         self.done(result, error)
 
+    def finish_now(self):
+        """On the main thread, with the program held stopped: waits for the file, drops the
+        clone and reports, so that another capture may start at once."""
+        if self.thread is not None:
+            self.thread.join()
+        self._unwait()
+        self._cleanup()
 
     @classmethod
     def drain(cls, timeout=120.0):
