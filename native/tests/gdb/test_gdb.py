@@ -1569,6 +1569,49 @@ def test_snappoints(non_stop):
         g.close()
 
 
+def test_snappoint_under_next():
+    """A `next` over a call that hits a snappoint saves once and still ends on the next line,
+    as a plain `next` does, with the second thread running; the statefile saved in the middle
+    of the step restarts to the program's result, and so does the program."""
+    tag = "snappoint-next"
+    expected = plain_result(EXES["travel"])
+    call_line = next(i for i, line in enumerate(open(os.path.join(HERE, "travel.c")), 1) if "total += stop_here" in line)
+    g = start_mi()
+    try:
+        load_ext(g)
+        g.mi("-file-exec-and-symbols " + EXES["travel"])
+        g.mi('-break-insert -c "round == 2" travel.c:%d' % call_line)
+        g.console_cmd("ckpt snappoint stop_here")
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        rec = g.wait_stopped(60, since=n)
+        check(tag + "/at-the-call", 'reason="breakpoint-hit"' in rec and 'line="%d"' % call_line in rec, rec)
+        n_rec, n_con = len(g.async_records), len(g.console)
+        g.mi("-exec-next")
+        rec = g.wait_stopped(60, since=n_rec)
+        g.pump(0.3)
+        text = console_since(g, n_con)
+        hits = SNAPPOINT_RE.findall(text)
+        line = re.search(r'line="(\d+)"', rec)
+        rnd = g.console_cmd("print round")
+        check(tag + "/next-ends-on-the-next-line", 'reason="end-stepping-range"' in rec and line and
+              int(line.group(1)) != call_line and 'func="main"' in rec and "= 2" in rnd and
+              [h[1] for h in hits] == ["3"] and hits[0][3] == "2", "one save (hit 3, 2 threads), then %s" % (
+                  "line " + line.group(1) if line else "?"), rec + "\n" + text + rnd)
+        n = len(g.async_records)
+        g.mi("-break-delete")
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
+        g.pump(0.3)
+        check(tag + "/program-result", saw_output(g, "RESULT %s" % expected), "RESULT %s" % expected,
+              "\n".join(g.target_output[-5:]))
+        if hits:
+            got, whole = restart_result(hits[0][2])
+            check(tag + "/saved-during-next-restarts", got == expected, "RESULT %s" % got, whole)
+    finally:
+        g.close()
+
+
 def test_label():
     """Labels and notes: set in gdb, over the socket and with the ckpt command; kept in the
     statefile (ckpt info, text and JSON); only the note's bytes change, the size and mode stay,
@@ -1844,7 +1887,8 @@ def main():
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
              ("errors", test_errors), ("loading", test_loading), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
              ("tracked", test_tracked_saves), ("snappoint-all-stop", lambda: test_snappoints(False)),
-             ("snappoint-non-stop", lambda: test_snappoints(True)), ("label", test_label), ("diff", test_diff),
+             ("snappoint-non-stop", lambda: test_snappoints(True)), ("snappoint-next", test_snappoint_under_next),
+             ("label", test_label), ("diff", test_diff),
              ("user-init-twice", test_user_init_twice), ("travel-errors", test_time_travel_errors),
              ("soak", test_soak)]
     for name, fn in tests:
