@@ -1815,8 +1815,8 @@ def test_user_init_twice():
         check(tag + "/one-set-of-commands", len(names) == len(set(names)) and {"save", "snappoint", "timeline",
                                                                              "diff"} <= set(names) and
               "SOCKETS 1" in out, "%d ckpt commands once each, one socket" % len(names), helptext + out)
-        check(tag + "/user-settings", "on" in shown["print pretty"] and "off" in shown["pagination"] and
-              "off" in shown["confirm"] and re.search(r"^SIGUSR1\s+No\s+No\s+Yes", sig, re.M) and
+        check(tag + "/user-settings", shown["print pretty"].endswith("is on.") and shown["pagination"].endswith("is off.") and
+              shown["confirm"].endswith("is off.") and re.search(r"^SIGUSR1\s+No\s+No\s+Yes", sig, re.M) and
               "No breakpoints" in bpl, json.dumps(shown) + " " + bpl.strip(), sig)
         g.mi("-file-exec-and-symbols " + EXES["travel"])
         g.console_cmd("ckpt snappoint travel.c:%d if step == 4" % TRAVEL_LINE)
@@ -1841,6 +1841,76 @@ def test_user_init_twice():
               rows[2][3] == "snappoint" and rows[2][2] == "#1" and re.search(r"^Back to #1 ", back, re.M) and
               "step=2" in frame,
               "saved at step 2, snappoint at step 4, back 2 to #1", saved + json.dumps(rows) + back + frame)
+    finally:
+        g.close()
+
+
+def test_cdt_full_console():
+    """gdb started as CDT's full gdb console starts it (GDBBackend_7_12: the CLI on gdb's own
+    terminal, MI on a pty of its own through new-ui, --nx kept from GDBBackend), with the
+    launch's gdb init file at CDT's default, `.gdbinit` in gdb's working directory, sourcing the
+    extension itself: the IDE's init file loads the extension, then that file, which loads it
+    again.  ~/.gdbinit is not read (--nx).  Snappoints report on the console (gdb handles the
+    program's events with the console as its current UI); the timeline and back work through
+    MI; the program's output, restarted too, reaches the console."""
+    tag = "cdt-full-console"
+    expected = plain_result(EXES["travel"])
+    home, project = os.path.join(WORK, "fc-home"), os.path.join(WORK, "fc-project")
+    os.makedirs(home)
+    os.makedirs(project)
+    with open(os.path.join(home, ".gdbinit"), "w") as f:
+        f.write("echo [home gdbinit read]\\n\n")
+    with open(os.path.join(project, ".gdbinit"), "w") as f:
+        f.write(USER_GDBINIT.format(home=project, ext=EXT))
+    init = os.path.join(WORK, "fc-ide-gdbinit")
+    with open(init, "w") as f:
+        f.write(generated_init(EXT, ".gdbinit"))
+    log = os.path.join(WORK, "fc-console.log")
+
+    def console_text():
+        with open(log, errors="replace") as f:
+            return f.read()
+
+    g = GdbMI(GDB, env=dict(ENV, HOME=home, CKPT_DIR=project), cwd=project, console_log=log)
+    try:
+        g.mi("-gdb-set mi-async on")
+        g.console_cmd("source " + init)
+        names = re.findall(r"^ckpt (\w+) --", g.console_cmd("help ckpt"), re.M)
+        out = g.console_cmd("python import threading; print('SOCKETS', sum(t.name == 'ckpt-socket' for t in "
+                            "threading.enumerate()))")
+        pretty = g.console_cmd("show print pretty")
+        startup = "\n".join(g.log) + console_text()
+        check(tag + "/started", "New UI allocated" in console_text() and "GNU gdb" in console_text(),
+              "a console and MI on its own pty", console_text()[-2000:])
+        check(tag + "/no-home-gdbinit", "[home gdbinit read]" not in startup, "~/.gdbinit not read (--nx)", startup)
+        check(tag + "/loaded-twice", "Traceback" not in startup and "rror" not in startup and
+              {"save", "snappoint", "timeline", "back"} <= set(names) and len(names) == len(set(names)) and
+              "SOCKETS 1" in out and pretty.strip().endswith("is on."), "one set of commands, one socket, the project's settings",
+              startup + out + pretty)
+        g.mi("-file-exec-and-symbols " + EXES["travel"])
+        g.console_cmd("ckpt snappoint travel.c:%d if step >= 4" % TRAVEL_LINE)
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
+        g.pump(0.3)
+        time.sleep(0.3)
+        text = console_text()
+        hits = SNAPPOINT_RE.findall(text)
+        check(tag + "/snappoints-on-the-console", [h[1] for h in hits] == ["1", "2"] and
+              "RESULT %s" % expected in text, "2 saves and RESULT %s on the console" % expected, text[-3000:])
+        rows = timeline_rows(g.console_cmd("ckpt timeline"))
+        back = g.console_cmd("ckpt back", timeout=120)
+        frame = g.console_cmd("frame")
+        check(tag + "/timeline-and-back", sorted(rows) == [1, 2] and re.search(r"^Back to #2 ", back, re.M) and
+              "step=5" in frame, "#1 and #2, back to #2 at step 5", json.dumps(rows) + back + frame)
+        before = console_text().count("RESULT %s" % expected)
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
+        g.pump(0.3)
+        time.sleep(0.3)
+        check(tag + "/restarted-output-on-the-console", console_text().count("RESULT %s" % expected) == before + 1,
+              "RESULT %s once more" % expected, console_text()[-2000:])
     finally:
         g.close()
 
@@ -1889,7 +1959,7 @@ def main():
              ("tracked", test_tracked_saves), ("snappoint-all-stop", lambda: test_snappoints(False)),
              ("snappoint-non-stop", lambda: test_snappoints(True)), ("snappoint-next", test_snappoint_under_next),
              ("label", test_label), ("diff", test_diff),
-             ("user-init-twice", test_user_init_twice), ("travel-errors", test_time_travel_errors),
+             ("user-init-twice", test_user_init_twice), ("cdt-full-console", test_cdt_full_console), ("travel-errors", test_time_travel_errors),
              ("soak", test_soak)]
     for name, fn in tests:
         if not selected(name):
