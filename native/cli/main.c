@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info, &verb_check};
+static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info, &verb_check, &verb_label};
 
 static void print_help(void)
 {

@@ -893,7 +893,7 @@ static void gen_notes(const char *C, const struct seeds *seeds)
 	/* Every CKPT note of the root renamed: a core file without CKPT notes. */
 	{
 		struct file c = fcopy(tree);
-		for (uint32_t t = CKPT_NT_HEADER; t <= CKPT_NT_TREE; t++)
+		for (uint32_t t = CKPT_NT_HEADER; t <= CKPT_NT_ANNOTATION; t++)
 			memcpy(c.d + ckpt(&r, t)->hdr + 12, "XXXX", 4);
 		emit(C, &c, "no-ckpt-notes");
 		free(c.d);
@@ -926,8 +926,8 @@ static void gen_tables(const char *C, const struct seeds *seeds)
 	for (int which = 0; which < 2; which++) {
 		const struct image *im = which ? &ch : &r;
 		const char *who = which ? "child" : "root";
-		for (uint32_t ty = CKPT_NT_HEADER; ty <= CKPT_NT_TREE; ty++) {
-			if (which && ty == CKPT_NT_TREE)
+		for (uint32_t ty = CKPT_NT_HEADER; ty <= CKPT_NT_ANNOTATION; ty++) {
+			if (which && (ty == CKPT_NT_TREE || ty == CKPT_NT_ANNOTATION))
 				continue;
 			const struct noteref *n = ckpt(im, ty);
 			uint32_t rs = t_rec_size(tree, n), cnt = t_count(tree, n);
@@ -972,6 +972,8 @@ static void gen_strings(const char *C, const struct seeds *seeds)
 		{CKPT_NT_FILES, offsetof(struct ckpt_rec_file, path), "file-path"},
 		{CKPT_NT_FDS, offsetof(struct ckpt_rec_fd, path), "fd-path"},
 		{CKPT_NT_THREADS, offsetof(struct ckpt_rec_thread, comm), "thread-comm"},
+		{CKPT_NT_ANNOTATION, offsetof(struct ckpt_rec_annotation, label), "annotation-label"},
+		{CKPT_NT_ANNOTATION, offsetof(struct ckpt_rec_annotation, note), "annotation-note"},
 	};
 	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
 		const struct noteref *n = ckpt(&r, fs[i].type);
@@ -1431,6 +1433,102 @@ static void gen_fd_state(const char *C, const struct seeds *seeds)
 		free_models(ms, n);
 		free(blob.p);
 	}
+}
+
+/* The annotation: its record, and labels, notes and parents that a reader must refuse (they
+ * would put escape sequences on a terminal, hide lines, or name files elsewhere), put into
+ * rebuilt images of the tree seed. */
+static void gen_annotation(const char *C, const struct seeds *seeds)
+{
+	const struct file *tree = seeds->tree;
+	struct image r = parse(tree, 0);
+	const struct noteref *an = ckpt(&r, CKPT_NT_ANNOTATION);
+	static const struct field_case record_cases[] = {
+		{"origin-5", FIELD(struct ckpt_rec_annotation, origin), SET, 5},
+		{"origin-max", FIELD(struct ckpt_rec_annotation, origin), SET, 0xffffffff},
+		{"label-none", FIELD(struct ckpt_rec_annotation, label), SET, CKPT_NO_STR},
+		{"label-room-0", FIELD(struct ckpt_rec_annotation, label_room), SET, 0},
+		{"label-room-4097", FIELD(struct ckpt_rec_annotation, label_room), SET, 4097},
+		{"label-room-past-data", FIELD(struct ckpt_rec_annotation, label_room), PLUS, 1 << 12},
+		{"label-in-note-region", FIELD(struct ckpt_rec_annotation, label), PLUS, CKPT_ANN_LABEL_ROOM},
+		{"note-none", FIELD(struct ckpt_rec_annotation, note), SET, CKPT_NO_STR},
+		{"note-room-0", FIELD(struct ckpt_rec_annotation, note_room), SET, 0},
+		{"note-room-past-data", FIELD(struct ckpt_rec_annotation, note_room), PLUS, 1},
+		{"note-over-label", FIELD(struct ckpt_rec_annotation, note), SET, 0},
+		{"parent-in-label-region", FIELD(struct ckpt_rec_annotation, parent), SET, 0},
+		{"parent-past-data", FIELD(struct ckpt_rec_annotation, parent), SET, 0x7ffffff0},
+	};
+	emit_field_cases(C, tree, t_rec(tree, an, 0), record_cases, N_CASES(record_cases));
+
+	/* Hostile strings.  A region given as bytes without a NUL is filled with them. */
+	enum { LABEL, NOTE, PARENT };
+	static const struct {
+		const char *name;
+		int field;
+		const char *bytes;
+		int unterminated;
+	} string_cases[] = {
+		{"label-escape-sequence", LABEL, "\x1b]0;owned\x07\x1b[2J", 0},
+		{"label-newline", LABEL, "two\nlines", 0},
+		{"label-carriage-return", LABEL, "shown\rhidden", 0},
+		{"label-delete", LABEL, "rub\x7fout", 0},
+		{"label-tab", LABEL, "tab\tbed", 0},
+		{"label-unterminated", LABEL, "L", 1},
+		{"note-escape-sequence", NOTE, "fine\n\x1b[31mred", 0},
+		{"note-bell", NOTE, "ring\x07", 0},
+		{"note-unterminated", NOTE, "N", 1},
+		{"parent-with-slash", PARENT, "../../etc/passwd", 0},
+		{"parent-dot-dot", PARENT, "..", 0},
+		{"parent-dot", PARENT, ".", 0},
+		{"parent-empty", PARENT, "", 0},
+		{"parent-escape-sequence", PARENT, "a\x1b[2Jb.ckpt", 0},
+		{"parent-too-long", PARENT, NULL, 0},
+	};
+	for (size_t i = 0; i < N_CASES(string_cases); i++) {
+		size_t n;
+		struct mimage *ms = model_all(tree, &n);
+		struct mnote *mn = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_ANNOTATION);
+		struct mtable t = tdecode(mn);
+		struct ckpt_rec_annotation rec;
+		memcpy(&rec, trec(&t, 0), sizeof(rec));
+		const char *bytes = string_cases[i].bytes;
+		char longname[CKPT_ANN_PARENT_MAX + 2];
+		if (!bytes) {
+			memset(longname, 'p', sizeof(longname) - 1);
+			longname[sizeof(longname) - 1] = 0;
+			bytes = longname;
+		}
+		if (string_cases[i].field == PARENT) {
+			rec.parent = tstr(&t, bytes);
+		} else {
+			uint32_t off = string_cases[i].field == LABEL ? rec.label : rec.note;
+			uint32_t room = string_cases[i].field == LABEL ? rec.label_room : rec.note_room;
+			if (string_cases[i].unterminated)
+				memset(t.data.p + off, bytes[0], room);
+			else
+				memcpy(t.data.p + off, bytes, strlen(bytes) + 1);
+		}
+		memcpy(trec(&t, 0), &rec, sizeof(rec));
+		tencode(&t, mn);
+		emit_model(C, ms, n, string_cases[i].name);
+		for (size_t k = 0; k < n; k++)
+			mfree(&ms[k]);
+		free(ms);
+	}
+
+	/* The root's annotation copied into the child image, and a second one in the root. */
+	for (int where = 0; where < 2; where++) {
+		size_t n;
+		struct mimage *ms = model_all(tree, &n);
+		struct mimage *m = &ms[where ? 0 : 1];
+		struct mnote *mn = madd(m, m->nnt, CKPT_NOTE_OWNER, CKPT_NT_ANNOTATION);
+		b_put(&mn->desc, tree->d + an->desc, an->descsz);
+		emit_model(C, ms, n, where ? "annotation-twice" : "annotation-in-child");
+		for (size_t k = 0; k < n; k++)
+			mfree(&ms[k]);
+		free(ms);
+	}
+	free(r.nt);
 }
 
 /* Big counts and amplification, on rebuilt (memory-less) images of the threads seed. */
@@ -2134,6 +2232,7 @@ static const struct {
 	{"fd-state", gen_fd_state},
 	{"sockets", gen_sockets},
 	{"objects", gen_objects},
+	{"annotation", gen_annotation},
 };
 
 static void seed(const char *in, const char *out)

@@ -77,6 +77,23 @@ struct ckpt_capture_options {
 	 * it does not know, a kernel object without a name, a deleted file), naming it.  With this
 	 * set it saves anyway, and restart gives such fds back as /dev/null, with a warning. */
 	int allow_unrestorable;
+	/* For timelines: what made this save and what the user says about it, kept in the
+	 * statefile (its annotation, native/STATEFILE.md).  All optional. */
+	int origin;                  /* enum ckpt_origin */
+	const char *label;           /* one line, at most 255 bytes */
+	const char *note;            /* free text, at most 3583 bytes */
+	const char *timeline_parent; /* file name of the statefile this save follows in its session */
+	uint32_t sequence;           /* number of this save in its session, from 1 */
+	uint64_t session;            /* an id of the session */
+};
+
+/* What made a save (struct ckpt_capture_options.origin). */
+enum ckpt_origin {
+	CKPT_ORIGIN_MANUAL = 0,      /* someone asked for it */
+	CKPT_ORIGIN_BREAKPOINT = 1,  /* on its own, at a breakpoint stop */
+	CKPT_ORIGIN_STEP = 2,        /* on its own, when a step ended */
+	CKPT_ORIGIN_SNAPPOINT = 3,   /* at a snappoint */
+	CKPT_ORIGIN_AUTOMATIC = 4,   /* on its own, for another reason */
 };
 
 struct ckpt_capture_result {

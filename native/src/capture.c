@@ -4,6 +4,7 @@
  */
 #include "cpu.h"
 #include "ckpt.h"
+#include "annotation.h"
 #include "files.h"
 #include "inject.h"
 #include "locks.h"
@@ -154,6 +155,7 @@ struct ckpt_capture_job {
 	struct pageio_progress prog;
 	struct pageio_parent parent;
 	bool has_parent;
+	struct annotation ann;
 	uint64_t t_start, t_frozen, t_released;
 	bool committed;
 };
@@ -178,6 +180,7 @@ static void job_free(struct ckpt_capture_job *job)
 	free((char *)job->opts.stop_function);
 	free((char *)job->opts.stop_file);
 	free((void *)job->opts.patches);
+	annotation_free(&job->ann);
 	free(job);
 }
 
@@ -244,6 +247,10 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	}
 	job->path = xstrdup(path);
 	job->t_start = now_ns();
+	if (annotation_from_options(&job->ann, o) < 0) {
+		job_free(job);
+		return NULL;
+	}
 
 	/* The file first: a bad path must fail before the program is disturbed at all. */
 	job->fd = statefile_create_tmp(path, &job->tmp);
@@ -278,7 +285,7 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	if (o->tracker)
 		memtrack_capture(o->tracker, &job->tree, img, job->has_parent && memtrack_is_last(o->tracker, job->parent.fd));
 	fill_header(img, o);
-	if (statefile_layout(img, &job->lay) < 0)
+	if (statefile_layout_annotated(img, &job->ann, &job->lay) < 0)
 		goto fail;
 	job->prog.opts = &job->opts;
 	job->prog.parent = job->has_parent ? &job->parent : NULL;
@@ -337,7 +344,7 @@ int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result
 	img->hdr.freeze_ns = job->t_released - job->t_frozen;
 	img->hdr.total_ns = now_ns() - job->t_start;
 	statefile_layout_free(&job->lay);
-	if (statefile_layout(img, &job->lay) < 0 || statefile_write_headers(job->fd, img, &job->lay) < 0 ||
+	if (statefile_layout_annotated(img, &job->ann, &job->lay) < 0 || statefile_write_headers(job->fd, img, &job->lay) < 0 ||
 	    statefile_commit(job->fd, job->tmp, job->path) < 0)
 		return -1;
 	job->committed = true;

@@ -23,6 +23,7 @@ enum {
 	CKPT_NT_SIGQUEUE = 8,   /* pending signals, per thread and shared */
 	CKPT_NT_THREADS = 9,    /* one record per thread, in NT_PRSTATUS order */
 	CKPT_NT_TREE = 10,      /* root image only: every process image in the file */
+	CKPT_NT_ANNOTATION = 11, /* root image only, optional: one struct ckpt_rec_annotation */
 	CKPT_NT_TIMERS = 12,    /* POSIX timers and itimers; absent: none */
 	CKPT_NT_LOCKS = 13,     /* file locks held; absent: none */
 	CKPT_NT_SYSVIPC = 14,   /* root image only: the tree's SysV IPC objects; absent: none */
@@ -450,5 +451,36 @@ struct ckpt_rec_seccomp {
 	uint32_t data_off;       /* blob: the filters, first installed first; each u32 flags */
 	uint32_t data_len;       /*   (SECCOMP_FILTER_FLAG_LOG), u32 count, count sock_filters */
 };
+
+/* What made a statefile (the annotation's origin). */
+enum {
+	CKPT_ANN_MANUAL = 0,     /* someone asked for it: ckpt dump, ckpt save, Save Snapshot */
+	CKPT_ANN_BREAKPOINT = 1, /* saved on its own when the program stopped at a breakpoint */
+	CKPT_ANN_STEP = 2,       /* saved on its own when a step ended */
+	CKPT_ANN_SNAPPOINT = 3,  /* a snappoint was hit */
+	CKPT_ANN_AUTOMATIC = 4,  /* saved on its own for another reason */
+};
+
+/*
+ * What made the statefile and what its user says about it, for timelines.  The label and the
+ * note each sit in a region of fixed size in the data area (label_room and note_room bytes,
+ * NUL included, zero padded), so that they can be rewritten in place later without moving
+ * anything else; the record itself never changes.
+ */
+struct ckpt_rec_annotation {
+	uint32_t origin;      /* CKPT_ANN_* */
+	uint32_t sequence;    /* number of this save in its session, from 1; 0 when unknown */
+	uint64_t session;     /* id of the session that saved it; 0 when unknown */
+	uint32_t label;       /* str at the start of its region: one line */
+	uint32_t label_room;
+	uint32_t note;        /* str at the start of its region: free text */
+	uint32_t note_room;
+	uint32_t parent;      /* str: file name of the statefile this one follows in its session's
+	                       * timeline (same directory), or CKPT_NO_STR */
+	uint32_t reserved;
+};
+#define CKPT_ANN_LABEL_ROOM 256u   /* what the writer reserves: labels up to 255 bytes */
+#define CKPT_ANN_NOTE_ROOM 3584u   /* notes up to 3583 bytes */
+#define CKPT_ANN_PARENT_MAX 255u   /* a file name (NAME_MAX) */
 
 #endif

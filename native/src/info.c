@@ -1,5 +1,6 @@
 /* `ckpt info`: a validated description of a statefile, as text or JSON. */
 #include "ckpt.h"
+#include "annotation.h"
 #include "elfutil.h"
 #include "fdkind.h"
 #include "json.h"
@@ -119,7 +120,35 @@ static char *args_text(const struct process_image *p)
 	return s;
 }
 
-static char *render_json(const char *path, const struct statefile_image *img)
+static void build_id_hex(char *out, const struct process_image *p)
+{
+	out[0] = 0;
+	if (p->rec.exe_file == CKPT_NO_INDEX)
+		return;
+	const struct ckpt_rec_file *f = &p->files[p->rec.exe_file].rec;
+	for (uint32_t i = 0; i < f->build_id_len; i++)
+		snprintf(out + 2 * i, 3, "%02x", f->build_id[i]);
+}
+
+static void annotation_json(struct json *j, const struct annotation *a)
+{
+	if (!a->present) {
+		json_null(j, "annotation");
+		return;
+	}
+	char session[17];
+	snprintf(session, sizeof(session), "%016llx", (unsigned long long)a->session);
+	json_object_begin(j, "annotation");
+	json_str(j, "origin", annotation_origin_name(a->origin));
+	json_str(j, "label", a->label);
+	json_str(j, "note", a->note);
+	json_u64(j, "sequence", a->sequence);
+	json_str(j, "session", a->session ? session : NULL);
+	json_str(j, "parent", a->parent);
+	json_object_end(j);
+}
+
+static char *render_json(const char *path, const struct statefile_image *img, const struct annotation *ann)
 {
 	struct buf b = {0};
 	struct json j;
@@ -148,6 +177,7 @@ static char *render_json(const char *path, const struct statefile_image *img)
 	json_str(&j, "file", img->stop_file);
 	json_u64(&j, "line", h->stop_line);
 	json_object_end(&j);
+	annotation_json(&j, ann);
 	json_str(&j, "program", root->exe);
 	args_json(&j, root);
 	uint64_t tstored = 0, tmapped = 0;
@@ -167,6 +197,9 @@ static char *render_json(const char *path, const struct statefile_image *img)
 		json_u64(&j, "sid", p->rec.sid);
 		json_str(&j, "comm", p->comm);
 		json_str(&j, "exe", p->exe);
+		char build_id[2 * sizeof(((struct ckpt_rec_file *)0)->build_id) + 1];
+		build_id_hex(build_id, p);
+		json_str(&j, "exe_build_id", build_id[0] ? build_id : NULL);
 		json_str(&j, "cwd", p->cwd);
 		args_json(&j, p);
 		json_array_begin(&j, "threads");
@@ -234,7 +267,32 @@ static char *render_json(const char *path, const struct statefile_image *img)
 	return (char *)b.data;
 }
 
-static char *render_text(const char *path, const struct statefile_image *img)
+/* Origin, label and note; a note's later lines are indented under its first. */
+static void annotation_text(struct buf *b, const struct annotation *a)
+{
+	if (!a->present)
+		return;
+	buf_printf(b, "Origin:     %s", annotation_origin_name(a->origin));
+	if (a->sequence)
+		buf_printf(b, ", save %u of its session", a->sequence);
+	if (a->parent)
+		buf_printf(b, ", after %s", a->parent);
+	buf_printf(b, "\n");
+	if (*a->label)
+		buf_printf(b, "Label:      %s\n", a->label);
+	if (*a->note) {
+		buf_printf(b, "Note:       ");
+		for (const char *c = a->note; *c; c++) {
+			buf_put(b, c, 1);
+			if (*c == '\n' && c[1])
+				buf_printf(b, "            ");
+		}
+		if (a->note[strlen(a->note) - 1] != '\n')
+			buf_put(b, "\n", 1);
+	}
+}
+
+static char *render_text(const char *path, const struct statefile_image *img, const struct annotation *ann)
 {
 	struct buf b = {0};
 	const struct ckpt_rec_header *h = &img->hdr;
@@ -260,6 +318,7 @@ static char *render_text(const char *path, const struct statefile_image *img)
 		buf_printf(&b, " at %s:%u", img->stop_file, h->stop_line);
 	buf_printf(&b, " (thread %u, pc 0x%llx)\n", h->stop_tid, (unsigned long long)h->stop_pc);
 	free(sym);
+	annotation_text(&b, ann);
 	uint64_t tstored = 0, tmapped = 0;
 	unsigned nthreads = 0;
 	for (size_t i = 0; i < img->nprocs; i++) {
@@ -336,15 +395,17 @@ char *ckpt_info(const char *path, int json)
 		return NULL;
 	}
 	struct statefile_image img;
-	int r = statefile_read(fd, &img);
+	struct annotation ann;
+	int r = statefile_read_annotated(fd, &img, &ann);
 	close(fd);
 	if (r < 0)
 		return NULL;
-	char *out = json ? render_json(path, &img) : render_text(path, &img);
+	char *out = json ? render_json(path, &img, &ann) : render_text(path, &img, &ann);
+	annotation_free(&ann);
 	if (!json)
 		/* Strings in a statefile can be hostile: no escape sequences reach a terminal. */
 		for (char *c = out; *c; c++)
-			if (((unsigned char)*c < 0x20 && *c != '\n') || *c == 0x7f)
+			if (((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t') || *c == 0x7f)
 				*c = '?';
 	image_free(&img);
 	return out;

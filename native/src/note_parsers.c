@@ -3,6 +3,7 @@
  * parser checks its own note's sizes, counts and strings; notes_finish checks what spans notes.
  */
 #include "note_parsers.h"
+#include "annotation.h"
 #include "fdkind.h"
 #include "locks.h"
 #include "seccomp.h"
@@ -302,6 +303,72 @@ static int parse_cpu(struct image_notes *in, const struct note *n)
 	return 0;
 }
 
+
+/* Whether [a, a+alen) and [b, b+blen) share a byte. */
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* One string that must end inside its region of the data area. */
+static int region_str(struct table *t, uint32_t off, uint32_t room, uint32_t max_room, const char **s, const char *what)
+{
+	if (off == CKPT_NO_STR || room == 0 || room > max_room || (uint64_t)off + room > t->data_size)
+		return ckpt_fail("the annotation's %s region lies outside its note or has a bad size (%u bytes)", what, room);
+	if (!memchr(t->data + off, 0, room))
+		return ckpt_fail("the annotation's %s does not end inside its region", what);
+	return table_str(t, off, s, what);
+}
+
+int annotation_decode(const struct note *n, struct annotation *a)
+{
+	memset(a, 0, sizeof(*a));
+	struct table t;
+	if (single_record(n, sizeof(struct ckpt_rec_annotation), &t, "annotation") < 0)
+		return -1;
+	struct ckpt_rec_annotation r;
+	table_rec(&t, 0, &r, sizeof(r));
+	if (r.origin > CKPT_ANN_AUTOMATIC)
+		return ckpt_fail("the annotation has an unknown origin %u", r.origin);
+	const char *label, *note, *parent = NULL;
+	if (region_str(&t, r.label, r.label_room, ANNOTATION_LABEL_ROOM_MAX, &label, "label") < 0 ||
+	    region_str(&t, r.note, r.note_room, ANNOTATION_NOTE_ROOM_MAX, &note, "note") < 0)
+		return -1;
+	if (overlap(r.label, r.label_room, r.note, r.note_room))
+		return ckpt_fail("the annotation's label and note regions overlap");
+	if (r.parent != CKPT_NO_STR) {
+		if (table_str(&t, r.parent, &parent, "timeline parent") < 0)
+			return -1;
+		/* A rewrite of the label or the note must not change the parent. */
+		uint64_t len = strlen(parent) + 1;
+		if (overlap(r.parent, len, r.label, r.label_room) || overlap(r.parent, len, r.note, r.note_room))
+			return ckpt_fail("the annotation's timeline parent lies in its label or note region");
+	}
+	if (annotation_check_text("label", label, r.label_room, false) < 0 ||
+	    annotation_check_text("note", note, r.note_room, true) < 0 || (parent && annotation_check_parent(parent) < 0))
+		return -1;
+	a->origin = r.origin;
+	a->sequence = r.sequence;
+	a->session = r.session;
+	a->label = xstrdup(label);
+	a->note = xstrdup(note);
+	a->parent = dup_str(parent);
+	a->label_room = r.label_room;
+	a->note_room = r.note_room;
+	return 0;
+}
+
+/* Validated here; statefile_read_annotated hands its contents out. */
+static int parse_annotation(struct image_notes *in, const struct note *n)
+{
+	if (!in->root)
+		return ckpt_fail("a child image carries an annotation note");
+	struct annotation a;
+	int rc = annotation_decode(n, &a);
+	annotation_free(&a);
+	return rc;
+}
+
 /* ---- The table ------------------------------------------------------------------------ */
 
 /* Required notes; a note without either flag is optional. */
@@ -338,6 +405,7 @@ static const struct note_parser {
 	{CKPT_NOTE_OWNER, CKPT_NT_LOCKS, locks_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_SYSVIPC, sysvipc_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_SECCOMP, seccomp_parse_note, 0},
+	{CKPT_NOTE_OWNER, CKPT_NT_ANNOTATION, parse_annotation, 0},  /* optional: older files lack it */
 };
 
 void notes_begin(struct image_notes *in, struct statefile_image *img, struct process_image *p, int root)

@@ -5,6 +5,7 @@
  * input: every offset, size and count is checked before it is used.
  */
 #include "statefile.h"
+#include "annotation.h"
 #include "fdkind.h"
 #include "note_parsers.h"
 #include "notes.h"
@@ -41,10 +42,11 @@ static int cmp_u64_pair(const void *a, const void *b)
 }
 
 /* Reads one process image at [base, base+size) of the file.  *extent is set to how much of it
- * the image's headers, notes and segments use. */
+ * the image's headers, notes and segments use.  ann (root only, may be NULL) gets the image's
+ * annotation and where its descriptor lies in the file. */
 static int read_image(const struct reader *r, struct statefile_image *img, struct process_image *p,
 		      uint64_t base, uint64_t size, int root, struct table *tree_out, uint8_t **tree_keep,
-		      uint64_t *extent)
+		      uint64_t *extent, struct annotation *ann)
 {
 	Elf64_Ehdr eh;
 	if (size < sizeof(eh))
@@ -137,9 +139,17 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 		goto out;
 	}
 	pos = 0;
-	while ((more = note_next(notes, note_ph->p_filesz, &pos, &n)) > 0)
+	while ((more = note_next(notes, note_ph->p_filesz, &pos, &n)) > 0) {
 		if (note_parse(&in, &n) < 0)
 			goto out;
+		if (ann && n.type == CKPT_NT_ANNOTATION && strcmp(n.name, CKPT_NOTE_OWNER) == 0) {
+			if (annotation_decode(&n, ann) < 0)
+				goto out;
+			ann->present = true;
+			ann->desc_offset = base + note_ph->p_offset + (uint64_t)(n.desc - notes);
+			ann->desc_size = n.descsz;
+		}
+	}
 	if (more < 0 || notes_finish(&in) < 0)
 		goto out;
 
@@ -295,9 +305,16 @@ struct member {
 
 int statefile_read(int fd, struct statefile_image *img)
 {
+	return statefile_read_annotated(fd, img, NULL);
+}
+
+int statefile_read_annotated(int fd, struct statefile_image *img, struct annotation *ann)
+{
 	struct member *all = NULL;
 	size_t nall = 0, cap_all = 0;
 	memset(img, 0, sizeof(*img));
+	if (ann)
+		memset(ann, 0, sizeof(*ann));
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return ckpt_fail_errno("cannot stat the statefile");
@@ -316,7 +333,7 @@ int statefile_read(int fd, struct statefile_image *img)
 	struct table tree = {0};
 	uint8_t *tree_keep = NULL;
 	uint64_t root_end = 0, extent = 0;
-	if (read_image(&r, img, root, 0, r.file_size, 1, &tree, &tree_keep, &root_end) < 0)
+	if (read_image(&r, img, root, 0, r.file_size, 1, &tree, &tree_keep, &root_end, ann) < 0)
 		goto fail;
 	if (tree.count < 1 || tree.count != img->hdr.nr_processes) {
 		ckpt_fail("the process tree lists %u processes, the header %u", tree.count, img->hdr.nr_processes);
@@ -359,7 +376,7 @@ int statefile_read(int fd, struct statefile_image *img)
 		prev_end = te.image_offset + te.image_size;
 		struct process_image *p = ARR_PUSH(img->procs, img->nprocs, img->cap_procs);
 		struct ckpt_rec_header keep = img->hdr;
-		if (read_image(&r, img, p, te.image_offset, te.image_size, 0, NULL, NULL, &extent) < 0)
+		if (read_image(&r, img, p, te.image_offset, te.image_size, 0, NULL, NULL, &extent, NULL) < 0)
 			goto fail;
 		img->hdr = keep;
 		if (p->rec.pid != te.pid) {
@@ -478,5 +495,7 @@ fail:
 	free(tree_keep);
 	free(all);
 	image_free(img);
+	if (ann)
+		annotation_free(ann);
 	return -1;
 }

@@ -4,6 +4,7 @@
  * temporary file that is renamed into place only when complete.
  */
 #include "statefile.h"
+#include "annotation.h"
 #include "notes.h"
 #include "locks.h"
 #include "remote.h"
@@ -241,12 +242,40 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 	}
 }
 
-static void build_notes(struct buf *notes, const struct statefile_image *img, const struct process_image *p, int root)
+/* A string in a zeroed region of its own, so that it can be rewritten in place later. */
+static uint32_t tw_region(struct table_writer *tw, const char *s, uint32_t room)
+{
+	uint8_t *region = xcalloc(1, room);
+	memcpy(region, s, strlen(s));
+	uint32_t off = tw_blob(tw, region, room);
+	free(region);
+	return off;
+}
+
+static void add_annotation_note(struct buf *notes, const struct annotation *a)
+{
+	struct table_writer tw;
+	tw_init(&tw, sizeof(struct ckpt_rec_annotation));
+	struct ckpt_rec_annotation r = {
+		.origin = a->origin, .sequence = a->sequence, .session = a->session,
+		.label_room = CKPT_ANN_LABEL_ROOM, .note_room = CKPT_ANN_NOTE_ROOM,
+	};
+	r.label = tw_region(&tw, a->label, CKPT_ANN_LABEL_ROOM);
+	r.note = tw_region(&tw, a->note, CKPT_ANN_NOTE_ROOM);
+	r.parent = tw_str(&tw, a->parent);
+	tw_add(&tw, &r);
+	tw_emit(&tw, notes, CKPT_NT_ANNOTATION);
+}
+
+static void build_notes(struct buf *notes, const struct statefile_image *img, const struct process_image *p, int root,
+			const struct annotation *ann)
 {
 	notes->len = 0;
 	for (size_t t = 0; t < p->nthreads; t++)
 		add_thread_notes(notes, p, &p->threads[t], t == 0);
 	add_ckpt_notes(notes, img, p, root);
+	if (root && ann)
+		add_annotation_note(notes, ann);
 }
 
 static uint64_t headers_size(const struct process_image *p, size_t notes_len)
@@ -274,25 +303,30 @@ static uint64_t place_segments(struct process_image *p, uint64_t image_offset, s
 
 int statefile_layout(struct statefile_image *img, struct statefile_layout *lay)
 {
+	return statefile_layout_annotated(img, NULL, lay);
+}
+
+int statefile_layout_annotated(struct statefile_image *img, const struct annotation *ann, struct statefile_layout *lay)
+{
 	memset(lay, 0, sizeof(*lay));
 	lay->nprocs = img->nprocs;
 	lay->notes = xcalloc(img->nprocs, sizeof(struct buf));
 	/* Children first: their sizes do not depend on the root.  The root's tree note has a
 	 * fixed size, so building it once with placeholder offsets gives the final layout. */
 	struct process_image *root = &img->procs[0];
-	build_notes(&lay->notes[0], img, root, 1);
+	build_notes(&lay->notes[0], img, root, 1, ann);
 	root->image_offset = 0;
 	root->image_size = place_segments(root, 0, lay->notes[0].len);
 	uint64_t off = root->image_size;
 	for (size_t i = 1; i < img->nprocs; i++) {
 		struct process_image *p = &img->procs[i];
-		build_notes(&lay->notes[i], img, p, 0);
+		build_notes(&lay->notes[i], img, p, 0, NULL);
 		p->image_offset = off;
 		p->image_size = place_segments(p, off, lay->notes[i].len);
 		off += p->image_size;
 	}
 	size_t before = lay->notes[0].len;
-	build_notes(&lay->notes[0], img, root, 1);
+	build_notes(&lay->notes[0], img, root, 1, ann);
 	if (lay->notes[0].len != before)
 		return ckpt_fail("internal error: root notes changed size");
 	lay->total_size = off;

@@ -1,5 +1,5 @@
-"""The gdb commands: ckpt save, ckpt restart, ckpt info, ckpt list, ckpt status.  Every failure
-is one line (gdb.GdbError), never a Python traceback."""
+"""The gdb commands: ckpt save, ckpt restart, ckpt info, ckpt list, ckpt status (the time-travel
+ones are in timetravel).  Every failure is one line (gdb.GdbError), never a Python traceback."""
 
 import os
 
@@ -28,7 +28,7 @@ def _gdb_error(e):
     return gdb.GdbError(str(e).splitlines()[0] if str(e) else type(e).__name__)
 
 
-def _guard(fn):
+def guard(fn):
     """Runs a command body; any failure becomes one line (gdb.GdbError), never a traceback."""
     def wrapped(self, arg, from_tty):
         try:
@@ -57,19 +57,24 @@ def _argv(arg, usage, most):
 class CkptPrefix(gdb.Command):
     """Checkpoint/restart of the program being debugged.
 
-ckpt save [-b | -w] [FILE]  save all threads at the current stop into a statefile
+ckpt save [-b | -w] [-l LABEL] [FILE]  save all threads at the current stop into a statefile
 ckpt restart FILE           restart a statefile stopped and attach this gdb to it
 ckpt info FILE              describe a statefile
 ckpt list [DIR]             list the statefiles in DIR ($CKPT_DIR or the current directory)
 ckpt status                 extension and engine versions, the IDE control socket, and
-                            where statefiles go"""
+                            where statefiles go
+ckpt snappoint LOCATION [if COND]  save at each hit and go on (ckpt snappoint list|delete N)
+ckpt timeline               the session's snapshots, oldest first, with their branches
+ckpt back [N] | ckpt forward  restart an earlier or later snapshot of the timeline here
+ckpt label [--note] [N|FILE] TEXT  set a snapshot's label (or note), kept in its statefile
+ckpt diff A B               the locals, arguments, globals and pages that differ"""
 
     def __init__(self):
         super().__init__("ckpt", gdb.COMMAND_RUNNING, gdb.COMPLETE_NONE, True)
 
 
 class CkptSave(gdb.Command):
-    """Save the program, all threads, at the current stop: ckpt save [-b | -w] [FILE]
+    """Save the program, all threads, at the current stop: ckpt save [-b | -w] [-l LABEL] [FILE]
 
 Without FILE the name is PROGRAM-YYYYMMDD-HHMMSS.ckpt in $CKPT_DIR, else the current
 directory.  The thread that stopped is the first thread in the statefile.  If the program
@@ -77,21 +82,29 @@ is running (background execution, non-stop), it is interrupted, saved and resume
 Typed at a terminal (or with -b, --background), gdb comes back as soon as the program may
 run again and the memory is written in the background; the "Saved" line follows when the
 file is complete.  From scripts and MI (or with -w, --wait) the command returns once the
-file is complete."""
+file is complete.  -l (--label) gives the snapshot a label, kept in the statefile; the save
+joins the session's timeline (ckpt timeline)."""
 
     def __init__(self):
         super().__init__("ckpt save", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
 
-    @_guard
+    @guard
     def invoke(self, arg, from_tty):
-        argv = _argv(arg, "ckpt save [-b | -w] [FILE]", 2)
+        usage = "usage: ckpt save [-b | -w] [-l LABEL] [FILE]"
+        argv = _argv(arg, usage[7:], 5)
         # At a terminal the prompt comes back after the pause; scripts and MI wait for the file.
         background = bool(from_tty) and os.isatty(0)
-        if argv and argv[0] in ("-b", "--background", "-w", "--wait"):
+        label = None
+        while argv and argv[0] in ("-b", "--background", "-w", "--wait", "-l", "--label"):
+            if argv[0] in ("-l", "--label"):
+                if len(argv) < 2:
+                    raise gdb.GdbError(usage)
+                label, argv = argv[1], argv[2:]
+                continue
             background = argv[0] in ("-b", "--background")
             argv = argv[1:]
         if len(argv) > 1 or (argv and argv[0].startswith("-") and argv[0] != "-"):
-            raise gdb.GdbError("usage: ckpt save [-b | -w] [FILE]")
+            raise gdb.GdbError(usage)
 
         def done(result, error):
             if error:
@@ -101,7 +114,7 @@ file is complete."""
 
         inf = gdb.selected_inferior()
         was_running = inf.pid and any(thread_running(t) for t in inf.threads())
-        if not save(argv[0] if argv else None, done, background):
+        if not save(argv[0] if argv else None, done, background, label=label):
             if was_running:
                 gdb.write("ckpt: interrupting the program to save it...\n")
             else:
@@ -120,7 +133,7 @@ frame where it was saved."""
     def __init__(self):
         super().__init__("ckpt restart", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
 
-    @_guard
+    @guard
     def invoke(self, arg, from_tty):
         argv = _argv(arg, "ckpt restart FILE", 1)
         if not argv:
@@ -142,7 +155,7 @@ class CkptInfo(gdb.Command):
     def __init__(self):
         super().__init__("ckpt info", gdb.COMMAND_STATUS, gdb.COMPLETE_FILENAME)
 
-    @_guard
+    @guard
     def invoke(self, arg, from_tty):
         argv = _argv(arg, "ckpt info FILE", 1)
         if not argv:
@@ -160,7 +173,7 @@ class CkptList(gdb.Command):
     def __init__(self):
         super().__init__("ckpt list", gdb.COMMAND_STATUS, gdb.COMPLETE_FILENAME)
 
-    @_guard
+    @guard
     def invoke(self, arg, from_tty):
         argv = _argv(arg, "ckpt list [DIR]", 1)
         ENGINE.load()
@@ -185,7 +198,7 @@ class CkptStatus(gdb.Command):
     def __init__(self):
         super().__init__("ckpt status", gdb.COMMAND_STATUS, gdb.COMPLETE_NONE)
 
-    @_guard
+    @guard
     def invoke(self, arg, from_tty):
         gdb.write("ckpt gdb extension %s (protocol %d)\n" % (VERSION, server.PROTOCOL_VERSION))
         try:

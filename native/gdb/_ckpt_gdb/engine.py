@@ -37,6 +37,12 @@ class CaptureOptions(ctypes.Structure):
         ("parent", ctypes.c_char_p),
         ("tracker", ctypes.c_void_p),
         ("allow_unrestorable", ctypes.c_int),
+        ("origin", ctypes.c_int),  # enum ckpt_origin
+        ("label", ctypes.c_char_p),
+        ("note", ctypes.c_char_p),
+        ("timeline_parent", ctypes.c_char_p),
+        ("sequence", ctypes.c_uint32),
+        ("session", ctypes.c_uint64),
     ]
 
 
@@ -54,6 +60,9 @@ class CaptureResult(ctypes.Structure):
 
 
 CKPT_LEAVE_RUNNING = 0  # enum ckpt_release
+
+# enum ckpt_origin, by the names that the statefile's annotation and ckpt info use.
+ORIGINS = {"manual": 0, "breakpoint": 1, "step": 2, "snappoint": 3, "automatic": 4}
 
 # ckpt.h's name of each struct mirrored above.
 MIRRORED_STRUCTS = {

@@ -103,26 +103,24 @@ def _descendant_of(pid, root):
     return pid == root
 
 
+def held_threads(inf):
+    """(pid, tid) of every thread gdb holds in the tree rooted at inf: its own, and those of
+    other inferiors that are its descendants (follow-fork with detach-on-fork off)."""
+    infs = [inf] + [other for other in gdb.inferiors()
+                    if other.num != inf.num and other.pid and connection_type(other) == "native"
+                    and _descendant_of(other.pid, inf.pid)]
+    return [(i.pid, t.ptid[1] or t.ptid[0]) for i in infs for t in i.threads()]
+
+
 def held_tids(inf):
-    """Every thread gdb holds in the tree rooted at inf: its own, and those of other inferiors
-    that are its descendants (follow-fork with detach-on-fork off)."""
-    tids = [t.ptid[1] or t.ptid[0] for t in inf.threads()]
-    for other in gdb.inferiors():
-        if other.num == inf.num or not other.pid or connection_type(other) != "native":
-            continue
-        if _descendant_of(other.pid, inf.pid):
-            tids += [t.ptid[1] or t.ptid[0] for t in other.threads()]
-    return tids
+    return [tid for _, tid in held_threads(inf)]
 
 
 _ADDR_RE = re.compile(r"\b0x([0-9a-fA-F]{4,16})\b")
 
 
-def breakpoint_patches(inf):
-    """Original bytes under software breakpoints that gdb keeps inserted in memory.
-
-    gdb shows memory with its own breakpoint bytes hidden; /proc/PID/mem shows what is really
-    there.  Where they differ at a breakpoint address, the byte gdb shows is the original."""
+def breakpoint_addresses():
+    """The addresses of gdb's breakpoints, its own internal ones included."""
     addrs = set()
     try:
         text = gdb.execute("maint info breakpoints", to_string=True)
@@ -138,6 +136,15 @@ def breakpoint_patches(inf):
                     addrs.add(int(loc.address))
             except (gdb.error, RuntimeError):
                 pass
+    return addrs
+
+
+def breakpoint_patches(inf):
+    """Original bytes under software breakpoints that gdb keeps inserted in memory.
+
+    gdb shows memory with its own breakpoint bytes hidden; /proc/PID/mem shows what is really
+    there.  Where they differ at a breakpoint address, the byte gdb shows is the original."""
+    addrs = breakpoint_addresses()
     patches = []
     if not addrs:
         return patches
@@ -164,12 +171,13 @@ def stop_location(thread):
     line = 0
     prev = gdb.selected_thread()
     prev_frame = None
+    switched = prev is None or prev.ptid != thread.ptid
     try:
-        prev_frame = gdb.selected_frame()
+        prev_frame = gdb.selected_frame() if switched else None
     except gdb.error:
         pass
     try:
-        if prev is None or prev.ptid != thread.ptid:
+        if switched:
             thread.switch()
         f = gdb.newest_frame()
         func = f.name()

@@ -1,11 +1,12 @@
 """What loading the extension does: the commands, gdb's event handlers and the control
-socket.  ckpt-gdb.py calls load() once per source; when the extension was loaded before, it
+socket (the timeline and the snappoints outlive a reload: see timeline and snappoints).  ckpt-gdb.py calls load() once per source; when the extension was loaded before, it
 calls unload() on the earlier copy first, so that a gdb has one of each."""
 
 import gdb
 
 from . import CkptError
-from . import commands, restart, server
+from . import commands, restart, server, timeline, timetravel
+from .holdall import QuietSigstops
 from .save import BackgroundSave
 from .sigstop import SigstopGuard, on_any_stop
 
@@ -30,10 +31,14 @@ def _on_gdb_exiting(event):
 
 def load():
     commands.register()
+    timetravel.register()
     _connect(gdb.events.stop, on_any_stop)
     _connect(gdb.events.stop, SigstopGuard.on_stop)
     _connect(gdb.events.cont, SigstopGuard.on_cont)
     _connect(gdb.events.exited, SigstopGuard.on_exit)
+    _connect(gdb.events.cont, timeline.on_resumed)
+    for registry in (gdb.events.stop, gdb.events.cont, gdb.events.exited):
+        _connect(registry, QuietSigstops.check)
     if hasattr(gdb.events, "gdb_exiting"):
         _connect(gdb.events.gdb_exiting, _on_gdb_exiting)
     server.start()
@@ -52,4 +57,6 @@ def unload():
         except Exception:
             pass
     SigstopGuard.disarm()  # the user's SIGSTOP setting back
+    QuietSigstops.pending = {}
+    QuietSigstops.check()
     server.stop()

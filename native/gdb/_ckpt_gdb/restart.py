@@ -11,12 +11,15 @@ import threading
 import gdb
 
 from . import CkptError
+from . import timeline
 from .engine import ENGINE
 from .inferior import confirm_off, connection_type, executable, thread_running
+from .session import state
 from .sigstop import SigstopGuard, settle_attached
 from .statefiles import resolve
 
-_RESTARTED = set()  # pids this extension restarted: killed, not detached, when replaced
+# pids this extension restarted: killed, not detached, when replaced; kept across reloads.
+_RESTARTED = state("restart", pids=set()).pids
 
 
 def _inferior_stdio():
@@ -181,6 +184,7 @@ def restart(path, interactive, done, quiet=False):
         except gdb.error as e:
             done(None, "ckpt restart: attached to pid %d, but: %s" % (pid, e))
             return
+        res["timeline"] = timeline.record_restart(path, pid, desc)["num"]
         done(res, None)
 
     _when_stopped(inf, land, lambda why: done(None, "ckpt restart: attaching to pid %d: %s" % (pid, why)))

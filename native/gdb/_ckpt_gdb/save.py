@@ -9,10 +9,11 @@ import threading
 import gdb
 
 from . import CkptError
-from .engine import ENGINE, CKPT_LEAVE_RUNNING, CaptureOptions, CaptureResult, Patch
+from . import timeline
+from .engine import ENGINE, CKPT_LEAVE_RUNNING, ORIGINS, CaptureOptions, CaptureResult, Patch
 from .inferior import breakpoint_patches, check_live, held_tids, stop_location, thread_running
 from .mainthread import block_signals
-from .statefiles import default_path, resolve
+from .statefiles import default_path, resolve, stop_text
 
 # The last statefile saved of each program in this session: the next save of that program is
 # incremental against it (pages that did not change are shared where the file system can).
@@ -29,7 +30,9 @@ def _tracker():
 class _Capture:
     """The arguments of one capture, kept alive for as long as the engine may read them."""
 
-    def __init__(self, inf, path, first_thread):
+    def __init__(self, inf, path, first_thread, origin="manual", label=None):
+        if origin not in ORIGINS:
+            raise CkptError("ckpt save: unknown origin %r (one of %s)" % (origin, ", ".join(ORIGINS)))
         self.inf = inf
         self.pid = inf.pid
         self.path = path
@@ -69,6 +72,17 @@ class _Capture:
             self.bparent = os.fsencode(parent)
             o.parent = self.bparent
         o.tracker = _tracker()
+        # Its place in the session's timeline, kept in the statefile too.
+        self.ann = timeline.annotation(self.pid, origin, label, path)
+        self.stop = stop_text(func, fname, line)
+        self.resumes = timeline.resumes()
+        o.origin = ORIGINS[origin]
+        self.blabel = self.ann["label"].encode("utf-8", "replace")
+        o.label = self.blabel
+        self.bparent_name = os.fsencode(self.ann["parent_name"]) if self.ann["parent_name"] else None
+        o.timeline_parent = self.bparent_name
+        o.sequence = self.ann["sequence"]
+        o.session = self.ann["session"]
         self.opts = o
         self.bpath = os.fsencode(path)
 
@@ -90,16 +104,33 @@ class _Capture:
         _LAST_SAVE[self.pid] = self.path
         return r
 
+    def record(self, result, runs_on=False):
+        """On the main thread, once the file is complete: the save joins the timeline; the
+        program is at it unless it runs on (a snappoint) or was resumed since the freeze."""
+        at_it = not runs_on and timeline.resumes() == self.resumes
+        e = timeline.record_save(self.path, self.pid, self.ann, self.stop, at_it)
+        result["timeline"] = e["num"]
+        return result
 
-def _capture_now(inf, path, first_thread):
+
+def _capture_now(inf, path, first_thread, origin="manual", label=None, runs_on=False):
     """Captures the stopped inferior into path in one go, on this (the tracer) thread.
     Every thread of inf must be stopped."""
     lib = ENGINE.load()
-    c = _Capture(inf, path, first_thread)
+    c = _Capture(inf, path, first_thread, origin, label)
     res = CaptureResult()
     if lib.ckpt_capture(c.pid, c.tids, c.ntids, c.bpath, ctypes.byref(c.opts), ctypes.byref(res)) != 0:
         raise CkptError("ckpt save: " + ENGINE.error())
-    return c.result(res, background=False)
+    return c.record(c.result(res, background=False), runs_on)
+
+
+def capture_held(inf, path, first_thread, origin, label):
+    """A snappoint's save, from inside a breakpoint's stop() with every thread held stopped
+    (holdall): in one go, and the program runs on afterwards.  A background save still being
+    written is completed first, while the program is held."""
+    if BackgroundSave.current is not None:
+        BackgroundSave.current.finish_now()
+    return _capture_now(inf, path, first_thread, origin, label, runs_on=True)
 
 
 def saved_line(r):
@@ -122,10 +153,12 @@ class BackgroundSave:
     current = None  # the save in flight, if any
     GRACE = 0.5     # seconds to wait for a stop of its own before interrupting for the cleanup
 
-    def __init__(self, inf, path, done):
+    def __init__(self, inf, path, done, origin="manual", label=None):
         self.inf = inf
         self.path = path
         self.done = done
+        self.origin = origin
+        self.label = label
         self.job = None
         self.thread = None
         self.outcome = None  # (result, error) once written
@@ -135,7 +168,7 @@ class BackgroundSave:
 
     def start(self, first_thread):
         lib = ENGINE.load()
-        c = _Capture(self.inf, self.path, first_thread)
+        c = _Capture(self.inf, self.path, first_thread, self.origin, self.label)
         self.capture = c
         self.pid = c.pid
         job = lib.ckpt_capture_start(c.pid, c.tids, c.ntids, c.bpath, ctypes.byref(c.opts))
@@ -169,6 +202,8 @@ class BackgroundSave:
         return not any(thread_running(t) for t in self.inf.threads())
 
     def _written(self):  # main thread
+        if self.reported:
+            return  # finish_now did it all already
         if self._gone() or self._stopped():
             self._cleanup()
             return
@@ -237,7 +272,16 @@ class BackgroundSave:
         if result is not None:
             result["freeze_ms"] = round(self.pause_ms, 3)
             result["resumed"] = self.resumed
+            self.capture.record(result)
         self.done(result, error)
+
+    def finish_now(self):
+        """On the main thread, with the program held stopped: waits for the file, drops the
+        clone and reports, so that another capture may start at once."""
+        if self.thread is not None:
+            self.thread.join()
+        self._unwait()
+        self._cleanup()
 
     @classmethod
     def drain(cls, timeout=120.0):
@@ -381,8 +425,9 @@ def _resume_threads(threads):
         gdb.write("ckpt: could not resume the program after saving it: %s\n" % e, gdb.STDERR)
 
 
-def save(path, done, background=False):
-    """Saves the selected inferior to path (None: the default name).
+def save(path, done, background=False, origin="manual", label=None):
+    """Saves the selected inferior to path (None: the default name); origin (a name of
+    engine.ORIGINS) and label go into its annotation.
 
     done(result, error) is called once: right away when the program is stopped and the save
     is not in the background; else later, from gdb's event loop.  Returns True when done has
@@ -398,12 +443,14 @@ def save(path, done, background=False):
     if not os.path.isdir(d):
         raise CkptError("ckpt save: no such directory: %s" % d)
     first = gdb.selected_thread()  # running or not: the thread the user looks at
+    if origin not in ORIGINS:
+        raise CkptError("ckpt save: unknown origin %r (one of %s)" % (origin, ", ".join(ORIGINS)))
     if background:
         def action(first_thread):
-            return BackgroundSave(inf, path, done).start(first_thread)
+            return BackgroundSave(inf, path, done, origin, label).start(first_thread)
     else:
         def action(first_thread):
-            return _capture_now(inf, path, first_thread)
+            return _capture_now(inf, path, first_thread, origin, label)
     if not any(thread_running(t) for t in inf.threads()):
         r = action(first)
         if r is _LATER:

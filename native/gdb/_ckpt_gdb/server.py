@@ -15,14 +15,15 @@ import time
 import gdb
 
 from . import VERSION, CkptError
-from .engine import ENGINE
+from . import labels, timeline
+from .engine import ENGINE, ORIGINS
 from .inferior import connection_type, executable, inferior_state
 from .mainthread import block_signals
 from .restart import restart
 from .save import save
 from .statefiles import ckpt_dir, list_statefiles, resolve
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # PROTOCOL.md: what each version added
 _MAX_LINE = 64 * 1024
 
 SERVER = None  # the control socket of this gdb, once started
@@ -351,6 +352,12 @@ def _op_save(req, reply):
     background = req.get("background", True)
     if not isinstance(background, bool):
         return reply({"ok": False, "error": "save: background must be true or false"})
+    origin = req.get("origin", "manual")
+    if origin not in ORIGINS:
+        return reply({"ok": False, "error": "save: origin must be one of %s" % ", ".join(ORIGINS)})
+    label = req.get("label")
+    if label is not None and not isinstance(label, str):
+        return reply({"ok": False, "error": "save: label must be a string"})
 
     def done(result, error):
         if error:
@@ -361,7 +368,7 @@ def _op_save(req, reply):
             reply(r)
 
     try:
-        save(path, done, background)
+        save(path, done, background, origin, label)
     except (CkptError, gdb.GdbError, gdb.error, OSError) as e:
         reply(_err(e))
 
@@ -385,5 +392,28 @@ def _op_restart(req, reply):
         reply(_err(e))
 
 
+def _op_timeline(req, reply):
+    r = timeline.as_json()
+    r["ok"] = True
+    reply(r)
+
+
+def _op_label(req, reply):
+    path = req.get("path")
+    if not isinstance(path, str) or not path:
+        return reply({"ok": False, "error": "label: path must be a non-empty string"})
+    label, note = req.get("label"), req.get("note")
+    if label is None and note is None:
+        return reply({"ok": False, "error": "label: give label, note or both"})
+    if any(v is not None and not isinstance(v, str) for v in (label, note)):
+        return reply({"ok": False, "error": "label: label and note must be strings"})
+    try:
+        path = resolve(path)
+        labels.set_label(path, label, note)
+        reply({"ok": True, "path": path, "annotation": json.loads(ENGINE.info(path, True))["annotation"]})
+    except (CkptError, gdb.GdbError, ValueError) as e:
+        reply(_err(e))
+
+
 OPS = {"ping": _op_ping, "info": _op_info, "list": _op_list, "inferiors": _op_inferiors, "save": _op_save,
-       "restart": _op_restart}
+       "restart": _op_restart, "timeline": _op_timeline, "label": _op_label}

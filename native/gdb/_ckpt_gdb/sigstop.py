@@ -11,7 +11,18 @@ import gdb
 from .engine import ENGINE
 from .inferior import connection_type, thread_running
 
-_SETTLED = set()  # (inferior num, pid) already settled after an attach
+_SETTLED = set()  # (inferior num, pid, start time) already settled after an attach
+
+
+def _start_time(pid):
+    """Tells apart two processes with one pid: a statefile restarted twice gets its saved pid
+    both times."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            s = f.read()
+        return int(s[s.rindex(")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def settle_attached(inf):
@@ -19,7 +30,7 @@ def settle_attached(inf):
     has left a SIGSTOP queued in each thread and would report it later as a stray stop.  The
     engine consumes them; threads without one are left alone, so this is harmless for any
     other attach.  Runs once per attached process."""
-    key = (inf.num, inf.pid)
+    key = (inf.num, inf.pid, _start_time(inf.pid) if inf.pid else None)
     if not inf.pid or not inf.was_attached or key in _SETTLED:
         return
     if connection_type(inf) not in (None, "native"):

@@ -38,6 +38,14 @@ def human(n):
         n /= 1024.0
 
 
+def stop_text(function, file, line):
+    """Where a program stopped, as ckpt list and the timeline show it: FUNCTION at FILE:LINE."""
+    where = function or "?"
+    if file:
+        where += " at %s:%s" % (os.path.basename(file), line or 0)
+    return where
+
+
 def list_statefiles(d):
     """(directory, one dict per *.ckpt file in it); d None: ckpt_dir()."""
     d = resolve(d) if d else ckpt_dir()
@@ -53,9 +61,7 @@ def list_statefiles(d):
         try:
             j = json.loads(ENGINE.info(p, True))
             stop = j.get("stop") or {}
-            where = stop.get("function") or stop.get("symbol") or "?"
-            if stop.get("file"):
-                where += " at %s:%s" % (os.path.basename(stop["file"]), stop.get("line", 0))
+            where = stop_text(stop.get("function") or stop.get("symbol"), stop.get("file"), stop.get("line"))
             out.append({"path": p, "ok": True, "time": j.get("time"), "program": j.get("program"),
                         "stop": where, "threads": j.get("threads"), "processes": len(j.get("processes") or []),
                         "stored_bytes": j.get("stored_bytes"), "from_debugger": j.get("from_debugger")})

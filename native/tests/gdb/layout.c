@@ -24,6 +24,8 @@ int main(void)
 	F(ckpt_capture_options, npatches); F(ckpt_capture_options, from_debugger); F(ckpt_capture_options, progress);
 	F(ckpt_capture_options, progress_arg); F(ckpt_capture_options, parent); F(ckpt_capture_options, tracker);
 	F(ckpt_capture_options, allow_unrestorable);
+	F(ckpt_capture_options, origin); F(ckpt_capture_options, label); F(ckpt_capture_options, note);
+	F(ckpt_capture_options, timeline_parent); F(ckpt_capture_options, sequence); F(ckpt_capture_options, session);
 	END();
 	BEGIN(ckpt_capture_result);
 	F(ckpt_capture_result, processes); F(ckpt_capture_result, threads); F(ckpt_capture_result, mapped_bytes);
