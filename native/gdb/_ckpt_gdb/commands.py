@@ -57,7 +57,7 @@ def _argv(arg, usage, most):
 class CkptPrefix(gdb.Command):
     """Checkpoint/restart of the program being debugged.
 
-ckpt save [-b | -w] [-l LABEL] [FILE]  save all threads at the current stop into a statefile
+ckpt save [-b | -w] [-l LABEL] [--allow-unrestorable] [FILE]  save all threads at the current stop into a statefile
 ckpt restart FILE           restart a statefile stopped and attach this gdb to it
 ckpt info FILE              describe a statefile
 ckpt list [DIR]             list the statefiles in DIR ($CKPT_DIR or the current directory)
@@ -83,23 +83,30 @@ Typed at a terminal (or with -b, --background), gdb comes back as soon as the pr
 run again and the memory is written in the background; the "Saved" line follows when the
 file is complete.  From scripts and MI (or with -w, --wait) the command returns once the
 file is complete.  -l (--label) gives the snapshot a label, kept in the statefile; the save
-joins the session's timeline (ckpt timeline)."""
+joins the session's timeline (ckpt timeline).  A program holding something restart cannot
+rebuild (a socket of a kind it does not know, a kernel object without a name, a deleted file)
+is refused, naming the fd; --allow-unrestorable saves it anyway, and restart gives those fds
+back as /dev/null."""
 
     def __init__(self):
         super().__init__("ckpt save", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
 
     @guard
     def invoke(self, arg, from_tty):
-        usage = "usage: ckpt save [-b | -w] [-l LABEL] [FILE]"
-        argv = _argv(arg, usage[7:], 5)
+        usage = "usage: ckpt save [-b | -w] [-l LABEL] [--allow-unrestorable] [FILE]"
+        argv = _argv(arg, usage[7:], 6)
         # At a terminal the prompt comes back after the pause; scripts and MI wait for the file.
         background = bool(from_tty) and os.isatty(0)
         label = None
-        while argv and argv[0] in ("-b", "--background", "-w", "--wait", "-l", "--label"):
+        allow_unrestorable = False
+        while argv and argv[0] in ("-b", "--background", "-w", "--wait", "-l", "--label", "--allow-unrestorable"):
             if argv[0] in ("-l", "--label"):
                 if len(argv) < 2:
                     raise gdb.GdbError(usage)
                 label, argv = argv[1], argv[2:]
+                continue
+            if argv[0] == "--allow-unrestorable":
+                allow_unrestorable, argv = True, argv[1:]
                 continue
             background = argv[0] in ("-b", "--background")
             argv = argv[1:]
@@ -114,7 +121,8 @@ joins the session's timeline (ckpt timeline)."""
 
         inf = gdb.selected_inferior()
         was_running = inf.pid and any(thread_running(t) for t in inf.threads())
-        if not save(argv[0] if argv else None, done, background, label=label):
+        if not save(argv[0] if argv else None, done, background, label=label,
+                    allow_unrestorable=allow_unrestorable):
             if was_running:
                 gdb.write("ckpt: interrupting the program to save it...\n")
             else:

@@ -30,7 +30,7 @@ def _tracker():
 class _Capture:
     """The arguments of one capture, kept alive for as long as the engine may read them."""
 
-    def __init__(self, inf, path, first_thread, origin="manual", label=None):
+    def __init__(self, inf, path, first_thread, origin="manual", label=None, allow_unrestorable=False):
         if origin not in ORIGINS:
             raise CkptError("ckpt save: unknown origin %r (one of %s)" % (origin, ", ".join(ORIGINS)))
         self.inf = inf
@@ -42,6 +42,7 @@ class _Capture:
         o = CaptureOptions()
         o.release = CKPT_LEAVE_RUNNING
         o.from_debugger = 1
+        o.allow_unrestorable = 1 if allow_unrestorable else 0
         if first_thread is None or not first_thread.is_valid():
             first_thread = gdb.selected_thread()
         func = fname = None
@@ -113,11 +114,11 @@ class _Capture:
         return result
 
 
-def _capture_now(inf, path, first_thread, origin="manual", label=None, runs_on=False):
+def _capture_now(inf, path, first_thread, origin="manual", label=None, runs_on=False, allow_unrestorable=False):
     """Captures the stopped inferior into path in one go, on this (the tracer) thread.
     Every thread of inf must be stopped."""
     lib = ENGINE.load()
-    c = _Capture(inf, path, first_thread, origin, label)
+    c = _Capture(inf, path, first_thread, origin, label, allow_unrestorable)
     res = CaptureResult()
     if lib.ckpt_capture(c.pid, c.tids, c.ntids, c.bpath, ctypes.byref(c.opts), ctypes.byref(res)) != 0:
         raise CkptError("ckpt save: " + ENGINE.error())
@@ -153,8 +154,9 @@ class BackgroundSave:
     current = None  # the save in flight, if any
     GRACE = 0.5     # seconds to wait for a stop of its own before interrupting for the cleanup
 
-    def __init__(self, inf, path, done, origin="manual", label=None):
+    def __init__(self, inf, path, done, origin="manual", label=None, allow_unrestorable=False):
         self.inf = inf
+        self.allow_unrestorable = allow_unrestorable
         self.path = path
         self.done = done
         self.origin = origin
@@ -168,7 +170,7 @@ class BackgroundSave:
 
     def start(self, first_thread):
         lib = ENGINE.load()
-        c = _Capture(self.inf, self.path, first_thread, self.origin, self.label)
+        c = _Capture(self.inf, self.path, first_thread, self.origin, self.label, self.allow_unrestorable)
         self.capture = c
         self.pid = c.pid
         job = lib.ckpt_capture_start(c.pid, c.tids, c.ntids, c.bpath, ctypes.byref(c.opts))
@@ -425,9 +427,10 @@ def _resume_threads(threads):
         gdb.write("ckpt: could not resume the program after saving it: %s\n" % e, gdb.STDERR)
 
 
-def save(path, done, background=False, origin="manual", label=None):
+def save(path, done, background=False, origin="manual", label=None, allow_unrestorable=False):
     """Saves the selected inferior to path (None: the default name); origin (a name of
-    engine.ORIGINS) and label go into its annotation.
+    engine.ORIGINS) and label go into its annotation.  With allow_unrestorable, fds that
+    restart cannot rebuild are saved as lost (they come back as /dev/null) instead of refused.
 
     done(result, error) is called once: right away when the program is stopped and the save
     is not in the background; else later, from gdb's event loop.  Returns True when done has
@@ -447,10 +450,10 @@ def save(path, done, background=False, origin="manual", label=None):
         raise CkptError("ckpt save: unknown origin %r (one of %s)" % (origin, ", ".join(ORIGINS)))
     if background:
         def action(first_thread):
-            return BackgroundSave(inf, path, done, origin, label).start(first_thread)
+            return BackgroundSave(inf, path, done, origin, label, allow_unrestorable).start(first_thread)
     else:
         def action(first_thread):
-            return _capture_now(inf, path, first_thread, origin, label)
+            return _capture_now(inf, path, first_thread, origin, label, allow_unrestorable=allow_unrestorable)
     if not any(thread_running(t) for t in inf.threads()):
         r = action(first)
         if r is _LATER:

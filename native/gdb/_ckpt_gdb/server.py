@@ -23,7 +23,7 @@ from .restart import restart
 from .save import save
 from .statefiles import ckpt_dir, list_statefiles, resolve
 
-PROTOCOL_VERSION = 2  # PROTOCOL.md: what each version added
+PROTOCOL_VERSION = 3  # PROTOCOL.md: what each version added
 _MAX_LINE = 64 * 1024
 
 SERVER = None  # the control socket of this gdb, once started
@@ -345,6 +345,10 @@ def _op_inferiors(req, reply):
     reply({"ok": True, "inferiors": out, "non_stop": bool(gdb.parameter("non-stop"))})
 
 
+# How the engine ends its refusal of an fd that restart cannot rebuild (files.c).
+_UNRESTORABLE = "save anyway with --allow-unrestorable"
+
+
 def _op_save(req, reply):
     path = req.get("path")
     if path is not None and (not isinstance(path, str) or not path):
@@ -358,19 +362,26 @@ def _op_save(req, reply):
     label = req.get("label")
     if label is not None and not isinstance(label, str):
         return reply({"ok": False, "error": "save: label must be a string"})
+    allow_unrestorable = req.get("allow_unrestorable", False)
+    if not isinstance(allow_unrestorable, bool):
+        return reply({"ok": False, "error": "save: allow_unrestorable must be true or false"})
 
     def done(result, error):
         if error:
-            reply({"ok": False, "error": error})
+            # The engine's refusal of what restart cannot rebuild, so that a client can offer
+            # to save anyway.
+            reply({"ok": False, "error": error, "unrestorable": _UNRESTORABLE in error})
         else:
             r = dict(result)
             r["ok"] = True
             reply(r)
 
     try:
-        save(path, done, background, origin, label)
+        save(path, done, background, origin, label, allow_unrestorable)
     except (CkptError, gdb.GdbError, gdb.error, OSError) as e:
-        reply(_err(e))
+        r = _err(e)
+        r["unrestorable"] = _UNRESTORABLE in r["error"]
+        reply(r)
 
 
 def _op_restart(req, reply):
