@@ -38,6 +38,11 @@ void install_interrupt_handlers(void);
 void progress_line(void *arg, uint64_t done, uint64_t total);
 void progress_done(void);
 
+struct ckpt_path_map;
+/* Adds --map-path OLD=NEW's value to *maps (the strings point into arg).  0, or the status of
+ * the usage error it printed. */
+int cli_add_path_map(const struct verb *v, char *arg, struct ckpt_path_map **maps, size_t *n);
+
 /* The gdb extension installed with this command (share/ckpt/ckpt-gdb.py), or NULL. */
 const char *gdb_extension_path(void);
 /* Tells the user how to attach a debugger to a restarted, stopped process without stray stops. */

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -78,6 +79,20 @@ int cli_next_option(const struct verb *v, int argc, char **argv, const char *sho
 	default:
 		return c;
 	}
+}
+
+int cli_add_path_map(const struct verb *v, char *arg, struct ckpt_path_map **maps, size_t *n)
+{
+	char *eq = strchr(arg, '=');
+	if (!eq || arg[0] != '/' || eq[1] != '/')
+		return usage_error(v, "--map-path needs OLD=NEW, both absolute paths (got '%s')", arg);
+	*eq = 0;
+	struct ckpt_path_map *grown = realloc(*maps, (*n + 1) * sizeof(**maps));
+	if (!grown)
+		return usage_error(v, "out of memory");
+	*maps = grown;
+	grown[(*n)++] = (struct ckpt_path_map){.from = arg, .to = eq + 1};
+	return 0;
 }
 
 static void on_interrupt(int sig)

@@ -528,6 +528,41 @@ mv "$SCRATCH/work.port/log.txt" "$SCRATCH/work.port/log.moved"
 check "check: a missing open file is refused with the words of ckpt check" same_words "$SCRATCH/check.json" "$SCRATCH/err"
 mv "$SCRATCH/work.port/log.moved" "$SCRATCH/work.port/log.txt"
 
+# 9c. A directory that moved (another machine, another home): the program's output file and its
+# working directory are missing where it had them.  Restart refuses, naming the file and
+# --map-path; with --map-path OLD=NEW it restarts to the undisturbed result, writing into the
+# new place, and ckpt check --map-path shows the mapping.
+mkdir -p "$SCRATCH/moved.old" "$SCRATCH/moved.expected"
+expected=$(expected_output moved "$SCRATCH/moved.expected")
+start_prog moved "$SCRATCH/moved.out" "$SCRATCH/moved.old" &&
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/moved.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+mv "$SCRATCH/moved.old" "$SCRATCH/moved.new"
+"$CKPT" restart "$SCRATCH/moved.ckpt" >/dev/null 2>"$SCRATCH/err"
+check "map-path: a missing output file is refused (one line, exit 1)" one_line_error $? "$SCRATCH/err"
+check "map-path: the refusal names the file and suggests --map-path" \
+	grep -q "moved.old/out.txt is missing here (fd [0-9]* of pid [0-9]* had it open.*--map-path OLD=NEW" "$SCRATCH/err"
+"$CKPT" check "$SCRATCH/moved.ckpt" >"$SCRATCH/check.out" 2>/dev/null
+check "map-path: ckpt check reports the file and the working directory missing" \
+	[ "$(grep -c "PROBLEM .*moved.old.* is missing here" "$SCRATCH/check.out")" = 2 ]
+map="$SCRATCH/moved.old=$SCRATCH/moved.new"
+"$CKPT" check "$SCRATCH/moved.ckpt" --map-path "$map" >"$SCRATCH/check.out" 2>&1
+check "map-path: ckpt check --map-path can restart (exit 0)" [ $? = 0 ]
+check "map-path: ckpt check --map-path shows where each is used from" \
+	[ "$(grep -c "note .*moved.old.*is missing here; $SCRATCH/moved.new.* is used instead" "$SCRATCH/check.out")" = 2 ]
+"$CKPT" check "$SCRATCH/moved.ckpt" --map-path "/no/such=$SCRATCH/moved.new" >/dev/null 2>&1
+check "map-path: a mapping that matches nothing changes nothing (exit 1)" [ $? = 1 ]
+"$CKPT" restart "$SCRATCH/moved.ckpt" --map-path "$SCRATCH/moved=$SCRATCH/moved.new" >/dev/null 2>"$SCRATCH/err"
+check "map-path: OLD matches whole path components only" \
+	grep -q "moved.old/out.txt is missing here" "$SCRATCH/err"
+"$CKPT" restart "$SCRATCH/moved.ckpt" --map-path relative=/x >/dev/null 2>"$SCRATCH/err"
+check "map-path: a relative OLD is a usage error" usage_refused $? "$SCRATCH/err" "^ckpt: restart: --map-path needs OLD=NEW"
+timeout 60 "$CKPT" restart "$SCRATCH/moved.ckpt" --map-path "/no/such=/x" --map-path "$map" \
+	>>"$SCRATCH/moved.out" 2>"$SCRATCH/err"
+check "map-path: restart --map-path gives the undisturbed result" restarted_to $? "$SCRATCH/moved.out" "$expected"
+check "map-path: the program wrote into the new place" \
+	cmp -s "$SCRATCH/moved.new/out.txt" "$SCRATCH/moved.expected/out.txt"
+
 # 10. Big reservations (16 TiB PROT_NONE, 64 GiB MAP_NORESERVE) with a few pages in use: the
 # statefile holds those pages only, and restart maps the rest again without reserving swap.
 expected=$(expected_output reserve)
