@@ -110,12 +110,14 @@ static int check_vdso(const struct statefile_image *img, int sf_fd, struct porta
 	int d = vdso_compare(img, sf_fd, &why);
 	if (d < 0)
 		return -1;
-	if (d == 0)
+	const char *kernel = img->kernel_release ? img->kernel_release : "?";
+	if (d == VDSO_SAME)
 		add(r, "vdso", PORTABILITY_OK, xstrdup("[vdso]"), xstrdup("the same as this kernel's"), NULL);
+	else if (d == VDSO_PROXIED)
+		add(r, "vdso", PORTABILITY_NOTE, xstrdup("[vdso]"), xasprintf("%s (saved on kernel %s)", why, kernel), NULL);
 	else
-		add(r, "vdso", PORTABILITY_PROBLEM, xstrdup("[vdso]"),
-		    xasprintf("%s (saved on kernel %s)", why, img->kernel_release ? img->kernel_release : "?"),
-		    "restart it on the kernel it was saved on");
+		add(r, "vdso", PORTABILITY_PROBLEM, xstrdup("[vdso]"), xasprintf("%s (saved on kernel %s)", why, kernel),
+		    "restart it on the kernel it was saved on (a thread inside a vDSO call: save it again at another moment)");
 	free(why);
 	return 0;
 }

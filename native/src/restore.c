@@ -273,6 +273,12 @@ static void unmap_trampoline(struct restore_ctx *c, bool failed)
 		inject_trampoline_unmap(c->tramp);
 }
 
+/* Before any thread gets its registers (vdso.h). */
+static int redirect_vdso_threads(struct restore_ctx *c)
+{
+	return vdso_redirect_threads(c->img, c->sf_fd, c->tramp);
+}
+
 /* A lazy restart reads the statefile on demand instead. */
 static int start_readahead(struct restore_ctx *c)
 {
@@ -397,6 +403,7 @@ static const struct restart_step {
 	{"map moved paths", map_moved_paths, NULL, false},
 	{"keep ckpt's fds above the tree's", keep_fds_above_the_tree, NULL, false},
 	{"map the trampoline", map_trampoline, unmap_trampoline, false},
+	{"point threads into this kernel's vDSO", redirect_vdso_threads, NULL, false},
 	{"read ahead", start_readahead, stop_readahead, false},
 	{"choose the pid mode", choose_pid_mode, NULL, false},
 	{"open the tree's files", open_files, close_files, true},

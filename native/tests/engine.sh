@@ -563,6 +563,54 @@ check "map-path: restart --map-path gives the undisturbed result" restarted_to $
 check "map-path: the program wrote into the new place" \
 	cmp -s "$SCRATCH/moved.new/out.txt" "$SCRATCH/moved.expected/out.txt"
 
+# 9d. A vDSO that differs (a teammate's kernel build): the saved vDSO's functions sit elsewhere
+# (other_vdso.py swaps two of them, and the program's pointers to them, in the statefile).
+# Restart keeps the saved vDSO's code at its address, each function jumping to the same one of
+# this kernel's vDSO, and the program calling them in a loop ends with the undisturbed result.
+expected=$(expected_output vdsocalls)
+start_prog vdsocalls "$SCRATCH/vdso.out" &&
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/vdso.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+cp "$SCRATCH/vdso.ckpt" "$SCRATCH/vdso.ckpt.orig"
+"$CKPT" check "$SCRATCH/vdso.ckpt" >"$SCRATCH/check.out" 2>&1
+check "vdso: before the edit, the vDSO is this kernel's" grep -q "ok  *vdso .*the same as this kernel's" "$SCRATCH/check.out"
+python3 tests/lib/other_vdso.py "$SCRATCH/vdso.ckpt" >"$SCRATCH/other_vdso.log" 2>&1
+check "vdso: the statefile now has another kernel's vDSO ($(cat "$SCRATCH/other_vdso.log"))" [ $? = 0 ]
+"$CKPT" check "$SCRATCH/vdso.ckpt" >"$SCRATCH/check.out" 2>&1
+check "vdso: ckpt check reports it as differs, proxied (exit 0)" \
+	bash -c '[ $0 = 0 ] && grep -q "note  *vdso .*differs, proxied" "$1"' $? "$SCRATCH/check.out"
+timeout 60 "$CKPT" restart "$SCRATCH/vdso.ckpt" >>"$SCRATCH/vdso.out" 2>"$SCRATCH/err"
+check "vdso: restart with the vDSO proxied gives the undisturbed result" restarted_to $? "$SCRATCH/vdso.out" "$expected"
+# A thread saved with its pc inside a saved vDSO function whose code differs here cannot go on.
+cp "$SCRATCH/vdso.ckpt.orig" "$SCRATCH/vdso-pc.ckpt"
+python3 tests/lib/other_vdso.py "$SCRATCH/vdso-pc.ckpt" --pc-inside >/dev/null
+"$CKPT" check "$SCRATCH/vdso-pc.ckpt" >"$SCRATCH/check.out" 2>/dev/null
+check "vdso: ckpt check reports a thread inside a vDSO function that differs here as a problem" \
+	grep -A1 -q "PROBLEM  vdso .*cannot be proxied: thread [0-9]* was saved inside the vDSO, at clock_gettime+0x4" "$SCRATCH/check.out"
+"$SCRATCH/runchk" -t 60 -o "$SCRATCH/out" -e "$SCRATCH/err" -- "$CKPT" restart "$SCRATCH/vdso-pc.ckpt" >"$SCRATCH/res"
+res=$(cat "$SCRATCH/res")
+status=${res%% *}
+left=${res#*left=}
+check "vdso: restart refuses it in one line" one_line_error "${status#status=exit:}" "$SCRATCH/err"
+check "vdso: with the words of ckpt check, leaving no process" \
+	bash -c 'grep -q "cannot restart: \[vdso\]: differs .*clock_gettime+0x4, whose code differs on this kernel" "$0" && [ "$1" = 0 ]' \
+	"$SCRATCH/err" "${left%% *}"
+# A hostile saved vDSO image: restart reads it to proxy it, and refuses it in one line.
+for what in magic section-table symbols symbol-name; do
+	cp "$SCRATCH/vdso.ckpt.orig" "$SCRATCH/vdso-bad.ckpt"
+	python3 tests/lib/other_vdso.py "$SCRATCH/vdso-bad.ckpt" --damage $what
+	"$CKPT" check "$SCRATCH/vdso-bad.ckpt" >"$SCRATCH/check.out" 2>/dev/null
+	grep -q "PROBLEM  vdso .*cannot be proxied: the saved vDSO" "$SCRATCH/check.out"
+	reported=$?
+	"$SCRATCH/runchk" -t 60 -o "$SCRATCH/out" -e "$SCRATCH/err" -- "$CKPT" restart "$SCRATCH/vdso-bad.ckpt" >"$SCRATCH/res"
+	res=$(cat "$SCRATCH/res")
+	status=${res%% *}
+	left=${res#*left=}
+	refused_cleanly() { one_line_error "$1" "$2" && grep -q "cannot be proxied: the saved vDSO" "$2" && [ "$3" = 00 ]; }
+	check "vdso: a saved vDSO with damaged $what is a problem for ckpt check and refused by restart in one line" \
+		refused_cleanly "${status#status=exit:}" "$SCRATCH/err" "${left%% *}$reported"
+done
+
 # 10. Big reservations (16 TiB PROT_NONE, 64 GiB MAP_NORESERVE) with a few pages in use: the
 # statefile holds those pages only, and restart maps the rest again without reserving swap.
 expected=$(expected_output reserve)
