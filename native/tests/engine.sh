@@ -610,6 +610,20 @@ for what in magic section-table symbols symbol-name; do
 	check "vdso: a saved vDSO with damaged $what is a problem for ckpt check and refused by restart in one line" \
 		refused_cleanly "${status#status=exit:}" "$SCRATCH/err" "${left%% *}$reported"
 done
+# A thread saved 4 bytes into a vDSO function whose code is the same here (time) goes on at the
+# same place of this kernel's vDSO: restarted stopped, its pc is there.
+cp "$SCRATCH/vdso.ckpt.orig" "$SCRATCH/vdso-time.ckpt"
+off=$(python3 tests/lib/other_vdso.py "$SCRATCH/vdso-time.ckpt" --pc-in-time | sed -n 's/^pc at vDSO offset //p')
+pid=$(timeout 60 "$CKPT" restart "$SCRATCH/vdso-time.ckpt" --stopped 2>"$SCRATCH/err" | head -1)
+pc_moved() { # PID OFFSET: the stopped thread's pc (last field of /proc/PID/syscall) is OFFSET into [vdso]
+	local base pc
+	base=$(awk '/\[vdso\]/ {split($1, a, "-"); print a[1]}' /proc/$1/maps)
+	pc=$(awk '{print $NF}' /proc/$1/syscall)
+	[ -n "$base" ] && [ -n "$2" ] && [ $((pc)) = $((0x$base + $2)) ]
+}
+check "vdso: a thread inside an identical vDSO function goes on at the same place of this kernel's ($off)" \
+	pc_moved "$pid" "$off"
+[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 
 # 10. Big reservations (16 TiB PROT_NONE, 64 GiB MAP_NORESERVE) with a few pages in use: the
 # statefile holds those pages only, and restart maps the rest again without reserving swap.

@@ -6,18 +6,20 @@ the program's cached pointers to them (glibc's, and the GOT entries its IFUNCs f
 the program had started with that vDSO.  A restart that does not send each saved function to
 the same function of this kernel's vDSO calls the wrong one.  Edits FILE in place (a statefile
 of one process); prints how many pointers it moved.  With --pc-inside, the first thread's pc
-is also put 4 bytes into the saved clock_gettime, whose code is not this kernel's there.  With
+is also put 4 bytes into the saved clock_gettime, whose code is not this kernel's there; with
+--pc-in-time, 4 bytes into the saved time, whose code is (it prints that pc's offset).  With
 --damage WHAT, the saved vDSO image is made hostile instead (WHAT: magic, section-table,
 symbols, symbol-name), for restart's reader of it.
 
-Usage: other_vdso.py FILE [--pc-inside | --damage WHAT]"""
+Usage: other_vdso.py FILE [--pc-inside | --pc-in-time | --damage WHAT]"""
 
 import struct
 import sys
 
 PT_LOAD, PT_NOTE, NT_PRSTATUS, NT_AUXV, AT_SYSINFO_EHDR, SHT_DYNSYM = 1, 4, 1, 6, 33, 11
 PRSTATUS_RIP = 112 + 16 * 8  # pr_reg's offset in prstatus, rip's index in user_regs_struct
-GROUPS = ({b"clock_gettime", b"__vdso_clock_gettime"}, {b"gettimeofday", b"__vdso_gettimeofday"})
+GROUPS = ({b"clock_gettime", b"__vdso_clock_gettime"}, {b"gettimeofday", b"__vdso_gettimeofday"},
+          {b"time", b"__vdso_time"})
 
 
 def phdrs(data):
@@ -80,7 +82,7 @@ def damage(f, data, v0, what):
     f.write(value)
 
 
-def main(path, pc_inside=False, damaged=None):
+def main(path, pc_inside=False, damaged=None, pc_in_time=False):
     with open(path, "r+b") as f:
         data = bytearray(f.read())
         base = vdso_base(data)
@@ -107,8 +109,8 @@ def main(path, pc_inside=False, damaged=None):
             for g, names in enumerate(GROUPS):
                 if name in names:
                     syms.setdefault(g, []).append((at, value, size))
-        if len(syms) != 2:
-            sys.exit("other_vdso: the vDSO has no clock_gettime or gettimeofday")
+        if len(syms) != 3:
+            sys.exit("other_vdso: the vDSO has no clock_gettime, gettimeofday or time")
         (a_val, a_size), (b_val, b_size) = ((syms[g][0][1], syms[g][0][2]) for g in (0, 1))
         for g, (val, size) in ((0, (b_val, b_size)), (1, (a_val, a_size))):
             for at, _, _ in syms[g]:
@@ -132,10 +134,14 @@ def main(path, pc_inside=False, damaged=None):
             f.seek(pos)
             f.write(repl)
             moved[a if repl == b else b] += 1
-        if pc_inside:
+        if pc_inside or pc_in_time:
             desc = next(d for t, d, _ in core_notes(data) if t == NT_PRSTATUS)
-            f.seek(desc + PRSTATUS_RIP)
-            f.write(struct.pack("<Q", base + b_val + 4))  # the saved clock_gettime, now at b_val
+            off = b_val + 4 if pc_inside else syms[2][0][1] + 4  # the saved clock_gettime is at b_val now
+            f.seek(desc + PRSTATUS_RIP - 8)  # orig_rax -1: not in a system call there
+            f.write(struct.pack("<qQ", -1, base + off))
+            if pc_in_time:
+                print("pc at vDSO offset 0x%x" % off)
+                return
         print("moved %d clock_gettime and %d gettimeofday pointers" % (moved[a], moved[b]))
         if not moved[a] or not moved[b]:
             sys.exit("other_vdso: the program holds no pointer to both functions")
@@ -143,4 +149,5 @@ def main(path, pc_inside=False, damaged=None):
 
 if __name__ == "__main__":
     args = sys.argv[2:]
-    main(sys.argv[1], "--pc-inside" in args, args[args.index("--damage") + 1] if "--damage" in args else None)
+    main(sys.argv[1], "--pc-inside" in args, args[args.index("--damage") + 1] if "--damage" in args else None,
+         "--pc-in-time" in args)
