@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info, &verb_check};
+static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info, &verb_check, &verb_binfmt};
 
 static void print_help(void)
 {
@@ -155,6 +155,11 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		print_help();
 		return EXIT_OK;
+	}
+	if (binfmt_invoked_for(cmd)) {
+		/* ./bug.ckpt ARGS: the kernel runs ckpt bug.ckpt ARGS.  argv[0] becomes the verb. */
+		argv[0] = (char *)"restart";
+		return verb_restart.run(&verb_restart, argc, argv);
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(cmd, verbs[i]->name) == 0)

@@ -420,7 +420,7 @@ check "error: bad usage exits 2" [ $? = 2 ]
 usage_refused() { # STATUS STDERRFILE PATTERN
 	[ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] && grep -q "$3" "$2"
 }
-for verb in dump restart debug info check; do
+for verb in dump restart debug info check binfmt; do
 	"$CKPT" $verb --help >"$SCRATCH/help" 2>&1
 	check "usage: ckpt $verb --help shows its synopsis" grep -q "^  ckpt $verb " "$SCRATCH/help"
 	"$CKPT" $verb --no-such-option x >/dev/null 2>"$SCRATCH/err"
@@ -434,7 +434,7 @@ check "usage: two release modes are refused" usage_refused $? "$SCRATCH/err" "ch
 "$CKPT" debug "$SCRATCH/x.ckpt" -batch >/dev/null 2>"$SCRATCH/err"
 check "usage: gdb's options for ckpt debug go after --" usage_refused $? "$SCRATCH/err" "go after --"
 every_verb_listed() {
-	for verb in dump restart debug info check; do grep -q "^  ckpt $verb " "$1" || return 1; done
+	for verb in dump restart debug info check binfmt; do grep -q "^  ckpt $verb " "$1" || return 1; done
 }
 "$CKPT" --help >"$SCRATCH/help"
 check "usage: ckpt --help lists every verb" every_verb_listed "$SCRATCH/help"
@@ -624,6 +624,47 @@ pc_moved() { # PID OFFSET: the stopped thread's pc (last field of /proc/PID/sysc
 check "vdso: a thread inside an identical vDSO function goes on at the same place of this kernel's ($off)" \
 	pc_moved "$pid" "$off"
 [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+
+# 9e. Statefiles that run themselves: ckpt binfmt install registers ckpt with binfmt_misc, and
+# ./FILE restarts FILE.  Registering needs root (CI runs as root); without root, and without
+# binfmt_misc mounted, ckpt says what to run.
+binfmt_dir=/proc/sys/fs/binfmt_misc
+mounted_here=0
+if [ "$(id -u)" != 0 ]; then
+	fail "binfmt: registering a handler" "needs root (the tests run as root)"
+else
+	if ! grep -q " $binfmt_dir binfmt_misc " /proc/mounts; then
+		"$CKPT" binfmt install >/dev/null 2>"$SCRATCH/err"
+		check "binfmt: without binfmt_misc mounted, install says what to run (one line, exit 1)" \
+			bash -c '[ $0 = 1 ] && [ "$(wc -l <"$1")" = 1 ] && grep -q "not mounted; run: mount -t binfmt_misc binfmt_misc $2 && .*ckpt binfmt install" "$1"' \
+			$? "$SCRATCH/err" "$binfmt_dir"
+		mount -t binfmt_misc binfmt_misc "$binfmt_dir" && mounted_here=1
+	fi
+	if command -v setpriv >/dev/null; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$CKPT" binfmt install >/dev/null 2>"$SCRATCH/err"
+		check "binfmt: an ordinary user is told to run it as root (one line, exit 1)" \
+			bash -c '[ $0 = 1 ] && [ "$(wc -l <"$1")" = 1 ] && grep -q "needs root; run: sudo .*ckpt binfmt install" "$1"' $? "$SCRATCH/err"
+	else
+		fail "binfmt: an ordinary user" "setpriv is not installed"
+	fi
+	"$CKPT" binfmt install >"$SCRATCH/binfmt.out" 2>&1
+	check "binfmt: install registers the handler (exit 0)" [ $? = 0 ]
+	"$CKPT" binfmt status >"$SCRATCH/binfmt.out" 2>&1
+	check "binfmt: status shows it enabled, running this ckpt" grep -q "registered, enabled: executing a statefile runs $(readlink -f "$CKPT")" "$SCRATCH/binfmt.out"
+	expected=$(expected_output single)
+	start_prog single "$SCRATCH/binfmt.prog.out" && "$CKPT" dump $PROG_PID -o "$SCRATCH/run-me.ckpt" --kill >/dev/null 2>&1
+	wait $PROG_PID 2>/dev/null
+	chmod +x "$SCRATCH/run-me.ckpt"
+	(cd "$SCRATCH" && timeout 60 ./run-me.ckpt >>"$SCRATCH/binfmt.prog.out" 2>"$SCRATCH/err")
+	check "binfmt: ./FILE.ckpt restarts it to the undisturbed result" restarted_to $? "$SCRATCH/binfmt.prog.out" "$expected"
+	"$CKPT" binfmt remove >/dev/null 2>&1
+	check "binfmt: remove takes the handler away (exit 0)" [ $? = 0 -a ! -e $binfmt_dir/ckpt ]
+	"$CKPT" binfmt status >"$SCRATCH/binfmt.out" 2>&1
+	check "binfmt: status says no handler is registered" grep -q "no ckpt handler is registered" "$SCRATCH/binfmt.out"
+	(cd "$SCRATCH" && ./run-me.ckpt) >/dev/null 2>&1
+	check "binfmt: without the handler a statefile does not run" [ $? = 126 ]
+	[ $mounted_here = 1 ] && umount "$binfmt_dir"
+fi
 
 # 10. Big reservations (16 TiB PROT_NONE, 64 GiB MAP_NORESERVE) with a few pages in use: the
 # statefile holds those pages only, and restart maps the rest again without reserving swap.
