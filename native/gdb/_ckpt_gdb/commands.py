@@ -20,6 +20,7 @@ def register():
     CkptSave()
     CkptRestart()
     CkptInfo()
+    CkptCheck()
     CkptList()
     CkptStatus()
 
@@ -61,6 +62,8 @@ ckpt save [-b | -w] [FILE]  save all threads at the current stop into a statefil
 ckpt restart FILE [--map-path OLD=NEW]...
                             restart a statefile stopped and attach this gdb to it
 ckpt info FILE              describe a statefile
+ckpt check FILE [--json] [--map-path OLD=NEW]...
+                            whether a statefile can restart on this machine
 ckpt list [DIR]             list the statefiles in DIR ($CKPT_DIR or the current directory)
 ckpt status                 extension and engine versions, the IDE control socket, and
                             where statefiles go"""
@@ -178,6 +181,33 @@ class CkptInfo(gdb.Command):
             text = ENGINE.info(resolve(argv[0]), False)
         except CkptError as e:
             raise CkptError("ckpt info: %s" % e)
+        gdb.write(text.rstrip("\n") + "\n")
+
+
+class CkptCheck(gdb.Command):
+    """Whether a statefile can restart on this machine: ckpt check FILE [--json] [--map-path OLD=NEW]...
+
+The report lists the files its mappings come from, the CPU's instruction sets and xsave
+layout, the vDSO, the files it had open and its working directory, the kernel and the user,
+with a remedy for each problem, as the ckpt command's `ckpt check` does.  --map-path as for
+ckpt restart: the report shows the mapped paths."""
+
+    def __init__(self):
+        super().__init__("ckpt check", gdb.COMMAND_STATUS, gdb.COMPLETE_FILENAME)
+
+    @_guard
+    def invoke(self, arg, from_tty):
+        usage = "ckpt check FILE [--json] [--map-path OLD=NEW]..."
+        maps, argv = _map_path_options(_argv(arg, usage, 64), usage)
+        as_json = "--json" in argv
+        argv = [a for a in argv if a != "--json"]
+        if len(argv) != 1 or argv[0].startswith("-"):
+            raise gdb.GdbError("usage: " + usage)
+        try:
+            text, problems = ENGINE.check(resolve(argv[0]), as_json, maps)
+        except CkptError as e:
+            raise CkptError("ckpt check: %s" % e)
+        # A report with problems is still an answer, not a failure of the command.
         gdb.write(text.rstrip("\n") + "\n")
 
 
