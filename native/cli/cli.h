@@ -4,6 +4,7 @@
 #define CKPT_CLI_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -18,7 +19,7 @@ struct verb {
 	int (*run)(const struct verb *self, int argc, char **argv);
 };
 
-extern const struct verb verb_dump, verb_restart, verb_debug, verb_info, verb_check, verb_label;
+extern const struct verb verb_dump, verb_restart, verb_debug, verb_info, verb_check, verb_label, verb_binfmt;
 
 /* getopt_long over argv (argv[0] is the verb), with ckpt's messages: returns the next option,
  * -1 after the last one (positional arguments are then argv[optind..argc-1]), or CLI_STOP when
@@ -37,6 +38,15 @@ void install_interrupt_handlers(void);
 /* A progress line on stderr when it is a terminal. */
 void progress_line(void *arg, uint64_t done, uint64_t total);
 void progress_done(void);
+
+struct ckpt_path_map;
+/* Adds --map-path OLD=NEW's value to *maps (the strings point into arg).  0, or the status of
+ * the usage error it printed. */
+int cli_add_path_map(const struct verb *v, char *arg, struct ckpt_path_map **maps, size_t *n);
+
+/* Whether the kernel runs this ckpt as the binfmt_misc handler of statefile arg (ckpt binfmt):
+ * then `ckpt FILE ARGS...` is `ckpt restart FILE ARGS...`. */
+bool binfmt_invoked_for(const char *arg);
 
 /* The gdb extension installed with this command (share/ckpt/ckpt-gdb.py), or NULL. */
 const char *gdb_extension_path(void);

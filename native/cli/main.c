@@ -5,10 +5,12 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info, &verb_check, &verb_label};
+static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info, &verb_check, &verb_label,
+						 &verb_binfmt};
 
 static void print_help(void)
 {
@@ -80,6 +82,20 @@ int cli_next_option(const struct verb *v, int argc, char **argv, const char *sho
 	}
 }
 
+int cli_add_path_map(const struct verb *v, char *arg, struct ckpt_path_map **maps, size_t *n)
+{
+	char *eq = strchr(arg, '=');
+	if (!eq || arg[0] != '/' || eq[1] != '/')
+		return usage_error(v, "--map-path needs OLD=NEW, both absolute paths (got '%s')", arg);
+	*eq = 0;
+	struct ckpt_path_map *grown = realloc(*maps, (*n + 1) * sizeof(**maps));
+	if (!grown)
+		return usage_error(v, "out of memory");
+	*maps = grown;
+	grown[(*n)++] = (struct ckpt_path_map){.from = arg, .to = eq + 1};
+	return 0;
+}
+
 static void on_interrupt(int sig)
 {
 	(void)sig;
@@ -140,6 +156,11 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		print_help();
 		return EXIT_OK;
+	}
+	if (binfmt_invoked_for(cmd)) {
+		/* ./bug.ckpt ARGS: the kernel runs ckpt bug.ckpt ARGS.  argv[0] becomes the verb. */
+		argv[0] = (char *)"restart";
+		return verb_restart.run(&verb_restart, argc, argv);
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(cmd, verbs[i]->name) == 0)

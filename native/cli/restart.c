@@ -1,4 +1,5 @@
-/* ckpt restart FILE [--stopped | --detach] [--pid-file F] [--json] [--lazy] [--namespace] [--report-fd N] */
+/* ckpt restart FILE [--stopped | --detach] [--pid-file F] [--json] [--lazy] [--namespace] [--report-fd N]
+ *                   [--map-path OLD=NEW]... */
 #include "cli.h"
 #include "ckpt.h"
 #include "json.h"
@@ -74,7 +75,7 @@ static void print_json_result(FILE *out, const struct ckpt_restart_result *r, co
 
 static int run_restart(const struct verb *v, int argc, char **argv)
 {
-	enum { OPT_STOPPED = 256, OPT_DETACH, OPT_JSON, OPT_NAMESPACE, OPT_LAZY, OPT_REPORT_FD, OPT_PID_FILE };
+	enum { OPT_STOPPED = 256, OPT_DETACH, OPT_JSON, OPT_NAMESPACE, OPT_LAZY, OPT_REPORT_FD, OPT_PID_FILE, OPT_MAP_PATH };
 	static const struct option options[] = {
 		{"stopped", no_argument, NULL, OPT_STOPPED},
 		{"detach", no_argument, NULL, OPT_DETACH},
@@ -83,9 +84,12 @@ static int run_restart(const struct verb *v, int argc, char **argv)
 		{"lazy", no_argument, NULL, OPT_LAZY},
 		{"report-fd", required_argument, NULL, OPT_REPORT_FD},
 		{"pid-file", required_argument, NULL, OPT_PID_FILE},
+		{"map-path", required_argument, NULL, OPT_MAP_PATH},
 		{0},
 	};
 	const char *pid_file = NULL;
+	struct ckpt_path_map *maps = NULL;
+	size_t nmaps = 0;
 	int json = 0, stopped = 0, detach = 0, ns = 0, lazy = 0, report_fd = -1, c, status;
 	while ((c = cli_next_option(v, argc, argv, "", options, &status)) != -1) {
 		switch (c) {
@@ -108,6 +112,10 @@ static int run_restart(const struct verb *v, int argc, char **argv)
 			break;
 		case OPT_PID_FILE:
 			pid_file = optarg;
+			break;
+		case OPT_MAP_PATH:
+			if ((status = cli_add_path_map(v, optarg, &maps, &nmaps)) != 0)
+				return status;
 			break;
 		case OPT_REPORT_FD: {
 			char *end;
@@ -138,7 +146,8 @@ static int run_restart(const struct verb *v, int argc, char **argv)
 			return EXIT_FAILED;
 	}
 	install_interrupt_handlers();
-	struct ckpt_restart_options o = {.mode = stopped ? CKPT_RESTART_STOPPED : CKPT_RESTART_RUN, .use_namespace = ns, .lazy = lazy};
+	struct ckpt_restart_options o = {.mode = stopped ? CKPT_RESTART_STOPPED : CKPT_RESTART_RUN, .use_namespace = ns, .lazy = lazy,
+				       .path_maps = maps, .npath_maps = nmaps};
 	struct ckpt_restart_result r;
 	if (ckpt_restart(file, &o, &r) < 0) {
 		fprintf(err, "ckpt: %s\n", ckpt_last_error());
@@ -189,7 +198,7 @@ static int run_restart(const struct verb *v, int argc, char **argv)
 const struct verb verb_restart = {
 	.name = "restart",
 	.usage = "  ckpt restart FILE [--stopped | --detach] [--pid-file F] [--json] [--lazy] [--namespace]\n"
-		 "               [--report-fd N]\n"
+		 "               [--report-fd N] [--map-path OLD=NEW]...\n"
 		 "      Bring the program in FILE back.  By default it runs in the foreground and\n"
 		 "      ckpt exits with its status; --detach prints its PID and exits; --stopped\n"
 		 "      leaves it stopped at the saved context for a debugger, prints its PID and\n"
@@ -198,6 +207,8 @@ const struct verb verb_restart = {
 		 "      so the program is ready at once; --namespace always uses a new pid\n"
 		 "      namespace.  --report-fd N writes ckpt's own output (the PID, or why it\n"
 		 "      failed) to fd N, leaving stdout and stderr to the program.  --json prints\n"
-		 "      the result as one JSON object.\n",
+		 "      the result as one JSON object.  --map-path OLD=NEW (repeatable): files\n"
+		 "      the program had open and working directories under OLD that are missing\n"
+		 "      here are used from under NEW instead (a directory moved, another machine).\n",
 	.run = run_restart,
 };

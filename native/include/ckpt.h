@@ -126,6 +126,12 @@ enum ckpt_restart_mode {
 	CKPT_RESTART_STOPPED = 1,  /* stopped at the saved context (group-stop), ready for gdb -p */
 };
 
+/* A directory that is somewhere else on this machine than where the program had it: paths
+ * under `from` (whole components) that are missing here are looked up under `to`. */
+struct ckpt_path_map {
+	const char *from, *to;
+};
+
 struct ckpt_restart_options {
 	int mode;                  /* enum ckpt_restart_mode */
 	int use_namespace;         /* 1: always restart inside a new pid namespace */
@@ -133,6 +139,10 @@ struct ckpt_restart_options {
 	                            * background, so the tree is ready at once (needs the right to
 	                            * handle kernel page faults: CAP_SYS_PTRACE, or the sysctl
 	                            * vm.unprivileged_userfaultfd; restarts eagerly otherwise) */
+	/* Files the program had open and working directories missing here are looked up under
+	 * their new place (ckpt restart --map-path OLD=NEW).  May be NULL. */
+	const struct ckpt_path_map *path_maps;
+	size_t npath_maps;
 };
 
 struct ckpt_restart_result {
@@ -206,6 +216,10 @@ char *ckpt_info(const char *path, int json);
  * with the same words); NULL with an error when the file itself cannot be read.
  */
 char *ckpt_check(const char *path, int json, unsigned *problems);
+/* ckpt_check, with the files and working directories that are missing here looked up where
+ * path_maps say (as ckpt_restart_options.path_maps). */
+char *ckpt_check_mapped(const char *path, int json, const struct ckpt_path_map *path_maps, size_t npath_maps,
+			unsigned *problems);
 void ckpt_free(void *p);
 
 #pragma GCC visibility pop

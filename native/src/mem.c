@@ -628,7 +628,7 @@ static int advise_one(struct inject *in, const struct ckpt_rec_vma *r)
 int mem_restore_process(const struct mem_restore *m, struct inject *in, const struct process_image *p, pid_t outer_pid,
 			struct pager *lazy)
 {
-	if (munmap_skeleton(m, in, outer_pid) < 0 || vdso_move(in, p, outer_pid) < 0)
+	if (munmap_skeleton(m, in, outer_pid) < 0 || vdso_move(in, p, outer_pid, m->sf_fd, m->tramp) < 0)
 		return -1;
 	int *file_fds = xmalloc((p->nfiles + 1) * sizeof(int));
 	for (size_t i = 0; i < p->nfiles; i++)

@@ -5,6 +5,7 @@
 #include "fdkind.h"
 #include "json.h"
 #include "mem.h"
+#include "pathmap.h"
 #include "util.h"
 #include "statefile.h"
 #include "vdso.h"
@@ -110,12 +111,14 @@ static int check_vdso(const struct statefile_image *img, int sf_fd, struct porta
 	int d = vdso_compare(img, sf_fd, &why);
 	if (d < 0)
 		return -1;
-	if (d == 0)
+	const char *kernel = img->kernel_release ? img->kernel_release : "?";
+	if (d == VDSO_SAME)
 		add(r, "vdso", PORTABILITY_OK, xstrdup("[vdso]"), xstrdup("the same as this kernel's"), NULL);
+	else if (d == VDSO_PROXIED)
+		add(r, "vdso", PORTABILITY_NOTE, xstrdup("[vdso]"), xasprintf("%s (saved on kernel %s)", why, kernel), NULL);
 	else
-		add(r, "vdso", PORTABILITY_PROBLEM, xstrdup("[vdso]"),
-		    xasprintf("%s (saved on kernel %s)", why, img->kernel_release ? img->kernel_release : "?"),
-		    "restart it on the kernel it was saved on");
+		add(r, "vdso", PORTABILITY_PROBLEM, xstrdup("[vdso]"), xasprintf("%s (saved on kernel %s)", why, kernel),
+		    "restart it on the kernel it was saved on (a thread inside a vDSO call: save it again at another moment)");
 	free(why);
 	return 0;
 }
@@ -131,19 +134,46 @@ static void check_kernel(const struct statefile_image *img, struct portability_r
 		add(r, "kernel", PORTABILITY_NOTE, xstrdup(u.release), xasprintf("saved on kernel %s", saved), NULL);
 }
 
+static const char REMEDY_MOVED_FILE[] =
+	"create the file where the program had it, or give its new place with --map-path OLD=NEW";
+static const char REMEDY_MOVED_DIR[] =
+	"create the directory, or give its new place with --map-path OLD=NEW";
+
+/* One path restart opens: here, moved (found under a --map-path), or missing.  what says whose
+ * path it is ("fd 3 of pid 42 had it open"). */
+static void check_one_path(struct portability_report *r, const struct portability_options *o, const char *area,
+			   const char *path, const char *what, const char *remedy)
+{
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		if (!listed(r, area, path))
+			add(r, area, PORTABILITY_OK, xstrdup(path), xstrdup("is here"), NULL);
+		return;
+	}
+	int err = errno;
+	char *mapped = pathmap_lookup(o->path_maps, o->npath_maps, path);
+	if (!mapped) {
+		add(r, area, PORTABILITY_PROBLEM, xstrdup(path), xasprintf("is missing here (%s: %s)", what, strerror(err)),
+		    remedy);
+		return;
+	}
+	if (stat(mapped, &st) == 0)
+		add(r, area, PORTABILITY_NOTE, xstrdup(path), xasprintf("is missing here; %s is used instead (--map-path)", mapped),
+		    NULL);
+	else
+		add(r, area, PORTABILITY_PROBLEM, xstrdup(path),
+		    xasprintf("is missing here, and so is %s, where --map-path puts it (%s: %s)", mapped, what, strerror(errno)),
+		    "create it there, or correct --map-path");
+	free(mapped);
+}
+
 /* Files, directories and FIFOs the program had open, and its working directory: restart opens
  * them by path. */
-static void check_paths(const struct statefile_image *img, struct portability_report *r)
+static void check_paths(const struct statefile_image *img, const struct portability_options *o,
+			struct portability_report *r)
 {
 	for (size_t i = 0; i < img->nprocs; i++) {
 		const struct process_image *p = &img->procs[i];
-		struct stat st;
-		if (p->cwd && stat(p->cwd, &st) < 0)
-			add(r, "cwd", PORTABILITY_PROBLEM, xstrdup(p->cwd),
-			    xasprintf("is missing here (pid %u's working directory: %s)", p->rec.pid, strerror(errno)),
-			    "create the directory");
-		else if (p->cwd && !listed(r, "cwd", p->cwd))
-			add(r, "cwd", PORTABILITY_OK, xstrdup(p->cwd), xstrdup("is here"), NULL);
 		for (size_t k = 0; k < p->nfds; k++) {
 			const struct fd_image *f = &p->fds[k];
 			uint32_t kind = f->rec.kind;
@@ -163,13 +193,15 @@ static void check_paths(const struct statefile_image *img, struct portability_re
 				    NULL);
 				continue;
 			}
-			if (stat(f->path, &st) < 0)
-				add(r, "open file", PORTABILITY_PROBLEM, xstrdup(f->path),
-				    xasprintf("is missing here (fd %u of pid %u had it open: %s)", f->rec.fd, p->rec.pid,
-					      strerror(errno)),
-				    "create the file where the program had it");
-			else if (!listed(r, "open file", f->path))
-				add(r, "open file", PORTABILITY_OK, xstrdup(f->path), xstrdup("is here"), NULL);
+			char *what = xasprintf("fd %u of pid %u had it open", f->rec.fd, p->rec.pid);
+			check_one_path(r, o, "open file", f->path, what, kind == CKPT_FD_DIR ? REMEDY_MOVED_DIR : REMEDY_MOVED_FILE);
+			free(what);
+		}
+		/* After the files: a refusal names the file the program writes before its directory. */
+		if (p->cwd) {
+			char *what = xasprintf("pid %u's working directory", p->rec.pid);
+			check_one_path(r, o, "cwd", p->cwd, what, REMEDY_MOVED_DIR);
+			free(what);
 		}
 	}
 }
@@ -208,8 +240,11 @@ static void check_user(const struct statefile_image *img, struct portability_rep
 		    NULL);
 }
 
-int portability_check(const struct statefile_image *img, int sf_fd, struct portability_report *r)
+int portability_check(const struct statefile_image *img, int sf_fd, const struct portability_options *options,
+		      struct portability_report *r)
 {
+	static const struct portability_options none;
+	const struct portability_options *o = options ? options : &none;
 	memset(r, 0, sizeof(*r));
 	check_mapped_files(img, r);
 	check_cpu(img, r);
@@ -218,7 +253,7 @@ int portability_check(const struct statefile_image *img, int sf_fd, struct porta
 		return -1;
 	}
 	check_kernel(img, r);
-	check_paths(img, r);
+	check_paths(img, o, r);
 	check_fd_kinds(img, r);
 	check_user(img, r);
 	return 0;
@@ -309,7 +344,16 @@ static char *render_json(const char *path, const struct portability_report *r)
 
 char *ckpt_check(const char *path, int json, unsigned *problems)
 {
+	return ckpt_check_mapped(path, json, NULL, 0, problems);
+}
+
+char *ckpt_check_mapped(const char *path, int json, const struct ckpt_path_map *path_maps, size_t npath_maps,
+			unsigned *problems)
+{
 	ckpt_clear_error();
+	if (pathmap_validate(path_maps, npath_maps) < 0)
+		return NULL;
+	struct portability_options o = {.path_maps = path_maps, .npath_maps = npath_maps};
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		ckpt_fail_errno("cannot open %s", path);
@@ -322,7 +366,7 @@ char *ckpt_check(const char *path, int json, unsigned *problems)
 		close(fd);
 		return NULL;
 	}
-	if (portability_check(&img, fd, &r) == 0) {
+	if (portability_check(&img, fd, &o, &r) == 0) {
 		out = json ? render_json(path, &r) : render_text(path, &img, &r);
 		if (problems)
 			*problems = r.problems;

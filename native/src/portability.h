@@ -7,6 +7,7 @@
 #ifndef CKPT_PORTABILITY_H
 #define CKPT_PORTABILITY_H
 
+#include "ckpt.h"
 #include "image.h"
 
 enum portability_status {
@@ -29,8 +30,16 @@ struct portability_report {
 	unsigned problems;
 };
 
-/* Checks everything; -1 only when the checks themselves fail (an error is set). */
-int portability_check(const struct statefile_image *img, int sf_fd, struct portability_report *r);
+/* What the user told the check about this machine. */
+struct portability_options {
+	const struct ckpt_path_map *path_maps;  /* --map-path */
+	size_t npath_maps;
+};
+
+/* Checks everything; -1 only when the checks themselves fail (an error is set).  options may
+ * be NULL. */
+int portability_check(const struct statefile_image *img, int sf_fd, const struct portability_options *options,
+		      struct portability_report *r);
 /* The refusal restart gives for the report's first problem; 0 when there is none. */
 int portability_refuse(const struct portability_report *r);
 void portability_report_free(struct portability_report *r);

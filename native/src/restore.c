@@ -8,6 +8,7 @@
 #include "locks.h"
 #include "mem.h"
 #include "mm.h"
+#include "pathmap.h"
 #include "pager.h"
 #include "procattr.h"
 #include "restore.h"
@@ -263,11 +264,19 @@ static int check_tree(struct restore_ctx *c)
 static int check_this_machine(struct restore_ctx *c)
 {
 	struct portability_report r;
-	if (portability_check(c->img, c->sf_fd, &r) < 0)
+	struct portability_options o = {.path_maps = c->opts->path_maps, .npath_maps = c->opts->npath_maps};
+	if (pathmap_validate(o.path_maps, o.npath_maps) < 0 || portability_check(c->img, c->sf_fd, &o, &r) < 0)
 		return -1;
 	int rc = portability_refuse(&r);
 	portability_report_free(&r);
 	return rc;
+}
+
+/* Files and working directories that moved (--map-path) are opened at their new place. */
+static int map_moved_paths(struct restore_ctx *c)
+{
+	pathmap_apply(c->img, c->opts->path_maps, c->opts->npath_maps);
+	return 0;
 }
 
 /* Said once the skeleton has its fds, as a skeleton that gets that far would say it. */
@@ -299,6 +308,12 @@ static void unmap_trampoline(struct restore_ctx *c, bool failed)
 {
 	if (c->tramp)
 		inject_trampoline_unmap(c->tramp);
+}
+
+/* Before any thread gets its registers (vdso.h). */
+static int redirect_vdso_threads(struct restore_ctx *c)
+{
+	return vdso_redirect_threads(c->img, c->sf_fd, c->tramp);
 }
 
 /* A lazy restart reads the statefile on demand instead. */
@@ -432,8 +447,10 @@ static const struct restart_step {
 	{"read the statefile", read_statefile, close_statefile, false},
 	{"check the tree", check_tree, NULL, false},
 	{"check this machine", check_this_machine, NULL, false},
+	{"map moved paths", map_moved_paths, NULL, false},
 	{"keep ckpt's fds above the tree's", keep_fds_above_the_tree, NULL, false},
 	{"map the trampoline", map_trampoline, unmap_trampoline, false},
+	{"point threads into this kernel's vDSO", redirect_vdso_threads, NULL, false},
 	{"read ahead", start_readahead, stop_readahead, false},
 	{"choose the pid mode", choose_pid_mode, NULL, false},
 	{"open the tree's files", open_files, close_files, true},

@@ -2,7 +2,7 @@
  * The kernel's special mappings: [vdso] with [vvar] and [vvar_vclock], and [vsyscall].  They
  * are the kernel's, never mapped by restart.  glibc caches the vDSO's address, so restart
  * moves the rebuilt process's vDSO to the saved addresses (mremap can move its parts only
- * together), and refuses a statefile whose vDSO is not this kernel's.
+ * together).  A statefile whose vDSO is not this kernel's is proxied (vdso_proxy.h).
  */
 #ifndef CKPT_VDSO_H
 #define CKPT_VDSO_H
@@ -20,10 +20,16 @@ bool vdso_is_special(const struct ckpt_rec_vma *v);
 /* Whether a line of /proc/PID/maps shows one of them. */
 bool vdso_in_maps_line(const char *line);
 
-/* 0 when this kernel's vDSO is the one the statefile's program has cached, 1 when it is not
- * (*why, malloc'ed, says how), -1 on error. */
+enum { VDSO_SAME, VDSO_PROXIED, VDSO_UNUSABLE };
+/* VDSO_SAME when this kernel's vDSO is the one the statefile's program has cached; VDSO_PROXIED
+ * when it differs and restart proxies it (vdso_proxy.h); VDSO_UNUSABLE when it cannot; -1 on
+ * error.  *why (malloc'ed) says how, unless it is the same. */
 int vdso_compare(const struct statefile_image *img, int sf_fd, char **why);
-/* Injected in a rebuilt process: its vDSO at the saved addresses. */
-int vdso_move(struct inject *in, const struct process_image *p, pid_t outer_pid);
+/* Restart, before the threads get their registers: a thread saved inside a vDSO that is
+ * proxied goes on at the same place of this kernel's (tramp: the trampoline's page). */
+int vdso_redirect_threads(struct statefile_image *img, int sf_fd, uint64_t tramp);
+/* Injected in a rebuilt process: its vDSO at the saved addresses; or, proxied, this kernel's
+ * at a free address and the saved one's code at its own, jumping to it. */
+int vdso_move(struct inject *in, const struct process_image *p, pid_t outer_pid, int sf_fd, uint64_t tramp);
 
 #endif

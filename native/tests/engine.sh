@@ -510,7 +510,7 @@ check "error: bad usage exits 2" [ $? = 2 ]
 usage_refused() { # STATUS STDERRFILE PATTERN
 	[ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] && grep -q "$3" "$2"
 }
-for verb in dump restart debug info check; do
+for verb in dump restart debug info check binfmt; do
 	"$CKPT" $verb --help >"$SCRATCH/help" 2>&1
 	check "usage: ckpt $verb --help shows its synopsis" grep -q "^  ckpt $verb " "$SCRATCH/help"
 	"$CKPT" $verb --no-such-option x >/dev/null 2>"$SCRATCH/err"
@@ -524,7 +524,7 @@ check "usage: two release modes are refused" usage_refused $? "$SCRATCH/err" "ch
 "$CKPT" debug "$SCRATCH/x.ckpt" -batch >/dev/null 2>"$SCRATCH/err"
 check "usage: gdb's options for ckpt debug go after --" usage_refused $? "$SCRATCH/err" "go after --"
 every_verb_listed() {
-	for verb in dump restart debug info check; do grep -q "^  ckpt $verb " "$1" || return 1; done
+	for verb in dump restart debug info check binfmt; do grep -q "^  ckpt $verb " "$1" || return 1; done
 }
 "$CKPT" --help >"$SCRATCH/help"
 check "usage: ckpt --help lists every verb" every_verb_listed "$SCRATCH/help"
@@ -617,6 +617,144 @@ mv "$SCRATCH/work.port/log.txt" "$SCRATCH/work.port/log.moved"
 "$CKPT" restart "$SCRATCH/port.ckpt" >/dev/null 2>"$SCRATCH/err"
 check "check: a missing open file is refused with the words of ckpt check" same_words "$SCRATCH/check.json" "$SCRATCH/err"
 mv "$SCRATCH/work.port/log.moved" "$SCRATCH/work.port/log.txt"
+
+# 9c. A directory that moved (another machine, another home): the program's output file and its
+# working directory are missing where it had them.  Restart refuses, naming the file and
+# --map-path; with --map-path OLD=NEW it restarts to the undisturbed result, writing into the
+# new place, and ckpt check --map-path shows the mapping.
+mkdir -p "$SCRATCH/moved.old" "$SCRATCH/moved.expected"
+expected=$(expected_output moved "$SCRATCH/moved.expected")
+start_prog moved "$SCRATCH/moved.out" "$SCRATCH/moved.old" &&
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/moved.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+mv "$SCRATCH/moved.old" "$SCRATCH/moved.new"
+"$CKPT" restart "$SCRATCH/moved.ckpt" >/dev/null 2>"$SCRATCH/err"
+check "map-path: a missing output file is refused (one line, exit 1)" one_line_error $? "$SCRATCH/err"
+check "map-path: the refusal names the file and suggests --map-path" \
+	grep -q "moved.old/out.txt is missing here (fd [0-9]* of pid [0-9]* had it open.*--map-path OLD=NEW" "$SCRATCH/err"
+"$CKPT" check "$SCRATCH/moved.ckpt" >"$SCRATCH/check.out" 2>/dev/null
+check "map-path: ckpt check reports the file and the working directory missing" \
+	[ "$(grep -c "PROBLEM .*moved.old.* is missing here" "$SCRATCH/check.out")" = 2 ]
+map="$SCRATCH/moved.old=$SCRATCH/moved.new"
+"$CKPT" check "$SCRATCH/moved.ckpt" --map-path "$map" >"$SCRATCH/check.out" 2>&1
+check "map-path: ckpt check --map-path can restart (exit 0)" [ $? = 0 ]
+check "map-path: ckpt check --map-path shows where each is used from" \
+	[ "$(grep -c "note .*moved.old.*is missing here; $SCRATCH/moved.new.* is used instead" "$SCRATCH/check.out")" = 2 ]
+"$CKPT" check "$SCRATCH/moved.ckpt" --map-path "/no/such=$SCRATCH/moved.new" >/dev/null 2>&1
+check "map-path: a mapping that matches nothing changes nothing (exit 1)" [ $? = 1 ]
+"$CKPT" restart "$SCRATCH/moved.ckpt" --map-path "$SCRATCH/moved=$SCRATCH/moved.new" >/dev/null 2>"$SCRATCH/err"
+check "map-path: OLD matches whole path components only" \
+	grep -q "moved.old/out.txt is missing here" "$SCRATCH/err"
+"$CKPT" restart "$SCRATCH/moved.ckpt" --map-path relative=/x >/dev/null 2>"$SCRATCH/err"
+check "map-path: a relative OLD is a usage error" usage_refused $? "$SCRATCH/err" "^ckpt: restart: --map-path needs OLD=NEW"
+timeout 60 "$CKPT" restart "$SCRATCH/moved.ckpt" --map-path "/no/such=/x" --map-path "$map" \
+	>>"$SCRATCH/moved.out" 2>"$SCRATCH/err"
+check "map-path: restart --map-path gives the undisturbed result" restarted_to $? "$SCRATCH/moved.out" "$expected"
+check "map-path: the program wrote into the new place" \
+	cmp -s "$SCRATCH/moved.new/out.txt" "$SCRATCH/moved.expected/out.txt"
+
+# 9d. A vDSO that differs (a teammate's kernel build): the saved vDSO's functions sit elsewhere
+# (other_vdso.py swaps two of them, and the program's pointers to them, in the statefile).
+# Restart keeps the saved vDSO's code at its address, each function jumping to the same one of
+# this kernel's vDSO, and the program calling them in a loop ends with the undisturbed result.
+expected=$(expected_output vdsocalls)
+start_prog vdsocalls "$SCRATCH/vdso.out" &&
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/vdso.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+cp "$SCRATCH/vdso.ckpt" "$SCRATCH/vdso.ckpt.orig"
+"$CKPT" check "$SCRATCH/vdso.ckpt" >"$SCRATCH/check.out" 2>&1
+check "vdso: before the edit, the vDSO is this kernel's" grep -q "ok  *vdso .*the same as this kernel's" "$SCRATCH/check.out"
+python3 tests/lib/other_vdso.py "$SCRATCH/vdso.ckpt" >"$SCRATCH/other_vdso.log" 2>&1
+check "vdso: the statefile now has another kernel's vDSO ($(cat "$SCRATCH/other_vdso.log"))" [ $? = 0 ]
+"$CKPT" check "$SCRATCH/vdso.ckpt" >"$SCRATCH/check.out" 2>&1
+check "vdso: ckpt check reports it as differs, proxied (exit 0)" \
+	bash -c '[ $0 = 0 ] && grep -q "note  *vdso .*differs, proxied" "$1"' $? "$SCRATCH/check.out"
+timeout 60 "$CKPT" restart "$SCRATCH/vdso.ckpt" >>"$SCRATCH/vdso.out" 2>"$SCRATCH/err"
+check "vdso: restart with the vDSO proxied gives the undisturbed result" restarted_to $? "$SCRATCH/vdso.out" "$expected"
+# A thread saved with its pc inside a saved vDSO function whose code differs here cannot go on.
+cp "$SCRATCH/vdso.ckpt.orig" "$SCRATCH/vdso-pc.ckpt"
+python3 tests/lib/other_vdso.py "$SCRATCH/vdso-pc.ckpt" --pc-inside >/dev/null
+"$CKPT" check "$SCRATCH/vdso-pc.ckpt" >"$SCRATCH/check.out" 2>/dev/null
+check "vdso: ckpt check reports a thread inside a vDSO function that differs here as a problem" \
+	grep -A1 -q "PROBLEM  vdso .*cannot be proxied: thread [0-9]* was saved inside the vDSO, at clock_gettime+0x4" "$SCRATCH/check.out"
+"$SCRATCH/runchk" -t 60 -o "$SCRATCH/out" -e "$SCRATCH/err" -- "$CKPT" restart "$SCRATCH/vdso-pc.ckpt" >"$SCRATCH/res"
+res=$(cat "$SCRATCH/res")
+status=${res%% *}
+left=${res#*left=}
+check "vdso: restart refuses it in one line" one_line_error "${status#status=exit:}" "$SCRATCH/err"
+check "vdso: with the words of ckpt check, leaving no process" \
+	bash -c 'grep -q "cannot restart: \[vdso\]: differs .*clock_gettime+0x4, whose code differs on this kernel" "$0" && [ "$1" = 0 ]' \
+	"$SCRATCH/err" "${left%% *}"
+# A hostile saved vDSO image: restart reads it to proxy it, and refuses it in one line.
+for what in magic section-table symbols symbol-name; do
+	cp "$SCRATCH/vdso.ckpt.orig" "$SCRATCH/vdso-bad.ckpt"
+	python3 tests/lib/other_vdso.py "$SCRATCH/vdso-bad.ckpt" --damage $what
+	"$CKPT" check "$SCRATCH/vdso-bad.ckpt" >"$SCRATCH/check.out" 2>/dev/null
+	grep -q "PROBLEM  vdso .*cannot be proxied: the saved vDSO" "$SCRATCH/check.out"
+	reported=$?
+	"$SCRATCH/runchk" -t 60 -o "$SCRATCH/out" -e "$SCRATCH/err" -- "$CKPT" restart "$SCRATCH/vdso-bad.ckpt" >"$SCRATCH/res"
+	res=$(cat "$SCRATCH/res")
+	status=${res%% *}
+	left=${res#*left=}
+	refused_cleanly() { one_line_error "$1" "$2" && grep -q "cannot be proxied: the saved vDSO" "$2" && [ "$3" = 00 ]; }
+	check "vdso: a saved vDSO with damaged $what is a problem for ckpt check and refused by restart in one line" \
+		refused_cleanly "${status#status=exit:}" "$SCRATCH/err" "${left%% *}$reported"
+done
+# A thread saved 4 bytes into a vDSO function whose code is the same here (time) goes on at the
+# same place of this kernel's vDSO: restarted stopped, its pc is there.
+cp "$SCRATCH/vdso.ckpt.orig" "$SCRATCH/vdso-time.ckpt"
+off=$(python3 tests/lib/other_vdso.py "$SCRATCH/vdso-time.ckpt" --pc-in-time | sed -n 's/^pc at vDSO offset //p')
+pid=$(timeout 60 "$CKPT" restart "$SCRATCH/vdso-time.ckpt" --stopped 2>"$SCRATCH/err" | head -1)
+pc_moved() { # PID OFFSET: the stopped thread's pc (last field of /proc/PID/syscall) is OFFSET into [vdso]
+	local base pc
+	base=$(awk '/\[vdso\]/ {split($1, a, "-"); print a[1]}' /proc/$1/maps)
+	pc=$(awk '{print $NF}' /proc/$1/syscall)
+	[ -n "$base" ] && [ -n "$2" ] && [ $((pc)) = $((0x$base + $2)) ]
+}
+check "vdso: a thread inside an identical vDSO function goes on at the same place of this kernel's ($off)" \
+	pc_moved "$pid" "$off"
+[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+
+# 9e. Statefiles that run themselves: ckpt binfmt install registers ckpt with binfmt_misc, and
+# ./FILE restarts FILE.  Registering needs root (CI runs as root); without root, and without
+# binfmt_misc mounted, ckpt says what to run.
+binfmt_dir=/proc/sys/fs/binfmt_misc
+mounted_here=0
+if [ "$(id -u)" != 0 ]; then
+	fail "binfmt: registering a handler" "needs root (the tests run as root)"
+else
+	if ! grep -q " $binfmt_dir binfmt_misc " /proc/mounts; then
+		"$CKPT" binfmt install >/dev/null 2>"$SCRATCH/err"
+		check "binfmt: without binfmt_misc mounted, install says what to run (one line, exit 1)" \
+			bash -c '[ $0 = 1 ] && [ "$(wc -l <"$1")" = 1 ] && grep -q "not mounted; run: mount -t binfmt_misc binfmt_misc $2 && .*ckpt binfmt install" "$1"' \
+			$? "$SCRATCH/err" "$binfmt_dir"
+		mount -t binfmt_misc binfmt_misc "$binfmt_dir" && mounted_here=1
+	fi
+	if command -v setpriv >/dev/null; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$CKPT" binfmt install >/dev/null 2>"$SCRATCH/err"
+		check "binfmt: an ordinary user is told to run it as root (one line, exit 1)" \
+			bash -c '[ $0 = 1 ] && [ "$(wc -l <"$1")" = 1 ] && grep -q "needs root; run: sudo .*ckpt binfmt install" "$1"' $? "$SCRATCH/err"
+	else
+		fail "binfmt: an ordinary user" "setpriv is not installed"
+	fi
+	"$CKPT" binfmt install >"$SCRATCH/binfmt.out" 2>&1
+	check "binfmt: install registers the handler (exit 0)" [ $? = 0 ]
+	"$CKPT" binfmt status >"$SCRATCH/binfmt.out" 2>&1
+	check "binfmt: status shows it enabled, running this ckpt" grep -q "registered, enabled: executing a statefile runs $(readlink -f "$CKPT")" "$SCRATCH/binfmt.out"
+	expected=$(expected_output single)
+	start_prog single "$SCRATCH/binfmt.prog.out" && "$CKPT" dump $PROG_PID -o "$SCRATCH/run-me.ckpt" --kill >/dev/null 2>&1
+	wait $PROG_PID 2>/dev/null
+	chmod +x "$SCRATCH/run-me.ckpt"
+	(cd "$SCRATCH" && timeout 60 ./run-me.ckpt >>"$SCRATCH/binfmt.prog.out" 2>"$SCRATCH/err")
+	check "binfmt: ./FILE.ckpt restarts it to the undisturbed result" restarted_to $? "$SCRATCH/binfmt.prog.out" "$expected"
+	"$CKPT" binfmt remove >/dev/null 2>&1
+	check "binfmt: remove takes the handler away (exit 0)" [ $? = 0 -a ! -e $binfmt_dir/ckpt ]
+	"$CKPT" binfmt status >"$SCRATCH/binfmt.out" 2>&1
+	check "binfmt: status says no handler is registered" grep -q "no ckpt handler is registered" "$SCRATCH/binfmt.out"
+	(cd "$SCRATCH" && ./run-me.ckpt) >/dev/null 2>&1
+	check "binfmt: without the handler a statefile does not run" [ $? = 126 ]
+	[ $mounted_here = 1 ] && umount "$binfmt_dir"
+fi
 
 # 10. Big reservations (16 TiB PROT_NONE, 64 GiB MAP_NORESERVE) with a few pages in use: the
 # statefile holds those pages only, and restart maps the rest again without reserving swap.

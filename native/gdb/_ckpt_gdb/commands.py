@@ -20,6 +20,7 @@ def register():
     CkptSave()
     CkptRestart()
     CkptInfo()
+    CkptCheck()
     CkptList()
     CkptStatus()
 
@@ -57,9 +58,13 @@ def _argv(arg, usage, most):
 class CkptPrefix(gdb.Command):
     """Checkpoint/restart of the program being debugged.
 
-ckpt save [-b | -w] [-l LABEL] [--allow-unrestorable] [FILE]  save all threads at the current stop into a statefile
-ckpt restart FILE           restart a statefile stopped and attach this gdb to it
+ckpt save [-b | -w] [-l LABEL] [--allow-unrestorable] [FILE]
+                            save all threads at the current stop into a statefile
+ckpt restart FILE [--map-path OLD=NEW]...
+                            restart a statefile stopped and attach this gdb to it
 ckpt info FILE              describe a statefile
+ckpt check FILE [--json] [--map-path OLD=NEW]...
+                            whether a statefile can restart on this machine
 ckpt list [DIR]             list the statefiles in DIR ($CKPT_DIR or the current directory)
 ckpt status                 extension and engine versions, the IDE control socket, and
                             where statefiles go
@@ -131,21 +136,47 @@ back as /dev/null."""
                           % (cur.pause_ms if cur else 0.0, cur.path if cur else "the statefile"))
 
 
+def _map_path_options(argv, usage):
+    """Splits --map-path OLD=NEW (or --map-path=OLD=NEW), repeatable, from the other arguments."""
+    maps, rest = [], []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--map-path":
+            if i + 1 >= len(argv):
+                raise gdb.GdbError("usage: " + usage)
+            maps.append(argv[i + 1])
+            i += 2
+            continue
+        if a.startswith("--map-path="):
+            maps.append(a[len("--map-path="):])
+        else:
+            rest.append(a)
+        i += 1
+    for m in maps:
+        old, eq, new = m.partition("=")
+        if not eq or not old.startswith("/") or not new.startswith("/"):
+            raise gdb.GdbError("ckpt: --map-path needs OLD=NEW, both absolute paths (got '%s')" % m)
+    return maps, rest
+
+
 class CkptRestart(gdb.Command):
-    """Restart a statefile and attach this gdb to it: ckpt restart FILE
+    """Restart a statefile and attach this gdb to it: ckpt restart FILE [--map-path OLD=NEW]...
 
 A program that gdb started (or that ckpt restarted) is killed first, asking as `kill` asks;
 one that you attached to is detached; a core file is closed.  You land in the thread and
-frame where it was saved."""
+frame where it was saved.  --map-path OLD=NEW (repeatable): files the program had open and
+its working directory under OLD that are missing here are used from under NEW."""
 
     def __init__(self):
         super().__init__("ckpt restart", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
 
     @guard
     def invoke(self, arg, from_tty):
-        argv = _argv(arg, "ckpt restart FILE", 1)
-        if not argv:
-            raise gdb.GdbError("usage: ckpt restart FILE")
+        usage = "ckpt restart FILE [--map-path OLD=NEW]..."
+        maps, argv = _map_path_options(_argv(arg, usage, 64), usage)
+        if len(argv) != 1 or argv[0].startswith("-"):
+            raise gdb.GdbError("usage: " + usage)
 
         def done(r, error):
             if error:
@@ -154,7 +185,7 @@ frame where it was saved."""
                 gdb.write("Restarted %s: pid %d, %d threads in %d ms\n" % (r["path"], r["pid"], r["threads"],
                                                                           int(round(r["ms"]))))
 
-        restart(argv[0], True, done)
+        restart(argv[0], True, done, map_paths=maps)
 
 
 class CkptInfo(gdb.Command):
@@ -172,6 +203,33 @@ class CkptInfo(gdb.Command):
             text = ENGINE.info(resolve(argv[0]), False)
         except CkptError as e:
             raise CkptError("ckpt info: %s" % e)
+        gdb.write(text.rstrip("\n") + "\n")
+
+
+class CkptCheck(gdb.Command):
+    """Whether a statefile can restart on this machine: ckpt check FILE [--json] [--map-path OLD=NEW]...
+
+The report lists the files its mappings come from, the CPU's instruction sets and xsave
+layout, the vDSO, the files it had open and its working directory, the kernel and the user,
+with a remedy for each problem, as the ckpt command's `ckpt check` does.  --map-path as for
+ckpt restart: the report shows the mapped paths."""
+
+    def __init__(self):
+        super().__init__("ckpt check", gdb.COMMAND_STATUS, gdb.COMPLETE_FILENAME)
+
+    @_guard
+    def invoke(self, arg, from_tty):
+        usage = "ckpt check FILE [--json] [--map-path OLD=NEW]..."
+        maps, argv = _map_path_options(_argv(arg, usage, 64), usage)
+        as_json = "--json" in argv
+        argv = [a for a in argv if a != "--json"]
+        if len(argv) != 1 or argv[0].startswith("-"):
+            raise gdb.GdbError("usage: " + usage)
+        try:
+            text, problems = ENGINE.check(resolve(argv[0]), as_json, maps)
+        except CkptError as e:
+            raise CkptError("ckpt check: %s" % e)
+        # A report with problems is still an answer, not a failure of the command.
         gdb.write(text.rstrip("\n") + "\n")
 
 

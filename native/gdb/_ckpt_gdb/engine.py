@@ -46,6 +46,13 @@ class CaptureOptions(ctypes.Structure):
     ]
 
 
+class PathMap(ctypes.Structure):
+    _fields_ = [
+        ("from", ctypes.c_char_p),  # a Python keyword: set with setattr
+        ("to", ctypes.c_char_p),
+    ]
+
+
 class CaptureResult(ctypes.Structure):
     _fields_ = [
         ("processes", ctypes.c_uint32),
@@ -69,6 +76,7 @@ MIRRORED_STRUCTS = {
     "ckpt_patch": Patch,
     "ckpt_capture_options": CaptureOptions,
     "ckpt_capture_result": CaptureResult,
+    "ckpt_path_map": PathMap,
 }
 
 # The directory of ckpt-gdb.py, which sits next to this package.
@@ -138,6 +146,9 @@ class Engine:
         lib.ckpt_discard_pending_sigstop.argtypes = [ctypes.POINTER(ctypes.c_int), ctypes.c_size_t]
         lib.ckpt_info.restype = ctypes.c_void_p
         lib.ckpt_info.argtypes = [ctypes.c_char_p, ctypes.c_int]
+        lib.ckpt_check_mapped.restype = ctypes.c_void_p
+        lib.ckpt_check_mapped.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(PathMap), ctypes.c_size_t,
+                                          ctypes.POINTER(ctypes.c_uint)]
         lib.ckpt_free.restype = None
         lib.ckpt_free.argtypes = [ctypes.c_void_p]
         # The structs above mirror ckpt.h: refuse an engine whose layouts differ.
@@ -163,6 +174,23 @@ class Engine:
             raise CkptError(self.error())
         try:
             return ctypes.string_at(p).decode("utf-8", "replace")
+        finally:
+            lib.ckpt_free(p)
+
+    def check(self, path, as_json, map_paths=()):
+        """ckpt_check_mapped: (report text, number of problems).  map_paths: OLD=NEW strings."""
+        lib = self.load()
+        maps = (PathMap * max(1, len(map_paths)))()
+        for i, m in enumerate(map_paths):
+            old, _, new = m.partition("=")
+            setattr(maps[i], "from", os.fsencode(old))
+            maps[i].to = os.fsencode(new)
+        problems = ctypes.c_uint(0)
+        p = lib.ckpt_check_mapped(os.fsencode(path), 1 if as_json else 0, maps, len(map_paths), ctypes.byref(problems))
+        if not p:
+            raise CkptError(self.error())
+        try:
+            return ctypes.string_at(p).decode("utf-8", "replace"), problems.value
         finally:
             lib.ckpt_free(p)
 

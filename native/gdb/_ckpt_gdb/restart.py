@@ -39,13 +39,13 @@ def _inferior_stdio():
     return [0, 1, 2], []
 
 
-def _spawn_restart(path):
+def _spawn_restart(path, map_paths=()):
     """Rebuilds the program of statefile path, left stopped, with the ckpt command.
 
     The restarted program inherits the stdio of whoever restarts it (the engine rebinds fds
     0-2 that pointed outside the tree), so the command runs with exactly the stdio chosen
-    above, and its own report comes back on a private pipe (--report-fd).  Returns the
-    report as a dict."""
+    above, and its own report comes back on a private pipe (--report-fd).  map_paths are
+    --map-path values, OLD=NEW.  Returns the report as a dict."""
     lib = ENGINE.load()
     cmd = lib.ckpt_command_path().decode()
     if not os.access(cmd, os.X_OK):
@@ -53,7 +53,10 @@ def _spawn_restart(path):
     stdio, to_close = _inferior_stdio()
     r, w = os.pipe()
     try:
-        proc = subprocess.Popen([cmd, "restart", path, "--stopped", "--json", "--report-fd", str(w)],
+        args = [cmd, "restart", path, "--stopped", "--json", "--report-fd", str(w)]
+        for m in map_paths:
+            args += ["--map-path", m]
+        proc = subprocess.Popen(args,
                                 stdin=stdio[0], stdout=stdio[1], stderr=stdio[2], pass_fds=(w,), close_fds=True)
     except OSError as e:
         os.close(r)
@@ -134,9 +137,9 @@ def _drop_current(interactive):
             gdb.execute("kill", to_string=True)
 
 
-def restart(path, interactive, done, quiet=False):
+def restart(path, interactive, done, quiet=False, map_paths=()):
     """Restarts statefile path stopped and attaches this gdb to it, landing in the thread and
-    frame where it was saved.
+    frame where it was saved.  map_paths: OLD=NEW strings, as ckpt restart --map-path takes.
 
     done(result, error) is called once, right away from the CLI; from the control socket
     (where gdb finishes an attach in the background) when the attach has completed."""
@@ -152,7 +155,7 @@ def restart(path, interactive, done, quiet=False):
     stop_tid = (desc.get("stop") or {}).get("tid")
 
     _drop_current(interactive)
-    res = _spawn_restart(path)
+    res = _spawn_restart(path, map_paths)
     pid = res["pid"]
     res["path"] = path
     _RESTARTED.intersection_update({i.pid for i in gdb.inferiors() if i.pid})

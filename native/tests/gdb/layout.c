@@ -32,6 +32,9 @@ int main(void)
 	F(ckpt_capture_result, stored_bytes); F(ckpt_capture_result, file_bytes); F(ckpt_capture_result, freeze_ns);
 	F(ckpt_capture_result, total_ns); F(ckpt_capture_result, parent_bytes);
 	END();
+	BEGIN(ckpt_path_map);
+	F(ckpt_path_map, from); F(ckpt_path_map, to);
+	END();
 	printf("}\n");
 	return 0;
 }

@@ -671,6 +671,70 @@ def test_non_stop():
         g.close()
 
 
+def test_check():
+    """ckpt check in gdb reports whether a statefile can restart here, as the ckpt command does
+    (text and JSON, problems included), and ckpt restart --map-path restarts a program whose
+    working directory moved, landing where it was saved."""
+    tag = "check"
+    old, new = os.path.join(WORK, "check.old"), os.path.join(WORK, "check.new")
+    os.makedirs(old, exist_ok=True)
+    f = os.path.join(WORK, "check.ckpt")
+    g = start_mi()
+    try:
+        load_ext(g)
+        g.console_cmd("cd " + old)  # the program's working directory
+        run_to_break(g, "prog1")
+        g.console_cmd("ckpt save " + f)
+        g.console_cmd("cd " + WORK)
+        with confirm_off_mi(g):
+            g.console_cmd("kill")
+        out = g.console_cmd("ckpt check " + f)
+        cmd = subprocess.run([CKPT, "check", f], capture_output=True, text=True, env=ENV).stdout
+        check(tag + "/report", "restart can work here" in out and "ok       cwd        %s: is here" % old in out and
+              out.strip() == cmd.strip(), out.strip().splitlines()[-1] if out.strip() else "", out + "\n" + cmd)
+        out = g.console_cmd("ckpt check --json " + f)
+        try:
+            d = json.loads(out)
+        except ValueError:
+            d = {}
+        check(tag + "/json", d.get("restartable") is True and any(c["area"] == "vdso" for c in d.get("checks", [])),
+              "restartable: %s" % d.get("restartable"), out)
+        os.rename(old, new)
+        out = g.console_cmd("ckpt check " + f)
+        check(tag + "/problem-reported", "PROBLEM  cwd        %s: is missing here" % old in out and
+              "1 problem: restart cannot work here" in out, "cwd missing", out)
+        out = g.console_cmd("ckpt check %s --map-path %s=%s" % (f, old, new))
+        check(tag + "/map-path", "is missing here; %s is used instead (--map-path)" % new in out and
+              "restart can work here" in out, "cwd mapped", out)
+        cls, rest, _ = g.console_cmd("ckpt restart " + f, allow_error=True)
+        one_line_error(tag + "/restart-refused-names-cwd", cls + " " + rest, "%s is missing here" % old)
+        cls, rest, _ = g.console_cmd("ckpt check %s --map-path relative=/x" % f, allow_error=True)
+        one_line_error(tag + "/bad-map-path", cls + " " + rest, "--map-path needs OLD=NEW")
+        cls, rest, _ = g.console_cmd("ckpt check " + os.path.join(WORK, "missing.ckpt"), allow_error=True)
+        one_line_error(tag + "/missing-file", cls + " " + rest, "ckpt check: cannot open")
+        g.console_cmd("ckpt restart %s --map-path %s=%s" % (f, old, new), timeout=120)
+        bt = g.console_cmd("bt 1")
+        cwd = g.console_cmd("info inferiors")
+        pid = re.search(r"process (\d+)", cwd)
+        where = os.readlink("/proc/%s/cwd" % pid.group(1)) if pid else ""
+        check(tag + "/restart-map-path", "step_here" in bt and where == new, "at step_here, cwd %s" % where, bt + cwd)
+    finally:
+        g.close()
+
+
+class confirm_off_mi:
+    """gdb's confirmations off for a command run through MI."""
+
+    def __init__(self, g):
+        self.g = g
+
+    def __enter__(self):
+        self.g.console_cmd("set confirm off")
+
+    def __exit__(self, *exc):
+        self.g.console_cmd("set confirm on")
+
+
 def one_line_error(name, text, expect):
     ok = expect in text and "Traceback" not in text and "Python Exception" not in text
     return check(name, ok, text.strip().splitlines()[-1] if text.strip() else "", text)
@@ -752,9 +816,9 @@ def test_loading():
                       "(_probe_calls.append('second'), _probe_settle(inf))")
         helptext = g.console_cmd("help ckpt")
         names = re.findall(r"^ckpt (\w+) --", helptext, re.M)
-        check(tag + "/source-twice-one-set-of-commands", sorted(names) == ["back", "diff", "forward", "info", "label",
-                                                                          "list", "restart", "save", "snappoint",
-                                                                          "status", "timeline"],
+        check(tag + "/source-twice-one-set-of-commands", sorted(names) == ["back", "check", "diff", "forward", "info",
+                                                                          "label", "list", "restart", "save",
+                                                                          "snappoint", "status", "timeline"],
               ", ".join(names), helptext)
         n = len(g.async_records)
         run_to_break(g, "prog1")
@@ -2024,7 +2088,7 @@ def main():
     tests = [("abi", test_layout), ("fidelity-prog1", lambda: test_fidelity("prog1")), ("fidelity-prog3", lambda: test_fidelity("prog3")),
              ("plain-debuggers", test_plain_debuggers),
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
-             ("errors", test_errors), ("loading", test_loading), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
+             ("errors", test_errors), ("check", test_check), ("loading", test_loading), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
              ("tracked", test_tracked_saves), ("snappoint-all-stop", lambda: test_snappoints(False)),
              ("snappoint-non-stop", lambda: test_snappoints(True)), ("snappoint-next", test_snappoint_under_next),
              ("label", test_label), ("diff", test_diff),
