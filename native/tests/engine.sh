@@ -510,7 +510,7 @@ check "error: bad usage exits 2" [ $? = 2 ]
 usage_refused() { # STATUS STDERRFILE PATTERN
 	[ "$1" = 2 ] && [ "$(wc -l <"$2")" = 1 ] && grep -q "$3" "$2"
 }
-for verb in dump restart debug info check binfmt; do
+for verb in dump restart debug info check label binfmt; do
 	"$CKPT" $verb --help >"$SCRATCH/help" 2>&1
 	check "usage: ckpt $verb --help shows its synopsis" grep -q "^  ckpt $verb " "$SCRATCH/help"
 	"$CKPT" $verb --no-such-option x >/dev/null 2>"$SCRATCH/err"
@@ -524,7 +524,7 @@ check "usage: two release modes are refused" usage_refused $? "$SCRATCH/err" "ch
 "$CKPT" debug "$SCRATCH/x.ckpt" -batch >/dev/null 2>"$SCRATCH/err"
 check "usage: gdb's options for ckpt debug go after --" usage_refused $? "$SCRATCH/err" "go after --"
 every_verb_listed() {
-	for verb in dump restart debug info check binfmt; do grep -q "^  ckpt $verb " "$1" || return 1; done
+	for verb in dump restart debug info check label binfmt; do grep -q "^  ckpt $verb " "$1" || return 1; done
 }
 "$CKPT" --help >"$SCRATCH/help"
 check "usage: ckpt --help lists every verb" every_verb_listed "$SCRATCH/help"
