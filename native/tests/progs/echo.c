@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	int waiting = connect_to(&a);
 	nap_ms(50);
 	ready(argv[1]);
-	nap_ms(300);
+	nap_ms(1000); /* long enough for a dump to start on a loaded machine */
 
 	char *req = malloc(REQUEST), b[16];
 	read_all(acc, req, REQUEST, "server reads the request");

@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 
 	nap_ms(100);
 	ready(argv[1]);
-	nap_ms(300);
+	nap_ms(1000); /* long enough for a dump to start on a loaded machine */
 
 	/* Everything queued is still there, in order and with its boundaries. */
 	read_pattern(shared[0], 5000, 1, "parent reads what the child queued");
