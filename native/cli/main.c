@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info, &verb_check};
+static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info, &verb_check,
+					   &verb_pack, &verb_unpack_debug};
 
 static void print_help(void)
 {

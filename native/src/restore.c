@@ -10,6 +10,7 @@
 #include "pager.h"
 #include "procattr.h"
 #include "restore.h"
+#include "pack.h"
 #include "portability.h"
 #include "signals.h"
 #include "skeleton.h"
@@ -233,6 +234,13 @@ static int check_this_machine(struct restore_ctx *c)
 	return rc;
 }
 
+/* A packed statefile's files that this machine has differently or not at all come from their
+ * embedded copies (pack.h). */
+static int use_embedded_files(struct restore_ctx *c)
+{
+	return pack_use_embedded(c->img, c->sf_fd);
+}
+
 /* Said once the skeleton has its fds, as a skeleton that gets that far would say it. */
 static int warn_lost_fds(struct restore_ctx *c)
 {
@@ -385,6 +393,7 @@ static const struct restart_step {
 	{"read the statefile", read_statefile, close_statefile, false},
 	{"check the tree", check_tree, NULL, false},
 	{"check this machine", check_this_machine, NULL, false},
+	{"use the embedded files", use_embedded_files, NULL, false},
 	{"keep ckpt's fds above the tree's", keep_fds_above_the_tree, NULL, false},
 	{"map the trampoline", map_trampoline, unmap_trampoline, false},
 	{"read ahead", start_readahead, stop_readahead, false},
