@@ -7,6 +7,7 @@ statefiles  where statefiles go by default, and listing them
 save        ckpt save: capture, background save, interrupt-and-resume
 sigstop     the SIGSTOPs that gdb's attach to a stopped process leaves behind
 restart     ckpt restart: restart with the ckpt command, attach, land in the saved thread
+packed      ckpt pack, and a packed statefile's embedded files as gdb's sysroot
 server      the control socket for the IDE (protocol: native/gdb/PROTOCOL.md)
 commands    the gdb commands and their help texts
 lifecycle   what loading the extension does, and undoes when it is loaded again

@@ -53,6 +53,24 @@ class CaptureResult(ctypes.Structure):
     ]
 
 
+class PackOptions(ctypes.Structure):
+    _fields_ = [
+        ("with_files", ctypes.c_int),
+        ("max_open_file_size", ctypes.c_uint64),
+    ]
+
+
+class PackResult(ctypes.Structure):
+    _fields_ = [
+        ("files", ctypes.c_uint32),
+        ("debug_files", ctypes.c_uint32),
+        ("skipped_open_files", ctypes.c_uint32),
+        ("embedded_bytes", ctypes.c_uint64),
+        ("statefile_bytes", ctypes.c_uint64),
+        ("file_bytes", ctypes.c_uint64),
+    ]
+
+
 CKPT_LEAVE_RUNNING = 0  # enum ckpt_release
 
 # ckpt.h's name of each struct mirrored above.
@@ -60,6 +78,8 @@ MIRRORED_STRUCTS = {
     "ckpt_patch": Patch,
     "ckpt_capture_options": CaptureOptions,
     "ckpt_capture_result": CaptureResult,
+    "ckpt_pack_options": PackOptions,
+    "ckpt_pack_result": PackResult,
 }
 
 # The directory of ckpt-gdb.py, which sits next to this package.
@@ -129,6 +149,11 @@ class Engine:
         lib.ckpt_discard_pending_sigstop.argtypes = [ctypes.POINTER(ctypes.c_int), ctypes.c_size_t]
         lib.ckpt_info.restype = ctypes.c_void_p
         lib.ckpt_info.argtypes = [ctypes.c_char_p, ctypes.c_int]
+        lib.ckpt_pack.restype = ctypes.c_int
+        lib.ckpt_pack.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(PackOptions),
+                                  ctypes.POINTER(PackResult)]
+        lib.ckpt_unpack_debug.restype = ctypes.c_int
+        lib.ckpt_unpack_debug.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
         lib.ckpt_free.restype = None
         lib.ckpt_free.argtypes = [ctypes.c_void_p]
         # The structs above mirror ckpt.h: refuse an engine whose layouts differ.
@@ -156,6 +181,19 @@ class Engine:
             return ctypes.string_at(p).decode("utf-8", "replace")
         finally:
             lib.ckpt_free(p)
+
+    def pack(self, path, out, with_files):
+        lib = self.load()
+        opts, res = PackOptions(with_files=1 if with_files else 0), PackResult()
+        if lib.ckpt_pack(os.fsencode(path), os.fsencode(out), ctypes.byref(opts), ctypes.byref(res)) < 0:
+            raise CkptError(self.error())
+        return res
+
+    def unpack_debug(self, path, directory):
+        n = self.load().ckpt_unpack_debug(os.fsencode(path), os.fsencode(directory))
+        if n < 0:
+            raise CkptError(self.error())
+        return n
 
 
 ENGINE = Engine()

@@ -30,6 +30,13 @@ int main(void)
 	F(ckpt_capture_result, stored_bytes); F(ckpt_capture_result, file_bytes); F(ckpt_capture_result, freeze_ns);
 	F(ckpt_capture_result, total_ns); F(ckpt_capture_result, parent_bytes);
 	END();
+	BEGIN(ckpt_pack_options);
+	F(ckpt_pack_options, with_files); F(ckpt_pack_options, max_open_file_size);
+	END();
+	BEGIN(ckpt_pack_result);
+	F(ckpt_pack_result, files); F(ckpt_pack_result, debug_files); F(ckpt_pack_result, skipped_open_files);
+	F(ckpt_pack_result, embedded_bytes); F(ckpt_pack_result, statefile_bytes); F(ckpt_pack_result, file_bytes);
+	END();
 	printf("}\n");
 	return 0;
 }
