@@ -6,7 +6,10 @@
 # unpacked one refuses, naming the library; ckpt unpack-debug gives gdb names and lines with
 # the library gone.  Real programs, real restarts.
 source tests/lib/common.sh
-need gcc gdb readelf eu-readelf eu-stack objcopy strip sha256sum python3
+source tests/lib/debian_root.sh
+need gcc gdb readelf eu-readelf eu-stack objcopy strip sha256sum python3 unshare chroot
+# The other release's root is cached where the user keeps caches, not in the scratch directory.
+export CKPT_ROOTFS_CACHE=${CKPT_ROOTFS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ckpt/rootfs}
 
 "$CKPT" --help >"$SCRATCH/help"
 check "usage: ckpt --help lists pack and unpack-debug" \
@@ -179,5 +182,47 @@ check "unpack-debug: gdb shows the saved backtrace with names and lines" \
 	bash -c 'grep -q "in step (.*) at .*steplib.c:[0-9]" "$0" && grep -q "in main (.*) at .*stepper.c:[0-9]" "$0"' \
 	"$SCRATCH/bt.u"
 mv "$SCRATCH/libstep.v2" "$LIB/libstep.so"
+
+# 4. Another machine: a root file system of Debian trixie (another glibc, no steplib, no
+# stepper), entered with chroot as root in a mount namespace of its own.  The packed file must
+# restart there to the undisturbed result, ckpt check must report the libraries as embedded, and
+# gdb there must show the saved backtrace with names and lines.
+if root=$(debian_root trixie 2>"$SCRATCH/root.err"); then
+	pass "another machine: a Debian trixie root with gdb ($root)"
+	mkdir -p "$root/opt/ckpt" "$root$SCRATCH" "$root$PWD"
+	cp -a build/bin build/lib build/share "$root/opt/ckpt/"
+	cp "$SCRATCH/p.ckpt" "$SCRATCH/notes.txt" "$SCRATCH/stepper.err" "$root$SCRATCH/"
+	cp "$SCRATCH/partial" "$root$SCRATCH/out"
+	rm -rf "$root$SCRATCH/p.ckpt.sysroot" "$root/tmp/ckpt-cache"
+	inside() { # COMMAND...: run in the trixie root, with its own /proc and this /dev
+		unshare -m bash -c 'mount --make-rprivate / && mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" &&
+			exec chroot "$0" /usr/bin/env -i HOME=/root XDG_CACHE_HOME=/tmp/ckpt-cache PATH=/usr/bin:/bin LC_ALL=C.UTF-8 "$@"' \
+			"$root" "$@"
+	}
+	other_libc=$(inside /usr/bin/ldd --version 2>&1 | head -1)
+	check "another machine: its glibc is not this one's ($other_libc)" \
+		[ -n "$other_libc" -a "$other_libc" != "$(ldd --version 2>&1 | head -1)" ]
+	inside /opt/ckpt/bin/ckpt check "$SCRATCH/p.ckpt" >"$SCRATCH/check.other" 2>&1
+	check "another machine: ckpt check says restart can work there (exit 0)" [ $? = 0 ]
+	check "another machine: ckpt check reports the libraries and the program as embedded" \
+		bash -c 'for f in "$1" "$2" "$3"; do grep -q "^  note     file       $f: embedded: restart maps the packed copy" "$0" || exit 1; done' \
+		"$SCRATCH/check.other" "$LIB/libstep.so" "$libc" "$SCRATCH/stepper"
+	timeout 120 bash -c "$(declare -f inside); root=\$0; inside /opt/ckpt/bin/ckpt restart \"\$1\"" \
+		"$root" "$SCRATCH/p.ckpt" >"$SCRATCH/restart.other" 2>&1
+	rc=$?
+	check "another machine: the packed file restarts there to the undisturbed result" \
+		bash -c '[ "$0" = 0 ] && [ "$(cat "$1")" = "$2" ]' $rc "$root$SCRATCH/out" "$expected"
+	inside /usr/bin/gdb -q -batch -nx -iex "source /opt/ckpt/share/ckpt/ckpt-gdb.py" -ex "ckpt info $SCRATCH/p.ckpt" \
+		-ex "core-file $SCRATCH/p.ckpt" -ex 'echo @@BT\n' -ex bt 2>&1 | sed -n '/^@@BT/,$p' >"$SCRATCH/bt.other"
+	check "another machine: gdb there shows the saved backtrace, with names and lines, as gdb here" \
+		bash -c 'grep -q "in step (.*) at .*steplib.c:[0-9]" "$0" && diff -q "$0" "$1" >/dev/null' "$SCRATCH/bt.other" "$SCRATCH/bt.s"
+	# The cached root stays as debootstrap made it.
+	rm -rf "$root$SCRATCH" "$root/tmp/ckpt-cache" "$root/opt/ckpt"
+	rmdir -p "$root$PWD" 2>/dev/null
+	[ $FAILURES = 0 ] || { echo "# trixie: check:"; cat "$SCRATCH/check.other"; echo "# restart:"; cat "$SCRATCH/restart.other"
+		echo "# gdb:"; cat "$SCRATCH/bt.other"; echo "# here:"; cat "$SCRATCH/bt.s"; } | head -60
+else
+	fail "another machine: a Debian trixie root" "$(tail -n 1 "$SCRATCH/root.err")"
+fi
 
 exit $((FAILURES > 0))
