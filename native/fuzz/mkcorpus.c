@@ -1647,6 +1647,7 @@ static void gen_embedded(const char *C, const struct seeds *seeds)
 		EMB_PATH("path-empty-component", 0, "/usr//lib/libembedded.so"),
 		EMB_PATH("path-root", 0, "/"),
 		EMB_PATH("path-trailing-slash", 1, "/usr/lib/debug/"),
+		EMB_PATH("path-newline-gdb-command", 0, "/usr/lib/libembedded.so\nshell id"),
 		EMB_FIELD("kind-zero", 0, kind, 0, 0),
 		EMB_FIELD("kind-unknown", 1, kind, 4, 0),
 		EMB_FIELD("build-id-33-bytes", 0, build_id_len, 33, 0),

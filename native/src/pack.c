@@ -33,6 +33,10 @@ bool path_is_normal_absolute(const char *s)
 {
 	if (s[0] != '/' || s[1] == 0 || strlen(s) >= PATH_MAX)
 		return false;
+	/* No control characters: the paths go into gdb command lines (unpack-debug's gdbinit). */
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return false;
 	for (const char *c = s; *c;) {
 		const char *e = strchr(c + 1, '/');
 		size_t n = e ? (size_t)(e - c - 1) : strlen(c + 1);
@@ -819,7 +823,13 @@ static int write_gdbinit(const struct statefile_image *img, const char *dir)
 	const char *exe = root->rec.exe_file != CKPT_NO_INDEX ? root->files[root->rec.exe_file].path : NULL;
 	for (size_t i = 0; exe && i < img->nembedded; i++)
 		if (img->embedded[i].rec.kind == CKPT_EMBED_MAPPED && strcmp(img->embedded[i].path, exe) == 0) {
-			buf_printf(&b, "file %s%s\n", abs, exe);
+			/* gdb's quoting, for paths with spaces or quotes. */
+			buf_printf(&b, "file \"");
+			for (const char *c = abs; *c; c++)
+				buf_printf(&b, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+			for (const char *c = exe; *c; c++)
+				buf_printf(&b, "%s%c", *c == '"' || *c == '\\' ? "\\" : "", *c);
+			buf_printf(&b, "\"\n");
 			break;
 		}
 	char *path = xasprintf("%s/gdbinit", abs);

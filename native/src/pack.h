@@ -12,7 +12,8 @@
 #include "json.h"
 #include "util.h"
 
-/* Absolute, without empty, "." or ".." components: the only paths embedded files may have. */
+/* Absolute, without empty, "." or ".." components or control characters: the only paths
+ * embedded files may have. */
 bool path_is_normal_absolute(const char *s);
 
 /* The embedded copy of a mapped file f, or NULL when the statefile has none. */

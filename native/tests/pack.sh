@@ -183,6 +183,29 @@ check "unpack-debug: gdb shows the saved backtrace with names and lines" \
 	"$SCRATCH/bt.u"
 mv "$SCRATCH/libstep.v2" "$LIB/libstep.so"
 
+# A tree of processes: the child images move after the embedded files; every process restarts.
+mkdir -p "$SCRATCH/bin"
+gcc -O1 -g -pthread -o "$SCRATCH/bin/tree" tests/progs/tree.c 2>"$SCRATCH/err" || fail "build tree" "$(cat "$SCRATCH/err")"
+tree_expected=$(expected_output tree)
+start_prog tree "$SCRATCH/tree.out" && "$CKPT" dump $PROG_PID -o "$SCRATCH/tree.ckpt" --kill >/dev/null 2>"$SCRATCH/err" ||
+	fail "tree: dump" "$(cat "$SCRATCH/err")"
+wait $PROG_PID 2>/dev/null
+"$CKPT" pack "$SCRATCH/tree.ckpt" -o "$SCRATCH/tree-p.ckpt" >/dev/null 2>"$SCRATCH/err"
+check "tree: packed (exit 0)" [ $? = 0 ]
+tree_ok() { # the packed file holds the same processes, each with the same mappings and threads
+	local a b
+	a=$("$CKPT" info --json "$SCRATCH/tree.ckpt" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([(p["pid"], p["mappings"], len(p["threads"]), p["stored_bytes"]) for p in d["processes"]])')
+	b=$("$CKPT" info --json "$SCRATCH/tree-p.ckpt" | python3 -c 'import json,sys; d=json.load(sys.stdin); print([(p["pid"], p["mappings"], len(p["threads"]), p["stored_bytes"]) for p in d["processes"]])')
+	[ -n "$a" ] && [ "$a" = "$b" ] && [ "$(echo "$a" | grep -o '(' | wc -l)" -ge 2 ]
+}
+check "tree: the packed file has every process of the statefile" tree_ok
+check "tree: eu-stack reads the packed file" bash -c 'eu-stack --core "$0" -e "$1" 2>/dev/null | grep -q main' \
+	"$SCRATCH/tree-p.ckpt" "$SCRATCH/bin/tree"
+cp "$SCRATCH/tree.out" "$SCRATCH/tree.partial"
+timeout 60 "$CKPT" restart "$SCRATCH/tree-p.ckpt" >>"$SCRATCH/tree.out" 2>"$SCRATCH/err"
+check "tree: the packed file restarts to the undisturbed result" \
+	bash -c '[ "$0" = 0 ] && [ "$(cat "$1")" = "$2" ]' $? "$SCRATCH/tree.out" "$tree_expected"
+
 # 4. Another machine: a root file system of Debian trixie (another glibc, no steplib, no
 # stepper), entered with chroot as root in a mount namespace of its own.  The packed file must
 # restart there to the undisturbed result, ckpt check must report the libraries as embedded, and

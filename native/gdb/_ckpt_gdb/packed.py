@@ -72,11 +72,21 @@ def use_sysroot(d, load_executable):
             if line.startswith("set "):
                 gdb.execute(line, to_string=True)
             elif line.startswith("file "):
-                exe = line[len("file "):]
+                exe = line
     if exe and load_executable:
-        gdb.execute("file " + _quote(exe), to_string=True)
-    return exe
+        gdb.execute(exe, to_string=True)
+    return _unquote(exe[len("file "):]) if exe else None
 
 
-def _quote(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _unquote(s):
+    """The path of gdbinit's `file "..."` line (ckpt unpack-debug quotes as gdb does)."""
+    if len(s) < 2 or s[0] != '"' or s[-1] != '"':
+        return s
+    out, esc = [], False
+    for c in s[1:-1]:
+        if esc or c != "\\":
+            out.append(c)
+            esc = False
+        else:
+            esc = True
+    return "".join(out)
