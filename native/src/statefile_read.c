@@ -48,7 +48,8 @@ static int cmp_embedded(const void *a, const void *b)
  * inside the image, each on its own bytes or on exactly the bytes of another record. */
 static int check_embedded_layout(struct statefile_image *img, uint64_t size, uint64_t *used)
 {
-	qsort(img->embedded, img->nembedded, sizeof(*img->embedded), cmp_embedded);
+	if (img->nembedded > 1)
+		qsort(img->embedded, img->nembedded, sizeof(*img->embedded), cmp_embedded);
 	uint64_t after = *used, end = *used;
 	for (size_t i = 0; i < img->nembedded; i++) {
 		const struct embedded_file *e = &img->embedded[i];
