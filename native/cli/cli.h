@@ -19,7 +19,8 @@ struct verb {
 	int (*run)(const struct verb *self, int argc, char **argv);
 };
 
-extern const struct verb verb_dump, verb_restart, verb_debug, verb_info, verb_check, verb_label, verb_binfmt;
+extern const struct verb verb_dump, verb_restart, verb_debug, verb_info, verb_check, verb_label, verb_binfmt,
+	verb_pack, verb_unpack_debug;
 
 /* getopt_long over argv (argv[0] is the verb), with ckpt's messages: returns the next option,
  * -1 after the last one (positional arguments are then argv[optind..argc-1]), or CLI_STOP when

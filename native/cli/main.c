@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 static const struct verb *const verbs[] = {&verb_dump, &verb_restart, &verb_debug, &verb_info, &verb_check, &verb_label,
-						 &verb_binfmt};
+						 &verb_pack, &verb_unpack_debug, &verb_binfmt};
 
 static void print_help(void)
 {

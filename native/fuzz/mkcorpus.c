@@ -13,6 +13,9 @@
  *       table malformed_categories; most cases inside them are tables of one field and value.
  *   mkcorpus semantic TREE OUTDIR
  *       Writes OUTDIR/semantic--CASE.ckpt: files the reader accepts but restart must refuse.
+ *   mkcorpus packed THREADS OUT
+ *       OUT is the memory-less THREADS with two embedded files, as ckpt pack lays them out:
+ *       valid, and the seed of the corpus's "embedded" category.
  *
  * This program parses statefiles on its own (ELF headers, notes, CKPT tables from format.h),
  * so that a bug in the engine's reader cannot hide in the corpus built to test it.
@@ -2215,6 +2218,132 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 	free(r.nt);
 }
 
+/* ---- packed statefiles ------------------------------------------------------------------ */
+
+/* One way to spoil the embedded file note of a packed seed: a path, or a field of record 0 or
+ * 1 (value, or the root image's end plus value), or the root image not covering the files. */
+struct embed_case {
+	const char *name;
+	int rec;
+	const char *path;        /* NULL: the valid one */
+	size_t field;
+	int width;               /* 0: no field */
+	uint64_t value;
+	int from_root_end;
+	int short_root;          /* the tree leaves the root image's size as it was without them */
+};
+
+/* The threads seed packed by hand: two embedded files of 100 and 200 bytes after the root image's
+ * notes, on pages of their own.  With no case (or a case that changes nothing) the reader
+ * accepts it. */
+static struct file packed_seed(const struct file *thr, const struct embed_case *ec)
+{
+	uint64_t root_end = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n;
+		struct mimage *ms = model_all(thr, &n);
+		struct mnote *en = madd(&ms[0], ms[0].nnt, CKPT_NOTE_OWNER, CKPT_NT_EMBEDDED);
+		struct mtable t = {.rec_size = sizeof(struct ckpt_rec_embedded)};
+		static const char *const paths[2] = {"/usr/lib/libembedded.so.1",
+						     "/usr/lib/debug/.build-id/ab/cdef0123456789.debug"};
+		for (int i = 0; i < 2; i++) {
+			struct ckpt_rec_embedded r = {
+				.offset = root_end + (uint64_t)i * PAGE, .size = 100 + 100 * (uint64_t)i,
+				.kind = i == 0 ? CKPT_EMBED_MAPPED : CKPT_EMBED_DEBUG, .mode = 0100644, .build_id_len = 20,
+			};
+			r.path = tstr(&t, ec && ec->path && ec->rec == i ? ec->path : paths[i]);
+			memset(r.build_id, 0xab, 20);
+			if (ec && ec->width && ec->rec == i) {
+				uint64_t v = ec->value + (ec->from_root_end ? root_end : 0);
+				memcpy((uint8_t *)&r + ec->field, &v, (size_t)ec->width);
+			}
+			tadd(&t, &r);
+		}
+		tencode(&t, en);
+		struct file f = serialize(ms, n);
+		for (size_t i = 0; i < n; i++)
+			mfree(&ms[i]);
+		free(ms);
+		if (pass == 0) {
+			root_end = f.n;
+			free(f.d);
+			continue;
+		}
+		/* Room for the two files, and a root image that covers them. */
+		f.d = realloc(f.d, f.n + 2 * PAGE);
+		memset(f.d + f.n, 0, 2 * PAGE);
+		f.n += 2 * PAGE;
+		struct image r = parse(&f, 0);
+		s64(&f, tree_rec(&f, &r, 0) + offsetof(struct ckpt_rec_tree, image_size),
+		    ec && ec->short_root ? root_end : root_end + PAGE + 200);
+		free(r.nt);
+		return f;
+	}
+	return (struct file){0};
+}
+
+#define EMB_PATH(n, r, p) {.name = n, .rec = r, .path = p}
+#define EMB_FIELD(n, r, f, v, rel)                                                                              \
+	{.name = n, .rec = r, .field = offsetof(struct ckpt_rec_embedded, f),                                    \
+	 .width = (int)sizeof(((struct ckpt_rec_embedded *)0)->f), .value = v, .from_root_end = rel}
+static void gen_embedded(const char *C, const struct seeds *seeds)
+{
+	static const struct embed_case cases[] = {
+		EMB_PATH("path-relative", 0, "usr/lib/libembedded.so.1"),
+		EMB_PATH("path-dotdot", 0, "/usr/lib/../../etc/passwd"),
+		EMB_PATH("path-dot", 0, "/usr/./lib/libembedded.so"),
+		EMB_PATH("path-empty-component", 0, "/usr//lib/libembedded.so"),
+		EMB_PATH("path-root", 0, "/"),
+		EMB_PATH("path-trailing-slash", 1, "/usr/lib/debug/"),
+		EMB_PATH("path-newline-gdb-command", 0, "/usr/lib/libembedded.so\nshell id"),
+		EMB_FIELD("kind-zero", 0, kind, 0, 0),
+		EMB_FIELD("kind-unknown", 1, kind, 4, 0),
+		EMB_FIELD("build-id-33-bytes", 0, build_id_len, 33, 0),
+		EMB_FIELD("offset-unaligned", 1, offset, PAGE + 1, 1),
+		EMB_FIELD("offset-in-headers", 0, offset, 0, 0),
+		EMB_FIELD("offset-in-notes", 0, offset, -(uint64_t)PAGE, 1),
+		EMB_FIELD("offset-beyond-file", 1, offset, 64 * PAGE, 1),
+		EMB_FIELD("size-beyond-file", 1, size, 2 * PAGE, 0),
+		EMB_FIELD("size-huge", 0, size, 1ull << 41, 0),
+		EMB_FIELD("size-wraps", 1, size, ~0ull, 0),
+		EMB_FIELD("overlap-next", 0, size, PAGE + 50, 0),
+		EMB_FIELD("same-offset-other-size", 1, offset, 0, 1),
+		{.name = "beyond-root-image", .short_root = 1},
+	};
+	for (size_t i = 0; i < N_CASES(cases); i++) {
+		struct file f = packed_seed(seeds->threads, &cases[i]);
+		emit(C, &f, "%s", cases[i].name);
+		free(f.d);
+	}
+	/* The note's table itself, and where the note is. */
+	struct file ok = packed_seed(seeds->threads, NULL);
+	struct image r = parse(&ok, 0);
+	const struct noteref *en = ckpt(&r, CKPT_NT_EMBEDDED);
+	emit32(C, &ok, en->desc + T_REC_SIZE, 8, "record-short");
+	emit32(C, &ok, en->desc + T_COUNT, 100000, "count-beyond-note");
+	emit32(C, &ok, en->desc + T_DATA_SIZE, 1u << 30, "data-beyond-note");
+	free(r.nt);
+	free(ok.d);
+	/* Twice in the root image, and in a child image. */
+	size_t n;
+	struct mimage *ms = model_all(seeds->threads, &n);
+	struct mtable t = {.rec_size = sizeof(struct ckpt_rec_embedded)};
+	tencode(&t, madd(&ms[0], ms[0].nnt, CKPT_NOTE_OWNER, CKPT_NT_EMBEDDED));
+	t = (struct mtable){.rec_size = sizeof(struct ckpt_rec_embedded)};
+	tencode(&t, madd(&ms[0], ms[0].nnt, CKPT_NOTE_OWNER, CKPT_NT_EMBEDDED));
+	emit_model(C, ms, n, "note-twice");
+	for (size_t i = 0; i < n; i++)
+		mfree(&ms[i]);
+	free(ms);
+	ms = model_all(seeds->tree, &n);
+	t = (struct mtable){.rec_size = sizeof(struct ckpt_rec_embedded)};
+	tencode(&t, madd(&ms[1], ms[1].nnt, CKPT_NOTE_OWNER, CKPT_NT_EMBEDDED));
+	emit_model(C, ms, n, "in-child-image");
+	for (size_t i = 0; i < n; i++)
+		mfree(&ms[i]);
+	free(ms);
+}
+
 /* Every category of the malformed corpus: the reader must refuse each of its files. */
 static const struct {
 	const char *name;
@@ -2233,6 +2362,7 @@ static const struct {
 	{"sockets", gen_sockets},
 	{"objects", gen_objects},
 	{"annotation", gen_annotation},
+	{"embedded", gen_embedded},
 };
 
 static void seed(const char *in, const char *out)
@@ -2265,9 +2395,17 @@ int main(int argc, char **argv)
 		free(tree.d);
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "packed") == 0) {
+		struct file thr = load(argv[2]);
+		struct file f = packed_seed(&thr, NULL);
+		write_sparse(argv[3], &f);
+		free(f.d);
+		free(thr.d);
+		return 0;
+	}
 	if ((argc != 5 && argc != 6) || strcmp(argv[1], "malformed") != 0) {
 		fprintf(stderr, "usage: mkcorpus seed IN OUT | mkcorpus malformed TREE THREADS OUTDIR [OBJECTS] | mkcorpus "
-				"semantic TREE OUTDIR\n");
+				"semantic TREE OUTDIR | mkcorpus packed THREADS OUT\n");
 		return 2;
 	}
 	struct file tree = load(argv[2]), thr = load(argv[3]), obj = {0};

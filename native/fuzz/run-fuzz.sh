@@ -52,6 +52,9 @@ for m in single threads tree objects; do
 	"$work/bin/mkcorpus" seed "$work/$m.ckpt" "$work/corpus/$m" || seed_ok=0
 	"$ckpt" info "$work/corpus/$m" >/dev/null 2>"$work/seed.err" || { seed_ok=0; cat "$work/seed.err"; }
 done
+# A packed one, so that the embedded file note is fuzzed too.
+"$work/bin/mkcorpus" packed "$work/threads.ckpt" "$work/corpus/packed" || seed_ok=0
+"$ckpt" info "$work/corpus/packed" >/dev/null 2>"$work/seed.err" || { seed_ok=0; cat "$work/seed.err"; }
 if [ "$seed_ok" = 1 ]; then
 	pass "fuzz seeds: $(ls "$work/corpus" | wc -l) memory-less real statefiles, $(du -cb "$work"/corpus/* | tail -n 1 | cut -f 1) bytes, accepted by ckpt info"
 else

@@ -222,6 +222,37 @@ char *ckpt_check_mapped(const char *path, int json, const struct ckpt_path_map *
 			unsigned *problems);
 void ckpt_free(void *p);
 
+/*
+ * Packing a statefile for another machine: OUT is the statefile with every file its mappings
+ * come from (the executable, every shared library, deduplicated) and their separate debug info
+ * (by build-id under /usr/lib/debug/.build-id, or .gnu_debuglink) embedded in it, so that it
+ * restarts where those files are missing or different and a debugger finds symbols.  OUT is
+ * still a core file.  It is written under a temporary name, mode 0600, and renamed when
+ * complete.  The files must still be the ones the program had mapped.
+ */
+struct ckpt_pack_options {
+	int with_files;              /* also small regular files the program had open */
+	uint64_t max_open_file_size; /* with_files: larger ones are left out; 0: 16 MiB */
+};
+struct ckpt_pack_result {
+	uint32_t files;              /* files embedded (a file under two paths counts once) */
+	uint32_t debug_files;        /* of them, separate debug info */
+	uint32_t skipped_open_files; /* with_files: open files too large or not the ones open */
+	uint64_t embedded_bytes;
+	uint64_t statefile_bytes;    /* of the statefile packed */
+	uint64_t file_bytes;         /* of OUT */
+};
+int ckpt_pack(const char *path, const char *out, const struct ckpt_pack_options *options,
+	      struct ckpt_pack_result *result);
+/*
+ * For a debugger on another machine: writes the embedded files of a packed statefile under dir
+ * by their saved paths (dir/usr/lib/..., debug info under dir/usr/lib/debug), and dir/gdbinit
+ * with the settings (sysroot, solib-search-path, debug-file-directory, the executable) that
+ * make `gdb -ix DIR/gdbinit -c FILE` find the executable, libraries and debug info as they
+ * were.  Returns the number of files written.
+ */
+int ckpt_unpack_debug(const char *path, const char *dir);
+
 #pragma GCC visibility pop
 
 #ifdef __cplusplus

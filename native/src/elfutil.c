@@ -135,3 +135,57 @@ out:
 	close(fd);
 	return res;
 }
+
+size_t elf_debuglink(int fd, char *name, size_t max, uint32_t *crc)
+{
+	Elf64_Ehdr eh;
+	if (read_ehdr(fd, &eh) < 0 || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shnum > 65000 ||
+	    eh.e_shstrndx >= eh.e_shnum)
+		return 0;
+	Elf64_Shdr *sh = xmalloc(eh.e_shnum * sizeof(*sh));
+	char *names = NULL;
+	size_t len = 0;
+	if (pread_all(fd, sh, eh.e_shnum * sizeof(*sh), (off_t)eh.e_shoff) < 0)
+		goto out;
+	const Elf64_Shdr *strs = &sh[eh.e_shstrndx];
+	if (strs->sh_size == 0 || strs->sh_size > (1u << 20))
+		goto out;
+	names = xmalloc(strs->sh_size + 1);
+	if (pread_all(fd, names, strs->sh_size, (off_t)strs->sh_offset) < 0)
+		goto out;
+	names[strs->sh_size] = 0;
+	for (int i = 0; i < eh.e_shnum; i++) {
+		/* The section: the file name, NUL, padding to 4, then the CRC-32 of the debug file. */
+		if (sh[i].sh_name >= strs->sh_size || strcmp(names + sh[i].sh_name, ".gnu_debuglink") != 0 ||
+		    sh[i].sh_size < 8 || sh[i].sh_size > 4096 || sh[i].sh_type == SHT_NOBITS)
+			continue;
+		char sec[4096];
+		if (pread_all(fd, sec, sh[i].sh_size, (off_t)sh[i].sh_offset) < 0)
+			break;
+		size_t n = strnlen(sec, sh[i].sh_size);
+		if (n == 0 || n + 1 > max || ALIGN_UP(n + 1, 4) + 4 > sh[i].sh_size)
+			break;
+		memcpy(name, sec, n + 1);
+		memcpy(crc, sec + ALIGN_UP(n + 1, 4), 4);
+		len = n;
+		break;
+	}
+out:
+	free(sh);
+	free(names);
+	return len;
+}
+
+uint32_t elf_crc32(uint32_t crc, const void *data, size_t n)
+{
+	/* The CRC-32 of .gnu_debuglink (IEEE 802.3, reflected polynomial 0xedb88320), bit by bit:
+	 * only ever run over debug files while packing. */
+	const uint8_t *p = data;
+	crc = ~crc;
+	for (size_t i = 0; i < n; i++) {
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1u));
+	}
+	return ~crc;
+}

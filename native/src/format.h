@@ -29,6 +29,7 @@ enum {
 	CKPT_NT_SYSVIPC = 14,   /* root image only: the tree's SysV IPC objects; absent: none */
 	CKPT_NT_SECCOMP = 15,   /* per thread: seccomp mode and filters, no_new_privs; absent: none */
 	CKPT_NT_CPU = 16,       /* root image only, optional: the saving CPU's features */
+	CKPT_NT_EMBEDDED = 17,  /* root image only, optional: files packed into the statefile */
 };
 
 /*
@@ -363,6 +364,28 @@ struct ckpt_rec_cpu {
 	uint32_t reserved;
 	uint32_t xsave_offset[CKPT_CPU_XSAVE_PARTS];  /* cpuid(0xd, i).ebx in the standard layout */
 	uint32_t xsave_part_size[CKPT_CPU_XSAVE_PARTS];
+};
+
+/* A file that `ckpt pack` copied into the statefile, so that it restarts and can be debugged
+ * where that file is missing or different.  Its bytes lie in the root image, after the
+ * segments' data, page aligned; two records may share the same bytes (one file under two
+ * paths) but no other bytes of the statefile. */
+enum {
+	CKPT_EMBED_MAPPED = 1,    /* a file the tree's mappings come from: the executable, a library */
+	CKPT_EMBED_DEBUG = 2,     /* separate debug info of a mapped file (by build-id or debuglink) */
+	CKPT_EMBED_OPEN = 3,      /* a small regular file the program had open (--with-files) */
+};
+struct ckpt_rec_embedded {
+	uint64_t offset;          /* of its bytes, from the start of the statefile, page aligned */
+	uint64_t size;
+	uint32_t kind;            /* CKPT_EMBED_* */
+	uint32_t path;            /* str: where the saving machine had it (absolute, normalized) */
+	int64_t mtime_sec;        /* as at capture; the file's identity with size and build-id */
+	uint32_t mtime_nsec;
+	uint32_t mode;
+	uint32_t build_id_len;    /* of the file, or for DEBUG of the file it describes; 0: none */
+	uint32_t reserved;
+	uint8_t build_id[32];
 };
 
 /* A zombie (a child that exited and was not reaped) has a tree record but no image: its

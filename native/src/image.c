@@ -52,6 +52,9 @@ void image_free(struct statefile_image *img)
 	free(img->hostname);
 	free(img->stop_function);
 	free(img->stop_file);
+	for (size_t i = 0; i < img->nembedded; i++)
+		free(img->embedded[i].path);
+	free(img->embedded);
 	memset(img, 0, sizeof(*img));
 }
 

@@ -100,6 +100,11 @@ struct process_image {
 	size_t nseccomp, cap_seccomp;
 };
 
+struct embedded_file {
+	struct ckpt_rec_embedded rec;
+	char *path;
+};
+
 struct statefile_image {
 	struct ckpt_rec_header hdr;
 	char *engine_version, *kernel_release, *hostname, *stop_function, *stop_file;
@@ -115,6 +120,8 @@ struct statefile_image {
 	uint64_t allocated_bytes;      /* blocks actually allocated, when read */
 	bool has_cpu;                  /* statefiles of older engines have no CPU note */
 	struct ckpt_rec_cpu cpu;       /* the CPU it was saved on */
+	struct embedded_file *embedded; /* files ckpt pack put in (CKPT_NT_EMBEDDED), by offset */
+	size_t nembedded, cap_embedded;
 };
 
 void image_free(struct statefile_image *img);

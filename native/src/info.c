@@ -6,6 +6,7 @@
 #include "json.h"
 #include "locks.h"
 #include "seccomp.h"
+#include "pack.h"
 #include "statefile.h"
 #include "sysvipc.h"
 #include "timers.h"
@@ -260,6 +261,7 @@ static char *render_json(const char *path, const struct statefile_image *img, co
 	json_u64(&j, "mapped_bytes", tmapped);
 	json_u64(&j, "file_bytes", img->file_size);
 	json_u64(&j, "allocated_bytes", img->allocated_bytes);
+	pack_info_json(img, &j);
 	json_object_end(&j);
 	buf_put(&b, "\n", 1);
 	free(stop_sym);
@@ -380,6 +382,7 @@ static char *render_text(const char *path, const struct statefile_image *img, co
 	human_bytes(s1, sizeof(s1), img->file_size);
 	human_bytes(s2, sizeof(s2), img->allocated_bytes);
 	buf_printf(&b, "File size:  %s (%s allocated on disk)\n", s1, s2);
+	pack_info_text(img, &b);
 	buf_put(&b, "", 1);
 	return (char *)b.data;
 }

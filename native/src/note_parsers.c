@@ -9,6 +9,7 @@
 #include "seccomp.h"
 #include "sysvipc.h"
 #include "timers.h"
+#include "pack.h"
 #include "statefile.h"
 #include "util.h"
 
@@ -369,6 +370,37 @@ static int parse_annotation(struct image_notes *in, const struct note *n)
 	return rc;
 }
 
+/* Files ckpt pack put in (optional).  Where their bytes lie is checked by the statefile
+ * reader against the root image's segments. */
+static int parse_embedded(struct image_notes *in, const struct note *n)
+{
+	if (!in->root)
+		return ckpt_fail("a child image carries an embedded file note");
+	struct statefile_image *img = in->img;
+	struct table t;
+	if (table_parse(n, sizeof(struct ckpt_rec_embedded), MAX_EMBEDDED, &t) < 0)
+		return -1;
+	for (uint32_t i = 0; i < t.count; i++) {
+		struct embedded_file *e = ARR_PUSH(img->embedded, img->nembedded, img->cap_embedded);
+		table_rec(&t, i, &e->rec, sizeof(e->rec));
+		const char *path;
+		if (table_str(&t, e->rec.path, &path, "embedded file path") < 0)
+			return -1;
+		if (!path || !path_is_normal_absolute(path))
+			return ckpt_fail("embedded file %u has no normalized absolute path", i);
+		e->path = xstrdup(path);
+		if (e->rec.kind < CKPT_EMBED_MAPPED || e->rec.kind > CKPT_EMBED_OPEN)
+			return ckpt_fail("embedded file %s is of unknown kind %u", path, e->rec.kind);
+		if (e->rec.build_id_len > sizeof(e->rec.build_id))
+			return ckpt_fail("embedded file %s has a bad build-id length", path);
+		if (e->rec.offset % PAGE)
+			return ckpt_fail("embedded file %s does not start on a page", path);
+		if (e->rec.size > MAX_EMBEDDED_SIZE)
+			return ckpt_fail("embedded file %s is larger than any file ckpt packs", path);
+	}
+	return 0;
+}
+
 /* ---- The table ------------------------------------------------------------------------ */
 
 /* Required notes; a note without either flag is optional. */
@@ -406,6 +438,7 @@ static const struct note_parser {
 	{CKPT_NOTE_OWNER, CKPT_NT_SYSVIPC, sysvipc_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_SECCOMP, seccomp_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_ANNOTATION, parse_annotation, 0},  /* optional: older files lack it */
+	{CKPT_NOTE_OWNER, CKPT_NT_EMBEDDED, parse_embedded, 0},
 };
 
 void notes_begin(struct image_notes *in, struct statefile_image *img, struct process_image *p, int root)

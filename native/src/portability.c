@@ -5,6 +5,7 @@
 #include "fdkind.h"
 #include "json.h"
 #include "mem.h"
+#include "pack.h"
 #include "pathmap.h"
 #include "util.h"
 #include "statefile.h"
@@ -42,7 +43,8 @@ static bool listed(const struct portability_report *r, const char *area, const c
 }
 
 static const char REMEDY_FILE[] =
-	"put back the file the program had mapped, or restart on the machine where the statefile was saved";
+	"put back the file the program had mapped, or restart on the machine where the statefile was saved, "
+	"or run `ckpt pack FILE -o OUT` there and restart OUT, which carries its files";
 
 /* Every backing file that restart maps bytes from, once. */
 static void check_mapped_files(const struct statefile_image *img, struct portability_report *r)
@@ -58,10 +60,17 @@ static void check_mapped_files(const struct statefile_image *img, struct portabi
 				continue;
 			char *why;
 			enum mem_file_state st = mem_file_state(f, v, &why);
+			bool embedded = pack_find_embedded(img, f) != NULL;
 			if (st == MEM_FILE_SAME)
-				add(r, "file", PORTABILITY_OK, xstrdup(f->path), xstrdup("the same as when saved"), NULL);
+				add(r, "file", PORTABILITY_OK, xstrdup(f->path),
+				    xstrdup(embedded ? "the same as when saved (and embedded)" : "the same as when saved"), NULL);
+			else if (embedded)
+				add(r, "file", PORTABILITY_NOTE, xstrdup(f->path),
+				    xasprintf("embedded: restart maps the packed copy, as the file here %s", why), NULL);
 			else
 				add(r, "file", PORTABILITY_PROBLEM, xstrdup(f->path), why, REMEDY_FILE);
+			if (embedded)
+				free(why);
 		}
 	}
 }

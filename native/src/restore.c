@@ -12,6 +12,7 @@
 #include "pager.h"
 #include "procattr.h"
 #include "restore.h"
+#include "pack.h"
 #include "portability.h"
 #include "seccomp.h"
 #include "signals.h"
@@ -279,6 +280,13 @@ static int map_moved_paths(struct restore_ctx *c)
 	return 0;
 }
 
+/* A packed statefile's files that this machine has differently or not at all come from their
+ * embedded copies (pack.h). */
+static int use_embedded_files(struct restore_ctx *c)
+{
+	return pack_use_embedded(c->img, c->sf_fd);
+}
+
 /* Said once the skeleton has its fds, as a skeleton that gets that far would say it. */
 static int warn_lost_fds(struct restore_ctx *c)
 {
@@ -448,6 +456,7 @@ static const struct restart_step {
 	{"check the tree", check_tree, NULL, false},
 	{"check this machine", check_this_machine, NULL, false},
 	{"map moved paths", map_moved_paths, NULL, false},
+	{"use the embedded files", use_embedded_files, NULL, false},
 	{"keep ckpt's fds above the tree's", keep_fds_above_the_tree, NULL, false},
 	{"map the trampoline", map_trampoline, unmap_trampoline, false},
 	{"point threads into this kernel's vDSO", redirect_vdso_threads, NULL, false},

@@ -21,6 +21,8 @@
 #define MAX_VMAS (1u << 20)
 #define MAX_FDS (1u << 20)
 #define MAX_SIGQUEUE 65536
+#define MAX_EMBEDDED 65536
+#define MAX_EMBEDDED_SIZE (1ull << 40)
 
 struct statefile_layout {
 	struct buf *notes;       /* per process */

@@ -41,6 +41,36 @@ static int cmp_u64_pair(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
+static int cmp_embedded(const void *a, const void *b)
+{
+	const struct embedded_file *x = a, *y = b;
+	if (x->rec.offset != y->rec.offset)
+		return x->rec.offset < y->rec.offset ? -1 : 1;
+	return x->rec.size < y->rec.size ? -1 : x->rec.size > y->rec.size;
+}
+
+/* The files ckpt pack embedded lie in the root image after everything else it holds (*used),
+ * inside the image, each on its own bytes or on exactly the bytes of another record. */
+static int check_embedded_layout(struct statefile_image *img, uint64_t size, uint64_t *used)
+{
+	if (img->nembedded > 1)
+		qsort(img->embedded, img->nembedded, sizeof(*img->embedded), cmp_embedded);
+	uint64_t after = *used, end = *used;
+	for (size_t i = 0; i < img->nembedded; i++) {
+		const struct embedded_file *e = &img->embedded[i];
+		if (e->rec.offset > size || e->rec.size > size - e->rec.offset)
+			return ckpt_fail("truncated statefile: embedded file %s lies beyond the end of the file", e->path);
+		if (i > 0 && e->rec.offset == e[-1].rec.offset && e->rec.size == e[-1].rec.size)
+			continue; /* one file's bytes under two records */
+		if (e->rec.offset < after)
+			return ckpt_fail("embedded file %s overlaps the statefile's segments or another embedded file",
+					 e->path);
+		after = end = e->rec.offset + e->rec.size;
+	}
+	*used = end;
+	return 0;
+}
+
 /* Reads one process image at [base, base+size) of the file.  *extent is set to how much of it
  * the image's headers, notes and segments use.  ann (root only, may be NULL) gets the image's
  * annotation and where its descriptor lies in the file. */
@@ -254,6 +284,8 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 		ckpt_fail("the executable refers to unknown file %u", p->rec.exe_file);
 		goto out;
 	}
+	if (root && check_embedded_layout(img, size, &used) < 0)
+		goto out;
 	if (root) {
 		*tree_out = in.tree;
 		/* The tree table points into the notes buffer; keep it alive for the caller. */

@@ -24,6 +24,8 @@ size_t ckpt_struct_size(const char *name)
 		{"ckpt_restart_options", sizeof(struct ckpt_restart_options)},
 		{"ckpt_restart_result", sizeof(struct ckpt_restart_result)},
 		{"ckpt_path_map", sizeof(struct ckpt_path_map)},
+		{"ckpt_pack_options", sizeof(struct ckpt_pack_options)},
+		{"ckpt_pack_result", sizeof(struct ckpt_pack_result)},
 	};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		if (name && strcmp(name, sizes[i].name) == 0)

@@ -15,6 +15,7 @@ diff        ckpt diff: frames, globals and pages of two statefiles compared
 statedump   not imported: the script that ckpt diff runs in a batch gdb on one statefile
 sigstop     the SIGSTOPs that gdb's attach to a stopped process leaves behind
 restart     ckpt restart: restart with the ckpt command, attach, land in the saved thread
+packed      ckpt pack, and a packed statefile's embedded files as gdb's sysroot
 server      the control socket for the IDE (protocol: native/gdb/PROTOCOL.md)
 commands    the gdb commands and their help texts (timetravel: the time-travel ones)
 lifecycle   what loading the extension does, and undoes when it is loaded again

@@ -1,14 +1,16 @@
-"""The gdb commands: ckpt save, ckpt restart, ckpt info, ckpt list, ckpt status (the time-travel
-ones are in timetravel).  Every failure is one line (gdb.GdbError), never a Python traceback."""
+"""The gdb commands: ckpt save, ckpt restart, ckpt info, ckpt check, ckpt pack, ckpt list, ckpt
+status (the time-travel ones are in timetravel).  Every failure is one line (gdb.GdbError), never
+a Python traceback."""
 
+import json
 import os
 
 import gdb
 
 from . import VERSION, CkptError
-from . import server
+from . import packed, server
 from .engine import ENGINE
-from .inferior import thread_running
+from .inferior import executable, thread_running
 from .restart import restart
 from .save import BackgroundSave, save, saved_line
 from .statefiles import ckpt_dir, human, list_statefiles, resolve
@@ -21,6 +23,7 @@ def register():
     CkptRestart()
     CkptInfo()
     CkptCheck()
+    CkptPack()
     CkptList()
     CkptStatus()
 
@@ -62,9 +65,11 @@ ckpt save [-b | -w] [-l LABEL] [--allow-unrestorable] [FILE]
                             save all threads at the current stop into a statefile
 ckpt restart FILE [--map-path OLD=NEW]...
                             restart a statefile stopped and attach this gdb to it
-ckpt info FILE              describe a statefile
+ckpt info FILE              describe a statefile (of a packed one, read its embedded files)
 ckpt check FILE [--json] [--map-path OLD=NEW]...
                             whether a statefile can restart on this machine
+ckpt pack FILE -o OUT [--with-files]
+                            make OUT, a statefile that carries its files for another machine
 ckpt list [DIR]             list the statefiles in DIR ($CKPT_DIR or the current directory)
 ckpt status                 extension and engine versions, the IDE control socket, and
                             where statefiles go
@@ -199,11 +204,42 @@ class CkptInfo(gdb.Command):
         argv = _argv(arg, "ckpt info FILE", 1)
         if not argv:
             raise gdb.GdbError("usage: ckpt info FILE")
+        path = resolve(argv[0])
         try:
-            text = ENGINE.info(resolve(argv[0]), False)
+            text = ENGINE.info(path, False)
+            desc = json.loads(ENGINE.info(path, True))
         except CkptError as e:
             raise CkptError("ckpt info: %s" % e)
         gdb.write(text.rstrip("\n") + "\n")
+        # A packed file: gdb reads its embedded files (`core-file FILE` then shows it as saved).
+        sysroot = packed.sysroot_for(path, desc)
+        if sysroot:
+            exe = packed.use_sysroot(sysroot, not executable(gdb.selected_inferior()))
+            gdb.write("ckpt: gdb now reads the files embedded in %s from %s (sysroot, solib-search-path, "
+                      "debug-file-directory%s)\n" % (path, sysroot, ", the executable" if exe else ""))
+
+
+class CkptPack(gdb.Command):
+    """Make a statefile that restarts on another machine: ckpt pack FILE -o OUT [--with-files]
+
+OUT is FILE with the executable, every shared library and their separate debug info embedded
+(--with-files: also the small files the program had open).  Run it where FILE was saved."""
+
+    def __init__(self):
+        super().__init__("ckpt pack", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
+
+    @_guard
+    def invoke(self, arg, from_tty):
+        usage = "ckpt pack FILE -o OUT [--with-files]"
+        argv = _argv(arg, usage, 4)
+        with_files = "--with-files" in argv
+        argv = [a for a in argv if a != "--with-files"]
+        if len(argv) != 3 or argv[1] != "-o":
+            raise gdb.GdbError("usage: " + usage)
+        path, out = resolve(argv[0]), os.path.abspath(os.path.expanduser(argv[2]))
+        r = packed.pack(path, out, with_files)
+        gdb.write(packed.packed_line(path, out, r) + "\n")
+        gdb.write(packed.secrets_warning(out, with_files) + "\n", gdb.STDERR)
 
 
 class CkptCheck(gdb.Command):

@@ -66,6 +66,24 @@ class CaptureResult(ctypes.Structure):
     ]
 
 
+class PackOptions(ctypes.Structure):
+    _fields_ = [
+        ("with_files", ctypes.c_int),
+        ("max_open_file_size", ctypes.c_uint64),
+    ]
+
+
+class PackResult(ctypes.Structure):
+    _fields_ = [
+        ("files", ctypes.c_uint32),
+        ("debug_files", ctypes.c_uint32),
+        ("skipped_open_files", ctypes.c_uint32),
+        ("embedded_bytes", ctypes.c_uint64),
+        ("statefile_bytes", ctypes.c_uint64),
+        ("file_bytes", ctypes.c_uint64),
+    ]
+
+
 CKPT_LEAVE_RUNNING = 0  # enum ckpt_release
 
 # enum ckpt_origin, by the names that the statefile's annotation and ckpt info use.
@@ -77,6 +95,8 @@ MIRRORED_STRUCTS = {
     "ckpt_capture_options": CaptureOptions,
     "ckpt_capture_result": CaptureResult,
     "ckpt_path_map": PathMap,
+    "ckpt_pack_options": PackOptions,
+    "ckpt_pack_result": PackResult,
 }
 
 # The directory of ckpt-gdb.py, which sits next to this package.
@@ -149,6 +169,11 @@ class Engine:
         lib.ckpt_check_mapped.restype = ctypes.c_void_p
         lib.ckpt_check_mapped.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(PathMap), ctypes.c_size_t,
                                           ctypes.POINTER(ctypes.c_uint)]
+        lib.ckpt_pack.restype = ctypes.c_int
+        lib.ckpt_pack.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(PackOptions),
+                                  ctypes.POINTER(PackResult)]
+        lib.ckpt_unpack_debug.restype = ctypes.c_int
+        lib.ckpt_unpack_debug.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
         lib.ckpt_free.restype = None
         lib.ckpt_free.argtypes = [ctypes.c_void_p]
         # The structs above mirror ckpt.h: refuse an engine whose layouts differ.
@@ -193,6 +218,19 @@ class Engine:
             return ctypes.string_at(p).decode("utf-8", "replace"), problems.value
         finally:
             lib.ckpt_free(p)
+
+    def pack(self, path, out, with_files):
+        lib = self.load()
+        opts, res = PackOptions(with_files=1 if with_files else 0), PackResult()
+        if lib.ckpt_pack(os.fsencode(path), os.fsencode(out), ctypes.byref(opts), ctypes.byref(res)) < 0:
+            raise CkptError(self.error())
+        return res
+
+    def unpack_debug(self, path, directory):
+        n = self.load().ckpt_unpack_debug(os.fsencode(path), os.fsencode(directory))
+        if n < 0:
+            raise CkptError(self.error())
+        return n
 
 
 ENGINE = Engine()

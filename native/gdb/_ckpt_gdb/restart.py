@@ -11,6 +11,7 @@ import threading
 import gdb
 
 from . import CkptError
+from . import packed
 from . import timeline
 from .engine import ENGINE
 from .inferior import confirm_off, connection_type, executable, thread_running
@@ -153,6 +154,11 @@ def restart(path, interactive, done, quiet=False, map_paths=()):
         raise CkptError("ckpt restart: %s" % e)
     program = desc.get("program") or (desc.get("processes") or [{}])[0].get("exe")
     stop_tid = (desc.get("stop") or {}).get("tid")
+    # A packed statefile runs with its embedded files where this machine's differ: gdb reads
+    # symbols from the same files, laid out as a sysroot.
+    sysroot = packed.sysroot_for(path, desc)
+    if sysroot:
+        program = packed.use_sysroot(sysroot, False) or program
 
     _drop_current(interactive)
     res = _spawn_restart(path, map_paths)

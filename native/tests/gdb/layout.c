@@ -35,6 +35,13 @@ int main(void)
 	BEGIN(ckpt_path_map);
 	F(ckpt_path_map, from); F(ckpt_path_map, to);
 	END();
+	BEGIN(ckpt_pack_options);
+	F(ckpt_pack_options, with_files); F(ckpt_pack_options, max_open_file_size);
+	END();
+	BEGIN(ckpt_pack_result);
+	F(ckpt_pack_result, files); F(ckpt_pack_result, debug_files); F(ckpt_pack_result, skipped_open_files);
+	F(ckpt_pack_result, embedded_bytes); F(ckpt_pack_result, statefile_bytes); F(ckpt_pack_result, file_bytes);
+	END();
 	printf("}\n");
 	return 0;
 }

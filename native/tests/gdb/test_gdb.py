@@ -817,7 +817,7 @@ def test_loading():
         helptext = g.console_cmd("help ckpt")
         names = re.findall(r"^ckpt (\w+) --", helptext, re.M)
         check(tag + "/source-twice-one-set-of-commands", sorted(names) == ["back", "check", "diff", "forward", "info",
-                                                                          "label", "list", "restart", "save",
+                                                                          "label", "list", "pack", "restart", "save",
                                                                           "snappoint", "status", "timeline"],
               ", ".join(names), helptext)
         n = len(g.async_records)
@@ -2089,7 +2089,7 @@ def main():
              ("plain-debuggers", test_plain_debuggers),
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
              ("errors", test_errors), ("check", test_check), ("loading", test_loading), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
-             ("tracked", test_tracked_saves), ("snappoint-all-stop", lambda: test_snappoints(False)),
+             ("tracked", test_tracked_saves), ("packed", test_packed), ("snappoint-all-stop", lambda: test_snappoints(False)),
              ("snappoint-non-stop", lambda: test_snappoints(True)), ("snappoint-next", test_snappoint_under_next),
              ("label", test_label), ("diff", test_diff),
              ("user-init-twice", test_user_init_twice), ("cdt-full-console", test_cdt_full_console), ("travel-errors", test_time_travel_errors),
@@ -2108,6 +2108,80 @@ def main():
         print("# %s took %.1f s" % (name, time.time() - t0), flush=True)
     test_leftovers()
     return 1 if RESULTS["FAIL"] else 0
+
+
+def test_packed():
+    """Debugging a shared file: a program saved in gdb at a breakpoint inside its private
+    library and packed there (`ckpt pack` of the extension); with the library and its debug
+    info gone, `ckpt info` of the packed file points gdb at its embedded files, so the core shows
+    the saved backtrace with names and lines, and `ckpt restart` of it attaches with the same."""
+    tag = "packed"
+    src = os.path.join(HERE, "..", "pack")
+    libdir = os.path.join(WORK, "packlib")
+    os.makedirs(libdir, exist_ok=True)
+    lib, exe = os.path.join(libdir, "libstep.so"), os.path.join(WORK, "stepper")
+    for argv in (["gcc", "-g", "-O0", "-shared", "-fPIC", "-o", lib, os.path.join(src, "steplib.c")],
+                 ["objcopy", "--only-keep-debug", lib, lib + ".debug"], ["strip", "--strip-debug", lib],
+                 ["objcopy", "--add-gnu-debuglink=" + lib + ".debug", lib],
+                 ["gcc", "-g", "-O0", "-o", exe, os.path.join(src, "stepper.c"), "-L" + libdir, "-lstep",
+                  "-Wl,-rpath," + libdir]):
+        r = subprocess.run(argv, capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError("%s: %s" % (argv[0], r.stderr))
+    notes = os.path.join(WORK, "packnotes.txt")
+    with open(notes, "w") as f:
+        f.write("packed notes\n")
+    saved, packed = os.path.join(WORK, "packsaved.ckpt"), os.path.join(WORK, "packed.ckpt")
+    g = start_mi()
+    try:
+        load_ext(g)
+        g.mi("-file-exec-and-symbols " + exe)
+        g.mi("-exec-arguments %s %s 8" % (os.path.join(WORK, "packready"), notes))
+        g.mi("-break-insert -f -c \"v != 1\" steplib.c:step")
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        rec = g.wait_stopped(60, since=n)
+        check(tag + "/stopped-in-library", 'func="step"' in rec, "", rec)
+        g.console_cmd("ckpt save " + saved)
+        out = g.console_cmd("ckpt pack %s -o %s" % (saved, packed))
+        check(tag + "/pack-in-gdb", "Packed %s into %s" % (saved, packed) in out and os.path.exists(packed),
+              out.strip().splitlines()[0] if out.strip() else "", out)
+        check(tag + "/pack-in-gdb-warns", any("may hold secrets" in line for line in g.log), "")
+        g.console_cmd("kill")
+    finally:
+        g.close()
+    for f in (lib, lib + ".debug"):
+        os.rename(f, f + ".gone")
+    try:
+        r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-ex", "ckpt info " + packed,
+                            "-ex", "core-file " + packed, "-ex", "echo @@BT\\n", "-ex", "bt"],
+                           capture_output=True, text=True, env=ENV, timeout=120)
+        bt = r.stdout.split("@@BT", 1)[-1]
+        check(tag + "/info-points-gdb-at-embedded-files", "gdb now reads the files embedded in" in r.stdout, "",
+              r.stdout + r.stderr)
+        check(tag + "/core-backtrace-names-and-lines",
+              re.search(r"\bstep \(.*\) at .*steplib\.c:\d", bt) and re.search(r"in main \(.*\) at .*stepper\.c:\d", bt),
+              (bt.strip().splitlines() or [""])[0], r.stdout + r.stderr)
+        r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-ex", "ckpt restart " + packed,
+                            "-ex", "echo @@BT\\n", "-ex", "bt", "-ex", "kill"],
+                           capture_output=True, text=True, env=ENV, timeout=120)
+        bt = r.stdout.split("@@BT", 1)[-1]
+        check(tag + "/restart-backtrace-names-and-lines",
+              "Restarted" in r.stdout and re.search(r"\bstep \(.*\) at .*steplib\.c:\d", bt)
+              and re.search(r"in main \(.*\) at .*stepper\.c:\d", bt), (bt.strip().splitlines() or [""])[0],
+              r.stdout + r.stderr)
+        g = start_mi()
+        try:
+            load_ext(g)
+            cls, rest, _ = g.console_cmd("ckpt pack %s -o %s" % (packed, packed + ".again"), allow_error=True)
+            one_line_error(tag + "/pack-packed-refused", cls + " " + rest, "packed already")
+            cls, rest, _ = g.console_cmd("ckpt pack %s" % packed, allow_error=True)
+            one_line_error(tag + "/pack-usage", cls + " " + rest, "usage: ckpt pack FILE -o OUT [--with-files]")
+        finally:
+            g.close()
+    finally:
+        for f in (lib, lib + ".debug"):
+            os.rename(f + ".gone", f)
 
 
 def leftover_processes():

@@ -41,6 +41,14 @@ if ! "$work/bin/mkcorpus" malformed "$work/tree.ckpt" "$work/threads.ckpt" "$cor
 	exit 1
 fi
 
+# The embedded category spoils a statefile packed by hand, which the reader must accept as it is.
+if "$work/bin/mkcorpus" packed "$work/threads.ckpt" "$work/packed.ckpt" &&
+	"$ckpt" info "$work/packed.ckpt" 2>&1 | grep -q '^    embedded mapped .*/usr/lib/libembedded.so.1$'; then
+	pass "malformed: a statefile packed by hand (the seed of the embedded cases) is accepted, its files shown as embedded"
+else
+	fail "malformed: packed seed" "ckpt info rejects it or does not show its embedded files"
+fi
+
 # Inputs that are not statefiles.
 : >"$corpus/not-statefile--empty.ckpt"
 mkdir "$corpus/not-statefile--directory.ckpt"
