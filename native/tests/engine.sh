@@ -17,7 +17,7 @@ BIN=$SCRATCH/bin
 prog_args() {
 	case $1 in
 	resources | eventloop | unixsockets | locks) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
-	bigheap) echo 300 ;;
+	bigheap) echo 300 20 19 ;; # its fork comes late: a dump that starts late on a loaded machine would save the child too
 	mapfile) echo "$SCRATCH/mapped.dat" ;;
 	esac
 }
