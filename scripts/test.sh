@@ -7,7 +7,7 @@ cd "$(dirname "$(readlink -f "$0")")/.."
 . scripts/lib/env.sh
 
 ckpt_ensure_packages "${CKPT_TEST_NEEDS[@]}"
-ckpt_require_commands make gcc gdb eu-stack mkfs.xfs xvfb-run Xvfb xauth dbus-launch node npm clang lldb debootstrap
+ckpt_require_commands make gcc gdb eu-stack mkfs.xfs xvfb-run Xvfb xauth dbus-launch node npm clang lldb debootstrap capsh
 ckpt_find_java
 ckpt_report_tools
 

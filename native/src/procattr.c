@@ -3,10 +3,52 @@
 #include "remote.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+
+/* One limit of /proc/PID/limits: a number or "unlimited". */
+static int limit_value(const char *s, uint64_t *v)
+{
+	while (*s == ' ')
+		s++;
+	if (strncmp(s, "unlimited", 9) == 0) {
+		*v = RLIM_INFINITY;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+/* The 16 limits from /proc/PID/limits, whose lines after the header follow RLIMIT_* order:
+ * the name in 25 columns, then the soft and the hard limit in 20 columns each. */
+static int limits_from_proc(pid_t pid, struct process_image *p)
+{
+	char *text = read_proc(pid, "limits", NULL);
+	if (!text)
+		return ckpt_fail_errno("cannot read /proc/%d/limits", pid);
+	char *line = strchr(text, '\n');
+	int r = 0;
+	for (; line && r < 16; r++) {
+		line++;
+		char *next = strchr(line, '\n');
+		if (!next || next - line < 47 || limit_value(line + 26, &p->rec.rlimits[r][0]) < 0 ||
+		    limit_value(line + 47, &p->rec.rlimits[r][1]) < 0)
+			break;
+		line = next;
+	}
+	free(text);
+	if (r < 16)
+		return ckpt_fail("cannot read resource limit %d of pid %d from /proc/%d/limits", r, pid, pid);
+	return 0;
+}
 
 int procattr_capture(pid_t pid, struct process_image *p)
 {
@@ -31,8 +73,13 @@ int procattr_capture(pid_t pid, struct process_image *p)
 
 	for (int r = 0; r < 16; r++) {
 		struct rlimit rl;
-		if (prlimit(pid, (enum __rlimit_resource)r, NULL, &rl) < 0)
+		if (prlimit(pid, (enum __rlimit_resource)r, NULL, &rl) < 0) {
+			/* prlimit of another user's process needs CAP_SYS_RESOURCE, which root may
+			 * lack; /proc/PID/limits says the same to whoever may trace it. */
+			if (errno == EPERM)
+				return limits_from_proc(pid, p);
 			return ckpt_fail_errno("cannot read resource limit %d of pid %d", r, pid);
+		}
 		p->rec.rlimits[r][0] = rl.rlim_cur;
 		p->rec.rlimits[r][1] = rl.rlim_max;
 	}

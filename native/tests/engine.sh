@@ -756,6 +756,40 @@ else
 	[ $mounted_here = 1 ] && umount "$binfmt_dir"
 fi
 
+# 9f. Root without CAP_SYS_RESOURCE (as on some machines) saving another user's program: prlimit
+# of it is refused, so the limits come from /proc/PID/limits, and the restart has them.
+cat >"$SCRATCH/limits.c" <<'LIMITS'
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+int main(void)
+{
+	struct rlimit nofile = {123, 456}, core = {1000, RLIM_INFINITY};
+	if (setrlimit(RLIMIT_NOFILE, &nofile) || setrlimit(RLIMIT_CORE, &core))
+		return 1;
+	sleep(1);
+	getrlimit(RLIMIT_NOFILE, &nofile);
+	getrlimit(RLIMIT_CORE, &core);
+	printf("nofile %lu %lu core %lu %ld\n", (unsigned long)nofile.rlim_cur, (unsigned long)nofile.rlim_max,
+	       (unsigned long)core.rlim_cur, (long)core.rlim_max);
+	return 0;
+}
+LIMITS
+gcc -o "$BIN/limits" "$SCRATCH/limits.c"
+chmod 755 "$BIN/limits" "$BIN" "$SCRATCH" 2>/dev/null
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/limits" >"$SCRATCH/limits.out" 2>/dev/null </dev/null &
+lim_pid=$!
+sleep 0.3
+lim_target=$(pgrep -n -P $lim_pid 2>/dev/null || echo $lim_pid)
+capsh --drop=cap_sys_resource -- -c "exec \"\$0\" dump $lim_target -o \"\$1\" --kill" "$CKPT" "$SCRATCH/limits.ckpt" \
+	>/dev/null 2>"$SCRATCH/err"
+check "limits: root without CAP_SYS_RESOURCE saves another user's program (limits from /proc)" [ $? = 0 ]
+wait $lim_pid 2>/dev/null
+: >"$SCRATCH/limits.out"
+timeout 30 "$CKPT" restart "$SCRATCH/limits.ckpt" >/dev/null 2>"$SCRATCH/err"
+check "limits: the restarted program has its saved soft and hard limits" \
+	grep -qx "nofile 123 456 core 1000 -1" "$SCRATCH/limits.out"
+
 # 10. Big reservations (16 TiB PROT_NONE, 64 GiB MAP_NORESERVE) with a few pages in use: the
 # statefile holds those pages only, and restart maps the rest again without reserving swap.
 expected=$(expected_output reserve)

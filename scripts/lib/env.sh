@@ -68,7 +68,7 @@ ckpt_pkg_installed() {
 # PACKAGE (a library: dpkg decides).
 CKPT_TEST_NEEDS=(make:make gcc:gcc gdb:gdb eu-stack:elfutils mkfs.xfs:xfsprogs
 	xvfb-run:xvfb Xvfb:xvfb xauth:xauth dbus-launch:dbus-x11 libgtk-3-0 node:nodejs npm:npm
-	clang:clang libclang-rt-14-dev lldb:lldb debootstrap:debootstrap)
+	clang:clang libclang-rt-14-dev lldb:lldb debootstrap:debootstrap capsh:libcap2-bin)
 
 # Filled by ckpt_ensure_packages: what it installed, and why apt-get refused a package.
 CKPT_INSTALLED=()

@@ -160,7 +160,7 @@ fi
 # 4. Nothing missing: apt-get is not run at all.
 w=$work/complete
 make_world "$w"
-for c in make gcc gdb eu-stack mkfs.xfs xvfb-run Xvfb xauth dbus-launch node npm clang lldb debootstrap; do
+for c in make gcc gdb eu-stack mkfs.xfs xvfb-run Xvfb xauth dbus-launch node npm clang lldb debootstrap capsh; do
 	printf '#!/bin/sh\n' >"$w/cmds/$c"
 	chmod +x "$w/cmds/$c"
 done
