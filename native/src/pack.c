@@ -733,6 +733,57 @@ out:
 	return rc;
 }
 
+const struct embedded_file *pack_find_open_copy(const struct statefile_image *img, const char *path)
+{
+	for (size_t i = 0; i < img->nembedded; i++)
+		if (img->embedded[i].rec.kind == CKPT_EMBED_OPEN && strcmp(img->embedded[i].path, path) == 0)
+			return &img->embedded[i];
+	return NULL;
+}
+
+bool pack_recreates(const struct statefile_image *img, const char *path)
+{
+	struct stat st;
+	if (!pack_find_open_copy(img, path) || lstat(path, &st) == 0 || errno != ENOENT)
+		return false;
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	bool ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	free(dir);
+	return ok;
+}
+
+int pack_recreate_open_files(const struct statefile_image *img, int sf_fd)
+{
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct process_image *p = &img->procs[i];
+		for (size_t k = 0; k < p->nfds; k++) {
+			const struct fd_image *f = &p->fds[k];
+			if (f->rec.kind != CKPT_FD_REG || !f->path || !pack_recreates(img, f->path))
+				continue;
+			const struct embedded_file *e = pack_find_open_copy(img, f->path);
+			/* O_EXCL: a file that appeared meanwhile is the user's, never overwritten. */
+			int fd = open(f->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0)
+				return ckpt_fail_errno("cannot make %s again from its packed copy", f->path);
+			struct timespec times[2] = {{.tv_nsec = UTIME_OMIT},
+						    {.tv_sec = e->rec.mtime_sec, .tv_nsec = e->rec.mtime_nsec}};
+			int rc = copy_bytes(sf_fd, e->rec.offset, fd, 0, e->rec.size);
+			if (rc == 0 && (fchmod(fd, e->rec.mode & 07777 & ~(S_ISUID | S_ISGID)) < 0 || futimens(fd, times) < 0))
+				rc = ckpt_fail_errno("cannot give %s its saved mode and time", f->path);
+			close(fd);
+			if (rc < 0) {
+				unlink(f->path);
+				return -1;
+			}
+			ckpt_warn("%s was missing here: made again from the packed copy (%llu bytes)", f->path,
+				  (unsigned long long)e->rec.size);
+		}
+	}
+	return 0;
+}
+
 /* ---- ckpt info ------------------------------------------------------------------------- */
 
 void pack_info_text(const struct statefile_image *img, struct buf *b)

@@ -150,6 +150,15 @@ static const char REMEDY_MOVED_DIR[] =
 
 /* One path restart opens: here, moved (found under a --map-path), or missing.  what says whose
  * path it is ("fd 3 of pid 42 had it open"). */
+/* Whether --map-path names another place for path. */
+static bool pathmap_lookup_applies(const struct portability_options *o, const char *path)
+{
+	char *mapped = pathmap_lookup(o->path_maps, o->npath_maps, path);
+	bool applies = mapped != NULL;
+	free(mapped);
+	return applies;
+}
+
 static void check_one_path(struct portability_report *r, const struct portability_options *o, const char *area,
 			   const char *path, const char *what, const char *remedy)
 {
@@ -199,6 +208,13 @@ static void check_paths(const struct statefile_image *img, const struct portabil
 				add(r, "open file", PORTABILITY_PROBLEM, xstrdup(f->path),
 				    xasprintf("was deleted while fd %u of pid %u had it open, and a deleted file cannot be "
 					      "opened again", f->rec.fd, p->rec.pid),
+				    NULL);
+				continue;
+			}
+			if (kind == CKPT_FD_REG && !pathmap_lookup_applies(o, f->path) && pack_recreates(img, f->path)) {
+				add(r, "open file", PORTABILITY_NOTE, xstrdup(f->path),
+				    xasprintf("is missing here: restart makes it again from the packed copy (fd %u of pid %u "
+					      "had it open)", f->rec.fd, p->rec.pid),
 				    NULL);
 				continue;
 			}

@@ -284,7 +284,9 @@ static int map_moved_paths(struct restore_ctx *c)
  * embedded copies (pack.h). */
 static int use_embedded_files(struct restore_ctx *c)
 {
-	return pack_use_embedded(c->img, c->sf_fd);
+	if (pack_use_embedded(c->img, c->sf_fd) < 0)
+		return -1;
+	return pack_recreate_open_files(c->img, c->sf_fd);
 }
 
 /* Said once the skeleton has its fds, as a skeleton that gets that far would say it. */

@@ -206,6 +206,25 @@ timeout 60 "$CKPT" restart "$SCRATCH/tree-p.ckpt" >>"$SCRATCH/tree.out" 2>"$SCRA
 check "tree: the packed file restarts to the undisturbed result" \
 	bash -c '[ "$0" = 0 ] && [ "$(cat "$1")" = "$2" ]' $? "$SCRATCH/tree.out" "$tree_expected"
 
+# An open file missing here: restart of the file packed --with-files makes it again from its
+# copy (mode and time kept); without a copy, restart refuses naming it.
+cp -p "$SCRATCH/notes.txt" "$SCRATCH/notes.saved"
+rm -f "$SCRATCH/notes.txt"
+"$CKPT" check "$SCRATCH/pf.ckpt" >"$SCRATCH/check.out" 2>&1
+check "pack --with-files: ckpt check says restart makes the missing open file again (exit 0)" \
+	bash -c '[ "$0" = 0 ] && grep -q "note .*notes.txt: is missing here: restart makes it again from the packed copy" "$1"' \
+	$? "$SCRATCH/check.out"
+"$CKPT" restart "$SCRATCH/p.ckpt" >/dev/null 2>"$SCRATCH/err"
+check "pack without --with-files: restart refuses the missing open file, naming it" \
+	bash -c 'one_line() { [ "$(wc -l <"$1")" = 1 ]; }; one_line "$0" && grep -q "notes.txt is missing here" "$0"' "$SCRATCH/err"
+cp "$SCRATCH/partial" "$SCRATCH/out"
+timeout 60 "$CKPT" restart "$SCRATCH/pf.ckpt" >/dev/null 2>"$SCRATCH/err"
+check "pack --with-files: the packed file restarts to the undisturbed result" \
+	bash -c '[ "$0" = 0 ] && [ "$(cat "$1")" = "$2" ]' $? "$SCRATCH/out" "$expected"
+check "pack --with-files: the open file is back with its contents, mode and time" \
+	bash -c 'cmp -s "$0" "$1" && [ "$(stat -c "%a %Y" "$0")" = "$(stat -c "%a %Y" "$1")" ]' "$SCRATCH/notes.txt" "$SCRATCH/notes.saved"
+check "pack --with-files: restart says it made the file again" grep -q "notes.txt was missing here: made again" "$SCRATCH/err"
+
 # 4. Another machine: a root file system of Debian trixie (another glibc, no steplib, no
 # stepper), entered with chroot as root in a mount namespace of its own.  The packed file must
 # restart there to the undisturbed result, ckpt check must report the libraries as embedded, and
