@@ -228,7 +228,7 @@ OUT is FILE with the executable, every shared library and their separate debug i
     def __init__(self):
         super().__init__("ckpt pack", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
 
-    @_guard
+    @guard
     def invoke(self, arg, from_tty):
         usage = "ckpt pack FILE -o OUT [--with-files]"
         argv = _argv(arg, usage, 4)
@@ -253,7 +253,7 @@ ckpt restart: the report shows the mapped paths."""
     def __init__(self):
         super().__init__("ckpt check", gdb.COMMAND_STATUS, gdb.COMPLETE_FILENAME)
 
-    @_guard
+    @guard
     def invoke(self, arg, from_tty):
         usage = "ckpt check FILE [--json] [--map-path OLD=NEW]..."
         maps, argv = _map_path_options(_argv(arg, usage, 64), usage)
