@@ -6,7 +6,7 @@ import com.sun.jna.ptr.IntByReference;
 
 /**
  * The part of libckpt's C API ({@code native/include/ckpt.h}) that the IDE calls in-process
- * through JNA: reading statefiles, checking whether they can restart here, and the engine's version. Keep it in step with that header.
+ * through JNA: reading statefiles, checking whether they can restart here, packing them for another machine, and the engine's version. Keep it in step with that header.
  * Dump and restart run in the {@code ckpt} command instead (see {@link EngineProcess}).
  */
 public interface CkptLibrary extends Library {
@@ -29,6 +29,18 @@ public interface CkptLibrary extends Library {
 	 * result with {@link #ckpt_free}.
 	 */
 	Pointer ckpt_check(String path, int json, IntByReference problems);
+
+	/** {@code size_t ckpt_struct_size(const char *name)}: 0 for a struct the engine does not know. */
+	long ckpt_struct_size(String name);
+
+	/**
+	 * {@code int ckpt_pack(const char *path, const char *out, const struct ckpt_pack_options *options,
+	 * struct ckpt_pack_result *result)}: -1 with {@link #ckpt_last_error} on this thread.
+	 */
+	int ckpt_pack(String path, String out, PackStructs.Options options, PackStructs.Result result);
+
+	/** {@code void ckpt_interrupt(int on)}: makes a running pack stop as soon as it can. */
+	void ckpt_interrupt(int on);
 
 	/** {@code void ckpt_free(void *p)}. */
 	void ckpt_free(Pointer p);
