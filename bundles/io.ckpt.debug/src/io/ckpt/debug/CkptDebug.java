@@ -58,6 +58,13 @@ public final class CkptDebug {
 	 */
 	public static final int STATUS_NOT_RESTARTABLE = 1004;
 
+	/**
+	 * Status code: Save Snapshot was refused because the program holds something restart cannot
+	 * rebuild (the message is the engine's line naming the fd); saving with
+	 * {@code allowUnrestorable} saves it anyway.
+	 */
+	public static final int STATUS_UNRESTORABLE = 1005;
+
 	private CkptDebug() {
 	}
 }

@@ -87,7 +87,9 @@ public final class Messages extends NLS {
 	public static String RestartTab_statefile;
 	public static String SaveSnapshotHandler_failed;
 	public static String SaveSnapshotHandler_notSuspended;
+	public static String SaveSnapshotHandler_saveAnyway;
 	public static String SaveSnapshotHandler_title;
+	public static String SaveSnapshotHandler_unrestorable;
 	public static String Selections_noStatefile;
 	public static String ShowInfoHandler_failed;
 	public static String SnapshotColumn_name;
