@@ -138,12 +138,39 @@ public final class Engine {
 	 *                         statefile
 	 */
 	public static PortabilityReport check(Path statefile) throws EngineException {
+		return check(statefile, List.of());
+	}
+
+	/**
+	 * {@link #check(Path)}, with the files the program had open and the working directories that
+	 * are missing here looked up where {@code mappings} say ({@code ckpt check --map-path}): the
+	 * report notes each one found there, and restart with the same mappings opens them there.
+	 *
+	 * @throws EngineException with the engine's one-line reason when the file cannot be read as a
+	 *                         statefile or a mapping is refused
+	 */
+	public static PortabilityReport check(Path statefile, List<PathMapping> mappings) throws EngineException {
 		if (!Files.isRegularFile(statefile)) {
 			throw new EngineException(NLS.bind(Messages.Engine_noSuchFile, statefile));
 		}
 		CkptLibrary lib = library();
 		IntByReference problems = new IntByReference();
-		Pointer p = lib.ckpt_check(statefile.toString(), 1, problems);
+		Pointer p;
+		if (mappings.isEmpty()) {
+			p = lib.ckpt_check(statefile.toString(), 1, problems);
+		} else {
+			PackStructs.PathMap first = new PackStructs.PathMap();
+			String mismatch = PackStructs.checkLayout(lib, "ckpt_path_map", first); //$NON-NLS-1$
+			if (mismatch != null) {
+				throw new EngineException(mismatch);
+			}
+			PackStructs.PathMap[] maps = (PackStructs.PathMap[]) first.toArray(mappings.size());
+			for (int i = 0; i < maps.length; i++) {
+				maps[i].from = mappings.get(i).from();
+				maps[i].to = mappings.get(i).to();
+			}
+			p = lib.ckpt_check_mapped(statefile.toString(), 1, first, maps.length, problems);
+		}
 		if (p == null) {
 			throw new EngineException(lib.ckpt_last_error());
 		}
@@ -318,12 +345,25 @@ public final class Engine {
 	 * @throws OperationCanceledException when cancelled (the engine leaves nothing behind)
 	 */
 	public static RestartedProgram restartStopped(Path statefile, IProgressMonitor monitor) throws EngineException {
+		return restartStopped(statefile, List.of(), monitor);
+	}
+
+	/**
+	 * {@link #restartStopped(Path, IProgressMonitor)}, opening the files and working directories
+	 * that are missing here where {@code mappings} say ({@code ckpt restart --map-path OLD=NEW}).
+	 */
+	public static RestartedProgram restartStopped(Path statefile, List<PathMapping> mappings, IProgressMonitor monitor)
+			throws EngineException {
 		SubMonitor sub = SubMonitor.convert(monitor, NLS.bind(Messages.Engine_restarting, statefile.getFileName()), 1);
 		if (sub.isCanceled()) {
 			throw new OperationCanceledException();
 		}
-		EngineProcess p = EngineProcess.start(executable(), List.of("restart", statefile.toString(), //$NON-NLS-1$
-				"--stopped", "--json")); //$NON-NLS-1$ //$NON-NLS-2$
+		List<String> args = new java.util.ArrayList<>(List.of("restart", statefile.toString(), "--stopped", "--json")); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+		for (PathMapping m : mappings) {
+			args.add("--map-path"); //$NON-NLS-1$
+			args.add(m.toString());
+		}
+		EngineProcess p = EngineProcess.start(executable(), args);
 		String line = p.runToEnd(sub);
 		EngineAnswers.Restart answer = answer(line, EngineAnswers.Restart.class);
 		if (answer.pid() <= 0) {

@@ -20,6 +20,7 @@ import org.eclipse.debug.core.model.IProcess;
 import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.Engine;
+import io.ckpt.core.PathMapping;
 import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
 import io.ckpt.core.Statefile;
@@ -146,7 +147,17 @@ public final class Snapshots {
 
 	/** Restarts a statefile with a debugger attached: launches its "Restart from Snapshot" configuration. */
 	public static ILaunch restart(Path statefile, String project, IProgressMonitor monitor) throws CoreException {
-		return restartConfiguration(statefile, project).launch(ILaunchManager.DEBUG_MODE, monitor, false, true);
+		return restart(statefile, project, List.of(), monitor);
+	}
+
+	/** Restarts a statefile with a debugger attached, finding missing files and directories where {@code mappings} say. */
+	public static ILaunch restart(Path statefile, String project, List<PathMapping> mappings, IProgressMonitor monitor)
+			throws CoreException {
+		ILaunchConfigurationWorkingCopy wc = restartConfiguration(statefile, project);
+		if (!mappings.isEmpty()) {
+			wc.setAttribute(CkptDebug.ATTR_PATH_MAPS, mappings.stream().map(PathMapping::toString).toList());
+		}
+		return wc.launch(ILaunchManager.DEBUG_MODE, monitor, false, true);
 	}
 
 	// --- open as core

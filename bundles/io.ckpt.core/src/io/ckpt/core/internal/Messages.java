@@ -31,6 +31,7 @@ public final class Messages extends NLS {
 	public static String JsonMapping_notRead;
 	public static String MetadataCache_job;
 	public static String PackStructs_layout;
+	public static String PathMapping_notAbsolute;
 	public static String SnapshotStore_importing;
 	public static String SnapshotStore_rescanJob;
 	public static String StatefileCopy_copying;

@@ -6,7 +6,7 @@ import com.sun.jna.Structure;
 import com.sun.jna.Structure.FieldOrder;
 
 /**
- * The structs of {@code ckpt_pack} ({@code native/include/ckpt.h}), mirrored for JNA. Their
+ * The structs of {@code ckpt_pack} and {@code ckpt_check_mapped} ({@code native/include/ckpt.h}), mirrored for JNA. Their
  * layouts are checked against the engine's {@code ckpt_struct_size} before each call (see
  * {@link #checkLayout}), so that an engine of another version fails with a clear line instead of
  * writing past the end of a struct.
@@ -14,6 +14,13 @@ import com.sun.jna.Structure.FieldOrder;
 public final class PackStructs {
 
 	private PackStructs() {
+	}
+
+	/** {@code struct ckpt_path_map}: a {@code --map-path OLD=NEW}. */
+	@FieldOrder({ "from", "to" })
+	public static class PathMap extends Structure {
+		public String from;
+		public String to;
 	}
 
 	/** {@code struct ckpt_pack_options}. */

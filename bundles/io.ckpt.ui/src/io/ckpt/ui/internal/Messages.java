@@ -64,10 +64,13 @@ public final class Messages extends NLS {
 	public static String PortabilityDialog_columnStatus;
 	public static String PortabilityDialog_columnSubject;
 	public static String PortabilityDialog_details;
+	public static String PortabilityDialog_mapMessage;
+	public static String PortabilityDialog_mapTitle;
 	public static String PortabilityDialog_oneProblem;
 	public static String PortabilityDialog_problems;
 	public static String PortabilityDialog_remedy;
 	public static String PortabilityDialog_restart;
+	public static String PortabilityDialog_restartMapped;
 	public static String PortabilityDialog_restartable;
 	public static String PortabilityDialog_statefiles;
 	public static String PortabilityDialog_statusNote;
