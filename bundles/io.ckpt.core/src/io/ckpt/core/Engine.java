@@ -169,7 +169,7 @@ public final class Engine {
 				maps[i].from = mappings.get(i).from();
 				maps[i].to = mappings.get(i).to();
 			}
-			p = lib.ckpt_check_mapped(statefile.toString(), 1, first, maps.length, problems);
+			p = lib.ckpt_check_mapped(statefile.toString(), 1, maps, maps.length, problems); // JNA writes every element
 		}
 		if (p == null) {
 			throw new EngineException(lib.ckpt_last_error());

@@ -33,9 +33,9 @@ public interface CkptLibrary extends Library {
 	/**
 	 * {@code char *ckpt_check_mapped(const char *path, int json, const struct ckpt_path_map *path_maps,
 	 * size_t npath_maps, unsigned *problems)}: {@link #ckpt_check} with paths missing here looked up
-	 * where the mappings say; {@code path_maps} is the first of a contiguous array (or {@code null}).
+	 * where the mappings say; {@code path_maps} is a contiguous array (made with {@code toArray}).
 	 */
-	Pointer ckpt_check_mapped(String path, int json, PackStructs.PathMap path_maps, long npath_maps, IntByReference problems);
+	Pointer ckpt_check_mapped(String path, int json, PackStructs.PathMap[] path_maps, long npath_maps, IntByReference problems);
 
 	/** {@code size_t ckpt_struct_size(const char *name)}: 0 for a struct the engine does not know. */
 	long ckpt_struct_size(String name);
