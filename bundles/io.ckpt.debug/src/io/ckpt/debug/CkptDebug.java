@@ -19,6 +19,13 @@ public final class CkptDebug {
 	public static final String ATTR_PROJECT = PLUGIN_ID + ".PROJECT"; //$NON-NLS-1$
 
 	/**
+	 * On "Restart from Snapshot" configurations: where files the program had open and working
+	 * directories that are missing here are found instead, each {@code OLD=NEW} (list of strings,
+	 * in order; passed as {@code ckpt restart --map-path OLD=NEW}). Absent: none.
+	 */
+	public static final String ATTR_PATH_MAPS = PLUGIN_ID + ".PATH_MAPS"; //$NON-NLS-1$
+
+	/**
 	 * On CDT launch configurations: whether ckpt's gdb extension is loaded (boolean). Absent: the
 	 * preference "enable snapshots for all C/C++ launches" decides.
 	 */
@@ -57,6 +64,13 @@ public final class CkptDebug {
 	 * anyway (the engine then refuses with the first problem), anything else to leave it.
 	 */
 	public static final int STATUS_NOT_RESTARTABLE = 1004;
+
+	/**
+	 * Status code: Save Snapshot was refused because the program holds something restart cannot
+	 * rebuild (the message is the engine's line naming the fd); saving with
+	 * {@code allowUnrestorable} saves it anyway.
+	 */
+	public static final int STATUS_UNRESTORABLE = 1005;
 
 	private CkptDebug() {
 	}

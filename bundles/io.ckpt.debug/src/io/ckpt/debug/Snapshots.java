@@ -20,6 +20,7 @@ import org.eclipse.debug.core.model.IProcess;
 import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.Engine;
+import io.ckpt.core.PathMapping;
 import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
 import io.ckpt.core.Statefile;
@@ -44,8 +45,12 @@ public final class Snapshots {
 	private record Inferior(String executable, boolean selected) {
 	}
 
-	/** The answer to {@code save}. */
-	private record Saved(boolean ok, String error, String path) {
+	/** The request {@code save}; {@code allowUnrestorable} is left out when {@code null} (protocol 3). */
+	private record SaveRequest(String op, String path, Boolean allowUnrestorable) {
+	}
+
+	/** The answer to {@code save}: {@code unrestorable} when the error is the refusal of what restart cannot rebuild. */
+	private record Saved(boolean ok, String error, String path, boolean unrestorable) {
 	}
 
 	private Snapshots() {
@@ -62,9 +67,20 @@ public final class Snapshots {
 	 * snapshot store with the session it came from.
 	 *
 	 * @throws CoreException with {@link CkptDebug#STATUS_NO_EXTENSION} when that gdb has no ckpt
-	 *                       extension (the message says how to enable it), or with the engine's reason
+	 *                       extension (the message says how to enable it),
+	 *                       {@link CkptDebug#STATUS_UNRESTORABLE} when the program holds something
+	 *                       restart cannot rebuild, or with the engine's reason
 	 */
 	public static Snapshot save(ILaunch launch, IProgressMonitor monitor) throws CoreException {
+		return save(launch, false, monitor);
+	}
+
+	/**
+	 * Saves as {@link #save(ILaunch, IProgressMonitor)} does; with {@code allowUnrestorable}, also a
+	 * program that holds something restart cannot rebuild (restart gives those fds back as
+	 * {@code /dev/null}, with a warning).
+	 */
+	public static Snapshot save(ILaunch launch, boolean allowUnrestorable, IProgressMonitor monitor) throws CoreException {
 		SubMonitor sub = SubMonitor.convert(monitor, Messages.Snapshots_saving, 10);
 		IProcess gdb = Sessions.gdbProcess(launch);
 		if (gdb == null || gdb.isTerminated()) {
@@ -91,10 +107,10 @@ public final class Snapshots {
 			Files.createDirectories(dir);
 			Path file = SnapshotStore.newStatefilePath(dir, program);
 			sub.subTask(NLS.bind(Messages.Snapshots_savingFile, file.getFileName()));
-			Saved answer = control.request(new GdbControl.Request("save", file.toString()), Saved.class, sub.split(8), //$NON-NLS-1$
-					SAVE_TIMEOUT_MS);
+			Saved answer = control.request(new SaveRequest("save", file.toString(), allowUnrestorable ? Boolean.TRUE : null), //$NON-NLS-1$
+					Saved.class, sub.split(8), SAVE_TIMEOUT_MS);
 			if (!answer.ok()) {
-				throw error(0, String.valueOf(answer.error()), null);
+				throw error(answer.unrestorable() ? CkptDebug.STATUS_UNRESTORABLE : 0, String.valueOf(answer.error()), null);
 			}
 			Path saved = Path.of(answer.path());
 			sub.split(1);
@@ -131,7 +147,17 @@ public final class Snapshots {
 
 	/** Restarts a statefile with a debugger attached: launches its "Restart from Snapshot" configuration. */
 	public static ILaunch restart(Path statefile, String project, IProgressMonitor monitor) throws CoreException {
-		return restartConfiguration(statefile, project).launch(ILaunchManager.DEBUG_MODE, monitor, false, true);
+		return restart(statefile, project, List.of(), monitor);
+	}
+
+	/** Restarts a statefile with a debugger attached, finding missing files and directories where {@code mappings} say. */
+	public static ILaunch restart(Path statefile, String project, List<PathMapping> mappings, IProgressMonitor monitor)
+			throws CoreException {
+		ILaunchConfigurationWorkingCopy wc = restartConfiguration(statefile, project);
+		if (!mappings.isEmpty()) {
+			wc.setAttribute(CkptDebug.ATTR_PATH_MAPS, mappings.stream().map(PathMapping::toString).toList());
+		}
+		return wc.launch(ILaunchManager.DEBUG_MODE, monitor, false, true);
 	}
 
 	// --- open as core

@@ -20,6 +20,9 @@ public final class CkptUI {
 	/** File > Import... > ckpt > Snapshot. */
 	public static final String IMPORT_WIZARD_ID = "io.ckpt.ui.wizards.importSnapshot"; //$NON-NLS-1$
 
+	/** File > Export... > ckpt > Snapshot for Sharing. */
+	public static final String EXPORT_WIZARD_ID = "io.ckpt.ui.wizards.exportSnapshot"; //$NON-NLS-1$
+
 	/** The ckpt preference page. */
 	public static final String PREFERENCE_PAGE_ID = "io.ckpt.ui.preferences"; //$NON-NLS-1$
 
@@ -35,6 +38,7 @@ public final class CkptUI {
 	public static final String SHOW_INFO_COMMAND = "io.ckpt.ui.commands.showStatefileInfo"; //$NON-NLS-1$
 	public static final String IMPORT_COMMAND = "io.ckpt.ui.commands.importSnapshot"; //$NON-NLS-1$
 	public static final String CHECK_PORTABILITY_COMMAND = "io.ckpt.ui.commands.checkPortability"; //$NON-NLS-1$
+	public static final String EXPORT_COMMAND = "io.ckpt.ui.commands.exportSnapshot"; //$NON-NLS-1$
 
 	/** Family of every job ckpt's user interface schedules (to wait for them, or cancel them). */
 	public static final Object JOB_FAMILY = new Object();

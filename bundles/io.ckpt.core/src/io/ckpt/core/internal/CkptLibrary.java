@@ -6,7 +6,7 @@ import com.sun.jna.ptr.IntByReference;
 
 /**
  * The part of libckpt's C API ({@code native/include/ckpt.h}) that the IDE calls in-process
- * through JNA: reading statefiles, checking whether they can restart here, and the engine's version. Keep it in step with that header.
+ * through JNA: reading statefiles, checking whether they can restart here, packing them for another machine, and the engine's version. Keep it in step with that header.
  * Dump and restart run in the {@code ckpt} command instead (see {@link EngineProcess}).
  */
 public interface CkptLibrary extends Library {
@@ -29,6 +29,25 @@ public interface CkptLibrary extends Library {
 	 * result with {@link #ckpt_free}.
 	 */
 	Pointer ckpt_check(String path, int json, IntByReference problems);
+
+	/**
+	 * {@code char *ckpt_check_mapped(const char *path, int json, const struct ckpt_path_map *path_maps,
+	 * size_t npath_maps, unsigned *problems)}: {@link #ckpt_check} with paths missing here looked up
+	 * where the mappings say; {@code path_maps} is a contiguous array (made with {@code toArray}).
+	 */
+	Pointer ckpt_check_mapped(String path, int json, PackStructs.PathMap[] path_maps, long npath_maps, IntByReference problems);
+
+	/** {@code size_t ckpt_struct_size(const char *name)}: 0 for a struct the engine does not know. */
+	long ckpt_struct_size(String name);
+
+	/**
+	 * {@code int ckpt_pack(const char *path, const char *out, const struct ckpt_pack_options *options,
+	 * struct ckpt_pack_result *result)}: -1 with {@link #ckpt_last_error} on this thread.
+	 */
+	int ckpt_pack(String path, String out, PackStructs.Options options, PackStructs.Result result);
+
+	/** {@code void ckpt_interrupt(int on)}: makes a running pack stop as soon as it can. */
+	void ckpt_interrupt(int on);
 
 	/** {@code void ckpt_free(void *p)}. */
 	void ckpt_free(Pointer p);

@@ -13,6 +13,8 @@ public final class Messages extends NLS {
 	public static String Engine_answerNotUnderstood;
 	public static String Engine_descriptionNotUnderstood;
 	public static String Engine_noSuchFile;
+	public static String Engine_packing;
+	public static String Engine_packWritten;
 	public static String Engine_reportNotUnderstood;
 	public static String Engine_restartGaveNoPid;
 	public static String Engine_restarting;
@@ -28,6 +30,8 @@ public final class Messages extends NLS {
 	public static String JsonMapping_notAnObject;
 	public static String JsonMapping_notRead;
 	public static String MetadataCache_job;
+	public static String PackStructs_layout;
+	public static String PathMapping_notAbsolute;
 	public static String SnapshotStore_importing;
 	public static String SnapshotStore_rescanJob;
 	public static String StatefileCopy_copying;

@@ -21,7 +21,7 @@ import io.ckpt.core.internal.JsonMapping;
 import io.ckpt.core.internal.LibC;
 
 /**
- * Client of the control socket of ckpt's gdb extension (protocol 1, see
+ * Client of the control socket of ckpt's gdb extension (protocol 1 and later, see
  * {@code native/gdb/PROTOCOL.md}): line-delimited JSON over a Unix socket at
  * {@code $XDG_RUNTIME_DIR/ckpt/gdb-<gdbpid>.sock}, else {@code /tmp/ckpt-<uid>/gdb-<gdbpid>.sock}.
  */
@@ -89,7 +89,10 @@ public final class GdbControl implements AutoCloseable {
 		return socket;
 	}
 
-	/** A request: the operation, and the statefile it works on ({@code null} for none). */
+	/**
+	 * A request: the operation, and the statefile it works on ({@code null} for none). Requests
+	 * with more members are records of their own, written the same way.
+	 */
 	public record Request(String op, String path) {
 	}
 
@@ -97,10 +100,11 @@ public final class GdbControl implements AutoCloseable {
 	 * Sends one request and waits for its answer, checking the monitor for cancellation (which
 	 * stops waiting; gdb finishes what it started).
 	 *
+	 * @param request       a {@link Request}, or another record whose members are the request's
 	 * @param answerType    the record the answer is read into (members by name)
 	 * @param timeoutMillis how long to wait at most
 	 */
-	public <T> T request(Request request, Class<T> answerType, IProgressMonitor monitor, long timeoutMillis)
+	public <T> T request(Object request, Class<T> answerType, IProgressMonitor monitor, long timeoutMillis)
 			throws IOException {
 		ByteBuffer out = ByteBuffer.wrap((JsonMapping.write(request) + "\n").getBytes(StandardCharsets.UTF_8)); //$NON-NLS-1$
 		while (out.hasRemaining()) {

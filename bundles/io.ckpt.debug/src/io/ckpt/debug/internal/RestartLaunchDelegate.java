@@ -1,6 +1,8 @@
 package io.ckpt.debug.internal;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.ILog;
@@ -19,6 +21,7 @@ import org.eclipse.debug.core.model.ILaunchConfigurationDelegate2;
 import org.eclipse.osgi.util.NLS;
 
 import io.ckpt.core.Engine;
+import io.ckpt.core.PathMapping;
 import io.ckpt.core.PortabilityReport;
 import io.ckpt.core.RestartedProgram;
 import io.ckpt.core.Statefile;
@@ -62,7 +65,7 @@ public class RestartLaunchDelegate implements ILaunchConfigurationDelegate2 {
 		Path statefile = statefile(configuration);
 		SubMonitor sub = SubMonitor.convert(monitor, 1);
 		sub.subTask(NLS.bind(Messages.RestartLaunchDelegate_checkingPortability, statefile.getFileName()));
-		PortabilityReport report = Engine.check(statefile);
+		PortabilityReport report = Engine.check(statefile, pathMappings(configuration));
 		sub.worked(1);
 		if (report.restartable()) {
 			return true;
@@ -91,7 +94,7 @@ public class RestartLaunchDelegate implements ILaunchConfigurationDelegate2 {
 		sub.worked(5);
 
 		sub.subTask(NLS.bind(Messages.RestartLaunchDelegate_restarting, contents.programName(), statefile.getFileName()));
-		RestartedProgram program = Engine.restartStopped(statefile, sub.split(45));
+		RestartedProgram program = Engine.restartStopped(statefile, pathMappings(configuration), sub.split(45));
 		new ProgramProcess(launch, program, NLS.bind(Messages.RestartLaunchDelegate_processLabel,
 				new Object[] { contents.programName(), Integer.toString(program.pid()), statefile.getFileName() }));
 
@@ -142,6 +145,19 @@ public class RestartLaunchDelegate implements ILaunchConfigurationDelegate2 {
 		} else {
 			ILog.of(RestartLaunchDelegate.class).log(status);
 		}
+	}
+
+	/** The configuration's {@link CkptDebug#ATTR_PATH_MAPS}. */
+	static List<PathMapping> pathMappings(ILaunchConfiguration configuration) throws CoreException {
+		List<PathMapping> mappings = new ArrayList<>();
+		for (String m : configuration.getAttribute(CkptDebug.ATTR_PATH_MAPS, List.<String>of())) {
+			try {
+				mappings.add(PathMapping.parse(m));
+			} catch (IllegalArgumentException e) {
+				throw error(0, e.getMessage());
+			}
+		}
+		return mappings;
 	}
 
 	private static Path statefile(ILaunchConfiguration configuration) throws CoreException {

@@ -1,11 +1,13 @@
 package io.ckpt.ui.internal.dialogs;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.eclipse.core.runtime.SubMonitor;
 import org.eclipse.jface.dialogs.Dialog;
 import org.eclipse.jface.dialogs.IDialogConstants;
+import org.eclipse.jface.dialogs.InputDialog;
 import org.eclipse.jface.resource.ImageDescriptor;
 import org.eclipse.jface.resource.JFaceResources;
 import org.eclipse.jface.resource.LocalResourceManager;
@@ -17,6 +19,7 @@ import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.jface.viewers.Viewer;
 import org.eclipse.jface.viewers.ViewerComparator;
+import org.eclipse.jface.window.Window;
 import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.Image;
@@ -37,6 +40,7 @@ import org.eclipse.ui.PlatformUI;
 
 import io.ckpt.core.CheckStatus;
 import io.ckpt.core.Engine;
+import io.ckpt.core.PathMapping;
 import io.ckpt.core.PortabilityCheck;
 import io.ckpt.core.PortabilityReport;
 import io.ckpt.ui.CkptUI;
@@ -78,6 +82,7 @@ public final class PortabilityDialog extends Dialog {
 
 	private static final int CHECK_AGAIN_ID = IDialogConstants.CLIENT_ID + 1;
 	private static final int RESTART_ID = IDialogConstants.CLIENT_ID + 2;
+	private static final int RESTART_MAPPED_ID = IDialogConstants.CLIENT_ID + 3;
 
 	private final String message;
 	private final List<Entry> entries;
@@ -337,6 +342,7 @@ public final class PortabilityDialog extends Dialog {
 	@Override
 	protected void createButtonsForButtonBar(Composite parent) {
 		createButton(parent, CHECK_AGAIN_ID, Messages.PortabilityDialog_checkAgain, false);
+		createButton(parent, RESTART_MAPPED_ID, Messages.PortabilityDialog_restartMapped, false);
 		createButton(parent, RESTART_ID, Messages.PortabilityDialog_restart, false);
 		createButton(parent, IDialogConstants.CLOSE_ID, IDialogConstants.CLOSE_LABEL, true);
 		updateButtons();
@@ -351,6 +357,9 @@ public final class PortabilityDialog extends Dialog {
 		if (getButton(RESTART_ID) != null && !entries.isEmpty()) {
 			getButton(RESTART_ID).setEnabled(entries.get(current()).report().restartable());
 		}
+		if (getButton(RESTART_MAPPED_ID) != null && !entries.isEmpty()) {
+			getButton(RESTART_MAPPED_ID).setEnabled(mappable(entries.get(current()).report()) != null);
+		}
 	}
 
 	@Override
@@ -361,11 +370,60 @@ public final class PortabilityDialog extends Dialog {
 			Picked p = entries.get(current()).statefile();
 			close();
 			RestartHandler.restart(p);
+		} else if (id == RESTART_MAPPED_ID) {
+			restartWithPathMapping();
 		} else if (id == IDialogConstants.CLOSE_ID) {
 			close();
 		} else {
 			super.buttonPressed(id);
 		}
+	}
+
+	/**
+	 * The first problem when every problem of a report is a missing open file or working
+	 * directory, which a path mapping fixes ({@code --map-path}); else {@code null}.
+	 */
+	static PortabilityCheck mappable(PortabilityReport r) {
+		if (r.restartable()) {
+			return null;
+		}
+		for (PortabilityCheck c : r.problemChecks()) {
+			if (!MAPPABLE_AREAS.contains(c.area()) || c.remedy() == null || !c.remedy().contains("--map-path")) { //$NON-NLS-1$
+				return null;
+			}
+		}
+		return r.firstProblem().orElse(null);
+	}
+
+	private static final List<String> MAPPABLE_AREAS = List.of("cwd", "open file"); //$NON-NLS-1$ //$NON-NLS-2$
+
+	/**
+	 * Asks where the missing paths are now ({@code OLD=NEW}, OLD proposed from the first problem),
+	 * then restarts with that mapping; a restart that still cannot work shows its report again.
+	 */
+	private void restartWithPathMapping() {
+		Entry entry = entries.get(current());
+		PortabilityCheck first = mappable(entry.report());
+		if (first == null) {
+			return;
+		}
+		Path missing = Path.of(first.subject());
+		Path old = "cwd".equals(first.area()) || missing.getParent() == null ? missing : missing.getParent(); //$NON-NLS-1$
+		InputDialog ask = new InputDialog(getShell(), Messages.PortabilityDialog_mapTitle,
+				NLS.bind(Messages.PortabilityDialog_mapMessage, first.subject()), old + "=", text -> { //$NON-NLS-1$
+					try {
+						PathMapping.parse(text);
+						return null;
+					} catch (IllegalArgumentException e) {
+						return e.getMessage();
+					}
+				});
+		if (ask.open() != Window.OK) {
+			return;
+		}
+		PathMapping mapping = PathMapping.parse(ask.getValue());
+		close();
+		RestartHandler.restart(entry.statefile(), List.of(mapping));
 	}
 
 	/** Runs every statefile's checks again in a job, and shows the new reports. */
