@@ -15,7 +15,7 @@ import time
 import gdb
 
 from . import VERSION, CkptError
-from . import labels, timeline
+from . import autosave, labels, timeline
 from .engine import ENGINE, ORIGINS
 from .inferior import connection_type, executable, inferior_state
 from .mainthread import block_signals
@@ -23,7 +23,7 @@ from .restart import restart
 from .save import save
 from .statefiles import ckpt_dir, list_statefiles, resolve
 
-PROTOCOL_VERSION = 2  # PROTOCOL.md: what each version added
+PROTOCOL_VERSION = 3  # PROTOCOL.md: what each version added
 _MAX_LINE = 64 * 1024
 
 SERVER = None  # the control socket of this gdb, once started
@@ -415,5 +415,44 @@ def _op_label(req, reply):
         reply(_err(e))
 
 
+def _op_auto(req, reply):
+    mode, directory = req.get("mode"), req.get("dir")
+    if mode is not None and mode not in autosave.MODES:
+        return reply({"ok": False, "error": "auto: mode must be one of %s" % ", ".join(autosave.MODES)})
+    if directory is not None and (not isinstance(directory, str) or not directory):
+        return reply({"ok": False, "error": "auto: dir must be a non-empty string"})
+    try:
+        r = autosave.configure(mode, directory) if mode is not None else autosave.status()
+    except CkptError as e:
+        return reply(_err(e))
+    r["ok"] = True
+    reply(r)
+
+
+def _op_travel(target_of):
+    def op(req, reply):
+        def done(result, error):
+            if error:
+                reply({"ok": False, "error": error})
+            else:
+                r = dict(result)
+                r["ok"] = True
+                reply(r)
+
+        try:
+            restart(target_of(req)["path"], False, done)
+        except (CkptError, gdb.GdbError, gdb.error, OSError) as e:
+            reply(_err(e))
+    return op
+
+
+def _back_target(req):
+    steps = req.get("steps", 1)
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        raise CkptError("back: steps must be a whole number above 0")
+    return timeline.back_target(steps)
+
+
 OPS = {"ping": _op_ping, "info": _op_info, "list": _op_list, "inferiors": _op_inferiors, "save": _op_save,
-       "restart": _op_restart, "timeline": _op_timeline, "label": _op_label}
+       "restart": _op_restart, "timeline": _op_timeline, "label": _op_label,
+       "auto": _op_auto, "back": _op_travel(_back_target), "forward": _op_travel(lambda req: timeline.forward_target())}
