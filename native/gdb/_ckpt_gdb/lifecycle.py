@@ -6,7 +6,7 @@ import gdb
 
 from . import CkptError
 from . import autosave, commands, restart, server, timeline, timetravel
-from .holdall import StraySigstops
+from .holdall import QuietSigstops
 from .save import BackgroundSave
 from .sigstop import SigstopGuard, on_any_stop
 
@@ -39,7 +39,7 @@ def load():
     _connect(gdb.events.cont, timeline.on_resumed)
     _connect(gdb.events.stop, autosave.on_stop)
     for registry in (gdb.events.stop, gdb.events.cont, gdb.events.exited):
-        _connect(registry, StraySigstops.check)
+        _connect(registry, QuietSigstops.check)
     if hasattr(gdb.events, "gdb_exiting"):
         _connect(gdb.events.gdb_exiting, _on_gdb_exiting)
     server.start()
@@ -58,6 +58,6 @@ def unload():
         except Exception:
             pass
     SigstopGuard.disarm()  # the user's SIGSTOP setting back
-    StraySigstops.pending = []
-    StraySigstops.check()
+    QuietSigstops.pending = {}
+    QuietSigstops.check()
     server.stop()

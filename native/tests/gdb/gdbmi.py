@@ -62,8 +62,9 @@ class MIError(Exception):
 
 
 class GdbMI:
-    def __init__(self, gdb="gdb", args=(), env=None, cwd=None, user=None):
-        cmd = [gdb, "--interpreter=mi2", "--nx", "-q"] + list(args)
+    def __init__(self, gdb="gdb", args=(), env=None, cwd=None, user=None, nx=True):
+        # nx=False: gdb reads the user's init files, as a front end started without --nx has it.
+        cmd = [gdb, "--interpreter=mi2"] + (["--nx"] if nx else []) + ["-q"] + list(args)
         if user:
             cmd = ["runuser", "-u", user, "--"] + cmd
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -83,7 +83,8 @@ def selected(name):
 
 def build_programs():
     out = {}
-    for src, flags in (("prog1.c", []), ("prog3.c", ["-pthread"]), ("spin.c", ["-pthread"]), ("scribble.c", [])):
+    for src, flags in (("prog1.c", []), ("prog3.c", ["-pthread"]), ("spin.c", ["-pthread"]), ("scribble.c", []),
+                       ("travel.c", ["-pthread"])):
         exe = os.path.join(WORK, src[:-2])
         r = subprocess.run(["gcc", "-g", "-O0"] + flags + ["-o", exe, os.path.join(HERE, src)],
                            capture_output=True, text=True)
@@ -688,7 +689,7 @@ def test_errors():
         cls, rest, _ = g.console_cmd("ckpt restart " + junk, allow_error=True)
         one_line_error(tag + "/restart-junk", cls + " " + rest, "ckpt restart:")
         cls, rest, _ = g.console_cmd("ckpt save a b", allow_error=True)
-        one_line_error(tag + "/usage", cls + " " + rest, "usage: ckpt save [-b | -w] [FILE]")
+        one_line_error(tag + "/usage", cls + " " + rest, "usage: ckpt save [-b | -w] [-l LABEL] [FILE]")
         cls, rest, _ = g.console_cmd("ckpt list " + os.path.join(WORK, "nodir"), allow_error=True)
         one_line_error(tag + "/list-missing-dir", cls + " " + rest, "No such file")
         run_to_break(g, "prog1")
@@ -744,7 +745,9 @@ def test_loading():
                       "(_probe_calls.append('second'), _probe_settle(inf))")
         helptext = g.console_cmd("help ckpt")
         names = re.findall(r"^ckpt (\w+) --", helptext, re.M)
-        check(tag + "/source-twice-one-set-of-commands", sorted(names) == ["info", "list", "restart", "save", "status"],
+        check(tag + "/source-twice-one-set-of-commands", sorted(names) == ["back", "diff", "forward", "info", "label",
+                                                                          "list", "restart", "save", "snappoint",
+                                                                          "status", "timeline"],
               ", ".join(names), helptext)
         n = len(g.async_records)
         run_to_break(g, "prog1")
@@ -1423,6 +1426,401 @@ def test_tracked_saves():
             subprocess.run(["umount", mnt], capture_output=True)
 
 
+
+# --------------------------------------------------------------------------------------------
+# Time travel: snappoints, the timeline, back and forward, labels, diff
+# --------------------------------------------------------------------------------------------
+
+SNAPPOINT_RE = re.compile(r"^Snappoint (\d+), hit (\d+): Saved (\S+): (\d+) threads", re.M)
+TRAVEL_LINE = None  # travel.c's BREAK-HERE line, once the programs are built
+
+
+def console_since(g, n):
+    return "".join(g.console[n:])
+
+
+def restart_result(path):
+    """RESULT of running a statefile to its end outside gdb (ckpt restart in the foreground)."""
+    r = subprocess.run([CKPT, "restart", path], capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
+    m = re.search(r"RESULT (-?\d+)", r.stdout)
+    return (m.group(1) if m else None), r.stdout + r.stderr
+
+
+def timeline_rows(text):
+    """{number: (marker, branch, after, origin, file, label)} from `ckpt timeline`."""
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"^(=>|->|  )\s*(\d+)\s+(\d+)\s+(#\d+|-)\s+(\S+)\s+.*?\s(\S+\.ckpt)(?: \(saved over by #\d+\))?\s*(.*)$",
+                     line)
+        if m:
+            rows[int(m.group(2))] = (m.group(1).strip(), int(m.group(3)), m.group(4), m.group(5), m.group(6),
+                                     m.group(7))
+    return rows
+
+
+def test_snappoints(non_stop):
+    """Snappoints hit 5 times in a loop give 5 statefiles, and the program, which never stops,
+    finishes with its undisturbed result while a second thread runs meanwhile; each statefile
+    restarts to that result.  Then the timeline, back twice, continue (a new branch), back and
+    forward, all in the same gdb."""
+    tag = "snappoint-" + ("non-stop" if non_stop else "all-stop")
+    expected = plain_result(EXES["travel"])
+    d = os.path.join(WORK, tag)
+    os.makedirs(d)
+    g = start_mi({"CKPT_DIR": d})
+    try:
+        load_ext(g)
+        if non_stop:
+            g.mi("-gdb-set non-stop on")
+        g.mi("-file-exec-and-symbols " + EXES["travel"])
+        out = g.console_cmd("ckpt snappoint travel.c:%d if step >= 1" % TRAVEL_LINE)
+        check(tag + "/created", re.search(r"^Snappoint 1 at travel.c:%d if step >= 1" % TRAVEL_LINE, out, re.M),
+              out.strip(), out)
+        n_rec, n_con = len(g.async_records), len(g.console)
+        g.mi("-exec-run")
+        g.wait_for(lambda: any(r.startswith("*stopped") for r in g.async_records[n_rec:]), 120, "a stop")
+        g.pump(0.3)
+        text = console_since(g, n_con)
+        hits = SNAPPOINT_RE.findall(text)
+        files = [h[2] for h in hits]
+        stops = [r for r in g.async_records[n_rec:] if r.startswith("*stopped")]
+        check(tag + "/five-statefiles", [int(h[1]) for h in hits] == [1, 2, 3, 4, 5] and
+              all(os.path.isfile(f) and os.path.dirname(f) == d for f in files) and all(h[3] == "2" for h in hits),
+              "5 hits, 5 statefiles of 2 threads", text[-2000:])
+        check(tag + "/never-stopped", len(stops) == 1 and 'reason="exited-normally"' in stops[0] and
+              "SIGSTOP" not in "\n".join(g.log), "the only *stopped is the exit", "\n".join(stops))
+        check(tag + "/undisturbed-result", saw_output(g, "RESULT %s" % expected), "RESULT %s" % expected,
+              "\n".join(g.target_output[-5:]))
+        lst = g.console_cmd("ckpt snappoint list")
+        check(tag + "/list", re.search(r"^1\s+travel.c:%d\s+step >= 1\s+5\s+%s$" % (TRAVEL_LINE, re.escape(files[-1])),
+                                       lst, re.M) if files else False, lst.strip().splitlines()[-1], lst)
+        for k, f in enumerate(files, 1):
+            got, whole = restart_result(f)
+            check("%s/restart-hit-%d" % (tag, k), got == expected, "RESULT %s" % got, whole)
+        infos = [json.loads(subprocess.run([CKPT, "info", "--json", f], capture_output=True, text=True).stdout)
+                 for f in files]
+        anns = [i["annotation"] for i in infos]
+        check(tag + "/annotations", all(a["origin"] == "snappoint" and a["sequence"] == k for k, a in enumerate(anns, 1))
+              and [a["parent"] for a in anns] == [None] + [os.path.basename(f) for f in files[:-1]] and
+              len({a["session"] for a in anns}) == 1,
+              "origin snappoint, sequence 1-5, each after the one before, one session", json.dumps(anns))
+        if non_stop:
+            return
+        # The timeline, then back twice: #4 (step 4).  Continuing from there saves once more
+        # (step 5): a new branch after #4, and the same result.
+        rows = timeline_rows(g.console_cmd("ckpt timeline"))
+        check("timeline/after-run", sorted(rows) == [1, 2, 3, 4, 5] and rows[5][0] == "->" and
+              all(rows[k][1] == 1 and rows[k][3] == "snappoint" for k in rows) and
+              [rows[k][2] for k in sorted(rows)] == ["-", "#1", "#2", "#3", "#4"],
+              "5 snapshots on one branch, the program ran on from #5", json.dumps(rows))
+        b1 = g.console_cmd("ckpt back", timeout=120)
+        b2 = g.console_cmd("ckpt back", timeout=120)
+        frame = g.console_cmd("frame")
+        rows = timeline_rows(g.console_cmd("ckpt timeline"))
+        check("timeline/back-twice", re.search(r"^Back to #5 ", b1, re.M) and re.search(r"^Back to #4 ", b2, re.M) and
+              "step=4" in frame and rows.get(4, ("",))[0] == "=>", "at #4, step=4", b1 + b2 + frame)
+        n_rec, n_con = len(g.async_records), len(g.console)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("*stopped" in r for r in g.async_records[n_rec:]), 120, "a stop")
+        g.pump(0.3)
+        stops = [r for r in g.async_records[n_rec:] if r.startswith("*stopped")]
+        text = console_since(g, n_con)
+        check("timeline/back-then-continue", 'reason="exited-normally"' in stops[0] and
+              saw_output(g, "RESULT %s" % expected) and len(SNAPPOINT_RE.findall(text)) == 1,
+              "RESULT %s, one more snappoint save" % expected, stops[0] + text)
+        rows = timeline_rows(g.console_cmd("ckpt timeline"))
+        check("timeline/new-branch", rows.get(6, ("",))[:3] == ("->", 2, "#4") and
+              all(rows[k][1] == 1 for k in range(1, 6)),
+              "#6 on branch 2, after #4", json.dumps(rows))
+        g.console_cmd("ckpt back 2", timeout=120)
+        at4 = g.console_cmd("frame")
+        f = g.console_cmd("ckpt forward", timeout=120)
+        at6 = g.console_cmd("frame")
+        check("timeline/back-2-forward", "step=4" in at4 and re.search(r"^Forward to #6 ", f, re.M) and "step=5" in at6,
+              "back 2 from a run on from #6 lands at #4, forward at #6 again", at4 + f + at6)
+        cls, rest, _ = g.console_cmd("ckpt forward", allow_error=True)
+        one_line_error("timeline/forward-at-the-end", cls + " " + rest, "#6 has no later snapshot")
+        cls, rest, _ = g.console_cmd("ckpt back 9", allow_error=True)
+        one_line_error("timeline/back-too-far", cls + " " + rest, "goes too far")
+        c = Client(socket_path(g.proc.pid))
+        r = c.req({"op": "timeline"})
+        ping = c.req({"op": "ping"})
+        c.close()
+        es = r.get("entries", [])
+        check("timeline/socket", r.get("ok") and r.get("current") == 6 and r.get("at_current") is True and
+              [e["parent"] for e in es] == [None, 1, 2, 3, 4, 4] and [e["branch"] for e in es] == [1] * 5 + [2] and
+              es[0]["path"] == files[0] and ping.get("protocol") == 2 and "timeline" in ping.get("ops", []),
+              "6 entries, parents and branches, protocol 2", json.dumps(r)[:600])
+        # A snappoint made before the extension is sourced again keeps working, with its count,
+        # and the timeline stays.
+        load_ext(g)
+        n_rec = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n_rec:]), 120, "the exit")
+        g.pump(0.3)
+        rows = timeline_rows(g.console_cmd("ckpt timeline"))
+        lst = g.console_cmd("ckpt snappoint list")
+        check("timeline/survives-reload", len(rows) == 6 and re.search(r"^1\s+\S+\s+step >= 1\s+6\s", lst, re.M),
+              "6 snapshots kept; the snappoint still counts (6 hits)", lst + json.dumps(rows))
+        out = g.console_cmd("ckpt snappoint delete 1")
+        lst = g.console_cmd("ckpt snappoint list")
+        check(tag + "/delete", "No snappoints." in lst, lst.strip(), out + lst)
+    finally:
+        g.close()
+
+
+def test_label():
+    """Labels and notes: set in gdb, over the socket and with the ckpt command; kept in the
+    statefile (ckpt info, text and JSON); only the note's bytes change, the size and mode stay,
+    and a write torn anywhere still leaves a valid statefile."""
+    tag = "label"
+    g = start_mi()
+    f1, f2 = os.path.join(WORK, "label-1.ckpt"), os.path.join(WORK, "label-2.ckpt")
+    try:
+        load_ext(g)
+        run_to_break(g, "prog1")
+        g.console_cmd("ckpt save -l 'first stop' " + f1)
+        g.console_cmd("ckpt save " + f2)  # over the same stop: #2 follows #1
+        info = json.loads(subprocess.run([CKPT, "info", "--json", f1], capture_output=True, text=True).stdout)
+        check(tag + "/at-save", info["annotation"]["label"] == "first stop" and info["annotation"]["origin"] == "manual",
+              json.dumps(info["annotation"]))
+        before = open(f2, "rb").read()
+        st = os.stat(f2)
+        out = g.console_cmd('ckpt label 2 "the bug is near"')
+        out += g.console_cmd("ckpt label --note 2 two lines\\nof note")
+        after = open(f2, "rb").read()
+        info = json.loads(subprocess.run([CKPT, "info", "--json", f2], capture_output=True, text=True).stdout)
+        text = subprocess.run([CKPT, "info", f2], capture_output=True, text=True).stdout
+        changed = [i for i in range(min(len(before), len(after))) if before[i] != after[i]]
+        st2 = os.stat(f2)
+        check(tag + "/set-in-gdb", info["annotation"]["label"] == "the bug is near" and
+              info["annotation"]["note"] == "two lines\nof note" and "Label:      the bug is near" in text and
+              "Note:       two lines\n            of note" in text, out.strip(), out + text)
+        check(tag + "/only-the-note-changes", len(before) == len(after) and st.st_size == st2.st_size and
+              stat.S_IMODE(st2.st_mode) == 0o600 and changed and changed[-1] - changed[0] < 4096,
+              "%d bytes changed within %d bytes; size and mode kept" % (len(changed), changed[-1] - changed[0] + 1
+                                                                       if changed else 0))
+        rows = timeline_rows(g.console_cmd("ckpt timeline"))
+        check(tag + "/in-timeline", rows.get(2, ("",) * 6)[5] == "the bug is near" and rows.get(1, ("",) * 6)[5] ==
+              "first stop" and rows[2][2] == "#1", json.dumps(rows))
+        c = Client(socket_path(g.proc.pid))
+        r = c.req({"op": "label", "path": f1, "label": "from the IDE"})
+        bad = c.req({"op": "label", "path": f1, "label": "line\nbreak"})
+        f3 = os.path.join(WORK, "label-3.ckpt")
+        s3 = c.req({"op": "save", "path": f3, "origin": "breakpoint", "label": "saved by the IDE"})
+        s4 = c.req({"op": "save", "path": f3, "origin": "sideways"})
+        c.close()
+        check(tag + "/socket", r.get("ok") and r["annotation"]["label"] == "from the IDE" and bad.get("ok") is False and
+              "control character" in bad.get("error", ""), json.dumps(r), json.dumps(bad))
+        a3 = json.loads(subprocess.run([CKPT, "info", "--json", f3], capture_output=True, text=True).stdout)["annotation"]
+        check(tag + "/socket-save-origin", s3.get("ok") and s3.get("timeline") == 3 and a3["origin"] == "breakpoint" and
+              a3["label"] == "saved by the IDE" and a3["parent"] == "label-2.ckpt" and s4.get("ok") is False and
+              "origin must be one of" in s4.get("error", ""), json.dumps(a3), json.dumps(s3) + json.dumps(s4))
+        cls, rest, _ = g.console_cmd("ckpt label 9 nothing there", allow_error=True)
+        one_line_error(tag + "/unknown-number", cls + " " + rest, "no #9")
+        cls, rest, _ = g.console_cmd("ckpt label 1 " + "x" * 300, allow_error=True)
+        one_line_error(tag + "/too-long", cls + " " + rest, "at most 255 fit")
+    finally:
+        g.close()
+    # The ckpt command: its usage, and a hostile label refused.
+    r = subprocess.run([CKPT, "label", "--help"], capture_output=True, text=True)
+    check(tag + "/cli-help", r.returncode == 0 and r.stdout.startswith("  ckpt label FILE [LABEL] [--note TEXT]"),
+          r.stdout.splitlines()[0] if r.stdout else "", r.stdout + r.stderr)
+    r = subprocess.run([CKPT, "label", f1, "\x1b[2Jhidden"], capture_output=True, text=True)
+    check(tag + "/cli-refuses-escape", r.returncode == 1 and r.stderr.count("\n") == 1 and "control character" in r.stderr,
+          r.stderr.strip(), r.stderr)
+    r = subprocess.run([CKPT, "label", f1], capture_output=True, text=True)
+    check(tag + "/cli-nothing-to-set", r.returncode == 2 and r.stderr.startswith("ckpt: label: nothing to set"),
+          r.stderr.strip(), r.stderr)
+    r = subprocess.run([CKPT, "label", "--note", "a note", "--", f1, "-dash label"], capture_output=True, text=True)
+    info = json.loads(subprocess.run([CKPT, "info", "--json", f1], capture_output=True, text=True).stdout)
+    check(tag + "/cli", r.returncode == 0 and info["annotation"]["label"] == "-dash label" and
+          info["annotation"]["note"] == "a note", json.dumps(info["annotation"]), r.stderr)
+    # Torn writes: the old file with any prefix of the changed bytes from the new one is valid.
+    old = open(f2, "rb").read()
+    subprocess.run([CKPT, "label", f2, "a different label", "--note", "and a different note"], check=True)
+    new = open(f2, "rb").read()
+    changed = [i for i in range(len(old)) if old[i] != new[i]]
+    torn = os.path.join(WORK, "torn.ckpt")
+    bad = []
+    for k in range(0, len(changed), max(1, len(changed) // 7)):
+        cut = changed[k]
+        with open(torn, "wb") as t:
+            t.write(new[:cut] + old[cut:])
+        r = subprocess.run([CKPT, "info", "--json", torn], capture_output=True, text=True)
+        if r.returncode != 0:
+            bad.append("cut at %d: %s" % (cut, r.stderr.strip()))
+    got, whole = restart_result(f2)
+    check(tag + "/torn-write-still-valid", changed and not bad, "%d cuts inside the %d changed bytes, all valid" % (
+        len(range(0, len(changed), max(1, len(changed) // 7))), len(changed)), "\n".join(bad))
+    check(tag + "/labeled-file-restarts", got == plain_result(EXES["prog1"]), "RESULT %s" % got, whole)
+
+
+DIFF_LINE_RE = re.compile(r"^  ([A-Za-z_]\w*)(?:\[\d+\]|\.\w+)* \(", re.M)
+
+
+def test_diff():
+    """ckpt diff names exactly the variables that travel.c changes between two stops, counts
+    the pages that differ, finds nothing between a file and itself, and refuses statefiles of
+    two programs in one line."""
+    tag = "diff"
+    g = start_mi()
+    a, b = os.path.join(WORK, "diff-a.ckpt"), os.path.join(WORK, "diff-b.ckpt")
+    try:
+        load_ext(g)
+        g.mi("-file-exec-and-symbols " + EXES["travel"])
+        g.mi('-break-insert -c "step == 2" travel.c:%d' % TRAVEL_LINE)
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        g.wait_stopped(60, since=n)
+        g.console_cmd("ckpt save " + a)
+        g.mi("-break-delete")
+        g.mi('-break-insert -c "step == 3" travel.c:%d' % TRAVEL_LINE)
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_stopped(60, since=n)
+        g.console_cmd("ckpt save " + b)
+        t0 = time.time()
+        out = g.console_cmd("ckpt diff 1 2", timeout=300)
+        took = time.time() - t0
+        sections = re.split(r"^(?=Frames|Globals|Memory)", out, flags=re.M)
+        frames = set(DIFF_LINE_RE.findall(next((x for x in sections if x.startswith("Frames")), "")))
+        globs = set(DIFF_LINE_RE.findall(next((x for x in sections if x.startswith("Globals")), "")))
+        pages = re.search(r"^Memory: (\d+) of (\d+) stored pages differ", out, re.M)
+        check(tag + "/frames", frames == {"step", "weight", "local", "round", "total"}, ", ".join(sorted(frames)), out)
+        check(tag + "/globals", globs == {"counter", "table", "phase"}, ", ".join(sorted(globs)), out)
+        check(tag + "/element-named", "table[21] (global in travel.c): 0 -> 4" in out, "table[21]: 0 -> 4", out)
+        check(tag + "/pages", pages and 0 < int(pages.group(1)) < int(pages.group(2)),
+              "%s of %s pages, in %.1f s" % (pages.group(1), pages.group(2), took) if pages else "", out)
+        same = g.console_cmd("ckpt diff %s %s" % (a, a), timeout=300)
+        check(tag + "/same-file", same.count("  no difference") == 2 and "Memory: 0 of " in same, "no difference", same)
+        # Statefiles of two programs.
+        other = os.path.join(WORK, "diff-other.ckpt")
+        g.console_cmd("kill")
+        run_to_break(g, "prog1")
+        g.console_cmd("ckpt save " + other)
+        cls, rest, _ = g.console_cmd("ckpt diff %s %s" % (a, other), allow_error=True, timeout=120)
+        one_line_error(tag + "/two-programs", cls + " " + rest, "statefiles of different programs")
+        cls, rest, _ = g.console_cmd("ckpt diff 1", allow_error=True)
+        one_line_error(tag + "/usage", cls + " " + rest, "usage: ckpt diff A B")
+    finally:
+        g.close()
+
+
+# A user's gdb init file, as people write them: options, a command of their own, a hook, and
+# the extension sourced from it too.
+USER_GDBINIT = """\
+set history save on
+set history filename {home}/.gdb_history
+set print pretty on
+set pagination off
+set confirm off
+handle SIGUSR1 nostop noprint
+define bpl
+  info breakpoints
+end
+document bpl
+List the breakpoints.
+end
+define hook-stop
+  echo [user hook-stop]\\n
+end
+source {ext}
+"""
+
+
+def generated_init(ext, user_init):
+    """The init file that the IDE writes for a launch (bundles' GdbInit.contents)."""
+    return ("# Written by ckpt (io.ckpt.debug): loads ckpt's gdb extension, then this launch's own\n"
+            "# gdb init file when it exists. Regenerated at each launch; do not edit.\n"
+            "python\nimport os\ntry:\n    gdb.execute(\"source \" + %r)\nexcept gdb.error as e:\n"
+            "    gdb.write(\"ckpt: could not load the gdb extension: %%s\\n\" %% e, gdb.STDERR)\n"
+            "_ckpt_user_init = os.path.expanduser(%r)\nif _ckpt_user_init and os.path.isfile(_ckpt_user_init):\n"
+            "    gdb.execute(\"source \" + _ckpt_user_init)\nend\n") % (ext, user_init)
+
+
+def test_user_init_twice():
+    """gdb started without --nx reads the user's ~/.gdbinit, then the IDE's init file loads the
+    extension and sources that same file again (which sources the extension too): harmless.
+    One set of commands, one socket, the user's command and options, the hook once per stop,
+    and save, snappoints, the timeline and restart work."""
+    tag = "user-init-twice"
+    home = os.path.join(WORK, "home")
+    os.makedirs(home)
+    user_init = os.path.join(home, ".gdbinit")
+    with open(user_init, "w") as f:
+        f.write(USER_GDBINIT.format(home=home, ext=EXT))
+    init = os.path.join(WORK, "ide-gdbinit")
+    with open(init, "w") as f:
+        f.write(generated_init(EXT, "~/.gdbinit"))
+    env = dict(ENV, HOME=home)
+    g = GdbMI(GDB, env=env, cwd=WORK, nx=False)
+    try:
+        g.mi("-gdb-set mi-async on")
+        n_log = len(g.log)
+        g.console_cmd("source " + init)
+        startup = "\n".join(g.log[:n_log + 200])
+        helptext = g.console_cmd("help ckpt")
+        names = re.findall(r"^ckpt (\w+) --", helptext, re.M)
+        shown = {k: g.console_cmd("show " + k).strip() for k in ("print pretty", "pagination", "confirm")}
+        sig = g.console_cmd("info signals SIGUSR1")
+        bpl = g.console_cmd("bpl")
+        out = g.console_cmd("python import threading; print('SOCKETS', sum(t.name == 'ckpt-socket' for t in "
+                            "threading.enumerate()))")
+        check(tag + "/no-errors", "Traceback" not in startup and "rror" not in startup and "could not load" not in startup,
+              "nothing went wrong while loading", startup)
+        check(tag + "/one-set-of-commands", len(names) == len(set(names)) and {"save", "snappoint", "timeline",
+                                                                             "diff"} <= set(names) and
+              "SOCKETS 1" in out, "%d ckpt commands once each, one socket" % len(names), helptext + out)
+        check(tag + "/user-settings", "on" in shown["print pretty"] and "off" in shown["pagination"] and
+              "off" in shown["confirm"] and re.search(r"^SIGUSR1\s+No\s+No\s+Yes", sig, re.M) and
+              "No breakpoints" in bpl, json.dumps(shown) + " " + bpl.strip(), sig)
+        g.mi("-file-exec-and-symbols " + EXES["travel"])
+        g.console_cmd("ckpt snappoint travel.c:%d if step == 4" % TRAVEL_LINE)
+        g.mi('-break-insert -c "step == 2" travel.c:%d' % TRAVEL_LINE)
+        n_con = len(g.console)
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        g.wait_stopped(60, since=n)
+        g.pump(0.3)
+        hook = console_since(g, n_con).count("[user hook-stop]")
+        saved = g.console_cmd("ckpt save " + os.path.join(WORK, "init-twice.ckpt"))
+        n = len(g.async_records)
+        g.mi("-break-delete 2")
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
+        g.pump(0.3)
+        rows = timeline_rows(g.console_cmd("ckpt timeline"))
+        back = g.console_cmd("ckpt back 2", timeout=120)
+        frame = g.console_cmd("frame")
+        check(tag + "/hook-once-per-stop", hook == 1, "%d hook line(s) at the first stop" % hook, console_since(g, n_con))
+        check(tag + "/save-snappoint-timeline-back", SAVED_RE.search(saved) and len(rows) == 2 and
+              rows[2][3] == "snappoint" and rows[2][2] == "#1" and re.search(r"^Back to #1 ", back, re.M) and
+              "step=2" in frame,
+              "saved at step 2, snappoint at step 4, back 2 to #1", saved + json.dumps(rows) + back + frame)
+    finally:
+        g.close()
+
+
+def test_time_travel_errors():
+    tag = "travel-errors"
+    g = start_mi()
+    try:
+        load_ext(g)
+        for cmd, want in (("ckpt back", "the timeline is empty"), ("ckpt forward", "the timeline is empty"),
+                          ("ckpt back x", "usage: ckpt back [N]"), ("ckpt snappoint", "usage: ckpt snappoint"),
+                          ("ckpt snappoint main if", "usage: ckpt snappoint"),
+                          ("ckpt snappoint delete 7", "no snappoint 7"), ("ckpt diff 1 2", "no #1"),
+                          ("ckpt label hello", "no snapshot in this session yet"),
+                          ("ckpt timeline x", "usage: ckpt timeline")):
+            cls, rest, _ = g.console_cmd(cmd, allow_error=True)
+            one_line_error(tag + "/" + cmd.replace(" ", "-"), cls + " " + rest, want)
+        out = g.console_cmd("ckpt timeline")
+        check(tag + "/empty-timeline", "No snapshots in this session yet" in out, out.strip())
+    finally:
+        g.close()
+
+
 # --------------------------------------------------------------------------------------------
 
 def main():
@@ -1433,8 +1831,10 @@ def main():
                 "engine-present", "%s, %s, %s, %s/" % (CKPT, LIB, EXT, package)) and ok
     if not ok:
         return 1
+    global TRAVEL_LINE
     try:
         EXES = build_programs()
+        TRAVEL_LINE = break_line("travel.c")
         report(True, "test-programs", ", ".join(sorted(EXES)))
     except Exception as e:
         report(False, "test-programs", str(e))
@@ -1443,7 +1843,10 @@ def main():
              ("plain-debuggers", test_plain_debuggers),
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
              ("errors", test_errors), ("loading", test_loading), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
-             ("tracked", test_tracked_saves), ("soak", test_soak)]
+             ("tracked", test_tracked_saves), ("snappoint-all-stop", lambda: test_snappoints(False)),
+             ("snappoint-non-stop", lambda: test_snappoints(True)), ("label", test_label), ("diff", test_diff),
+             ("user-init-twice", test_user_init_twice), ("travel-errors", test_time_travel_errors),
+             ("soak", test_soak)]
     for name, fn in tests:
         if not selected(name):
             continue
