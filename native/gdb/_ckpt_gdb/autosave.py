@@ -28,8 +28,8 @@ def _state():
 
 
 def configure(mode, directory=None):
-    """Sets the mode; directory (None: $CKPT_DIR or gdb's current directory) is where the
-    statefiles go."""
+    """Sets the mode; directory is where the statefiles go (None: where they went before, at
+    first $CKPT_DIR or gdb's current directory)."""
     if mode not in MODES:
         raise CkptError("ckpt auto: the mode is one of %s, not %r" % (", ".join(MODES), mode))
     if directory is not None:
@@ -37,7 +37,9 @@ def configure(mode, directory=None):
         if not os.path.isdir(directory):
             raise CkptError("ckpt auto: no such directory: %s" % directory)
     st = _state()
-    st.mode, st.dir = mode, directory
+    st.mode = mode
+    if directory is not None:
+        st.dir = directory
     return status()
 
 

@@ -237,7 +237,8 @@ class CkptAuto(gdb.Command):
 breakpoint: at each stop at a breakpoint or watchpoint; suspend: also at the end of each step,
 next, finish or until, and at each signal the program gets (not at an interrupt); off: never.
 Each save runs in the background, as ckpt save -b does, into
-PROGRAM-YYYYMMDD-HHMMSS-MMM.ckpt in DIR ($CKPT_DIR or the current directory without one), and
+PROGRAM-YYYYMMDD-HHMMSS-MMM.ckpt in DIR (without one: the directory named before, at first
+$CKPT_DIR or the current directory), and
 joins the timeline; the program is held only for the freeze.  A stop that comes while the
 previous file is still being written is not saved.  Without arguments: the mode and counts."""
 
