@@ -24,7 +24,7 @@ _NOT_A_SUSPEND = ("SIGINT", "SIGSTOP", "0", "GDB_SIGNAL_0")
 
 def _state():
     return state("autosave", mode="off", dir=None, saved=0, skipped=0, failed=0, last_error=None,
-                 last_path=None)
+                 last_path=None, resumed=False, process=None, pending=None)
 
 
 def configure(mode, directory=None):
@@ -63,9 +63,40 @@ def origin_of(event, mode):
     return "step"  # end of a step, next, finish or until
 
 
+def on_cont(event):
+    """gdb.events.cont: the program runs, so its next stop may be a new state; a stop that
+    waited for the last file is gone unsaved."""
+    st = _state()
+    st.resumed = True
+    if st.pending is not None:
+        st.pending = None
+        st.skipped += 1
+
+
+def _process(inf):
+    """(pid, start time): a restarted program often gets its old pid back."""
+    try:
+        with open("/proc/%d/stat" % inf.pid) as f:
+            s = f.read()
+        return inf.pid, int(s[s.rindex(")") + 2:].split()[19])
+    except (OSError, ValueError, IndexError):
+        return inf.pid, None
+
+
 def on_stop(event):
-    """gdb.events.stop: start an automatic save once gdb has finished reporting the stop."""
-    origin = origin_of(event, _state().mode)
+    """gdb.events.stop: start an automatic save once gdb has finished reporting the stop.  The
+    stops of an attach do not count (ckpt restart, back and forward attach to a program whose
+    state is a snapshot already; an attach resumes threads on its way): the first stop of a
+    process that gdb attached to, and any stop without a resume since the last one."""
+    st = _state()
+    inf = gdb.selected_inferior()
+    process = _process(inf) if inf.pid else None
+    attach_stop = process != st.process and bool(inf.pid and inf.was_attached)
+    st.process = process
+    resumed, st.resumed = st.resumed, False
+    if attach_stop or not resumed:
+        return
+    origin = origin_of(event, st.mode)
     if origin is not None:
         gdb.post_event(lambda: _save_now(origin))
 
@@ -96,7 +127,9 @@ def _save_now(origin):
     busy = BackgroundSave.current
     if busy is not None:
         if busy.outcome is None:
-            st.skipped += 1  # the last file is still being written; never make a stop wait for it
+            # The last file is still being written: never make a stop wait for it.  If the
+            # program is still here when that save is done, this stop is saved then.
+            st.pending = origin
             return
         busy.finish_now()  # written: only its clone is left to drop, which takes no time
 
@@ -106,6 +139,9 @@ def _save_now(origin):
         else:
             st.saved += 1
             st.last_path = result["path"]
+        if st.pending is not None:
+            later, st.pending = st.pending, None
+            gdb.post_event(lambda: _save_now(later))
 
     try:
         save(_path(inf, st.dir), done, True, origin)

@@ -38,6 +38,7 @@ def load():
     _connect(gdb.events.exited, SigstopGuard.on_exit)
     _connect(gdb.events.cont, timeline.on_resumed)
     _connect(gdb.events.stop, autosave.on_stop)
+    _connect(gdb.events.cont, autosave.on_cont)
     for registry in (gdb.events.stop, gdb.events.cont, gdb.events.exited):
         _connect(registry, QuietSigstops.check)
     if hasattr(gdb.events, "gdb_exiting"):

@@ -240,7 +240,8 @@ Each save runs in the background, as ckpt save -b does, into
 PROGRAM-YYYYMMDD-HHMMSS-MMM.ckpt in DIR (without one: the directory named before, at first
 $CKPT_DIR or the current directory), and
 joins the timeline; the program is held only for the freeze.  A stop that comes while the
-previous file is still being written is not saved.  Without arguments: the mode and counts."""
+previous file is still being written is saved once that file is complete, unless the program
+has gone on by then (skipped).  Without arguments: the mode and counts."""
 
     def __init__(self):
         super().__init__("ckpt auto", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)

@@ -1614,14 +1614,18 @@ def test_auto():
         st = c.req({"op": "auto"})
         check(tag + "/breakpoint-mode-no-step-saves", st.get("mode") == "breakpoint" and st.get("saved") == 3 and
               "Automatic snapshots: breakpoint into %s; 3 saved" % d in out, out.strip(), json.dumps(st))
+        c.req({"op": "auto", "mode": "suspend"})  # the attach's stop after going back is no new state
         r = c.req({"op": "back", "steps": 2})
+        g.pump(1.0)
         frame = g.console_cmd("frame")
         tl = c.req({"op": "timeline"})
         check(tag + "/back-over-the-socket", r.get("ok") and r.get("timeline") == 2 and tl.get("current") == 2 and
               tl.get("at_current") is True and "step_here" in frame and c.req({"op": "auto"}).get("saved") == 3,
               "back 2 from a run on from #3 lands at #2, and the restart is not saved", json.dumps(r) + frame)
         r = c.req({"op": "forward"})
-        check(tag + "/forward-over-the-socket", r.get("ok") and r.get("timeline") == 3, json.dumps(r))
+        g.pump(1.0)
+        check(tag + "/forward-over-the-socket", r.get("ok") and r.get("timeline") == 3 and
+              c.req({"op": "auto"}).get("saved") == 3, json.dumps(r))
         r = c.req({"op": "auto", "mode": "sometimes"})
         one_line_error(tag + "/bad-mode", str(r.get("error")), "auto: mode must be one of off, breakpoint, suspend")
         r = c.req({"op": "back", "steps": 0})
