@@ -188,6 +188,32 @@ public final class Engine {
 				Json.dbl(m, "total_ms", 0), p.output()); //$NON-NLS-1$
 	}
 
+	/**
+	 * Sets a statefile's label and/or note in place ({@code ckpt label}); {@code null} leaves one
+	 * as it is, an empty string clears it.
+	 *
+	 * @throws EngineException with the engine's one-line reason (a bad file, control characters, too long)
+	 */
+	public static void label(Path statefile, String label, String note) throws EngineException {
+		if (label == null && note == null) {
+			return;
+		}
+		List<String> args = new java.util.ArrayList<>(List.of("label", statefile.toString())); //$NON-NLS-1$
+		if (label != null) {
+			args.add(label);
+		}
+		if (note != null) {
+			args.add("--note"); //$NON-NLS-1$
+			args.add(note);
+		}
+		EngineProcess p = EngineProcess.start(NativeEngine.get(), args);
+		int exit = p.waitFor(null);
+		if (exit != 0) {
+			String errors = p.errors().strip();
+			throw new EngineException(errors.isEmpty() ? "ckpt label failed with exit code " + exit : errors); //$NON-NLS-1$
+		}
+	}
+
 	private static Map<String, Object> answer(String line) throws EngineException {
 		try {
 			return Json.parseObject(line);

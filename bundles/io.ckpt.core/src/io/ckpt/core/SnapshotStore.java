@@ -68,6 +68,9 @@ public class SnapshotStore {
 	/** Per directory: which session each statefile came from. */
 	public static final String ORIGINS_FILE = ".ckpt-origins"; //$NON-NLS-1$
 
+	/** Per directory: the statefiles that retention keeps (one file name a line). */
+	public static final String PINNED_FILE = ".ckpt-pinned"; //$NON-NLS-1$
+
 	private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"); //$NON-NLS-1$
 
 	private static SnapshotStore defaultStore;
@@ -79,6 +82,7 @@ public class SnapshotStore {
 		WatchKey key;
 		WatchKey parentKey;
 		Map<String, SnapshotOrigin> origins = new HashMap<>();
+		Set<String> pinned = new LinkedHashSet<>();
 
 		Dir(Path path, String project) {
 			this.path = path;
@@ -93,6 +97,7 @@ public class SnapshotStore {
 	private final Map<Path, Dir> dirs = new HashMap<>();
 	private final Map<Path, Snapshot> snapshots = new ConcurrentHashMap<>();
 	private final Map<Path, Meta> meta = new ConcurrentHashMap<>();
+	private final Set<Path> pinnedPaths = ConcurrentHashMap.newKeySet();
 	private final List<SnapshotStoreListener> listeners = new CopyOnWriteArrayList<>();
 	private final ArrayDeque<Snapshot> metaQueue = new ArrayDeque<>();
 	private final Set<Path> metaQueued = new LinkedHashSet<>();
@@ -299,11 +304,87 @@ public class SnapshotStore {
 				if (d != null && d.origins.remove(s.path().getFileName().toString()) != null) {
 					writeOrigins(d);
 				}
+				if (d != null && d.pinned.remove(s.path().getFileName().toString())) {
+					writePinned(d);
+				}
+				pinnedPaths.remove(s.path());
 			}
 		}
 		fire(Kind.REMOVED, gone);
 		if (failure != null) {
 			throw failure;
+		}
+	}
+
+	// --- pins: what automatic retention never deletes
+
+	/** Whether a statefile is pinned: retention of automatic snapshots keeps it. */
+	public boolean isPinned(Snapshot s) {
+		return pinnedPaths.contains(s.path()); // no lock: every row of the view asks
+	}
+
+
+	/** Pins or unpins statefiles; kept beside them in {@value #PINNED_FILE}. */
+	public void setPinned(Collection<Snapshot> which, boolean pinned) {
+		List<Snapshot> changed = new ArrayList<>();
+		synchronized (this) {
+			Set<Dir> touched = new LinkedHashSet<>();
+			for (Snapshot s : which) {
+				Dir d = dirs.get(s.path().getParent());
+				String name = s.path().getFileName().toString();
+				if (d != null && (pinned ? d.pinned.add(name) : d.pinned.remove(name))) {
+					touched.add(d);
+					changed.add(s);
+				}
+				if (d != null) {
+					if (pinned) {
+						pinnedPaths.add(s.path());
+					} else {
+						pinnedPaths.remove(s.path());
+					}
+				}
+			}
+			touched.forEach(this::writePinned);
+		}
+		fire(Kind.CHANGED, changed);
+	}
+
+	/** Holds the lock. */
+	private void readPinned(Dir d) {
+		Path file = d.path.resolve(PINNED_FILE);
+		Set<String> names = new LinkedHashSet<>();
+		try {
+			if (Files.isRegularFile(file)) {
+				for (String line : Files.readAllLines(file)) {
+					if (!line.isBlank() && line.indexOf('/') < 0) {
+						names.add(line.strip());
+					}
+				}
+			}
+		} catch (IOException e) {
+			// unreadable: nothing pinned
+		}
+		pinnedPaths.removeIf(p -> p.getParent().equals(d.path));
+		names.forEach(n -> pinnedPaths.add(d.path.resolve(n)));
+		d.pinned = names;
+	}
+
+	/** Holds the lock. */
+	private void writePinned(Dir d) {
+		StringBuilder text = new StringBuilder();
+		for (String name : d.pinned) {
+			if (Files.exists(d.path.resolve(name))) {
+				text.append(name).append('\n');
+			}
+		}
+		try {
+			Files.createDirectories(d.path);
+			Path tmp = Files.createTempFile(d.path, PINNED_FILE, ".tmp"); //$NON-NLS-1$
+			Files.writeString(tmp, text);
+			Files.move(tmp, d.path.resolve(PINNED_FILE), StandardCopyOption.REPLACE_EXISTING,
+					StandardCopyOption.ATOMIC_MOVE);
+		} catch (IOException e) {
+			Platform.log(e);
 		}
 	}
 
@@ -528,7 +609,7 @@ public class SnapshotStore {
 					Dir d = dirs.get(watched);
 					if (d != null) {
 						String n = name.toString();
-						if (n.endsWith(EXTENSION) || n.equals(ORIGINS_FILE)) {
+						if (n.endsWith(EXTENSION) || n.equals(ORIGINS_FILE) || n.equals(PINNED_FILE)) {
 							toScan.add(watched);
 						}
 					}
@@ -561,6 +642,7 @@ public class SnapshotStore {
 
 	/** Holds the lock. */
 	private void readOrigins(Dir d) {
+		readPinned(d);
 		Path file = d.path.resolve(ORIGINS_FILE);
 		Map<String, SnapshotOrigin> origins = new HashMap<>();
 		if (Files.isRegularFile(file)) {

@@ -30,11 +30,12 @@ import io.ckpt.core.internal.Json;
  * @param mappedBytes    memory mapped in all processes
  * @param fileBytes      apparent size of the file
  * @param allocatedBytes disk space the (sparse) file takes
+ * @param annotation     its place in a session's timeline, or {@code null} when it has no annotation
  */
 public record Statefile(Path path, int format, String engineVersion, String kernel, String hostname, Instant time,
 		double freezeMillis, double totalMillis, boolean fromDebugger, StopLocation stop, String program,
 		List<String> args, List<SavedProcess> processes, int threads, long storedBytes, long mappedBytes,
-		long fileBytes, long allocatedBytes) {
+		long fileBytes, long allocatedBytes, Annotation annotation) {
 
 	/**
 	 * Builds the model from the JSON that {@code ckpt info --json} (or {@code ckpt_info(path, 1)})
@@ -80,7 +81,8 @@ public record Statefile(Path path, int format, String engineVersion, String kern
 				Json.str(m, "hostname"), time, Json.dbl(m, "freeze_ms", 0), Json.dbl(m, "total_ms", 0), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
 				Json.bool(m, "from_debugger", false), stop, Json.str(m, "program"), strings(Json.list(m, "args")), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
 				List.copyOf(processes), (int) Json.num(m, "threads", 0), Json.num(m, "stored_bytes", 0), //$NON-NLS-1$ //$NON-NLS-2$
-				Json.num(m, "mapped_bytes", 0), Json.num(m, "file_bytes", 0), Json.num(m, "allocated_bytes", 0)); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+				Json.num(m, "mapped_bytes", 0), Json.num(m, "file_bytes", 0), Json.num(m, "allocated_bytes", 0), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+				Annotation.fromJson(m));
 	}
 
 	private static Instant parseTime(String s) {

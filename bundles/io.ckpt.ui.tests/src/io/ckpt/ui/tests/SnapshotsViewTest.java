@@ -30,7 +30,7 @@ import io.ckpt.ui.CkptUI;
 class SnapshotsViewTest {
 
 	private static final List<String> COLUMNS = List.of("Name", "Program", "Stop location", "Threads", "Size", //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$ //$NON-NLS-5$
-			"Time"); //$NON-NLS-1$
+			"Time", "Origin", "Label", "Timeline"); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$
 
 	@Test
 	void viewIsRegisteredInTheCkptCategory() {
@@ -93,7 +93,7 @@ class SnapshotsViewTest {
 		assertTrue(page.isPartVisible(view));
 		assertSame(view, page.getActivePart());
 		Tree tree = Ui.find(window.getShell(), Tree.class,
-				t -> t.getColumnCount() == 6 && "Stop location".equals(t.getColumn(2).getText())); //$NON-NLS-1$
+				t -> t.getColumnCount() == 9 && "Stop location".equals(t.getColumn(2).getText())); //$NON-NLS-1$
 		assertNotNull(tree, "no tree with the Snapshots view's columns"); //$NON-NLS-1$
 		List<String> columns = new ArrayList<>();
 		for (TreeColumn column : tree.getColumns()) {

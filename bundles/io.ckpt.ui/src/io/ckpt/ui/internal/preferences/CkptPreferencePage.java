@@ -6,6 +6,8 @@ import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.core.runtime.preferences.InstanceScope;
 import org.eclipse.jface.preference.BooleanFieldEditor;
+import org.eclipse.jface.preference.ComboFieldEditor;
+import org.eclipse.jface.preference.IntegerFieldEditor;
 import org.eclipse.jface.preference.DirectoryFieldEditor;
 import org.eclipse.jface.preference.FieldEditorPreferencePage;
 import org.eclipse.jface.preference.StringFieldEditor;
@@ -21,16 +23,25 @@ import io.ckpt.core.Engine;
 import io.ckpt.core.internal.CorePreferences;
 
 /**
- * Preferences > ckpt: the engine path override, the snapshot directory, and whether snapshots are
- * enabled for all C/C++ launches. The values live in {@code io.ckpt.core}'s instance scope.
+ * Preferences > ckpt: the engine path override, the snapshot directory, whether snapshots are
+ * enabled for all C/C++ launches, automatic snapshots and their retention. The values live in {@code io.ckpt.core}'s instance scope.
  */
 public class CkptPreferencePage extends FieldEditorPreferencePage implements IWorkbenchPreferencePage {
+
+	/** The modes of automatic snapshots: label, value. */
+	public static final String[][] AUTO_CHOICES = { { "Off", CorePreferences.AUTO_OFF }, //$NON-NLS-1$
+			{ "At breakpoint hits", CorePreferences.AUTO_AT_BREAKPOINTS }, //$NON-NLS-1$
+			{ "At every suspend (breakpoints, steps, signals)", CorePreferences.AUTO_AT_SUSPENDS } }; //$NON-NLS-1$
 
 	private Label engineInUse;
 
 	public CkptPreferencePage() {
 		super(GRID);
-		setPreferenceStore(new ScopedPreferenceStore(InstanceScope.INSTANCE, Engine.PLUGIN_ID));
+		ScopedPreferenceStore store = new ScopedPreferenceStore(InstanceScope.INSTANCE, Engine.PLUGIN_ID);
+		store.setDefault(CorePreferences.AUTO_SNAPSHOTS, CorePreferences.AUTO_OFF);
+		store.setDefault(CorePreferences.KEEP_SNAPSHOTS, CorePreferences.DEFAULT_KEEP_SNAPSHOTS);
+		store.setDefault(CorePreferences.KEEP_MIB, CorePreferences.DEFAULT_KEEP_MIB);
+		setPreferenceStore(store);
 		setDescription("ckpt saves a C/C++ program stopped in the debugger into a statefile and restarts it later " //$NON-NLS-1$
 				+ "with the debugger attached at the same place."); //$NON-NLS-1$
 	}
@@ -57,6 +68,19 @@ public class CkptPreferencePage extends FieldEditorPreferencePage implements IWo
 		note(parent, "Loads ckpt's gdb extension into the gdb of every C/C++ Application, Attach and Remote launch " //$NON-NLS-1$
 				+ "that does not choose otherwise on its Snapshots tab (through the launch's gdb init file, " //$NON-NLS-1$
 				+ "which ckpt's init file sources in turn)."); //$NON-NLS-1$
+
+		addField(new ComboFieldEditor(CorePreferences.AUTO_SNAPSHOTS, "A&utomatic snapshots:", AUTO_CHOICES, parent)); //$NON-NLS-1$
+		note(parent, "gdb saves the program on its own, in the background: the debugger is back after the freeze " //$NON-NLS-1$
+				+ "(a few ms) and each save writes only what changed since the last one. A launch can choose otherwise " //$NON-NLS-1$
+				+ "on its Snapshots tab."); //$NON-NLS-1$
+		IntegerFieldEditor keep = new IntegerFieldEditor(CorePreferences.KEEP_SNAPSHOTS, "&Keep at most this many automatic snapshots per session:", parent); //$NON-NLS-1$
+		keep.setValidRange(2, 100_000);
+		addField(keep);
+		IntegerFieldEditor mib = new IntegerFieldEditor(CorePreferences.KEEP_MIB, "...and at most this many &MiB of them:", parent); //$NON-NLS-1$
+		mib.setValidRange(1, 10_000_000);
+		addField(mib);
+		note(parent, "Beyond these, the oldest automatic snapshots of the session are deleted. Pinned snapshots, " //$NON-NLS-1$
+				+ "saves you asked for and snapshot points are kept."); //$NON-NLS-1$
 		showEngine();
 	}
 

@@ -20,7 +20,15 @@ import org.eclipse.jface.action.GroupMarker;
 import org.eclipse.jface.action.IMenuManager;
 import org.eclipse.jface.action.MenuManager;
 import org.eclipse.jface.action.Separator;
+import org.eclipse.debug.core.ILaunch;
+import org.eclipse.jface.viewers.CellEditor;
+import org.eclipse.jface.viewers.ColumnViewerEditor;
+import org.eclipse.jface.viewers.ColumnViewerEditorActivationEvent;
+import org.eclipse.jface.viewers.ColumnViewerEditorActivationStrategy;
+import org.eclipse.jface.viewers.ICellModifier;
 import org.eclipse.jface.viewers.ITableLabelProvider;
+import org.eclipse.jface.viewers.TextCellEditor;
+import org.eclipse.jface.viewers.TreeViewerEditor;
 import org.eclipse.jface.viewers.ITreeContentProvider;
 import org.eclipse.jface.viewers.LabelProvider;
 import org.eclipse.jface.viewers.StructuredSelection;
@@ -42,12 +50,15 @@ import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.contexts.IContextService;
 import org.eclipse.ui.part.ViewPart;
 
+import io.ckpt.core.Annotation;
 import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
 import io.ckpt.core.SnapshotStoreListener;
 import io.ckpt.core.SnapshotStoreListener.Kind;
 import io.ckpt.core.Statefile;
 import io.ckpt.core.StopLocation;
+import io.ckpt.debug.TimeTravel;
+import io.ckpt.debug.Timeline;
 import io.ckpt.ui.CkptUI;
 import io.ckpt.ui.internal.Selections.Picked;
 import io.ckpt.ui.internal.UiJobs;
@@ -59,6 +70,11 @@ import io.ckpt.ui.internal.handlers.RestartHandler;
  * file system at once; the contents of each statefile are read in the background (and cached by
  * the store) only for the rows that are shown, and filled in as they arrive. The view follows
  * changes on disk. Double-click restarts a statefile.
+ * <p>
+ * It is also each session's timeline: what made each snapshot (a breakpoint, a step, a manual
+ * save, a snappoint), its label (F2 edits it; it is kept in the statefile), and its place: its
+ * number in the session, the one it followed, its branch, and where the program is now, for
+ * sessions whose gdb ckpt follows. Pinned snapshots say so in the Origin column.
  */
 public class SnapshotsView extends ViewPart {
 
@@ -68,22 +84,24 @@ public class SnapshotsView extends ViewPart {
 	/** The group of statefiles that no IDE session made (gdb's ckpt save, the command line). */
 	public static final String OTHER_GROUP = "Saved outside the IDE"; //$NON-NLS-1$
 
-	static final String[] COLUMN_NAMES = { "Name", "Program", "Stop location", "Threads", "Size", "Time" }; //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$ //$NON-NLS-5$ //$NON-NLS-6$
-	private static final int[] COLUMN_WIDTHS = { 420, 110, 240, 65, 80, 150 };
-	private static final int[] COLUMN_ALIGNMENT = { SWT.LEFT, SWT.LEFT, SWT.LEFT, SWT.RIGHT, SWT.RIGHT, SWT.LEFT };
+	static final String[] COLUMN_NAMES = { "Name", "Program", "Stop location", "Threads", "Size", "Time", "Origin", //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$ //$NON-NLS-5$ //$NON-NLS-6$ //$NON-NLS-7$
+			"Label", "Timeline" }; //$NON-NLS-1$ //$NON-NLS-2$
+	/** Columns by meaning. */
+	public static final int ORIGIN_COLUMN = 6, LABEL_COLUMN = 7, TIMELINE_COLUMN = 8;
+	private static final int[] COLUMN_WIDTHS = { 220, 60, 150, 60, 75, 150, 110, 130, 180 };
+	private static final int[] COLUMN_ALIGNMENT = { SWT.LEFT, SWT.LEFT, SWT.LEFT, SWT.RIGHT, SWT.RIGHT, SWT.LEFT, SWT.LEFT,
+			SWT.LEFT, SWT.LEFT };
 	private static final String PENDING = "\u2026"; //$NON-NLS-1$
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss") //$NON-NLS-1$
 			.withZone(ZoneId.systemDefault());
 
-	/** A session and its statefiles, newest first. */
-	public record Group(String label, List<Snapshot> snapshots) {
-		Instant latest() {
-			return snapshots.isEmpty() ? Instant.EPOCH : time(snapshots.get(0));
-		}
+	/** A session and its statefiles, newest first; {@code latest} is when the newest was saved. */
+	public record Group(String label, List<Snapshot> snapshots, Instant latest) {
 	}
 
 	private final SnapshotStore store = SnapshotStore.getDefault();
 	private final SnapshotStoreListener listener = this::storeChanged;
+	private final TimeTravel.Listener timelineListener = (launch, timeline) -> timelineChanged();
 	private final Set<Snapshot> pendingUpdates = new HashSet<>();
 	private Composite root;
 	private Label message;
@@ -121,6 +139,7 @@ public class SnapshotsView extends ViewPart {
 		viewer.setUseHashlookup(true);
 		viewer.setContentProvider(new Content());
 		viewer.setLabelProvider(new Labels());
+		editLabelsInPlace();
 		viewer.addDoubleClickListener(event -> {
 			Object first = viewer.getStructuredSelection().getFirstElement();
 			if (first instanceof Snapshot s) {
@@ -157,6 +176,7 @@ public class SnapshotsView extends ViewPart {
 		}
 
 		store.addListener(listener);
+		TimeTravel.addListener(timelineListener);
 		viewer.setInput(store);
 		reload();
 	}
@@ -164,6 +184,7 @@ public class SnapshotsView extends ViewPart {
 	@Override
 	public void dispose() {
 		store.removeListener(listener);
+		TimeTravel.removeListener(timelineListener);
 		super.dispose();
 	}
 
@@ -186,8 +207,20 @@ public class SnapshotsView extends ViewPart {
 
 	private void storeChanged(Kind kind, Collection<Snapshot> snapshots) {
 		Display display = root.getDisplay();
+		boolean reorder = false;
+		if (kind == Kind.METADATA) {
+			for (Snapshot s : snapshots) {
+				Instant saved = store.cachedMetadata(s).map(Statefile::time).orElse(null);
+				if (saved != null && savedTimes.putIfAbsent(s.path(), saved) == null && s.modified() != null
+						&& Math.abs(saved.toEpochMilli() - s.modified().toEpochMilli()) > 2000) {
+					reorder = true; // saved long before the file was complete or copied: its place changes
+				}
+			}
+		} else if (kind == Kind.REMOVED) {
+			snapshots.forEach(s -> savedTimes.remove(s.path()));
+		}
 		synchronized (pendingUpdates) {
-			if (kind == Kind.METADATA) {
+			if (kind == Kind.METADATA && !reorder) {
 				pendingUpdates.addAll(snapshots);
 			} else {
 				refreshPending = true;
@@ -211,6 +244,95 @@ public class SnapshotsView extends ViewPart {
 				viewer.update(updates, null);
 			}
 		});
+	}
+
+	private void timelineChanged() {
+		Display display = root.getDisplay();
+		display.asyncExec(() -> {
+			if (viewer != null && !viewer.getControl().isDisposed()) {
+				viewer.refresh(true); // labels only: the current snapshot and branches moved
+			}
+		});
+	}
+
+	/** F2 (or {@link #editLabel(Snapshot)}) edits a snapshot's label in its row; Enter writes it into the statefile. */
+	private void editLabelsInPlace() {
+		String[] properties = COLUMN_NAMES.clone();
+		viewer.setColumnProperties(properties);
+		CellEditor[] editors = new CellEditor[properties.length];
+		editors[LABEL_COLUMN] = new TextCellEditor(viewer.getTree());
+		viewer.setCellEditors(editors);
+		viewer.setCellModifier(new ICellModifier() {
+			@Override
+			public boolean canModify(Object element, String property) {
+				return element instanceof Snapshot && COLUMN_NAMES[LABEL_COLUMN].equals(property);
+			}
+
+			@Override
+			public Object getValue(Object element, String property) {
+				return label((Snapshot) element);
+			}
+
+			@Override
+			public void modify(Object element, String property, Object value) {
+				Object data = element instanceof org.eclipse.swt.widgets.Item item ? item.getData() : element;
+				if (data instanceof Snapshot s && value instanceof String text && !text.equals(label(s))) {
+					setLabel(s, text, null);
+				}
+			}
+		});
+		TreeViewerEditor.create(viewer, new ColumnViewerEditorActivationStrategy(viewer) {
+			@Override
+			protected boolean isEditorActivationEvent(ColumnViewerEditorActivationEvent event) {
+				return event.eventType == ColumnViewerEditorActivationEvent.PROGRAMMATIC
+						|| event.eventType == ColumnViewerEditorActivationEvent.KEY_PRESSED && event.keyCode == SWT.F2;
+			}
+		}, ColumnViewerEditor.DEFAULT);
+	}
+
+	/** Starts editing a snapshot's label in its row. */
+	public void editLabel(Snapshot s) {
+		viewer.editElement(s, LABEL_COLUMN);
+	}
+
+	/** Writes a label and/or note into the statefile in a job (through its session's gdb when it has one). */
+	public static void setLabel(Snapshot s, String label, String note) {
+		UiJobs.schedule("Label " + s.path().getFileName(), "Could not label " + s.path().getFileName(), //$NON-NLS-1$ //$NON-NLS-2$
+				monitor -> TimeTravel.label(s.path(), label, note, monitor));
+	}
+
+	private String label(Snapshot s) {
+		Annotation a = store.cachedMetadata(s).map(Statefile::annotation).orElse(null);
+		return a == null ? "" : a.label(); //$NON-NLS-1$
+	}
+
+	/** {@code #5 after #2, branch 2}, with ▶ where the program is (▷: it ran on from there). */
+	String timelineText(Snapshot s, Annotation a) {
+		ILaunch session = TimeTravel.sessionOf(s.path());
+		Timeline.Entry e = session == null ? null : TimeTravel.timeline(session).find(s.path());
+		StringBuilder text = new StringBuilder();
+		if (e != null) {
+			Timeline t = TimeTravel.timeline(session);
+			if (t.current() == e.num()) {
+				text.append(t.atCurrent() ? "\u25b6 " : "\u25b7 "); //$NON-NLS-1$ //$NON-NLS-2$
+			}
+			text.append('#').append(e.num());
+			if (e.parent() > 0) {
+				text.append(" after #").append(e.parent()); //$NON-NLS-1$
+			}
+			text.append(", branch ").append(e.branch()); //$NON-NLS-1$
+			return text.toString();
+		}
+		if (a == null || a.sequence() <= 0) {
+			return ""; //$NON-NLS-1$
+		}
+		text.append('#').append(a.sequence());
+		if (a.parent() != null) {
+			Optional<Annotation> parent = store.find(s.path().resolveSibling(a.parent()))
+					.flatMap(store::cachedMetadata).map(Statefile::annotation);
+			parent.ifPresent(p -> text.append(" after #").append(p.sequence())); //$NON-NLS-1$
+		}
+		return text.toString();
 	}
 
 	private void reload() {
@@ -250,13 +372,15 @@ public class SnapshotsView extends ViewPart {
 	private List<Group> group(List<Snapshot> snapshots) {
 		Map<String, List<Snapshot>> byLabel = new LinkedHashMap<>();
 		List<Snapshot> sorted = new ArrayList<>(snapshots);
-		sorted.sort((x, y) -> time(y).compareTo(time(x)));
+		Map<Snapshot, Instant> times = new java.util.HashMap<>();
+		sorted.forEach(s -> times.put(s, time(s))); // fixed keys: contents may arrive meanwhile
+		sorted.sort((x, y) -> times.get(y).compareTo(times.get(x)));
 		for (Snapshot s : sorted) {
 			String label = s.origin() == null || s.origin().session() == null ? OTHER_GROUP : s.origin().session();
 			byLabel.computeIfAbsent(label, k -> new ArrayList<>()).add(s);
 		}
 		List<Group> result = new ArrayList<>();
-		byLabel.forEach((label, list) -> result.add(new Group(label, List.copyOf(list))));
+		byLabel.forEach((label, list) -> result.add(new Group(label, List.copyOf(list), times.get(list.get(0)))));
 		result.sort((x, y) -> {
 			if (x.label().equals(OTHER_GROUP) != y.label().equals(OTHER_GROUP)) {
 				return x.label().equals(OTHER_GROUP) ? 1 : -1;
@@ -266,10 +390,23 @@ public class SnapshotsView extends ViewPart {
 		return result;
 	}
 
-	/** When the file was written: orders rows and groups (the same as the saved time, and known at once). */
-	private static Instant time(Snapshot s) {
-		return s.modified() == null ? Instant.EPOCH : s.modified();
+	/**
+	 * When it was saved: orders rows and groups. The file's time until its contents have been
+	 * read once (about the same, and known at once); the saved time from then on, so that a
+	 * statefile whose label was rewritten in place keeps its place.
+	 */
+	private Instant time(Snapshot s) {
+		Instant saved = savedTimes.get(s.path());
+		if (saved == null) {
+			saved = store.cachedMetadata(s).map(Statefile::time).orElse(null);
+			if (saved != null) {
+				savedTimes.put(s.path(), saved);
+			}
+		}
+		return saved != null ? saved : s.modified() == null ? Instant.EPOCH : s.modified();
 	}
+
+	private final Map<Path, Instant> savedTimes = new java.util.concurrent.ConcurrentHashMap<>();
 
 	// --- revealing
 
@@ -407,6 +544,14 @@ public class SnapshotsView extends ViewPart {
 				return human(f != null && f.allocatedBytes() > 0 ? f.allocatedBytes() : s.size());
 			case 5:
 				return TIME.format(time(s));
+			case ORIGIN_COLUMN: {
+				String origin = f == null || f.annotation() == null ? "" : f.annotation().origin(); //$NON-NLS-1$
+				return store.isPinned(s) ? (origin.isEmpty() ? "pinned" : origin + ", pinned") : origin; //$NON-NLS-1$ //$NON-NLS-2$
+			}
+			case LABEL_COLUMN:
+				return f == null || f.annotation() == null ? "" : f.annotation().label(); //$NON-NLS-1$
+			case TIMELINE_COLUMN:
+				return timelineText(s, f == null ? null : f.annotation());
 			default:
 				return ""; //$NON-NLS-1$
 			}
