@@ -165,21 +165,6 @@ class TimeTravelTest {
 		return expected;
 	}
 
-	/** The Snapshots view maximized, with every group open, into a PNG (for README). */
-	static void screenshotOfTheView(SnapshotsView view, String name) throws Exception {
-		IWorkbenchPage page = Ui.window().getActivePage();
-		org.eclipse.ui.IViewReference ref = (org.eclipse.ui.IViewReference) page.getReference(view);
-		page.activate(view);
-		page.setPartState(ref, IWorkbenchPage.STATE_MAXIMIZED);
-		view.getViewer().expandAll();
-		Ui.spin(500);
-		try {
-			Ui.screenshot(Ui.window().getShell(), name);
-		} finally {
-			page.setPartState(ref, IWorkbenchPage.STATE_RESTORED);
-		}
-	}
-
 	private static void runCommand(String id) throws Exception {
 		PlatformUI.getWorkbench().getService(IHandlerService.class).executeCommand(id, null);
 	}
@@ -263,7 +248,8 @@ class TimeTravelTest {
 		assertEquals(2, fourth.parent(), t.toString());
 		assertEquals(2, fourth.branch(), t.toString());
 		cell(view, fourth.path(), SnapshotsView.TIMELINE_COLUMN, "\u25b6 #4 after #2, branch 2"); //$NON-NLS-1$
-		screenshotOfTheView(view, "timeline.png"); //$NON-NLS-1$
+		view.getViewer().expandAll();
+		Ui.screenshotMaximized(view, "timeline.png"); //$NON-NLS-1$
 	}
 
 	@Test
