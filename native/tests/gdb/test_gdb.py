@@ -1585,7 +1585,8 @@ def test_auto():
         r = c.req({"op": "auto", "mode": "suspend", "dir": d})
         ping = c.req({"op": "ping"})
         check(tag + "/set-over-the-socket", r.get("ok") and r.get("mode") == "suspend" and r.get("dir") == d and
-              ping.get("protocol") == 3 and {"auto", "back", "forward"} <= set(ping.get("ops", [])),
+              ping.get("protocol") == 3 and
+              {"auto", "back", "forward", "snappoint", "snappoints", "snappoint_delete"} <= set(ping.get("ops", [])),
               json.dumps(r), json.dumps(ping))
         run_to_break(g, "prog1")
         for _ in range(2):
@@ -1633,12 +1634,29 @@ def test_auto():
         cls, rest, _ = g.console_cmd("ckpt auto suspend " + os.path.join(d, "missing"), allow_error=True)
         one_line_error(tag + "/missing-directory", cls + " " + rest, "ckpt auto: no such directory")
         c.req({"op": "auto", "mode": "off"})
-        c.close()
+        # Snapshot points over the socket: made, listed, saving at a hit, deleted.
+        r = c.req({"op": "snappoint", "location": "prog1.c:%d" % break_line("prog1.c"), "condition": "round == 5"})
+        lst = c.req({"op": "snappoints"})
+        check(tag + "/snappoint-over-the-socket", r.get("ok") and r.get("condition") == "round == 5" and
+              [s["number"] for s in lst.get("snappoints", [])] == [r.get("number")], json.dumps(r) + json.dumps(lst))
         n = len(g.async_records)
         g.mi("-exec-continue")
-        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 60, "the exit")
+        g.wait_for(lambda: any("exited" in x for x in g.async_records[n:]), 60, "the exit")
+        lst = c.req({"op": "snappoints"})
+        sp = (lst.get("snappoints") or [{}])[0]
+        check(tag + "/snappoint-saved", sp.get("hits") == 1 and sp.get("last") and os.path.isfile(sp["last"]) and
+              json.loads(subprocess.run([CKPT, "info", "--json", sp["last"]], capture_output=True, text=True).stdout)
+              ["annotation"]["origin"] == "snappoint", json.dumps(lst))
+        r = c.req({"op": "snappoint_delete", "numbers": [sp.get("number", 0)]})
+        check(tag + "/snappoint-deleted", r.get("ok") and c.req({"op": "snappoints"}).get("snappoints") == [],
+              json.dumps(r))
+        r = c.req({"op": "snappoint_delete", "numbers": [99]})
+        one_line_error(tag + "/snappoint-delete-missing", str(r.get("error")), "no snappoint 99")
+        r = c.req({"op": "snappoint", "location": ""})
+        one_line_error(tag + "/snappoint-bad-location", str(r.get("error")), "snappoint: location must be")
+        c.close()
         check(tag + "/off-then-result", saw_output(g, "RESULT %s" % expected) and
-              len(glob.glob(os.path.join(d, "*.ckpt"))) == 3, "RESULT %s, still 3 statefiles" % expected)
+              len(glob.glob(os.path.join(d, "*.ckpt"))) == 3, "RESULT %s, still 3 automatic statefiles" % expected)
     finally:
         g.close()
 
