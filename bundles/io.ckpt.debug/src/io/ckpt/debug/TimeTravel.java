@@ -159,6 +159,66 @@ public final class TimeTravel {
 		SnapshotStore.getDefault().refresh();
 	}
 
+	// --- snapshot points
+
+	/**
+	 * A snapshot point of a session: a gdb breakpoint that saves the program at each hit and lets
+	 * it go on ({@code ckpt snappoint}).
+	 *
+	 * @param number    gdb's breakpoint number
+	 * @param location  as given, for example {@code loop.c:21}
+	 * @param condition {@code null} for every hit
+	 * @param hits      hits with the condition true
+	 * @param last      the last statefile it saved, or {@code null}
+	 */
+	public record SnapPoint(int number, String location, String condition, int hits, Path last) {
+	}
+
+	/** The snapshot points of a session. */
+	public static List<SnapPoint> snapPoints(ILaunch launch, IProgressMonitor monitor) throws CoreException {
+		List<SnapPoint> result = new ArrayList<>();
+		for (Object o : Json.list(ask(launch, Map.of("op", "snappoints"), monitor, 30_000), "snappoints")) { //$NON-NLS-1$ //$NON-NLS-2$
+			if (o instanceof Map<?, ?>) {
+				@SuppressWarnings("unchecked")
+				Map<String, Object> m = (Map<String, Object>) o;
+				String last = Json.str(m, "last"); //$NON-NLS-1$
+				result.add(new SnapPoint((int) Json.num(m, "number", 0), Json.str(m, "location"), Json.str(m, "condition"), //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+						(int) Json.num(m, "hits", 0), last == null ? null : Path.of(last))); //$NON-NLS-1$
+			}
+		}
+		return result;
+	}
+
+	/**
+	 * Toggles a snapshot point at a source line in a session: deletes the ones at
+	 * {@code FILE:LINE} (by the file's name), else makes one.
+	 *
+	 * @param condition {@code null} or empty for every hit
+	 * @return the snapshot point made, or {@code null} when one was deleted
+	 */
+	public static SnapPoint toggleSnapPoint(ILaunch launch, Path source, int line, String condition,
+			IProgressMonitor monitor) throws CoreException {
+		String location = source.getFileName() + ":" + line; //$NON-NLS-1$
+		List<Integer> there = new ArrayList<>();
+		for (SnapPoint p : snapPoints(launch, monitor)) {
+			if (location.equals(p.location()) || (source + ":" + line).equals(p.location())) { //$NON-NLS-1$
+				there.add(p.number());
+			}
+		}
+		if (!there.isEmpty()) {
+			ask(launch, Map.of("op", "snappoint_delete", "numbers", there), monitor, 30_000); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+			return null;
+		}
+		Map<String, Object> request = new LinkedHashMap<>();
+		request.put("op", "snappoint"); //$NON-NLS-1$ //$NON-NLS-2$
+		request.put("location", location); //$NON-NLS-1$
+		if (condition != null && !condition.isBlank()) {
+			request.put("condition", condition.strip()); //$NON-NLS-1$
+		}
+		Map<String, Object> m = ask(launch, request, monitor, 30_000);
+		return new SnapPoint((int) Json.num(m, "number", 0), Json.str(m, "location"), Json.str(m, "condition"), 0, null); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+	}
+
 	// --- retention
 
 	/**

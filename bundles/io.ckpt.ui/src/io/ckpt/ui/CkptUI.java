@@ -38,6 +38,7 @@ public final class CkptUI {
 	public static final String PIN_COMMAND = "io.ckpt.ui.commands.pinSnapshot"; //$NON-NLS-1$
 	public static final String COMPARE_COMMAND = "io.ckpt.ui.commands.compareSnapshots"; //$NON-NLS-1$
 	public static final String COMPARE_VIEW_ID = "io.ckpt.ui.views.compare"; //$NON-NLS-1$
+	public static final String TOGGLE_SNAPPOINT_COMMAND = "io.ckpt.ui.commands.toggleSnapPoint"; //$NON-NLS-1$
 	public static final String LABEL_COMMAND = "io.ckpt.ui.commands.labelSnapshot"; //$NON-NLS-1$
 	public static final Object JOB_FAMILY = new Object();
 

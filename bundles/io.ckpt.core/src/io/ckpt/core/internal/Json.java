@@ -249,7 +249,7 @@ public final class Json {
 		return sb.append('"').toString();
 	}
 
-	/** Writes a flat object of strings, numbers and booleans as one line. */
+	/** Writes a flat object of strings, numbers, booleans and lists of those as one line. */
 	public static String write(Map<String, ?> map) {
 		StringBuilder sb = new StringBuilder("{"); //$NON-NLS-1$
 		for (Map.Entry<String, ?> e : map.entrySet()) {
@@ -258,15 +258,30 @@ public final class Json {
 			}
 			sb.append(quote(e.getKey())).append(':');
 			Object v = e.getValue();
-			if (v == null) {
-				sb.append("null"); //$NON-NLS-1$
-			} else if (v instanceof Number || v instanceof Boolean) {
-				sb.append(v);
+			if (v instanceof List<?> list) {
+				sb.append('[');
+				for (int i = 0; i < list.size(); i++) {
+					if (i > 0) {
+						sb.append(',');
+					}
+					value(sb, list.get(i));
+				}
+				sb.append(']');
 			} else {
-				sb.append(quote(v.toString()));
+				value(sb, v);
 			}
 		}
 		return sb.append('}').toString();
+	}
+
+	private static void value(StringBuilder sb, Object v) {
+		if (v == null) {
+			sb.append("null"); //$NON-NLS-1$
+		} else if (v instanceof Number || v instanceof Boolean) {
+			sb.append(v);
+		} else {
+			sb.append(quote(v.toString()));
+		}
 	}
 
 	// Typed accessors that tolerate absent members.

@@ -49,6 +49,7 @@ import io.ckpt.debug.internal.SessionFollower;
 import io.ckpt.debug.internal.Sessions;
 import io.ckpt.ui.CkptUI;
 import io.ckpt.ui.internal.handlers.PinHandler;
+import io.ckpt.ui.internal.handlers.SnapPointHandler;
 import io.ckpt.ui.internal.views.SnapshotsView;
 import io.ckpt.ui.tests.standin.ApplicationDelegate;
 import io.ckpt.ui.tests.standin.StandInGdb;
@@ -284,5 +285,30 @@ class TimeTravelTest {
 		assertTrue(Files.exists(first), "the pinned snapshot was deleted"); //$NON-NLS-1$
 		assertTrue(Files.exists(t.entries().get(3).path()) && Files.exists(t.entries().get(4).path()), "a newest snapshot was deleted"); //$NON-NLS-1$
 		Ui.waitFor("the view to drop them", 20, () -> SnapshotStore.getDefault().find(es.get(1).path()).isEmpty()); //$NON-NLS-1$
+	}
+
+	@Test
+	@Order(6)
+	void aSnapshotPointSavesAndGoesOn() throws Exception {
+		Path source = project.getLocation().toPath().resolve("loop.c"); //$NON-NLS-1$
+		int at = line + 1;
+		SnapPointHandler.toggle(source, at);
+		Ui.waitForJobs(60);
+		List<TimeTravel.SnapPoint> points = TimeTravel.snapPoints(session, null);
+		assertEquals(List.of("loop.c:" + at), points.stream().map(TimeTravel.SnapPoint::location).toList()); //$NON-NLS-1$
+		int before = TimeTravel.timeline(session).entries().size();
+		gdbCommand("continue", "Breakpoint 1, "); // to the breakpoint, a line before the snapshot point //$NON-NLS-1$ //$NON-NLS-2$
+		gdbCommand("continue", "Breakpoint 1, "); // past the snapshot point, which saves, to the breakpoint again //$NON-NLS-1$ //$NON-NLS-2$
+		Ui.waitFor("a snappoint snapshot in the timeline", 60, () -> TimeTravel.timeline(session).entries().stream() //$NON-NLS-1$
+				.skip(before).anyMatch(e -> "snappoint".equals(e.origin())), () -> TimeTravel.timeline(session).toString()); //$NON-NLS-1$
+		Timeline.Entry saved = TimeTravel.timeline(session).entries().stream().skip(before)
+				.filter(e -> "snappoint".equals(e.origin())).findFirst().orElseThrow(); //$NON-NLS-1$
+		assertEquals(at, Engine.inspect(saved.path()).stop().line());
+		assertEquals(1, TimeTravel.snapPoints(session, null).get(0).hits());
+		waitForEntries(saved.num());
+		cell(view(), saved.path(), SnapshotsView.ORIGIN_COLUMN, "snappoint"); //$NON-NLS-1$
+		SnapPointHandler.toggle(source, at);
+		Ui.waitForJobs(60);
+		assertTrue(TimeTravel.snapPoints(session, null).isEmpty(), "toggling again did not delete it"); //$NON-NLS-1$
 	}
 }
