@@ -745,7 +745,7 @@ def test_loading():
                       "(_probe_calls.append('second'), _probe_settle(inf))")
         helptext = g.console_cmd("help ckpt")
         names = re.findall(r"^ckpt (\w+) --", helptext, re.M)
-        check(tag + "/source-twice-one-set-of-commands", sorted(names) == ["back", "diff", "forward", "info", "label",
+        check(tag + "/source-twice-one-set-of-commands", sorted(names) == ["auto", "back", "diff", "forward", "info", "label",
                                                                           "list", "restart", "save", "snappoint",
                                                                           "status", "timeline"],
               ", ".join(names), helptext)
