@@ -4,11 +4,14 @@ Eclipse CDT does (tokens, -interpreter-exec console for CLI commands, async reco
 Lines that are not MI records are the inferior's own output (no inferior tty is set), and are
 kept in `target_output`."""
 
+import errno
 import os
+import pty
 import re
 import select
 import subprocess
 import time
+import tty
 
 _RESULT = re.compile(r"^(\d*)\^(done|running|connected|error|exit)(,.*)?$")
 
@@ -62,13 +65,32 @@ class MIError(Exception):
 
 
 class GdbMI:
-    def __init__(self, gdb="gdb", args=(), env=None, cwd=None, user=None, nx=True):
-        # nx=False: gdb reads the user's init files, as a front end started without --nx has it.
-        cmd = [gdb, "--interpreter=mi2"] + (["--nx"] if nx else []) + ["-q"] + list(args)
+    def __init__(self, gdb="gdb", args=(), env=None, cwd=None, user=None, nx=True, console_log=None):
+        """nx=False: gdb reads the user's init files, as a front end started without --nx has it.
+        console_log: gdb is started as CDT's full gdb console starts it (GDBBackend_7_12 appends
+        these to GDBBackend's `gdb --interpreter mi2 --nx`): the CLI on gdb's stdin and stdout
+        (a pipe and the file console_log; the program's output goes there too) and MI on a pty
+        of its own, opened by `new-ui mi PTY`."""
+        self._slave = None
+        if console_log is None:
+            cmd = [gdb, "--interpreter=mi2"] + (["--nx"] if nx else []) + ["-q"] + list(args)
+            stdout = subprocess.PIPE
+        else:
+            master, self._slave = pty.openpty()
+            tty.setraw(self._slave)  # no echo of our commands, no \r\n
+            cmd = [gdb, "--interpreter", "mi2"] + (["--nx"] if nx else []) + [
+                "-q", "--interpreter", "console", "-ex", "new-ui mi " + os.ttyname(self._slave),
+                "-ex", "set pagination off", "-ex", "show version"] + list(args)
+            stdout = open(console_log, "wb")
         if user:
             cmd = ["runuser", "-u", user, "--"] + cmd
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=stdout, stderr=subprocess.STDOUT,
                                      env=env, cwd=cwd, bufsize=0)
+        if console_log is None:
+            self._mi_fd = self.proc.stdout.fileno()
+        else:
+            stdout.close()
+            self._mi_fd = master
         self.token = 100
         self.buf = b""
         self.async_records = []   # *stopped, *running, =thread-... lines
@@ -84,10 +106,15 @@ class GdbMI:
             left = deadline - time.time()
             if left <= 0:
                 raise MIError("timed out waiting for gdb; last output:\n" + "\n".join(self.log[-30:]))
-            r, _, _ = select.select([self.proc.stdout], [], [], left)
+            r, _, _ = select.select([self._mi_fd], [], [], left)
             if not r:
                 continue
-            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            try:
+                chunk = os.read(self._mi_fd, 65536)
+            except OSError as e:  # a pty whose other side is closed
+                if e.errno != errno.EIO:
+                    raise
+                chunk = b""
             if not chunk:
                 raise MIError("gdb exited; last output:\n" + "\n".join(self.log[-30:]))
             self.buf += chunk
@@ -123,7 +150,7 @@ class GdbMI:
         deadline = time.time() + timeout
         while True:
             if b"\n" not in self.buf:
-                r, _, _ = select.select([self.proc.stdout], [], [], max(0.0, deadline - time.time()))
+                r, _, _ = select.select([self._mi_fd], [], [], max(0.0, deadline - time.time()))
                 if not r:
                     return
             try:
@@ -148,8 +175,7 @@ class GdbMI:
         self.token += 1
         tok = str(self.token)
         first_console = len(self.console)
-        self.proc.stdin.write((tok + command + "\n").encode())
-        self.proc.stdin.flush()
+        self._send((tok + command + "\n").encode())
         deadline = time.time() + timeout
         while True:
             line = self._readline(deadline)
@@ -195,8 +221,7 @@ class GdbMI:
     def close(self):
         if self.proc.poll() is None:
             try:
-                self.proc.stdin.write(b"-gdb-exit\n")
-                self.proc.stdin.flush()
+                self._send(b"-gdb-exit\n")
             except OSError:
                 pass
             try:
@@ -206,6 +231,21 @@ class GdbMI:
                 self.proc.wait()
         for f in (self.proc.stdin, self.proc.stdout):
             try:
-                f.close()
+                if f is not None:
+                    f.close()
             except OSError:
                 pass
+        if self._slave is not None:
+            for fd in (self._mi_fd, self._slave):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._slave = None
+
+    def _send(self, data):
+        if self._slave is None:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        else:
+            os.write(self._mi_fd, data)

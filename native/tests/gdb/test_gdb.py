@@ -1661,6 +1661,49 @@ def test_auto():
         g.close()
 
 
+def test_snappoint_under_next():
+    """A `next` over a call that hits a snappoint saves once and still ends on the next line,
+    as a plain `next` does, with the second thread running; the statefile saved in the middle
+    of the step restarts to the program's result, and so does the program."""
+    tag = "snappoint-next"
+    expected = plain_result(EXES["travel"])
+    call_line = next(i for i, line in enumerate(open(os.path.join(HERE, "travel.c")), 1) if "total += stop_here" in line)
+    g = start_mi()
+    try:
+        load_ext(g)
+        g.mi("-file-exec-and-symbols " + EXES["travel"])
+        g.mi('-break-insert -c "round == 2" travel.c:%d' % call_line)
+        g.console_cmd("ckpt snappoint stop_here")
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        rec = g.wait_stopped(60, since=n)
+        check(tag + "/at-the-call", 'reason="breakpoint-hit"' in rec and 'line="%d"' % call_line in rec, rec)
+        n_rec, n_con = len(g.async_records), len(g.console)
+        g.mi("-exec-next")
+        rec = g.wait_stopped(60, since=n_rec)
+        g.pump(0.3)
+        text = console_since(g, n_con)
+        hits = SNAPPOINT_RE.findall(text)
+        line = re.search(r'line="(\d+)"', rec)
+        rnd = g.console_cmd("print round")
+        check(tag + "/next-ends-on-the-next-line", 'reason="end-stepping-range"' in rec and line and
+              int(line.group(1)) != call_line and 'func="main"' in rec and "= 2" in rnd and
+              [h[1] for h in hits] == ["3"] and hits[0][3] == "2", "one save (hit 3, 2 threads), then %s" % (
+                  "line " + line.group(1) if line else "?"), rec + "\n" + text + rnd)
+        n = len(g.async_records)
+        g.mi("-break-delete")
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
+        g.pump(0.3)
+        check(tag + "/program-result", saw_output(g, "RESULT %s" % expected), "RESULT %s" % expected,
+              "\n".join(g.target_output[-5:]))
+        if hits:
+            got, whole = restart_result(hits[0][2])
+            check(tag + "/saved-during-next-restarts", got == expected, "RESULT %s" % got, whole)
+    finally:
+        g.close()
+
+
 def test_label():
     """Labels and notes: set in gdb, over the socket and with the ckpt command; kept in the
     statefile (ckpt info, text and JSON); only the note's bytes change, the size and mode stay,
@@ -1864,8 +1907,8 @@ def test_user_init_twice():
         check(tag + "/one-set-of-commands", len(names) == len(set(names)) and {"save", "snappoint", "timeline",
                                                                              "diff"} <= set(names) and
               "SOCKETS 1" in out, "%d ckpt commands once each, one socket" % len(names), helptext + out)
-        check(tag + "/user-settings", "on" in shown["print pretty"] and "off" in shown["pagination"] and
-              "off" in shown["confirm"] and re.search(r"^SIGUSR1\s+No\s+No\s+Yes", sig, re.M) and
+        check(tag + "/user-settings", shown["print pretty"].endswith("is on.") and shown["pagination"].endswith("is off.") and
+              shown["confirm"].endswith("is off.") and re.search(r"^SIGUSR1\s+No\s+No\s+Yes", sig, re.M) and
               "No breakpoints" in bpl, json.dumps(shown) + " " + bpl.strip(), sig)
         g.mi("-file-exec-and-symbols " + EXES["travel"])
         g.console_cmd("ckpt snappoint travel.c:%d if step == 4" % TRAVEL_LINE)
@@ -1890,6 +1933,76 @@ def test_user_init_twice():
               rows[2][3] == "snappoint" and rows[2][2] == "#1" and re.search(r"^Back to #1 ", back, re.M) and
               "step=2" in frame,
               "saved at step 2, snappoint at step 4, back 2 to #1", saved + json.dumps(rows) + back + frame)
+    finally:
+        g.close()
+
+
+def test_cdt_full_console():
+    """gdb started as CDT's full gdb console starts it (GDBBackend_7_12: the CLI on gdb's own
+    terminal, MI on a pty of its own through new-ui, --nx kept from GDBBackend), with the
+    launch's gdb init file at CDT's default, `.gdbinit` in gdb's working directory, sourcing the
+    extension itself: the IDE's init file loads the extension, then that file, which loads it
+    again.  ~/.gdbinit is not read (--nx).  Snappoints report on the console (gdb handles the
+    program's events with the console as its current UI); the timeline and back work through
+    MI; the program's output, restarted too, reaches the console."""
+    tag = "cdt-full-console"
+    expected = plain_result(EXES["travel"])
+    home, project = os.path.join(WORK, "fc-home"), os.path.join(WORK, "fc-project")
+    os.makedirs(home)
+    os.makedirs(project)
+    with open(os.path.join(home, ".gdbinit"), "w") as f:
+        f.write("echo [home gdbinit read]\\n\n")
+    with open(os.path.join(project, ".gdbinit"), "w") as f:
+        f.write(USER_GDBINIT.format(home=project, ext=EXT))
+    init = os.path.join(WORK, "fc-ide-gdbinit")
+    with open(init, "w") as f:
+        f.write(generated_init(EXT, ".gdbinit"))
+    log = os.path.join(WORK, "fc-console.log")
+
+    def console_text():
+        with open(log, errors="replace") as f:
+            return f.read()
+
+    g = GdbMI(GDB, env=dict(ENV, HOME=home, CKPT_DIR=project), cwd=project, console_log=log)
+    try:
+        g.mi("-gdb-set mi-async on")
+        g.console_cmd("source " + init)
+        names = re.findall(r"^ckpt (\w+) --", g.console_cmd("help ckpt"), re.M)
+        out = g.console_cmd("python import threading; print('SOCKETS', sum(t.name == 'ckpt-socket' for t in "
+                            "threading.enumerate()))")
+        pretty = g.console_cmd("show print pretty")
+        startup = "\n".join(g.log) + console_text()
+        check(tag + "/started", "New UI allocated" in console_text() and "GNU gdb" in console_text(),
+              "a console and MI on its own pty", console_text()[-2000:])
+        check(tag + "/no-home-gdbinit", "[home gdbinit read]" not in startup, "~/.gdbinit not read (--nx)", startup)
+        check(tag + "/loaded-twice", "Traceback" not in startup and "rror" not in startup and
+              {"save", "snappoint", "timeline", "back"} <= set(names) and len(names) == len(set(names)) and
+              "SOCKETS 1" in out and pretty.strip().endswith("is on."), "one set of commands, one socket, the project's settings",
+              startup + out + pretty)
+        g.mi("-file-exec-and-symbols " + EXES["travel"])
+        g.console_cmd("ckpt snappoint travel.c:%d if step >= 4" % TRAVEL_LINE)
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
+        g.pump(0.3)
+        time.sleep(0.3)
+        text = console_text()
+        hits = SNAPPOINT_RE.findall(text)
+        check(tag + "/snappoints-on-the-console", [h[1] for h in hits] == ["1", "2"] and
+              "RESULT %s" % expected in text, "2 saves and RESULT %s on the console" % expected, text[-3000:])
+        rows = timeline_rows(g.console_cmd("ckpt timeline"))
+        back = g.console_cmd("ckpt back", timeout=120)
+        frame = g.console_cmd("frame")
+        check(tag + "/timeline-and-back", sorted(rows) == [1, 2] and re.search(r"^Back to #2 ", back, re.M) and
+              "step=5" in frame, "#1 and #2, back to #2 at step 5", json.dumps(rows) + back + frame)
+        before = console_text().count("RESULT %s" % expected)
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
+        g.pump(0.3)
+        time.sleep(0.3)
+        check(tag + "/restarted-output-on-the-console", console_text().count("RESULT %s" % expected) == before + 1,
+              "RESULT %s once more" % expected, console_text()[-2000:])
     finally:
         g.close()
 
@@ -1936,8 +2049,9 @@ def main():
              ("session", test_session), ("always-inserted", test_always_inserted), ("non-stop", test_non_stop),
              ("errors", test_errors), ("loading", test_loading), ("interactive", test_interactive), ("inferior-tty", test_inferior_tty), ("socket", test_socket), ("background", test_background), ("socket-peer", test_refused_peer),
              ("tracked", test_tracked_saves), ("snappoint-all-stop", lambda: test_snappoints(False)),
-             ("snappoint-non-stop", lambda: test_snappoints(True)), ("label", test_label), ("auto", test_auto), ("diff", test_diff),
-             ("user-init-twice", test_user_init_twice), ("travel-errors", test_time_travel_errors),
+             ("snappoint-non-stop", lambda: test_snappoints(True)), ("snappoint-next", test_snappoint_under_next),
+             ("label", test_label), ("auto", test_auto), ("diff", test_diff),
+             ("user-init-twice", test_user_init_twice), ("cdt-full-console", test_cdt_full_console), ("travel-errors", test_time_travel_errors),
              ("soak", test_soak)]
     for name, fn in tests:
         if not selected(name):
