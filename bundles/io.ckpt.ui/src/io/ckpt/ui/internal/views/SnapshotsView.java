@@ -241,10 +241,25 @@ public class SnapshotsView extends ViewPart {
 			if (full) {
 				reload();
 			} else if (updates.length > 0) {
-				viewer.update(updates, null);
+				updateInChunks(updates, 0);
 			}
 		});
 	}
+
+	/** Rows whose contents arrived, a few at a time, so that the UI thread is never held long. */
+	private void updateInChunks(Snapshot[] updates, int from) {
+		int to = Math.min(updates.length, from + UPDATE_CHUNK);
+		viewer.update(java.util.Arrays.copyOfRange(updates, from, to), null);
+		if (to < updates.length) {
+			viewer.getControl().getDisplay().asyncExec(() -> {
+				if (!viewer.getControl().isDisposed()) {
+					updateInChunks(updates, to);
+				}
+			});
+		}
+	}
+
+	private static final int UPDATE_CHUNK = 100;
 
 	private void timelineChanged() {
 		Display display = root.getDisplay();
