@@ -31,7 +31,7 @@ public class CkptPreferencePage extends FieldEditorPreferencePage implements IWo
 	/** The modes of automatic snapshots: label, value. */
 	public static final String[][] AUTO_CHOICES = { { "Off", CorePreferences.AUTO_OFF }, //$NON-NLS-1$
 			{ "At breakpoint hits", CorePreferences.AUTO_AT_BREAKPOINTS }, //$NON-NLS-1$
-			{ "At every suspend (breakpoints, steps, signals)", CorePreferences.AUTO_AT_SUSPENDS } }; //$NON-NLS-1$
+			{ "At every suspend", CorePreferences.AUTO_AT_SUSPENDS } }; //$NON-NLS-1$
 
 	private Label engineInUse;
 
@@ -70,16 +70,18 @@ public class CkptPreferencePage extends FieldEditorPreferencePage implements IWo
 				+ "which ckpt's init file sources in turn)."); //$NON-NLS-1$
 
 		addField(new ComboFieldEditor(CorePreferences.AUTO_SNAPSHOTS, "A&utomatic snapshots:", AUTO_CHOICES, parent)); //$NON-NLS-1$
-		note(parent, "gdb saves the program on its own, in the background: the debugger is back after the freeze " //$NON-NLS-1$
+		note(parent, "At every suspend: breakpoints, steps and signals. gdb saves the program on its own, in the " //$NON-NLS-1$
+				+ "background: the debugger is back after the freeze " //$NON-NLS-1$
 				+ "(a few ms) and each save writes only what changed since the last one. A launch can choose otherwise " //$NON-NLS-1$
 				+ "on its Snapshots tab."); //$NON-NLS-1$
-		IntegerFieldEditor keep = new IntegerFieldEditor(CorePreferences.KEEP_SNAPSHOTS, "&Keep at most this many automatic snapshots per session:", parent); //$NON-NLS-1$
+		IntegerFieldEditor keep = new IntegerFieldEditor(CorePreferences.KEEP_SNAPSHOTS, "&Keep per session:", parent); //$NON-NLS-1$
 		keep.setValidRange(2, 100_000);
 		addField(keep);
-		IntegerFieldEditor mib = new IntegerFieldEditor(CorePreferences.KEEP_MIB, "...and at most this many &MiB of them:", parent); //$NON-NLS-1$
+		IntegerFieldEditor mib = new IntegerFieldEditor(CorePreferences.KEEP_MIB, "...and at most &MiB:", parent); //$NON-NLS-1$
 		mib.setValidRange(1, 10_000_000);
 		addField(mib);
-		note(parent, "Beyond these, the oldest automatic snapshots of the session are deleted. Pinned snapshots, " //$NON-NLS-1$
+		note(parent, "At most this many automatic snapshots per debug session, taking at most this much disk. " //$NON-NLS-1$
+				+ "Beyond these, the oldest automatic snapshots of the session are deleted. Pinned snapshots, " //$NON-NLS-1$
 				+ "saves you asked for and snapshot points are kept."); //$NON-NLS-1$
 		showEngine();
 	}
