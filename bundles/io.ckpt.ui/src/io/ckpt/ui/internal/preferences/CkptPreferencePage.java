@@ -72,7 +72,7 @@ public class CkptPreferencePage extends FieldEditorPreferencePage implements IWo
 		addField(new ComboFieldEditor(CorePreferences.AUTO_SNAPSHOTS, "A&utomatic snapshots:", AUTO_CHOICES, parent)); //$NON-NLS-1$
 		note(parent, "At every suspend: breakpoints, steps and signals. gdb saves the program on its own, in the " //$NON-NLS-1$
 				+ "background: the debugger is back after the freeze " //$NON-NLS-1$
-				+ "(a few ms) and each save writes only what changed since the last one. A launch can choose otherwise " //$NON-NLS-1$
+				+ "and each save writes only what changed since the last one. A launch can choose otherwise " //$NON-NLS-1$
 				+ "on its Snapshots tab."); //$NON-NLS-1$
 		IntegerFieldEditor keep = new IntegerFieldEditor(CorePreferences.KEEP_SNAPSHOTS, "&Keep per session:", parent); //$NON-NLS-1$
 		keep.setValidRange(2, 100_000);
