@@ -97,10 +97,11 @@ public final class GdbControl implements AutoCloseable {
 	 * Sends one request and waits for its answer, checking the monitor for cancellation (which
 	 * stops waiting; gdb finishes what it started).
 	 *
+	 * @param request       a {@link Request}, or another record or map for the ops that take more
 	 * @param answerType    the record the answer is read into (members by name)
 	 * @param timeoutMillis how long to wait at most
 	 */
-	public <T> T request(Request request, Class<T> answerType, IProgressMonitor monitor, long timeoutMillis)
+	public <T> T request(Object request, Class<T> answerType, IProgressMonitor monitor, long timeoutMillis)
 			throws IOException {
 		ByteBuffer out = ByteBuffer.wrap((JsonMapping.write(request) + "\n").getBytes(StandardCharsets.UTF_8)); //$NON-NLS-1$
 		while (out.hasRemaining()) {
