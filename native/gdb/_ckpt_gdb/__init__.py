@@ -10,6 +10,7 @@ timeline    the session's snapshots with their parent links and branches, and wh
 save        ckpt save: capture, background save, interrupt-and-resume
 holdall     every thread held stopped from inside a breakpoint's stop(), for snappoints
 snappoints  breakpoints that save and let the program go on
+autosave    automatic snapshots: a background save right after a stop (ckpt auto)
 labels      a statefile's label and note, set in place through the ckpt command
 diff        ckpt diff: frames, globals and pages of two statefiles compared
 statedump   not imported: the script that ckpt diff runs in a batch gdb on one statefile

@@ -77,7 +77,8 @@ ckpt snappoint LOCATION [if COND]  save at each hit and go on (ckpt snappoint li
 ckpt timeline               the session's snapshots, oldest first, with their branches
 ckpt back [N] | ckpt forward  restart an earlier or later snapshot of the timeline here
 ckpt label [--note] [N|FILE] TEXT  set a snapshot's label (or note), kept in its statefile
-ckpt diff A B               the locals, arguments, globals and pages that differ"""
+ckpt diff A B               the locals, arguments, globals and pages that differ
+ckpt auto [off|breakpoint|suspend] [DIR]  save on its own at each breakpoint stop (or every stop)"""
 
     def __init__(self):
         super().__init__("ckpt", gdb.COMMAND_RUNNING, gdb.COMPLETE_NONE, True)

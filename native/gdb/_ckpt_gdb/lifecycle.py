@@ -5,7 +5,7 @@ calls unload() on the earlier copy first, so that a gdb has one of each."""
 import gdb
 
 from . import CkptError
-from . import commands, restart, server, timeline, timetravel
+from . import autosave, commands, restart, server, timeline, timetravel
 from .holdall import QuietSigstops
 from .save import BackgroundSave
 from .sigstop import SigstopGuard, on_any_stop
@@ -37,6 +37,8 @@ def load():
     _connect(gdb.events.cont, SigstopGuard.on_cont)
     _connect(gdb.events.exited, SigstopGuard.on_exit)
     _connect(gdb.events.cont, timeline.on_resumed)
+    _connect(gdb.events.stop, autosave.on_stop)
+    _connect(gdb.events.cont, autosave.on_cont)
     for registry in (gdb.events.stop, gdb.events.cont, gdb.events.exited):
         _connect(registry, QuietSigstops.check)
     if hasattr(gdb.events, "gdb_exiting"):

@@ -15,7 +15,7 @@ import time
 import gdb
 
 from . import VERSION, CkptError
-from . import labels, timeline
+from . import autosave, labels, snappoints, timeline
 from .engine import ENGINE, ORIGINS
 from .inferior import connection_type, executable, inferior_state
 from .mainthread import block_signals
@@ -426,5 +426,81 @@ def _op_label(req, reply):
         reply(_err(e))
 
 
+def _op_auto(req, reply):
+    mode, directory = req.get("mode"), req.get("dir")
+    if mode is not None and mode not in autosave.MODES:
+        return reply({"ok": False, "error": "auto: mode must be one of %s" % ", ".join(autosave.MODES)})
+    if directory is not None and (not isinstance(directory, str) or not directory):
+        return reply({"ok": False, "error": "auto: dir must be a non-empty string"})
+    try:
+        r = autosave.configure(mode, directory) if mode is not None else autosave.status()
+    except CkptError as e:
+        return reply(_err(e))
+    r["ok"] = True
+    reply(r)
+
+
+def _op_travel(target_of):
+    def op(req, reply):
+        def done(result, error):
+            if error:
+                reply({"ok": False, "error": error})
+            else:
+                r = dict(result)
+                r["ok"] = True
+                reply(r)
+
+        try:
+            restart(target_of(req)["path"], False, done)
+        except (CkptError, gdb.GdbError, gdb.error, OSError) as e:
+            reply(_err(e))
+    return op
+
+
+def _snappoint_json(bp):
+    return {"number": bp.number, "location": bp.location, "condition": bp.ckpt_condition, "enabled": bp.enabled,
+            "hits": bp.ckpt_hits, "failed": bp.ckpt_failed, "last": bp.ckpt_last}
+
+
+def _op_snappoint(req, reply):
+    loc, cond = req.get("location"), req.get("condition")
+    if not isinstance(loc, str) or not loc.strip() or " if " in " %s " % loc:
+        return reply({"ok": False, "error": "snappoint: location must be a non-empty string (the condition goes apart)"})
+    if cond is not None and (not isinstance(cond, str) or not cond.strip()):
+        return reply({"ok": False, "error": "snappoint: condition must be a non-empty string"})
+    try:
+        bp = snappoints.create(loc if cond is None else "%s if %s" % (loc, cond))
+    except (CkptError, gdb.error) as e:
+        return reply(_err(e))
+    r = _snappoint_json(bp)
+    r["ok"] = True
+    reply(r)
+
+
+def _op_snappoints(req, reply):
+    reply({"ok": True, "snappoints": [_snappoint_json(b) for b in snappoints.snappoints()]})
+
+
+def _op_snappoint_delete(req, reply):
+    numbers = req.get("numbers")
+    if not isinstance(numbers, list) or not numbers or not all(isinstance(n, int) and not isinstance(n, bool)
+                                                                for n in numbers):
+        return reply({"ok": False, "error": "snappoint_delete: numbers must be a list of whole numbers"})
+    try:
+        snappoints.delete(numbers)
+    except (CkptError, gdb.error) as e:
+        return reply(_err(e))
+    reply({"ok": True})
+
+
+def _back_target(req):
+    steps = req.get("steps", 1)
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        raise CkptError("back: steps must be a whole number above 0")
+    return timeline.back_target(steps)
+
+
 OPS = {"ping": _op_ping, "info": _op_info, "list": _op_list, "inferiors": _op_inferiors, "save": _op_save,
-       "restart": _op_restart, "timeline": _op_timeline, "label": _op_label}
+       "restart": _op_restart, "timeline": _op_timeline, "label": _op_label,
+       "auto": _op_auto, "snappoint": _op_snappoint, "snappoints": _op_snappoints,
+       "snappoint_delete": _op_snappoint_delete, "back": _op_travel(_back_target), "forward": _op_travel(lambda req: timeline.forward_target())}

@@ -7,7 +7,7 @@ import re
 import gdb
 
 from . import CkptError
-from . import diff, labels, snappoints, timeline
+from . import autosave, diff, labels, snappoints, timeline
 from .commands import guard
 from .restart import restart
 
@@ -21,6 +21,7 @@ def register():
     CkptForward()
     CkptLabel()
     CkptDiff()
+    CkptAuto()
 
 
 class CkptSnappoint(gdb.Command):
@@ -228,3 +229,29 @@ program's globals that differ, and how many memory pages differ."""
         if len(words) != 2:
             raise CkptError("usage: ckpt diff A B")
         gdb.write(diff.diff(words[0], words[1]))
+
+
+class CkptAuto(gdb.Command):
+    """Save the program on its own at each stop: ckpt auto [off|breakpoint|suspend] [DIR]
+
+breakpoint: at each stop at a breakpoint or watchpoint; suspend: also at the end of each step,
+next, finish or until, and at each signal the program gets (not at an interrupt); off: never.
+Each save runs in the background, as ckpt save -b does, into
+PROGRAM-YYYYMMDD-HHMMSS-MMM.ckpt in DIR (without one: the directory named before, at first
+$CKPT_DIR or the current directory), and
+joins the timeline; the program is held only for the freeze.  A stop that comes while the
+previous file is still being written is saved once that file is complete, unless the program
+has gone on by then (skipped).  Without arguments: the mode and counts."""
+
+    def __init__(self):
+        super().__init__("ckpt auto", gdb.COMMAND_RUNNING, gdb.COMPLETE_FILENAME)
+
+    @guard
+    def invoke(self, arg, from_tty):
+        words = gdb.string_to_argv(arg or "")
+        if len(words) > 2:
+            raise CkptError("usage: ckpt auto [off|breakpoint|suspend] [DIR]")
+        st = autosave.configure(words[0], words[1] if len(words) > 1 else None) if words else autosave.status()
+        gdb.write("Automatic snapshots: %s%s; %d saved, %d skipped (a file still being written), %d failed\n" % (
+            st["mode"], " into %s" % st["dir"] if st["dir"] and st["mode"] != "off" else "",
+            st["saved"], st["skipped"], st["failed"]))

@@ -2,6 +2,7 @@ package io.ckpt.core;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.eclipse.core.runtime.IProgressMonitor;
@@ -372,6 +373,34 @@ public final class Engine {
 		sub.done();
 		return new RestartedProgram(statefile, answer.pid(), answer.savedPid(), answer.namespace(), answer.processes(),
 				answer.threads(), answer.totalMs(), p.output());
+	}
+
+	/**
+	 * Sets a statefile's label and/or note in place ({@code ckpt label}); {@code null} leaves one
+	 * as it is, an empty string clears it.
+	 *
+	 * @throws EngineException with the engine's one-line reason (a bad file, control characters, too long)
+	 */
+	public static void label(Path statefile, String label, String note) throws EngineException {
+		if (label == null && note == null) {
+			return;
+		}
+		List<String> args = new ArrayList<>(List.of("label", statefile.toString())); //$NON-NLS-1$
+		if (label != null) {
+			args.add(label);
+		}
+		if (note != null) {
+			args.add("--note"); //$NON-NLS-1$
+			args.add(note);
+		}
+		EngineProcess p = EngineProcess.start(executable(), args);
+		int exit = p.waitFor(null);
+		if (exit != 0) {
+			String errors = p.errors().strip();
+			throw new EngineException(errors.isEmpty()
+					? NLS.bind(Messages.EngineProcess_failed, "ckpt label", Integer.toString(exit)) //$NON-NLS-1$
+					: errors);
+		}
 	}
 
 	private static <T> T answer(String line, Class<T> type) throws EngineException {

@@ -36,6 +36,7 @@ import io.ckpt.core.internal.DirectoryWatcher;
 import io.ckpt.core.internal.Messages;
 import io.ckpt.core.internal.MetadataCache;
 import io.ckpt.core.internal.OriginsFile;
+import io.ckpt.core.internal.PinnedFile;
 import io.ckpt.core.internal.StatefileCopy;
 import io.ckpt.core.internal.WorkspaceDirectories;
 
@@ -47,7 +48,7 @@ import io.ckpt.core.internal.WorkspaceDirectories;
  * {@code snapshotDirectory} changes that (see {@link #directoryFor(String)}). The store follows
  * changes on disk (statefiles saved by gdb or the command line appear, deleted ones go) and tells
  * its listeners. The session a statefile came from is kept beside the statefiles, in
- * {@value #ORIGINS_FILE}.
+ * {@value #ORIGINS_FILE}, and the statefiles that retention keeps in {@value #PINNED_FILE}.
  * <p>
  * Thread-safe. Reading contents runs in a background job and never on the caller's thread, except
  * in {@link #metadata(Snapshot)}.
@@ -66,6 +67,9 @@ public class SnapshotStore {
 	/** Per directory: which session each statefile came from. */
 	public static final String ORIGINS_FILE = ".ckpt-origins"; //$NON-NLS-1$
 
+	/** Per directory: the statefiles that retention keeps (one file name a line). */
+	public static final String PINNED_FILE = ".ckpt-pinned"; //$NON-NLS-1$
+
 	private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"); //$NON-NLS-1$
 
 	/** How long a rescan waits, so that the bursts of a write, a rename and a delete make one. */
@@ -78,6 +82,7 @@ public class SnapshotStore {
 		final Path path;
 		final String project;
 		Map<String, SnapshotOrigin> origins = new HashMap<>();
+		Set<String> pinned = new LinkedHashSet<>();
 
 		Dir(Path path, String project) {
 			this.path = path;
@@ -87,11 +92,13 @@ public class SnapshotStore {
 
 	private final Map<Path, Dir> dirs = new HashMap<>(); // guarded by this
 	private final Map<Path, Snapshot> snapshots = new ConcurrentHashMap<>();
+	private final Set<Path> pinnedPaths = ConcurrentHashMap.newKeySet();
 	private final List<SnapshotStoreListener> listeners = new CopyOnWriteArrayList<>();
 	private final MetadataCache metadata = new MetadataCache(s -> snapshots.containsKey(s.path()),
 			read -> fire(Kind.METADATA, read));
 	private final DirectoryWatcher watcher = new DirectoryWatcher(
-			name -> name.endsWith(EXTENSION) || name.equals(ORIGINS_FILE), this::scheduleRescan);
+			name -> name.endsWith(EXTENSION) || name.equals(ORIGINS_FILE) || name.equals(PINNED_FILE),
+			this::scheduleRescan);
 	private final Set<Path> pendingRescans = new LinkedHashSet<>();
 	private final Job rescanJob;
 	/**
@@ -240,6 +247,7 @@ public class SnapshotStore {
 			if (d == null) {
 				d = new Dir(dir, project);
 				d.origins = OriginsFile.read(dir);
+				setPinnedNames(d, PinnedFile.read(dir));
 				dirs.put(dir, d);
 			}
 			if (origin != null) {
@@ -317,11 +325,63 @@ public class SnapshotStore {
 				if (d != null && d.origins.remove(s.path().getFileName().toString()) != null) {
 					writeOrigins(d);
 				}
+				if (d != null && d.pinned.remove(s.path().getFileName().toString())) {
+					writePinned(d);
+				}
+				pinnedPaths.remove(s.path());
 			}
 		}
 		fire(Kind.REMOVED, gone);
 		if (failure != null) {
 			throw failure;
+		}
+	}
+
+	// --- pins: what automatic retention never deletes
+
+	/** Whether a statefile is pinned: retention of automatic snapshots keeps it. */
+	public boolean isPinned(Snapshot s) {
+		return pinnedPaths.contains(s.path()); // no lock: every row of the view asks
+	}
+
+	/** Pins or unpins statefiles; kept beside them in {@value #PINNED_FILE}. */
+	public void setPinned(Collection<Snapshot> which, boolean pinned) {
+		List<Snapshot> changed = new ArrayList<>();
+		synchronized (this) {
+			Set<Dir> touched = new LinkedHashSet<>();
+			for (Snapshot s : which) {
+				Dir d = dirs.get(s.path().getParent());
+				String name = s.path().getFileName().toString();
+				if (d != null && (pinned ? d.pinned.add(name) : d.pinned.remove(name))) {
+					touched.add(d);
+					changed.add(s);
+				}
+				if (d != null) {
+					if (pinned) {
+						pinnedPaths.add(s.path());
+					} else {
+						pinnedPaths.remove(s.path());
+					}
+				}
+			}
+			touched.forEach(this::writePinned);
+		}
+		fire(Kind.CHANGED, changed);
+	}
+
+	/** Holds the lock. */
+	private void setPinnedNames(Dir d, Set<String> names) {
+		pinnedPaths.removeIf(p -> p.getParent().equals(d.path));
+		names.forEach(n -> pinnedPaths.add(d.path.resolve(n)));
+		d.pinned = names;
+	}
+
+	/** Holds the lock. */
+	private void writePinned(Dir d) {
+		try {
+			PinnedFile.write(d.path, d.pinned);
+		} catch (IOException e) {
+			log(e);
 		}
 	}
 
@@ -364,12 +424,14 @@ public class SnapshotStore {
 		synchronized (rescanLock) {
 			Dir d;
 			Map<String, SnapshotOrigin> origins = OriginsFile.read(dir);
+			Set<String> pinned = PinnedFile.read(dir);
 			synchronized (this) {
 				d = dirs.get(dir);
 				if (d == null) {
 					return;
 				}
 				d.origins = origins;
+				setPinnedNames(d, pinned);
 			}
 			apply(dir, list(d, origins));
 		}

@@ -29,11 +29,12 @@ import io.ckpt.core.internal.JsonMapping;
  * @param mappedBytes    memory mapped in all processes
  * @param fileBytes      apparent size of the file
  * @param allocatedBytes disk space the (sparse) file takes
+ * @param annotation     its place in a session's timeline, or {@code null} when it has no annotation
  */
 public record Statefile(Path path, int format, String engineVersion, String kernel, String hostname, Instant time,
 		double freezeMillis, double totalMillis, boolean fromDebugger, StopLocation stop, String program,
 		List<String> args, List<SavedProcess> processes, int threads, long storedBytes, long mappedBytes,
-		long fileBytes, long allocatedBytes) {
+		long fileBytes, long allocatedBytes, Annotation annotation) {
 
 	/**
 	 * Builds the model from the JSON that {@code ckpt info --json} (or {@code ckpt_info(path, 1)})

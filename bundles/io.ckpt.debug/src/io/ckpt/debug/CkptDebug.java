@@ -35,6 +35,12 @@ public final class CkptDebug {
 	public static final String ATTR_SNAPSHOT_DIR = PLUGIN_ID + ".SNAPSHOT_DIR"; //$NON-NLS-1$
 
 	/**
+	 * On CDT launch configurations: when gdb saves on its own ({@code off}, {@code breakpoint},
+	 * {@code suspend}; string). Absent: the preference decides.
+	 */
+	public static final String ATTR_AUTO_SNAPSHOTS = PLUGIN_ID + ".AUTO_SNAPSHOTS"; //$NON-NLS-1$
+
+	/**
 	 * On CDT launch configurations that ckpt set up: the user's own gdb init file, which ckpt's
 	 * init file sources after loading the extension (string).
 	 */

@@ -41,6 +41,14 @@ public final class CkptUI {
 	public static final String EXPORT_COMMAND = "io.ckpt.ui.commands.exportSnapshot"; //$NON-NLS-1$
 
 	/** Family of every job ckpt's user interface schedules (to wait for them, or cancel them). */
+	public static final String GO_BACK_COMMAND = "io.ckpt.ui.commands.goBack"; //$NON-NLS-1$
+	public static final String PREVIOUS_SNAPSHOT_COMMAND = "io.ckpt.ui.commands.previousSnapshot"; //$NON-NLS-1$
+	public static final String NEXT_SNAPSHOT_COMMAND = "io.ckpt.ui.commands.nextSnapshot"; //$NON-NLS-1$
+	public static final String PIN_COMMAND = "io.ckpt.ui.commands.pinSnapshot"; //$NON-NLS-1$
+	public static final String COMPARE_COMMAND = "io.ckpt.ui.commands.compareSnapshots"; //$NON-NLS-1$
+	public static final String COMPARE_VIEW_ID = "io.ckpt.ui.views.compare"; //$NON-NLS-1$
+	public static final String TOGGLE_SNAPPOINT_COMMAND = "io.ckpt.ui.commands.toggleSnapPoint"; //$NON-NLS-1$
+	public static final String LABEL_COMMAND = "io.ckpt.ui.commands.labelSnapshot"; //$NON-NLS-1$
 	public static final Object JOB_FAMILY = new Object();
 
 	private CkptUI() {

@@ -3,6 +3,7 @@ package io.ckpt.core.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,6 +137,16 @@ class StatefileTest {
 		assertEquals(o.get("mapped_bytes").getAsLong(), s.mappedBytes()); //$NON-NLS-1$
 		assertEquals(o.get("file_bytes").getAsLong(), s.fileBytes()); //$NON-NLS-1$
 		assertEquals(o.get("allocated_bytes").getAsLong(), s.allocatedBytes()); //$NON-NLS-1$
+
+		// A dump from the command line has no annotation, or one with its origin (and no session).
+		if (o.has("annotation") && o.get("annotation").isJsonObject()) { //$NON-NLS-1$ //$NON-NLS-2$
+			JsonObject a = o.getAsJsonObject("annotation"); //$NON-NLS-1$
+			assertNotNull(s.annotation());
+			assertEquals(string(a, "origin") == null ? "" : string(a, "origin"), s.annotation().origin()); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+			assertEquals(a.has("sequence") ? a.get("sequence").getAsInt() : 0, s.annotation().sequence()); //$NON-NLS-1$ //$NON-NLS-2$
+		} else {
+			assertNull(s.annotation());
+		}
 
 		JsonObject stop = o.getAsJsonObject("stop"); //$NON-NLS-1$
 		assertEquals(stop.get("tid").getAsLong(), s.stop().tid()); //$NON-NLS-1$

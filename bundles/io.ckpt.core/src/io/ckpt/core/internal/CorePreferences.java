@@ -23,6 +23,24 @@ public final class CorePreferences {
 	/** Whether ckpt's gdb extension is loaded into every C/C++ launch. */
 	public static final String ENABLE_FOR_ALL_LAUNCHES = "enableForAllLaunches"; //$NON-NLS-1$
 
+	/**
+	 * When the debugger saves on its own: {@code off}, {@code breakpoint} (at breakpoint hits) or
+	 * {@code suspend} (at every suspend: breakpoints, steps, signals). A launch may choose otherwise.
+	 */
+	public static final String AUTO_SNAPSHOTS = "autoSnapshots"; //$NON-NLS-1$
+
+	/** Retention: at most this many automatic snapshots per debug session (pinned ones count, and stay). */
+	public static final String KEEP_SNAPSHOTS = "keepSnapshots"; //$NON-NLS-1$
+
+	/** Retention: at most this many MiB of automatic snapshots on disk per debug session. */
+	public static final String KEEP_MIB = "keepMiB"; //$NON-NLS-1$
+
+	/** The modes of {@link #AUTO_SNAPSHOTS}, as the gdb extension names them. */
+	public static final String AUTO_OFF = "off", AUTO_AT_BREAKPOINTS = "breakpoint", AUTO_AT_SUSPENDS = "suspend"; //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+
+	/** Defaults that a user would not notice: a long debugging session's worth. */
+	public static final int DEFAULT_KEEP_SNAPSHOTS = 100, DEFAULT_KEEP_MIB = 1024;
+
 	private CorePreferences() {
 	}
 
@@ -40,5 +58,22 @@ public final class CorePreferences {
 
 	public static boolean enableForAllLaunches() {
 		return node().getBoolean(ENABLE_FOR_ALL_LAUNCHES, false);
+	}
+
+	public static String autoSnapshots() {
+		String mode = node().get(AUTO_SNAPSHOTS, AUTO_OFF);
+		return isAutoMode(mode) ? mode : AUTO_OFF;
+	}
+
+	public static boolean isAutoMode(String mode) {
+		return AUTO_OFF.equals(mode) || AUTO_AT_BREAKPOINTS.equals(mode) || AUTO_AT_SUSPENDS.equals(mode);
+	}
+
+	public static int keepSnapshots() {
+		return Math.max(1, node().getInt(KEEP_SNAPSHOTS, DEFAULT_KEEP_SNAPSHOTS));
+	}
+
+	public static long keepBytes() {
+		return Math.max(1, node().getInt(KEEP_MIB, DEFAULT_KEEP_MIB)) * 1024L * 1024L;
 	}
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
+import io.ckpt.core.Annotation;
 import io.ckpt.core.CheckStatus;
 import io.ckpt.core.DumpResult;
 import io.ckpt.core.PortabilityCheck;
@@ -31,7 +32,7 @@ public final class EngineAnswers {
 	public record Info(int format, String engine, String kernel, String hostname, String time, long timeNs,
 			double freezeMs, double totalMs, boolean fromDebugger, StopLocation stop, String program, List<String> args,
 			List<ProcessInfo> processes, int threads, long storedBytes, long mappedBytes, long fileBytes,
-			long allocatedBytes) {
+			long allocatedBytes, Annotation annotation) {
 
 		/**
 		 * The model of the statefile at {@code path} that this answer describes.
@@ -47,7 +48,7 @@ public final class EngineAnswers {
 			return new Statefile(path, format, engine, kernel, hostname, saved, freezeMs, totalMs, fromDebugger,
 					stop == null ? new StopLocation(0, null, null, null, null, 0) : stop, program, strings(args),
 					processes.stream().map(ProcessInfo::toSavedProcess).toList(), threads, storedBytes, mappedBytes, fileBytes,
-					allocatedBytes);
+					allocatedBytes, annotation == null || annotation.isEmpty() ? null : annotation);
 		}
 	}
 

@@ -100,7 +100,7 @@ public final class GdbControl implements AutoCloseable {
 	 * Sends one request and waits for its answer, checking the monitor for cancellation (which
 	 * stops waiting; gdb finishes what it started).
 	 *
-	 * @param request       a {@link Request}, or another record whose members are the request's
+	 * @param request       a {@link Request}, or another record or map for the ops that take more
 	 * @param answerType    the record the answer is read into (members by name)
 	 * @param timeoutMillis how long to wait at most
 	 */

@@ -11,6 +11,7 @@ import org.eclipse.core.runtime.Platform;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.variables.IDynamicVariable;
 import org.eclipse.core.variables.IDynamicVariableResolver;
+import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.osgi.util.NLS;
@@ -36,7 +37,9 @@ public final class GdbInit implements IDynamicVariableResolver {
 	@Override
 	public String resolveValue(IDynamicVariable variable, String argument) throws CoreException {
 		try {
-			return write(argument == null ? "" : argument).toString(); //$NON-NLS-1$
+			String userInit = argument == null ? "" : argument; //$NON-NLS-1$
+			SessionFollower.start();
+			return write(userInit, autoCommand(SessionFollower.takeStarting(userInit))).toString();
 		} catch (IOException | RuntimeException e) {
 			throw new CoreException(new Status(IStatus.ERROR, CkptDebug.PLUGIN_ID,
 					NLS.bind(Messages.GdbInit_notWritten, e.getMessage()), e));
@@ -116,15 +119,44 @@ public final class GdbInit implements IDynamicVariableResolver {
 	}
 
 	/**
-	 * Writes the init file for {@code userInit} (rewritten every time, so that it always names
-	 * the engine in use) and returns its path.
+	 * The {@code ckpt auto} command that makes a launch's gdb save automatic snapshots from its
+	 * first stop on (the session follower says it again once gdb listens, but the program may
+	 * reach its first breakpoint before that); {@code null} when they are off.
 	 */
+	static String autoCommand(ILaunch launch) throws IOException {
+		if (launch == null) {
+			return null;
+		}
+		GdbAnswers.AutoRequest request = SessionFollower.autoRequest(launch);
+		if (CorePreferences.AUTO_OFF.equals(request.mode())) {
+			return null;
+		}
+		Path dir = Path.of(request.dir());
+		Files.createDirectories(dir);
+		return "ckpt auto " + request.mode() + " " + gdbQuoted(dir.toString()); //$NON-NLS-1$ //$NON-NLS-2$
+	}
+
+	/** A word for gdb's argument splitting (gdb.string_to_argv). */
+	private static String gdbQuoted(String s) {
+		return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"'; //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$
+	}
+
+	/** Writes the init file for {@code userInit}, without automatic snapshots. */
 	public static Path write(String userInit) throws IOException {
+		return write(userInit, null);
+	}
+
+	/**
+	 * Writes the init file for {@code userInit} and an optional {@code ckpt auto} command
+	 * (rewritten every time, so that it always names the engine in use) and returns its path.
+	 */
+	public static Path write(String userInit, String autoCommand) throws IOException {
 		Path dir = stateDir();
 		Files.createDirectories(dir);
-		String name = "gdbinit" + (userInit.isEmpty() ? "" : "-" + Integer.toHexString(userInit.hashCode())); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
+		String key = userInit + (autoCommand == null ? "" : "\n" + autoCommand); //$NON-NLS-1$ //$NON-NLS-2$
+		String name = "gdbinit" + (key.isEmpty() ? "" : "-" + Integer.toHexString(key.hashCode())); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
 		Path file = dir.resolve(name);
-		String text = contents(Engine.gdbExtension().toString(), userInit);
+		String text = contents(Engine.gdbExtension().toString(), userInit, autoCommand);
 		if (Files.exists(file) && Files.readString(file).equals(text)) {
 			return file;
 		}
@@ -136,6 +168,16 @@ public final class GdbInit implements IDynamicVariableResolver {
 
 	/** The init file's text. */
 	static String contents(String extension, String userInit) {
+		return contents(extension, userInit, null);
+	}
+
+	/** The init file's text, with a {@code ckpt auto} command after loading the extension. */
+	static String contents(String extension, String userInit, String autoCommand) {
+		String auto = autoCommand == null ? "" //$NON-NLS-1$
+				: "try:\n" //$NON-NLS-1$
+						+ "    gdb.execute(" + py(autoCommand) + ")\n" //$NON-NLS-1$ //$NON-NLS-2$
+						+ "except gdb.error as e:\n" //$NON-NLS-1$
+						+ "    gdb.write(\"ckpt: could not turn on automatic snapshots: %s\\n\" % e, gdb.STDERR)\n"; //$NON-NLS-1$
 		return "# Written by ckpt (io.ckpt.debug): loads ckpt's gdb extension, then this launch's own\n" //$NON-NLS-1$
 				+ "# gdb init file when it exists. Regenerated at each launch; do not edit.\n" //$NON-NLS-1$
 				+ "python\n" //$NON-NLS-1$
@@ -144,6 +186,7 @@ public final class GdbInit implements IDynamicVariableResolver {
 				+ "    gdb.execute(\"source \" + " + py(extension) + ")\n" //$NON-NLS-1$ //$NON-NLS-2$
 				+ "except gdb.error as e:\n" //$NON-NLS-1$
 				+ "    gdb.write(\"ckpt: could not load the gdb extension: %s\\n\" % e, gdb.STDERR)\n" //$NON-NLS-1$
+				+ auto
 				+ "_ckpt_user_init = os.path.expanduser(" + py(userInit) + ")\n" //$NON-NLS-1$ //$NON-NLS-2$
 				+ "if _ckpt_user_init and os.path.isfile(_ckpt_user_init):\n" //$NON-NLS-1$
 				+ "    gdb.execute(\"source \" + _ckpt_user_init)\n" //$NON-NLS-1$

@@ -24,6 +24,9 @@ public final class Messages extends NLS {
 	public static String RestartLaunchDelegate_processLabel;
 	public static String RestartLaunchDelegate_restarting;
 	public static String RestartLaunchDelegate_task;
+	public static String SessionFollower_job;
+	public static String SessionFollower_notFollowed;
+	public static String SessionFollower_timelineFailed;
 	public static String Sessions_labelWithTime;
 	public static String Sessions_labelWithType;
 	public static String Sessions_unnamed;
@@ -38,6 +41,8 @@ public final class Messages extends NLS {
 	public static String Snapshots_saving;
 	public static String Snapshots_savingFile;
 	public static String Snapshots_thisLaunch;
+	public static String TimeTravel_noExtension;
+	public static String TimeTravel_noGdb;
 
 	static {
 		NLS.initializeMessages(BUNDLE_NAME, Messages.class);

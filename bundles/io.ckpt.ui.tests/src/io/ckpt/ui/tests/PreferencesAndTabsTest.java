@@ -47,13 +47,22 @@ class PreferencesAndTabsTest {
 		dialog.open();
 		try {
 			Shell dshell = dialog.getShell();
-			dshell.setSize(900, 560);
+			dshell.setSize(900, 760);
 			Ui.waitFor("the engine in use", 20, () -> Ui.find(dshell, Label.class, //$NON-NLS-1$
 					l -> l.getText().startsWith("Engine in use: ckpt ")) != null); //$NON-NLS-1$
 			assertNotNull(Ui.find(dshell, Label.class, l -> l.getText().startsWith("&Engine directory") //$NON-NLS-1$
 					|| l.getText().startsWith("Engine directory"))); //$NON-NLS-1$
 			assertNotNull(Ui.find(dshell, Label.class, l -> l.getText().contains("Snapshot directory"))); //$NON-NLS-1$
 			assertNotNull(Ui.find(dshell, Button.class, b -> b.getText().contains("all C/C++ launches"))); //$NON-NLS-1$
+			org.eclipse.swt.widgets.Combo auto = Ui.find(dshell, org.eclipse.swt.widgets.Combo.class,
+					c -> java.util.Arrays.asList(c.getItems()).contains("At every suspend")); //$NON-NLS-1$
+			assertNotNull(auto, "no choice of automatic snapshots"); //$NON-NLS-1$
+			assertEquals("Off", auto.getText()); //$NON-NLS-1$
+			org.eclipse.swt.widgets.Text keep = Ui.find(dshell, org.eclipse.swt.widgets.Text.class,
+					t -> t.getText().equals(Integer.toString(CorePreferences.DEFAULT_KEEP_SNAPSHOTS)));
+			assertNotNull(keep, "no retention count showing its default"); //$NON-NLS-1$
+			assertNotNull(Ui.find(dshell, org.eclipse.swt.widgets.Text.class,
+					t -> t.getText().equals(Integer.toString(CorePreferences.DEFAULT_KEEP_MIB))), "no retention size"); //$NON-NLS-1$
 			Ui.screenshot(dshell, "preferences.png"); //$NON-NLS-1$
 		} finally {
 			dialog.close();
@@ -66,6 +75,7 @@ class PreferencesAndTabsTest {
 		ILaunchConfigurationType type = manager.getLaunchConfigurationType(APPLICATION_TYPE);
 		ILaunchConfigurationWorkingCopy wc = type.newInstance(null, manager.generateLaunchConfigurationName("server")); //$NON-NLS-1$
 		wc.setAttribute(CkptDebug.ATTR_SNAPSHOT_DIR, "/home/me/snapshots"); //$NON-NLS-1$
+		wc.setAttribute(CkptDebug.ATTR_AUTO_SNAPSHOTS, CorePreferences.AUTO_AT_BREAKPOINTS);
 		GdbInit.enable(wc, true);
 		ILaunchConfiguration config = wc.doSave();
 		AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -103,6 +113,10 @@ class PreferencesAndTabsTest {
 				Button enable = Ui.find(dialog, Button.class, b -> b.getText().contains("Enable snapshots")); //$NON-NLS-1$
 				assertNotNull(enable);
 				assertTrue(enable.getSelection(), "the tab does not show snapshots enabled"); //$NON-NLS-1$
+				org.eclipse.swt.widgets.Combo auto = Ui.find(dialog, org.eclipse.swt.widgets.Combo.class,
+						c -> java.util.Arrays.asList(c.getItems()).contains("At breakpoint hits")); //$NON-NLS-1$
+				assertNotNull(auto, "no choice of automatic snapshots on the tab"); //$NON-NLS-1$
+				assertEquals("At breakpoint hits", auto.getText()); //$NON-NLS-1$
 				sawTab.set(true);
 				Ui.screenshot(dialog, "launch-tab.png"); //$NON-NLS-1$
 				dialog.close();

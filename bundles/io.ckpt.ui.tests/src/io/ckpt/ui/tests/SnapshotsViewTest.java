@@ -30,7 +30,7 @@ import io.ckpt.ui.CkptUI;
 class SnapshotsViewTest {
 
 	private static final List<String> COLUMNS = List.of("Name", "Program", "Stop location", "Threads", "Size", //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$ //$NON-NLS-5$
-			"Time"); //$NON-NLS-1$
+			"Time", "Origin", "Label", "Timeline"); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$
 
 	@Test
 	void viewIsRegisteredInTheCkptCategory() {
@@ -59,6 +59,9 @@ class SnapshotsViewTest {
 				{ CkptUI.SHOW_IN_SNAPSHOTS_COMMAND, "Show in Snapshots", "Ctrl+Alt+K W" }, //$NON-NLS-1$ //$NON-NLS-2$
 				{ CkptUI.IMPORT_COMMAND, "Import Snapshot...", "Ctrl+Alt+K I" }, //$NON-NLS-1$ //$NON-NLS-2$
 				{ CkptUI.CHECK_PORTABILITY_COMMAND, "Check Portability", "Ctrl+Alt+K P" }, //$NON-NLS-1$ //$NON-NLS-2$
+				{ CkptUI.GO_BACK_COMMAND, "Go Back to Snapshot", "Ctrl+Alt+K B" }, //$NON-NLS-1$ //$NON-NLS-2$
+				// Ctrl+Alt+K P is Check Portability's: the snapshot point has T (in text editors).
+				{ CkptUI.TOGGLE_SNAPPOINT_COMMAND, "Toggle Snapshot Point", "Ctrl+Alt+K T" }, //$NON-NLS-1$ //$NON-NLS-2$
 				{ CkptUI.DELETE_COMMAND, "Delete Snapshot", "Delete" } }; //$NON-NLS-1$ //$NON-NLS-2$
 		for (String[] e : expected) {
 			Command c = commands.getCommand(e[0]);
@@ -95,7 +98,7 @@ class SnapshotsViewTest {
 		assertTrue(page.isPartVisible(view));
 		assertSame(view, page.getActivePart());
 		Tree tree = Ui.find(window.getShell(), Tree.class,
-				t -> t.getColumnCount() == 6 && "Stop location".equals(t.getColumn(2).getText())); //$NON-NLS-1$
+				t -> t.getColumnCount() == 9 && "Stop location".equals(t.getColumn(2).getText())); //$NON-NLS-1$
 		assertNotNull(tree, "no tree with the Snapshots view's columns"); //$NON-NLS-1$
 		List<String> columns = new ArrayList<>();
 		for (TreeColumn column : tree.getColumns()) {

@@ -142,6 +142,20 @@ public final class Ui {
 		}
 	}
 
+	/** A view maximized in its page, into a PNG as {@link #screenshot} does; then restored. */
+	public static Path screenshotMaximized(org.eclipse.ui.IViewPart view, String name) throws IOException {
+		org.eclipse.ui.IWorkbenchPage page = view.getSite().getPage();
+		org.eclipse.ui.IWorkbenchPartReference ref = page.getReference(view);
+		page.activate(view);
+		page.setPartState(ref, org.eclipse.ui.IWorkbenchPage.STATE_MAXIMIZED);
+		spin(500);
+		try {
+			return screenshot(page.getWorkbenchWindow().getShell(), name);
+		} finally {
+			page.setPartState(ref, org.eclipse.ui.IWorkbenchPage.STATE_RESTORED);
+		}
+	}
+
 	private static int distinctColors(ImageData data) {
 		Set<Integer> colors = new HashSet<>();
 		for (int y = 0; y < data.height; y += 7) {

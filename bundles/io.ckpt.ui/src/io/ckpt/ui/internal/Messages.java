@@ -13,6 +13,11 @@ public final class Messages extends NLS {
 	public static String CheckPortabilityHandler_title;
 	public static String CkptPreferencePage_allLaunches;
 	public static String CkptPreferencePage_allLaunchesNote;
+	public static String CkptPreferencePage_autoAtBreakpoints;
+	public static String CkptPreferencePage_autoAtSuspends;
+	public static String CkptPreferencePage_autoOff;
+	public static String CkptPreferencePage_autoSnapshots;
+	public static String CkptPreferencePage_autoSnapshotsNote;
 	public static String CkptPreferencePage_description;
 	public static String CkptPreferencePage_engineBundled;
 	public static String CkptPreferencePage_engineDirectory;
@@ -20,9 +25,23 @@ public final class Messages extends NLS {
 	public static String CkptPreferencePage_engineFrom;
 	public static String CkptPreferencePage_engineLocating;
 	public static String CkptPreferencePage_engineNone;
+	public static String CkptPreferencePage_keep;
+	public static String CkptPreferencePage_keepMib;
+	public static String CkptPreferencePage_keepNote;
 	public static String CkptPreferencePage_locatingJob;
 	public static String CkptPreferencePage_snapshotDirectory;
 	public static String CkptPreferencePage_snapshotDirectoryNote;
+	public static String CompareHandler_failed;
+	public static String CompareHandler_job;
+	public static String CompareHandler_selectTwo;
+	public static String CompareHandler_title;
+	public static String CompareView_empty;
+	public static String CompareView_heading;
+	public static String CompareView_headingTooltip;
+	public static String CompareView_memory;
+	public static String CompareView_notOpened;
+	public static String CompareView_variable;
+	public static String CompareView_where;
 	public static String DeleteHandler_failed;
 	public static String DeleteHandler_job;
 	public static String DeleteHandler_many;
@@ -38,6 +57,10 @@ public final class Messages extends NLS {
 	public static String ExportSnapshotWizard_pageTitle;
 	public static String ExportSnapshotWizard_secrets;
 	public static String ExportSnapshotWizard_statefile;
+	public static String GoBackHandler_failed;
+	public static String GoBackHandler_job;
+	public static String GoBackHandler_noSession;
+	public static String GoBackHandler_title;
 	public static String ImportSnapshotHandler_allFiles;
 	public static String ImportSnapshotHandler_statefiles;
 	public static String ImportSnapshotHandler_title;
@@ -51,6 +74,9 @@ public final class Messages extends NLS {
 	public static String ImportSnapshotWizard_remove;
 	public static String ImportSnapshotWizard_statefiles;
 	public static String ImportSnapshotWizard_title;
+	public static String LabelHandler_label;
+	public static String LabelHandler_note;
+	public static String LabelHandler_title;
 	public static String NotRestartableStatusHandler_message;
 	public static String OpenAsCoreHandler_failed;
 	public static String OpenAsCoreHandler_job;
@@ -95,7 +121,14 @@ public final class Messages extends NLS {
 	public static String SaveSnapshotHandler_unrestorable;
 	public static String Selections_noStatefile;
 	public static String ShowInfoHandler_failed;
+	public static String SnapPointHandler_failed;
+	public static String SnapPointHandler_job;
+	public static String SnapPointHandler_noSession;
+	public static String SnapPointHandler_noSource;
+	public static String SnapPointHandler_title;
+	public static String SnapshotColumn_label;
 	public static String SnapshotColumn_name;
+	public static String SnapshotColumn_origin;
 	public static String SnapshotColumn_program;
 	public static String SnapshotColumn_size;
 	public static String SnapshotColumn_stopLocation;
@@ -112,6 +145,7 @@ public final class Messages extends NLS {
 	public static String SnapshotExport_sameFile;
 	public static String SnapshotExport_secrets;
 	public static String SnapshotExport_title;
+	public static String SnapshotColumn_timeline;
 	public static String SnapshotGroups_imported;
 	public static String SnapshotGroups_outsideTheIde;
 	public static String SnapshotImport_chooseProject;
@@ -120,9 +154,15 @@ public final class Messages extends NLS {
 	public static String SnapshotImport_imported;
 	public static String SnapshotImport_importedMany;
 	public static String SnapshotImport_job;
+	public static String SnapshotsLabelProvider_after;
+	public static String SnapshotsLabelProvider_branch;
 	public static String SnapshotsLabelProvider_group;
 	public static String SnapshotsLabelProvider_groupOfOne;
 	public static String SnapshotsLabelProvider_invalid;
+	public static String SnapshotsLabelProvider_originPinned;
+	public static String SnapshotsLabelProvider_pinned;
+	public static String SnapshotsTab_autoPreference;
+	public static String SnapshotsTab_autoSnapshots;
 	public static String SnapshotsTab_browse;
 	public static String SnapshotsTab_directory;
 	public static String SnapshotsTab_directoryDefault;
@@ -133,6 +173,8 @@ public final class Messages extends NLS {
 	public static String SnapshotsTab_howEnabled;
 	public static String SnapshotsTab_name;
 	public static String SnapshotsView_empty;
+	public static String SnapshotsView_labelFailed;
+	public static String SnapshotsView_labelJob;
 	public static String SnapshotsView_notOpened;
 	public static String SnapshotsView_refresh;
 	public static String SnapshotsView_refreshJob;
@@ -141,6 +183,11 @@ public final class Messages extends NLS {
 	public static String StatefileEditor_notLocal;
 	public static String StatefileEditor_reading;
 	public static String StatefileEditor_readingJob;
+	public static String TravelHandler_next;
+	public static String TravelHandler_nextFailed;
+	public static String TravelHandler_noSession;
+	public static String TravelHandler_previous;
+	public static String TravelHandler_previousFailed;
 	public static String UiJobs_failure;
 
 	static {

@@ -9,6 +9,7 @@ import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.DirectoryDialog;
 import org.eclipse.swt.widgets.Group;
@@ -20,17 +21,23 @@ import io.ckpt.debug.CkptDebug;
 import io.ckpt.debug.internal.CdtContracts;
 import io.ckpt.debug.internal.GdbInit;
 import io.ckpt.ui.internal.Messages;
+import io.ckpt.ui.internal.preferences.CkptPreferencePage;
 
 /**
  * The "Snapshots" tab of CDT's Application and Attach launch dialogs: whether this launch loads
- * ckpt's gdb extension (so that Save Snapshot works), and where its statefiles go.
+ * ckpt's gdb extension (so that Save Snapshot works), where its statefiles go, and when gdb
+ * saves on its own (automatic snapshots).
  */
 public class SnapshotsTab extends AbstractLaunchConfigurationTab {
 
 	public static final String ID = "io.ckpt.ui.launch.snapshotsTab"; //$NON-NLS-1$
 
+	/** The first choice of automatic snapshots: no choice of the launch's own. */
+	static final String AUTO_PREFERENCE = Messages.SnapshotsTab_autoPreference;
+
 	private Button enable;
 	private Text directory;
+	private Combo auto;
 	private Label how;
 	private boolean enableTouched;
 
@@ -81,6 +88,16 @@ public class SnapshotsTab extends AbstractLaunchConfigurationTab {
 			}
 		});
 
+		Label autoLabel = new Label(group, SWT.NONE);
+		autoLabel.setText(Messages.SnapshotsTab_autoSnapshots);
+		auto = new Combo(group, SWT.READ_ONLY);
+		auto.add(AUTO_PREFERENCE);
+		for (String[] choice : CkptPreferencePage.AUTO_CHOICES) {
+			auto.add(choice[0]);
+		}
+		auto.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
+		auto.addListener(SWT.Selection, e -> updateLaunchConfigurationDialog());
+
 		how = new Label(group, SWT.WRAP);
 		GridData howData = new GridData(SWT.FILL, SWT.TOP, true, false, 3, 1);
 		howData.widthHint = 420;
@@ -109,6 +126,18 @@ public class SnapshotsTab extends AbstractLaunchConfigurationTab {
 		} catch (CoreException e) {
 			directory.setText(""); //$NON-NLS-1$
 		}
+		String mode;
+		try {
+			mode = configuration.getAttribute(CkptDebug.ATTR_AUTO_SNAPSHOTS, ""); //$NON-NLS-1$
+		} catch (CoreException e) {
+			mode = ""; //$NON-NLS-1$
+		}
+		auto.select(0);
+		for (int i = 0; i < CkptPreferencePage.AUTO_CHOICES.length; i++) {
+			if (CkptPreferencePage.AUTO_CHOICES[i][1].equals(mode)) {
+				auto.select(i + 1);
+			}
+		}
 		enableTouched = false;
 		updateHow();
 	}
@@ -120,6 +149,12 @@ public class SnapshotsTab extends AbstractLaunchConfigurationTab {
 			configuration.removeAttribute(CkptDebug.ATTR_SNAPSHOT_DIR);
 		} else {
 			configuration.setAttribute(CkptDebug.ATTR_SNAPSHOT_DIR, dir);
+		}
+		int choice = auto.getSelectionIndex();
+		if (choice <= 0) {
+			configuration.removeAttribute(CkptDebug.ATTR_AUTO_SNAPSHOTS);
+		} else {
+			configuration.setAttribute(CkptDebug.ATTR_AUTO_SNAPSHOTS, CkptPreferencePage.AUTO_CHOICES[choice - 1][1]);
 		}
 		try {
 			if (enableTouched || configuration.hasAttribute(CkptDebug.ATTR_ENABLED)) {

@@ -6,8 +6,10 @@ import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.core.runtime.preferences.InstanceScope;
 import org.eclipse.jface.preference.BooleanFieldEditor;
+import org.eclipse.jface.preference.ComboFieldEditor;
 import org.eclipse.jface.preference.DirectoryFieldEditor;
 import org.eclipse.jface.preference.FieldEditorPreferencePage;
+import org.eclipse.jface.preference.IntegerFieldEditor;
 import org.eclipse.jface.preference.StringFieldEditor;
 import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
@@ -24,16 +26,26 @@ import io.ckpt.debug.internal.LaunchEnabler;
 import io.ckpt.ui.internal.Messages;
 
 /**
- * Preferences > ckpt: the engine path override, the snapshot directory, and whether snapshots are
- * enabled for all C/C++ launches. The values live in {@code io.ckpt.core}'s instance scope.
+ * Preferences > ckpt: the engine path override, the snapshot directory, whether snapshots are
+ * enabled for all C/C++ launches, automatic snapshots and their retention. The values live in
+ * {@code io.ckpt.core}'s instance scope.
  */
 public class CkptPreferencePage extends FieldEditorPreferencePage implements IWorkbenchPreferencePage {
+
+	/** The modes of automatic snapshots: label, value. */
+	public static final String[][] AUTO_CHOICES = { { Messages.CkptPreferencePage_autoOff, CorePreferences.AUTO_OFF },
+			{ Messages.CkptPreferencePage_autoAtBreakpoints, CorePreferences.AUTO_AT_BREAKPOINTS },
+			{ Messages.CkptPreferencePage_autoAtSuspends, CorePreferences.AUTO_AT_SUSPENDS } };
 
 	private Label engineInUse;
 
 	public CkptPreferencePage() {
 		super(GRID);
-		setPreferenceStore(new ScopedPreferenceStore(InstanceScope.INSTANCE, Engine.PLUGIN_ID));
+		ScopedPreferenceStore store = new ScopedPreferenceStore(InstanceScope.INSTANCE, Engine.PLUGIN_ID);
+		store.setDefault(CorePreferences.AUTO_SNAPSHOTS, CorePreferences.AUTO_OFF);
+		store.setDefault(CorePreferences.KEEP_SNAPSHOTS, CorePreferences.DEFAULT_KEEP_SNAPSHOTS);
+		store.setDefault(CorePreferences.KEEP_MIB, CorePreferences.DEFAULT_KEEP_MIB);
+		setPreferenceStore(store);
 		setDescription(Messages.CkptPreferencePage_description);
 	}
 
@@ -57,6 +69,18 @@ public class CkptPreferencePage extends FieldEditorPreferencePage implements IWo
 		addField(new BooleanFieldEditor(CorePreferences.ENABLE_FOR_ALL_LAUNCHES, Messages.CkptPreferencePage_allLaunches,
 				parent));
 		note(parent, Messages.CkptPreferencePage_allLaunchesNote);
+
+		addField(new ComboFieldEditor(CorePreferences.AUTO_SNAPSHOTS, Messages.CkptPreferencePage_autoSnapshots,
+				AUTO_CHOICES, parent));
+		note(parent, Messages.CkptPreferencePage_autoSnapshotsNote);
+		IntegerFieldEditor keep = new IntegerFieldEditor(CorePreferences.KEEP_SNAPSHOTS, Messages.CkptPreferencePage_keep,
+				parent);
+		keep.setValidRange(2, 100_000);
+		addField(keep);
+		IntegerFieldEditor mib = new IntegerFieldEditor(CorePreferences.KEEP_MIB, Messages.CkptPreferencePage_keepMib, parent);
+		mib.setValidRange(1, 10_000_000);
+		addField(mib);
+		note(parent, Messages.CkptPreferencePage_keepNote);
 		showEngine();
 	}
 

@@ -10,11 +10,7 @@ import io.ckpt.core.Snapshot;
  *
  * @param label     the session's label, {@link SnapshotGroups#IMPORTED} or {@link SnapshotGroups#OUTSIDE_THE_IDE}
  * @param snapshots its statefiles, newest first
+ * @param latest    when its newest statefile was saved ({@link SnapshotGroups#time})
  */
-public record SnapshotGroup(String label, List<Snapshot> snapshots) {
-
-	/** When its newest statefile was written. */
-	public Instant latest() {
-		return snapshots.isEmpty() ? Instant.EPOCH : SnapshotGroups.time(snapshots.get(0));
-	}
+public record SnapshotGroup(String label, List<Snapshot> snapshots, Instant latest) {
 }

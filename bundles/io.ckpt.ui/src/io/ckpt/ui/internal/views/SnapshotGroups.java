@@ -1,14 +1,19 @@
 package io.ckpt.ui.internal.views;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.ckpt.core.Snapshot;
+import io.ckpt.core.SnapshotStore;
+import io.ckpt.core.Statefile;
 import io.ckpt.ui.internal.Messages;
 
 /**
@@ -24,7 +29,15 @@ public final class SnapshotGroups {
 	/** The group of statefiles imported into a snapshot directory (Import Snapshot, a drop onto the view). */
 	public static final String IMPORTED = Messages.SnapshotGroups_imported;
 
+	private final SnapshotStore store;
+	/** Saved times of the statefiles whose contents have been read (they no longer change). */
+	private final Map<Path, Instant> savedTimes = new ConcurrentHashMap<>();
 	private volatile List<SnapshotGroup> groups = List.of();
+
+	/** Groups of the statefiles of this store, ordered by the saved times it has read. */
+	public SnapshotGroups(SnapshotStore store) {
+		this.store = store;
+	}
 
 	/** The groups, as of the last {@link #update}. */
 	public List<SnapshotGroup> groups() {
@@ -38,13 +51,15 @@ public final class SnapshotGroups {
 	/** Groups these statefiles anew. */
 	public void update(Collection<Snapshot> snapshots) {
 		List<Snapshot> sorted = new ArrayList<>(snapshots);
-		sorted.sort((x, y) -> time(y).compareTo(time(x)));
+		Map<Snapshot, Instant> times = new HashMap<>();
+		sorted.forEach(s -> times.put(s, time(s))); // fixed keys: contents may arrive meanwhile
+		sorted.sort((x, y) -> times.get(y).compareTo(times.get(x)));
 		Map<String, List<Snapshot>> byLabel = new LinkedHashMap<>();
 		for (Snapshot s : sorted) {
 			byLabel.computeIfAbsent(labelOf(s), k -> new ArrayList<>()).add(s);
 		}
 		List<SnapshotGroup> result = new ArrayList<>();
-		byLabel.forEach((label, list) -> result.add(new SnapshotGroup(label, List.copyOf(list))));
+		byLabel.forEach((label, list) -> result.add(new SnapshotGroup(label, List.copyOf(list), times.get(list.get(0)))));
 		result.sort((x, y) -> {
 			int byKind = Integer.compare(rank(x), rank(y));
 			return byKind != 0 ? byKind : y.latest().compareTo(x.latest());
@@ -74,8 +89,40 @@ public final class SnapshotGroups {
 		return s.origin() == null || s.origin().session() == null ? OUTSIDE_THE_IDE : s.origin().session();
 	}
 
-	/** When the file was written: orders rows and groups (the same as the saved time, and known at once). */
-	static Instant time(Snapshot s) {
-		return s.modified() == null ? Instant.EPOCH : s.modified();
+	/**
+	 * When it was saved: orders rows and groups. The file's time until its contents have been
+	 * read once (about the same, and known at once); the saved time from then on, so that a
+	 * statefile whose label was rewritten in place keeps its place.
+	 */
+	public Instant time(Snapshot s) {
+		Instant saved = savedTimes.get(s.path());
+		if (saved == null) {
+			saved = store.cachedMetadata(s).map(Statefile::time).orElse(null);
+			if (saved != null) {
+				savedTimes.put(s.path(), saved);
+			}
+		}
+		return saved != null ? saved : s.modified() == null ? Instant.EPOCH : s.modified();
+	}
+
+	/**
+	 * Notes the saved times of statefiles whose contents arrived; {@code true} when one of them
+	 * was saved long before its file was complete (or copied), so that its place changes.
+	 */
+	public boolean contentsArrived(Collection<Snapshot> read) {
+		boolean moved = false;
+		for (Snapshot s : read) {
+			Instant saved = store.cachedMetadata(s).map(Statefile::time).orElse(null);
+			if (saved != null && savedTimes.putIfAbsent(s.path(), saved) == null && s.modified() != null
+					&& Math.abs(saved.toEpochMilli() - s.modified().toEpochMilli()) > 2000) {
+				moved = true;
+			}
+		}
+		return moved;
+	}
+
+	/** Forgets the saved times of statefiles that are gone. */
+	public void removed(Collection<Snapshot> gone) {
+		gone.forEach(s -> savedTimes.remove(s.path()));
 	}
 }

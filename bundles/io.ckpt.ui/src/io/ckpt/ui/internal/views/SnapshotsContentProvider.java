@@ -10,16 +10,17 @@ final class SnapshotsContentProvider implements ITreeContentProvider {
 
 	private static final Object[] NONE = {};
 
-	private SnapshotGroups model = new SnapshotGroups();
+	/** {@code null} until there is input. */
+	private SnapshotGroups model;
 
 	@Override
 	public void inputChanged(Viewer viewer, Object oldInput, Object newInput) {
-		model = newInput instanceof SnapshotGroups g ? g : new SnapshotGroups();
+		model = newInput instanceof SnapshotGroups g ? g : null;
 	}
 
 	@Override
 	public Object[] getElements(Object input) {
-		return model.groups().toArray();
+		return model == null ? NONE : model.groups().toArray();
 	}
 
 	@Override
@@ -29,7 +30,7 @@ final class SnapshotsContentProvider implements ITreeContentProvider {
 
 	@Override
 	public Object getParent(Object element) {
-		return element instanceof Snapshot s ? model.groupOf(s).orElse(null) : null;
+		return element instanceof Snapshot s && model != null ? model.groupOf(s).orElse(null) : null;
 	}
 
 	@Override

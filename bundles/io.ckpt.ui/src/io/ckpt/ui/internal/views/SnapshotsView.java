@@ -11,8 +11,16 @@ import org.eclipse.jface.action.Action;
 import org.eclipse.jface.action.GroupMarker;
 import org.eclipse.jface.action.MenuManager;
 import org.eclipse.jface.action.Separator;
+import org.eclipse.jface.viewers.CellEditor;
+import org.eclipse.jface.viewers.ColumnViewerEditor;
+import org.eclipse.jface.viewers.ColumnViewerEditorActivationEvent;
+import org.eclipse.jface.viewers.ColumnViewerEditorActivationStrategy;
+import org.eclipse.jface.viewers.ICellModifier;
 import org.eclipse.jface.viewers.StructuredSelection;
+import org.eclipse.jface.viewers.TextCellEditor;
 import org.eclipse.jface.viewers.TreeViewer;
+import org.eclipse.jface.viewers.TreeViewerEditor;
+import org.eclipse.osgi.util.NLS;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.dnd.DND;
 import org.eclipse.swt.dnd.FileTransfer;
@@ -34,8 +42,9 @@ import org.eclipse.ui.part.ViewPart;
 
 import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
-import io.ckpt.core.SnapshotStoreListener;
 import io.ckpt.core.SnapshotStoreListener.Kind;
+import io.ckpt.core.SnapshotStoreListener;
+import io.ckpt.debug.TimeTravel;
 import io.ckpt.ui.CkptUI;
 import io.ckpt.ui.internal.Messages;
 import io.ckpt.ui.internal.Selections.Picked;
@@ -49,12 +58,25 @@ import io.ckpt.ui.internal.handlers.RestartHandler;
  * each statefile are read in the background (and cached by the store) only for the rows that are
  * shown, and filled in as they arrive. The view follows changes on disk. Double-click restarts a
  * statefile; files dropped onto it are imported ({@link SnapshotsDropAdapter}).
+ * <p>
+ * It is also each session's timeline: what made each snapshot (a breakpoint, a step, a manual
+ * save, a snappoint), its label (F2 edits it; it is kept in the statefile), and its place: its
+ * number in the session, the one it followed, its branch, and where the program is now, for
+ * sessions whose gdb ckpt follows. Pinned snapshots say so in the Origin column.
  */
 public class SnapshotsView extends ViewPart {
 
+	/** Columns by meaning (for tests: the index of a column in each row). */
+	public static final int ORIGIN_COLUMN = SnapshotColumn.ORIGIN.ordinal(), LABEL_COLUMN = SnapshotColumn.LABEL.ordinal(),
+			TIMELINE_COLUMN = SnapshotColumn.TIMELINE.ordinal();
+
+	/** Rows updated at a time when contents arrive, so that the UI thread is never held long. */
+	private static final int UPDATE_CHUNK = 100;
+
 	private final SnapshotStore store = SnapshotStore.getDefault();
 	private final SnapshotStoreListener listener = this::storeChanged;
-	private final SnapshotGroups groups = new SnapshotGroups();
+	private final TimeTravel.Listener timelineListener = (launch, timeline) -> timelineChanged();
+	private final SnapshotGroups groups = new SnapshotGroups(store);
 	/** Labels of the groups shown so far: a group that is new is shown expanded. */
 	private final Set<String> knownGroups = new HashSet<>();
 	private final Set<Snapshot> pendingUpdates = new HashSet<>();
@@ -92,7 +114,8 @@ public class SnapshotsView extends ViewPart {
 		}
 		viewer.setUseHashlookup(true);
 		viewer.setContentProvider(new SnapshotsContentProvider());
-		viewer.setLabelProvider(new SnapshotsLabelProvider(store));
+		viewer.setLabelProvider(new SnapshotsLabelProvider(store, groups));
+		editLabelsInPlace();
 		viewer.addDoubleClickListener(event -> {
 			Object first = viewer.getStructuredSelection().getFirstElement();
 			if (first instanceof Snapshot s) {
@@ -113,6 +136,7 @@ public class SnapshotsView extends ViewPart {
 		}
 
 		store.addListener(listener);
+		TimeTravel.addListener(timelineListener);
 		viewer.setInput(groups);
 		reload();
 	}
@@ -144,6 +168,7 @@ public class SnapshotsView extends ViewPart {
 	@Override
 	public void dispose() {
 		store.removeListener(listener);
+		TimeTravel.removeListener(timelineListener);
 		super.dispose();
 	}
 
@@ -161,8 +186,14 @@ public class SnapshotsView extends ViewPart {
 
 	/** On a store thread: a new list reloads the tree, read contents update their rows; both batched for the UI thread. */
 	private void storeChanged(Kind kind, Collection<Snapshot> snapshots) {
+		boolean reorder = false;
+		if (kind == Kind.METADATA) {
+			reorder = groups.contentsArrived(snapshots); // saved long before the file was written: its place changes
+		} else if (kind == Kind.REMOVED) {
+			groups.removed(snapshots);
+		}
 		synchronized (pendingUpdates) {
-			if (kind == Kind.METADATA) {
+			if (kind == Kind.METADATA && !reorder) {
 				pendingUpdates.addAll(snapshots);
 			} else {
 				reloadPending = true;
@@ -183,9 +214,84 @@ public class SnapshotsView extends ViewPart {
 			if (reload) {
 				reload();
 			} else if (updates.length > 0) {
-				viewer.update(updates, null);
+				updateInChunks(updates, 0);
 			}
 		});
+	}
+
+	/** Rows whose contents arrived, a few at a time, so that the UI thread is never held long. */
+	private void updateInChunks(Snapshot[] updates, int from) {
+		int to = Math.min(updates.length, from + UPDATE_CHUNK);
+		viewer.update(java.util.Arrays.copyOfRange(updates, from, to), null);
+		if (to < updates.length) {
+			viewer.getControl().getDisplay().asyncExec(() -> {
+				if (!viewer.getControl().isDisposed()) {
+					updateInChunks(updates, to);
+				}
+			});
+		}
+	}
+
+	private void timelineChanged() {
+		root.getDisplay().asyncExec(() -> {
+			if (viewer != null && !viewer.getControl().isDisposed()) {
+				viewer.refresh(true); // labels only: the current snapshot and branches moved
+			}
+		});
+	}
+
+	/** F2 (or {@link #editLabel(Snapshot)}) edits a snapshot's label in its row; Enter writes it into the statefile. */
+	private void editLabelsInPlace() {
+		String[] properties = new String[SnapshotColumn.values().length];
+		for (SnapshotColumn c : SnapshotColumn.values()) {
+			properties[c.ordinal()] = c.name();
+		}
+		viewer.setColumnProperties(properties);
+		CellEditor[] editors = new CellEditor[properties.length];
+		editors[LABEL_COLUMN] = new TextCellEditor(viewer.getTree());
+		viewer.setCellEditors(editors);
+		viewer.setCellModifier(new ICellModifier() {
+			@Override
+			public boolean canModify(Object element, String property) {
+				return element instanceof Snapshot && SnapshotColumn.LABEL.name().equals(property);
+			}
+
+			@Override
+			public Object getValue(Object element, String property) {
+				return label((Snapshot) element);
+			}
+
+			@Override
+			public void modify(Object element, String property, Object value) {
+				Object data = element instanceof org.eclipse.swt.widgets.Item item ? item.getData() : element;
+				if (data instanceof Snapshot s && value instanceof String text && !text.equals(label(s))) {
+					setLabel(s, text, null);
+				}
+			}
+		});
+		TreeViewerEditor.create(viewer, new ColumnViewerEditorActivationStrategy(viewer) {
+			@Override
+			protected boolean isEditorActivationEvent(ColumnViewerEditorActivationEvent event) {
+				return event.eventType == ColumnViewerEditorActivationEvent.PROGRAMMATIC
+						|| event.eventType == ColumnViewerEditorActivationEvent.KEY_PRESSED && event.keyCode == SWT.F2;
+			}
+		}, ColumnViewerEditor.DEFAULT);
+	}
+
+	/** Starts editing a snapshot's label in its row. */
+	public void editLabel(Snapshot s) {
+		viewer.editElement(s, LABEL_COLUMN);
+	}
+
+	/** Writes a label and/or note into the statefile in a job (through its session's gdb when it has one). */
+	public static void setLabel(Snapshot s, String label, String note) {
+		UiJobs.schedule(NLS.bind(Messages.SnapshotsView_labelJob, s.path().getFileName()),
+				NLS.bind(Messages.SnapshotsView_labelFailed, s.path().getFileName()),
+				monitor -> TimeTravel.label(s.path(), label, note, monitor));
+	}
+
+	private String label(Snapshot s) {
+		return SnapshotsLabelProvider.label(store.cachedMetadata(s).orElse(null));
 	}
 
 	/** Groups the store's statefiles again, keeping what was expanded and selected. */
