@@ -109,6 +109,13 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 	return CKPT_FD_OTHER;
 }
 
+/* Whether the kernel names this link target as deleted. */
+static bool deleted_path(const char *path)
+{
+	size_t n = strlen(path), k = strlen(" (deleted)");
+	return n > k && strcmp(path + n - k, " (deleted)") == 0;
+}
+
 int files_capture(pid_t pid, struct process_image *p)
 {
 	DIR *d = opendir_proc(pid, "fd");
@@ -146,7 +153,9 @@ int files_capture(pid_t pid, struct process_image *p)
 			if (fl & O_CLOEXEC)
 				f->rec.fd_flags |= CKPT_FDF_CLOEXEC;
 		}
-		if (f->rec.kind == CKPT_FD_REG && strstr(path, " (deleted)"))
+		if (deleted_path(path) && (f->rec.kind == CKPT_FD_REG || f->rec.kind == CKPT_FD_DIR ||
+					   f->rec.kind == CKPT_FD_FIFO || f->rec.kind == CKPT_FD_CHR ||
+					   f->rec.kind == CKPT_FD_BLK))
 			f->rec.fd_flags |= CKPT_FDF_DELETED;
 		f->path = path;
 		const struct fd_kind *k = fd_kind_of(f->rec.kind);
@@ -227,8 +236,10 @@ static const char *unrestorable_what(const struct fd_image *f)
 		return "a socket of a kind restart cannot rebuild";
 	if (f->rec.kind == CKPT_FD_OTHER)
 		return "a kernel object restart cannot rebuild";
-	if (f->rec.kind == CKPT_FD_REG && (f->rec.fd_flags & CKPT_FDF_DELETED))
-		return "a deleted file, which restart cannot open again";
+	if (f->rec.fd_flags & CKPT_FDF_DELETED)
+		return f->rec.kind == CKPT_FD_DIR    ? "a deleted directory, which restart cannot open again"
+		       : f->rec.kind == CKPT_FD_FIFO ? "a deleted FIFO, which restart cannot open again"
+						     : "a deleted file, which restart cannot open again";
 	return NULL;
 }
 
@@ -248,6 +259,15 @@ int files_check_restorable(struct statefile_image *img, bool allow)
 			f->rec.fd_flags |= CKPT_FDF_LOST;
 			ckpt_warn("fd %u of pid %u (%s) is %s: it will come back as /dev/null", f->rec.fd, p->rec.pid,
 				  f->path ? f->path : "?", what);
+		}
+		if (p->cwd && deleted_path(p->cwd)) {
+			if (!allow)
+				return ckpt_fail("cannot save pid %u: its working directory %s was deleted, and restart "
+						 "cannot enter it again; save anyway with --allow-unrestorable",
+						 p->rec.pid, p->cwd);
+			ckpt_warn("pid %u's working directory %s was deleted: it will come back in /", p->rec.pid, p->cwd);
+			free(p->cwd);
+			p->cwd = xstrdup("/");
 		}
 	}
 	return 0;

@@ -481,8 +481,9 @@ check "error: already traced" one_line_error $? "$SCRATCH/err"
 check "error: already traced names the tracer and ckpt save" grep -q "traced by pid $gdbpid .*ckpt save" "$SCRATCH/err"
 kill $victim
 wait $gdbpid 2>/dev/null
-# What restart cannot rebuild (a netlink socket, a pidfd, a deleted file): refused by default,
-# naming it, the program undisturbed; saved with --allow-unrestorable, restarted with warnings.
+# What restart cannot rebuild (a netlink socket, a pidfd, a deleted file and directory, a deleted
+# working directory): refused by default, naming it, the program undisturbed; saved with
+# --allow-unrestorable, restarted with warnings (the working directory comes back as /).
 mkdir -p "$SCRATCH/work.lost"
 expected=$(expected_output unrestorable "$SCRATCH/work.lost")
 start_prog unrestorable "$SCRATCH/lost.out" "$SCRATCH/work.lost"
@@ -495,7 +496,8 @@ wait $PROG_PID
 check "unrestorable: the program finishes undisturbed" [ "$(cat "$SCRATCH/lost.out")" = "$expected" ]
 start_prog unrestorable "$SCRATCH/lost.out" "$SCRATCH/work.lost"
 "$CKPT" dump $PROG_PID -o "$SCRATCH/lost.ckpt" --kill --allow-unrestorable >/dev/null 2>"$SCRATCH/err"
-saved_with_warnings() { [ "$1" = 0 ] && [ "$(grep -c 'warning: fd' "$2")" = 3 ]; }
+saved_with_warnings() { [ "$1" = 0 ] && [ "$(grep -c 'warning: fd' "$2")" = 4 ] && grep -q "a deleted directory" "$2" &&
+	grep -q "working directory .*gone-cwd (deleted) was deleted: it will come back in /" "$2"; }
 check "unrestorable: --allow-unrestorable saves it, warning about each" saved_with_warnings $? "$SCRATCH/err"
 wait $PROG_PID 2>/dev/null
 timeout 60 "$CKPT" restart "$SCRATCH/lost.ckpt" >>"$SCRATCH/lost.out" 2>"$SCRATCH/err"

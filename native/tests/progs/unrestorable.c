@@ -1,5 +1,6 @@
 /*
- * Holds what restart cannot rebuild: a netlink socket, a pidfd and a deleted file.  Dumping it is
+ * Holds what restart cannot rebuild: a netlink socket, a pidfd, a deleted file, a deleted
+ * directory, and a working directory that was deleted.  Dumping it is
  * refused unless the dump allows it; either way the program must finish undisturbed.  It does not
  * use those fds after ready(), so a restart that gives them back as /dev/null finishes too.
  * Not in engine.sh's main loop: the tests in its section 7 use it.
@@ -8,6 +9,7 @@
 
 #include <linux/netlink.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 int main(int argc, char **argv)
@@ -20,6 +22,14 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/deleted.txt", argv[2]);
 	int del = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	CHECK(nl >= 0 && pidfd >= 0 && del >= 0 && unlink(path) == 0, "set up");
+	char dir[4096], cwd[4096];
+	snprintf(dir, sizeof(dir), "%s/gone", argv[2]);
+	snprintf(cwd, sizeof(cwd), "%s/gone-cwd", argv[2]);
+	rmdir(dir);
+	rmdir(cwd);
+	CHECK(mkdir(dir, 0700) == 0 && mkdir(cwd, 0700) == 0, "make the directories");
+	int gone = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK(gone >= 0 && rmdir(dir) == 0 && chdir(cwd) == 0 && rmdir(cwd) == 0, "delete the directories");
 	ready(argv[1]);
 	long sum = 0;
 	for (int i = 0; i < 20; i++) {
