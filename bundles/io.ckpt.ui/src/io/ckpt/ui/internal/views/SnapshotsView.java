@@ -3,6 +3,7 @@ package io.ckpt.ui.internal.views;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.eclipse.core.runtime.Status;
@@ -12,6 +13,7 @@ import org.eclipse.jface.action.GroupMarker;
 import org.eclipse.jface.action.MenuManager;
 import org.eclipse.jface.action.Separator;
 import org.eclipse.jface.viewers.CellEditor;
+import org.eclipse.jface.viewers.IElementComparer;
 import org.eclipse.jface.viewers.ColumnViewerEditor;
 import org.eclipse.jface.viewers.ColumnViewerEditorActivationEvent;
 import org.eclipse.jface.viewers.ColumnViewerEditorActivationStrategy;
@@ -135,6 +137,19 @@ public class SnapshotsView extends ViewPart {
 			contexts.activateContext(CkptUI.SNAPSHOTS_CONTEXT_ID);
 		}
 
+		// A row stays the same row while its statefile or session does, whatever else changed:
+		// a reload then keeps its item (and a drag over it, the selection, the expansion).
+		viewer.setComparer(new IElementComparer() {
+			@Override
+			public boolean equals(Object a, Object b) {
+				return rowKey(a).equals(rowKey(b));
+			}
+
+			@Override
+			public int hashCode(Object element) {
+				return rowKey(element).hashCode();
+			}
+		});
 		store.addListener(listener);
 		TimeTravel.addListener(timelineListener);
 		viewer.setInput(groups);
@@ -292,6 +307,17 @@ public class SnapshotsView extends ViewPart {
 
 	private String label(Snapshot s) {
 		return SnapshotsLabelProvider.label(store.cachedMetadata(s).orElse(null));
+	}
+
+	/** What identifies a row: a session's label, or a statefile's path. */
+	private static Object rowKey(Object element) {
+		if (element instanceof SnapshotGroup g) {
+			return List.of("group", g.label()); //$NON-NLS-1$
+		}
+		if (element instanceof Snapshot s) {
+			return s.path();
+		}
+		return element;
 	}
 
 	/** Groups the store's statefiles again, keeping what was expanded and selected. */
