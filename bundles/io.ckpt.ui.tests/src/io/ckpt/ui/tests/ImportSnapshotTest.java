@@ -23,7 +23,6 @@ import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.ui.IDebugUIConstants;
 import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.debug.core.ILaunchManager;
-import org.eclipse.debug.core.DebugException;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.dnd.DND;
 import org.eclipse.swt.dnd.DragSource;
@@ -269,14 +268,8 @@ class ImportSnapshotTest {
 		}
 		// The debug sessions earlier tests of the suite left are followed and their snapshots
 		// shown as they change, which rebuilds the rows under the drag: end them first.
+		Ui.terminateLaunches();
 		ILaunchManager launches = DebugPlugin.getDefault().getLaunchManager();
-		for (ILaunch l : launches.getLaunches()) {
-			try {
-				l.terminate();
-			} catch (DebugException e) {
-				// gone anyway
-			}
-		}
 		launches.removeLaunches(launches.getLaunches());
 		Ui.waitForJobs(60);
 		Ui.spin(1500);

@@ -98,13 +98,7 @@ class SaveAnywayTest {
 
 	@AfterAll
 	static void cleanUp() {
-		for (ILaunch l : DebugPlugin.getDefault().getLaunchManager().getLaunches()) {
-			try {
-				l.terminate();
-			} catch (Exception e) {
-				// going anyway
-			}
-		}
+		Ui.terminateLaunches();
 		programs.forEach(TestPrograms::kill);
 	}
 

@@ -97,13 +97,7 @@ class SaveRestartTest {
 
 	@AfterAll
 	static void cleanUp() {
-		for (ILaunch l : DebugPlugin.getDefault().getLaunchManager().getLaunches()) {
-			try {
-				l.terminate();
-			} catch (Exception e) {
-				// going anyway
-			}
-		}
+		Ui.terminateLaunches();
 		programs.forEach(TestPrograms::kill);
 	}
 

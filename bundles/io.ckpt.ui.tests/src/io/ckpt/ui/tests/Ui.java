@@ -143,6 +143,18 @@ public final class Ui {
 	}
 
 	/** A view maximized in its page, into a PNG as {@link #screenshot} does; then restored. */
+	/** Ends every launch of the workbench, as a test's clean-up does; one that will not end is left. */
+	public static void terminateLaunches() {
+		for (org.eclipse.debug.core.ILaunch l : org.eclipse.debug.core.DebugPlugin.getDefault().getLaunchManager()
+				.getLaunches()) {
+			try {
+				l.terminate();
+			} catch (Exception e) {
+				// going anyway
+			}
+		}
+	}
+
 	public static Path screenshotMaximized(org.eclipse.ui.IViewPart view, String name) throws IOException {
 		org.eclipse.ui.IWorkbenchPage page = view.getSite().getPage();
 		org.eclipse.ui.IWorkbenchPartReference ref = page.getReference(view);
