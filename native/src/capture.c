@@ -66,6 +66,8 @@ static int capture_process(struct frozen_proc *fp, struct process_image *p, cons
 			rc = mm_capture(&in, pid, p);
 		if (rc == 0 && k == asked)
 			rc = timers_capture(&in, pid, p);
+		if (rc == 0 && k == asked)
+			rc = procattr_capture_injected(&in, p);
 		if (inject_end(&in) < 0 || rc < 0)
 			return -1;
 	}

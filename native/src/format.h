@@ -30,6 +30,7 @@ enum {
 	CKPT_NT_SECCOMP = 15,   /* per thread: seccomp mode and filters, no_new_privs; absent: none */
 	CKPT_NT_CPU = 16,       /* root image only, optional: the saving CPU's features */
 	CKPT_NT_EMBEDDED = 17,  /* root image only, optional: files packed into the statefile */
+	CKPT_NT_PROCATTR = 19,  /* one struct ckpt_rec_procattr; absent (older engines): not restored */
 };
 
 /*
@@ -84,6 +85,27 @@ struct ckpt_rec_process {
 	uint32_t nr_threads;
 	uint32_t flags;          /* CKPT_PROC_* */
 	uint64_t rlimits[16][2]; /* RLIMIT_* order: cur, max */
+};
+
+/* Process attributes beyond ckpt_rec_process (CKPT_NT_PROCATTR), procattr.c. */
+#define CKPT_PA_THP_DISABLE 0x1u  /* PR_SET_THP_DISABLE */
+#define CKPT_PA_SUBREAPER   0x2u  /* PR_SET_CHILD_SUBREAPER */
+#define CKPT_PA_NO_LOGINUID 0x4u  /* the kernel has no loginuid (no audit): loginuid is not used */
+
+struct ckpt_rec_procattr {
+	uint32_t flags;           /* CKPT_PA_* */
+	uint32_t dumpable;        /* PR_GET_DUMPABLE: 0, 1 (or 2, restored as 0) */
+	uint32_t pdeath_sig;      /* PR_GET_PDEATHSIG; 0: none */
+	int32_t oom_score_adj;    /* -1000..1000 */
+	uint32_t sched_policy;    /* SCHED_OTHER 0, FIFO 1, RR 2, BATCH 3, IDLE 5; | SCHED_RESET_ON_FORK */
+	uint32_t sched_priority;  /* FIFO and RR: 1..99; 0 for the others */
+	int32_t nice;             /* -20..19 */
+	uint32_t loginuid;        /* /proc/PID/loginuid; 0xffffffff: unset */
+	uint32_t membarrier;      /* MEMBARRIER_CMD_GET_REGISTRATIONS: the REGISTER_* commands done */
+	uint32_t root;            /* str: the root directory (chroot), CKPT_NO_STR: the saver's "/" */
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb; /* capability sets, bit n: capability n */
+	uint32_t ngroups;         /* supplementary groups, at most 65536 ... */
+	uint32_t groups_off;      /* ... blob: ngroups uint32 gids */
 };
 
 struct ckpt_rec_mm {

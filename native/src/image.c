@@ -9,6 +9,8 @@ void process_image_free(struct process_image *p)
 {
 	free(p->exe);
 	free(p->cwd);
+	free(p->root);
+	free(p->groups);
 	free(p->cmdline);
 	free(p->auxv);
 	for (size_t i = 0; i < p->nthreads; i++) {

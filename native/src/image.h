@@ -98,6 +98,12 @@ struct process_image {
 	size_t nlocks, cap_locks;
 	struct seccomp_image *seccomp;
 	size_t nseccomp, cap_seccomp;
+
+	/* Attributes of CKPT_NT_PROCATTR (procattr.c); has_attrs false for older statefiles. */
+	bool has_attrs;
+	struct ckpt_rec_procattr attrs;
+	char *root;          /* the root directory, NULL when it was "/" */
+	uint32_t *groups;    /* attrs.ngroups gids */
 };
 
 struct embedded_file {

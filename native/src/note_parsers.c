@@ -6,6 +6,7 @@
 #include "annotation.h"
 #include "fdkind.h"
 #include "locks.h"
+#include "procattr.h"
 #include "seccomp.h"
 #include "sysvipc.h"
 #include "timers.h"
@@ -432,6 +433,7 @@ static const struct note_parser {
 	{CKPT_NOTE_OWNER, CKPT_NT_THREADS, parse_threads, NOTE_REQUIRED},
 	{CKPT_NOTE_OWNER, CKPT_NT_TREE, parse_tree, NOTE_ROOT_ONLY},
 	{CKPT_NOTE_OWNER, CKPT_NT_CPU, parse_cpu, 0},
+	{CKPT_NOTE_OWNER, CKPT_NT_PROCATTR, procattr_parse_note, 0},  /* optional: older files lack it */
 	/* Kernel objects, each parsed by its own module; absent when there are none. */
 	{CKPT_NOTE_OWNER, CKPT_NT_TIMERS, timers_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_LOCKS, locks_parse_note, 0},

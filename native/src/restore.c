@@ -122,11 +122,20 @@ static int close_inherited_fds(struct restore_ctx *c, struct process_restore *r)
 	return rc;
 }
 
-/* The skeleton died with its parent; the program's processes do not. */
-static int clear_pdeathsig(struct restore_ctx *c, struct process_restore *r)
+/* The skeleton died with its parent; the program's processes have their own signal, if any. */
+static int restore_pdeathsig(struct restore_ctx *c, struct process_restore *r)
 {
-	long ret;
-	return inject_syscall_checked(&r->in, "prctl(PR_SET_PDEATHSIG)", SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0, &ret);
+	return procattr_restore_pdeath_sig(&r->in, r->p);
+}
+
+static int restore_attributes(struct restore_ctx *c, struct process_restore *r)
+{
+	return procattr_restore_process(&r->in, r->pid, r->p);
+}
+
+static int restore_dumpable(struct restore_ctx *c, struct process_restore *r)
+{
+	return procattr_restore_dumpable(&r->in, r->p);
 }
 
 static int finish_thread(struct restore_ctx *c, struct process_restore *r, size_t k)
@@ -151,7 +160,7 @@ static int restore_threads(struct restore_ctx *c, struct process_restore *r)
 		const struct thread_image *t = &r->p->threads[k];
 		if (threads_restore_attrs(in, t) < 0 || signals_restore_thread(in, t, (pid_t)r->p->rec.pid) < 0)
 			return -1;
-		if (c->user_ns && procattr_drop_caps(in) < 0)
+		if (c->user_ns ? procattr_drop_caps(in) < 0 : procattr_restore_creds(in, r->tids[k], r->p, k == r->main) < 0)
 			return -1;
 		if (k != r->main && (seccomp_restore_thread(r->pid, r->tids[k], r->p, k) < 0 || finish_thread(c, r, k) < 0))
 			return -1;
@@ -192,7 +201,9 @@ static int finish_main_thread(struct restore_ctx *c, struct process_restore *r)
 
 static int restore_limits(struct restore_ctx *c, struct process_restore *r)
 {
-	return procattr_restore_limits(r->pid, r->p);
+	if (procattr_restore_limits(r->pid, r->p) < 0)
+		return -1;
+	return procattr_restore_outside(r->pid, r->tids, r->p);
 }
 
 static int commit_paging(struct restore_ctx *c, struct process_restore *r)
@@ -211,14 +222,16 @@ static const struct process_step {
 	{"mm fields", restore_mm},
 	{"process-wide pending signals", restore_process_signals},
 	{"close ckpt's fds", close_inherited_fds},
-	{"clear the parent-death signal", clear_pdeathsig},
+	{"the parent-death signal", restore_pdeathsig},
 	{"file locks", restore_locks},
+	{"process attributes", restore_attributes},
 	{"threads", restore_threads},
 	{"timers", arm_timers},
+	{"dumpable flag", restore_dumpable},
 	{"unmap the trampoline", drop_trampoline},
 	{"seccomp of the main thread", restore_main_seccomp},
 	{"final state of the main thread", finish_main_thread},
-	{"resource limits", restore_limits},
+	{"resource limits, scheduling", restore_limits},
 	{"start lazy paging", commit_paging},
 };
 

@@ -7,6 +7,7 @@
 #include "annotation.h"
 #include "notes.h"
 #include "locks.h"
+#include "procattr.h"
 #include "remote.h"
 #include "seccomp.h"
 #include "sysvipc.h"
@@ -214,6 +215,7 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 	tw_emit(&tw, notes, CKPT_NT_THREADS);
 
 	/* The process's kernel objects, each note only when there is something in it. */
+	procattr_write_note(notes, p);
 	timers_write_note(notes, p);
 	locks_write_note(notes, p);
 	seccomp_write_note(notes, p);
