@@ -174,6 +174,25 @@ int ckpt_restart_wait(const struct ckpt_restart_result *result, int *wait_status
  */
 int ckpt_discard_pending_sigstop(const pid_t *tids, size_t ntids);
 
+/*
+ * Going back in a debug session without a new process: puts a process that the calling thread
+ * traces and holds stopped (all its threads) back to a statefile saved from it earlier with
+ * this tracker, in place.  Only what changed since is written back: the pages written in
+ * between (the tracker knows which), registers, signal handlers and masks, file offsets and
+ * thread names.  It refuses, changing nothing and saying why, when the process cannot be put
+ * back that way (other threads or mappings, files or kernel objects that differ, another
+ * process's snapshot); the caller then restarts the snapshot.  A failure after it began sets
+ * result->damaged: the process is then neither one nor the other.
+ */
+struct ckpt_rewind_result {
+	uint32_t threads;
+	uint32_t stop_tid;           /* the thread that had stopped when it was saved */
+	int damaged;                 /* 1: it failed half way; restart the snapshot */
+	uint64_t written_bytes;      /* memory written back */
+	uint64_t total_ns;
+};
+int ckpt_rewind(struct ckpt_tracker *tracker, pid_t pid, const char *statefile, struct ckpt_rewind_result *result);
+
 /* The ckpt command installed next to this library (../bin/ckpt), for hosts that run the engine
  * as a separate process; an empty string when the library cannot tell where it is. */
 const char *ckpt_command_path(void);

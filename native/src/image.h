@@ -35,9 +35,10 @@ struct vma_image {
 	struct ckpt_rec_vma rec;
 	uint64_t file_offset;  /* of its PT_LOAD data in the statefile, absolute */
 	uint64_t file_size;    /* p_filesz */
-	/* Capture only, from write tracking (memtrack.h): when tracked, the pages outside
-	 * `written` are those the parent statefile holds. */
-	bool tracked;
+	/* Capture only, from write tracking (memtrack.h): with writes_known, `written` holds the
+	 * pages written since the last capture of this process with the same tracker; when also
+	 * tracked, the pages outside `written` are those the parent statefile holds. */
+	bool writes_known, tracked;
 	struct addr_range *written;
 	size_t nwritten, cap_written;
 };

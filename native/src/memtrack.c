@@ -29,21 +29,52 @@ struct tracked_proc {
 	int uffd;
 	struct addr_range *armed;      /* mappings write-protected at the last capture */
 	size_t narmed, cap_armed;
+	int last_capture;              /* that capture's entry in the history once committed; -1 */
 };
 
-struct ckpt_tracker {
-	struct tracked_proc *procs;
-	size_t nprocs, cap_procs;
-	/* The statefile of the last committed capture; ino 0: none. */
+/* A committed capture of a one-process tree, for rewinding (memtrack_rewind_plan): which
+ * mappings' writes since its parent capture are known, and those writes. */
+struct file_id {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
 };
 
+struct saved_capture {
+	struct file_id file;
+	int parent;                    /* index in history of the capture this one is relative to; -1 */
+	pid_t pid;
+	unsigned long long start_time;
+	struct addr_range *tracked;    /* mappings whose writes since the parent are known */
+	size_t ntracked, cap_tracked;
+	struct addr_range *written;    /* those writes, in address order */
+	size_t nwritten, cap_written;
+};
+
+#define HISTORY_MAX 4096
+
+struct ckpt_tracker {
+	struct tracked_proc *procs;
+	size_t nprocs, cap_procs;
+	/* The statefile of the last committed capture; ino 0: none. */
+	struct file_id last;
+	struct saved_capture pending;  /* of the capture in progress, until it commits */
+	bool have_pending;
+	struct saved_capture *history;
+	size_t nhistory, cap_history;
+};
+
 struct ckpt_tracker *ckpt_tracker_new(void)
 {
 	return xcalloc(1, sizeof(struct ckpt_tracker));
+}
+
+static void saved_capture_free(struct saved_capture *c)
+{
+	free(c->tracked);
+	free(c->written);
+	memset(c, 0, sizeof(*c));
 }
 
 void ckpt_tracker_free(struct ckpt_tracker *t)
@@ -55,6 +86,10 @@ void ckpt_tracker_free(struct ckpt_tracker *t)
 		free(t->procs[i].armed);
 	}
 	free(t->procs);
+	for (size_t i = 0; i < t->nhistory; i++)
+		saved_capture_free(&t->history[i]);
+	free(t->history);
+	saved_capture_free(&t->pending);
 	free(t);
 }
 
@@ -204,6 +239,7 @@ static void track_process(struct ckpt_tracker *t, struct frozen_proc *fp, struct
 		tp->pid = fp->pid;
 		tp->start_time = start_time;
 		tp->uffd = uffd;
+		tp->last_capture = -1;
 	}
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", fp->pid);
@@ -217,10 +253,10 @@ static void track_process(struct ckpt_tracker *t, struct frozen_proc *fp, struct
 		struct vma_image *vi = &p->vmas[k];
 		if (!trackable(&vi->rec))
 			continue;
-		bool armed = known && parent_is_last && pagemap >= 0 && was_armed(before, nbefore, &vi->rec) &&
-			     take_written(pagemap, vi);
+		bool armed = known && pagemap >= 0 && was_armed(before, nbefore, &vi->rec) && take_written(pagemap, vi);
 		if (armed) {
-			vi->tracked = true;
+			vi->writes_known = true;
+			vi->tracked = parent_is_last;
 			for (size_t w = 0; w < vi->nwritten; w++)
 				written += vi->written[w].end - vi->written[w].start;
 			tracked += vi->rec.end - vi->rec.start;
@@ -236,10 +272,38 @@ static void track_process(struct ckpt_tracker *t, struct frozen_proc *fp, struct
 		   (unsigned long long)written, (unsigned long long)tracked, (now_ns() - t0) / 1e6);
 }
 
+/* What a rewind needs of this capture, kept once it commits: only for a tree of one process. */
+static void remember_capture(struct ckpt_tracker *t, struct frozen_tree *tree, struct statefile_image *img)
+{
+	saved_capture_free(&t->pending);
+	t->have_pending = tree->nprocs == 1 && img->nprocs == 1;
+	if (!t->have_pending)
+		return;
+	struct saved_capture *c = &t->pending;
+	c->pid = tree->procs[0].pid;
+	c->start_time = start_time_of(c->pid);
+	struct tracked_proc *tp = find_proc(t, c->pid, c->start_time);
+	/* The writes just taken are relative to that process's capture before, if it committed;
+	 * until this one commits, nothing is. */
+	c->parent = tp ? tp->last_capture : -1;
+	if (tp)
+		tp->last_capture = -1;
+	const struct process_image *p = &img->procs[0];
+	for (size_t k = 0; k < p->nvmas && c->parent >= 0; k++) {
+		const struct vma_image *vi = &p->vmas[k];
+		if (!vi->writes_known)
+			continue;
+		*ARR_PUSH(c->tracked, c->ntracked, c->cap_tracked) = (struct addr_range){vi->rec.start, vi->rec.end};
+		for (size_t w = 0; w < vi->nwritten; w++)
+			*ARR_PUSH(c->written, c->nwritten, c->cap_written) = vi->written[w];
+	}
+}
+
 void memtrack_capture(struct ckpt_tracker *t, struct frozen_tree *tree, struct statefile_image *img, bool parent_is_last)
 {
 	for (size_t i = 0; i < tree->nprocs && i < img->nprocs; i++)
 		track_process(t, &tree->procs[i], &img->procs[i], parent_is_last);
+	remember_capture(t, tree, img);
 	memtrack_forget_file(t); /* until this capture commits */
 	/* Processes that left the tree keep nothing of ours alive. */
 	for (size_t i = 0; i < t->nprocs;) {
@@ -254,26 +318,232 @@ void memtrack_capture(struct ckpt_tracker *t, struct frozen_tree *tree, struct s
 	ckpt_clear_error();
 }
 
-void memtrack_committed(struct ckpt_tracker *t, int fd)
+static bool file_id_of(int fd, struct file_id *id)
 {
 	struct stat st;
-	if (fstat(fd, &st) == 0) {
-		t->dev = st.st_dev;
-		t->ino = st.st_ino;
-		t->size = st.st_size;
-		t->mtime = st.st_mtim;
+	if (fstat(fd, &st) < 0)
+		return false;
+	*id = (struct file_id){st.st_dev, st.st_ino, st.st_size, st.st_mtim};
+	return true;
+}
+
+static bool same_file(const struct file_id *a, const struct file_id *b)
+{
+	return a->ino && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+static int history_index(const struct ckpt_tracker *t, const struct file_id *id)
+{
+	for (size_t i = t->nhistory; i-- > 0;)
+		if (same_file(&t->history[i].file, id))
+			return (int)i;
+	return -1;
+}
+
+void memtrack_committed(struct ckpt_tracker *t, int fd)
+{
+	if (!file_id_of(fd, &t->last))
+		return;
+	if (!t->have_pending)
+		return;
+	t->have_pending = false;
+	if (t->nhistory == HISTORY_MAX) {
+		/* The oldest goes; parents that pointed to it or before it are cut there. */
+		saved_capture_free(&t->history[0]);
+		memmove(t->history, t->history + 1, (t->nhistory - 1) * sizeof(*t->history));
+		t->nhistory--;
+		for (size_t i = 0; i < t->nhistory; i++)
+			t->history[i].parent = t->history[i].parent > 0 ? t->history[i].parent - 1 : -1;
+		t->pending.parent = t->pending.parent > 0 ? t->pending.parent - 1 : -1;
+		for (size_t i = 0; i < t->nprocs; i++)
+			t->procs[i].last_capture = t->procs[i].last_capture > 0 ? t->procs[i].last_capture - 1 : -1;
 	}
+	t->pending.file = t->last;
+	/* A statefile saved over (same inode, new contents) is a new entry; the old one is stale. */
+	for (size_t i = 0; i < t->nhistory; i++)
+		if (t->history[i].file.dev == t->last.dev && t->history[i].file.ino == t->last.ino)
+			t->history[i].file.ino = 0;
+	*ARR_PUSH(t->history, t->nhistory, t->cap_history) = t->pending;
+	memset(&t->pending, 0, sizeof(t->pending));
+	int idx = (int)t->nhistory - 1;
+	struct tracked_proc *tp = find_proc(t, t->history[idx].pid, t->history[idx].start_time);
+	if (tp)
+		tp->last_capture = idx;
+	ckpt_debug("tracker: capture %d of pid %d follows %d", idx, t->history[idx].pid, t->history[idx].parent);
 }
 
 void memtrack_forget_file(struct ckpt_tracker *t)
 {
-	t->dev = 0;
-	t->ino = 0;
+	t->last.ino = 0;
 }
 
 bool memtrack_is_last(const struct ckpt_tracker *t, int fd)
 {
-	struct stat st;
-	return t->ino && fstat(fd, &st) == 0 && st.st_dev == t->dev && st.st_ino == t->ino && st.st_size == t->size &&
-	       st.st_mtim.tv_sec == t->mtime.tv_sec && st.st_mtim.tv_nsec == t->mtime.tv_nsec;
+	struct file_id id;
+	return file_id_of(fd, &id) && same_file(&t->last, &id);
+}
+
+/* ---- rewinding (rewind.c) ---- */
+
+static bool has_range(const struct addr_range *r, size_t n, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].start == start && r[i].end == end)
+			return true;
+	return false;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct addr_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Appends the pages of [start, end) written since it was last armed, without arming again. */
+static bool peek_written(int pagemap, uint64_t start, uint64_t end, struct addr_range **out, size_t *n, size_t *cap)
+{
+	struct page_region regions[256];
+	struct pm_scan_arg a = {
+		.size = sizeof(a),
+		.flags = PM_SCAN_CHECK_WPASYNC,
+		.start = start,
+		.end = end,
+		.vec = (uint64_t)(uintptr_t)regions,
+		.vec_len = ARRAY_LEN(regions),
+		.category_anyof_mask = PAGE_IS_WRITTEN,
+		.return_mask = PAGE_IS_WRITTEN,
+	};
+	while (a.start < end) {
+		long got = ioctl(pagemap, PAGEMAP_SCAN, &a);
+		if (got < 0 || a.walk_end <= a.start)
+			return false;
+		for (long i = 0; i < got; i++)
+			*ARR_PUSH(*out, *n, *cap) = (struct addr_range){regions[i].start, regions[i].end};
+		a.start = a.walk_end;
+	}
+	return true;
+}
+
+int memtrack_rewind_plan(struct ckpt_tracker *t, pid_t pid, int fd, const struct process_image *p,
+			 struct rewind_plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+	struct file_id id;
+	int target = file_id_of(fd, &id) ? history_index(t, &id) : -1;
+	if (target < 0)
+		return ckpt_fail("it was not saved in this session, or was saved over since");
+	const struct saved_capture *tc = &t->history[target];
+	unsigned long long start_time = start_time_of(pid);
+	if (tc->pid != pid || tc->start_time != start_time)
+		return ckpt_fail("it was saved from another process than process %d", pid);
+	struct tracked_proc *tp = find_proc(t, pid, start_time);
+	if (!tp)
+		return ckpt_fail("process %d has no write tracking", pid);
+	int last = tp->last_capture;
+	if (last < 0)
+		return ckpt_fail("the last save of process %d did not complete", pid);
+
+	/* The captures between the last one and the target, through their closest common one:
+	 * each one's writes, since its parent, may differ from the target. */
+	bool *on_last_line = xcalloc(t->nhistory, sizeof(bool));
+	for (int i = last; i >= 0; i = t->history[i].parent)
+		on_last_line[i] = true;
+	int common = target;
+	while (common >= 0 && !on_last_line[common])
+		common = t->history[common].parent;
+	ckpt_debug("tracker: rewind from capture %d to %d through %d", last, target, common);
+	if (common < 0) {
+		free(on_last_line);
+		return ckpt_fail("the session's saves do not link it with the program's present state");
+	}
+	int *between = NULL;
+	size_t nbetween = 0, cap_between = 0;
+	for (int i = last; i != common; i = t->history[i].parent)
+		*ARR_PUSH(between, nbetween, cap_between) = i;
+	for (int i = target; i != common; i = t->history[i].parent)
+		*ARR_PUSH(between, nbetween, cap_between) = i;
+	free(on_last_line);
+
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	int pagemap = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = 0;
+	plan->whole = xcalloc(p->nvmas ? p->nvmas : 1, sizeof(bool));
+	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
+		const struct ckpt_rec_vma *v = &p->vmas[k].rec;
+		bool known = trackable(v) && pagemap >= 0 && has_range(tp->armed, tp->narmed, v->start, v->end);
+		for (size_t b = 0; b < nbetween && known; b++)
+			known = has_range(t->history[between[b]].tracked, t->history[between[b]].ntracked, v->start, v->end);
+		if (!known) {
+			plan->whole[k] = true;
+			continue;
+		}
+		size_t first = plan->npages;
+		if (!peek_written(pagemap, v->start, v->end, &plan->pages, &plan->npages, &plan->cap_pages)) {
+			rc = ckpt_fail_errno("cannot read which pages process %d wrote", pid);
+			break;
+		}
+		for (size_t b = 0; b < nbetween; b++) {
+			const struct saved_capture *c = &t->history[between[b]];
+			for (size_t w = 0; w < c->nwritten; w++)
+				if (c->written[w].start < v->end && c->written[w].end > v->start)
+					*ARR_PUSH(plan->pages, plan->npages, plan->cap_pages) = (struct addr_range){
+						c->written[w].start > v->start ? c->written[w].start : v->start,
+						c->written[w].end < v->end ? c->written[w].end : v->end};
+		}
+		/* In address order and merged, so that each run is written once. */
+		qsort(plan->pages + first, plan->npages - first, sizeof(*plan->pages), cmp_range);
+		size_t out = first;
+		for (size_t i = first; i < plan->npages; i++) {
+			if (out > first && plan->pages[i].start <= plan->pages[out - 1].end) {
+				if (plan->pages[i].end > plan->pages[out - 1].end)
+					plan->pages[out - 1].end = plan->pages[i].end;
+			} else {
+				plan->pages[out++] = plan->pages[i];
+			}
+		}
+		plan->npages = out;
+	}
+	if (pagemap >= 0)
+		close(pagemap);
+	free(between);
+	if (rc < 0)
+		memtrack_rewind_plan_free(plan);
+	return rc;
+}
+
+void memtrack_rewind_plan_free(struct rewind_plan *plan)
+{
+	free(plan->whole);
+	free(plan->pages);
+	memset(plan, 0, sizeof(*plan));
+}
+
+int memtrack_rewound(struct ckpt_tracker *t, pid_t pid, int fd)
+{
+	struct tracked_proc *tp = find_proc(t, pid, start_time_of(pid));
+	struct file_id id;
+	int target = file_id_of(fd, &id) ? history_index(t, &id) : -1;
+	memtrack_forget_file(t);
+	if (!tp || target < 0)
+		return ckpt_fail("lost track of process %d's writes", pid);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	int pagemap = open(path, O_RDONLY | O_CLOEXEC);
+	if (pagemap < 0)
+		return ckpt_fail_errno("cannot open %s", path);
+	/* The program's memory is the target's again: what it writes from now on is relative to
+	 * the target, so the next save takes the target as its parent. */
+	bool ok = true;
+	for (size_t i = 0; i < tp->narmed && ok; i++) {
+		struct ckpt_rec_vma v = {.start = tp->armed[i].start, .end = tp->armed[i].end};
+		ok = protect(pagemap, &v);
+	}
+	close(pagemap);
+	if (!ok)
+		return ckpt_fail_errno("cannot track process %d's writes again", pid);
+	t->last = id;
+	tp->last_capture = target;
+	return 0;
 }

@@ -29,4 +29,20 @@ void memtrack_forget_file(struct ckpt_tracker *t);
 /* Whether fd is the statefile of the last committed capture. */
 bool memtrack_is_last(const struct ckpt_tracker *t, int fd);
 
+/* Rewinding a process in place to a statefile that a capture with this tracker wrote of it
+ * (rewind.c).  For each mapping of p (the statefile's process), either whole[k] (its writes
+ * since are not known: all of it is written back) or the runs of pages in `pages` (address
+ * order) that may differ between the statefile and the process now. */
+struct rewind_plan {
+	bool *whole;
+	struct addr_range *pages;
+	size_t npages, cap_pages;
+};
+int memtrack_rewind_plan(struct ckpt_tracker *t, pid_t pid, int fd, const struct process_image *p,
+			 struct rewind_plan *plan);
+void memtrack_rewind_plan_free(struct rewind_plan *plan);
+/* Once the process's memory is the statefile's again: tracking starts over from it, and it is
+ * the parent the next capture can use. */
+int memtrack_rewound(struct ckpt_tracker *t, pid_t pid, int fd);
+
 #endif

@@ -26,6 +26,7 @@ size_t ckpt_struct_size(const char *name)
 		{"ckpt_path_map", sizeof(struct ckpt_path_map)},
 		{"ckpt_pack_options", sizeof(struct ckpt_pack_options)},
 		{"ckpt_pack_result", sizeof(struct ckpt_pack_result)},
+		{"ckpt_rewind_result", sizeof(struct ckpt_rewind_result)},
 	};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		if (name && strcmp(name, sizes[i].name) == 0)

@@ -84,6 +84,16 @@ class PackResult(ctypes.Structure):
     ]
 
 
+class RewindResult(ctypes.Structure):
+    _fields_ = [
+        ("threads", ctypes.c_uint32),
+        ("stop_tid", ctypes.c_uint32),
+        ("damaged", ctypes.c_int),
+        ("written_bytes", ctypes.c_uint64),
+        ("total_ns", ctypes.c_uint64),
+    ]
+
+
 CKPT_LEAVE_RUNNING = 0  # enum ckpt_release
 
 # enum ckpt_origin, by the names that the statefile's annotation and ckpt info use.
@@ -97,6 +107,7 @@ MIRRORED_STRUCTS = {
     "ckpt_path_map": PathMap,
     "ckpt_pack_options": PackOptions,
     "ckpt_pack_result": PackResult,
+    "ckpt_rewind_result": RewindResult,
 }
 
 # The directory of ckpt-gdb.py, which sits next to this package.
@@ -174,6 +185,8 @@ class Engine:
                                   ctypes.POINTER(PackResult)]
         lib.ckpt_unpack_debug.restype = ctypes.c_int
         lib.ckpt_unpack_debug.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        lib.ckpt_rewind.restype = ctypes.c_int
+        lib.ckpt_rewind.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(RewindResult)]
         lib.ckpt_free.restype = None
         lib.ckpt_free.argtypes = [ctypes.c_void_p]
         # The structs above mirror ckpt.h: refuse an engine whose layouts differ.

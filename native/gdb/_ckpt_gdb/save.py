@@ -21,10 +21,15 @@ _LAST_SAVE = {}
 _TRACKER = []  # the session's ckpt_tracker: saves after the first read only what was written
 
 
-def _tracker():
-    if not _TRACKER:
+def session_tracker(create=True):
+    if not _TRACKER and create:
         _TRACKER.append(ENGINE.load().ckpt_tracker_new())
-    return _TRACKER[0]
+    return _TRACKER[0] if _TRACKER else None
+
+
+def saved_again(pid, path):
+    """The program pid is at statefile path again (rewind.py): its next save follows that one."""
+    _LAST_SAVE[pid] = path
 
 
 class _Capture:
@@ -72,7 +77,7 @@ class _Capture:
         if parent and os.path.abspath(parent) != os.path.abspath(path) and os.path.isfile(parent):
             self.bparent = os.fsencode(parent)
             o.parent = self.bparent
-        o.tracker = _tracker()
+        o.tracker = session_tracker()
         # Its place in the session's timeline, kept in the statefile too.
         self.ann = timeline.annotation(self.pid, origin, label, path)
         self.stop = stop_text(func, fname, line)

@@ -10,6 +10,7 @@ from . import CkptError
 from . import autosave, diff, labels, snappoints, timeline
 from .commands import guard
 from .restart import restart
+from .rewind import rewind
 
 
 def register():
@@ -123,6 +124,14 @@ def render_timeline():
 
 
 def _go(target, verb, from_tty):
+    r = rewind(target["path"])
+    if r is not None:
+        gdb.write("%s to #%d (%s): in place, %d thread%s, %.1f MiB written back in %d ms\n" % (
+            verb, target["num"], os.path.basename(target["path"]), r["threads"], "" if r["threads"] == 1 else "s",
+            r["written_bytes"] / 1048576.0, int(round(r["ms"]))))
+        gdb.execute("frame", to_string=False)
+        return
+
     def done(r, error):
         if error:
             gdb.write(error + "\n", gdb.STDERR)

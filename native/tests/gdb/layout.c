@@ -42,6 +42,10 @@ int main(void)
 	F(ckpt_pack_result, files); F(ckpt_pack_result, debug_files); F(ckpt_pack_result, skipped_open_files);
 	F(ckpt_pack_result, embedded_bytes); F(ckpt_pack_result, statefile_bytes); F(ckpt_pack_result, file_bytes);
 	END();
+	BEGIN(ckpt_rewind_result);
+	F(ckpt_rewind_result, threads); F(ckpt_rewind_result, stop_tid); F(ckpt_rewind_result, damaged);
+	F(ckpt_rewind_result, written_bytes); F(ckpt_rewind_result, total_ns);
+	END();
 	printf("}\n");
 	return 0;
 }

@@ -2140,6 +2140,89 @@ def saved_line_re(path):
     return re.compile(r"^Saved %s: \d+ threads" % re.escape(path), re.M)
 
 
+def test_back_in_place():
+    """Going back and forth in the session that saved the snapshots, with the program stopped:
+    the very process is put back (same pid, no new attach), writing back only what changed
+    since; back twice, forward and back again land at the saved steps, and the program then
+    continues to the undisturbed result.  In a second run, once the program has a mapping that
+    the snapshot lacks (gdb makes it malloc 64 MiB), back restarts the snapshot instead, which
+    continues to the same result."""
+    tag = "back-in-place"
+    expected = plain_result(EXES["travel"])
+    d = os.path.join(WORK, "inplace")
+    os.makedirs(d, exist_ok=True)
+    inplace_re = r"^%s to #%d \(%s\): in place, 2 threads, (\d+\.\d) MiB written back in \d+ ms$"
+
+    def pid_now():
+        m = re.search(r"PID (\d+)", g.console_cmd("python print('PID', gdb.selected_inferior().pid)"))
+        return int(m.group(1)) if m else None
+
+    def go(cmd, verb, num):
+        out = g.console_cmd(cmd, timeout=120)
+        m = re.search(inplace_re % (verb, num, "s%d.ckpt" % (num - 1)), out, re.M)
+        step = re.search(r"step=(\d+)", g.console_cmd("frame"))
+        return out, (float(m.group(1)) if m else None), (int(step.group(1)) if step else None)
+
+    g = start_mi()
+    try:
+        load_ext(g)
+        g.mi("-file-exec-and-symbols " + EXES["travel"])
+        g.mi("-break-insert travel.c:%d" % TRAVEL_LINE)
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        g.wait_stopped(60, since=n)
+        pid = pid_now()
+        for k in range(3):
+            g.console_cmd("ckpt save " + os.path.join(d, "s%d.ckpt" % k), timeout=120)
+            if k < 2:
+                n = len(g.async_records)
+                g.mi("-exec-continue")
+                g.wait_stopped(60, since=n)
+        moves = [go("ckpt back", "Back", 2), go("ckpt back", "Back", 1), go("ckpt forward", "Forward", 2),
+                 go("ckpt back", "Back", 1)]
+        rows = timeline_rows(g.console_cmd("ckpt timeline"))
+        text = "".join(m[0] for m in moves)
+        check(tag + "/back-forward-back", [m[2] for m in moves] == [1, 0, 1, 0] and all(m[1] is not None for m in moves)
+              and pid_now() == pid and rows.get(1, ("",))[0] == "=>", "in place at steps 1, 0, 1, 0, pid %s kept" % pid,
+              text + json.dumps(rows))
+        # The pages the loop wrote, the stacks' and the libraries' data: far less than the
+        # 10 MiB the program has mapped.
+        written = [m[1] for m in moves if m[1] is not None]
+        check(tag + "/only-what-changed", written and max(written) < 2.0, "%s MiB written back" % written, text)
+        g.mi("-break-delete")
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
+        g.pump(0.3)
+        results = sum("RESULT %s" % expected in line for line in g.log)
+        check(tag + "/continues-to-the-result", results == 1, "RESULT %s" % expected, "\n".join(g.log[-20:]))
+        # A new run, saved at steps 0 and 1; then a mapping the snapshots lack.
+        g.mi("-break-insert travel.c:%d" % TRAVEL_LINE)
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        g.wait_stopped(60, since=n)
+        g.console_cmd("ckpt save " + os.path.join(d, "s3.ckpt"), timeout=120)
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_stopped(60, since=n)
+        g.console_cmd("ckpt save " + os.path.join(d, "s4.ckpt"), timeout=120)
+        g.console_cmd("call (void *) malloc(64 << 20)")
+        out = g.console_cmd("ckpt back", timeout=120)
+        frame = g.console_cmd("frame")
+        check(tag + "/restart-when-mapped-since", re.search(r"^Back to #4 \(s3.ckpt\): pid \d+, 2 threads in", out, re.M)
+              and "in place" not in out and "step=0" in frame, "a new mapping: restarted, at step 0", out + frame)
+        g.mi("-break-delete")
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
+        g.pump(0.3)
+        results = sum("RESULT %s" % expected in line for line in g.log)
+        check(tag + "/restarted-continues-to-the-result", results == 2, "RESULT %s again" % expected,
+              "\n".join(g.log[-20:]))
+    finally:
+        g.close()
+
+
 def test_time_travel_errors():
     tag = "travel-errors"
     g = start_mi()
@@ -2185,6 +2268,7 @@ def main():
              ("snappoint-non-stop", lambda: test_snappoints(True)), ("snappoint-next", test_snappoint_under_next),
              ("label", test_label), ("auto", test_auto), ("diff", test_diff),
              ("user-init-twice", test_user_init_twice), ("cdt-full-console", test_cdt_full_console), ("travel-errors", test_time_travel_errors),
+             ("back-in-place", test_back_in_place),
              ("unrestorable", test_unrestorable),
              ("soak", test_soak)]
     for name, fn in tests:

@@ -1,0 +1,373 @@
+/*
+ * Rewinding a debugged process in place to a snapshot of itself (ckpt_rewind, ckpt.h).
+ *
+ * Going back in a debug session by restarting the snapshot costs a new process: every page
+ * read from the statefile, and the debugger's detach and attach.  When the snapshot was saved
+ * from this very process in this session, most of it is still in place: the rewind checks that
+ * what it cannot put back is as the snapshot has it (threads, mappings, files, timers, locks,
+ * signals queued), then puts back the rest: the pages written since (the tracker's history
+ * says which, memtrack.c), the registers, signal handlers and masks, file offsets and thread
+ * names.  Anything else that differs is a refusal that names it, and the caller restarts.
+ */
+#include "ckpt.h"
+#include "files.h"
+#include "image.h"
+#include "inject.h"
+#include "mem.h"
+#include "memtrack.h"
+#include "note_parsers.h"
+#include "remote.h"
+#include "signals.h"
+#include "statefile.h"
+#include "threads.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Beyond this, writing the whole of mappings whose writes are not known costs as much as a
+ * restart, which then is the better answer. */
+#define REWIND_WHOLE_MAX (256ull << 20)
+
+static int cmp_tid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int same_threads(pid_t pid, const struct process_image *p)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return ckpt_fail_errno("cannot list the threads of process %d", pid);
+	pid_t *now = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			*ARR_PUSH(now, n, cap) = (pid_t)atoi(e->d_name);
+	closedir(d);
+	pid_t *saved = xcalloc(p->nthreads ? p->nthreads : 1, sizeof(pid_t));
+	for (size_t i = 0; i < p->nthreads; i++)
+		saved[i] = (pid_t)p->threads[i].rec.tid;
+	qsort(now, n, sizeof(pid_t), cmp_tid);
+	qsort(saved, p->nthreads, sizeof(pid_t), cmp_tid);
+	int rc = 0;
+	if (n != p->nthreads || memcmp(now, saved, n * sizeof(pid_t)) != 0)
+		rc = ckpt_fail("the program has %zu threads now and had %zu then, or other ones", n, p->nthreads);
+	free(now);
+	free(saved);
+	return rc;
+}
+
+static const char *vma_name(const struct process_image *p, const struct ckpt_rec_vma *v)
+{
+	if (v->file != CKPT_NO_INDEX && v->file < p->nfiles)
+		return p->files[v->file].path;
+	return (v->flags & CKPT_VMA_HEAP) ? "[heap]" : (v->flags & CKPT_VMA_STACK) ? "[stack]" : "anonymous memory";
+}
+
+/* Flags that the program's own madvise and mlock calls change; the rewind does not put them
+ * back, so they must be as saved. */
+#define LAYOUT_FLAGS (CKPT_VMA_SHARED | CKPT_VMA_ANON | CKPT_VMA_SYSVSHM | CKPT_VMA_DONTFORK | CKPT_VMA_WIPEONFORK | \
+		      CKPT_VMA_LOCKED | CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | CKPT_VMA_DONTDUMP)
+
+static int same_layout(const struct process_image *saved, const struct process_image *now)
+{
+	size_t i = 0;
+	for (; i < saved->nvmas && i < now->nvmas; i++) {
+		const struct ckpt_rec_vma *a = &saved->vmas[i].rec, *b = &now->vmas[i].rec;
+		const char *an = vma_name(saved, a), *bn = vma_name(now, b);
+		if (a->start != b->start || a->end != b->end || a->prot != b->prot ||
+		    (a->flags & LAYOUT_FLAGS) != (b->flags & LAYOUT_FLAGS) || a->pgoff != b->pgoff || strcmp(an, bn) != 0)
+			return ckpt_fail("its memory was mapped differently at %#llx (%s then, %s now)",
+					 (unsigned long long)(a->start < b->start ? a->start : b->start), an, bn);
+	}
+	if (i < saved->nvmas || i < now->nvmas) {
+		const struct process_image *more = i < saved->nvmas ? saved : now;
+		return ckpt_fail("a mapping at %#llx (%s) exists only %s", (unsigned long long)more->vmas[i].rec.start,
+				 vma_name(more, &more->vmas[i].rec), more == saved ? "in the snapshot" : "now");
+	}
+	return 0;
+}
+
+/* Fds whose object is the same one and holds nothing of the program's that changes but the
+ * offset: files, devices, terminals, and pipes to the world outside (what went through them is
+ * the world's, as on a terminal). */
+static bool kept_as_is(const struct ckpt_rec_fd *f)
+{
+	switch (f->kind) {
+	case CKPT_FD_REG: case CKPT_FD_DIR: case CKPT_FD_CHR: case CKPT_FD_BLK: case CKPT_FD_TTY:
+		return true;
+	case CKPT_FD_PIPE: case CKPT_FD_FIFO:
+		return (f->fd_flags & CKPT_FDF_OUTSIDE) != 0;
+	default:
+		return false;
+	}
+}
+
+static const struct fd_image *find_fd(const struct process_image *p, uint32_t fd)
+{
+	for (size_t i = 0; i < p->nfds; i++)
+		if (p->fds[i].rec.fd == fd)
+			return &p->fds[i];
+	return NULL;
+}
+
+/* The same fds on the same files; *moved counts those whose offset must be put back. */
+static int same_files(const struct process_image *saved, const struct process_image *now, size_t *moved)
+{
+	*moved = 0;
+	if (saved->nfds != now->nfds)
+		return ckpt_fail("the program has %zu fds now and had %zu then", now->nfds, saved->nfds);
+	for (size_t i = 0; i < saved->nfds; i++) {
+		const struct fd_image *a = &saved->fds[i], *b = find_fd(now, a->rec.fd);
+		if (!b)
+			return ckpt_fail("fd %u (%s) was closed since", a->rec.fd, a->path ? a->path : "?");
+		if (!kept_as_is(&a->rec))
+			return ckpt_fail("fd %u (%s) is a kernel object whose state the rewind cannot put back", a->rec.fd,
+					 a->path ? a->path : "?");
+		if (a->rec.kind != b->rec.kind || a->rec.dev != b->rec.dev || a->rec.ino != b->rec.ino)
+			return ckpt_fail("fd %u is %s now and was %s", a->rec.fd, b->path ? b->path : "?", a->path ? a->path : "?");
+		if (a->rec.open_flags != b->rec.open_flags || (a->rec.fd_flags & CKPT_FDF_CLOEXEC) != (b->rec.fd_flags & CKPT_FDF_CLOEXEC))
+			return ckpt_fail("the flags of fd %u (%s) changed", a->rec.fd, a->path ? a->path : "?");
+		if (a->rec.kind == CKPT_FD_REG && a->rec.pos != b->rec.pos)
+			(*moved)++;
+	}
+	return 0;
+}
+
+/* Timers, locks, SysV objects, seccomp and queued signals: none then and none now, or refused. */
+static int nothing_else(pid_t pid, const struct statefile_image *img, const struct process_image *p)
+{
+	if (img->nzombies || img->nprocs != 1)
+		return ckpt_fail("the snapshot holds more than one process");
+	pid_t *kids = NULL;
+	size_t nkids = proc_children(pid, pid, &kids);
+	free(kids);
+	if (nkids)
+		return ckpt_fail("the program has child processes");
+	if (p->ntimers)
+		return ckpt_fail("the snapshot has armed timers");
+	if (p->nlocks)
+		return ckpt_fail("the snapshot holds file locks");
+	if (img->nipc)
+		return ckpt_fail("the snapshot has SysV IPC objects");
+	if (p->shared_pending && p->nshared_pending)
+		return ckpt_fail("the snapshot has signals queued");
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].npending)
+			return ckpt_fail("the snapshot has signals queued for thread %u", p->threads[i].rec.tid);
+	char *timers = read_proc(pid, "timers", NULL);
+	bool armed = timers && timers[0];
+	free(timers);
+	if (armed)
+		return ckpt_fail("the program has POSIX timers now");
+	char what[64];
+	for (size_t i = 0; i < p->nthreads; i++) {
+		snprintf(what, sizeof(what), "/proc/%d/task/%u/status", pid, p->threads[i].rec.tid);
+		char *st = read_file(what, NULL);
+		const char *sec = st ? status_field(st, "Seccomp") : NULL;
+		const char *pnd = st ? status_field(st, "SigPnd") : NULL;
+		const char *shd = st ? status_field(st, "ShdPnd") : NULL;
+		bool ok = sec && atoi(sec) == 0 && pnd && strtoull(pnd, NULL, 16) == 0 && shd && strtoull(shd, NULL, 16) == 0;
+		free(st);
+		if (!ok)
+			return ckpt_fail("thread %u has signals queued or a seccomp filter now", p->threads[i].rec.tid);
+	}
+	for (size_t i = 0; i < p->nseccomp; i++)
+		if (p->seccomp[i].rec.mode)
+			return ckpt_fail("the snapshot has a seccomp filter");
+	return 0;
+}
+
+/* Mappings whose saved bytes are the program's: the kernel's own (vDSO, vvar) stay as they are. */
+static bool rewritable(const struct ckpt_rec_vma *v)
+{
+	return v->store == CKPT_STORE_FULL &&
+	       !(v->flags & (CKPT_VMA_VDSO | CKPT_VMA_VVAR | CKPT_VMA_VVAR_VCLOCK | CKPT_VMA_VSYSCALL));
+}
+
+/* Puts the snapshot's bytes back: the runs the plan names, and whole mappings where it cannot. */
+static int write_memory(pid_t pid, int sf, const struct process_image *p, const struct rewind_plan *plan,
+			uint64_t *written)
+{
+	uint64_t whole = 0;
+	for (size_t k = 0; k < p->nvmas; k++)
+		if (plan->whole[k] && rewritable(&p->vmas[k].rec))
+			whole += p->vmas[k].rec.end - p->vmas[k].rec.start;
+	if (whole > REWIND_WHOLE_MAX)
+		return ckpt_fail("%llu MiB of memory whose writes are not known would be written back",
+				 (unsigned long long)(whole >> 20));
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	int mem = open(path, O_RDWR | O_CLOEXEC);
+	if (mem < 0)
+		return ckpt_fail_errno("cannot open %s", path);
+	const size_t chunk = 1u << 20;
+	uint8_t *buf = xmalloc(chunk);
+	int rc = 0;
+	size_t run = 0;
+	*written = 0;
+	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
+		const struct vma_image *v = &p->vmas[k];
+		if (!rewritable(&v->rec))
+			continue;
+		/* The runs of this mapping: all of it, or the plan's, which are in address order. */
+		struct addr_range all = {v->rec.start, v->rec.end};
+		const struct addr_range *runs = &all;
+		size_t nruns = 1;
+		if (!plan->whole[k]) {
+			while (run < plan->npages && plan->pages[run].end <= v->rec.start)
+				run++;
+			size_t first = run;
+			while (run < plan->npages && plan->pages[run].start < v->rec.end)
+				run++;
+			runs = plan->pages + first;
+			nruns = run - first;
+		}
+		for (size_t r = 0; r < nruns && rc == 0; r++) {
+			for (uint64_t a = runs[r].start; a < runs[r].end && rc == 0;) {
+				size_t n = runs[r].end - a < chunk ? (size_t)(runs[r].end - a) : chunk;
+				if (pread_all(sf, buf, n, (off_t)(v->file_offset + (a - v->rec.start))) < 0)
+					rc = ckpt_fail_errno("cannot read the snapshot's memory at %#llx", (unsigned long long)a);
+				else if (pwrite_all(mem, buf, n, (off_t)a) < 0)
+					rc = ckpt_fail_errno("cannot write process %d's memory at %#llx", pid, (unsigned long long)a);
+				a += n;
+				*written += n;
+			}
+		}
+	}
+	free(buf);
+	close(mem);
+	return rc;
+}
+
+/* Handlers, the break and file offsets, by syscalls injected into the main thread. */
+static int restore_injected(pid_t pid, const struct process_image *p, const struct process_image *now)
+{
+	uint64_t gadget;
+	if (inject_find_gadget(pid, &gadget) < 0)
+		return -1;
+	struct inject in;
+	if (inject_begin(&in, pid, gadget, 64) < 0)
+		return -1;
+	int rc = 0;
+	long ret;
+	for (int sig = 1; sig <= 64 && rc == 0; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		const struct ckpt_rec_sigaction *a = &p->sigactions[sig - 1];
+		uint64_t ka[4] = {a->handler, a->flags, a->restorer, a->mask};
+		if (remote_write(pid, in.scratch, ka, sizeof(ka)) < 0 ||
+		    inject_syscall_checked(&in, "rt_sigaction", SYS_rt_sigaction, (uint64_t)sig, in.scratch, 0, 8, 0, 0, &ret) < 0)
+			rc = -1;
+	}
+	/* The break within its last page (same_layout saw the heap end where it was, so this
+	 * moves no page). */
+	if (rc == 0 && p->mm.brk && inject_syscall(&in, SYS_brk, p->mm.brk, 0, 0, 0, 0, 0, &ret) == 0 &&
+	    (uint64_t)ret != p->mm.brk)
+		rc = ckpt_fail("cannot put the program break back at %#llx", (unsigned long long)p->mm.brk);
+	for (size_t i = 0; i < p->nfds && rc == 0; i++) {
+		const struct fd_image *f = &p->fds[i], *g = find_fd(now, f->rec.fd);
+		if (f->rec.kind == CKPT_FD_REG && g && g->rec.pos != f->rec.pos)
+			rc = inject_syscall_checked(&in, "lseek", SYS_lseek, f->rec.fd, f->rec.pos, SEEK_SET, 0, 0, 0, &ret);
+	}
+	if (inject_end(&in) < 0)
+		rc = -1;
+	return rc;
+}
+
+static void restore_names(pid_t pid, const struct process_image *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/task/%u/comm", pid, p->threads[i].rec.tid);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, p->threads[i].comm, strlen(p->threads[i].comm)) < 0)
+				ckpt_debug("thread %u keeps its name", p->threads[i].rec.tid);
+			close(fd);
+		}
+	}
+}
+
+int ckpt_rewind(struct ckpt_tracker *tracker, pid_t pid, const char *statefile, struct ckpt_rewind_result *res)
+{
+	uint64_t t0 = now_ns();
+	memset(res, 0, sizeof(*res));
+	ckpt_clear_error();
+	if (!tracker || pid <= 0 || !statefile)
+		return ckpt_fail("rewind: no tracker, process or statefile");
+	int sf = open(statefile, O_RDONLY | O_CLOEXEC);
+	if (sf < 0)
+		return ckpt_fail_errno("cannot open %s", statefile);
+	struct statefile_image img = {0};
+	struct process_image now = {0};
+	struct rewind_plan plan = {0};
+	int rc = statefile_read(sf, &img);
+	if (rc == 0 && (img.nprocs != 1 || img.procs[0].rec.pid != (uint32_t)pid))
+		rc = ckpt_fail("the snapshot is not of process %d alone", pid);
+	const struct process_image *p = rc == 0 ? &img.procs[0] : NULL;
+	size_t moved = 0;
+	/* What cannot be put back must be as it was: checked before anything changes. */
+	if (rc == 0)
+		rc = nothing_else(pid, &img, p);
+	if (rc == 0)
+		rc = same_threads(pid, p);
+	if (rc == 0)
+		rc = mem_capture_vmas(pid, &now, NULL);
+	if (rc == 0)
+		rc = same_layout(p, &now);
+	if (rc == 0)
+		rc = files_capture(pid, &now);
+	if (rc == 0)
+		rc = same_files(p, &now, &moved);
+	if (rc == 0)
+		rc = memtrack_rewind_plan(tracker, pid, sf, p, &plan);
+	if (rc == 0) {
+		ckpt_debug("rewind: checked in %.3f ms; %zu runs of pages to write, %zu offsets to move",
+			   (now_ns() - t0) / 1e6, plan.npages, moved);
+		/* From here on the process changes: a failure leaves it half rewound, and says so. */
+		uint64_t written = 0;
+		rc = write_memory(pid, sf, p, &plan, &written);
+		res->written_bytes = written;
+		if (rc == 0)
+			rc = restore_injected(pid, p, &now);
+		for (size_t i = 0; i < p->nthreads && rc == 0; i++) {
+			const struct thread_image *t = &p->threads[i];
+			if (signals_restore_mask((pid_t)t->rec.tid, t) < 0 ||
+			    threads_restore_final((pid_t)t->rec.tid, t, img.hdr.xsave_size) < 0)
+				rc = -1;
+		}
+		if (rc == 0) {
+			restore_names(pid, p);
+			rc = memtrack_rewound(tracker, pid, sf);
+		} else {
+			char *why = xstrdup(ckpt_last_error());
+			memtrack_forget_file(tracker);
+			ckpt_fail("the rewind failed half way, restart the snapshot instead: %s", why);
+			free(why);
+			res->damaged = 1;
+		}
+		res->threads = (uint32_t)p->nthreads;
+		res->stop_tid = img.hdr.stop_tid;
+	}
+	memtrack_rewind_plan_free(&plan);
+	process_image_free(&now);
+	image_free(&img);
+	close(sf);
+	res->total_ns = now_ns() - t0;
+	ckpt_debug("rewind: %s in %.3f ms, %llu bytes written", rc == 0 ? "done" : "refused", res->total_ns / 1e6,
+		   (unsigned long long)res->written_bytes);
+	return rc;
+}
