@@ -11,7 +11,7 @@ import os
 import gdb
 
 from . import CkptError
-from . import timeline
+from . import rewind, timeline
 from .inferior import program_name, thread_running
 from .save import BackgroundSave, save
 from .session import state
@@ -89,6 +89,9 @@ def on_stop(event):
     state is a snapshot already; an attach resumes threads on its way): the first stop of a
     process that gdb attached to, and any stop without a resume since the last one."""
     st = _state()
+    if rewind.refreshing():
+        st.resumed = False
+        return
     inf = gdb.selected_inferior()
     process = _process(inf) if inf.pid else None
     attach_stop = process != st.process and bool(inf.pid and inf.was_attached)

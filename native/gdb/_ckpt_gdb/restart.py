@@ -196,10 +196,10 @@ def restart(path, interactive, done, quiet=False, map_paths=()):
         res["timeline"] = timeline.record_restart(path, pid, desc)["num"]
         done(res, None)
 
-    _when_stopped(inf, land, lambda why: done(None, "ckpt restart: attaching to pid %d: %s" % (pid, why)))
+    when_stopped(inf, land, lambda why: done(None, "ckpt restart: attaching to pid %d: %s" % (pid, why)))
 
 
-def _when_stopped(inf, fn, fail, timeout=30.0):
+def when_stopped(inf, fn, fail, timeout=30.0):
     """Runs fn() once every thread of inf is stopped: now, or after the stop that gdb reports
     later (an attach or interrupt completes in the background when gdb is not waiting for it,
     e.g. in a gdb.post_event callback).  fail(reason) if the program goes away instead."""

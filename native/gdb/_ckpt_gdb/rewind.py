@@ -12,11 +12,94 @@ import gdb
 from . import save, timeline
 from .engine import ENGINE, RewindResult
 from .inferior import connection_type, thread_running
+from .restart import when_stopped
+from .session import state
+
+# -ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK: a thread stopped
+# inside a system call that the kernel restarts when it runs again.
+_RESTARTING = (-512, -513, -514, -516)
+
+
+def refreshing():
+    """Whether the stop gdb reports now is the one that shows a rewound program (autosave and
+    snappoints leave it alone: it is a snapshot already)."""
+    return state("rewind", refreshing=False).refreshing
 
 
 def _debug(why):
     if os.environ.get("CKPT_DEBUG"):
         gdb.write("ckpt: not in place: %s\n" % why, gdb.STDERR)
+
+
+def _in_syscall(thread):
+    try:
+        frame = gdb.newest_frame() if thread == gdb.selected_thread() else None
+        if frame is None:
+            return True
+        orig = int(frame.read_register("orig_rax"))
+        rax = int(frame.read_register("rax"))
+    except (gdb.error, ValueError):
+        return True
+    if rax >= 1 << 63:
+        rax -= 1 << 64
+    if orig >= 1 << 63:
+        orig -= 1 << 64
+    return orig >= 0 and rax in _RESTARTING
+
+
+def go(path, done, after_stop=False):
+    """Puts the program back to statefile path in place, then has gdb report a stop there, so
+    that every front end (CDT's Debug view as much as gdb's CLI) shows the saved thread and frame
+    afresh: the saved thread jumps to where it is, onto a temporary breakpoint of ours, and stops
+    at once; only that thread runs.  done(result, error) is called once the program is put back
+    and the jump is under way, or with after_stop once gdb has reported the stop.  Returns False
+    when it cannot be done in place (the caller restarts the snapshot; a program already put
+    back is replaced by that too): where the saved thread sits inside a system call that the
+    kernel would restart, a jump would cancel the restart."""
+    r = rewind(path)
+    if r is None:
+        return False
+    inf = gdb.selected_inferior()
+    thread = gdb.selected_thread()
+    if thread is None or _in_syscall(thread):
+        _debug("the saved thread is inside a system call: no stop can be shown there")
+        return False
+    pc = int(gdb.newest_frame().pc())
+    st = state("rewind", refreshing=False)
+    locking = gdb.parameter("scheduler-locking")
+    locked = locking != "on" and not gdb.parameter("non-stop")
+
+    def finish(error=None):
+        st.refreshing = False
+        if locked:
+            try:
+                gdb.execute("set scheduler-locking %s" % locking, to_string=True)
+            except gdb.error:
+                pass
+        if error:
+            error = "ckpt: the program was put back, but %s" % error
+        else:
+            timeline.record_restart(path, inf.pid, {})  # the jump counted as a resume
+        if after_stop:
+            done(None if error else r, error)
+        elif error:
+            gdb.write(error + "\n", gdb.STDERR)
+
+    bp = gdb.Breakpoint("*0x%x" % pc, internal=True, temporary=True)
+    st.refreshing = True
+    if not after_stop:
+        done(r, None)
+    try:
+        if locked:
+            gdb.execute("set scheduler-locking on", to_string=True)
+        gdb.execute("jump *0x%x" % pc, to_string=True)
+    except gdb.error as e:
+        if bp.is_valid():
+            bp.delete()
+        finish(str(e).strip())
+        return True
+    when_stopped(inf, finish, finish)
+    return True
 
 
 def rewind(path):

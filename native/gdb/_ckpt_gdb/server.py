@@ -20,10 +20,11 @@ from .engine import ENGINE, ORIGINS
 from .inferior import connection_type, executable, inferior_state
 from .mainthread import block_signals
 from .restart import restart
+from .rewind import go
 from .save import save
 from .statefiles import ckpt_dir, list_statefiles, resolve
 
-PROTOCOL_VERSION = 3  # PROTOCOL.md: what each version added
+PROTOCOL_VERSION = 4  # PROTOCOL.md: what each version added
 _MAX_LINE = 64 * 1024
 
 SERVER = None  # the control socket of this gdb, once started
@@ -397,10 +398,20 @@ def _op_restart(req, reply):
             r["ok"] = True
             reply(r)
 
+    in_place = req.get("in_place", False)
+    if not isinstance(in_place, bool):
+        return reply({"ok": False, "error": "restart: in_place must be true or false"})
     try:
-        restart(path, False, done)
+        _travel(path, in_place, done)
     except (CkptError, gdb.GdbError, gdb.error, OSError) as e:
         reply(_err(e))
+
+
+def _travel(path, in_place, done):
+    """Puts the program back to statefile path in place when it can (rewind.py), else restarts
+    it; done(result, error) once gdb has reported the program's stop there."""
+    if not (in_place and go(resolve(path), done, after_stop=True)):
+        restart(path, False, done)
 
 
 def _op_timeline(req, reply):
@@ -451,7 +462,7 @@ def _op_travel(target_of):
                 reply(r)
 
         try:
-            restart(target_of(req)["path"], False, done)
+            _travel(target_of(req)["path"], True, done)
         except (CkptError, gdb.GdbError, gdb.error, OSError) as e:
             reply(_err(e))
     return op

@@ -13,6 +13,7 @@ import sys
 import gdb
 
 from . import CkptError
+from . import rewind
 from .holdall import Held
 from .inferior import breakpoint_addresses, check_live, held_threads
 from .save import capture_held, saved_line
@@ -45,6 +46,8 @@ def _warn(bp, text):
 
 def on_hit(bp):
     """gdb's check of a snappoint that was hit; always False: the program goes on."""
+    if rewind.refreshing():
+        return False
     try:
         if bp.ckpt_condition:
             try:

@@ -10,7 +10,7 @@ from . import CkptError
 from . import autosave, diff, labels, snappoints, timeline
 from .commands import guard
 from .restart import restart
-from .rewind import rewind
+from .rewind import go
 
 
 def register():
@@ -124,31 +124,31 @@ def render_timeline():
 
 
 def _go(target, verb, from_tty):
-    r = rewind(target["path"])
-    if r is not None:
-        gdb.write("%s to #%d (%s): in place, %d thread%s, %.1f MiB written back in %d ms\n" % (
-            verb, target["num"], os.path.basename(target["path"]), r["threads"], "" if r["threads"] == 1 else "s",
-            r["written_bytes"] / 1048576.0, int(round(r["ms"]))))
-        gdb.execute("frame", to_string=False)
-        return
-
     def done(r, error):
         if error:
             gdb.write(error + "\n", gdb.STDERR)
+        elif r.get("in_place"):
+            gdb.write("%s to #%d (%s): in place, %d thread%s, %.1f MiB written back in %d ms\n" % (
+                verb, target["num"], os.path.basename(target["path"]), r["threads"], "" if r["threads"] == 1 else "s",
+                r["written_bytes"] / 1048576.0, int(round(r["ms"]))))
         else:
             gdb.write("%s to #%d (%s): pid %d, %d thread%s in %d ms\n" % (
                 verb, target["num"], os.path.basename(target["path"]), r["pid"], r["threads"],
                 "" if r["threads"] == 1 else "s", int(round(r["ms"] or 0))))
 
-    restart(target["path"], bool(from_tty), done)
+    if not go(target["path"], done):
+        restart(target["path"], bool(from_tty), done)
 
 
 class CkptBack(gdb.Command):
     """Go back N snapshots in the timeline (default 1) and debug from there: ckpt back [N]
 
-The first step back from a program that ran on from a snapshot is that snapshot itself.  The
-snapshot is restarted in this gdb, as ckpt restart does (same breakpoints, same session).
-Resuming from there and saving again starts a new branch."""
+The first step back from a program that ran on from a snapshot is that snapshot itself.  When
+the snapshot was saved in this session from the very process gdb debugs, stopped, that process
+is put back in place: only what changed since is written back.  Otherwise (another process,
+mappings, threads or kernel objects that differ) the snapshot is restarted in this gdb, as
+ckpt restart does (same breakpoints, same session).  Resuming from there and saving again
+starts a new branch."""
 
     def __init__(self):
         super().__init__("ckpt back", gdb.COMMAND_RUNNING, gdb.COMPLETE_NONE)
@@ -164,7 +164,8 @@ Resuming from there and saving again starts a new branch."""
 class CkptForward(gdb.Command):
     """Go forward to the next snapshot on this branch and debug from there: ckpt forward
 
-That is the snapshot you came back from with ckpt back, else the newest one made from here."""
+That is the snapshot you came back from with ckpt back, else the newest one made from here.
+It is reached in place or by a restart, as ckpt back says."""
 
     def __init__(self):
         super().__init__("ckpt forward", gdb.COMMAND_RUNNING, gdb.COMPLETE_NONE)

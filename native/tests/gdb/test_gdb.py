@@ -2158,7 +2158,10 @@ def test_back_in_place():
         return int(m.group(1)) if m else None
 
     def go(cmd, verb, num):
+        # The program is put back, then gdb reports a stop there, as front ends need.
+        n = len(g.async_records)
         out = g.console_cmd(cmd, timeout=120)
+        g.wait_stopped(30, since=n)
         m = re.search(inplace_re % (verb, num, "s%d.ckpt" % (num - 1)), out, re.M)
         step = re.search(r"step=(\d+)", g.console_cmd("frame"))
         return out, (float(m.group(1)) if m else None), (int(step.group(1)) if step else None)

@@ -102,13 +102,19 @@ public final class TimeTravel {
 	// --- going back and forth
 
 	/**
-	 * Replaces the session's program with the one restarted from the statefile, inside the same
-	 * gdb: it lands in the saved thread and frame.
+	 * Brings the session's program back to the statefile, inside the same gdb: in place when the
+	 * snapshot was saved from that very process in this session (only what changed since is
+	 * written back), else by replacing it with the one restarted from the statefile. Either way
+	 * it lands in the saved thread and frame, and CDT sees a stop there.
 	 *
 	 * @return the snapshot's number in the session's timeline
 	 */
 	public static int goBack(ILaunch launch, Path statefile, IProgressMonitor monitor) throws CoreException {
-		return travel(launch, new GdbControl.Request("restart", statefile.toAbsolutePath().toString()), monitor); //$NON-NLS-1$
+		Map<String, Object> request = new LinkedHashMap<>();
+		request.put("op", "restart"); //$NON-NLS-1$ //$NON-NLS-2$
+		request.put("path", statefile.toAbsolutePath().toString()); //$NON-NLS-1$
+		request.put("in_place", Boolean.TRUE); //$NON-NLS-1$
+		return travel(launch, request, monitor);
 	}
 
 	/** Goes to the previous snapshot (as {@code ckpt back}) in the same gdb; returns its number. */
@@ -121,7 +127,7 @@ public final class TimeTravel {
 		return travel(launch, new GdbControl.Request("forward", null), monitor); //$NON-NLS-1$
 	}
 
-	private static int travel(ILaunch launch, GdbControl.Request request, IProgressMonitor monitor) throws CoreException {
+	private static int travel(ILaunch launch, Object request, IProgressMonitor monitor) throws CoreException {
 		GdbAnswers.Reply answer = ask(launch, request, monitor, RESTART_TIMEOUT_MS);
 		SessionFollower.refreshNow(launch, monitor);
 		return Timeline.orZero(answer.timeline());

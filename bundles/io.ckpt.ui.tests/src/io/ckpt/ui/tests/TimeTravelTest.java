@@ -57,8 +57,8 @@ import io.ckpt.ui.tests.standin.StandInGdb;
  * Time travel in a real workbench with real gdb: a C/C++ Application launch with automatic
  * snapshots at every suspend stops at a breakpoint and is stepped in its gdb; each stop's
  * snapshot appears in the Snapshots view's timeline with its origin and stop line; a label set
- * in the view lands in the statefile; Go Back to Snapshot, through its command, restarts a
- * snapshot in the same gdb (same launch, same gdb process) at the saved line; stepping on from
+ * in the view lands in the statefile; Go Back to Snapshot, through its command, puts the program
+ * back in place in the same gdb (same launch, same gdb process, same pid) at the saved line; stepping on from
  * there shows a second branch; Previous and Next Snapshot go back and forth; retention deletes
  * the oldest automatic snapshots that are not pinned.
  */
@@ -222,6 +222,7 @@ class TimeTravelTest {
 		int savedLine = Engine.inspect(second.path()).stop().line();
 		long gdbPid = Sessions.pid(gdb);
 		int launches = DebugPlugin.getDefault().getLaunchManager().getLaunches().length;
+		List<Long> before = Sessions.inferiors(session);
 		SnapshotsView view = view();
 		Snapshot s = SnapshotStore.getDefault().find(second.path()).orElseThrow();
 		view.getViewer().setSelection(new StructuredSelection(s), true);
@@ -238,6 +239,8 @@ class TimeTravelTest {
 		assertEquals(launches, DebugPlugin.getDefault().getLaunchManager().getLaunches().length, "a new launch was made"); //$NON-NLS-1$
 		String bt = gdbCommand("bt 1", "loop.c:" + savedLine + "\n"); //$NON-NLS-1$ //$NON-NLS-2$
 		assertTrue(bt.contains("#0  work (seed=6, rounds=1000000) at "), bt); //$NON-NLS-1$
+		// Saved from this very process, which is stopped: it was put back in place.
+		assertEquals(before, Sessions.inferiors(session), "the program was restarted, not put back in place"); //$NON-NLS-1$
 		Sessions.inferiors(session).forEach(programs::add);
 		cell(view, second.path(), SnapshotsView.TIMELINE_COLUMN, "\u25b6 #2 after #1, branch 1"); //$NON-NLS-1$
 
