@@ -144,14 +144,23 @@ def breakpoint_patches(inf):
 
     gdb shows memory with its own breakpoint bytes hidden; /proc/PID/mem shows what is really
     there.  Where they differ at a breakpoint address, the byte gdb shows is the original."""
+    return [(a, shown) for a, real, shown in _inserted_breakpoints(inf)]
+
+
+def inserted_breakpoint_bytes(inf):
+    """(address, bytes) of the breakpoint instructions that gdb has in memory now."""
+    return [(a, real) for a, real, shown in _inserted_breakpoints(inf)]
+
+
+def _inserted_breakpoints(inf):
     addrs = breakpoint_addresses()
-    patches = []
+    found = []
     if not addrs:
-        return patches
+        return found
     try:
         mem = open("/proc/%d/mem" % inf.pid, "rb", buffering=0)
     except OSError:
-        return patches
+        return found
     with mem:
         for a in sorted(addrs):
             try:
@@ -161,8 +170,8 @@ def breakpoint_patches(inf):
             except (OSError, ValueError, OverflowError, gdb.error, gdb.MemoryError):
                 continue
             if len(real) == 1 and real != shown:
-                patches.append((a, shown))
-    return patches
+                found.append((a, real, shown))
+    return found
 
 
 def stop_location(thread):

@@ -11,7 +11,7 @@ import gdb
 
 from . import save, timeline
 from .engine import ENGINE, RewindResult
-from .inferior import connection_type, thread_running
+from .inferior import connection_type, inserted_breakpoint_bytes, thread_running
 from .restart import when_stopped
 from .session import state
 
@@ -120,6 +120,9 @@ def rewind(path):
     bg = save.BackgroundSave.current
     if bg is not None:
         bg.finish_now()
+    # Breakpoints that gdb keeps inserted (non-stop, always-inserted): the snapshot has the
+    # original bytes there, so they go back in after the rewind.
+    inserted = inserted_breakpoint_bytes(inf)
     lib = ENGINE.load()
     res = RewindResult()
     if lib.ckpt_rewind(tracker, inf.pid, os.fsencode(path), ctypes.byref(res)) != 0:
@@ -130,6 +133,15 @@ def rewind(path):
         else:
             _debug(why)
         return None
+    if inserted:
+        try:
+            with open("/proc/%d/mem" % inf.pid, "r+b", buffering=0) as mem:
+                for addr, data in inserted:
+                    mem.seek(addr)
+                    mem.write(data)
+        except OSError as e:
+            gdb.write("ckpt: cannot insert the breakpoints again (%s)\n" % e, gdb.STDERR)
+            return None  # the restart replaces the program
     # gdb's copies of registers and memory are of the program before.
     gdb.execute("maintenance flush register-cache", to_string=True)
     gdb.execute("maintenance flush dcache", to_string=True)

@@ -2143,8 +2143,9 @@ def saved_line_re(path):
 def test_back_in_place():
     """Going back and forth in the session that saved the snapshots, with the program stopped:
     the very process is put back (same pid, no new attach), writing back only what changed
-    since; back twice, forward and back again land at the saved steps, and the program then
-    continues to the undisturbed result.  In a second run, once the program has a mapping that
+    since; back twice, forward and back again land at the saved steps; the breakpoint that gdb
+    keeps inserted (always-inserted) still stops it, and the program then continues to the
+    undisturbed result.  In a second run, once the program has a mapping that
     the snapshot lacks (gdb makes it malloc 64 MiB), back restarts the snapshot instead, which
     continues to the same result."""
     tag = "back-in-place"
@@ -2169,6 +2170,7 @@ def test_back_in_place():
     g = start_mi()
     try:
         load_ext(g)
+        g.console_cmd("set breakpoint always-inserted on")
         g.mi("-file-exec-and-symbols " + EXES["travel"])
         g.mi("-break-insert travel.c:%d" % TRAVEL_LINE)
         n = len(g.async_records)
@@ -2192,6 +2194,13 @@ def test_back_in_place():
         # 10 MiB the program has mapped.
         written = [m[1] for m in moves if m[1] is not None]
         check(tag + "/only-what-changed", written and max(written) < 2.0, "%s MiB written back" % written, text)
+        # gdb kept its breakpoint inserted all along: it still stops the program there.
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        rec = g.wait_stopped(60, since=n)
+        step = re.search(r"step=(\d+)", g.console_cmd("frame"))
+        check(tag + "/breakpoint-still-inserted", 'reason="breakpoint-hit"' in rec and step and step.group(1) == "1",
+              "continue stops at the breakpoint at step 1", rec)
         g.mi("-break-delete")
         n = len(g.async_records)
         g.mi("-exec-continue")
