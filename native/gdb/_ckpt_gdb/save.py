@@ -157,6 +157,7 @@ class BackgroundSave:
     else at its next stop, else after a short interrupt."""
 
     current = None  # the save in flight, if any
+    exiting = False  # gdb is quitting
     GRACE = 0.5     # seconds to wait for a stop of its own before interrupting for the cleanup
 
     def __init__(self, inf, path, done, origin="manual", label=None, allow_unrestorable=False):
@@ -199,7 +200,10 @@ class BackgroundSave:
                 self.outcome = (None, "ckpt save: " + ENGINE.error())  # the error is per thread
         except Exception as e:
             self.outcome = (None, "ckpt save: %s: %s" % (type(e).__name__, e))
-        gdb.post_event(self._written)
+        # Not once gdb is quitting: drain() does the rest, and an event still queued when gdb
+        # exits makes gdb 13 crash in its exit handlers (it drops the callable after Python).
+        if not BackgroundSave.exiting:
+            gdb.post_event(self._written)
 
     def _gone(self):
         inf = self.inf
@@ -293,6 +297,7 @@ class BackgroundSave:
     @classmethod
     def drain(cls, timeout=120.0):
         """At gdb's exit: let a save in flight finish its file, then drop its clone."""
+        cls.exiting = True
         cur = cls.current
         if cur is None:
             return

@@ -2235,6 +2235,20 @@ def test_back_in_place():
         g.close()
 
 
+def test_batch_background_save():
+    """gdb -batch that ends right after `ckpt save -b`: the file is finished at gdb's exit and gdb
+    exits cleanly (gdb 13 crashed in its exit handlers when the save's completion was still
+    queued)."""
+    tag = "batch-background-save"
+    path = os.path.join(WORK, "batch-bg.ckpt")
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-ex", "break travel.c:%d" % TRAVEL_LINE,
+                        "-ex", "run", "-ex", "ckpt save -b " + path, EXES["travel"]],
+                       capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=120)
+    info = subprocess.run([CKPT, "info", path], capture_output=True, text=True)
+    check(tag + "/clean-exit", r.returncode == 0 and "Fatal signal" not in r.stderr and info.returncode == 0,
+          "gdb exits 0, the statefile is complete", "rc %d\n%s\n%s" % (r.returncode, r.stderr[-2000:], info.stderr))
+
+
 def test_time_travel_errors():
     tag = "travel-errors"
     g = start_mi()
@@ -2280,7 +2294,7 @@ def main():
              ("snappoint-non-stop", lambda: test_snappoints(True)), ("snappoint-next", test_snappoint_under_next),
              ("label", test_label), ("auto", test_auto), ("diff", test_diff),
              ("user-init-twice", test_user_init_twice), ("cdt-full-console", test_cdt_full_console), ("travel-errors", test_time_travel_errors),
-             ("back-in-place", test_back_in_place),
+             ("back-in-place", test_back_in_place), ("batch-background-save", test_batch_background_save),
              ("unrestorable", test_unrestorable),
              ("soak", test_soak)]
     for name, fn in tests:
