@@ -346,7 +346,7 @@ int ckpt_rewind(struct ckpt_tracker *tracker, pid_t pid, const char *statefile, 
 		for (size_t i = 0; i < p->nthreads && rc == 0; i++) {
 			const struct thread_image *t = &p->threads[i];
 			if (signals_restore_mask((pid_t)t->rec.tid, t) < 0 ||
-			    threads_restore_final((pid_t)t->rec.tid, t, img.hdr.xsave_size) < 0)
+			    threads_rewind((pid_t)t->rec.tid, t, img.hdr.xsave_size) < 0)
 				rc = -1;
 		}
 		if (rc == 0) {

@@ -173,6 +173,23 @@ static int reenter_restartable(pid_t tid, const struct user_regs_struct *saved, 
 	return *result == -ERESTART_RESTARTBLOCK ? 1 : 0;
 }
 
+int threads_rewind(pid_t tid, const struct thread_image *t, uint32_t xsave_size)
+{
+	if (set_fpu(tid, t, xsave_size) < 0)
+		return -1;
+	struct user_regs_struct r = t->regs;
+	if ((long)r.orig_rax >= 0 && (long)r.rax == -ERESTART_RESTARTBLOCK) {
+		/* Its restart block is the kernel's and long gone (and the thread is a debugger's, not
+		 * seized, so it cannot be re-entered as at restart): it makes the call again from its
+		 * syscall instruction, with its arguments, which the kernel left in place.  A sleep
+		 * then sleeps its whole time again, as after EINTR and a retry. */
+		r.rip -= 2;
+		r.rax = r.orig_rax;
+		r.orig_rax = (uint64_t)-1;
+	}
+	return remote_set_regs(tid, &r);
+}
+
 int threads_restore_final(pid_t outer_tid, const struct thread_image *t, uint32_t xsave_size)
 {
 	if (set_fpu(outer_tid, t, xsave_size) < 0)

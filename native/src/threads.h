@@ -21,5 +21,9 @@ int threads_restore_attrs(struct inject *in, const struct thread_image *t);
  * restartable sleep is made to enter that syscall again and be interrupted there, so that the
  * kernel restarts it with exactly the saved registers. */
 int threads_restore_final(pid_t outer_tid, const struct thread_image *t, uint32_t xsave_size);
+/* For a rewind in place (rewind.c): a live thread that a debugger traces and holds stopped
+ * gets the saved FPU state and registers; a sleep interrupted with a restart block is made to
+ * start again. */
+int threads_rewind(pid_t tid, const struct thread_image *t, uint32_t xsave_size);
 
 #endif

@@ -86,6 +86,8 @@ def go(path, done, after_stop=False):
             gdb.write(error + "\n", gdb.STDERR)
 
     bp = gdb.Breakpoint("*0x%x" % pc, internal=True, temporary=True)
+    # Not silent: MI's *stopped then carries the thread and the frame, which front ends need
+    # (the CLI shows it as "Temporary breakpoint -N").
     st.refreshing = True
     if not after_stop:
         done(r, None)

@@ -2231,6 +2231,32 @@ def test_back_in_place():
         results = sum("RESULT %s" % expected in line for line in g.log)
         check(tag + "/restarted-continues-to-the-result", results == 2, "RESULT %s again" % expected,
               "\n".join(g.log[-20:]))
+        # A thread stopped at a breakpoint while the main thread sleeps in usleep (a system call
+        # that the kernel restarts with a restart block): in place too, and the sleep goes on.
+        with open(os.path.join(HERE, "spin.c")) as f:
+            line = next(i for i, text in enumerate(f, 1) if "counters[i]++" in text)
+        g.mi("-file-exec-and-symbols " + EXES["spin"])
+        g.mi("-exec-arguments 2")
+        g.mi("-break-insert spin.c:%d" % line)
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        g.wait_stopped(60, since=n)
+        g.console_cmd("ckpt save " + os.path.join(d, "spin0.ckpt"), timeout=120)
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_stopped(60, since=n)
+        g.console_cmd("ckpt save " + os.path.join(d, "spin1.ckpt"), timeout=120)
+        n = len(g.async_records)
+        out = g.console_cmd("ckpt back", timeout=120)
+        g.wait_stopped(30, since=n)
+        g.mi("-break-delete")
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 60, "the exit")
+        g.pump(0.3)
+        check(tag + "/sleeping-thread", re.search(r"^Back to #\d+ \(spin0.ckpt\): in place, 2 threads", out, re.M) and
+              'exited-normally' in "".join(g.async_records[n:]) and saw_output(g, "SPIN 1 1"),
+              "in place with the main thread in usleep; it ends normally", out + "\n".join(g.log[-20:]))
     finally:
         g.close()
 
