@@ -110,12 +110,17 @@ try:
     print("changed_mib %.1f" % (steps * changed / 2**20))
     print("disk_per_changed %.2f" % ((after - first) / max(1, steps * changed)))
     g.console_cmd("ckpt auto off")
-    back = []
+    back, in_place = [], 0
     for k in range(3):
+        n = len(g.async_records)
         t = time.perf_counter()
-        g.console_cmd("ckpt back" if k % 2 == 0 else "ckpt forward", timeout=300)
+        out = g.console_cmd("ckpt back" if k % 2 == 0 else "ckpt forward", timeout=300)
+        if "in place" in out:
+            in_place += 1
+            stopped(g, n)  # the stop that shows the frame comes after the command's answer
         g.mi("-stack-info-frame")
         back.append(time.perf_counter() - t)
     print("go_back_ms %.0f" % (1000 * statistics.median(back)))
+    print("go_back_in_place %d of %d" % (in_place, len(back)))
 finally:
     g.close()
