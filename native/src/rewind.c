@@ -252,7 +252,8 @@ static int write_memory(pid_t pid, int sf, const struct process_image *p, const 
 	return rc;
 }
 
-/* Handlers, the break and file offsets, by syscalls injected into the main thread. */
+/* Handlers, the break and file offsets, by syscalls injected into the main thread; rseq, robust
+ * lists and tid addresses in each thread. */
 static int restore_injected(pid_t pid, const struct process_image *p, const struct process_image *now)
 {
 	uint64_t gadget;
@@ -284,6 +285,15 @@ static int restore_injected(pid_t pid, const struct process_image *p, const stru
 	}
 	if (inject_end(&in) < 0)
 		rc = -1;
+	/* Each thread's own registrations, in that thread. */
+	for (size_t i = 0; i < p->nthreads && rc == 0; i++) {
+		struct inject ti;
+		if (inject_begin(&ti, (pid_t)p->threads[i].rec.tid, gadget, 64) < 0)
+			return -1;
+		rc = threads_rewind_attrs(&ti, &p->threads[i]);
+		if (inject_end(&ti) < 0)
+			rc = -1;
+	}
 	return rc;
 }
 

@@ -112,6 +112,32 @@ int threads_restore_attrs(struct inject *in, const struct thread_image *t)
 	return inject_syscall_checked(in, "prctl(PR_SET_NAME)", SYS_prctl, PR_SET_NAME, in->scratch, 0, 0, 0, 0, &ret);
 }
 
+int threads_rewind_attrs(struct inject *in, const struct thread_image *t)
+{
+	/* The kernel refuses a second registration, so the present one goes first: a thread saved
+	 * before it registered would otherwise fail at its own registration, and glibc aborts. */
+	struct __ptrace_rseq_configuration now = {0};
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, in->tid, (void *)sizeof(now), &now) != (long)sizeof(now))
+		return ckpt_fail_errno("cannot read the rseq registration of thread %d", in->tid);
+	bool saved = (t->rec.flags & CKPT_THR_RSEQ) != 0;
+	bool same = saved ? now.rseq_abi_pointer == t->rec.rseq_addr && now.rseq_abi_size == t->rec.rseq_len &&
+				    now.signature == t->rec.rseq_sig
+			  : now.rseq_abi_pointer == 0;
+	long ret;
+	if (!same && now.rseq_abi_pointer &&
+	    inject_syscall_checked(in, "rseq (unregister)", SYS_rseq, now.rseq_abi_pointer, now.rseq_abi_size,
+				   1 /* RSEQ_FLAG_UNREGISTER */, now.signature, 0, 0, &ret) < 0)
+		return -1;
+	if (!same && saved &&
+	    inject_syscall_checked(in, "rseq", SYS_rseq, t->rec.rseq_addr, t->rec.rseq_len, 0, t->rec.rseq_sig, 0, 0, &ret) < 0)
+		return -1;
+	if (t->rec.robust_len && inject_syscall_checked(in, "set_robust_list", SYS_set_robust_list, t->rec.robust_head,
+							 t->rec.robust_len, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+	return inject_syscall_checked(in, "set_tid_address", SYS_set_tid_address, t->rec.clear_child_tid, 0, 0, 0, 0, 0,
+				      &ret);
+}
+
 static int set_fpu(pid_t tid, const struct thread_image *t, uint32_t xsave_size)
 {
 	if (t->xstate && xsave_size && xsave_size <= t->xstate_len) {

@@ -25,5 +25,8 @@ int threads_restore_final(pid_t outer_tid, const struct thread_image *t, uint32_
  * gets the saved FPU state and registers; a sleep interrupted with a restart block is made to
  * start again. */
 int threads_rewind(pid_t tid, const struct thread_image *t, uint32_t xsave_size);
+/* Also for a rewind, with syscalls injected into that thread: its rseq registration, robust
+ * list and clear_child_tid as saved. */
+int threads_rewind_attrs(struct inject *in, const struct thread_image *t);
 
 #endif

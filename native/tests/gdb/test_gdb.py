@@ -1656,7 +1656,7 @@ def test_auto():
         r = c.req({"op": "auto", "mode": "suspend", "dir": d})
         ping = c.req({"op": "ping"})
         check(tag + "/set-over-the-socket", r.get("ok") and r.get("mode") == "suspend" and r.get("dir") == d and
-              ping.get("protocol") == 3 and
+              ping.get("protocol") == 4 and
               {"auto", "back", "forward", "snappoint", "snappoints", "snappoint_delete"} <= set(ping.get("ops", [])),
               json.dumps(r), json.dumps(ping))
         run_to_break(g, "prog1")
