@@ -2015,8 +2015,8 @@ static void gen_procattr(const char *C, const struct file *obj, const struct ima
 		   rec + offsetof(struct ckpt_rec_procattr, sched_priority), 0, "procattr-fifo-priority-0");
 	emit_two32(C, obj, rec + offsetof(struct ckpt_rec_procattr, sched_policy), 2,
 		   rec + offsetof(struct ckpt_rec_procattr, sched_priority), 100, "procattr-rr-priority-100");
-	/* The record cut short: the note ends inside it. */
-	emit32(C, obj, n->hdr + 4, (uint32_t)(rec - n->desc) + 8, "procattr-record-truncated");
+	/* The note cut short inside its record (the notes after it then misalign). */
+	emit32(C, obj, n->hdr + 4, (uint32_t)(rec - n->desc) + 8, "procattr-note-cut-short");
 }
 
 static void gen_objects(const char *C, const struct seeds *seeds)

@@ -60,6 +60,12 @@ wait_gone() { # PID [SECONDS]
 	done
 }
 
+# A program's output after gcore read all of its memory: gcore faults in the pages of vmaflags's
+# lock-on-fault mapping that the program never touched (ckpt itself must not).
+after_gcore() { # PROGRAM
+	if [ $1 = vmaflags ]; then sed -E 's/^(lock-on-fault: .*), resident [^,]*,/\1, resident (gcore touched it),/'; else cat; fi
+}
+
 for prog in single threads tree resources bigheap eventfds eventloop unixsockets echo timers locks zombie sysvipc seccomp vmaflags attrs; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
@@ -114,7 +120,7 @@ assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds =
 	fi
 	wait $PROG_PID
 	check "$prog: runs on unchanged after dump --leave-stopped and SIGCONT" \
-		[ "$(cat "$SCRATCH/$prog.out2")" = "$expected" ]
+		[ "$(after_gcore $prog <"$SCRATCH/$prog.out2")" = "$(after_gcore $prog <<<"$expected")" ]
 	rm -f "$SCRATCH/$prog.gcore".*
 
 	# 3. Checkpoint, kill, restart three times from the same statefile.
