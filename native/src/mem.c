@@ -651,7 +651,7 @@ static int advise_one(struct inject *in, const struct ckpt_rec_vma *r)
 
 /* Locked mappings are locked again once their contents are in place (the pager leaves them
  * alone, pager_wants): mlock faults in the rest, MLOCK_ONFAULT locks what is there and what
- * comes.  Without the right to lock that much the program runs on unlocked, with a warning. */
+ * comes.  What the restarting user may not lock runs on unlocked, with one warning. */
 static int lock_mappings(struct inject *in, const struct process_image *p, pid_t outer_pid)
 {
 	uint64_t locked = 0;
@@ -661,6 +661,7 @@ static int lock_mappings(struct inject *in, const struct process_image *p, pid_t
 	if (!locked)
 		return 0;
 	procattr_raise_memlock(outer_pid, p);
+	bool warned = false;
 	for (size_t k = 0; k < p->nvmas; k++) {
 		const struct ckpt_rec_vma *r = &p->vmas[k].rec;
 		if (!(r->flags & CKPT_VMA_LOCKED))
@@ -669,12 +670,13 @@ static int lock_mappings(struct inject *in, const struct process_image *p, pid_t
 		uint64_t how = (r->flags & CKPT_VMA_LOCKONFAULT) ? MLOCK_ONFAULT : 0;
 		if (inject_syscall(in, SYS_mlock2, r->start, r->end - r->start, how, 0, 0, 0, &ret) < 0)
 			return -1;
-		if (ret < 0) {
+		if (ret < 0 && !warned) {
 			bool limit = ret == -ENOMEM || ret == -EPERM || ret == -EAGAIN;
-			ckpt_warn("pid %u: cannot lock its %llu KiB of locked memory again (at 0x%llx: %s%s); it runs unlocked",
+			ckpt_warn("pid %u: cannot lock all of its %llu KiB of locked memory again (at 0x%llx: %s%s); "
+				  "what does not fit runs unlocked",
 				  p->rec.pid, (unsigned long long)(locked / 1024), (unsigned long long)r->start,
 				  strerror((int)-ret), limit ? ", beyond RLIMIT_MEMLOCK here?" : "");
-			return 0;
+			warned = true;
 		}
 	}
 	return 0;

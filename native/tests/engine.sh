@@ -421,7 +421,7 @@ if id -u $USER_NAME >/dev/null 2>&1; then
 		"$udir/m.ckpt" "$udir/out.m" "$udir/restart.err")
 	rc=$?
 	check "user: locked memory over RLIMIT_MEMLOCK: the restart warns in one line" \
-		bash -c '[ "$(wc -l <"$0")" = 1 ] && grep -q "^ckpt: .*cannot lock its .* KiB of locked memory again" "$0"' "$udir/restart.err"
+		bash -c '[ "$(wc -l <"$0")" = 1 ] && grep -q "^ckpt: .*cannot lock .* KiB of locked memory again" "$0"' "$udir/restart.err"
 	unlocked=$(grep '^locked:' "$udir/out" | sed 's/flags lo,/flags -,/; s/locked all of it/locked NOT all of it/')
 	check "user: and the program runs on unlocked, its contents whole (exit $rc)" \
 		bash -c '[ "$0" = 0 ] && [ -n "$1" ] && grep -qxF "$1" "$2"' "$rc" "$unlocked" "$udir/out.m"
