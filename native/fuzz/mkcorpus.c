@@ -1061,6 +1061,9 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		{"vma-file-unknown", FIELD(struct ckpt_rec_vma, file), SET, 1000000},
 		{"vma-prot-bad", FIELD(struct ckpt_rec_vma, prot), SET, 0xff},
 		{"vma-pgoff-unaligned", FIELD(struct ckpt_rec_vma, pgoff), SET, 123},
+		{"vma-flags-unknown", FIELD(struct ckpt_rec_vma, flags), SET, 0x80000000},
+		{"vma-lockonfault-without-locked", FIELD(struct ckpt_rec_vma, flags), SET, CKPT_VMA_LOCKONFAULT},
+		{"vma-droppable-file", FIELD(struct ckpt_rec_vma, flags), SET, CKPT_VMA_DROPPABLE},
 	}, fd_cases[] = {
 		{"fd-number-huge", FIELD(struct ckpt_rec_fd, fd), SET, 0x7fffffff},
 		{"fd-number-negative", FIELD(struct ckpt_rec_fd, fd), SET, 0xffffffff},
@@ -1985,6 +1988,37 @@ static void gen_zombies(const char *C, const struct file *obj, const struct imag
 }
 
 /* Each kernel object's note: its records, its table, a second copy. */
+/* The process attributes (note 19): each field out of its range. */
+static void gen_procattr(const char *C, const struct file *obj, const struct image *r)
+{
+	const struct noteref *n = ckpt(r, CKPT_NT_PROCATTR);
+	static const struct field_case cases[] = {
+		{"procattr-flags-unknown", FIELD(struct ckpt_rec_procattr, flags), SET, 0x8},
+		{"procattr-dumpable-3", FIELD(struct ckpt_rec_procattr, dumpable), SET, 3},
+		{"procattr-pdeath-sig-65", FIELD(struct ckpt_rec_procattr, pdeath_sig), SET, 65},
+		{"procattr-oom-score-adj-1001", FIELD(struct ckpt_rec_procattr, oom_score_adj), SET, 1001},
+		{"procattr-oom-score-adj-minus-1001", FIELD(struct ckpt_rec_procattr, oom_score_adj), SET, (uint32_t)-1001},
+		{"procattr-sched-policy-4", FIELD(struct ckpt_rec_procattr, sched_policy), SET, 4},
+		{"procattr-sched-policy-deadline", FIELD(struct ckpt_rec_procattr, sched_policy), SET, 6},
+		{"procattr-sched-other-with-priority", FIELD(struct ckpt_rec_procattr, sched_priority), SET, 1},
+		{"procattr-nice-20", FIELD(struct ckpt_rec_procattr, nice), SET, 20},
+		{"procattr-nice-minus-21", FIELD(struct ckpt_rec_procattr, nice), SET, (uint32_t)-21},
+		{"procattr-membarrier-unknown", FIELD(struct ckpt_rec_procattr, membarrier), SET, 0x1},
+		{"procattr-groups-65537", FIELD(struct ckpt_rec_procattr, ngroups), SET, 65537},
+		{"procattr-groups-past-data", FIELD(struct ckpt_rec_procattr, ngroups), PLUS, 1000},
+		{"procattr-root-past-data", FIELD(struct ckpt_rec_procattr, root), SET, 0x7fffff00},
+	};
+	size_t rec = t_rec(obj, n, 0);
+	emit_field_cases(C, obj, rec, cases, N_CASES(cases));
+	/* Real-time policies need a priority of 1 to 99. */
+	emit_two32(C, obj, rec + offsetof(struct ckpt_rec_procattr, sched_policy), 1,
+		   rec + offsetof(struct ckpt_rec_procattr, sched_priority), 0, "procattr-fifo-priority-0");
+	emit_two32(C, obj, rec + offsetof(struct ckpt_rec_procattr, sched_policy), 2,
+		   rec + offsetof(struct ckpt_rec_procattr, sched_priority), 100, "procattr-rr-priority-100");
+	/* The note cut short inside its record (the notes after it then misalign). */
+	emit32(C, obj, n->hdr + 4, (uint32_t)(rec - n->desc) + 8, "procattr-note-cut-short");
+}
+
 static void gen_objects(const char *C, const struct seeds *seeds)
 {
 	const struct file *obj = seeds->objects;
@@ -1996,7 +2030,8 @@ static void gen_objects(const char *C, const struct seeds *seeds)
 	gen_sysvipc(C, obj, &r);
 	gen_seccomp(C, obj, &r);
 	gen_zombies(C, obj, &r);
-	static const uint32_t types[] = {CKPT_NT_TIMERS, CKPT_NT_LOCKS, CKPT_NT_SYSVIPC, CKPT_NT_SECCOMP};
+	gen_procattr(C, obj, &r);
+	static const uint32_t types[] = {CKPT_NT_TIMERS, CKPT_NT_LOCKS, CKPT_NT_SYSVIPC, CKPT_NT_SECCOMP, CKPT_NT_PROCATTR};
 	for (size_t i = 0; i < N_CASES(types); i++) {
 		const struct noteref *n = ckpt(&r, types[i]);
 		emit32(C, obj, n->desc + T_REC_SIZE, t_rec_size(obj, n) - 4, "note-%u-rec-size-short", types[i]);

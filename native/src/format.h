@@ -141,6 +141,12 @@ enum {
 #define CKPT_VMA_SYSVSHM    0x10000u /* SysV shared memory segment */
 #define CKPT_VMA_DELETED    0x20000u /* backing file was deleted */
 #define CKPT_VMA_NORESERVE  0x40000u /* MAP_NORESERVE: no swap space reserved (big reservations) */
+#define CKPT_VMA_SEQUENTIAL 0x80000u /* MADV_SEQUENTIAL */
+#define CKPT_VMA_RANDOM     0x100000u /* MADV_RANDOM */
+#define CKPT_VMA_MERGEABLE  0x200000u /* MADV_MERGEABLE (KSM) */
+#define CKPT_VMA_DROPPABLE  0x400000u /* MAP_DROPPABLE: private anonymous memory the kernel may drop */
+#define CKPT_VMA_LOCKONFAULT 0x800000u /* mlock2(MLOCK_ONFAULT): with LOCKED, pages lock as they fault in */
+#define CKPT_VMA_KNOWN      0xffffffu /* every flag above: a reader refuses any other bit */
 
 struct ckpt_rec_vma {
 	uint64_t start, end;

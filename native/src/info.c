@@ -94,6 +94,16 @@ static void proc_sizes(const struct process_image *p, uint64_t *stored, uint64_t
 	}
 }
 
+/* Locked memory, which a restart needs RLIMIT_MEMLOCK for. */
+static uint64_t locked_bytes(const struct process_image *p)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < p->nvmas; i++)
+		if (p->vmas[i].rec.flags & CKPT_VMA_LOCKED)
+			n += p->vmas[i].rec.end - p->vmas[i].rec.start;
+	return n;
+}
+
 /* Arguments as a list: the NUL-separated command line. */
 static void args_json(struct json *j, const struct process_image *p)
 {
@@ -220,6 +230,7 @@ static char *render_json(const char *path, const struct statefile_image *img, co
 		json_u64(&j, "mappings", p->nvmas);
 		json_u64(&j, "stored_bytes", stored);
 		json_u64(&j, "mapped_bytes", mapped);
+		json_u64(&j, "locked_bytes", locked_bytes(p));
 		json_array_begin(&j, "fds");
 		for (size_t f = 0; f < p->nfds; f++) {
 			const struct fd_image *fd = &p->fds[f];
@@ -349,7 +360,13 @@ static char *render_text(const char *path, const struct statefile_image *img, co
 		}
 		human_bytes(s1, sizeof(s1), stored);
 		human_bytes(s2, sizeof(s2), mapped);
-		buf_printf(&b, "  Mappings: %zu, memory stored %s of %s mapped\n", p->nvmas, s1, s2);
+		buf_printf(&b, "  Mappings: %zu, memory stored %s of %s mapped", p->nvmas, s1, s2);
+		uint64_t locked = locked_bytes(p);
+		if (locked) {
+			human_bytes(s1, sizeof(s1), locked);
+			buf_printf(&b, ", %s locked", s1);
+		}
+		buf_printf(&b, "\n");
 		buf_printf(&b, "  Files:    %zu\n", p->nfds);
 		for (size_t f = 0; f < p->nfds; f++) {
 			const struct fd_image *fd = &p->fds[f];

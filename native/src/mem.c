@@ -3,6 +3,7 @@
 #include "elfutil.h"
 #include "inject.h"
 #include "pagescan.h"
+#include "procattr.h"
 #include "remote.h"
 #include "sysvipc.h"
 #include "util.h"
@@ -23,6 +24,15 @@
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef SYS_mlock2
+#define SYS_mlock2 325
+#endif
 
 struct smaps_vma {
 	uint64_t start, end, pgoff, ino;
@@ -38,6 +48,8 @@ static uint32_t vma_flags_from(const char *vmflags)
 		{"gd", CKPT_VMA_GROWSDOWN}, {"hg", CKPT_VMA_HUGEPAGE}, {"nh", CKPT_VMA_NOHUGEPAGE},
 		{"dc", CKPT_VMA_DONTFORK}, {"wf", CKPT_VMA_WIPEONFORK}, {"dd", CKPT_VMA_DONTDUMP},
 		{"lo", CKPT_VMA_LOCKED}, {"mw", CKPT_VMA_MAYWRITE}, {"nr", CKPT_VMA_NORESERVE},
+		{"sr", CKPT_VMA_SEQUENTIAL}, {"rr", CKPT_VMA_RANDOM}, {"mg", CKPT_VMA_MERGEABLE},
+		{"dp", CKPT_VMA_DROPPABLE}, {"lf", CKPT_VMA_LOCKONFAULT},
 	};
 	uint32_t f = 0;
 	char copy[256], *save = NULL;
@@ -528,6 +540,16 @@ static int map_one(const struct mem_restore *m, struct inject *in, const struct 
 			return inject_syscall_checked(in, "mmap (shared anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
 					       (uint64_t)(flags | MAP_SHARED | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
 		}
+		if (r->flags & CKPT_VMA_DROPPABLE) {
+			if (inject_syscall(in, SYS_mmap, r->start, len, (uint64_t)prot, (uint64_t)(flags | MAP_DROPPABLE | MAP_ANONYMOUS),
+					   (uint64_t)-1, 0, &ret) < 0)
+				return -1;
+			if (ret != -EINVAL)
+				return ret < 0 ? (errno = (int)-ret, ckpt_fail_errno("mmap (droppable) in the restarted process")) : 0;
+			/* A kernel before 6.11: memory that is never dropped is what the program may see anyway. */
+			ckpt_warn("pid %u: this kernel has no MAP_DROPPABLE; the mapping at 0x%llx is kept as ordinary memory",
+				  p->rec.pid, (unsigned long long)r->start);
+		}
 		return inject_syscall_checked(in, "mmap (anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
 				       (uint64_t)(flags | MAP_PRIVATE | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
 	}
@@ -614,13 +636,48 @@ static int advise_one(struct inject *in, const struct ckpt_rec_vma *r)
 	static const struct { uint32_t flag; int advice; } adv[] = {
 		{CKPT_VMA_HUGEPAGE, MADV_HUGEPAGE}, {CKPT_VMA_NOHUGEPAGE, MADV_NOHUGEPAGE},
 		{CKPT_VMA_DONTFORK, MADV_DONTFORK}, {CKPT_VMA_WIPEONFORK, MADV_WIPEONFORK},
-		{CKPT_VMA_DONTDUMP, MADV_DONTDUMP},
+		{CKPT_VMA_DONTDUMP, MADV_DONTDUMP}, {CKPT_VMA_SEQUENTIAL, MADV_SEQUENTIAL},
+		{CKPT_VMA_RANDOM, MADV_RANDOM}, {CKPT_VMA_MERGEABLE, MADV_MERGEABLE},
 	};
+	/* As at capture, an advice this kernel lacks (MADV_MERGEABLE without KSM) is not an error. */
 	for (size_t i = 0; i < ARRAY_LEN(adv); i++) {
 		long ret;
 		if ((r->flags & adv[i].flag) &&
 		    inject_syscall(in, SYS_madvise, r->start, r->end - r->start, (uint64_t)adv[i].advice, 0, 0, 0, &ret) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* Locked mappings are locked again once their contents are in place (the pager leaves them
+ * alone, pager_wants): mlock faults in the rest, MLOCK_ONFAULT locks what is there and what
+ * comes.  What the restarting user may not lock runs on unlocked, with one warning. */
+static int lock_mappings(struct inject *in, const struct process_image *p, pid_t outer_pid)
+{
+	uint64_t locked = 0;
+	for (size_t k = 0; k < p->nvmas; k++)
+		if (p->vmas[k].rec.flags & CKPT_VMA_LOCKED)
+			locked += p->vmas[k].rec.end - p->vmas[k].rec.start;
+	if (!locked)
+		return 0;
+	procattr_raise_memlock(outer_pid, p);
+	bool warned = false;
+	for (size_t k = 0; k < p->nvmas; k++) {
+		const struct ckpt_rec_vma *r = &p->vmas[k].rec;
+		if (!(r->flags & CKPT_VMA_LOCKED))
+			continue;
+		long ret;
+		uint64_t how = (r->flags & CKPT_VMA_LOCKONFAULT) ? MLOCK_ONFAULT : 0;
+		if (inject_syscall(in, SYS_mlock2, r->start, r->end - r->start, how, 0, 0, 0, &ret) < 0)
+			return -1;
+		if (ret < 0 && !warned) {
+			bool limit = ret == -ENOMEM || ret == -EPERM || ret == -EAGAIN;
+			ckpt_warn("pid %u: cannot lock all of its %llu KiB of locked memory again (at 0x%llx: %s%s); "
+				  "what does not fit runs unlocked",
+				  p->rec.pid, (unsigned long long)(locked / 1024), (unsigned long long)r->start,
+				  strerror((int)-ret), limit ? ", beyond RLIMIT_MEMLOCK here?" : "");
+			warned = true;
+		}
 	}
 	return 0;
 }
@@ -655,6 +712,8 @@ int mem_restore_process(const struct mem_restore *m, struct inject *in, const st
 			rc = inject_syscall_checked(in, "mprotect", SYS_mprotect, v->rec.start, v->rec.end - v->rec.start,
 						    v->rec.prot, 0, 0, 0, &ret);
 	}
+	if (rc == 0)
+		rc = lock_mappings(in, p, outer_pid);
 	for (size_t i = 0; i < p->nfiles; i++) {
 		long ret;
 		if (file_fds[i] >= 0 && rc == 0)

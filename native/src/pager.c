@@ -75,10 +75,12 @@ static struct seg *find_seg(struct space *sp, uint64_t addr)
 	return NULL;
 }
 
+/* Not locked memory, which the program wants resident from the start (and which mlock would
+ * fault in through the pager before it runs), nor droppable memory, which userfaultfd refuses. */
 bool pager_wants(const struct vma_image *v)
 {
-	return (v->rec.flags & CKPT_VMA_ANON) && !(v->rec.flags & CKPT_VMA_SHARED) && (v->rec.prot & PROT_WRITE) &&
-	       v->rec.store == CKPT_STORE_FULL && v->rec.stored_bytes >= LAZY_MIN_BYTES;
+	return (v->rec.flags & CKPT_VMA_ANON) && !(v->rec.flags & (CKPT_VMA_SHARED | CKPT_VMA_LOCKED | CKPT_VMA_DROPPABLE)) &&
+	       (v->rec.prot & PROT_WRITE) && v->rec.store == CKPT_STORE_FULL && v->rec.stored_bytes >= LAZY_MIN_BYTES;
 }
 
 /* The process's own userfaultfd: it belongs to the process's mm, so the process itself creates

@@ -268,6 +268,18 @@ int procattr_restore_limits(pid_t outer_pid, const struct process_image *p)
 	return 0;
 }
 
+void procattr_raise_memlock(pid_t outer_pid, const struct process_image *p)
+{
+	struct rlimit now;
+	uint64_t want = p->rec.rlimits[RLIMIT_MEMLOCK][0];
+	if (prlimit(outer_pid, RLIMIT_MEMLOCK, NULL, &now) < 0 || want <= now.rlim_cur)
+		return;
+	now.rlim_cur = want < now.rlim_max ? want : now.rlim_max;
+	/* Failing changes nothing: the mlock that needs it says so. */
+	if (prlimit(outer_pid, RLIMIT_MEMLOCK, &now, NULL) < 0)
+		ckpt_debug("cannot raise RLIMIT_MEMLOCK of pid %d: %s", outer_pid, strerror(errno));
+}
+
 int procattr_drop_caps(struct inject *in)
 {
 	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};

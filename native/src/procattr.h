@@ -20,6 +20,9 @@ int procattr_parse_note(struct image_notes *in, const struct note *n);
 int procattr_restore_inside(const struct process_image *p);
 /* From ckpt, once the process is rebuilt: its resource limits. */
 int procattr_restore_limits(pid_t outer_pid, const struct process_image *p);
+/* Raises the soft RLIMIT_MEMLOCK of the rebuilt process towards its saved one (never above the
+ * hard limit it has now), so that its locked mappings can be locked before its limits are set. */
+void procattr_raise_memlock(pid_t outer_pid, const struct process_image *p);
 /* Injected in every thread of a tree restarted in a user namespace: no capabilities there. */
 int procattr_drop_caps(struct inject *in);
 

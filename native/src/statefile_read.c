@@ -233,6 +233,20 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 			ckpt_fail("mapping at 0x%llx has bad protection bits", (unsigned long long)start);
 			goto out;
 		}
+		if (v->rec.flags & ~CKPT_VMA_KNOWN) {
+			ckpt_fail("mapping at 0x%llx has unknown flags 0x%x", (unsigned long long)start,
+				  v->rec.flags & ~CKPT_VMA_KNOWN);
+			goto out;
+		}
+		/* The kernel sets LOCKONFAULT only with LOCKED, and makes only private anonymous
+		 * memory droppable. */
+		if (((v->rec.flags & CKPT_VMA_LOCKONFAULT) && !(v->rec.flags & CKPT_VMA_LOCKED)) ||
+		    ((v->rec.flags & CKPT_VMA_DROPPABLE) &&
+		     (v->rec.flags & (CKPT_VMA_ANON | CKPT_VMA_SHARED | CKPT_VMA_LOCKED)) != CKPT_VMA_ANON)) {
+			ckpt_fail("mapping at 0x%llx has flags that do not go together (0x%x)", (unsigned long long)start,
+				  v->rec.flags);
+			goto out;
+		}
 		/* Contents come from the file, or from the statefile: readable memory with neither
 		 * (anonymous, or its file deleted) would come back as zeros. */
 		int no_file = v->rec.file == CKPT_NO_INDEX || (v->rec.flags & CKPT_VMA_DELETED);

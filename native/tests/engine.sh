@@ -60,7 +60,13 @@ wait_gone() { # PID [SECONDS]
 	done
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop unixsockets echo timers locks zombie sysvipc seccomp; do
+# A program's output after gcore read all of its memory: gcore faults in the pages of vmaflags's
+# lock-on-fault mapping that the program never touched (ckpt itself must not).
+after_gcore() { # PROGRAM
+	if [ $1 = vmaflags ]; then sed -E 's/^(lock-on-fault: .*), resident [^,]*,/\1, resident (gcore touched it),/'; else cat; fi
+}
+
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets echo timers locks zombie sysvipc seccomp vmaflags attrs; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -114,7 +120,7 @@ assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds =
 	fi
 	wait $PROG_PID
 	check "$prog: runs on unchanged after dump --leave-stopped and SIGCONT" \
-		[ "$(cat "$SCRATCH/$prog.out2")" = "$expected" ]
+		[ "$(after_gcore $prog <"$SCRATCH/$prog.out2")" = "$(after_gcore $prog <<<"$expected")" ]
 	rm -f "$SCRATCH/$prog.gcore".*
 
 	# 3. Checkpoint, kill, restart three times from the same statefile.
@@ -218,6 +224,20 @@ for round in 1 2; do
 		fail "lazy: restart --lazy #$round" "exit $rc $(cat "$SCRATCH/restart.err"); $(tail -2 "$SCRATCH/lazy.out")"
 	fi
 done
+
+# 3c'. Lazy restart of locked memory: the pager leaves it alone, so it comes back filled and locked
+# (vmaflags's locked region is big enough for the pager to want it otherwise).
+expected=$(expected_output vmaflags)
+start_prog vmaflags "$SCRATCH/lazyv.out"
+"$CKPT" dump $PROG_PID -o "$SCRATCH/lazyv.ckpt" --kill >/dev/null 2>&1
+wait $PROG_PID 2>/dev/null
+timeout 60 "$CKPT" restart "$SCRATCH/lazyv.ckpt" --lazy >>"$SCRATCH/lazyv.out" 2>"$SCRATCH/restart.err"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$SCRATCH/lazyv.out")" = "$expected" ] && [ ! -s "$SCRATCH/restart.err" ]; then
+	pass "lazy: vmaflags's locked mappings come back filled and locked with restart --lazy"
+else
+	fail "lazy: vmaflags restart --lazy" "exit $rc $(cat "$SCRATCH/restart.err"); $(diff <(echo "$expected") "$SCRATCH/lazyv.out" | head -5)"
+fi
 
 # 3d. Connections to peers outside the tree (a TCP and a unix server run here) come back as
 # sockets that report a reset, and ckpt info says so.
@@ -364,7 +384,7 @@ if id -u $USER_NAME >/dev/null 2>&1; then
 	as_user() { setpriv --reuid=$USER_NAME --regid=$USER_NAME --init-groups -- "$@"; }
 	cp "$CKPT" "$SCRATCH/ckpt"
 	chmod 755 "$SCRATCH/ckpt"
-	for prog in single tree; do
+	for prog in single tree vmaflags attrs; do
 		udir="$SCRATCH/user.$prog"
 		mkdir -p "$udir"
 		chown $USER_NAME: "$udir"
@@ -389,6 +409,22 @@ if id -u $USER_NAME >/dev/null 2>&1; then
 		# Processes of the killed original may linger as zombies until init reaps them.
 		check "user: $prog left no process behind" [ -z "$(comm -13 <(echo "$before") <(pgrep -u $USER_NAME | sort))" ]
 	done
+	# Locked memory beyond the RLIMIT_MEMLOCK of the user restarting: the restart warns once and
+	# the program runs on with its memory whole but unlocked.
+	udir="$SCRATCH/user.vmaflags"
+	(cd "$udir" && as_user sh -c 'exec "$0" "$1" >"$2" 2>&1' "$BIN/vmaflags" "$udir/ready.m" "$udir/out.m") &
+	wait_for_file "$udir/ready.m"
+	upid=$(pgrep -u $USER_NAME -f "$BIN/vmaflags $udir/ready.m\$" | head -1)
+	as_user "$SCRATCH/ckpt" dump "$upid" -o "$udir/m.ckpt" --kill >/dev/null 2>&1
+	wait
+	(cd "$udir" && as_user sh -c 'ulimit -l 1024 && exec timeout 60 "$0" restart "$1" >>"$2" 2>"$3"' "$SCRATCH/ckpt" \
+		"$udir/m.ckpt" "$udir/out.m" "$udir/restart.err")
+	rc=$?
+	check "user: locked memory over RLIMIT_MEMLOCK: the restart warns in one line" \
+		bash -c '[ "$(wc -l <"$0")" = 1 ] && grep -q "^ckpt: .*cannot lock .* KiB of locked memory again" "$0"' "$udir/restart.err"
+	unlocked=$(grep '^locked:' "$udir/out" | sed 's/flags lo,/flags -,/; s/locked all of it/locked NOT all of it/')
+	check "user: and the program runs on unlocked, its contents whole (exit $rc)" \
+		bash -c '[ "$0" = 0 ] && [ -n "$1" ] && grep -qxF "$1" "$2"' "$rc" "$unlocked" "$udir/out.m"
 	# Sockets as an ordinary user: unix sockets come back whole; a TCP connection inside the
 	# tree cannot be saved without CAP_NET_ADMIN, which the dump says, and so does ckpt info.
 	udir="$SCRATCH/user.sockets"
