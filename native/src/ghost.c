@@ -92,7 +92,12 @@ static int ghost_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 			int s = fcntl(fd, F_GET_SEALS);
 			seals = s > 0 ? (uint32_t)s : 0;
 		}
+		/* fd shares the program's open file description: SEEK_DATA/SEEK_HOLE move its offset,
+		 * which goes back to where the program had it. */
+		off_t pos = lseek(fd, 0, SEEK_CUR);
 		rc = read_extents(fd, &st, seals, f, pid);
+		if (pos >= 0 && lseek(fd, pos, SEEK_SET) < 0 && rc == 0)
+			rc = ckpt_fail_errno("cannot put back the offset of fd %u of pid %d (%s)", f->rec.fd, pid, f->path);
 	}
 	close(fd);
 	return rc;
