@@ -1397,6 +1397,61 @@ static void free_models(struct mimage *ms, size_t n)
 	free(ms);
 }
 
+/* A deleted file or memfd the reader must refuse: its header, extents and data bytes as a case
+ * gives them, added as fd 100 to the threads seed. */
+static const struct ghost_case {
+	const char *name;
+	uint32_t kind;
+	const char *path;
+	struct ckpt_fd_ghost h;
+	struct ckpt_fd_ghost_extent ext[2];
+	uint32_t data;   /* data bytes after the extents */
+	uint32_t cut;    /* bytes cut off the end of the blob */
+} ghost_cases[] = {
+	{"ghost-truncated-header", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0}, {{0}}, 0, 4},
+	{"ghost-relative-path", CKPT_FD_GHOST, "x (deleted)", {4096, 0600, 0, 0, 0}, {{0}}, 0, 0},
+	{"ghost-mode-type-bits", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0100600, 0, 0, 0}, {{0}}, 0, 0},
+	{"ghost-reserved", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 1}, {{0}}, 0, 0},
+	{"ghost-seals-on-file", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 2, 0, 0}, {{0}}, 0, 0},
+	{"ghost-extents-beyond-blob", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1000, 0}, {{0}}, 0, 0},
+	{"ghost-extent-beyond-size", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0}, {{4000, 200}}, 200, 0},
+	{"ghost-extent-wraps", CKPT_FD_GHOST, "/tmp/x (deleted)", {UINT64_MAX, 0600, 0, 1, 0}, {{UINT64_MAX - 10, 100}}, 100, 0},
+	{"ghost-extent-empty", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0}, {{0, 0}}, 0, 0},
+	{"ghost-extents-overlap", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 2, 0}, {{0, 100}, {50, 100}}, 200, 0},
+	{"ghost-extent-data-short", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0}, {{0, 100}}, 60, 0},
+	{"ghost-data-left-over", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0}, {{0, 100}}, 160, 0},
+	{"memfd-path-not-memfd", CKPT_FD_MEMFD, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0}, {{0}}, 0, 0},
+	{"memfd-seals-unknown", CKPT_FD_MEMFD, "/memfd:x (deleted)", {4096, 0600, 0x4000, 0, 0}, {{0}}, 0, 0},
+	{"memfd-extent-beyond-size", CKPT_FD_MEMFD, "/memfd:x (deleted)", {100, 0600, 0, 1, 0}, {{0, 200}}, 200, 0},
+};
+
+static void gen_ghosts(const char *C, const struct seeds *seeds)
+{
+	for (size_t i = 0; i < N_CASES(ghost_cases); i++) {
+		const struct ghost_case *c = &ghost_cases[i];
+		struct bytes blob = {0};
+		b_put(&blob, &c->h, sizeof(c->h));
+		for (uint32_t k = 0; k < c->h.nextents && k < 2; k++)
+			b_put(&blob, &c->ext[k], sizeof(c->ext[k]));
+		for (uint32_t k = 0; k < c->data; k++)
+			b_put(&blob, "g", 1);
+		blob.n -= c->cut;
+		size_t n;
+		struct mimage *ms = model_all(seeds->threads, &n);
+		struct mnote *fnote = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_FDS);
+		struct mtable t = tdecode(fnote);
+		struct ckpt_rec_fd f = {.fd = 100, .kind = c->kind, .open_flags = O_RDWR, .desc = 1000};
+		f.path = tstr(&t, c->path);
+		f.data_off = (uint32_t)b_put(&t.data, blob.p, blob.n);
+		f.data_len = (uint32_t)blob.n;
+		tadd(&t, &f);
+		tencode(&t, fnote);
+		emit_model(C, ms, n, c->name);
+		free_models(ms, n);
+		free(blob.p);
+	}
+}
+
 static void gen_fd_state(const char *C, const struct seeds *seeds)
 {
 	size_t n;
@@ -2394,6 +2449,7 @@ static const struct {
 	{"tree", gen_tree},
 	{"counts", gen_counts},
 	{"fd-state", gen_fd_state},
+	{"ghosts", gen_ghosts},
 	{"sockets", gen_sockets},
 	{"objects", gen_objects},
 	{"annotation", gen_annotation},

@@ -25,7 +25,8 @@ static bool is_tty(dev_t rdev)
 
 /* The kinds that rebuild their objects themselves, each in its own file. */
 static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind,
-						 &epoll_fd_kind, &inotify_fd_kind, &unix_fd_kind, &inet_fd_kind};
+						 &epoll_fd_kind, &inotify_fd_kind, &unix_fd_kind, &inet_fd_kind,
+						 &ghost_fd_kind, &memfd_fd_kind};
 
 const struct fd_kind *fd_kind_of(uint32_t kind)
 {
@@ -76,6 +77,13 @@ const char *fd_kind_name(uint32_t kind)
 	return kind < ARRAY_LEN(names) ? names[kind] : "?";
 }
 
+/* Whether the kernel names this link target as deleted. */
+static bool deleted_path(const char *path)
+{
+	size_t n = strlen(path), k = strlen(" (deleted)");
+	return n > k && strcmp(path + n - k, " (deleted)") == 0;
+}
+
 /* The kind of the fd at proc_link (/proc/PID/fd/N), which readlink gives as path. */
 static int fd_kind(const char *proc_link, const char *path, const struct stat *st)
 {
@@ -94,6 +102,10 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 	}
 	if (strncmp(path, "anon_inode:", 11) == 0 || path[0] != '/')
 		return CKPT_FD_OTHER;
+	if (strncmp(path, "/memfd:", 7) == 0 && S_ISREG(st->st_mode))
+		return CKPT_FD_MEMFD;
+	if (S_ISREG(st->st_mode) && st->st_nlink == 0 && deleted_path(path))
+		return CKPT_FD_GHOST; /* its contents are saved (ghost.c) */
 	if (S_ISREG(st->st_mode))
 		return CKPT_FD_REG;
 	if (S_ISDIR(st->st_mode))
@@ -107,13 +119,6 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 	if (S_ISSOCK(st->st_mode))
 		return CKPT_FD_SOCKET;
 	return CKPT_FD_OTHER;
-}
-
-/* Whether the kernel names this link target as deleted. */
-static bool deleted_path(const char *path)
-{
-	size_t n = strlen(path), k = strlen(" (deleted)");
-	return n > k && strcmp(path + n - k, " (deleted)") == 0;
 }
 
 int files_capture(pid_t pid, struct process_image *p)
@@ -583,6 +588,17 @@ static int reopen_fd(const struct files_restore *fr, const struct fd_image *f)
 int files_restore_desc_fd(const struct files_restore *fr, uint32_t desc)
 {
 	return find_description(fr, desc);
+}
+
+int files_restore_memfd(const struct files_restore *fr, const struct statefile_image *img, uint64_t ino)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *f = &img->procs[i].fds[k];
+			if (f->rec.kind == CKPT_FD_MEMFD && f->rec.ino == ino && !(f->rec.fd_flags & CKPT_FDF_LOST))
+				return find_description(fr, f->rec.desc);
+		}
+	return -1;
 }
 
 int files_restore_dup(const struct files_restore *fr, const struct fd_image *f)

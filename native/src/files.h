@@ -32,6 +32,9 @@ void files_restore_free(struct files_restore *fr);
  * it has none), and a new fd for the object of a saved fd, as its process will get it. */
 int files_restore_desc_fd(const struct files_restore *fr, uint32_t desc);
 int files_restore_dup(const struct files_restore *fr, const struct fd_image *f);
+/* For mem.c: the memfd ckpt made again for the saved memfd with this inode, -1 if none, so that
+ * its MAP_SHARED mappings map the very object its fds hold. */
+int files_restore_memfd(const struct files_restore *fr, const struct statefile_image *img, uint64_t ino);
 /* In a skeleton process: builds the saved fd table and closes every other fd but `keep`. */
 int files_restore_inside(const struct files_restore *fr, const struct process_image *p, const int *keep, size_t nkeep);
 

@@ -189,7 +189,9 @@ enum {
 	CKPT_FD_INOTIFY = 14,
 	CKPT_FD_UNIX = 15,    /* a unix domain socket */
 	CKPT_FD_INET = 16,    /* a TCP or UDP socket, IPv4 or IPv6 */
-	CKPT_FD_KIND_MAX = 16,
+	CKPT_FD_GHOST = 17,   /* a regular file deleted while open: its contents are saved */
+	CKPT_FD_MEMFD = 18,   /* a memfd: its contents, name and seals are saved */
+	CKPT_FD_KIND_MAX = 18,
 };
 
 #define CKPT_FDF_CLOEXEC   0x1u
@@ -216,6 +218,26 @@ struct ckpt_rec_fd {
 };
 
 #define CKPT_EFD_SEMAPHORE 0x1u
+
+/* The data blob of a ghost (deleted) file or a memfd, on the first fd of its open file
+ * description in the tree (the description's other fds have none): this header, then nextents
+ * struct ckpt_fd_ghost_extent in increasing, non-overlapping offset order, then the bytes of each
+ * extent one after the other.  What lies between extents is a hole (zeros). */
+struct ckpt_fd_ghost {
+	uint64_t size;       /* st_size */
+	uint32_t mode;       /* permission bits (07777) */
+	uint32_t seals;      /* memfd: F_GET_SEALS; 0 for a ghost file */
+	uint32_t nextents;
+	uint32_t reserved;   /* 0 */
+};
+
+struct ckpt_fd_ghost_extent {
+	uint64_t offset;
+	uint64_t len;
+};
+
+/* The most bytes one ghost file or memfd may hold in a statefile: dump refuses a larger one. */
+#define CKPT_GHOST_MAX_DATA (64u << 20)
 
 /* The data blob of a timerfd: its clock, what is left of the current period and the period, and
  * the expirations nobody has read yet. */

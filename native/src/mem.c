@@ -1,6 +1,7 @@
 /* Memory: the layout of a process's mappings, and rebuilding them at restart (mem.h). */
 #include "mem.h"
 #include "elfutil.h"
+#include "files.h"
 #include "inject.h"
 #include "pagescan.h"
 #include "procattr.h"
@@ -408,7 +409,8 @@ static bool is_shared_anon(const struct ckpt_rec_vma *v)
 	return (v->flags & CKPT_VMA_ANON) && (v->flags & CKPT_VMA_SHARED);
 }
 
-struct mem_restore *mem_restore_prepare(const struct statefile_image *img, int sf_fd, uint64_t tramp, int fd_base)
+struct mem_restore *mem_restore_prepare(const struct statefile_image *img, const struct files_restore *fr, int sf_fd,
+					uint64_t tramp, int fd_base)
 {
 	struct mem_restore *m = xcalloc(1, sizeof(*m));
 	m->img = img;
@@ -420,6 +422,20 @@ struct mem_restore *mem_restore_prepare(const struct statefile_image *img, int s
 			const struct ckpt_rec_vma *v = &img->procs[i].vmas[k].rec;
 			if (!is_shared_anon(v) || find_shared(m, v->shmem_id) || sysvipc_attaches(img, v))
 				continue;
+			/* A memfd that fds of the tree hold too: the mappings map the one files.c made. */
+			int memfd = fr ? files_restore_memfd(fr, img, v->shmem_id) : -1;
+			if (memfd >= 0) {
+				struct shared_object *o = ARR_PUSH(m->shared, m->nshared, m->cap_shared);
+				o->id = v->shmem_id;
+				o->fd = fcntl(memfd, F_DUPFD_CLOEXEC, fd_base);
+				if (o->fd < 0) {
+					ckpt_fail_errno("cannot share a memfd with its mappings");
+					m->nshared--;
+					mem_restore_free(m);
+					return NULL;
+				}
+				continue;
+			}
 			unsigned uses = 0;
 			uint64_t size = 0;
 			for (size_t j = 0; j < img->nprocs; j++)

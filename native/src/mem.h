@@ -48,7 +48,9 @@ void mem_readahead_stop(struct mem_readahead *ra);
  * objects that several processes map, each kept in a memfd (from fd_base up) that the skeleton
  * inherits.  sf_fd and the trampoline are where the rebuilt processes have them. */
 struct mem_restore;
-struct mem_restore *mem_restore_prepare(const struct statefile_image *img, int sf_fd, uint64_t tramp, int fd_base);
+struct files_restore;
+struct mem_restore *mem_restore_prepare(const struct statefile_image *img, const struct files_restore *fr, int sf_fd,
+					uint64_t tramp, int fd_base);
 /* Those memfds (a malloc'ed array), to be closed in the rebuilt processes once they are mapped. */
 int *mem_restore_fds(const struct mem_restore *m, size_t *n);
 void mem_restore_free(struct mem_restore *m);

@@ -373,7 +373,7 @@ static void close_files(struct restore_ctx *c, bool failed)
 
 static int prepare_memory(struct restore_ctx *c)
 {
-	c->mem = mem_restore_prepare(c->img, c->sf_fd, c->tramp, c->fd_base);
+	c->mem = mem_restore_prepare(c->img, c->files, c->sf_fd, c->tramp, c->fd_base);
 	return c->mem ? 0 : -1;
 }
 

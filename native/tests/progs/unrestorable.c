@@ -1,6 +1,7 @@
 /*
- * Holds what restart cannot rebuild: a netlink socket, a pidfd, a deleted file, a deleted
- * directory, and a working directory that was deleted.  Dumping it is
+ * Holds what restart cannot rebuild: a netlink socket, a pidfd, a deleted named FIFO, a deleted
+ * directory, and a working directory that was deleted.  (A deleted regular file is restorable:
+ * ghosts.c.)  Dumping it is
  * refused unless the dump allows it; either way the program must finish undisturbed.  It does not
  * use those fds after ready(), so a restart that gives them back as /dev/null finishes too.
  * Not in engine.sh's main loop: the tests in its section 7 use it.
@@ -19,8 +20,9 @@ int main(int argc, char **argv)
 	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/deleted.txt", argv[2]);
-	int del = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	snprintf(path, sizeof(path), "%s/deleted.fifo", argv[2]);
+	unlink(path);
+	int del = mkfifo(path, 0600) == 0 ? open(path, O_RDWR) : -1;
 	CHECK(nl >= 0 && pidfd >= 0 && del >= 0 && unlink(path) == 0, "set up");
 	char dir[4096], cwd[4096];
 	snprintf(dir, sizeof(dir), "%s/gone", argv[2]);

@@ -1,0 +1,302 @@
+/*
+ * Ghost files and memfds (fdkind.h): a regular file deleted while open, and a memfd, exist only
+ * through their fds, so their contents go into the statefile (only the data extents) and restart
+ * makes them again: a ghost file as a temporary file next to where it was, filled and unlinked
+ * again; a memfd as a new memfd with the same name, filled and sealed as it was.
+ */
+#include "fdkind.h"
+#include "files.h"
+#include "json.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+#define KNOWN_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
+
+/* Reads the data extents of fd (SEEK_DATA/SEEK_HOLE) into a blob laid out as format.h says. */
+static int read_extents(int fd, const struct stat *st, uint32_t seals, struct fd_image *f, pid_t pid)
+{
+	struct ckpt_fd_ghost_extent *ext = NULL;
+	size_t next = 0, cap = 0;
+	uint64_t total = 0;
+	off_t pos = 0;
+	while (pos < st->st_size) {
+		off_t data = lseek(fd, pos, SEEK_DATA);
+		if (data < 0)
+			break; /* ENXIO: only a hole is left */
+		off_t hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0 || hole > st->st_size)
+			hole = st->st_size;
+		struct ckpt_fd_ghost_extent *e = ARR_PUSH(ext, next, cap);
+		e->offset = (uint64_t)data;
+		e->len = (uint64_t)(hole - data);
+		total += e->len;
+		pos = hole;
+	}
+	if (total > CKPT_GHOST_MAX_DATA) {
+		free(ext);
+		return ckpt_fail("fd %u of pid %d (%s) holds %llu bytes of data, more than the %u a statefile keeps for a "
+				 "deleted file or memfd",
+				 f->rec.fd, pid, f->path, (unsigned long long)total, CKPT_GHOST_MAX_DATA);
+	}
+	size_t len = sizeof(struct ckpt_fd_ghost) + next * sizeof(*ext) + total;
+	uint8_t *blob = xcalloc(1, len);
+	struct ckpt_fd_ghost *h = (struct ckpt_fd_ghost *)blob;
+	h->size = (uint64_t)st->st_size;
+	h->mode = st->st_mode & 07777;
+	h->seals = seals;
+	h->nextents = (uint32_t)next;
+	if (next)
+		memcpy(blob + sizeof(*h), ext, next * sizeof(*ext));
+	uint8_t *bytes = blob + sizeof(*h) + next * sizeof(*ext);
+	for (size_t i = 0; i < next; i++) {
+		if (pread_all(fd, bytes, ext[i].len, (off_t)ext[i].offset) < 0) {
+			free(ext);
+			free(blob);
+			return ckpt_fail_errno("cannot read the contents of fd %u of pid %d (%s)", f->rec.fd, pid, f->path);
+		}
+		bytes += ext[i].len;
+	}
+	free(ext);
+	f->data = blob;
+	f->rec.data_len = (uint32_t)len;
+	return 0;
+}
+
+static int ghost_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
+{
+	(void)fdinfo;
+	int fd = take_fd(pid, (int)f->rec.fd);
+	if (fd < 0)
+		return ckpt_fail_errno("cannot reach fd %u of pid %d (%s)", f->rec.fd, pid, f->path);
+	struct stat st;
+	int rc;
+	if (fstat(fd, &st) < 0) {
+		rc = ckpt_fail_errno("cannot stat fd %u of pid %d (%s)", f->rec.fd, pid, f->path);
+	} else {
+		uint32_t seals = 0;
+		if (f->rec.kind == CKPT_FD_MEMFD) {
+			int s = fcntl(fd, F_GET_SEALS);
+			seals = s > 0 ? (uint32_t)s : 0;
+		}
+		/* fd shares the program's open file description: SEEK_DATA/SEEK_HOLE move its offset,
+		 * which goes back to where the program had it. */
+		off_t pos = lseek(fd, 0, SEEK_CUR);
+		rc = read_extents(fd, &st, seals, f, pid);
+		if (pos >= 0 && lseek(fd, pos, SEEK_SET) < 0 && rc == 0)
+			rc = ckpt_fail_errno("cannot put back the offset of fd %u of pid %d (%s)", f->rec.fd, pid, f->path);
+	}
+	close(fd);
+	return rc;
+}
+
+/* The contents go on the first fd of each open file description only. */
+static int ghost_capture_tree(struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			struct fd_image *f = &img->procs[i].fds[k];
+			if (f->rec.kind != CKPT_FD_GHOST && f->rec.kind != CKPT_FD_MEMFD)
+				continue;
+			bool first = true;
+			for (size_t j = 0; j <= i && first; j++)
+				for (size_t m = 0; m < img->procs[j].nfds && first; m++) {
+					if (j == i && m >= k)
+						break;
+					first = img->procs[j].fds[m].rec.desc != f->rec.desc;
+				}
+			if (!first) {
+				free(f->data);
+				f->data = NULL;
+				f->rec.data_len = 0;
+			}
+		}
+	return 0;
+}
+
+static int ghost_check_saved(const struct fd_image *f)
+{
+	if (f->rec.kind_flags || !f->path || f->path[0] != '/')
+		return ckpt_fail("fd %u: a deleted file or memfd needs an absolute path and no flags", f->rec.fd);
+	if (f->rec.kind == CKPT_FD_MEMFD && strncmp(f->path, "/memfd:", 7) != 0)
+		return ckpt_fail("fd %u: a memfd's path must start with /memfd:", f->rec.fd);
+	if (!f->rec.data_len)
+		return 0; /* a later fd of a description: the first one holds the contents */
+	if (f->rec.data_len < sizeof(struct ckpt_fd_ghost))
+		return ckpt_fail("fd %u: the contents of a deleted file or memfd are truncated", f->rec.fd);
+	struct ckpt_fd_ghost h;
+	memcpy(&h, f->data, sizeof(h));
+	if ((h.mode & ~07777u) || h.reserved || (h.seals & ~(uint32_t)KNOWN_SEALS) ||
+	    (f->rec.kind == CKPT_FD_GHOST && h.seals))
+		return ckpt_fail("fd %u: a deleted file or memfd has a mode, seals or fields it cannot have", f->rec.fd);
+	uint64_t room = f->rec.data_len - sizeof(h);
+	if (h.nextents > room / sizeof(struct ckpt_fd_ghost_extent))
+		return ckpt_fail("fd %u: a deleted file or memfd lists more extents than its data holds", f->rec.fd);
+	uint64_t bytes = room - (uint64_t)h.nextents * sizeof(struct ckpt_fd_ghost_extent), sum = 0, end = 0;
+	for (uint32_t i = 0; i < h.nextents; i++) {
+		struct ckpt_fd_ghost_extent e;
+		memcpy(&e, f->data + sizeof(h) + i * sizeof(e), sizeof(e));
+		if (e.len == 0 || e.offset < end || e.len > h.size || e.offset > h.size - e.len || e.len > bytes - sum)
+			return ckpt_fail("fd %u: extent %u of a deleted file or memfd is out of order or out of range",
+					 f->rec.fd, i);
+		end = e.offset + e.len;
+		sum += e.len;
+	}
+	if (sum != bytes || sum > CKPT_GHOST_MAX_DATA)
+		return ckpt_fail("fd %u: the extents of a deleted file or memfd do not add up to its data", f->rec.fd);
+	return 0;
+}
+
+/* Fills fd with the saved extents and gives it the saved size. */
+static int fill(int fd, const struct fd_image *f, const struct ckpt_fd_ghost *h)
+{
+	if (ftruncate(fd, (off_t)h->size) < 0)
+		return -1;
+	const uint8_t *bytes = f->data + sizeof(*h) + (size_t)h->nextents * sizeof(struct ckpt_fd_ghost_extent);
+	for (uint32_t i = 0; i < h->nextents; i++) {
+		struct ckpt_fd_ghost_extent e;
+		memcpy(&e, f->data + sizeof(*h) + i * sizeof(e), sizeof(e));
+		if (pwrite_all(fd, bytes, e.len, (off_t)e.offset) < 0)
+			return -1;
+		bytes += e.len;
+	}
+	return 0;
+}
+
+/* The saved path without the kernel's " (deleted)". */
+static char *saved_name(const char *path)
+{
+	char *s = xstrdup(path);
+	size_t n = strlen(s), k = strlen(" (deleted)");
+	if (n > k && strcmp(s + n - k, " (deleted)") == 0)
+		s[n - k] = 0;
+	return s;
+}
+
+/* SETFL-able status flags (as files.c). */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+/* Reopens fd (a file that may be deleted) with the saved access mode and flags, at the saved offset. */
+static int reopen_saved(int fd, const struct fd_image *f)
+{
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	uint32_t fl = f->rec.open_flags & ~(uint32_t)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+	int r = open(self, (int)(fl | O_CLOEXEC));
+	if (r < 0)
+		return -1;
+	fcntl(r, F_SETFL, (int)(fl & SETFL_MASK));
+	if (lseek(r, (off_t)f->rec.pos, SEEK_SET) < 0) {
+		close(r);
+		return -1;
+	}
+	return r;
+}
+
+static int ghost_open(const struct process_image *p, const struct fd_image *f)
+{
+	struct ckpt_fd_ghost h = {0};
+	if (f->rec.data_len)
+		memcpy(&h, f->data, sizeof(h));
+	char *name = saved_name(f->path);
+	int fd = -1, r = -1;
+	if (f->rec.kind == CKPT_FD_MEMFD) {
+		fd = memfd_create(name + 7, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd < 0 || fill(fd, f, &h) < 0 || fchmod(fd, h.mode) < 0 ||
+		    (r = reopen_saved(fd, f)) < 0 || (h.seals && fcntl(fd, F_ADD_SEALS, (int)h.seals) < 0)) {
+			ckpt_fail_errno("cannot make memfd %u of pid %u (%s) again", f->rec.fd, p->rec.pid, f->path);
+			if (r >= 0)
+				close(r);
+			r = -1;
+		}
+	} else {
+		/* Next to where it was, under a name of its own, then deleted again. */
+		char *slash = strrchr(name, '/');
+		char *tmp = xasprintf("%.*s/.ckpt-ghost-%u-%u-XXXXXX", (int)(slash - name), name, p->rec.pid, f->rec.fd);
+		char *x = tmp + strlen(tmp) - 6;
+		for (int tries = 0; tries < 100 && fd < 0; tries++) {
+			unsigned v = (unsigned)rand() ^ (unsigned)getpid() << 8 ^ (unsigned)tries;
+			for (int i = 0; i < 6; i++)
+				x[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(v >> (i * 5)) % 36];
+			fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0 && errno != EEXIST)
+				break;
+		}
+		if (fd < 0) {
+			ckpt_fail_errno("cannot create deleted file %u of pid %u again in the directory of %s", f->rec.fd,
+					p->rec.pid, name);
+		} else {
+			if (fill(fd, f, &h) < 0 || (r = reopen_saved(fd, f)) < 0 || fchmod(fd, h.mode) < 0) {
+				ckpt_fail_errno("cannot fill deleted file %u of pid %u (%s) again", f->rec.fd, p->rec.pid, name);
+				if (r >= 0)
+					close(r);
+				r = -1;
+			}
+			unlink(tmp);
+		}
+		free(tmp);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(name);
+	return r;
+}
+
+static void ghost_describe_text(const struct fd_image *f, struct buf *out, const char *indent)
+{
+	(void)indent;
+	if (!f->rec.data_len)
+		return;
+	struct ckpt_fd_ghost h;
+	memcpy(&h, f->data, sizeof(h));
+	buf_printf(out, " size %llu, %u data extents, mode %04o", (unsigned long long)h.size, h.nextents, h.mode);
+	if (f->rec.kind == CKPT_FD_MEMFD)
+		buf_printf(out, ", seals 0x%x", h.seals);
+}
+
+static void ghost_describe_json(const struct fd_image *f, struct json *j)
+{
+	if (!f->rec.data_len)
+		return;
+	struct ckpt_fd_ghost h;
+	memcpy(&h, f->data, sizeof(h));
+	json_u64(j, "size", h.size);
+	json_u64(j, "extents", h.nextents);
+	json_u64(j, "mode", h.mode);
+	if (f->rec.kind == CKPT_FD_MEMFD)
+		json_u64(j, "seals", h.seals);
+}
+
+const struct fd_kind ghost_fd_kind = {
+	.kind = CKPT_FD_GHOST,
+	.name = "deleted-file",
+	.capture = ghost_capture,
+	.check_saved = ghost_check_saved,
+	.open = ghost_open,
+	.capture_tree = ghost_capture_tree,
+	.describe_text = ghost_describe_text,
+	.describe_json = ghost_describe_json,
+};
+
+const struct fd_kind memfd_fd_kind = {
+	.kind = CKPT_FD_MEMFD,
+	.name = "memfd",
+	.capture = ghost_capture,
+	.check_saved = ghost_check_saved,
+	.open = ghost_open,
+	.describe_text = ghost_describe_text,
+	.describe_json = ghost_describe_json,
+};
