@@ -79,7 +79,8 @@ static const char *vma_name(const struct process_image *p, const struct ckpt_rec
 /* Flags that the program's own madvise and mlock calls change; the rewind does not put them
  * back, so they must be as saved. */
 #define LAYOUT_FLAGS (CKPT_VMA_SHARED | CKPT_VMA_ANON | CKPT_VMA_SYSVSHM | CKPT_VMA_DONTFORK | CKPT_VMA_WIPEONFORK | \
-		      CKPT_VMA_LOCKED | CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | CKPT_VMA_DONTDUMP)
+		      CKPT_VMA_LOCKED | CKPT_VMA_LOCKONFAULT | CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | CKPT_VMA_DONTDUMP | \
+		      CKPT_VMA_SEQUENTIAL | CKPT_VMA_RANDOM | CKPT_VMA_MERGEABLE | CKPT_VMA_DROPPABLE)
 
 static int same_layout(const struct process_image *saved, const struct process_image *now)
 {
