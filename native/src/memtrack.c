@@ -32,8 +32,7 @@ struct tracked_proc {
 	int last_capture;              /* that capture's entry in the history once committed; -1 */
 };
 
-/* A committed capture of a one-process tree, for rewinding (memtrack_rewind_plan): which
- * mappings' writes since its parent capture are known, and those writes. */
+/* A statefile as it was when committed: one saved over later is another. */
 struct file_id {
 	dev_t dev;
 	ino_t ino;
@@ -41,6 +40,8 @@ struct file_id {
 	struct timespec mtime;
 };
 
+/* A committed capture of a one-process tree, for rewinding (memtrack_rewind_plan): which
+ * mappings' writes since its parent capture are known, and those writes. */
 struct saved_capture {
 	struct file_id file;
 	int parent;                    /* index in history of the capture this one is relative to; -1 */
@@ -163,37 +164,45 @@ static bool arm(int uffd, int pagemap, const struct ckpt_rec_vma *v)
 	return ioctl(uffd, UFFDIO_REGISTER, &reg) == 0 && protect(pagemap, v);
 }
 
-/* The pages of a mapping written since it was armed, then protected again.  Pages written and
- * then dropped (MADV_DONTNEED) count as written, and read as zeros now; so do pages that have
- * no page table, which cost a cheap pagemap read. */
-static bool take_written(int pagemap, struct vma_image *vi)
+/* Appends the pages of [start, end) written since they were last protected, adjacent ones
+ * merged, without protecting them again.  Pages written and then dropped (MADV_DONTNEED)
+ * count as written, and read as zeros now; so do pages that have no page table, which cost a
+ * cheap pagemap read. */
+static bool scan_written(int pagemap, uint64_t start, uint64_t end, struct addr_range **out, size_t *n, size_t *cap)
 {
 	struct page_region regions[256];
 	struct pm_scan_arg a = {
 		.size = sizeof(a),
 		.flags = PM_SCAN_CHECK_WPASYNC,
-		.start = vi->rec.start,
-		.end = vi->rec.end,
+		.start = start,
+		.end = end,
 		.vec = (uint64_t)(uintptr_t)regions,
-		.vec_len = sizeof(regions) / sizeof(regions[0]),
+		.vec_len = ARRAY_LEN(regions),
 		.category_anyof_mask = PAGE_IS_WRITTEN,
 		.return_mask = PAGE_IS_WRITTEN,
 	};
-	vi->nwritten = 0;
-	while (a.start < vi->rec.end) {
-		long n = ioctl(pagemap, PAGEMAP_SCAN, &a);
-		if (n < 0 || a.walk_end <= a.start)
+	size_t first = *n;
+	while (a.start < end) {
+		long got = ioctl(pagemap, PAGEMAP_SCAN, &a);
+		if (got < 0 || a.walk_end <= a.start)
 			return false;
-		for (long i = 0; i < n; i++) {
-			if (vi->nwritten && vi->written[vi->nwritten - 1].end == regions[i].start)
-				vi->written[vi->nwritten - 1].end = regions[i].end;
+		for (long i = 0; i < got; i++) {
+			if (*n > first && (*out)[*n - 1].end == regions[i].start)
+				(*out)[*n - 1].end = regions[i].end;
 			else
-				*ARR_PUSH(vi->written, vi->nwritten, vi->cap_written) =
-					(struct addr_range){regions[i].start, regions[i].end};
+				*ARR_PUSH(*out, *n, *cap) = (struct addr_range){regions[i].start, regions[i].end};
 		}
 		a.start = a.walk_end;
 	}
-	return protect(pagemap, &vi->rec);
+	return true;
+}
+
+/* The pages of a mapping written since it was armed, then protected again. */
+static bool take_written(int pagemap, struct vma_image *vi)
+{
+	vi->nwritten = 0;
+	return scan_written(pagemap, vi->rec.start, vi->rec.end, &vi->written, &vi->nwritten, &vi->cap_written) &&
+	       protect(pagemap, &vi->rec);
 }
 
 static bool was_armed(const struct addr_range *armed, size_t n, const struct ckpt_rec_vma *v)
@@ -224,16 +233,26 @@ static struct tracked_proc *find_proc(struct ckpt_tracker *t, pid_t pid, unsigne
 	return NULL;
 }
 
-static void track_process(struct ckpt_tracker *t, struct frozen_proc *fp, struct process_image *p, bool parent_is_last)
+/* Takes the writes since the process's last capture and arms tracking again.  Returns false
+ * when the process has no tracking; *previous is the history entry of its last committed
+ * capture, which the writes taken are relative to (-1: none), and *start_time its start. */
+static bool track_process(struct ckpt_tracker *t, struct frozen_proc *fp, struct process_image *p, bool parent_is_last,
+			  int *previous, unsigned long long *start_time_out)
 {
 	unsigned long long start_time = start_time_of(fp->pid);
+	*start_time_out = start_time;
+	*previous = -1;
 	struct tracked_proc *tp = find_proc(t, fp->pid, start_time);
 	bool known = tp != NULL;
-	if (!tp) {
+	if (tp) {
+		/* Until this capture commits, the writes since then are no one's. */
+		*previous = tp->last_capture;
+		tp->last_capture = -1;
+	} else {
 		int uffd = take_uffd(fp);
 		if (uffd < 0) {
 			ckpt_debug("no write tracking for pid %d", fp->pid);
-			return;
+			return false;
 		}
 		tp = ARR_PUSH(t->procs, t->nprocs, t->cap_procs);
 		tp->pid = fp->pid;
@@ -270,10 +289,12 @@ static void track_process(struct ckpt_tracker *t, struct frozen_proc *fp, struct
 		close(pagemap);
 	ckpt_debug("pid %d: %llu of %llu tracked bytes written since the last capture; armed in %.3f ms", fp->pid,
 		   (unsigned long long)written, (unsigned long long)tracked, (now_ns() - t0) / 1e6);
+	return true;
 }
 
 /* What a rewind needs of this capture, kept once it commits: only for a tree of one process. */
-static void remember_capture(struct ckpt_tracker *t, struct frozen_tree *tree, struct statefile_image *img)
+static void remember_capture(struct ckpt_tracker *t, struct frozen_tree *tree, struct statefile_image *img,
+			     unsigned long long start_time, int previous)
 {
 	saved_capture_free(&t->pending);
 	t->have_pending = tree->nprocs == 1 && img->nprocs == 1;
@@ -281,13 +302,8 @@ static void remember_capture(struct ckpt_tracker *t, struct frozen_tree *tree, s
 		return;
 	struct saved_capture *c = &t->pending;
 	c->pid = tree->procs[0].pid;
-	c->start_time = start_time_of(c->pid);
-	struct tracked_proc *tp = find_proc(t, c->pid, c->start_time);
-	/* The writes just taken are relative to that process's capture before, if it committed;
-	 * until this one commits, nothing is. */
-	c->parent = tp ? tp->last_capture : -1;
-	if (tp)
-		tp->last_capture = -1;
+	c->start_time = start_time;
+	c->parent = previous;
 	const struct process_image *p = &img->procs[0];
 	for (size_t k = 0; k < p->nvmas && c->parent >= 0; k++) {
 		const struct vma_image *vi = &p->vmas[k];
@@ -301,9 +317,23 @@ static void remember_capture(struct ckpt_tracker *t, struct frozen_tree *tree, s
 
 void memtrack_capture(struct ckpt_tracker *t, struct frozen_tree *tree, struct statefile_image *img, bool parent_is_last)
 {
-	for (size_t i = 0; i < tree->nprocs && i < img->nprocs; i++)
-		track_process(t, &tree->procs[i], &img->procs[i], parent_is_last);
-	remember_capture(t, tree, img);
+	int root_previous = -1;
+	unsigned long long root_start = 0;
+	bool root_tracked = false;
+	for (size_t i = 0; i < tree->nprocs && i < img->nprocs; i++) {
+		int previous;
+		unsigned long long start_time;
+		bool tracked = track_process(t, &tree->procs[i], &img->procs[i], parent_is_last, &previous, &start_time);
+		if (i == 0) {
+			root_tracked = tracked;
+			root_previous = previous;
+			root_start = start_time;
+		}
+	}
+	if (root_tracked)
+		remember_capture(t, tree, img, root_start, root_previous);
+	else
+		t->have_pending = false;
 	memtrack_forget_file(t); /* until this capture commits */
 	/* Processes that left the tree keep nothing of ours alive. */
 	for (size_t i = 0; i < t->nprocs;) {
@@ -400,31 +430,6 @@ static int cmp_range(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Appends the pages of [start, end) written since it was last armed, without arming again. */
-static bool peek_written(int pagemap, uint64_t start, uint64_t end, struct addr_range **out, size_t *n, size_t *cap)
-{
-	struct page_region regions[256];
-	struct pm_scan_arg a = {
-		.size = sizeof(a),
-		.flags = PM_SCAN_CHECK_WPASYNC,
-		.start = start,
-		.end = end,
-		.vec = (uint64_t)(uintptr_t)regions,
-		.vec_len = ARRAY_LEN(regions),
-		.category_anyof_mask = PAGE_IS_WRITTEN,
-		.return_mask = PAGE_IS_WRITTEN,
-	};
-	while (a.start < end) {
-		long got = ioctl(pagemap, PAGEMAP_SCAN, &a);
-		if (got < 0 || a.walk_end <= a.start)
-			return false;
-		for (long i = 0; i < got; i++)
-			*ARR_PUSH(*out, *n, *cap) = (struct addr_range){regions[i].start, regions[i].end};
-		a.start = a.walk_end;
-	}
-	return true;
-}
-
 int memtrack_rewind_plan(struct ckpt_tracker *t, pid_t pid, int fd, const struct process_image *p,
 			 struct rewind_plan *plan)
 {
@@ -480,7 +485,7 @@ int memtrack_rewind_plan(struct ckpt_tracker *t, pid_t pid, int fd, const struct
 			continue;
 		}
 		size_t first = plan->npages;
-		if (!peek_written(pagemap, v->start, v->end, &plan->pages, &plan->npages, &plan->cap_pages)) {
+		if (!scan_written(pagemap, v->start, v->end, &plan->pages, &plan->npages, &plan->cap_pages)) {
 			rc = ckpt_fail_errno("cannot read which pages process %d wrote", pid);
 			break;
 		}

@@ -44,9 +44,7 @@ static int cmp_tid(const void *a, const void *b)
 
 static int same_threads(pid_t pid, const struct process_image *p)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	DIR *d = opendir(path);
+	DIR *d = opendir_proc(pid, "task");
 	if (!d)
 		return ckpt_fail_errno("cannot list the threads of process %d", pid);
 	pid_t *now = NULL;

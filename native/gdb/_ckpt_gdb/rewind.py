@@ -12,7 +12,8 @@ import gdb
 from . import save, timeline
 from .engine import ENGINE, RewindResult
 from .inferior import connection_type, inserted_breakpoint_bytes, thread_running
-from .restart import when_stopped
+from .restart import restart, when_stopped
+from .statefiles import resolve
 from .session import state
 
 # -ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK: a thread stopped
@@ -31,11 +32,9 @@ def _debug(why):
         gdb.write("ckpt: not in place: %s\n" % why, gdb.STDERR)
 
 
-def _in_syscall(thread):
+def _selected_thread_in_syscall():
     try:
-        frame = gdb.newest_frame() if thread == gdb.selected_thread() else None
-        if frame is None:
-            return True
+        frame = gdb.newest_frame()
         orig = int(frame.read_register("orig_rax"))
         rax = int(frame.read_register("rax"))
     except (gdb.error, ValueError):
@@ -45,6 +44,13 @@ def _in_syscall(thread):
     if orig >= 1 << 63:
         orig -= 1 << 64
     return orig >= 0 and rax in _RESTARTING
+
+
+def back_to(path, done, interactive=False, after_stop=False):
+    """Brings the program back to statefile path: in place when it can (go), else by restarting
+    it in this gdb (restart.restart, asking as gdb's kill does when interactive)."""
+    if not go(resolve(path), done, after_stop):
+        restart(path, interactive, done)
 
 
 def go(path, done, after_stop=False):
@@ -60,8 +66,7 @@ def go(path, done, after_stop=False):
     if r is None:
         return False
     inf = gdb.selected_inferior()
-    thread = gdb.selected_thread()
-    if thread is None or _in_syscall(thread):
+    if gdb.selected_thread() is None or _selected_thread_in_syscall():
         _debug("the saved thread is inside a system call: no stop can be shown there")
         return False
     pc = int(gdb.newest_frame().pc())
@@ -79,7 +84,7 @@ def go(path, done, after_stop=False):
         if error:
             error = "ckpt: the program was put back, but %s" % error
         else:
-            timeline.record_restart(path, inf.pid, {})  # the jump counted as a resume
+            timeline.record_restart(path, inf.pid, {})  # at it again: the jump counted as a resume
         if after_stop:
             done(None if error else r, error)
         elif error:

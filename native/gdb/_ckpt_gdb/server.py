@@ -20,7 +20,7 @@ from .engine import ENGINE, ORIGINS
 from .inferior import connection_type, executable, inferior_state
 from .mainthread import block_signals
 from .restart import restart
-from .rewind import go
+from .rewind import back_to
 from .save import save
 from .statefiles import ckpt_dir, list_statefiles, resolve
 
@@ -408,9 +408,10 @@ def _op_restart(req, reply):
 
 
 def _travel(path, in_place, done):
-    """Puts the program back to statefile path in place when it can (rewind.py), else restarts
-    it; done(result, error) once gdb has reported the program's stop there."""
-    if not (in_place and go(resolve(path), done, after_stop=True)):
+    """done(result, error) once gdb has reported the program's stop at statefile path."""
+    if in_place:
+        back_to(path, done, after_stop=True)
+    else:
         restart(path, False, done)
 
 

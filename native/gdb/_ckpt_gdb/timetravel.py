@@ -9,8 +9,7 @@ import gdb
 from . import CkptError
 from . import autosave, diff, labels, snappoints, timeline
 from .commands import guard
-from .restart import restart
-from .rewind import go
+from .rewind import back_to
 
 
 def register():
@@ -136,8 +135,7 @@ def _go(target, verb, from_tty):
                 verb, target["num"], os.path.basename(target["path"]), r["pid"], r["threads"],
                 "" if r["threads"] == 1 else "s", int(round(r["ms"] or 0))))
 
-    if not go(target["path"], done):
-        restart(target["path"], bool(from_tty), done)
+    back_to(target["path"], done, bool(from_tty))
 
 
 class CkptBack(gdb.Command):

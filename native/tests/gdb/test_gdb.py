@@ -2167,22 +2167,38 @@ def test_back_in_place():
         step = re.search(r"step=(\d+)", g.console_cmd("frame"))
         return out, (float(m.group(1)) if m else None), (int(step.group(1)) if step else None)
 
+    def resume():
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        return g.wait_stopped(60, since=n)
+
+    def run_and_save(exe, location, names):
+        """Runs exe to the breakpoint at location and saves there, going on to the next hit
+        between two saves."""
+        g.mi("-file-exec-and-symbols " + exe)
+        g.mi("-break-insert " + location)
+        n = len(g.async_records)
+        g.mi("-exec-run")
+        g.wait_stopped(60, since=n)
+        for k, name in enumerate(names):
+            if k:
+                resume()
+            g.console_cmd("ckpt save " + os.path.join(d, name), timeout=120)
+
+    def run_to_exit(timeout=120):
+        g.mi("-break-delete")
+        n = len(g.async_records)
+        g.mi("-exec-continue")
+        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), timeout, "the exit")
+        g.pump(0.3)
+        return "".join(g.async_records[n:])
+
     g = start_mi()
     try:
         load_ext(g)
         g.console_cmd("set breakpoint always-inserted on")
-        g.mi("-file-exec-and-symbols " + EXES["travel"])
-        g.mi("-break-insert travel.c:%d" % TRAVEL_LINE)
-        n = len(g.async_records)
-        g.mi("-exec-run")
-        g.wait_stopped(60, since=n)
+        run_and_save(EXES["travel"], "travel.c:%d" % TRAVEL_LINE, ["s0.ckpt", "s1.ckpt", "s2.ckpt"])
         pid = pid_now()
-        for k in range(3):
-            g.console_cmd("ckpt save " + os.path.join(d, "s%d.ckpt" % k), timeout=120)
-            if k < 2:
-                n = len(g.async_records)
-                g.mi("-exec-continue")
-                g.wait_stopped(60, since=n)
         moves = [go("ckpt back", "Back", 2), go("ckpt back", "Back", 1), go("ckpt forward", "Forward", 2),
                  go("ckpt back", "Back", 1)]
         rows = timeline_rows(g.console_cmd("ckpt timeline"))
@@ -2195,39 +2211,21 @@ def test_back_in_place():
         written = [m[1] for m in moves if m[1] is not None]
         check(tag + "/only-what-changed", written and max(written) < 2.0, "%s MiB written back" % written, text)
         # gdb kept its breakpoint inserted all along: it still stops the program there.
-        n = len(g.async_records)
-        g.mi("-exec-continue")
-        rec = g.wait_stopped(60, since=n)
+        rec = resume()
         step = re.search(r"step=(\d+)", g.console_cmd("frame"))
         check(tag + "/breakpoint-still-inserted", 'reason="breakpoint-hit"' in rec and step and step.group(1) == "1",
               "continue stops at the breakpoint at step 1", rec)
-        g.mi("-break-delete")
-        n = len(g.async_records)
-        g.mi("-exec-continue")
-        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
-        g.pump(0.3)
+        run_to_exit()
         results = sum("RESULT %s" % expected in line for line in g.log)
         check(tag + "/continues-to-the-result", results == 1, "RESULT %s" % expected, "\n".join(g.log[-20:]))
         # A new run, saved at steps 0 and 1; then a mapping the snapshots lack.
-        g.mi("-break-insert travel.c:%d" % TRAVEL_LINE)
-        n = len(g.async_records)
-        g.mi("-exec-run")
-        g.wait_stopped(60, since=n)
-        g.console_cmd("ckpt save " + os.path.join(d, "s3.ckpt"), timeout=120)
-        n = len(g.async_records)
-        g.mi("-exec-continue")
-        g.wait_stopped(60, since=n)
-        g.console_cmd("ckpt save " + os.path.join(d, "s4.ckpt"), timeout=120)
+        run_and_save(EXES["travel"], "travel.c:%d" % TRAVEL_LINE, ["s3.ckpt", "s4.ckpt"])
         g.console_cmd("call (void *) malloc(64 << 20)")
         out = g.console_cmd("ckpt back", timeout=120)
         frame = g.console_cmd("frame")
         check(tag + "/restart-when-mapped-since", re.search(r"^Back to #4 \(s3.ckpt\): pid \d+, 2 threads in", out, re.M)
               and "in place" not in out and "step=0" in frame, "a new mapping: restarted, at step 0", out + frame)
-        g.mi("-break-delete")
-        n = len(g.async_records)
-        g.mi("-exec-continue")
-        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 120, "the exit")
-        g.pump(0.3)
+        run_to_exit()
         results = sum("RESULT %s" % expected in line for line in g.log)
         check(tag + "/restarted-continues-to-the-result", results == 2, "RESULT %s again" % expected,
               "\n".join(g.log[-20:]))
@@ -2235,27 +2233,14 @@ def test_back_in_place():
         # that the kernel restarts with a restart block): in place too, and the sleep goes on.
         with open(os.path.join(HERE, "spin.c")) as f:
             line = next(i for i, text in enumerate(f, 1) if "counters[i]++" in text)
-        g.mi("-file-exec-and-symbols " + EXES["spin"])
         g.mi("-exec-arguments 2")
-        g.mi("-break-insert spin.c:%d" % line)
-        n = len(g.async_records)
-        g.mi("-exec-run")
-        g.wait_stopped(60, since=n)
-        g.console_cmd("ckpt save " + os.path.join(d, "spin0.ckpt"), timeout=120)
-        n = len(g.async_records)
-        g.mi("-exec-continue")
-        g.wait_stopped(60, since=n)
-        g.console_cmd("ckpt save " + os.path.join(d, "spin1.ckpt"), timeout=120)
+        run_and_save(EXES["spin"], "spin.c:%d" % line, ["spin0.ckpt", "spin1.ckpt"])
         n = len(g.async_records)
         out = g.console_cmd("ckpt back", timeout=120)
         g.wait_stopped(30, since=n)
-        g.mi("-break-delete")
-        n = len(g.async_records)
-        g.mi("-exec-continue")
-        g.wait_for(lambda: any("exited" in r for r in g.async_records[n:]), 60, "the exit")
-        g.pump(0.3)
+        ended = run_to_exit(60)
         check(tag + "/sleeping-thread", re.search(r"^Back to #\d+ \(spin0.ckpt\): in place, 2 threads", out, re.M) and
-              'exited-normally' in "".join(g.async_records[n:]) and saw_output(g, "SPIN 1 1"),
+              'exited-normally' in ended and saw_output(g, "SPIN 1 1"),
               "in place with the main thread in usleep; it ends normally", out + "\n".join(g.log[-20:]))
     finally:
         g.close()
