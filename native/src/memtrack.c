@@ -165,15 +165,16 @@ static bool arm(int uffd, int pagemap, const struct ckpt_rec_vma *v)
 }
 
 /* Appends the pages of [start, end) written since they were last protected, adjacent ones
- * merged, without protecting them again.  Pages written and then dropped (MADV_DONTNEED)
- * count as written, and read as zeros now; so do pages that have no page table, which cost a
- * cheap pagemap read. */
-static bool scan_written(int pagemap, uint64_t start, uint64_t end, struct addr_range **out, size_t *n, size_t *cap)
+ * merged, and with protect_again write-protects exactly those (the others still are), in the
+ * same walk.  Pages written and then dropped (MADV_DONTNEED) count as written, and read as
+ * zeros now; so do pages that have no page table, which cost a cheap pagemap read. */
+static bool scan_written(int pagemap, uint64_t start, uint64_t end, bool protect_again, struct addr_range **out,
+			 size_t *n, size_t *cap)
 {
 	struct page_region regions[256];
 	struct pm_scan_arg a = {
 		.size = sizeof(a),
-		.flags = PM_SCAN_CHECK_WPASYNC,
+		.flags = PM_SCAN_CHECK_WPASYNC | (protect_again ? PM_SCAN_WP_MATCHING : 0),
 		.start = start,
 		.end = end,
 		.vec = (uint64_t)(uintptr_t)regions,
@@ -197,12 +198,12 @@ static bool scan_written(int pagemap, uint64_t start, uint64_t end, struct addr_
 	return true;
 }
 
-/* The pages of a mapping written since it was armed, then protected again. */
+/* The pages of a mapping written since it was armed, protected again: one walk, which
+ * writes to the page tables of the written pages only. */
 static bool take_written(int pagemap, struct vma_image *vi)
 {
 	vi->nwritten = 0;
-	return scan_written(pagemap, vi->rec.start, vi->rec.end, &vi->written, &vi->nwritten, &vi->cap_written) &&
-	       protect(pagemap, &vi->rec);
+	return scan_written(pagemap, vi->rec.start, vi->rec.end, true, &vi->written, &vi->nwritten, &vi->cap_written);
 }
 
 static bool was_armed(const struct addr_range *armed, size_t n, const struct ckpt_rec_vma *v)
@@ -485,7 +486,7 @@ int memtrack_rewind_plan(struct ckpt_tracker *t, pid_t pid, int fd, const struct
 			continue;
 		}
 		size_t first = plan->npages;
-		if (!scan_written(pagemap, v->start, v->end, &plan->pages, &plan->npages, &plan->cap_pages)) {
+		if (!scan_written(pagemap, v->start, v->end, false, &plan->pages, &plan->npages, &plan->cap_pages)) {
 			rc = ckpt_fail_errno("cannot read which pages process %d wrote", pid);
 			break;
 		}
