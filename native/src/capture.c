@@ -154,6 +154,8 @@ struct ckpt_capture_job {
 	struct statefile_image img;
 	struct statefile_layout lay;
 	struct pageio_clone *clones;
+	struct pageio_held *held;      /* of processes captured without a clone (PAGEIO_HOLD) */
+	bool *holds;
 	struct pageio_progress prog;
 	struct pageio_parent parent;
 	bool has_parent;
@@ -173,6 +175,10 @@ static void job_free(struct ckpt_capture_job *job)
 	image_free(&job->img);
 	tree_free(&job->tree);
 	free(job->clones);
+	for (size_t i = 0; job->held && i < job->img.nprocs; i++)
+		pageio_held_free(&job->held[i]);
+	free(job->held);
+	free(job->holds);
 	if (job->fd >= 0)
 		close(job->fd);
 	if (job->tmp && !job->committed)
@@ -265,8 +271,10 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	struct mem_hint hint = {0};
 	if (o->parent && open_parent(job, pid) < 0)
 		goto fail;
+	ckpt_debug("parent statefile read after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	/* The root's layout, read while it still runs, so the pause does not pay for it. */
 	mem_hint_read(pid, &hint);
+	ckpt_debug("layout read after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	if (tree_freeze(pid, held, nheld, o->first_tid, &job->tree) < 0)
 		goto fail;
 	frozen = true;
@@ -296,24 +304,34 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	ckpt_debug("metadata captured after %.3f ms", (now_ns() - job->t_frozen) / 1e6);
 
 	/* A copy-on-write clone of each process serves its private memory later, so the tree runs
-	 * again as soon as the clones exist and what they cannot serve is written. */
+	 * again as soon as the clones exist and what they cannot serve is written.  Where write
+	 * tracking leaves little to read, the written pages are read into memory instead. */
 	job->clones = xcalloc(img->nprocs, sizeof(*job->clones));
+	job->held = xcalloc(img->nprocs, sizeof(*job->held));
+	job->holds = xcalloc(img->nprocs, sizeof(*job->holds));
 	for (size_t i = 0; i < img->nprocs; i++) {
-		if (getenv("CKPT_NO_CLONE") || make_clone(&job->tree.procs[i], &job->clones[i]) < 0) {
+		job->holds[i] = !getenv("CKPT_NO_CLONE") && !pageio_clone_pays(&img->procs[i], &job->prog);
+		if (!job->holds[i] && (getenv("CKPT_NO_CLONE") || make_clone(&job->tree.procs[i], &job->clones[i]) < 0)) {
 			ckpt_debug("no clone for pid %d: %s", job->tree.procs[i].pid, ckpt_last_error());
 			ckpt_clear_error();
 			job->clones[i].pid = 0;
 		}
 	}
 	ckpt_debug("clones made after %.3f ms", (now_ns() - job->t_frozen) / 1e6);
-	for (size_t i = 0; i < img->nprocs; i++)
-		if (pageio_write((pid_t)img->procs[i].rec.pid, job->fd, &img->procs[i], &job->prog,
-			      job->clones[i].pid ? PAGEIO_WHILE_FROZEN : PAGEIO_ALL) < 0)
+	for (size_t i = 0; i < img->nprocs; i++) {
+		enum pageio_pass pass = job->holds[i] ? PAGEIO_HOLD : job->clones[i].pid ? PAGEIO_WHILE_FROZEN : PAGEIO_ALL;
+		if (pageio_write((pid_t)img->procs[i].rec.pid, job->fd, &img->procs[i], &job->prog, pass, &job->held[i]) < 0)
 			goto fail;
+		if (job->holds[i])
+			ckpt_debug("pid %d: no clone, %llu bytes held", job->tree.procs[i].pid,
+				   (unsigned long long)job->held[i].bytes);
+	}
+	ckpt_debug("memory read in the freeze after %.3f ms", (now_ns() - job->t_frozen) / 1e6);
 	if (o->release == CKPT_KILL)
 		files_capture_before_kill(img);
 	tree_release(&job->tree, (enum ckpt_release)o->release);
 	job->t_released = now_ns();
+	ckpt_debug("released after %.3f ms", (job->t_released - job->t_frozen) / 1e6);
 	mem_hint_free(&hint);
 	return job;
 
@@ -337,10 +355,14 @@ int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result
 {
 	ckpt_clear_error();
 	struct statefile_image *img = &job->img;
-	for (size_t i = 0; i < img->nprocs; i++)
+	for (size_t i = 0; i < img->nprocs; i++) {
 		if (job->clones[i].pid &&
-		    pageio_write(job->clones[i].pid, job->fd, &img->procs[i], &job->prog, PAGEIO_FROM_CLONE) < 0)
+		    pageio_write(job->clones[i].pid, job->fd, &img->procs[i], &job->prog, PAGEIO_FROM_CLONE, NULL) < 0)
 			return -1;
+		if (job->holds[i] && pageio_write_held(job->fd, &img->procs[i], &job->prog, &job->held[i]) < 0)
+			return -1;
+		pageio_held_free(&job->held[i]);
+	}
 	ckpt_debug("memory written after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	/* The notes now carry what only the memory pass knew: stored bytes and timings. */
 	img->hdr.freeze_ns = job->t_released - job->t_frozen;

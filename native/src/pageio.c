@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,34 @@ static int copy_from_parent(int pfd, uint64_t poff, int fd, uint64_t off, uint64
 	return left ? pwrite_all(fd, buf + (len - left), left, (off_t)(off + len - left)) : 0;
 }
 
+/* Stores n bytes of pages read from the process at off in the statefile, in runs of pages of
+ * one kind: zero (a hole, when `sparse`), the same as pbuf (the parent's copy at poff, when
+ * given: copied from it), or new. */
+static int store_pages(int fd, uint64_t off, const uint8_t *buf, uint64_t n, bool sparse, const uint8_t *pbuf,
+		       uint64_t poff, struct pageio_progress *prog, uint64_t *stored)
+{
+	for (uint64_t i = 0; i < n;) {
+		if (sparse && page_is_zero(buf + i)) {
+			i += PAGE;
+			continue;
+		}
+		bool same = pbuf && memcmp(buf + i, pbuf + i, PAGE) == 0;
+		uint64_t j = i + PAGE;
+		while (j < n && !(sparse && page_is_zero(buf + j)) && (pbuf && memcmp(buf + j, pbuf + j, PAGE) == 0) == same)
+			j += PAGE;
+		int w = same ? copy_from_parent(prog->parent->fd, poff + i, fd, off + i, j - i, buf + i)
+			     : pwrite_all(fd, buf + i, j - i, (off_t)(off + i));
+		if (w < 0)
+			return ckpt_fail_errno("cannot write the statefile");
+		if (same)
+			prog->from_parent += j - i;
+		*stored += j - i;
+		i = j;
+	}
+	report(prog, n);
+	return 0;
+}
+
 /* Writes [addr, addr+len) of a mapping; zero pages become holes when `sparse`. */
 static int copy_range(const struct page_reader *rd, int fd, const struct vma_image *v, uint64_t addr, uint64_t len,
 		      bool sparse, bool force, uint8_t *buf, uint8_t *pbuf, int64_t parent_off, struct pageio_progress *prog,
@@ -131,27 +160,8 @@ static int copy_range(const struct page_reader *rd, int fd, const struct vma_ima
 		uint64_t off = v->file_offset + (addr - v->rec.start);
 		uint64_t poff = parent_off >= 0 ? (uint64_t)parent_off + (addr - v->rec.start) : 0;
 		bool have_parent = parent_off >= 0 && pread_all(prog->parent->fd, pbuf, n, (off_t)poff) == 0;
-		/* Runs of pages of one kind: zero (a hole), unchanged since the parent, or new. */
-		for (uint64_t i = 0; i < n;) {
-			if (sparse && page_is_zero(buf + i)) {
-				i += PAGE;
-				continue;
-			}
-			bool same = have_parent && memcmp(buf + i, pbuf + i, PAGE) == 0;
-			uint64_t j = i + PAGE;
-			while (j < n && !(sparse && page_is_zero(buf + j)) &&
-			       (have_parent && memcmp(buf + j, pbuf + j, PAGE) == 0) == same)
-				j += PAGE;
-			int w = same ? copy_from_parent(prog->parent->fd, poff + i, fd, off + i, j - i, buf + i)
-				     : pwrite_all(fd, buf + i, j - i, (off_t)(off + i));
-			if (w < 0)
-				return ckpt_fail_errno("cannot write the statefile");
-			if (same)
-				prog->from_parent += j - i;
-			*stored += j - i;
-			i = j;
-		}
-		report(prog, n);
+		if (store_pages(fd, off, buf, n, sparse, have_parent ? pbuf : NULL, poff, prog, stored) < 0)
+			return -1;
 		addr += n;
 		len -= n;
 	}
@@ -239,9 +249,10 @@ static uint64_t data_bytes(int fd, uint64_t off, uint64_t len)
 	return n;
 }
 
-/* A tracked mapping (memtrack.h): its written pages are read, the rest is the parent's copy. */
-static int write_tracked(const struct page_reader *rd, int fd, const struct vma_image *v, const struct vma_image *pv,
-			 bool force, uint8_t *buf, uint8_t *pbuf, struct pageio_progress *prog, uint64_t *stored)
+/* The pages of a tracked mapping (memtrack.h) that were not written since the parent: the
+ * parent's copy pv of them. */
+static int copy_unwritten(struct pageio_progress *prog, int fd, const struct vma_image *v, const struct vma_image *pv,
+			  uint64_t *stored)
 {
 	const struct ckpt_rec_vma *r = &v->rec;
 	uint64_t poff = pv->file_offset, shared = pv->rec.stored_bytes;
@@ -253,17 +264,211 @@ static int write_tracked(const struct page_reader *rd, int fd, const struct vma_
 	uint64_t a = r->start;
 	for (size_t w = 0; w <= v->nwritten; w++) {
 		uint64_t ws = w < v->nwritten ? v->written[w].start : r->end;
-		uint64_t we = w < v->nwritten ? v->written[w].end : r->end;
 		if (a < ws && copy_unchanged(prog, poff + (a - r->start), fd, v->file_offset + (a - r->start), ws - a) < 0)
 			return -1;
-		/* Written pages rarely match the parent's: no comparing them. */
-		if (ws < we && write_populated(rd, fd, v, ws, we, force, buf, pbuf, -1, prog, stored) < 0)
-			return -1;
-		a = we;
+		a = w < v->nwritten ? v->written[w].end : r->end;
 	}
 	prog->from_parent += shared;
 	*stored += shared;
 	return 0;
+}
+
+/* A tracked mapping: its written pages are read, the rest is the parent's copy. */
+static int write_tracked(const struct page_reader *rd, int fd, const struct vma_image *v, const struct vma_image *pv,
+			 bool force, uint8_t *buf, uint8_t *pbuf, struct pageio_progress *prog, uint64_t *stored)
+{
+	if (copy_unwritten(prog, fd, v, pv, stored) < 0)
+		return -1;
+	/* Written pages rarely match the parent's: no comparing them. */
+	for (size_t w = 0; w < v->nwritten; w++)
+		if (write_populated(rd, fd, v, v->written[w].start, v->written[w].end, force, buf, pbuf, -1, prog, stored) < 0)
+			return -1;
+	return 0;
+}
+
+/* Mappings PAGEIO_HOLD reads into memory: what a clone would serve and process_vm_readv can
+ * read (not PROT_NONE). */
+static bool clone_can_serve(const struct ckpt_rec_vma *v);
+
+static bool holdable(const struct vma_image *v)
+{
+	return clone_can_serve(&v->rec) && (v->rec.prot & PROT_READ);
+}
+
+/* Whether only a mapping's written pages are held: a tracked one, with the parent's copy for
+ * the rest. */
+static bool only_written(const struct pageio_progress *prog, const struct process_image *p, const struct vma_image *v)
+{
+	return v->tracked && parent_vma(prog, p, v);
+}
+
+/* The runs a held mapping keeps: the populated ones, or for a tracked mapping the populated
+ * ones among its written pages. */
+struct held_runs {
+	const struct vma_image *v;
+	bool only_written;
+	size_t w;  /* the first written range that may meet the next run */
+	struct held_vma *h;
+};
+
+static void add_run(struct held_vma *h, uint64_t start, uint64_t end)
+{
+	if (h->nruns && h->runs[h->nruns - 1].end == start)
+		h->runs[h->nruns - 1].end = end;
+	else
+		*ARR_PUSH(h->runs, h->nruns, h->cap_runs) = (struct addr_range){start, end};
+	h->bytes += end - start;
+}
+
+static int add_populated_run(void *arg, uint64_t start, uint64_t end, uint64_t cat)
+{
+	(void)cat;
+	struct held_runs *c = arg;
+	const struct vma_image *v = c->v;
+	if (!c->only_written) {
+		add_run(c->h, start, end);
+		return 0;
+	}
+	while (c->w < v->nwritten && v->written[c->w].end <= start)
+		c->w++;
+	for (size_t w = c->w; w < v->nwritten && v->written[w].start < end; w++)
+		add_run(c->h, v->written[w].start > start ? v->written[w].start : start,
+			v->written[w].end < end ? v->written[w].end : end);
+	return 0;
+}
+
+/* Finds the runs of mapping k to hold: one pagemap walk.  Private file mappings are read
+ * whole, as copy_range does. */
+static int hold_vma(const struct page_reader *rd, const struct pageio_progress *prog, const struct process_image *p,
+		    size_t k, struct pageio_held *held)
+{
+	const struct vma_image *v = &p->vmas[k];
+	struct held_vma *h = ARR_PUSH(held->vmas, held->nvmas, held->cap_vmas);
+	*h = (struct held_vma){.vma = k, .only_written = only_written(prog, p, v), .offset = held->bytes};
+	struct held_runs c = {v, h->only_written, 0, h};
+	if (!(v->rec.flags & CKPT_VMA_ANON)) {
+		add_run(h, v->rec.start, v->rec.end);
+	} else if (!h->only_written || v->nwritten) {
+		uint64_t from = h->only_written ? v->written[0].start : v->rec.start;
+		uint64_t to = h->only_written ? v->written[v->nwritten - 1].end : v->rec.end;
+		if (pagemap_for_each_populated(rd->pagemap, rd->pid, from, to, add_populated_run, &c) < 0)
+			return -1;
+	}
+	held->bytes += h->bytes;
+	return 0;
+}
+
+/* Memory for held pages.  Fresh memory costs a page fault per page, more than reading the
+ * page does: the last buffer (up to SPARE_MAX) is kept for the next capture. */
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t *spare;
+static uint64_t spare_len;
+#define SPARE_MAX (64ull << 20)
+
+static uint8_t *take_buffer(uint64_t len, uint64_t *cap)
+{
+	pthread_mutex_lock(&spare_lock);
+	uint8_t *b = NULL;
+	if (spare && spare_len >= len) {
+		b = spare;
+		*cap = spare_len;
+		spare = NULL;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	if (!b) {
+		*cap = len;
+		b = xmalloc(len ? len : 1);
+	}
+	return b;
+}
+
+static void give_back(uint8_t *b, uint64_t len)
+{
+	pthread_mutex_lock(&spare_lock);
+	if (b && len <= SPARE_MAX && (!spare || spare_len < len)) {
+		uint8_t *old = spare;
+		spare = b;
+		spare_len = len;
+		b = old;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	free(b);
+}
+
+/* Reads every held run, a few process_vm_readv calls per mapping. */
+static void read_held(const struct page_reader *rd, struct pageio_held *held)
+{
+	held->data = take_buffer(held->bytes, &held->cap_bytes);
+	for (size_t i = 0; i < held->nvmas; i++) {
+		const struct held_vma *h = &held->vmas[i];
+		uint8_t *d = held->data + h->offset;
+		if (remote_try_read_runs(rd->pid, h->runs, h->nruns, d) == 0)
+			continue;
+		/* Some page cannot be read: page by page, the unreadable ones as zeros, as copy_range does. */
+		for (size_t r = 0; r < h->nruns; r++)
+			for (uint64_t a = h->runs[r].start; a < h->runs[r].end; a += PAGE, d += PAGE)
+				if (remote_try_read(rd->pid, a, d, PAGE) < 0)
+					memset(d, 0, PAGE);
+	}
+}
+
+/* Stores a held run; pages the parent holds the same are copied from it, as copy_range does,
+ * except the written pages of tracked mappings, which rarely match. */
+static int store_held_run(int fd, const struct vma_image *v, const struct vma_image *pv, uint64_t addr, uint8_t *d,
+			  uint64_t len, uint8_t *pbuf, struct pageio_progress *prog, uint64_t *stored)
+{
+	bool sparse = v->rec.flags & CKPT_VMA_ANON;
+	while (len) {
+		if (check_interrupted() < 0)
+			return -1;
+		uint64_t n = len > CHUNK ? CHUNK : len;
+		uint64_t poff = pv ? pv->file_offset + (addr - v->rec.start) : 0;
+		bool have_parent = pv && pread_all(prog->parent->fd, pbuf, n, (off_t)poff) == 0;
+		apply_patches(prog->opts, addr, d, n);
+		if (slow_for_tests)
+			usleep(20000);
+		if (store_pages(fd, v->file_offset + (addr - v->rec.start), d, n, sparse, have_parent ? pbuf : NULL, poff, prog,
+				stored) < 0)
+			return -1;
+		addr += n;
+		d += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *prog, const struct pageio_held *held)
+{
+	uint8_t *pbuf = prog->parent ? xmalloc(CHUNK) : NULL;
+	int rc = 0;
+	for (size_t i = 0; i < held->nvmas && rc == 0; i++) {
+		const struct held_vma *h = &held->vmas[i];
+		struct vma_image *v = &p->vmas[h->vma];
+		const struct vma_image *pv = parent_vma(prog, p, v);
+		uint64_t stored = 0;
+		if (h->only_written && copy_unwritten(prog, fd, v, pv, &stored) < 0) {
+			rc = -1;
+			break;
+		}
+		uint8_t *d = held->data + h->offset;
+		for (size_t r = 0; r < h->nruns && rc == 0; r++) {
+			uint64_t len = h->runs[r].end - h->runs[r].start;
+			rc = store_held_run(fd, v, h->only_written ? NULL : pv, h->runs[r].start, d, len, pbuf, prog, &stored);
+			d += len;
+		}
+		v->rec.stored_bytes = stored;
+	}
+	free(pbuf);
+	return rc;
+}
+
+void pageio_held_free(struct pageio_held *held)
+{
+	for (size_t i = 0; i < held->nvmas; i++)
+		free(held->vmas[i].runs);
+	free(held->vmas);
+	give_back(held->data, held->cap_bytes);
+	memset(held, 0, sizeof(*held));
 }
 
 static int write_vma(const struct page_reader *rd, int fd, const struct process_image *p, struct vma_image *v, uint8_t *buf,
@@ -301,7 +506,33 @@ static bool clone_can_serve(const struct ckpt_rec_vma *v)
 	       v->store == CKPT_STORE_FULL;
 }
 
-int pageio_write(pid_t pid, int fd, struct process_image *p, struct pageio_progress *prog, enum pageio_pass pass)
+/* Without a clone the freeze reads all of each mapping a clone would serve, except that
+ * tracked ones are only their written pages.  That pays where it is a small part of what a
+ * clone would serve: forking copies the page tables of all of it, and every page the program
+ * writes afterwards is copied once more. */
+#define HOLD_SMALL (4ull << 20)
+#define HOLD_MAX (256ull << 20)
+
+bool pageio_clone_pays(const struct process_image *p, const struct pageio_progress *prog)
+{
+	uint64_t frozen = 0, served = 0;
+	for (size_t i = 0; i < p->nvmas; i++) {
+		const struct vma_image *v = &p->vmas[i];
+		if (!clone_can_serve(&v->rec))
+			continue;
+		served += v->rec.end - v->rec.start;
+		if (!only_written(prog, p, v)) {
+			frozen += v->rec.end - v->rec.start;
+			continue;
+		}
+		for (size_t w = 0; w < v->nwritten; w++)
+			frozen += v->written[w].end - v->written[w].start;
+	}
+	return frozen > HOLD_MAX || (frozen > HOLD_SMALL && frozen * 16 > served);
+}
+
+int pageio_write(pid_t pid, int fd, struct process_image *p, struct pageio_progress *prog, enum pageio_pass pass,
+		 struct pageio_held *held)
 {
 	slow_for_tests = getenv("CKPT_TEST_SLOW_WRITE") != NULL;
 	struct page_reader rd = {pid, -1, pagemap_open(pid)};
@@ -322,8 +553,13 @@ int pageio_write(pid_t pid, int fd, struct process_image *p, struct pageio_progr
 		bool from_clone = clone_can_serve(&p->vmas[i].rec);
 		if ((pass == PAGEIO_WHILE_FROZEN && from_clone) || (pass == PAGEIO_FROM_CLONE && !from_clone))
 			continue;
-		rc = write_vma(&rd, fd, p, &p->vmas[i], buf, pbuf, prog);
+		if (pass == PAGEIO_HOLD && holdable(&p->vmas[i]))
+			rc = hold_vma(&rd, prog, p, i, held);
+		else
+			rc = write_vma(&rd, fd, p, &p->vmas[i], buf, pbuf, prog);
 	}
+	if (pass == PAGEIO_HOLD && rc == 0)
+		read_held(&rd, held);
 	free(buf);
 	free(pbuf);
 	if (rd.memfd >= 0)

@@ -28,10 +28,39 @@ enum pageio_pass {
 	PAGEIO_ALL,           /* everything, from the frozen process itself */
 	PAGEIO_WHILE_FROZEN,  /* what a clone cannot serve, read before the tree runs again */
 	PAGEIO_FROM_CLONE,    /* the rest, read from a copy-on-write clone while the tree runs */
+	PAGEIO_HOLD,          /* everything from the frozen process, what a clone would serve
+			       * into memory (struct pageio_held), and of tracked mappings only
+			       * their written pages */
 };
+
+/* What PAGEIO_HOLD read of one mapping while the tree was frozen. */
+struct held_vma {
+	size_t vma;                /* index in the process's vmas */
+	bool only_written;         /* its written pages; the rest is the parent's copy */
+	struct addr_range *runs;   /* the runs read, in address order */
+	size_t nruns, cap_runs;
+	uint64_t bytes;
+	uint64_t offset;           /* of their bytes in data, one run after the other */
+};
+struct pageio_held {
+	struct held_vma *vmas;
+	size_t nvmas, cap_vmas;
+	uint8_t *data;
+	uint64_t bytes, cap_bytes;
+};
+
 /* Writes the contents of the stored mappings of p that belong to the pass into fd, at the
- * offsets laid out for them, reading them from pid (the process or its clone). */
-int pageio_write(pid_t pid, int fd, struct process_image *p, struct pageio_progress *prog, enum pageio_pass pass);
+ * offsets laid out for them, reading them from pid (the process or its clone); held is only
+ * for PAGEIO_HOLD. */
+int pageio_write(pid_t pid, int fd, struct process_image *p, struct pageio_progress *prog, enum pageio_pass pass,
+		 struct pageio_held *held);
+/* After PAGEIO_HOLD, once the tree runs again: the held pages, and the rest of each tracked
+ * mapping from the parent statefile. */
+int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *prog, const struct pageio_held *held);
+void pageio_held_free(struct pageio_held *held);
+/* Whether a copy-on-write clone is worth making for p, or PAGEIO_HOLD reads little enough in
+ * the freeze (from write tracking) that the tree runs again sooner without one. */
+bool pageio_clone_pays(const struct process_image *p, const struct pageio_progress *prog);
 
 /*
  * Copy-on-write clones: a fork of a frozen process, made by injecting clone() into one of its

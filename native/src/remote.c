@@ -1,5 +1,6 @@
 /* Registers and memory of ptrace-stopped tasks (remote.h). */
 #include "remote.h"
+#include "image.h"
 #include "util.h"
 
 #include <elf.h>
@@ -89,6 +90,7 @@ int remote_set_xstate(pid_t tid, const uint8_t *xstate, size_t len)
 }
 
 /* process_vm_* take at most IOV_MAX iovecs and may transfer partially. */
+#define IOV_BATCH 1024
 static int vm_rw(pid_t pid, uint64_t addr, void *buf, size_t len, int write)
 {
 	size_t done = 0;
@@ -122,6 +124,31 @@ int remote_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 int remote_try_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 {
 	return vm_rw(pid, addr, buf, len, 0);
+}
+
+int remote_try_read_runs(pid_t pid, const struct addr_range *runs, size_t n, uint8_t *buf)
+{
+	struct iovec local[IOV_BATCH], remote[IOV_BATCH];
+	for (size_t i = 0; i < n;) {
+		size_t k = 0, want = 0;
+		for (; k < IOV_BATCH && i + k < n; k++) {
+			size_t len = (size_t)(runs[i + k].end - runs[i + k].start);
+			local[k] = (struct iovec){buf + want, len};
+			remote[k] = (struct iovec){(void *)(uintptr_t)runs[i + k].start, len};
+			want += len;
+		}
+		ssize_t got = process_vm_readv(pid, local, k, remote, k, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		/* A short read stops at the first run it could not read whole. */
+		if (got != (ssize_t)want) {
+			errno = got < 0 ? errno : EFAULT;
+			return -1;
+		}
+		buf += want;
+		i += k;
+	}
+	return 0;
 }
 
 int remote_write(pid_t pid, uint64_t addr, const void *buf, size_t len)

@@ -21,6 +21,10 @@ uint64_t xstate_xcr0_of(const uint8_t *xstate, size_t len);
 int remote_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 /* The same without setting an error: for reads that may fail harmlessly. */
 int remote_try_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+struct addr_range;
+/* The runs of pages, one after the other into buf, with as few syscalls as it can; -1 (no
+ * error set) when some run cannot be read. */
+int remote_try_read_runs(pid_t pid, const struct addr_range *runs, size_t n, uint8_t *buf);
 int remote_write(pid_t pid, uint64_t addr, const void *buf, size_t len);
 /* Memory through /proc/PID/mem, which can also read PROT_NONE pages. */
 int remote_read_force(pid_t pid, uint64_t addr, void *buf, size_t len);

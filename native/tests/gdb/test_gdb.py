@@ -1492,6 +1492,16 @@ def test_tracked_saves():
         alloc = [os.stat(p).st_blocks * 512 for p in files]
         check(tag + "/stored-bytes-exact", all(abs(a - i["stored_bytes"]) < (1 << 20) for a, i in zip(alloc, infos)),
               ", ".join("%d/%d KiB" % (i["stored_bytes"] >> 10, a >> 10) for a, i in zip(alloc, infos)))
+        # The incremental saves (2 and 4) read only the written pages in the freeze and make no
+        # copy-on-write clone; saves 1 and 3 have the 64 MiB area to read whole, and make one.
+        held = re.findall(r"no clone, (\d+) bytes held", out)
+        check(tag + "/no-clone-when-little-was-written", len(held) == 2 and all(int(b) < 4 << 20 for b in held),
+              "%d saves without a clone (%s bytes held)" % (len(held), ", ".join(held)), out[-3000:])
+        # Every file is complete on its own: the last one restarts with its parents gone.
+        for path in files[:-1]:
+            os.unlink(path)
+        got, text = restart_result(files[-1])
+        check(tag + "/restart-without-parents", got == expected, "RESULT %s (undisturbed %s)" % (got, expected), text)
     finally:
         if mnt:
             subprocess.run(["umount", mnt], capture_output=True)
