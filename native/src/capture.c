@@ -216,16 +216,18 @@ static int open_parent(struct ckpt_capture_job *job, pid_t pid)
 	if (!same)
 		return ckpt_fail("%s is not a statefile of pid %d (it holds pid %u, %s)", path, pid, root->rec.pid,
 				 root->exe ? root->exe : "?");
-	/* Copying unchanged pages only pays where the file system can share them (reflinks): on
-	 * others it writes them just the same, after reading the parent to compare. */
+	/* Comparing pages with the parent only pays where the file system can share the unchanged
+	 * ones (reflinks): on others it writes them just the same, after reading the parent.  With
+	 * write tracking the parent still serves the unchanged pages, copied without comparing. */
 	struct file_clone_range probe = {.src_fd = fd, .src_offset = 0, .src_length = 4096, .dest_offset = 0};
-	if (ioctl(job->fd, FICLONERANGE, &probe) < 0) {
+	job->parent.shares_extents = ioctl(job->fd, FICLONERANGE, &probe) == 0;
+	if (job->parent.shares_extents && ftruncate(job->fd, 0) < 0)
+		return ckpt_fail_errno("cannot write the statefile");
+	if (!job->parent.shares_extents && !job->opts.tracker) {
 		/* result->parent_bytes stays 0, which says so. */
 		image_free(&job->parent.img);
 		close(fd);
 		job->has_parent = false;
-	} else if (ftruncate(job->fd, 0) < 0) {
-		return ckpt_fail_errno("cannot write the statefile");
 	}
 	return 0;
 }

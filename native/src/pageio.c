@@ -445,6 +445,7 @@ int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *p
 		const struct held_vma *h = &held->vmas[i];
 		struct vma_image *v = &p->vmas[h->vma];
 		const struct vma_image *pv = parent_vma(prog, p, v);
+		const struct vma_image *compare = !h->only_written && pv && prog->parent->shares_extents ? pv : NULL;
 		uint64_t stored = 0;
 		if (h->only_written && copy_unwritten(prog, fd, v, pv, &stored) < 0) {
 			rc = -1;
@@ -453,7 +454,7 @@ int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *p
 		uint8_t *d = held->data + h->offset;
 		for (size_t r = 0; r < h->nruns && rc == 0; r++) {
 			uint64_t len = h->runs[r].end - h->runs[r].start;
-			rc = store_held_run(fd, v, h->only_written ? NULL : pv, h->runs[r].start, d, len, pbuf, prog, &stored);
+			rc = store_held_run(fd, v, compare, h->runs[r].start, d, len, pbuf, prog, &stored);
 			d += len;
 		}
 		v->rec.stored_bytes = stored;
@@ -476,7 +477,7 @@ static int write_vma(const struct page_reader *rd, int fd, const struct process_
 {
 	struct ckpt_rec_vma *r = &v->rec;
 	const struct vma_image *pv = parent_vma(prog, p, v);
-	int64_t poff = pv ? (int64_t)pv->file_offset : -1;
+	int64_t poff = pv && prog->parent->shares_extents ? (int64_t)pv->file_offset : -1;
 	uint64_t stored = 0;
 	bool force = !(r->prot & PROT_READ);
 	if (r->store == CKPT_STORE_HEADER) {

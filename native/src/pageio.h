@@ -14,6 +14,7 @@
 struct pageio_parent {
 	int fd;
 	struct statefile_image img;
+	bool shares_extents;  /* copies from it share extents (reflinks): comparing pays */
 };
 
 struct pageio_progress {

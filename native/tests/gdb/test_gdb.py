@@ -1454,33 +1454,53 @@ def xfs_mount():
     return mnt
 
 
+def tracked_session(tag, d, expected):
+    """Four saves in one gdb session into directory d, each restarted; the incremental ones
+    (2 and 4) make no copy-on-write clone, and the last file restarts with its parents gone.
+    Returns gdb's output and the files."""
+    files = [os.path.join(d, "track%d.ckpt" % k) for k in range(1, 5)]
+    script = os.path.join(WORK, "tracked.gdb")
+    with open(script, "w") as f:
+        f.write("break snap\nrun\n")
+        for k, path in enumerate(files):
+            f.write("ckpt save -w %s\n%s" % (path, "continue\n" if k < len(files) - 1 else "kill\n"))
+    env = dict(ENV, CKPT_DEBUG="1")
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-x", script, EXES["scribble"]],
+                       capture_output=True, text=True, timeout=300, env=env, cwd=WORK)
+    out = r.stdout + r.stderr
+    check(tag + "/saves", len(SAVED_RE.findall(out)) == 4, "%d saves" % len(SAVED_RE.findall(out)), out[-3000:])
+    for k, path in enumerate(files, 1):
+        rr = subprocess.run([CKPT, "restart", path], capture_output=True, text=True, timeout=120)
+        got = re.search(r"RESULT (-?\d+)", rr.stdout)
+        check("%s/restart-save-%d" % (tag, k), got and got.group(1) == expected,
+              "RESULT %s (undisturbed %s)" % (got.group(1) if got else None, expected), rr.stdout + rr.stderr)
+    # The incremental saves read only the written pages in the freeze and make no clone;
+    # saves 1 and 3 have the 64 MiB area to read whole (new since the save before), and make one.
+    held = re.findall(r"no clone, (\d+) bytes held", out)
+    check(tag + "/no-clone-when-little-was-written", len(held) == 2 and all(int(b) < 4 << 20 for b in held),
+          "%d saves without a clone (%s bytes held)" % (len(held), ", ".join(held)), out[-3000:])
+    return out, files
+
+
 def test_tracked_saves():
     """Saves in one session read only the pages written since the previous save (write
-    tracking), and every statefile still restarts to the undisturbed result."""
-    tag = "tracked"
+    tracking), and every statefile still restarts to the undisturbed result, on the machine's
+    own file system (unchanged pages copied) and on one that shares extents."""
     expected = plain_result(EXES["scribble"])
+    files = tracked_session("tracked-copied", WORK, expected)[1]
+    # Every file is complete on its own: the last one restarts with its parents gone.
+    for path in files[:-1]:
+        os.unlink(path)
+    got, text = restart_result(files[-1])
+    check("tracked-copied/restart-without-parents", got == expected, "RESULT %s (undisturbed %s)" % (got, expected),
+          text)
+    tag = "tracked"
     mnt = xfs_mount()
-    d = mnt or WORK
     try:
-        files = [os.path.join(d, "track%d.ckpt" % k) for k in range(1, 5)]
-        script = os.path.join(WORK, "tracked.gdb")
-        with open(script, "w") as f:
-            f.write("break snap\nrun\n")
-            for k, path in enumerate(files):
-                f.write("ckpt save -w %s\n%s" % (path, "continue\n" if k < len(files) - 1 else "kill\n"))
-        env = dict(ENV, CKPT_DEBUG="1")
-        r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-x", script, EXES["scribble"]],
-                           capture_output=True, text=True, timeout=300, env=env, cwd=WORK)
-        out = r.stdout + r.stderr
-        check(tag + "/saves", len(SAVED_RE.findall(out)) == 4, "%d saves" % len(SAVED_RE.findall(out)), out[-3000:])
-        for k, path in enumerate(files, 1):
-            rr = subprocess.run([CKPT, "restart", path], capture_output=True, text=True, timeout=120)
-            got = re.search(r"RESULT (-?\d+)", rr.stdout)
-            check("%s/restart-save-%d" % (tag, k), got and got.group(1) == expected,
-                  "RESULT %s (undisturbed %s)" % (got.group(1) if got else None, expected), rr.stdout + rr.stderr)
         if not check(tag + "/xfs-with-reflinks", mnt, "a loop-mounted XFS for the saves",
                      "cannot make an XFS with reflinks here (needs root, xfsprogs and a loop device)"):
             return
+        out, files = tracked_session(tag, mnt, expected)
         # The 64 MiB area keeps its mapping from save 1 to 2 and from save 3 to 4; about 1% of
         # it is written in between.
         seen = [(int(a), int(b)) for a, b in re.findall(r"(\d+) of (\d+) tracked bytes written", out)]
@@ -1492,12 +1512,6 @@ def test_tracked_saves():
         alloc = [os.stat(p).st_blocks * 512 for p in files]
         check(tag + "/stored-bytes-exact", all(abs(a - i["stored_bytes"]) < (1 << 20) for a, i in zip(alloc, infos)),
               ", ".join("%d/%d KiB" % (i["stored_bytes"] >> 10, a >> 10) for a, i in zip(alloc, infos)))
-        # The incremental saves (2 and 4) read only the written pages in the freeze and make no
-        # copy-on-write clone; saves 1 and 3 have the 64 MiB area to read whole, and make one.
-        held = re.findall(r"no clone, (\d+) bytes held", out)
-        check(tag + "/no-clone-when-little-was-written", len(held) == 2 and all(int(b) < 4 << 20 for b in held),
-              "%d saves without a clone (%s bytes held)" % (len(held), ", ".join(held)), out[-3000:])
-        # Every file is complete on its own: the last one restarts with its parents gone.
         for path in files[:-1]:
             os.unlink(path)
         got, text = restart_result(files[-1])
