@@ -1423,6 +1423,9 @@ static const struct ghost_case {
 	{"memfd-path-not-memfd", CKPT_FD_MEMFD, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0}, {{0}}, 0, 0},
 	{"memfd-seals-unknown", CKPT_FD_MEMFD, "/memfd:x (deleted)", {4096, 0600, 0x4000, 0, 0}, {{0}}, 0, 0},
 	{"memfd-extent-beyond-size", CKPT_FD_MEMFD, "/memfd:x (deleted)", {100, 0600, 0, 1, 0}, {{0, 200}}, 200, 0},
+	/* No contents, as a later fd of an object has, but no earlier fd of it has them. */
+	{"ghost-no-contents-anywhere", CKPT_FD_GHOST, "/tmp/x (deleted)", {0}, {{0}}, 0, sizeof(struct ckpt_fd_ghost)},
+	{"memfd-no-contents-anywhere", CKPT_FD_MEMFD, "/memfd:x (deleted)", {0}, {{0}}, 0, sizeof(struct ckpt_fd_ghost)},
 };
 
 static void gen_ghosts(const char *C, const struct seeds *seeds)

@@ -26,6 +26,9 @@ struct fd_kind {
 	/* Restart, in ckpt before the skeleton is forked: a new object for this open file
 	 * description, once per description; every fd of the tree that shares it inherits it. */
 	int (*open)(const struct process_image *p, const struct fd_image *f);
+	/* Restart (may be NULL): another open file description of an object that open() made for
+	 * an earlier fd of the tree with the same inode (a second open of one memfd), from `made`. */
+	int (*open_again)(const struct process_image *p, const struct fd_image *f, int made);
 	/* Restart, in a skeleton process once its whole fd table is in place (may be NULL):
 	 * what needs the other fds at their numbers, such as an epoll set's interest list. */
 	int (*finish_inside)(const struct process_image *p, const struct fd_image *f);

@@ -335,6 +335,8 @@ struct restore_pipe {
  * by ckpt so that every fd sharing it shares offset and flags again. */
 struct restore_desc {
 	uint32_t desc;
+	uint32_t kind;             /* the saved fd's CKPT_FD_* kind, dev and inode */
+	uint64_t dev, ino;
 	int fd;
 };
 
@@ -387,11 +389,23 @@ static int find_description(const struct files_restore *fr, uint32_t desc)
 /* SETFL-able status flags. */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
+/* The description ckpt opened for an earlier fd of this kind with the same inode, or NULL. */
+static const struct restore_desc *find_inode(const struct files_restore *fr, uint32_t kind, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < fr->ndescs; i++)
+		if (fr->descs[i].kind == kind && fr->descs[i].dev == dev && fr->descs[i].ino == ino)
+			return &fr->descs[i];
+	return NULL;
+}
+
 /* Opens the object of a saved open file description; returns an fd, or -1 with an error. */
-static int open_description(const struct process_image *p, const struct fd_image *f)
+static int open_description(const struct files_restore *fr, const struct process_image *p, const struct fd_image *f)
 {
 	uint32_t fl = f->rec.open_flags & ~(uint32_t)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
 	const struct fd_kind *k = fd_kind_of(f->rec.kind);
+	const struct restore_desc *made = k && k->open_again ? find_inode(fr, f->rec.kind, f->rec.dev, f->rec.ino) : NULL;
+	if (made)
+		return k->open_again(p, f, made->fd);
 	if (k && k->open)
 		return k->open(p, f);
 	int fd;
@@ -488,11 +502,14 @@ struct files_restore *files_restore_prepare(const struct statefile_image *img, i
 		for (size_t k = 0; k < p->nfds; k++) {
 			const struct fd_image *f = &p->fds[k];
 			if (opened_by_description(f) && find_description(fr, f->rec.desc) < 0) {
-				int fd = open_description(p, f);
+				int fd = open_description(fr, p, f);
 				if (fd < 0)
 					goto fail;
 				struct restore_desc *d = ARR_PUSH(fr->descs, fr->ndescs, fr->cap_descs);
 				d->desc = f->rec.desc;
+				d->kind = f->rec.kind;
+				d->dev = f->rec.dev;
+				d->ino = f->rec.ino;
 				d->fd = fd_move_up(fd, fd_base);
 			}
 			if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE) &&
@@ -590,14 +607,11 @@ int files_restore_desc_fd(const struct files_restore *fr, uint32_t desc)
 	return find_description(fr, desc);
 }
 
-int files_restore_memfd(const struct files_restore *fr, const struct statefile_image *img, uint64_t ino)
+int files_restore_object(const struct files_restore *fr, uint32_t kind, const uint64_t *dev, uint64_t ino)
 {
-	for (size_t i = 0; i < img->nprocs; i++)
-		for (size_t k = 0; k < img->procs[i].nfds; k++) {
-			const struct fd_image *f = &img->procs[i].fds[k];
-			if (f->rec.kind == CKPT_FD_MEMFD && f->rec.ino == ino && !(f->rec.fd_flags & CKPT_FDF_LOST))
-				return find_description(fr, f->rec.desc);
-		}
+	for (size_t i = 0; i < fr->ndescs; i++)
+		if (fr->descs[i].kind == kind && fr->descs[i].ino == ino && (!dev || fr->descs[i].dev == *dev))
+			return fr->descs[i].fd;
 	return -1;
 }
 

@@ -152,6 +152,18 @@ assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds =
 	done
 done
 
+# A deleted file comes back in its old directory: with that gone, ckpt check says so, and restart
+# refuses in the same words.
+if [ -s "$SCRATCH/ghosts.ckpt" ]; then
+	rm -rf "$SCRATCH/work.ghosts"
+	"$CKPT" check "$SCRATCH/ghosts.ckpt" >"$SCRATCH/check.out" 2>&1
+	check "ghosts: ckpt check names a deleted file whose directory restart cannot write" \
+		grep -q "PROBLEM .*work.ghosts/ghost.tmp (deleted): .*cannot write here" "$SCRATCH/check.out"
+	timeout 60 "$CKPT" restart "$SCRATCH/ghosts.ckpt" >/dev/null 2>"$SCRATCH/err"
+	check "ghosts: restart refuses it in the same words" \
+		grep -q "^ckpt: cannot restart: .*ghost.tmp (deleted) .*cannot write here" "$SCRATCH/err"
+fi
+
 # 3b. Threads and children keep appearing while the tree is being frozen.
 expected=$(expected_output spawner)
 for round in 1 2 3; do
