@@ -2051,7 +2051,8 @@ static void gen_procattr(const char *C, const struct file *obj, const struct ima
 {
 	const struct noteref *n = ckpt(r, CKPT_NT_PROCATTR);
 	static const struct field_case cases[] = {
-		{"procattr-flags-unknown", FIELD(struct ckpt_rec_procattr, flags), SET, 0x8},
+		{"procattr-flags-unknown", FIELD(struct ckpt_rec_procattr, flags), SET, 0x20},
+		{"procattr-mlock-onfault-without-future", FIELD(struct ckpt_rec_procattr, flags), SET, 0x10},
 		{"procattr-dumpable-3", FIELD(struct ckpt_rec_procattr, dumpable), SET, 3},
 		{"procattr-pdeath-sig-65", FIELD(struct ckpt_rec_procattr, pdeath_sig), SET, 65},
 		{"procattr-oom-score-adj-1001", FIELD(struct ckpt_rec_procattr, oom_score_adj), SET, 1001},

@@ -91,6 +91,8 @@ struct ckpt_rec_process {
 #define CKPT_PA_THP_DISABLE 0x1u  /* PR_SET_THP_DISABLE */
 #define CKPT_PA_SUBREAPER   0x2u  /* PR_SET_CHILD_SUBREAPER */
 #define CKPT_PA_NO_LOGINUID 0x4u  /* the kernel has no loginuid (no audit): loginuid is not used */
+#define CKPT_PA_MLOCK_FUTURE  0x8u  /* mlockall(MCL_FUTURE): new mappings are locked */
+#define CKPT_PA_MLOCK_ONFAULT 0x10u /* with MLOCK_FUTURE: mlockall(MCL_ONFAULT), locked as they fault */
 
 struct ckpt_rec_procattr {
 	uint32_t flags;           /* CKPT_PA_* */
