@@ -234,13 +234,50 @@ static void number_descriptions(struct statefile_image *img)
 		}
 }
 
+/* The pseudo-terminal index of a pty master fd (fdinfo's tty-index), -1 for any other fd. */
+static long pty_master_index(uint32_t pid, const struct fd_image *f)
+{
+	if (f->rec.kind != CKPT_FD_TTY)
+		return -1;
+	char info[64];
+	snprintf(info, sizeof(info), "fdinfo/%u", f->rec.fd);
+	char *text = read_proc((pid_t)pid, info, NULL);
+	const char *v = text ? status_field(text, "tty-index") : NULL;
+	long index = v ? strtol(v, NULL, 10) : -1;
+	free(text);
+	return index;
+}
+
+/* The slave of a pseudo-terminal whose master some fd of the tree holds: restart would rebind it
+ * to its own terminal, which is not the program's pair. */
+static bool pty_slave_in_tree(const struct statefile_image *img, const struct fd_image *f)
+{
+	char *end;
+	if (f->rec.kind != CKPT_FD_TTY || !f->path || strncmp(f->path, "/dev/pts/", 9) != 0)
+		return false;
+	long index = strtol(f->path + 9, &end, 10);
+	if (end == f->path + 9 || *end)
+		return false;
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++)
+			if (pty_master_index(img->procs[i].rec.pid, &img->procs[i].fds[k]) == index)
+				return true;
+	return false;
+}
+
 /* What restart cannot rebuild, in words that say what it is. */
-static const char *unrestorable_what(const struct fd_image *f)
+static const char *unrestorable_what(const struct statefile_image *img, const struct process_image *p,
+				     const struct fd_image *f)
 {
 	if (f->rec.kind == CKPT_FD_SOCKET)
 		return "a socket of a kind restart cannot rebuild";
 	if (f->rec.kind == CKPT_FD_OTHER)
-		return "a kernel object restart cannot rebuild";
+		return f->path && strcmp(f->path, "anon_inode:[pidfd]") == 0 ? "a pidfd, which restart cannot rebuild"
+									      : "a kernel object restart cannot rebuild";
+	if (pty_master_index(p->rec.pid, f) >= 0)
+		return "the master of a pseudo-terminal, which restart cannot rebuild";
+	if (pty_slave_in_tree(img, f))
+		return "a pseudo-terminal whose master the tree holds, which restart cannot rebuild";
 	if (f->rec.fd_flags & CKPT_FDF_DELETED)
 		return f->rec.kind == CKPT_FD_DIR    ? "a deleted directory, which restart cannot open again"
 		       : f->rec.kind == CKPT_FD_FIFO ? "a deleted FIFO, which restart cannot open again"
@@ -254,7 +291,7 @@ int files_check_restorable(struct statefile_image *img, bool allow)
 		struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
 			struct fd_image *f = &p->fds[k];
-			const char *what = unrestorable_what(f);
+			const char *what = unrestorable_what(img, p, f);
 			if (!what)
 				continue;
 			if (!allow)
