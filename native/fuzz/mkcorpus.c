@@ -1374,6 +1374,11 @@ static const struct fd_state_case {
 	{"inotify-mask-only-oneshot", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_ONESHOT, 0, "/tmp", 0, 0, 0}}, 1},
 	{"inotify-mask-add-bit", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE | IN_MASK_ADD, 0, "/tmp", 0, 0, 0}}, 1},
 	{"inotify-flags-unknown", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 4, "/tmp", 0, 0, 0}}, 1},
+	{"pidfd-kind-flags-unknown", CKPT_FD_PIDFD, 2, 0, 0, {{0}}, {{0}}, 0},
+	{"pidfd-reaped-with-pid", CKPT_FD_PIDFD, CKPT_PIDFD_REAPED, 5, 0, {{0}}, {{0}}, 0},
+	{"pidfd-pid-0", CKPT_FD_PIDFD, 0, 0, 0, {{0}}, {{0}}, 0},
+	{"pidfd-pid-beyond-max", CKPT_FD_PIDFD, 0, 4194305, 0, {{0}}, {{0}}, 0},
+	{"pidfd-pid-not-in-tree", CKPT_FD_PIDFD, 0, 4194000, 0, {{0}}, {{0}}, 0},
 };
 
 /* Appends an fd of this kind, fields and blob to a model image's fd table. */

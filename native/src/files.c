@@ -26,7 +26,7 @@ static bool is_tty(dev_t rdev)
 /* The kinds that rebuild their objects themselves, each in its own file. */
 static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind,
 						 &epoll_fd_kind, &inotify_fd_kind, &unix_fd_kind, &inet_fd_kind,
-						 &ghost_fd_kind, &memfd_fd_kind};
+						 &ghost_fd_kind, &memfd_fd_kind, &pidfd_fd_kind};
 
 const struct fd_kind *fd_kind_of(uint32_t kind)
 {
@@ -272,8 +272,9 @@ static const char *unrestorable_what(const struct statefile_image *img, const st
 	if (f->rec.kind == CKPT_FD_SOCKET)
 		return "a socket of a kind restart cannot rebuild";
 	if (f->rec.kind == CKPT_FD_OTHER)
-		return f->path && strcmp(f->path, "anon_inode:[pidfd]") == 0 ? "a pidfd, which restart cannot rebuild"
-									      : "a kernel object restart cannot rebuild";
+		return f->path && strcmp(f->path, "anon_inode:[pidfd]") == 0
+			       ? "a pidfd of a process outside the tree, which restart cannot rebuild"
+			       : "a kernel object restart cannot rebuild";
 	if (pty_master_index(p->rec.pid, f) >= 0)
 		return "the master of a pseudo-terminal, which restart cannot rebuild";
 	if (pty_slave_in_tree(img, f))

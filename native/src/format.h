@@ -193,7 +193,8 @@ enum {
 	CKPT_FD_INET = 16,    /* a TCP or UDP socket, IPv4 or IPv6 */
 	CKPT_FD_GHOST = 17,   /* a regular file deleted while open: its contents are saved */
 	CKPT_FD_MEMFD = 18,   /* a memfd: its contents, name and seals are saved */
-	CKPT_FD_KIND_MAX = 18,
+	CKPT_FD_PIDFD = 21,   /* a pidfd of a process of the tree */
+	CKPT_FD_KIND_MAX = 21,
 };
 
 #define CKPT_FDF_CLOEXEC   0x1u
@@ -221,8 +222,11 @@ struct ckpt_rec_fd {
 
 #define CKPT_EFD_SEMAPHORE 0x1u
 
-/* The data blob of a ghost (deleted) file or a memfd, on the first fd of its open file
- * description in the tree (the description's other fds have none): this header, then nextents
+/* pidfd (CKPT_FD_PIDFD): `extra` is the pid of the process of the tree it is of; kind_flags: */
+#define CKPT_PIDFD_REAPED 0x1u  /* of a process already reaped (`extra` 0) */
+
+/* The data blob of a ghost (deleted) file or a memfd, on the first fd of its inode in the tree
+ * (the other fds of that file have none): this header, then nextents
  * struct ckpt_fd_ghost_extent in increasing, non-overlapping offset order, then the bytes of each
  * extent one after the other.  What lies between extents is a hole (zeros). */
 struct ckpt_fd_ghost {
