@@ -429,13 +429,16 @@ static const struct shared_object *find_shared(const struct mem_restore *m, cons
 }
 
 /* A read-write fd of an object files.c made again: its mappings may be writable even when the
- * program's fds are not. */
+ * program's fds are not.  Where its mode forbids that, the fd itself (read-only mappings work). */
 static int reopen_writable(int fd, int fd_base)
 {
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
 	int r = open(self, O_RDWR | O_CLOEXEC);
-	return r < 0 ? ckpt_fail_errno("cannot share a memfd or deleted file with its mappings") : fd_move_up(r, fd_base);
+	if (r >= 0)
+		return fd_move_up(r, fd_base);
+	r = fcntl(fd, F_DUPFD_CLOEXEC, fd_base);
+	return r < 0 ? ckpt_fail_errno("cannot share a memfd or deleted file with its mappings") : r;
 }
 
 /* The size a deleted file that only mappings hold comes back with: as far as they reach. */
