@@ -1374,6 +1374,11 @@ static const struct fd_state_case {
 	{"inotify-mask-only-oneshot", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_ONESHOT, 0, "/tmp", 0, 0, 0}}, 1},
 	{"inotify-mask-add-bit", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE | IN_MASK_ADD, 0, "/tmp", 0, 0, 0}}, 1},
 	{"inotify-flags-unknown", CKPT_FD_INOTIFY, 0, 0, 0, {{0}}, {{1, IN_CREATE, 4, "/tmp", 0, 0, 0}}, 1},
+	{"pidfd-kind-flags-unknown", CKPT_FD_PIDFD, 2, 0, 0, {{0}}, {{0}}, 0},
+	{"pidfd-reaped-with-pid", CKPT_FD_PIDFD, CKPT_PIDFD_REAPED, 5, 0, {{0}}, {{0}}, 0},
+	{"pidfd-pid-0", CKPT_FD_PIDFD, 0, 0, 0, {{0}}, {{0}}, 0},
+	{"pidfd-pid-beyond-max", CKPT_FD_PIDFD, 0, 4194305, 0, {{0}}, {{0}}, 0},
+	{"pidfd-pid-not-in-tree", CKPT_FD_PIDFD, 0, 4194000, 0, {{0}}, {{0}}, 0},
 };
 
 /* Appends an fd of this kind, fields and blob to a model image's fd table. */
@@ -1423,6 +1428,9 @@ static const struct ghost_case {
 	{"memfd-path-not-memfd", CKPT_FD_MEMFD, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0}, {{0}}, 0, 0},
 	{"memfd-seals-unknown", CKPT_FD_MEMFD, "/memfd:x (deleted)", {4096, 0600, 0x4000, 0, 0}, {{0}}, 0, 0},
 	{"memfd-extent-beyond-size", CKPT_FD_MEMFD, "/memfd:x (deleted)", {100, 0600, 0, 1, 0}, {{0, 200}}, 200, 0},
+	/* No contents, as a later fd of an object has, but no earlier fd of it has them. */
+	{"ghost-no-contents-anywhere", CKPT_FD_GHOST, "/tmp/x (deleted)", {0}, {{0}}, 0, sizeof(struct ckpt_fd_ghost)},
+	{"memfd-no-contents-anywhere", CKPT_FD_MEMFD, "/memfd:x (deleted)", {0}, {{0}}, 0, sizeof(struct ckpt_fd_ghost)},
 };
 
 static void gen_ghosts(const char *C, const struct seeds *seeds)
@@ -2048,7 +2056,8 @@ static void gen_procattr(const char *C, const struct file *obj, const struct ima
 {
 	const struct noteref *n = ckpt(r, CKPT_NT_PROCATTR);
 	static const struct field_case cases[] = {
-		{"procattr-flags-unknown", FIELD(struct ckpt_rec_procattr, flags), SET, 0x8},
+		{"procattr-flags-unknown", FIELD(struct ckpt_rec_procattr, flags), SET, 0x20},
+		{"procattr-mlock-onfault-without-future", FIELD(struct ckpt_rec_procattr, flags), SET, 0x10},
 		{"procattr-dumpable-3", FIELD(struct ckpt_rec_procattr, dumpable), SET, 3},
 		{"procattr-pdeath-sig-65", FIELD(struct ckpt_rec_procattr, pdeath_sig), SET, 65},
 		{"procattr-oom-score-adj-1001", FIELD(struct ckpt_rec_procattr, oom_score_adj), SET, 1001},

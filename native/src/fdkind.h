@@ -26,6 +26,9 @@ struct fd_kind {
 	/* Restart, in ckpt before the skeleton is forked: a new object for this open file
 	 * description, once per description; every fd of the tree that shares it inherits it. */
 	int (*open)(const struct process_image *p, const struct fd_image *f);
+	/* Restart (may be NULL): another open file description of an object that open() made for
+	 * an earlier fd of the tree with the same inode (a second open of one memfd), from `made`. */
+	int (*open_again)(const struct process_image *p, const struct fd_image *f, int made);
 	/* Restart, in a skeleton process once its whole fd table is in place (may be NULL):
 	 * what needs the other fds at their numbers, such as an epoll set's interest list. */
 	int (*finish_inside)(const struct process_image *p, const struct fd_image *f);
@@ -58,7 +61,7 @@ struct fd_kind {
 extern const struct fd_kind eventfd_fd_kind, signalfd_fd_kind, timerfd_fd_kind;
 extern const struct fd_kind epoll_fd_kind, inotify_fd_kind;
 extern const struct fd_kind unix_fd_kind, inet_fd_kind;
-extern const struct fd_kind ghost_fd_kind, memfd_fd_kind;
+extern const struct fd_kind ghost_fd_kind, memfd_fd_kind, pidfd_fd_kind;
 
 /* The kind that handles fds of this CKPT_FD_* kind, or of this readlink text; NULL if none. */
 const struct fd_kind *fd_kind_of(uint32_t kind);

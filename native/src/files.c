@@ -26,7 +26,7 @@ static bool is_tty(dev_t rdev)
 /* The kinds that rebuild their objects themselves, each in its own file. */
 static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind,
 						 &epoll_fd_kind, &inotify_fd_kind, &unix_fd_kind, &inet_fd_kind,
-						 &ghost_fd_kind, &memfd_fd_kind};
+						 &ghost_fd_kind, &memfd_fd_kind, &pidfd_fd_kind};
 
 const struct fd_kind *fd_kind_of(uint32_t kind)
 {
@@ -234,13 +234,51 @@ static void number_descriptions(struct statefile_image *img)
 		}
 }
 
+/* The pseudo-terminal index of a pty master fd (fdinfo's tty-index), -1 for any other fd. */
+static long pty_master_index(uint32_t pid, const struct fd_image *f)
+{
+	if (f->rec.kind != CKPT_FD_TTY)
+		return -1;
+	char info[64];
+	snprintf(info, sizeof(info), "fdinfo/%u", f->rec.fd);
+	char *text = read_proc((pid_t)pid, info, NULL);
+	const char *v = text ? status_field(text, "tty-index") : NULL;
+	long index = v ? strtol(v, NULL, 10) : -1;
+	free(text);
+	return index;
+}
+
+/* The slave of a pseudo-terminal whose master some fd of the tree holds: restart would rebind it
+ * to its own terminal, which is not the program's pair. */
+static bool pty_slave_in_tree(const struct statefile_image *img, const struct fd_image *f)
+{
+	char *end;
+	if (f->rec.kind != CKPT_FD_TTY || !f->path || strncmp(f->path, "/dev/pts/", 9) != 0)
+		return false;
+	long index = strtol(f->path + 9, &end, 10);
+	if (end == f->path + 9 || *end)
+		return false;
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++)
+			if (pty_master_index(img->procs[i].rec.pid, &img->procs[i].fds[k]) == index)
+				return true;
+	return false;
+}
+
 /* What restart cannot rebuild, in words that say what it is. */
-static const char *unrestorable_what(const struct fd_image *f)
+static const char *unrestorable_what(const struct statefile_image *img, const struct process_image *p,
+				     const struct fd_image *f)
 {
 	if (f->rec.kind == CKPT_FD_SOCKET)
 		return "a socket of a kind restart cannot rebuild";
 	if (f->rec.kind == CKPT_FD_OTHER)
-		return "a kernel object restart cannot rebuild";
+		return f->path && strcmp(f->path, "anon_inode:[pidfd]") == 0
+			       ? "a pidfd of a process outside the tree, which restart cannot rebuild"
+			       : "a kernel object restart cannot rebuild";
+	if (pty_master_index(p->rec.pid, f) >= 0)
+		return "the master of a pseudo-terminal, which restart cannot rebuild";
+	if (pty_slave_in_tree(img, f))
+		return "a pseudo-terminal whose master the tree holds, which restart cannot rebuild";
 	if (f->rec.fd_flags & CKPT_FDF_DELETED)
 		return f->rec.kind == CKPT_FD_DIR    ? "a deleted directory, which restart cannot open again"
 		       : f->rec.kind == CKPT_FD_FIFO ? "a deleted FIFO, which restart cannot open again"
@@ -254,7 +292,7 @@ int files_check_restorable(struct statefile_image *img, bool allow)
 		struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
 			struct fd_image *f = &p->fds[k];
-			const char *what = unrestorable_what(f);
+			const char *what = unrestorable_what(img, p, f);
 			if (!what)
 				continue;
 			if (!allow)
@@ -335,6 +373,8 @@ struct restore_pipe {
  * by ckpt so that every fd sharing it shares offset and flags again. */
 struct restore_desc {
 	uint32_t desc;
+	uint32_t kind;             /* the saved fd's CKPT_FD_* kind, dev and inode */
+	uint64_t dev, ino;
 	int fd;
 };
 
@@ -387,11 +427,23 @@ static int find_description(const struct files_restore *fr, uint32_t desc)
 /* SETFL-able status flags. */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
+/* The description ckpt opened for an earlier fd of this kind with the same inode, or NULL. */
+static const struct restore_desc *find_inode(const struct files_restore *fr, uint32_t kind, uint64_t dev, uint64_t ino)
+{
+	for (size_t i = 0; i < fr->ndescs; i++)
+		if (fr->descs[i].kind == kind && fr->descs[i].dev == dev && fr->descs[i].ino == ino)
+			return &fr->descs[i];
+	return NULL;
+}
+
 /* Opens the object of a saved open file description; returns an fd, or -1 with an error. */
-static int open_description(const struct process_image *p, const struct fd_image *f)
+static int open_description(const struct files_restore *fr, const struct process_image *p, const struct fd_image *f)
 {
 	uint32_t fl = f->rec.open_flags & ~(uint32_t)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY);
 	const struct fd_kind *k = fd_kind_of(f->rec.kind);
+	const struct restore_desc *made = k && k->open_again ? find_inode(fr, f->rec.kind, f->rec.dev, f->rec.ino) : NULL;
+	if (made)
+		return k->open_again(p, f, made->fd);
 	if (k && k->open)
 		return k->open(p, f);
 	int fd;
@@ -488,11 +540,14 @@ struct files_restore *files_restore_prepare(const struct statefile_image *img, i
 		for (size_t k = 0; k < p->nfds; k++) {
 			const struct fd_image *f = &p->fds[k];
 			if (opened_by_description(f) && find_description(fr, f->rec.desc) < 0) {
-				int fd = open_description(p, f);
+				int fd = open_description(fr, p, f);
 				if (fd < 0)
 					goto fail;
 				struct restore_desc *d = ARR_PUSH(fr->descs, fr->ndescs, fr->cap_descs);
 				d->desc = f->rec.desc;
+				d->kind = f->rec.kind;
+				d->dev = f->rec.dev;
+				d->ino = f->rec.ino;
 				d->fd = fd_move_up(fd, fd_base);
 			}
 			if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE) &&
@@ -590,14 +645,11 @@ int files_restore_desc_fd(const struct files_restore *fr, uint32_t desc)
 	return find_description(fr, desc);
 }
 
-int files_restore_memfd(const struct files_restore *fr, const struct statefile_image *img, uint64_t ino)
+int files_restore_object(const struct files_restore *fr, uint32_t kind, const uint64_t *dev, uint64_t ino)
 {
-	for (size_t i = 0; i < img->nprocs; i++)
-		for (size_t k = 0; k < img->procs[i].nfds; k++) {
-			const struct fd_image *f = &img->procs[i].fds[k];
-			if (f->rec.kind == CKPT_FD_MEMFD && f->rec.ino == ino && !(f->rec.fd_flags & CKPT_FDF_LOST))
-				return find_description(fr, f->rec.desc);
-		}
+	for (size_t i = 0; i < fr->ndescs; i++)
+		if (fr->descs[i].kind == kind && fr->descs[i].ino == ino && (!dev || fr->descs[i].dev == *dev))
+			return fr->descs[i].fd;
 	return -1;
 }
 

@@ -32,9 +32,14 @@ void files_restore_free(struct files_restore *fr);
  * it has none), and a new fd for the object of a saved fd, as its process will get it. */
 int files_restore_desc_fd(const struct files_restore *fr, uint32_t desc);
 int files_restore_dup(const struct files_restore *fr, const struct fd_image *f);
-/* For mem.c: the memfd ckpt made again for the saved memfd with this inode, -1 if none, so that
- * its MAP_SHARED mappings map the very object its fds hold. */
-int files_restore_memfd(const struct files_restore *fr, const struct statefile_image *img, uint64_t ino);
+/* For mem.c: the memfd or deleted file (kind) ckpt made again for the saved one with this inode
+ * (and dev, unless NULL), -1 if none, so that its MAP_SHARED mappings map the very object its fds
+ * hold. */
+int files_restore_object(const struct files_restore *fr, uint32_t kind, const uint64_t *dev, uint64_t ino);
+/* For mem.c (ghost.c): a new regular file of `size` bytes in the directory of `path`, already
+ * unlinked, open read-write: what a MAP_SHARED mapping of a deleted file no fd holds maps again.
+ * -1 with an error naming `pid`. */
+int ghost_make_unlinked(const char *path, uint32_t pid, uint64_t size);
 /* In a skeleton process: builds the saved fd table and closes every other fd but `keep`. */
 int files_restore_inside(const struct files_restore *fr, const struct process_image *p, const int *keep, size_t nkeep);
 

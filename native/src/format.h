@@ -91,6 +91,8 @@ struct ckpt_rec_process {
 #define CKPT_PA_THP_DISABLE 0x1u  /* PR_SET_THP_DISABLE */
 #define CKPT_PA_SUBREAPER   0x2u  /* PR_SET_CHILD_SUBREAPER */
 #define CKPT_PA_NO_LOGINUID 0x4u  /* the kernel has no loginuid (no audit): loginuid is not used */
+#define CKPT_PA_MLOCK_FUTURE  0x8u  /* mlockall(MCL_FUTURE): new mappings are locked */
+#define CKPT_PA_MLOCK_ONFAULT 0x10u /* with MLOCK_FUTURE: mlockall(MCL_ONFAULT), locked as they fault */
 
 struct ckpt_rec_procattr {
 	uint32_t flags;           /* CKPT_PA_* */
@@ -191,7 +193,8 @@ enum {
 	CKPT_FD_INET = 16,    /* a TCP or UDP socket, IPv4 or IPv6 */
 	CKPT_FD_GHOST = 17,   /* a regular file deleted while open: its contents are saved */
 	CKPT_FD_MEMFD = 18,   /* a memfd: its contents, name and seals are saved */
-	CKPT_FD_KIND_MAX = 18,
+	CKPT_FD_PIDFD = 21,   /* a pidfd of a process of the tree */
+	CKPT_FD_KIND_MAX = 21,
 };
 
 #define CKPT_FDF_CLOEXEC   0x1u
@@ -219,8 +222,11 @@ struct ckpt_rec_fd {
 
 #define CKPT_EFD_SEMAPHORE 0x1u
 
-/* The data blob of a ghost (deleted) file or a memfd, on the first fd of its open file
- * description in the tree (the description's other fds have none): this header, then nextents
+/* pidfd (CKPT_FD_PIDFD): `extra` is the pid of the process of the tree it is of; kind_flags: */
+#define CKPT_PIDFD_REAPED 0x1u  /* of a process already reaped (`extra` 0) */
+
+/* The data blob of a ghost (deleted) file or a memfd, on the first fd of its inode in the tree
+ * (the other fds of that file have none): this header, then nextents
  * struct ckpt_fd_ghost_extent in increasing, non-overlapping offset order, then the bytes of each
  * extent one after the other.  What lies between extents is a hole (zeros). */
 struct ckpt_fd_ghost {

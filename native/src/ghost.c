@@ -7,6 +7,7 @@
 #include "fdkind.h"
 #include "files.h"
 #include "json.h"
+#include "portability.h"
 #include "util.h"
 
 #include <errno.h>
@@ -103,26 +104,62 @@ static int ghost_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	return rc;
 }
 
-/* The contents go on the first fd of each open file description only. */
+/* Whether two saved fds are the same deleted file or memfd (perhaps through two open file
+ * descriptions, as a second open of /proc/self/fd/N makes). */
+static bool same_object(const struct fd_image *a, const struct fd_image *b)
+{
+	return a->rec.kind == b->rec.kind && a->rec.dev == b->rec.dev && a->rec.ino == b->rec.ino;
+}
+
+static bool is_ghost(const struct fd_image *f)
+{
+	return f->rec.kind == CKPT_FD_GHOST || f->rec.kind == CKPT_FD_MEMFD;
+}
+
+/* The first fd of the tree (processes, then fds, in image order) that is the same object as
+ * procs[i].fds[k], or that fd itself. */
+static const struct fd_image *first_of_object(const struct statefile_image *img, size_t i, size_t k)
+{
+	const struct fd_image *f = &img->procs[i].fds[k];
+	for (size_t j = 0; j <= i; j++)
+		for (size_t m = 0; m < img->procs[j].nfds; m++) {
+			if (j == i && m >= k)
+				return f;
+			if (same_object(&img->procs[j].fds[m], f))
+				return &img->procs[j].fds[m];
+		}
+	return f;
+}
+
+/* The contents go on the first fd of each object only: restart makes the object for that fd and
+ * opens it again for every other open file description of it. */
 static int ghost_capture_tree(struct statefile_image *img)
 {
 	for (size_t i = 0; i < img->nprocs; i++)
 		for (size_t k = 0; k < img->procs[i].nfds; k++) {
 			struct fd_image *f = &img->procs[i].fds[k];
-			if (f->rec.kind != CKPT_FD_GHOST && f->rec.kind != CKPT_FD_MEMFD)
-				continue;
-			bool first = true;
-			for (size_t j = 0; j <= i && first; j++)
-				for (size_t m = 0; m < img->procs[j].nfds && first; m++) {
-					if (j == i && m >= k)
-						break;
-					first = img->procs[j].fds[m].rec.desc != f->rec.desc;
-				}
-			if (!first) {
+			if (is_ghost(f) && first_of_object(img, i, k) != f) {
 				free(f->data);
 				f->data = NULL;
 				f->rec.data_len = 0;
 			}
+		}
+	return 0;
+}
+
+/* An fd without contents follows an fd of the same object that has them, and restart opens. */
+static int ghost_check_tree(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *f = &img->procs[i].fds[k];
+			if (!is_ghost(f) || f->rec.data_len)
+				continue;
+			const struct fd_image *first = first_of_object(img, i, k);
+			if (first == f || !first->rec.data_len || (first->rec.fd_flags & CKPT_FDF_LOST))
+				return ckpt_fail("fd %u of pid %u: a deleted file or memfd without contents, and no earlier fd "
+						 "of the same one has them",
+						 f->rec.fd, img->procs[i].rec.pid);
 		}
 	return 0;
 }
@@ -206,15 +243,47 @@ static int reopen_saved(int fd, const struct fd_image *f)
 	return r;
 }
 
+int ghost_make_unlinked(const char *path, uint32_t pid, uint64_t size)
+{
+	char *name = saved_name(path);
+	/* Next to where it was, under a name of its own, then deleted again. */
+	char *slash = strrchr(name, '/');
+	char *tmp = xasprintf("%.*s/.ckpt-ghost-%u-XXXXXX", slash ? (int)(slash - name) : 0, name, pid);
+	char *x = tmp + strlen(tmp) - 6;
+	int fd = -1;
+	for (int tries = 0; tries < 100 && fd < 0; tries++) {
+		unsigned v = (unsigned)rand() ^ (unsigned)getpid() << 8 ^ (unsigned)tries;
+		for (int i = 0; i < 6; i++)
+			x[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(v >> (i * 5)) % 36];
+		fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		ckpt_fail_errno("cannot make deleted file %s of pid %u again in its directory", name, pid);
+	} else {
+		unlink(tmp);
+		if (ftruncate(fd, (off_t)size) < 0) {
+			ckpt_fail_errno("cannot make deleted file %s of pid %u again", name, pid);
+			close(fd);
+			fd = -1;
+		}
+	}
+	free(tmp);
+	free(name);
+	return fd;
+}
+
 static int ghost_open(const struct process_image *p, const struct fd_image *f)
 {
 	struct ckpt_fd_ghost h = {0};
 	if (f->rec.data_len)
 		memcpy(&h, f->data, sizeof(h));
-	char *name = saved_name(f->path);
 	int fd = -1, r = -1;
 	if (f->rec.kind == CKPT_FD_MEMFD) {
+		char *name = saved_name(f->path);
 		fd = memfd_create(name + 7, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		free(name);
 		if (fd < 0 || fill(fd, f, &h) < 0 || fchmod(fd, h.mode) < 0 ||
 		    (r = reopen_saved(fd, f)) < 0 || (h.seals && fcntl(fd, F_ADD_SEALS, (int)h.seals) < 0)) {
 			ckpt_fail_errno("cannot make memfd %u of pid %u (%s) again", f->rec.fd, p->rec.pid, f->path);
@@ -223,36 +292,46 @@ static int ghost_open(const struct process_image *p, const struct fd_image *f)
 			r = -1;
 		}
 	} else {
-		/* Next to where it was, under a name of its own, then deleted again. */
-		char *slash = strrchr(name, '/');
-		char *tmp = xasprintf("%.*s/.ckpt-ghost-%u-%u-XXXXXX", (int)(slash - name), name, p->rec.pid, f->rec.fd);
-		char *x = tmp + strlen(tmp) - 6;
-		for (int tries = 0; tries < 100 && fd < 0; tries++) {
-			unsigned v = (unsigned)rand() ^ (unsigned)getpid() << 8 ^ (unsigned)tries;
-			for (int i = 0; i < 6; i++)
-				x[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(v >> (i * 5)) % 36];
-			fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-			if (fd < 0 && errno != EEXIST)
-				break;
+		fd = ghost_make_unlinked(f->path, p->rec.pid, 0);
+		if (fd >= 0 && (fill(fd, f, &h) < 0 || (r = reopen_saved(fd, f)) < 0 || fchmod(fd, h.mode) < 0)) {
+			ckpt_fail_errno("cannot fill deleted file %u of pid %u (%s) again", f->rec.fd, p->rec.pid, f->path);
+			if (r >= 0)
+				close(r);
+			r = -1;
 		}
-		if (fd < 0) {
-			ckpt_fail_errno("cannot create deleted file %u of pid %u again in the directory of %s", f->rec.fd,
-					p->rec.pid, name);
-		} else {
-			if (fill(fd, f, &h) < 0 || (r = reopen_saved(fd, f)) < 0 || fchmod(fd, h.mode) < 0) {
-				ckpt_fail_errno("cannot fill deleted file %u of pid %u (%s) again", f->rec.fd, p->rec.pid, name);
-				if (r >= 0)
-					close(r);
-				r = -1;
-			}
-			unlink(tmp);
-		}
-		free(tmp);
 	}
 	if (fd >= 0)
 		close(fd);
-	free(name);
 	return r;
+}
+
+static int ghost_open_again(const struct process_image *p, const struct fd_image *f, int made)
+{
+	int r = reopen_saved(made, f);
+	if (r < 0)
+		ckpt_fail_errno("cannot open %s again for fd %u of pid %u", f->path, f->rec.fd, p->rec.pid);
+	return r;
+}
+
+/* ckpt check: restart makes a deleted file again in its old directory, which must take it. */
+static void ghost_check_here(const struct process_image *p, const struct fd_image *f, struct portability_report *r)
+{
+	if (!f->rec.data_len)
+		return; /* the object's first fd says it */
+	char *name = saved_name(f->path);
+	char *slash = strrchr(name, '/');
+	char *dir = xasprintf("%.*s", slash == name ? 1 : (int)(slash - name), name);
+	if (access(dir, W_OK | X_OK) == 0)
+		portability_add(r, "open file", PORTABILITY_OK, xstrdup(f->path),
+				xasprintf("restart makes it again in %s, which it can write", dir), NULL);
+	else
+		portability_add(r, "open file", PORTABILITY_PROBLEM, xstrdup(f->path),
+				xasprintf("was deleted while fd %u of pid %u had it open; restart makes it again in %s, "
+					  "which it cannot write here (%s)",
+					  f->rec.fd, p->rec.pid, dir, strerror(errno)),
+				"create that directory and let this user write in it");
+	free(dir);
+	free(name);
 }
 
 static void ghost_describe_text(const struct fd_image *f, struct buf *out, const char *indent)
@@ -286,7 +365,10 @@ const struct fd_kind ghost_fd_kind = {
 	.capture = ghost_capture,
 	.check_saved = ghost_check_saved,
 	.open = ghost_open,
+	.open_again = ghost_open_again,
 	.capture_tree = ghost_capture_tree,
+	.check_tree = ghost_check_tree,
+	.check_here = ghost_check_here,
 	.describe_text = ghost_describe_text,
 	.describe_json = ghost_describe_json,
 };
@@ -297,6 +379,7 @@ const struct fd_kind memfd_fd_kind = {
 	.capture = ghost_capture,
 	.check_saved = ghost_check_saved,
 	.open = ghost_open,
+	.open_again = ghost_open_again,
 	.describe_text = ghost_describe_text,
 	.describe_json = ghost_describe_json,
 };

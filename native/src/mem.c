@@ -381,10 +381,14 @@ int mem_pick_trampoline(const struct statefile_image *img, uint64_t *addr)
 	return 0;
 }
 
-/* A shared anonymous memory object that several mappings of the tree use: ckpt keeps it in a
- * memfd, inherited by the skeleton, that every process maps. */
+/* A shared memory object that several mappings of the tree use, or that fds of the tree hold
+ * too: ckpt keeps an fd of it, inherited by the skeleton, that every process maps.  Shared
+ * anonymous memory is kept in a memfd; a deleted file mapped MAP_SHARED in a deleted file. */
 struct shared_object {
-	uint64_t id;
+	uint64_t id;       /* shmem_id, or the deleted file's inode */
+	uint64_t dev;      /* the deleted file's device */
+	bool deleted_file;
+	bool holds_bytes;  /* made again by files.c from an fd's saved contents: nothing to fill */
 	int fd;
 };
 
@@ -396,17 +400,86 @@ struct mem_restore {
 	size_t nshared, cap_shared;
 };
 
-static const struct shared_object *find_shared(const struct mem_restore *m, uint64_t id)
-{
-	for (size_t i = 0; i < m->nshared; i++)
-		if (m->shared[i].id == id)
-			return &m->shared[i];
-	return NULL;
-}
-
 static bool is_shared_anon(const struct ckpt_rec_vma *v)
 {
 	return (v->flags & CKPT_VMA_ANON) && (v->flags & CKPT_VMA_SHARED);
+}
+
+static bool is_shared_deleted(const struct ckpt_rec_vma *v)
+{
+	return !(v->flags & CKPT_VMA_ANON) && (v->flags & CKPT_VMA_SHARED) && (v->flags & CKPT_VMA_DELETED) &&
+	       v->file != CKPT_NO_INDEX;
+}
+
+/* The object a shared mapping of the process maps, NULL if it has none of its own. */
+static const struct shared_object *find_shared(const struct mem_restore *m, const struct process_image *p,
+					       const struct ckpt_rec_vma *v)
+{
+	bool deleted = is_shared_deleted(v);
+	if (!deleted && !is_shared_anon(v))
+		return NULL;
+	const struct ckpt_rec_file *file = deleted ? &p->files[v->file].rec : NULL;
+	for (size_t i = 0; i < m->nshared; i++) {
+		const struct shared_object *o = &m->shared[i];
+		if (deleted ? o->deleted_file && o->id == file->ino && o->dev == file->dev
+			    : !o->deleted_file && o->id == v->shmem_id)
+			return o;
+	}
+	return NULL;
+}
+
+/* A read-write fd of an object files.c made again: its mappings may be writable even when the
+ * program's fds are not.  Where its mode forbids that, the fd itself (read-only mappings work). */
+static int reopen_writable(int fd, int fd_base)
+{
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	int r = open(self, O_RDWR | O_CLOEXEC);
+	if (r >= 0)
+		return fd_move_up(r, fd_base);
+	r = fcntl(fd, F_DUPFD_CLOEXEC, fd_base);
+	return r < 0 ? ckpt_fail_errno("cannot share a memfd or deleted file with its mappings") : r;
+}
+
+/* The size a deleted file that only mappings hold comes back with: as far as they reach. */
+static uint64_t mapped_extent(const struct statefile_image *img, const struct ckpt_rec_file *file)
+{
+	uint64_t size = 0;
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nvmas; k++) {
+			const struct ckpt_rec_vma *w = &img->procs[i].vmas[k].rec;
+			const struct ckpt_rec_file *f = is_shared_deleted(w) ? &img->procs[i].files[w->file].rec : NULL;
+			if (f && f->ino == file->ino && f->dev == file->dev && w->pgoff + (w->end - w->start) > size)
+				size = w->pgoff + (w->end - w->start);
+		}
+	return size;
+}
+
+/* The deleted files mapped MAP_SHARED come back as deleted files: the one files.c made when fds
+ * of the tree hold it, else a new one that every mapping of it shares, filled from the mappings. */
+static int prepare_deleted_files(struct mem_restore *m, const struct files_restore *fr, int fd_base)
+{
+	const struct statefile_image *img = m->img;
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nvmas; k++) {
+			const struct process_image *p = &img->procs[i];
+			const struct ckpt_rec_vma *v = &p->vmas[k].rec;
+			if (!is_shared_deleted(v) || find_shared(m, p, v))
+				continue;
+			const struct ckpt_rec_file *file = &p->files[v->file].rec;
+			int made = fr ? files_restore_object(fr, CKPT_FD_GHOST, &file->dev, file->ino) : -1;
+			int fd = made >= 0 ? reopen_writable(made, fd_base)
+					   : ghost_make_unlinked(p->files[v->file].path, p->rec.pid, mapped_extent(img, file));
+			if (fd < 0)
+				return -1;
+			struct shared_object *o = ARR_PUSH(m->shared, m->nshared, m->cap_shared);
+			o->id = file->ino;
+			o->dev = file->dev;
+			o->deleted_file = true;
+			o->holds_bytes = made >= 0;
+			o->fd = made >= 0 ? fd : fd_move_up(fd, fd_base);
+		}
+	return 0;
 }
 
 struct mem_restore *mem_restore_prepare(const struct statefile_image *img, const struct files_restore *fr, int sf_fd,
@@ -420,20 +493,20 @@ struct mem_restore *mem_restore_prepare(const struct statefile_image *img, const
 	for (size_t i = 0; i < img->nprocs; i++)
 		for (size_t k = 0; k < img->procs[i].nvmas; k++) {
 			const struct ckpt_rec_vma *v = &img->procs[i].vmas[k].rec;
-			if (!is_shared_anon(v) || find_shared(m, v->shmem_id) || sysvipc_attaches(img, v))
+			if (!is_shared_anon(v) || find_shared(m, &img->procs[i], v) || sysvipc_attaches(img, v))
 				continue;
 			/* A memfd that fds of the tree hold too: the mappings map the one files.c made. */
-			int memfd = fr ? files_restore_memfd(fr, img, v->shmem_id) : -1;
+			int memfd = fr ? files_restore_object(fr, CKPT_FD_MEMFD, NULL, v->shmem_id) : -1;
 			if (memfd >= 0) {
-				struct shared_object *o = ARR_PUSH(m->shared, m->nshared, m->cap_shared);
-				o->id = v->shmem_id;
-				o->fd = fcntl(memfd, F_DUPFD_CLOEXEC, fd_base);
-				if (o->fd < 0) {
-					ckpt_fail_errno("cannot share a memfd with its mappings");
-					m->nshared--;
+				int fd = reopen_writable(memfd, fd_base);
+				if (fd < 0) {
 					mem_restore_free(m);
 					return NULL;
 				}
+				struct shared_object *o = ARR_PUSH(m->shared, m->nshared, m->cap_shared);
+				o->id = v->shmem_id;
+				o->holds_bytes = true;
+				o->fd = fd;
 				continue;
 			}
 			unsigned uses = 0;
@@ -461,6 +534,10 @@ struct mem_restore *mem_restore_prepare(const struct statefile_image *img, const
 			o->id = v->shmem_id;
 			o->fd = fd_move_up(fd, fd_base);
 		}
+	if (prepare_deleted_files(m, fr, fd_base) < 0) {
+		mem_restore_free(m);
+		return NULL;
+	}
 	return m;
 }
 
@@ -526,12 +603,13 @@ static int munmap_skeleton(const struct mem_restore *m, struct inject *in, pid_t
 	return rc;
 }
 
-/* Whether restart copies bytes from the statefile into this mapping (a restored SysV segment
- * has its bytes already). */
-static bool needs_fill(const struct mem_restore *m, const struct vma_image *v)
+/* Whether restart copies bytes from the statefile into this mapping (a restored SysV segment,
+ * memfd or deleted file has its bytes already). */
+static bool needs_fill(const struct mem_restore *m, const struct process_image *p, const struct vma_image *v)
 {
+	const struct shared_object *s = find_shared(m, p, &v->rec);
 	return v->rec.store == CKPT_STORE_FULL && v->file_size && !vdso_is_special(&v->rec) &&
-	       !sysvipc_attaches(m->img, &v->rec);
+	       !sysvipc_attaches(m->img, &v->rec) && !(s && s->holds_bytes);
 }
 
 static int map_one(const struct mem_restore *m, struct inject *in, const struct process_image *p, const struct vma_image *v,
@@ -539,23 +617,20 @@ static int map_one(const struct mem_restore *m, struct inject *in, const struct 
 {
 	const struct ckpt_rec_vma *r = &v->rec;
 	uint64_t len = r->end - r->start;
-	int prot = (int)r->prot | (needs_fill(m, v) ? PROT_WRITE : 0);
+	int prot = (int)r->prot | (needs_fill(m, p, v) ? PROT_WRITE : 0);
 	long ret;
 	int flags = MAP_FIXED | ((r->flags & CKPT_VMA_GROWSDOWN) ? MAP_GROWSDOWN : 0) |
 		    ((r->flags & CKPT_VMA_NORESERVE) ? MAP_NORESERVE : 0);
+	/* A shared object of the tree; unless it holds its bytes already, every process fills in the
+	 * pages it had present: together, the whole object. */
+	const struct shared_object *s = find_shared(m, p, r);
+	if (s)
+		return inject_syscall_checked(in, "mmap (shared memory)", SYS_mmap, r->start, len, (uint64_t)prot,
+					      (uint64_t)(flags | MAP_SHARED), (uint64_t)s->fd, r->pgoff, &ret);
 	if (r->flags & CKPT_VMA_ANON) {
-		if (r->flags & CKPT_VMA_SHARED) {
-			const struct shared_object *s = find_shared(m, r->shmem_id);
-			if (s) {
-				if (inject_syscall_checked(in, "mmap (shared memory)", SYS_mmap, r->start, len, (uint64_t)prot,
-						    (uint64_t)(flags | MAP_SHARED), (uint64_t)s->fd, r->pgoff, &ret) < 0)
-					return -1;
-				/* Every process fills in the pages it had present: together, the whole object. */
-				return 0;
-			}
+		if (r->flags & CKPT_VMA_SHARED)
 			return inject_syscall_checked(in, "mmap (shared anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,
 					       (uint64_t)(flags | MAP_SHARED | MAP_ANONYMOUS), (uint64_t)-1, 0, &ret);
-		}
 		if (r->flags & CKPT_VMA_DROPPABLE) {
 			if (inject_syscall(in, SYS_mmap, r->start, len, (uint64_t)prot, (uint64_t)(flags | MAP_DROPPABLE | MAP_ANONYMOUS),
 					   (uint64_t)-1, 0, &ret) < 0)
@@ -717,14 +792,14 @@ int mem_restore_process(const struct mem_restore *m, struct inject *in, const st
 	}
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
 		const struct vma_image *v = &p->vmas[k];
-		if (!needs_fill(m, v))
+		if (!needs_fill(m, p, v))
 			continue;
 		rc = lazy && pager_wants(v) ? fill_lazily(m, in, p, v, lazy) : fill_one(m, in, v);
 	}
 	for (size_t k = 0; k < p->nvmas && rc == 0; k++) {
 		const struct vma_image *v = &p->vmas[k];
 		long ret;
-		if (needs_fill(m, v) && !(v->rec.prot & PROT_WRITE))
+		if (needs_fill(m, p, v) && !(v->rec.prot & PROT_WRITE))
 			rc = inject_syscall_checked(in, "mprotect", SYS_mprotect, v->rec.start, v->rec.end - v->rec.start,
 						    v->rec.prot, 0, 0, 0, &ret);
 	}

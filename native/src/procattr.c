@@ -1,6 +1,8 @@
 /* Process attributes, captured and restored: see procattr.h. */
 #include "procattr.h"
+#include "pagescan.h"
 #include "remote.h"
+#include "statefile.h"
 #include "util.h"
 
 #include "json.h"
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -151,6 +154,54 @@ static int capture_attrs(pid_t pid, const char *st, struct process_image *p)
 	return 0;
 }
 
+/* The process's locked memory (VmLck) in kB, -1 if unknown. */
+static long long locked_kib(pid_t pid)
+{
+	char *st = read_proc(pid, "status", NULL);
+	const char *v = st ? status_field(st, "VmLck") : NULL;
+	long long kib = v ? strtoll(v, NULL, 10) : -1;
+	free(st);
+	return kib;
+}
+
+/* mlockall(MCL_FUTURE) lives in mm->def_flags, which the kernel shows nowhere but on new
+ * mappings: one page mapped in the process, and unmapped again, tells.  Locked, it counts in
+ * VmLck; locked without MCL_ONFAULT, mmap makes it resident at once.  Shared anonymous memory,
+ * so that it merges with no neighbour and leaves the layout as it was. */
+static int capture_mlockall(struct inject *in, pid_t pid, struct ckpt_rec_procattr *a)
+{
+	const uint64_t prot = PROT_READ, flags = MAP_SHARED | MAP_ANONYMOUS;
+	if (!inject_allowed(in, SYS_mmap, 0, PAGE, prot, flags, (uint64_t)-1, 0) ||
+	    !inject_allowed(in, SYS_munmap, 0, PAGE, 0, 0, 0, 0))
+		return 0; /* a seccomp filter: not known, so not restored */
+	long long before = locked_kib(pid);
+	long addr;
+	if (inject_syscall(in, SYS_mmap, 0, PAGE, prot, flags, (uint64_t)-1, 0, &addr) < 0)
+		return -1;
+	if (addr == -EAGAIN) {
+		/* Only a locked mapping is held to RLIMIT_MEMLOCK: locked, on fault or not. */
+		a->flags |= CKPT_PA_MLOCK_FUTURE;
+		return 0;
+	}
+	if (addr < 0 && addr > -4096)
+		return 0;
+	long long after = locked_kib(pid);
+	uint64_t entry = 0;
+	int pm = pagemap_open(pid);
+	bool read_ok = pm >= 0 && pread(pm, &entry, sizeof(entry), (off_t)((uint64_t)addr / PAGE * sizeof(entry))) == sizeof(entry);
+	if (pm >= 0)
+		close(pm);
+	long ret;
+	if (inject_syscall_checked(in, "munmap (probe page)", SYS_munmap, (uint64_t)addr, PAGE, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+	if (before >= 0 && after > before) {
+		a->flags |= CKPT_PA_MLOCK_FUTURE;
+		if (read_ok && !(entry >> 63))
+			a->flags |= CKPT_PA_MLOCK_ONFAULT;
+	}
+	return 0;
+}
+
 int procattr_capture_injected(struct inject *in, struct process_image *p)
 {
 	struct ckpt_rec_procattr *a = &p->attrs;
@@ -188,7 +239,7 @@ int procattr_capture_injected(struct inject *in, struct process_image *p)
 		if (ret > 0)
 			a->membarrier = (uint32_t)ret & MB_REGISTRATIONS;
 	}
-	return 0;
+	return capture_mlockall(in, (pid_t)p->rec.pid, a);
 }
 
 int procattr_capture(pid_t pid, struct process_image *p)
@@ -323,7 +374,9 @@ int procattr_parse_note(struct image_notes *in, const struct note *n)
 	    (policy != SCHED_OTHER && !rt && policy != SCHED_BATCH && policy != SCHED_IDLE) ||
 	    (rt ? a->sched_priority < 1 || a->sched_priority > 99 : a->sched_priority != 0) || a->nice < -20 ||
 	    a->nice > 19 || (a->membarrier & ~MB_REGISTRATIONS) || a->ngroups > MAX_GROUPS ||
-	    (a->flags & ~(CKPT_PA_THP_DISABLE | CKPT_PA_SUBREAPER | CKPT_PA_NO_LOGINUID)))
+	    (a->flags & ~(CKPT_PA_THP_DISABLE | CKPT_PA_SUBREAPER | CKPT_PA_NO_LOGINUID | CKPT_PA_MLOCK_FUTURE |
+			  CKPT_PA_MLOCK_ONFAULT)) ||
+	    ((a->flags & CKPT_PA_MLOCK_ONFAULT) && !(a->flags & CKPT_PA_MLOCK_FUTURE)))
 		return ckpt_fail("the process attributes of pid %u are out of range", p->rec.pid);
 	const char *root = NULL;
 	const uint8_t *groups;
@@ -369,6 +422,15 @@ int procattr_restore_process(struct inject *in, pid_t outer_pid, const struct pr
 	    inject_syscall_checked(in, "prctl(PR_SET_CHILD_SUBREAPER)", SYS_prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 0,
 				   &ret) < 0)
 		return -1;
+	/* After the memory is back: only the program's own later mappings are locked by it. */
+	if (a->flags & CKPT_PA_MLOCK_FUTURE) {
+		uint64_t how = MCL_FUTURE | ((a->flags & CKPT_PA_MLOCK_ONFAULT) ? MCL_ONFAULT : 0);
+		if (inject_syscall(in, SYS_mlockall, how, 0, 0, 0, 0, 0, &ret) < 0)
+			return -1;
+		if (ret < 0)
+			ckpt_warn("pid %u: cannot lock its future mappings again (mlockall): %s", p->rec.pid,
+				  strerror((int)-ret));
+	}
 
 	/* The kernel lets a process write only its own loginuid. */
 	char *now = (a->flags & CKPT_PA_NO_LOGINUID) ? NULL : read_proc(outer_pid, "loginuid", NULL);
@@ -601,6 +663,8 @@ void procattr_describe(struct buf *b, const struct process_image *p)
 		buf_printf(b, ", child subreaper");
 	if (a->flags & CKPT_PA_THP_DISABLE)
 		buf_printf(b, ", THP disabled");
+	if (a->flags & CKPT_PA_MLOCK_FUTURE)
+		buf_printf(b, ", mlockall(MCL_FUTURE%s)", (a->flags & CKPT_PA_MLOCK_ONFAULT) ? " | MCL_ONFAULT" : "");
 	if (a->membarrier)
 		buf_printf(b, ", membarrier 0x%x", a->membarrier);
 	if (!(a->flags & CKPT_PA_NO_LOGINUID) && a->loginuid != LOGINUID_UNSET)
@@ -624,6 +688,8 @@ void procattr_json(struct json *j, const struct process_image *p)
 	json_u64(j, "pdeath_sig", a->pdeath_sig);
 	json_bool(j, "child_subreaper", a->flags & CKPT_PA_SUBREAPER);
 	json_bool(j, "thp_disable", a->flags & CKPT_PA_THP_DISABLE);
+	json_bool(j, "mlock_future", a->flags & CKPT_PA_MLOCK_FUTURE);
+	json_bool(j, "mlock_onfault", a->flags & CKPT_PA_MLOCK_ONFAULT);
 	json_u64(j, "membarrier", a->membarrier);
 	if ((a->flags & CKPT_PA_NO_LOGINUID) || a->loginuid == LOGINUID_UNSET)
 		json_null(j, "loginuid");

@@ -3,7 +3,10 @@
  * offsets 8 MiB apart and a hole between, whose fd a forked child shares (offset included); and a
  * sealed memfd with contents, mapped MAP_SHARED.  After the work both are read back and checked:
  * the file still deleted in /proc/self/fd, the hole still zeros, the memfd's name, seals, size and
- * its mapping still one object.
+ * its mapping still one object.  Also: a deleted file mapped MAP_SHARED through an fd it keeps, and
+ * one mapped MAP_SHARED whose fd was closed (shared with the child), both still file mappings whose
+ * writes the fd, or the other process, sees; and second opens (through /proc/self/fd) of the memfd
+ * and of the deleted file, still the same objects.
  */
 #include "common.h"
 
@@ -41,6 +44,27 @@ int main(int argc, char **argv)
 	fill_pattern(map, 2 * 4096, 3);
 	CHECK(fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) == 0, "seal");
 
+	/* A deleted file mapped shared, its fd kept; another mapped shared with no fd left. */
+	snprintf(path, sizeof(path), "%s/shared.tmp", argv[2]);
+	int sfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(sfd >= 0 && ftruncate(sfd, 2 * 4096) == 0, "shared file");
+	char *smap = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
+	CHECK(smap != MAP_FAILED && unlink(path) == 0, "map the shared file, delete it");
+	fill_pattern(smap, 4096, 4);
+	snprintf(path, sizeof(path), "%s/lone.tmp", argv[2]);
+	int lfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(lfd >= 0 && ftruncate(lfd, 4096) == 0, "lone file");
+	char *lmap = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+	CHECK(lmap != MAP_FAILED && unlink(path) == 0 && close(lfd) == 0, "map the lone file, delete and close it");
+	fill_pattern(lmap, 4096, 5);
+	/* Second opens of one memfd and of one deleted file: other descriptions, same objects. */
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", mfd);
+	int mfd2 = open(self, O_RDWR);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", tmp);
+	int tmp2 = open(self, O_RDONLY);
+	CHECK(mfd2 >= 0 && tmp2 >= 0, "second opens");
+
 	int sync[2];
 	CHECK(pipe(sync) == 0, "pipe");
 	pid_t child = fork();
@@ -52,6 +76,7 @@ int main(int argc, char **argv)
 		char got[50];
 		CHECK(read(tmp, got, sizeof(got)) == (ssize_t)sizeof(got) && memcmp(got, a + 200, sizeof(got)) == 0,
 		      "child reads at the shared offset");
+		lmap[10] = 'Z'; /* seen by the parent: the lone file's mapping is still shared */
 		_exit(0);
 	}
 	ready(argv[1]);
@@ -103,6 +128,34 @@ int main(int argc, char **argv)
 	CHECK(n > 0, "readlink memfd");
 	target[n] = 0;
 	CHECK(strcmp(target, "/memfd:ghost-buffer (deleted)") == 0, "memfd name");
+
+	char sexpect[4096];
+	fill_pattern(sexpect, sizeof(sexpect), 4);
+	CHECK(memcmp(smap, sexpect, sizeof(sexpect)) == 0, "deleted shared mapping contents");
+	CHECK(pread(sfd, got, sizeof(sexpect), 0) == (ssize_t)sizeof(sexpect) && memcmp(got, sexpect, sizeof(sexpect)) == 0,
+	      "deleted shared mapping contents through the fd");
+	smap[4096 + 5] = 'M';
+	CHECK(pread(sfd, got, 1, 4096 + 5) == 1 && got[0] == 'M', "deleted file: mapping writes reach the fd");
+	CHECK(pwrite(sfd, "F", 1, 7) == 1 && smap[7] == 'F', "deleted file: fd writes reach the mapping");
+	CHECK(fstat(sfd, &st) == 0 && st.st_nlink == 0 && st.st_size == 2 * 4096, "deleted shared file still deleted");
+	fill_pattern(sexpect, sizeof(sexpect), 5);
+	sexpect[10] = 'Z';
+	CHECK(memcmp(lmap, sexpect, sizeof(sexpect)) == 0, "lone deleted mapping contents, the child's write seen");
+	/* Still a mapping of a deleted file, not anonymous memory. */
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[4400];
+	int lone_file = 0;
+	while (maps && fgets(line, sizeof(line), maps))
+		if (strtoull(line, NULL, 16) == (unsigned long long)(uintptr_t)lmap)
+			lone_file = strstr(line, " rw-s ") && strstr(line, " (deleted)");
+	CHECK(maps && fclose(maps) == 0 && lone_file, "the lone mapping is a shared mapping of a deleted file");
+	struct stat st2;
+	CHECK(fstat(mfd, &st) == 0 && fstat(mfd2, &st2) == 0 && st.st_ino == st2.st_ino && st.st_dev == st2.st_dev,
+	      "two opens of one memfd are one memfd");
+	CHECK(pwrite(mfd2, "W", 1, 3) == 1 && map[3] == 'W', "the second open of the memfd writes into its mapping");
+	CHECK(fstat(tmp, &st) == 0 && fstat(tmp2, &st2) == 0 && st.st_ino == st2.st_ino && st.st_dev == st2.st_dev,
+	      "two opens of one deleted file are one file");
+	CHECK(pread(tmp2, got, 5, FAR) == 5 && memcmp(got, b, 5) == 0, "the second open of the deleted file reads it");
 	printf("ghosts ok %016llx\n", (unsigned long long)h);
 	return 0;
 }
