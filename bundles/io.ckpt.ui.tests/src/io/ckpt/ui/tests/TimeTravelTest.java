@@ -225,8 +225,11 @@ class TimeTravelTest {
 		List<Long> before = Sessions.inferiors(session);
 		SnapshotsView view = view();
 		Snapshot s = SnapshotStore.getDefault().find(second.path()).orElseThrow();
-		view.getViewer().setSelection(new StructuredSelection(s), true);
-		Ui.spin(200);
+		Ui.waitFor("the snapshot selected in the Snapshots view", 20, () -> { //$NON-NLS-1$
+			view.getViewer().setSelection(new StructuredSelection(s), true);
+			return view.getViewer().getStructuredSelection().size() == 1;
+		});
+		Ui.window().getActivePage().activate(view);
 		runCommand(CkptUI.GO_BACK_COMMAND);
 		Ui.waitForJobs(120);
 
