@@ -194,25 +194,13 @@ public final class TimeTravel {
 	}
 
 	/**
-	 * Toggles a snapshot point at a source line in a session: deletes the ones at
-	 * {@code FILE:LINE} (by the file's name), else makes one.
+	 * Makes a snapshot point in a session's gdb ({@code ckpt snappoint LOCATION [if CONDITION]}).
 	 *
+	 * @param location  as gdb takes it, for example {@code loop.c:21}
 	 * @param condition {@code null} or empty for every hit
-	 * @return the snapshot point made, or {@code null} when one was deleted
 	 */
-	public static SnapPoint toggleSnapPoint(ILaunch launch, Path source, int line, String condition,
-			IProgressMonitor monitor) throws CoreException {
-		String location = source.getFileName() + ":" + line; //$NON-NLS-1$
-		List<Integer> there = new ArrayList<>();
-		for (SnapPoint p : snapPoints(launch, monitor)) {
-			if (location.equals(p.location()) || (source + ":" + line).equals(p.location())) { //$NON-NLS-1$
-				there.add(p.number());
-			}
-		}
-		if (!there.isEmpty()) {
-			ask(launch, Map.of("op", "snappoint_delete", "numbers", there), monitor, 30_000); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
-			return null;
-		}
+	public static SnapPoint addSnapPoint(ILaunch launch, String location, String condition, IProgressMonitor monitor)
+			throws CoreException {
 		Map<String, Object> request = new LinkedHashMap<>();
 		request.put("op", "snappoint"); //$NON-NLS-1$ //$NON-NLS-2$
 		request.put("location", location); //$NON-NLS-1$
@@ -221,6 +209,12 @@ public final class TimeTravel {
 		}
 		GdbAnswers.Reply m = ask(launch, request, monitor, 30_000);
 		return new SnapPoint(Timeline.orZero(m.number()), m.location(), m.condition(), 0, null);
+	}
+
+	/** Deletes snapshot points of a session's gdb by their breakpoint numbers. */
+	public static void deleteSnapPoints(ILaunch launch, List<Integer> numbers, IProgressMonitor monitor)
+			throws CoreException {
+		ask(launch, Map.of("op", "snappoint_delete", "numbers", numbers), monitor, 30_000); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$
 	}
 
 	// --- retention

@@ -27,6 +27,7 @@ public final class Messages extends NLS {
 	public static String SessionFollower_job;
 	public static String SessionFollower_notFollowed;
 	public static String SessionFollower_timelineFailed;
+	public static String SnapPointSync_job;
 	public static String Sessions_labelWithTime;
 	public static String Sessions_labelWithType;
 	public static String Sessions_unnamed;

@@ -62,6 +62,7 @@ public final class SessionFollower implements ILaunchesListener2 {
 			ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
 			manager.addLaunchListener(instance);
 			instance.launchesAdded(manager.getLaunches());
+			SnapPointSync.start();
 		}
 	}
 
@@ -211,6 +212,9 @@ public final class SessionFollower implements ILaunchesListener2 {
 				GdbAnswers.Reply answer = control.request(request, GdbAnswers.Reply.class, null, 30_000);
 				if (!answer.ok()) {
 					throw new IOException(String.valueOf(answer.error()));
+				}
+				if (mode == null) {
+					SnapPointSync.schedule(); // gdb listens (again): it gets the snapshot points
 				}
 				mode = wanted;
 			}

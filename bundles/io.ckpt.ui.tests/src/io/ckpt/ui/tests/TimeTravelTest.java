@@ -9,24 +9,46 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
+import org.eclipse.core.resources.IFile;
 import org.eclipse.core.resources.IProject;
+import org.eclipse.core.resources.IResource;
 import org.eclipse.core.resources.ResourcesPlugin;
+import org.eclipse.core.runtime.CoreException;
 import org.eclipse.debug.core.DebugPlugin;
+import org.eclipse.debug.core.IBreakpointManager;
 import org.eclipse.debug.core.ILaunch;
 import org.eclipse.debug.core.ILaunchConfiguration;
 import org.eclipse.debug.core.ILaunchConfigurationType;
 import org.eclipse.debug.core.ILaunchConfigurationWorkingCopy;
 import org.eclipse.debug.core.ILaunchManager;
+import org.eclipse.debug.core.model.IBreakpoint;
 import org.eclipse.debug.core.model.IProcess;
+import org.eclipse.debug.ui.AbstractDebugView;
 import org.eclipse.debug.ui.IDebugUIConstants;
+import org.eclipse.jface.dialogs.IDialogConstants;
+import org.eclipse.jface.preference.PreferenceDialog;
+import org.eclipse.jface.preference.PreferencePage;
+import org.eclipse.jface.text.source.IAnnotationModel;
 import org.eclipse.jface.viewers.StructuredSelection;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Text;
+import org.eclipse.swt.widgets.Tree;
 import org.eclipse.swt.widgets.TreeItem;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.PlatformUI;
+import org.eclipse.ui.dialogs.PreferencesUtil;
+import org.eclipse.ui.editors.text.EditorsUI;
 import org.eclipse.ui.handlers.IHandlerService;
+import org.eclipse.ui.ide.IDE;
+import org.eclipse.ui.texteditor.ITextEditor;
+import org.eclipse.ui.texteditor.MarkerAnnotation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
@@ -41,6 +63,7 @@ import io.ckpt.core.SnapshotStore;
 import io.ckpt.core.internal.CorePreferences;
 import io.ckpt.core.tests.util.TestPrograms;
 import io.ckpt.debug.CkptDebug;
+import io.ckpt.debug.SnapPointBreakpoint;
 import io.ckpt.debug.Snapshots;
 import io.ckpt.debug.TimeTravel;
 import io.ckpt.debug.Timeline;
@@ -60,7 +83,9 @@ import io.ckpt.ui.tests.standin.StandInGdb;
  * in the view lands in the statefile; Go Back to Snapshot, through its command, puts the program
  * back in place in the same gdb (same launch, same gdb process, same pid) at the saved line; stepping on from
  * there shows a second branch; Previous and Next Snapshot go back and forth; retention deletes
- * the oldest automatic snapshots that are not pinned.
+ * the oldest automatic snapshots that are not pinned; a snapshot point toggled in the editor is a
+ * breakpoint in the Breakpoints view and the ruler that the session's gdb gets, and loses when it
+ * is disabled, skipped or removed; a session started later gets it too.
  */
 @TestMethodOrder(OrderAnnotation.class)
 class TimeTravelTest {
@@ -98,11 +123,16 @@ class TimeTravelTest {
 		wc.setAttribute(ApplicationDelegate.ATTR_ARGS, "1"); // one more thread //$NON-NLS-1$
 		GdbInit.enable(wc, true);
 		wc.setAttribute(CkptDebug.ATTR_AUTO_SNAPSHOTS, CorePreferences.AUTO_AT_SUSPENDS); // the Snapshots tab's choice
-		ILaunchConfiguration config = wc.doSave();
-		session = config.launch(ILaunchManager.DEBUG_MODE, null);
-		Ui.waitFor("gdb to stop at loop.c:" + line, 60, () -> Snapshots.canSave(session)); //$NON-NLS-1$
-		Sessions.inferiors(session).forEach(programs::add);
+		session = launch(wc.doSave());
 		gdb = Sessions.gdbProcess(session);
+	}
+
+	/** Launches the configuration and waits for its program to stop at the breakpoint. */
+	private static ILaunch launch(ILaunchConfiguration config) throws Exception {
+		ILaunch launch = config.launch(ILaunchManager.DEBUG_MODE, null);
+		Ui.waitFor("gdb to stop at loop.c:" + line, 60, () -> Snapshots.canSave(launch)); //$NON-NLS-1$
+		Sessions.inferiors(launch).forEach(programs::add);
+		return launch;
 	}
 
 	@AfterAll
@@ -225,8 +255,11 @@ class TimeTravelTest {
 		List<Long> before = Sessions.inferiors(session);
 		SnapshotsView view = view();
 		Snapshot s = SnapshotStore.getDefault().find(second.path()).orElseThrow();
-		view.getViewer().setSelection(new StructuredSelection(s), true);
-		Ui.spin(200);
+		Ui.waitFor("the snapshot selected in the Snapshots view", 20, () -> { //$NON-NLS-1$
+			view.getViewer().setSelection(new StructuredSelection(s), true);
+			return view.getViewer().getStructuredSelection().size() == 1;
+		});
+		Ui.window().getActivePage().activate(view);
 		runCommand(CkptUI.GO_BACK_COMMAND);
 		Ui.waitForJobs(120);
 
@@ -291,13 +324,26 @@ class TimeTravelTest {
 
 	@Test
 	@Order(6)
-	void aSnapshotPointSavesAndGoesOn() throws Exception {
-		Path source = project.getLocation().toPath().resolve("loop.c"); //$NON-NLS-1$
+	void aSnapshotPointIsABreakpointThatSavesAndGoesOn() throws Exception {
+		IBreakpointManager manager = DebugPlugin.getDefault().getBreakpointManager();
+		IFile file = loopSource();
+		Path source = file.getLocation().toPath();
 		int at = line + 1;
-		SnapPointHandler.toggle(source, at);
-		Ui.waitForJobs(60);
-		List<TimeTravel.SnapPoint> points = TimeTravel.snapPoints(session, null);
-		assertEquals(List.of("loop.c:" + at), points.stream().map(TimeTravel.SnapPoint::location).toList()); //$NON-NLS-1$
+		SnapPointHandler.toggle(file, source, at).join();
+		List<SnapPointBreakpoint> made = SnapPointBreakpoint.all();
+		assertEquals(1, made.size(), made.toString());
+		SnapPointBreakpoint bp = made.get(0);
+		assertEquals(file, bp.getMarker().getResource());
+		assertEquals(at, bp.getLineNumber());
+		assertEquals(source, bp.source());
+		assertTrue(bp.getMarker().isSubtypeOf(IBreakpoint.LINE_BREAKPOINT_MARKER));
+		assertTrue(manager.isRegistered(bp));
+		assertEquals(List.of(bp), Arrays.stream(manager.getBreakpoints()).filter(SnapPointBreakpoint.class::isInstance).toList());
+		breakpointsViewShows(bp, "loop.c [line: " + at + "] - save a snapshot and continue"); //$NON-NLS-1$ //$NON-NLS-2$
+		rulerShows(file, bp);
+
+		// The session's gdb got it: a hit saves and goes on.
+		waitForSnapPoints(session, List.of("loop.c:" + at)); //$NON-NLS-1$
 		int before = TimeTravel.timeline(session).entries().size();
 		gdbCommand("continue", "Breakpoint 1, "); // to the breakpoint, a line before the snapshot point //$NON-NLS-1$ //$NON-NLS-2$
 		gdbCommand("continue", "Breakpoint 1, "); // past the snapshot point, which saves, to the breakpoint again //$NON-NLS-1$ //$NON-NLS-2$
@@ -309,8 +355,139 @@ class TimeTravelTest {
 		assertEquals(1, TimeTravel.snapPoints(session, null).get(0).hits());
 		waitForEntries(saved.num());
 		cell(view(), saved.path(), SnapshotsView.ORIGIN_COLUMN, "snappoint"); //$NON-NLS-1$
-		SnapPointHandler.toggle(source, at);
-		Ui.waitForJobs(60);
-		assertTrue(TimeTravel.snapPoints(session, null).isEmpty(), "toggling again did not delete it"); //$NON-NLS-1$
+
+		// Disabled, or all breakpoints skipped: not in gdb; enabled again: back, with its condition.
+		bp.setEnabled(false);
+		waitForSnapPoints(session, List.of());
+		breakpointProperties(bp, "i > 2", true); //$NON-NLS-1$
+		assertEquals("i > 2", bp.condition()); //$NON-NLS-1$
+		waitForSnapPoints(session, List.of("loop.c:" + at + " if i > 2")); //$NON-NLS-1$ //$NON-NLS-2$
+		breakpointsViewShows(bp, "loop.c [line: " + at + "] - save a snapshot and continue if i > 2"); //$NON-NLS-1$ //$NON-NLS-2$
+		try {
+			manager.setEnabled(false);
+			waitForSnapPoints(session, List.of());
+		} finally {
+			manager.setEnabled(true);
+		}
+		waitForSnapPoints(session, List.of("loop.c:" + at + " if i > 2")); //$NON-NLS-1$ //$NON-NLS-2$
+
+		// Removed from the manager, as the Breakpoints view's Remove does: deleted in gdb.
+		manager.removeBreakpoint(bp, true);
+		assertFalse(bp.getMarker().exists());
+		waitForSnapPoints(session, List.of());
+
+		// Toggling makes one and toggling again removes it, here and in gdb.
+		SnapPointHandler.toggle(file, source, at).join();
+		assertEquals(1, SnapPointBreakpoint.at(source, at).size());
+		waitForSnapPoints(session, List.of("loop.c:" + at)); //$NON-NLS-1$
+		SnapPointHandler.toggle(file, source, at).join();
+		assertTrue(SnapPointBreakpoint.all().isEmpty(), "toggling again did not remove it"); //$NON-NLS-1$
+		waitForSnapPoints(session, List.of());
+	}
+
+	@Test
+	@Order(7)
+	void aSnapshotPointMadeBeforeASessionIsInstalledWhenItStarts() throws Exception {
+		IFile file = loopSource();
+		int at = line + 2;
+		SnapPointHandler.toggle(file, file.getLocation().toPath(), at).join();
+		SnapPointBreakpoint bp = SnapPointBreakpoint.all().get(0);
+		bp.setCondition("total > 0"); //$NON-NLS-1$
+		waitForSnapPoints(session, List.of("loop.c:" + at + " if total > 0")); //$NON-NLS-1$ //$NON-NLS-2$
+		ILaunch second = launch(session.getLaunchConfiguration());
+		try {
+			waitForSnapPoints(second, List.of("loop.c:" + at + " if total > 0")); //$NON-NLS-1$ //$NON-NLS-2$
+		} finally {
+			DebugPlugin.getDefault().getBreakpointManager().removeBreakpoint(bp, true);
+			waitForSnapPoints(second, List.of());
+			waitForSnapPoints(session, List.of());
+			second.terminate();
+		}
+	}
+
+	private static IFile loopSource() throws Exception {
+		project.refreshLocal(IResource.DEPTH_INFINITE, null);
+		IFile file = project.getFile("loop.c"); //$NON-NLS-1$
+		assertTrue(file.exists());
+		return file;
+	}
+
+	/** Waits for the session's gdb to have exactly these snapshot points (LOCATION [if CONDITION]). */
+	private static void waitForSnapPoints(ILaunch launch, List<String> expected) {
+		Supplier<List<String>> inGdb = () -> {
+			try {
+				return TimeTravel.snapPoints(launch, null).stream()
+						.map(p -> p.condition() == null ? p.location() : p.location() + " if " + p.condition()).toList(); //$NON-NLS-1$
+			} catch (CoreException e) {
+				return List.of(e.getMessage());
+			}
+		};
+		Ui.waitFor("gdb's snapshot points to be " + expected, 60, () -> inGdb.get().equals(expected), //$NON-NLS-1$
+				() -> inGdb.get().toString());
+	}
+
+	/** The Breakpoints view has a row for the breakpoint with this label. */
+	private static void breakpointsViewShows(IBreakpoint bp, String label) throws Exception {
+		IWorkbenchPage page = Ui.window().getActivePage();
+		AbstractDebugView view = (AbstractDebugView) page.showView(IDebugUIConstants.ID_BREAKPOINT_VIEW);
+		Tree tree = (Tree) view.getViewer().getControl();
+		Supplier<List<String>> rows = () -> {
+			List<String> found = new ArrayList<>();
+			collectRows(tree.getItems(), bp, found);
+			return found;
+		};
+		try {
+			Ui.waitFor("the Breakpoints view to show " + label, 30, () -> rows.get().contains(label), //$NON-NLS-1$
+					() -> rows.get() + " among " + tree.getItemCount() + " rows"); //$NON-NLS-1$ //$NON-NLS-2$
+		} finally {
+			page.hideView(view);
+		}
+	}
+
+	private static void collectRows(TreeItem[] items, Object data, List<String> found) {
+		for (TreeItem item : items) {
+			if (data.equals(item.getData())) {
+				found.add(item.getText());
+			}
+			item.setExpanded(true);
+			collectRows(item.getItems(), data, found);
+		}
+	}
+
+	/** Sets the condition and enabled state in the breakpoint's Breakpoint Properties, and presses OK. */
+	private static void breakpointProperties(IBreakpoint bp, String condition, boolean enabled) {
+		PreferenceDialog dialog = PreferencesUtil.createPropertyDialogOn(Ui.window().getShell(), bp,
+				"io.ckpt.ui.propertyPages.snapPoint", null, null); //$NON-NLS-1$
+		assertNotNull(dialog, "no Breakpoint Properties for a snapshot point"); //$NON-NLS-1$
+		dialog.setBlockOnOpen(false);
+		dialog.open();
+		Control page = ((PreferencePage) dialog.getSelectedPage()).getControl();
+		Ui.find(page, Text.class, t -> true).setText(condition);
+		Button check = Ui.find(page, Button.class, b -> (b.getStyle() & SWT.CHECK) != 0);
+		check.setSelection(enabled);
+		Button ok = Ui.find(dialog.getShell(), Button.class, b -> Integer.valueOf(IDialogConstants.OK_ID).equals(b.getData()));
+		ok.notifyListeners(SWT.Selection, new Event());
+		assertTrue(dialog.getShell() == null || dialog.getShell().isDisposed(), "the dialog is still open"); //$NON-NLS-1$
+	}
+
+	/** A text editor on the file has the breakpoint's marker as a breakpoint annotation in its ruler. */
+	private static void rulerShows(IFile file, IBreakpoint bp) throws Exception {
+		ITextEditor editor = (ITextEditor) IDE.openEditor(Ui.window().getActivePage(), file, EditorsUI.DEFAULT_TEXT_EDITOR_ID);
+		try {
+			IAnnotationModel model = editor.getDocumentProvider().getAnnotationModel(editor.getEditorInput());
+			Supplier<List<String>> types = () -> {
+				List<String> found = new ArrayList<>();
+				model.getAnnotationIterator().forEachRemaining(a -> {
+					if (a instanceof MarkerAnnotation m && m.getMarker().equals(bp.getMarker())) {
+						found.add(a.getType());
+					}
+				});
+				return found;
+			};
+			Ui.waitFor("the editor's ruler to mark the snapshot point", 30, //$NON-NLS-1$
+					() -> types.get().equals(List.of("org.eclipse.debug.core.breakpoint")), () -> types.get().toString()); //$NON-NLS-1$
+		} finally {
+			editor.close(false);
+		}
 	}
 }

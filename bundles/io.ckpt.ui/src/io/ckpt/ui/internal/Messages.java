@@ -122,8 +122,12 @@ public final class Messages extends NLS {
 	public static String Selections_noStatefile;
 	public static String ShowInfoHandler_failed;
 	public static String SnapPointHandler_failed;
+	public static String SnapPointPresentation_label;
+	public static String SnapPointPropertyPage_condition;
+	public static String SnapPointPropertyPage_enabled;
+	public static String SnapPointPropertyPage_everyHit;
+	public static String SnapPointPresentation_withCondition;
 	public static String SnapPointHandler_job;
-	public static String SnapPointHandler_noSession;
 	public static String SnapPointHandler_noSource;
 	public static String SnapPointHandler_title;
 	public static String SnapshotColumn_label;

@@ -1,16 +1,19 @@
 package io.ckpt.ui.internal.handlers;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.eclipse.core.commands.AbstractHandler;
 import org.eclipse.core.commands.ExecutionEvent;
 import org.eclipse.core.resources.IFile;
+import org.eclipse.core.resources.IResource;
+import org.eclipse.core.resources.ResourcesPlugin;
 import org.eclipse.core.runtime.Adapters;
-import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
-import org.eclipse.debug.core.ILaunch;
+import org.eclipse.debug.core.DebugPlugin;
+import org.eclipse.debug.core.model.IBreakpoint;
 import org.eclipse.jface.text.ITextSelection;
 import org.eclipse.jface.text.source.IVerticalRulerInfo;
 import org.eclipse.osgi.util.NLS;
@@ -20,16 +23,16 @@ import org.eclipse.ui.IURIEditorInput;
 import org.eclipse.ui.handlers.HandlerUtil;
 import org.eclipse.ui.texteditor.ITextEditor;
 
-import io.ckpt.debug.TimeTravel;
+import io.ckpt.debug.SnapPointBreakpoint;
 import io.ckpt.ui.CkptUI;
 import io.ckpt.ui.internal.Messages;
 import io.ckpt.ui.internal.UiJobs;
 
 /**
  * Toggle Snapshot Point: at the line of the active C/C++ (or any text) editor, in the ruler's
- * context menu at the line clicked, else at the caret, makes a snapshot point in the selected
- * debug session's gdb ({@code ckpt snappoint FILE:LINE}: it saves the program at each hit and lets
- * it go on), or deletes the one there. gdb's breakpoint list shows it with the others.
+ * context menu at the line clicked, else at the caret, makes a snapshot point (a
+ * {@link SnapPointBreakpoint}: every live session's gdb saves the program at each hit and lets it
+ * go on), or deletes the ones there. It is listed in the Breakpoints view and marked in the ruler.
  */
 public class SnapPointHandler extends AbstractHandler {
 
@@ -37,7 +40,8 @@ public class SnapPointHandler extends AbstractHandler {
 	public Object execute(ExecutionEvent event) {
 		IEditorPart editor = HandlerUtil.getActiveEditor(event);
 		ITextEditor text = Adapters.adapt(editor, ITextEditor.class);
-		Path source = text == null ? null : sourceOf(text.getEditorInput());
+		IFile file = text == null ? null : Adapters.adapt(text.getEditorInput(), IFile.class);
+		Path source = text == null ? null : sourceOf(text.getEditorInput(), file);
 		if (source == null) {
 			UiJobs.report(Messages.SnapPointHandler_title,
 					new Status(IStatus.ERROR, CkptUI.PLUGIN_ID, Messages.SnapPointHandler_noSource));
@@ -48,7 +52,7 @@ public class SnapPointHandler extends AbstractHandler {
 				? ruler.getLineOfLastMouseButtonActivity() + 1
 				: text.getSelectionProvider().getSelection() instanceof ITextSelection ts ? ts.getStartLine() + 1 : -1;
 		if (line > 0) {
-			toggle(source, line);
+			toggle(file != null ? file : ResourcesPlugin.getWorkspace().getRoot(), source, line);
 		}
 		return null;
 	}
@@ -58,22 +62,26 @@ public class SnapPointHandler extends AbstractHandler {
 		return menu != null && String.valueOf(menu).contains("Ruler"); //$NON-NLS-1$
 	}
 
-	/** Toggles a snapshot point at FILE:LINE in the selected session, in a job. */
-	public static Job toggle(Path source, int line) {
+	/**
+	 * Toggles the snapshot point at FILE:LINE, in a job.
+	 *
+	 * @param resource the file's, or the workspace root for a file outside the workspace
+	 */
+	public static Job toggle(IResource resource, Path source, int line) {
 		String where = source.getFileName() + ":" + line; //$NON-NLS-1$
 		return UiJobs.schedule(NLS.bind(Messages.SnapPointHandler_job, where), NLS.bind(Messages.SnapPointHandler_failed, where),
 				monitor -> {
-					ILaunch launch = GoBackHandler.selectedSession();
-					if (launch == null) {
-						throw new CoreException(new Status(IStatus.ERROR, CkptUI.PLUGIN_ID,
-								Messages.SnapPointHandler_noSession));
+					List<SnapPointBreakpoint> there = SnapPointBreakpoint.at(source, line);
+					if (there.isEmpty()) {
+						SnapPointBreakpoint.create(resource, source, line, null);
+					} else {
+						DebugPlugin.getDefault().getBreakpointManager().removeBreakpoints(
+								there.toArray(new IBreakpoint[0]), true);
 					}
-					TimeTravel.toggleSnapPoint(launch, source, line, null, monitor);
 				});
 	}
 
-	private static Path sourceOf(IEditorInput input) {
-		IFile file = Adapters.adapt(input, IFile.class);
+	private static Path sourceOf(IEditorInput input, IFile file) {
 		if (file != null && file.getLocation() != null) {
 			return file.getLocation().toPath();
 		}
