@@ -431,6 +431,29 @@ static int cmp_range(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Puts runs in address order and merges those that touch, so that each is written once;
+ * returns how many are left. */
+static size_t sort_merge(struct addr_range *r, size_t n)
+{
+	qsort(r, n, sizeof(*r), cmp_range);
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (out && r[i].start <= r[out - 1].end) {
+			if (r[i].end > r[out - 1].end)
+				r[out - 1].end = r[i].end;
+		} else {
+			r[out++] = r[i];
+		}
+	}
+	return out;
+}
+
+void memtrack_rewind_plan_add(struct rewind_plan *plan, uint64_t start, uint64_t end)
+{
+	*ARR_PUSH(plan->pages, plan->npages, plan->cap_pages) = (struct addr_range){start, end};
+	plan->npages = sort_merge(plan->pages, plan->npages);
+}
+
 int memtrack_rewind_plan(struct ckpt_tracker *t, pid_t pid, int fd, const struct process_image *p,
 			 struct rewind_plan *plan)
 {
@@ -498,18 +521,7 @@ int memtrack_rewind_plan(struct ckpt_tracker *t, pid_t pid, int fd, const struct
 						c->written[w].start > v->start ? c->written[w].start : v->start,
 						c->written[w].end < v->end ? c->written[w].end : v->end};
 		}
-		/* In address order and merged, so that each run is written once. */
-		qsort(plan->pages + first, plan->npages - first, sizeof(*plan->pages), cmp_range);
-		size_t out = first;
-		for (size_t i = first; i < plan->npages; i++) {
-			if (out > first && plan->pages[i].start <= plan->pages[out - 1].end) {
-				if (plan->pages[i].end > plan->pages[out - 1].end)
-					plan->pages[out - 1].end = plan->pages[i].end;
-			} else {
-				plan->pages[out++] = plan->pages[i];
-			}
-		}
-		plan->npages = out;
+		plan->npages = first + sort_merge(plan->pages + first, plan->npages - first);
 	}
 	if (pagemap >= 0)
 		close(pagemap);
@@ -541,14 +553,19 @@ int memtrack_rewound(struct ckpt_tracker *t, pid_t pid, int fd)
 		return ckpt_fail_errno("cannot open %s", path);
 	/* The program's memory is the target's again: what it writes from now on is relative to
 	 * the target, so the next save takes the target as its parent. */
-	bool ok = true;
-	for (size_t i = 0; i < tp->narmed && ok; i++) {
+	/* A mapping that the rewind unmapped or mapped again is no longer tracked: the next
+	 * capture takes it whole and arms it again. */
+	size_t kept = 0;
+	for (size_t i = 0; i < tp->narmed; i++) {
 		struct ckpt_rec_vma v = {.start = tp->armed[i].start, .end = tp->armed[i].end};
-		ok = protect(pagemap, &v);
+		if (protect(pagemap, &v))
+			tp->armed[kept++] = tp->armed[i];
+		else
+			ckpt_debug("tracker: %#llx-%#llx is tracked no more", (unsigned long long)v.start,
+				   (unsigned long long)v.end);
 	}
+	tp->narmed = kept;
 	close(pagemap);
-	if (!ok)
-		return ckpt_fail_errno("cannot track process %d's writes again", pid);
 	t->last = id;
 	tp->last_capture = target;
 	return 0;

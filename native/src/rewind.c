@@ -4,10 +4,10 @@
  * Going back in a debug session by restarting the snapshot costs a new process: every page
  * read from the statefile, and the debugger's detach and attach.  When the snapshot was saved
  * from this very process in this session, most of it is still in place: the rewind checks that
- * what it cannot put back is as the snapshot has it (threads, mappings, files, timers, locks,
- * signals queued), then puts back the rest: the pages written since (the tracker's history
- * says which, memtrack.c), the registers, signal handlers and masks, file offsets and thread
- * names.  Anything else that differs is a refusal that names it, and the caller restarts.
+ * what it cannot put back is as the snapshot has it (threads, file mappings, files, timers,
+ * locks, signals queued), then puts back the rest: the layout of anonymous memory and
+ * protections, the break, the pages written since (the tracker's history says which,
+ * memtrack.c), the registers, signal handlers and masks, file offsets and thread names.  Anything else that differs is a refusal that names it, and the caller restarts.
  */
 #include "ckpt.h"
 #include "files.h"
@@ -80,23 +80,177 @@ static const char *vma_name(const struct process_image *p, const struct ckpt_rec
 		      CKPT_VMA_LOCKED | CKPT_VMA_LOCKONFAULT | CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | CKPT_VMA_DONTDUMP | \
 		      CKPT_VMA_SEQUENTIAL | CKPT_VMA_RANDOM | CKPT_VMA_MERGEABLE | CKPT_VMA_DROPPABLE)
 
-static int same_layout(const struct process_image *saved, const struct process_image *now)
+/* What the rewind changes in the layout before it writes memory back: ranges the program
+ * mapped since (unmapped), private anonymous ranges it unmapped since (mapped again, then
+ * written whole) and ranges it mprotected since.  Anything else that differs is a refusal. */
+enum layout_op_kind { LAYOUT_UNMAP, LAYOUT_MAP, LAYOUT_PROTECT };
+
+struct layout_op {
+	enum layout_op_kind kind;
+	uint64_t start, end;
+	uint32_t prot;
+};
+
+struct layout_plan {
+	struct layout_op *ops;
+	size_t nops, cap_ops;
+	bool *remapped; /* per saved mapping: (part of) it is mapped again, so written whole */
+};
+
+static void layout_plan_free(struct layout_plan *lp)
 {
-	size_t i = 0;
-	for (; i < saved->nvmas && i < now->nvmas; i++) {
-		const struct ckpt_rec_vma *a = &saved->vmas[i].rec, *b = &now->vmas[i].rec;
-		const char *an = vma_name(saved, a), *bn = vma_name(now, b);
-		if (a->start != b->start || a->end != b->end || a->prot != b->prot ||
-		    (a->flags & LAYOUT_FLAGS) != (b->flags & LAYOUT_FLAGS) || a->pgoff != b->pgoff || strcmp(an, bn) != 0)
-			return ckpt_fail("its memory was mapped differently at %#llx (%s then, %s now)",
-					 (unsigned long long)(a->start < b->start ? a->start : b->start), an, bn);
+	free(lp->ops);
+	free(lp->remapped);
+	memset(lp, 0, sizeof(*lp));
+}
+
+static void add_op(struct layout_plan *lp, enum layout_op_kind kind, uint64_t start, uint64_t end, uint32_t prot)
+{
+	struct layout_op *last = lp->nops ? &lp->ops[lp->nops - 1] : NULL;
+	if (last && last->kind == kind && last->end == start && last->prot == prot)
+		last->end = end;
+	else
+		*ARR_PUSH(lp->ops, lp->nops, lp->cap_ops) = (struct layout_op){kind, start, end, prot};
+}
+
+#define KERNEL_VMAS (CKPT_VMA_VDSO | CKPT_VMA_VVAR | CKPT_VMA_VVAR_VCLOCK | CKPT_VMA_VSYSCALL)
+
+/* Whether [x, ...) of saved mapping a and of present mapping b is the same memory: the same
+ * file at the same offset, or anonymous memory ([heap] or not) of the same kind. */
+static bool same_memory(const struct process_image *saved, const struct ckpt_rec_vma *a, const struct process_image *now,
+			const struct ckpt_rec_vma *b, uint64_t x)
+{
+	if ((a->flags & LAYOUT_FLAGS) != (b->flags & LAYOUT_FLAGS) || (a->flags & KERNEL_VMAS) != (b->flags & KERNEL_VMAS))
+		return false;
+	if (a->flags & CKPT_VMA_ANON)
+		return !(a->flags & CKPT_VMA_SHARED) || a->shmem_id == b->shmem_id;
+	return strcmp(vma_name(saved, a), vma_name(now, b)) == 0 && a->pgoff + (x - a->start) == b->pgoff + (x - b->start);
+}
+
+/* Private anonymous memory of the program's own, which a fresh mapping and its saved bytes
+ * make again. */
+static bool mappable_again(const struct ckpt_rec_vma *v)
+{
+	return (v->flags & LAYOUT_FLAGS) == CKPT_VMA_ANON && v->store == CKPT_STORE_FULL &&
+	       !(v->flags & (KERNEL_VMAS | CKPT_VMA_STACK | CKPT_VMA_GROWSDOWN));
+}
+
+static const struct ckpt_rec_vma *vma_at(const struct process_image *p, size_t *k, uint64_t x)
+{
+	while (*k < p->nvmas && p->vmas[*k].rec.end <= x)
+		(*k)++;
+	return *k < p->nvmas && p->vmas[*k].rec.start <= x ? &p->vmas[*k].rec : NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Compares the layouts piece by piece (between any two mapping boundaries of either). */
+static int plan_layout(const struct process_image *saved, const struct process_image *now, struct layout_plan *lp)
+{
+	memset(lp, 0, sizeof(*lp));
+	lp->remapped = xcalloc(saved->nvmas ? saved->nvmas : 1, sizeof(bool));
+	size_t nb = 2 * (saved->nvmas + now->nvmas);
+	uint64_t *bounds = xmalloc((nb ? nb : 1) * sizeof(uint64_t));
+	size_t n = 0;
+	for (size_t i = 0; i < saved->nvmas; i++) {
+		bounds[n++] = saved->vmas[i].rec.start;
+		bounds[n++] = saved->vmas[i].rec.end;
 	}
-	if (i < saved->nvmas || i < now->nvmas) {
-		const struct process_image *more = i < saved->nvmas ? saved : now;
-		return ckpt_fail("a mapping at %#llx (%s) exists only %s", (unsigned long long)more->vmas[i].rec.start,
-				 vma_name(more, &more->vmas[i].rec), more == saved ? "in the snapshot" : "now");
+	for (size_t i = 0; i < now->nvmas; i++) {
+		bounds[n++] = now->vmas[i].rec.start;
+		bounds[n++] = now->vmas[i].rec.end;
 	}
-	return 0;
+	qsort(bounds, n, sizeof(uint64_t), cmp_u64);
+	/* The break goes back too: memory that the program's heap holds now beyond the saved
+	 * break's page is unmapped by it, so it must not be memory the snapshot has. */
+	uint64_t brk_end = (saved->mm.brk + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
+	size_t ks = 0, kn = 0;
+	int rc = 0;
+	for (size_t i = 0; i + 1 < n && rc == 0; i++) {
+		uint64_t x = bounds[i], y = bounds[i + 1];
+		if (x == y)
+			continue;
+		const struct ckpt_rec_vma *a = vma_at(saved, &ks, x), *b = vma_at(now, &kn, x);
+		if (a && b) {
+			if (!same_memory(saved, a, now, b, x) ||
+			    (saved->mm.brk && (b->flags & CKPT_VMA_HEAP) && !(a->flags & CKPT_VMA_HEAP) && x >= brk_end))
+				rc = ckpt_fail("its memory was mapped differently at %#llx (%s then, %s now)", (unsigned long long)x,
+					       vma_name(saved, a), vma_name(now, b));
+			else if (a->prot != b->prot)
+				add_op(lp, LAYOUT_PROTECT, x, y, a->prot);
+		} else if (a) {
+			if (!mappable_again(a))
+				rc = ckpt_fail("a mapping at %#llx (%s) exists only in the snapshot", (unsigned long long)x,
+					       vma_name(saved, a));
+			add_op(lp, LAYOUT_MAP, x, y, a->prot);
+			lp->remapped[ks] = true;
+		} else if (b && !(b->flags & (CKPT_VMA_STACK | CKPT_VMA_GROWSDOWN))) {
+			/* (A stack that grew since keeps its pages: they are below what it uses.) */
+			if (b->flags & (KERNEL_VMAS | CKPT_VMA_SYSVSHM))
+				rc = ckpt_fail("a mapping at %#llx (%s) exists only now", (unsigned long long)x, vma_name(now, b));
+			add_op(lp, LAYOUT_UNMAP, x, y, 0);
+		}
+	}
+	free(bounds);
+	if (rc < 0)
+		layout_plan_free(lp);
+	return rc;
+}
+
+static int put_break(struct inject *in, uint64_t brk)
+{
+	long ret;
+	if (inject_syscall(in, SYS_brk, brk, 0, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+	return (uint64_t)ret == brk ? 0 : ckpt_fail("cannot put the program break back at %#llx", (unsigned long long)brk);
+}
+
+/* Unmaps what is new, puts the break back, maps again what was unmapped and protects as
+ * saved: by syscalls injected into the main thread, before memory is written back. */
+static int restore_layout(pid_t pid, uint64_t gadget, const struct process_image *p, const struct layout_plan *lp)
+{
+	struct inject in;
+	if (inject_begin(&in, pid, gadget, 0) < 0)
+		return -1;
+	long ret, before = 0;
+	int rc = inject_syscall(&in, SYS_brk, 0, 0, 0, 0, 0, 0, &before);
+	/* The kernel shrinks the heap only while it is there, and grows it only into free
+	 * space: the break goes back before the unmapping or after it.  Where it grows, the heap
+	 * is the kernel's to map, not ours. */
+	bool grows = p->mm.brk > (uint64_t)before;
+	uint64_t grown_from = 0, grown_to = 0;
+	if (rc == 0 && p->mm.brk && !grows)
+		rc = put_break(&in, p->mm.brk);
+	for (size_t i = 0; i < lp->nops && rc == 0; i++)
+		if (lp->ops[i].kind == LAYOUT_UNMAP)
+			rc = inject_syscall_checked(&in, "munmap", SYS_munmap, lp->ops[i].start, lp->ops[i].end - lp->ops[i].start,
+						    0, 0, 0, 0, &ret);
+	if (rc == 0 && p->mm.brk && grows) {
+		rc = put_break(&in, p->mm.brk);
+		grown_from = ((uint64_t)before + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
+		grown_to = (p->mm.brk + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
+	}
+	for (size_t i = 0; i < lp->nops && rc == 0; i++) {
+		const struct layout_op *op = &lp->ops[i];
+		uint64_t parts[2][2] = {{op->start, op->end < grown_from ? op->end : grown_from},
+					{op->start > grown_to ? op->start : grown_to, op->end}};
+		if (op->kind == LAYOUT_PROTECT)
+			rc = inject_syscall_checked(&in, "mprotect", SYS_mprotect, op->start, op->end - op->start, op->prot, 0, 0,
+						    0, &ret);
+		else if (op->kind == LAYOUT_MAP)
+			for (int h = 0; h < 2 && rc == 0; h++)
+				if (parts[h][0] < parts[h][1])
+					rc = inject_syscall_checked(&in, "mmap", SYS_mmap, parts[h][0], parts[h][1] - parts[h][0],
+								    op->prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, (uint64_t)-1,
+								    0, &ret);
+	}
+	if (inject_end(&in) < 0)
+		rc = -1;
+	return rc;
 }
 
 /* Fds whose object is the same one and holds nothing of the program's that changes but the
@@ -196,6 +350,14 @@ static bool rewritable(const struct ckpt_rec_vma *v)
 	       !(v->flags & (CKPT_VMA_VDSO | CKPT_VMA_VVAR | CKPT_VMA_VVAR_VCLOCK | CKPT_VMA_VSYSCALL));
 }
 
+/* Memory mapped again starts as zeros: all of its saved bytes go back. */
+static void add_remapped(struct rewind_plan *plan, const struct layout_plan *lp)
+{
+	for (size_t i = 0; i < lp->nops; i++)
+		if (lp->ops[i].kind == LAYOUT_MAP)
+			memtrack_rewind_plan_add(plan, lp->ops[i].start, lp->ops[i].end);
+}
+
 /* Puts the snapshot's bytes back: the runs the plan names, and whole mappings where it cannot. */
 static int write_memory(pid_t pid, int sf, const struct process_image *p, const struct rewind_plan *plan,
 			uint64_t *written)
@@ -251,13 +413,10 @@ static int write_memory(pid_t pid, int sf, const struct process_image *p, const 
 	return rc;
 }
 
-/* Handlers, the break and file offsets, by syscalls injected into the main thread; rseq, robust
+/* Handlers and file offsets, by syscalls injected into the main thread; rseq, robust
  * lists and tid addresses in each thread. */
-static int restore_injected(pid_t pid, const struct process_image *p, const struct process_image *now)
+static int restore_injected(pid_t pid, uint64_t gadget, const struct process_image *p, const struct process_image *now)
 {
-	uint64_t gadget;
-	if (inject_find_gadget(pid, &gadget) < 0)
-		return -1;
 	struct inject in;
 	if (inject_begin(&in, pid, gadget, 64) < 0)
 		return -1;
@@ -272,11 +431,6 @@ static int restore_injected(pid_t pid, const struct process_image *p, const stru
 		    inject_syscall_checked(&in, "rt_sigaction", SYS_rt_sigaction, (uint64_t)sig, in.scratch, 0, 8, 0, 0, &ret) < 0)
 			rc = -1;
 	}
-	/* The break within its last page (same_layout saw the heap end where it was, so this
-	 * moves no page). */
-	if (rc == 0 && p->mm.brk && inject_syscall(&in, SYS_brk, p->mm.brk, 0, 0, 0, 0, 0, &ret) == 0 &&
-	    (uint64_t)ret != p->mm.brk)
-		rc = ckpt_fail("cannot put the program break back at %#llx", (unsigned long long)p->mm.brk);
 	for (size_t i = 0; i < p->nfds && rc == 0; i++) {
 		const struct fd_image *f = &p->fds[i], *g = find_fd(now, f->rec.fd);
 		if (f->rec.kind == CKPT_FD_REG && g && g->rec.pos != f->rec.pos)
@@ -323,6 +477,7 @@ int ckpt_rewind(struct ckpt_tracker *tracker, pid_t pid, const char *statefile, 
 	struct statefile_image img = {0};
 	struct process_image now = {0};
 	struct rewind_plan plan = {0};
+	struct layout_plan layout = {0};
 	int rc = statefile_read(sf, &img);
 	if (rc == 0 && (img.nprocs != 1 || img.procs[0].rec.pid != (uint32_t)pid))
 		rc = ckpt_fail("the snapshot is not of process %d alone", pid);
@@ -336,22 +491,29 @@ int ckpt_rewind(struct ckpt_tracker *tracker, pid_t pid, const char *statefile, 
 	if (rc == 0)
 		rc = mem_capture_vmas(pid, &now, NULL);
 	if (rc == 0)
-		rc = same_layout(p, &now);
+		rc = plan_layout(p, &now, &layout);
 	if (rc == 0)
 		rc = files_capture(pid, &now);
 	if (rc == 0)
 		rc = same_files(p, &now, &moved);
 	if (rc == 0)
 		rc = memtrack_rewind_plan(tracker, pid, sf, p, &plan);
+	if (rc == 0)
+		add_remapped(&plan, &layout);
+	uint64_t gadget = 0;
+	if (rc == 0)
+		rc = inject_find_gadget(pid, &gadget);
 	if (rc == 0) {
-		ckpt_debug("rewind: checked in %.3f ms; %zu runs of pages to write, %zu offsets to move",
-			   (now_ns() - t0) / 1e6, plan.npages, moved);
+		ckpt_debug("rewind: checked in %.3f ms; %zu layout changes, %zu runs of pages to write, %zu offsets to move",
+			   (now_ns() - t0) / 1e6, layout.nops, plan.npages, moved);
 		/* From here on the process changes: a failure leaves it half rewound, and says so. */
 		uint64_t written = 0;
-		rc = write_memory(pid, sf, p, &plan, &written);
+		rc = restore_layout(pid, gadget, p, &layout);
+		if (rc == 0)
+			rc = write_memory(pid, sf, p, &plan, &written);
 		res->written_bytes = written;
 		if (rc == 0)
-			rc = restore_injected(pid, p, &now);
+			rc = restore_injected(pid, gadget, p, &now);
 		for (size_t i = 0; i < p->nthreads && rc == 0; i++) {
 			const struct thread_image *t = &p->threads[i];
 			if (signals_restore_mask((pid_t)t->rec.tid, t) < 0 ||
@@ -372,6 +534,7 @@ int ckpt_rewind(struct ckpt_tracker *tracker, pid_t pid, const char *statefile, 
 		res->stop_tid = img.hdr.stop_tid;
 	}
 	memtrack_rewind_plan_free(&plan);
+	layout_plan_free(&layout);
 	process_image_free(&now);
 	image_free(&img);
 	close(sf);

@@ -2169,9 +2169,10 @@ def test_back_in_place():
     the very process is put back (same pid, no new attach), writing back only what changed
     since; back twice, forward and back again land at the saved steps; the breakpoint that gdb
     keeps inserted (always-inserted) still stops it, and the program then continues to the
-    undisturbed result.  In a second run, once the program has a mapping that
-    the snapshot lacks (gdb makes it malloc 64 MiB), back restarts the snapshot instead, which
-    continues to the same result."""
+    undisturbed result.  In a second run, a mapping made since (gdb makes the program malloc
+    64 MiB) is unmapped in place, and a block it unmapped since is mapped again with its bytes;
+    an fd opened since is not put back, and back restarts the snapshot instead, which continues
+    to the same result."""
     tag = "back-in-place"
     expected = plain_result(EXES["travel"])
     d = os.path.join(WORK, "inplace")
@@ -2242,13 +2243,35 @@ def test_back_in_place():
         run_to_exit()
         results = sum("RESULT %s" % expected in line for line in g.log)
         check(tag + "/continues-to-the-result", results == 1, "RESULT %s" % expected, "\n".join(g.log[-20:]))
-        # A new run, saved at steps 0 and 1; then a mapping the snapshots lack.
+        # A new run, saved at steps 0 and 1; then a mapping the snapshots lack (gdb makes the
+        # program malloc 64 MiB and write to it): back unmaps it, in place.
         run_and_save(EXES["travel"], "travel.c:%d" % TRAVEL_LINE, ["s3.ckpt", "s4.ckpt"])
-        g.console_cmd("call (void *) malloc(64 << 20)")
+        pid = pid_now()
+        g.console_cmd("call (void *) memset(malloc(64 << 20), 1, 4096)")
+        out, mib, step = go("ckpt back", "Back", 4)
+
+        def biggest_mapping():
+            with open("/proc/%d/maps" % pid) as f:
+                return max(int(e, 16) - int(b, 16) for b, e in (line.split()[0].split("-") for line in f))
+        check(tag + "/in-place-when-mapped-since", mib is not None and step == 0 and pid_now() == pid and
+              biggest_mapping() < (64 << 20), "a new mapping: unmapped in place, at step 0", out)
+        # A mapping the program unmapped since (free of a 1 MiB block, which glibc unmaps):
+        # back maps it again in place, with its bytes.
+        g.console_cmd("set $blk = (char *) malloc(1 << 20)")
+        g.console_cmd("call (void *) memset($blk, 7, 1 << 20)")
+        g.console_cmd("ckpt save " + os.path.join(d, "s5.ckpt"), timeout=120)
+        g.console_cmd("call (void) free($blk)")
+        resume()
+        out, mib, step = go("ckpt back", "Back", 6)
+        kept = g.console_cmd("print $blk[0] + $blk[(1 << 20) - 1]")
+        check(tag + "/in-place-when-unmapped-since", mib is not None and step == 0 and pid_now() == pid and
+              re.search(r"= 14$", kept.strip()), "an unmapped block: mapped again in place with its bytes", out + kept)
+        # An fd the snapshot lacks is not put back: back restarts the snapshot instead.
+        g.console_cmd("call (int) dup(1)")
         out = g.console_cmd("ckpt back", timeout=120)
         frame = g.console_cmd("frame")
-        check(tag + "/restart-when-mapped-since", re.search(r"^Back to #4 \(s3.ckpt\): pid \d+, 2 threads in", out, re.M)
-              and "in place" not in out and "step=0" in frame, "a new mapping: restarted, at step 0", out + frame)
+        check(tag + "/restart-when-opened-since", re.search(r"^Back to #4 \(s3.ckpt\): pid \d+, 2 threads in", out, re.M)
+              and "in place" not in out and "step=0" in frame, "a new fd: restarted, at step 0", out + frame)
         run_to_exit()
         results = sum("RESULT %s" % expected in line for line in g.log)
         check(tag + "/restarted-continues-to-the-result", results == 2, "RESULT %s again" % expected,
