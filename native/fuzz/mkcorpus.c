@@ -2226,7 +2226,13 @@ static size_t socket_record(const struct file *f, const struct noteref *fdn, uin
 }
 
 /* Socket state that no socket has, or that cannot be rebuilt: in a unix socket's, a TCP
- * connection's and a UDP socket's record, and in their flags. */
+ * connection's and a UDP socket's record, its options block (right after the record; the
+ * seed's sockets are unnamed, so the first queued message follows the block), and in their
+ * flags. */
+#define UNIX_OPT(f) sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_options, f), 4
+#define INET_OPT(f) sizeof(struct ckpt_fd_inet) + offsetof(struct ckpt_sk_options, f), 4
+#define UNIX_MSG (sizeof(struct ckpt_fd_unix) + sizeof(struct ckpt_sk_options))
+#define INET_MSG (sizeof(struct ckpt_fd_inet) + sizeof(struct ckpt_sk_options))
 static void gen_sockets(const char *C, const struct seeds *seeds)
 {
 	const struct file *tree = seeds->tree;
@@ -2247,9 +2253,21 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"unix-backlog-when-connected", FIELD(struct ckpt_fd_unix, sk.backlog), SET, 5},
 		{"unix-pending-when-connected", FIELD(struct ckpt_fd_unix, pending), SET, 1},
 		{"unix-receive-timeout-huge", FIELD(struct ckpt_fd_unix, sk.rcvtimeo_us), SET, 1ull << 62},
-		{"unix-first-message-length-max", sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_msg, len), 4, SET,
-		 0xffffffff},
-		{"unix-first-message-fds-254", sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_msg, nfds), 4, SET, 254},
+		{"unix-first-message-length-max", UNIX_MSG + offsetof(struct ckpt_sk_msg, len), 4, SET, 0xffffffff},
+		{"unix-first-message-fds-254", UNIX_MSG + offsetof(struct ckpt_sk_msg, nfds), 4, SET, 254},
+		{"unix-options-size-0", UNIX_OPT(size), SET, 0},
+		{"unix-options-size-44", UNIX_OPT(size), SET, 44},
+		{"unix-options-size-50", UNIX_OPT(size), SET, 50},
+		{"unix-options-size-1028", UNIX_OPT(size), SET, 1028},
+		{"unix-options-size-max", UNIX_OPT(size), SET, 0xffffffff},
+		{"unix-options-flags-unknown", UNIX_OPT(flags), SET, 0x80},
+		{"unix-options-cork", UNIX_OPT(flags), SET, CKPT_SKX_CORK},
+		{"unix-options-linger-when-off", UNIX_OPT(linger), SET, 5},
+		{"unix-options-rcvlowat-huge", UNIX_OPT(rcvlowat), SET, 0x80000000u},
+		{"unix-options-priority-huge", UNIX_OPT(priority), SET, 0x80000000u},
+		{"unix-options-keepidle", UNIX_OPT(keepidle), SET, 60},
+		{"unix-options-user-timeout", UNIX_OPT(user_timeout), SET, 1000},
+		{"unix-options-ttl", UNIX_OPT(ttl), SET, 64},
 	}, tcp_cases[] = {
 		{"tcp-family-unix", FIELD(struct ckpt_fd_inet, family), SET, 1},
 		{"tcp-protocol-sctp", FIELD(struct ckpt_fd_inet, protocol), SET, 132},
@@ -2270,11 +2288,23 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"tcp-reserved", FIELD(struct ckpt_fd_inet, reserved), SET, 1},
 		{"tcp-backlog-when-connected", FIELD(struct ckpt_fd_inet, sk.backlog), SET, 5},
 		{"tcp-with-datagrams", FIELD(struct ckpt_fd_inet, sk.nmsgs), SET, 1},
+		{"tcp-options-size-44", INET_OPT(size), SET, 44},
+		{"tcp-options-flags-unknown", INET_OPT(flags), SET, 0x8},
+		{"tcp-options-linger-huge", INET_OPT(linger), SET, 0x80000000u},
+		{"tcp-options-keepidle-32768", INET_OPT(keepidle), SET, 32768},
+		{"tcp-options-keepintvl-32768", INET_OPT(keepintvl), SET, 32768},
+		{"tcp-options-keepcnt-128", INET_OPT(keepcnt), SET, 128},
+		{"tcp-options-user-timeout-huge", INET_OPT(user_timeout), SET, 0x80000000u},
+		{"tcp-options-tos-256", INET_OPT(tos), SET, 256},
+		{"tcp-options-ttl-256", INET_OPT(ttl), SET, 256},
 	}, udp_cases[] = {
 		{"udp-protocol-tcp", FIELD(struct ckpt_fd_inet, protocol), SET, 6},
 		{"udp-state-listening", FIELD(struct ckpt_fd_inet, sk.state), SET, 10},
 		{"udp-datagrams-one-more", FIELD(struct ckpt_fd_inet, sk.nmsgs), PLUS, 1},
-		{"udp-sender-name-21-bytes", sizeof(struct ckpt_fd_inet) + offsetof(struct ckpt_sk_msg, name_len), 4, SET, 21},
+		{"udp-sender-name-21-bytes", INET_MSG + offsetof(struct ckpt_sk_msg, name_len), 4, SET, 21},
+		{"udp-options-cork", INET_OPT(flags), SET, CKPT_SKX_CORK},
+		{"udp-options-keepcnt", INET_OPT(keepcnt), SET, 3},
+		{"udp-options-size-1028", INET_OPT(size), SET, 1028},
 		{"udp-options-unknown", FIELD(struct ckpt_fd_inet, sk.opts), SET, 0x100},
 	};
 	static const struct field_case flag_cases[] = {
@@ -2283,6 +2313,8 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		 CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_QUEUES | CKPT_SK_REPAIR},
 		{"flags-repair-without-peer", FIELD(struct ckpt_rec_fd, kind_flags), SET, CKPT_SK_REPAIR | CKPT_SK_QUEUES},
 		{"flags-fin-sent-when-established", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_FIN_SENT},
+		{"flags-name-gone-unnamed", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_NAME_GONE},
+		{"flags-without-options", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, (uint32_t)-CKPT_SK_OPTIONS},
 		{"state-cut-short", FIELD(struct ckpt_rec_fd, data_len), SET, 8},
 		{"state-one-byte-less", FIELD(struct ckpt_rec_fd, data_len), PLUS, 0xffffffff},
 	};

@@ -265,12 +265,21 @@ static bool pty_slave_in_tree(const struct statefile_image *img, const struct fd
 	return false;
 }
 
-/* What restart cannot rebuild, in words that say what it is. */
+/* What restart cannot rebuild, in words that say what it is; for a socket, its protocol as the
+ * live fd names it ("NETLINK", "PACKET"...), in buf. */
 static const char *unrestorable_what(const struct statefile_image *img, const struct process_image *p,
-				     const struct fd_image *f)
+				     const struct fd_image *f, char *buf, size_t size)
 {
-	if (f->rec.kind == CKPT_FD_SOCKET)
-		return "a socket of a kind restart cannot rebuild";
+	if (f->rec.kind == CKPT_FD_SOCKET) {
+		char link[64], proto[32];
+		snprintf(link, sizeof(link), "/proc/%u/fd/%u", p->rec.pid, f->rec.fd);
+		ssize_t n = getxattr(link, "system.sockprotoname", proto, sizeof(proto) - 1);
+		if (n <= 0)
+			return "a socket of a kind restart cannot rebuild";
+		proto[n] = 0;
+		snprintf(buf, size, "a socket of a kind restart cannot rebuild (%s)", proto);
+		return buf;
+	}
 	if (f->rec.kind == CKPT_FD_OTHER)
 		return f->path && strcmp(f->path, "anon_inode:[pidfd]") == 0
 			       ? "a pidfd of a process outside the tree, which restart cannot rebuild"
@@ -292,7 +301,8 @@ int files_check_restorable(struct statefile_image *img, bool allow)
 		struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
 			struct fd_image *f = &p->fds[k];
-			const char *what = unrestorable_what(img, p, f);
+			char buf[96];
+			const char *what = unrestorable_what(img, p, f, buf, sizeof(buf));
 			if (!what)
 				continue;
 			if (!allow)

@@ -301,6 +301,11 @@ struct ckpt_fd_inotify_watch {
 #define CKPT_SK_QUEUES       0x20u /* the queues are stored on this fd (first of its description) */
 #define CKPT_SK_IN_ACCEPT_QUEUE 0x40u /* unix: connected to a listener of the tree that has not
                                        * accepted it yet; restart connects it again */
+#define CKPT_SK_OPTIONS      0x80u /* a struct ckpt_sk_options follows the record (files written
+                                    * before it have none: those options are a new socket's) */
+#define CKPT_SK_NAME_GONE    0x100u /* unix: bound to a path that no longer leads to it (removed,
+                                     * or another file is there); restart binds it and leaves
+                                     * the path as it finds it */
 
 /* Socket options kept (ckpt_sk_common.opts). */
 #define CKPT_SKO_REUSEADDR 0x1u
@@ -322,6 +327,25 @@ struct ckpt_sk_common {
 	uint32_t nmsgs;           /* messages queued for it to read (struct ckpt_sk_msg each) */
 	uint64_t rcvtimeo_us, sndtimeo_us; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
 };
+
+/* More options, right after the kind's record with CKPT_SK_OPTIONS.  A field that does not
+ * apply to the socket's family or protocol is 0. */
+struct ckpt_sk_options {
+	uint32_t size;            /* of this block, a multiple of 4 from 48 to 1024; a reader skips
+	                           * what follows the fields it knows (a later version's) */
+	uint32_t flags;           /* CKPT_SKX_* */
+	uint32_t linger;          /* SO_LINGER's l_linger (seconds), with CKPT_SKX_LINGER */
+	uint32_t priority;        /* SO_PRIORITY */
+	uint32_t rcvlowat;        /* SO_RCVLOWAT */
+	uint32_t mark;            /* SO_MARK */
+	uint32_t keepidle, keepintvl, keepcnt; /* TCP: TCP_KEEPIDLE (s), TCP_KEEPINTVL (s), TCP_KEEPCNT */
+	uint32_t user_timeout;    /* TCP: TCP_USER_TIMEOUT (ms) */
+	uint32_t tos;             /* inet: IP_TOS, or IPV6_TCLASS */
+	uint32_t ttl;             /* inet: IP_TTL, or IPV6_UNICAST_HOPS, as getsockopt gives them */
+};
+#define CKPT_SKX_LINGER    0x1u  /* SO_LINGER on */
+#define CKPT_SKX_OOBINLINE 0x2u  /* SO_OOBINLINE */
+#define CKPT_SKX_CORK      0x4u  /* TCP_CORK */
 
 /* Unix socket states. */
 enum { CKPT_SKS_UNCONNECTED = 0, CKPT_SKS_LISTENING = 1, CKPT_SKS_CONNECTED = 2 };

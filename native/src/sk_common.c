@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -97,6 +100,115 @@ int sk_common_capture(int fd, struct ckpt_sk_common *c)
 		if (get_int(fd, SOL_SOCKET, flags[i].name, &v) == 0 && v)
 			c->opts |= flags[i].opt;
 	return 0;
+}
+
+/* The integer options of struct ckpt_sk_options, in the order restart sets them: where each
+ * lives, which sockets have it, and the values the kernel keeps (0 always reads as "not saved"). */
+enum option_scope { ANY_SOCKET, INET_SOCKET, TCP_SOCKET };
+static const struct int_option {
+	size_t offset;
+	const char *text;
+	enum option_scope scope;
+	int level, name;   /* unix, IPv4, TCP */
+	int level6, name6; /* IPv6, where that differs (level6 0: the same) */
+	uint32_t min, max;
+} int_options[] = {
+	{offsetof(struct ckpt_sk_options, rcvlowat), "SO_RCVLOWAT", ANY_SOCKET, SOL_SOCKET, SO_RCVLOWAT, 0, 0, 0, INT_MAX},
+	{offsetof(struct ckpt_sk_options, mark), "SO_MARK", ANY_SOCKET, SOL_SOCKET, SO_MARK, 0, 0, 0, UINT32_MAX},
+	{offsetof(struct ckpt_sk_options, keepidle), "TCP_KEEPIDLE", TCP_SOCKET, IPPROTO_TCP, TCP_KEEPIDLE, 0, 0, 1, 32767},
+	{offsetof(struct ckpt_sk_options, keepintvl), "TCP_KEEPINTVL", TCP_SOCKET, IPPROTO_TCP, TCP_KEEPINTVL, 0, 0, 1,
+	 32767},
+	{offsetof(struct ckpt_sk_options, keepcnt), "TCP_KEEPCNT", TCP_SOCKET, IPPROTO_TCP, TCP_KEEPCNT, 0, 0, 1, 127},
+	{offsetof(struct ckpt_sk_options, user_timeout), "TCP_USER_TIMEOUT", TCP_SOCKET, IPPROTO_TCP, TCP_USER_TIMEOUT, 0,
+	 0, 0, INT_MAX},
+	{offsetof(struct ckpt_sk_options, tos), "IP_TOS", INET_SOCKET, IPPROTO_IP, IP_TOS, IPPROTO_IPV6, IPV6_TCLASS, 0,
+	 255},
+	{offsetof(struct ckpt_sk_options, ttl), "IP_TTL", INET_SOCKET, IPPROTO_IP, IP_TTL, IPPROTO_IPV6,
+	 IPV6_UNICAST_HOPS, 1, 255},
+	/* After IP_TOS, which sets the priority too. */
+	{offsetof(struct ckpt_sk_options, priority), "SO_PRIORITY", ANY_SOCKET, SOL_SOCKET, SO_PRIORITY, 0, 0, 0, INT_MAX},
+};
+
+static bool in_scope(enum option_scope scope, bool inet, bool tcp)
+{
+	return scope == ANY_SOCKET || (scope == INET_SOCKET && inet) || (scope == TCP_SOCKET && tcp);
+}
+
+static uint32_t *option_field(struct ckpt_sk_options *o, const struct int_option *t)
+{
+	return (uint32_t *)((char *)o + t->offset);
+}
+
+/* Where the socket keeps option t. */
+static void option_place(const struct int_option *t, int domain, int *level, int *name)
+{
+	bool v6 = domain == AF_INET6 && t->level6;
+	*level = v6 ? t->level6 : t->level;
+	*name = v6 ? t->name6 : t->name;
+}
+
+static void socket_scope(int fd, int *domain, bool *inet, bool *tcp)
+{
+	int protocol = 0;
+	*domain = 0;
+	get_int(fd, SOL_SOCKET, SO_DOMAIN, domain);
+	get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
+	*inet = *domain == AF_INET || *domain == AF_INET6;
+	*tcp = *inet && protocol == IPPROTO_TCP;
+}
+
+void sk_options_capture(int fd, struct ckpt_sk_options *o)
+{
+	int domain, v;
+	bool inet, tcp;
+	socket_scope(fd, &domain, &inet, &tcp);
+	*o = (struct ckpt_sk_options){.size = sizeof(*o)};
+	struct linger lg;
+	socklen_t l = sizeof(lg);
+	if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &l) == 0 && lg.l_onoff) {
+		o->flags |= CKPT_SKX_LINGER;
+		o->linger = lg.l_linger > 0 ? (uint32_t)lg.l_linger : 0;
+	}
+	if (get_int(fd, SOL_SOCKET, SO_OOBINLINE, &v) == 0 && v)
+		o->flags |= CKPT_SKX_OOBINLINE;
+	if (tcp && get_int(fd, IPPROTO_TCP, TCP_CORK, &v) == 0 && v)
+		o->flags |= CKPT_SKX_CORK;
+	for (size_t i = 0; i < ARRAY_LEN(int_options); i++) {
+		const struct int_option *t = &int_options[i];
+		int level, name;
+		option_place(t, domain, &level, &name);
+		if (in_scope(t->scope, inet, tcp) && get_int(fd, level, name, &v) == 0 && v != 0 && (uint32_t)v >= t->min &&
+		    (uint32_t)v <= t->max)
+			*option_field(o, t) = (uint32_t)v;
+	}
+}
+
+static void restore_options(int fd, const struct ckpt_sk_options *o, const char *what)
+{
+	int domain, one = 1;
+	bool inet, tcp;
+	socket_scope(fd, &domain, &inet, &tcp);
+	if (o->flags & CKPT_SKX_LINGER) {
+		struct linger lg = {1, (int)o->linger};
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+	if (o->flags & CKPT_SKX_OOBINLINE)
+		setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+	if ((o->flags & CKPT_SKX_CORK) && tcp)
+		setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
+	for (size_t i = 0; i < ARRAY_LEN(int_options); i++) {
+		const struct int_option *t = &int_options[i];
+		uint32_t saved = *option_field((struct ckpt_sk_options *)o, t);
+		int level, name, now;
+		option_place(t, domain, &level, &name);
+		/* A value the new socket has already is left alone, so that one the system decides
+		 * (a default TTL, say) stays the system's. */
+		if (!saved || !in_scope(t->scope, inet, tcp) || (get_int(fd, level, name, &now) == 0 && (uint32_t)now == saved))
+			continue;
+		int v = (int)saved;
+		if (setsockopt(fd, level, name, &v, sizeof(v)) < 0)
+			ckpt_warn("%s: %s %u is not set again (%s)", what, t->text, saved, strerror(errno));
+	}
 }
 
 static int set_peek_off(int fd, int off)
@@ -197,6 +309,53 @@ void sk_put_msg(struct buf *b, const void *name, uint32_t name_len, const uint32
 	buf_put(b, data, len);
 }
 
+void sk_put_options(struct buf *b, uint32_t kind_flags, const struct ckpt_sk_options *o)
+{
+	if (kind_flags & CKPT_SK_OPTIONS)
+		buf_put(b, o, sizeof(*o));
+}
+
+#define MAX_OPTIONS_SIZE 1024u
+
+int sk_take_options(struct sk_cursor *c, uint32_t kind_flags, struct ckpt_sk_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (!(kind_flags & CKPT_SK_OPTIONS))
+		return 0;
+	const uint8_t *p = sk_take(c, sizeof(o->size));
+	if (!p)
+		return -1;
+	uint32_t size;
+	memcpy(&size, p, sizeof(size));
+	if (size < sizeof(*o) || size > MAX_OPTIONS_SIZE || size % 4)
+		return -1;
+	c->at -= sizeof(o->size);
+	p = sk_take(c, size);
+	if (!p)
+		return -1;
+	memcpy(o, p, sizeof(*o));
+	return 0;
+}
+
+int sk_check_options(const struct ckpt_sk_options *o, bool inet, bool tcp, uint32_t fdnum, const char *kind)
+{
+	if (!o->size)
+		return 0;
+	uint32_t known = CKPT_SKX_LINGER | CKPT_SKX_OOBINLINE | (tcp ? CKPT_SKX_CORK : 0);
+	if (o->flags & ~known)
+		return ckpt_fail("%s socket fd %u has options 0x%x it cannot have", kind, fdnum, o->flags);
+	if (o->linger > INT_MAX || (o->linger && !(o->flags & CKPT_SKX_LINGER)))
+		return ckpt_fail("%s socket fd %u has a linger time of %u seconds, which no socket has", kind, fdnum, o->linger);
+	for (size_t i = 0; i < ARRAY_LEN(int_options); i++) {
+		const struct int_option *t = &int_options[i];
+		uint32_t v = *option_field((struct ckpt_sk_options *)o, t);
+		if (v && (!in_scope(t->scope, inet, tcp) || v < t->min || v > t->max))
+			return ckpt_fail("%s socket fd %u has %s %u, which %s", kind, fdnum, t->text, v,
+					 in_scope(t->scope, inet, tcp) ? "is out of its range" : "its kind does not have");
+	}
+	return 0;
+}
+
 const uint8_t *sk_take(struct sk_cursor *c, size_t n)
 {
 	if (n > c->len - c->at)
@@ -264,7 +423,8 @@ static void set_timeout(int fd, int name, uint64_t us)
 	setsockopt(fd, SOL_SOCKET, name, &tv, sizeof(tv));
 }
 
-int sk_common_restore(int fd, const struct ckpt_sk_common *c, bool buffers)
+int sk_common_restore(int fd, const struct ckpt_sk_common *c, const struct ckpt_sk_options *o, bool buffers,
+		      const char *what)
 {
 	static const struct {
 		int name;
@@ -282,6 +442,10 @@ int sk_common_restore(int fd, const struct ckpt_sk_common *c, bool buffers)
 	}
 	set_timeout(fd, SO_RCVTIMEO, c->rcvtimeo_us);
 	set_timeout(fd, SO_SNDTIMEO, c->sndtimeo_us);
+	if (c->opts & CKPT_SKO_NODELAY)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (o->size)
+		restore_options(fd, o, what);
 	return 0;
 }
 

@@ -33,6 +33,9 @@ struct sk_entry *sk_descriptions(const struct statefile_image *img, uint32_t kin
 /* Type, SO_PEEK_OFF, buffers, timeouts and the CKPT_SKO_* options of a socket. */
 int sk_common_capture(int fd, struct ckpt_sk_common *c);
 
+/* The options of struct ckpt_sk_options, each as the socket's family and protocol have it. */
+void sk_options_capture(int fd, struct ckpt_sk_options *o);
+
 /* One message read from a queue without consuming it; fds are the fds in flight with it,
  * received into ckpt (close-on-exec), which the caller closes. */
 struct sk_peeked {
@@ -49,6 +52,9 @@ struct sk_peeked {
  * (each's own -1, or a queue the kernel does not let us read). */
 int sk_peek_queue(int fd, int (*each)(const struct sk_peeked *m, void *arg), void *arg, const char *what);
 
+/* Appends the options block to a blob when kind_flags has CKPT_SK_OPTIONS. */
+void sk_put_options(struct buf *b, uint32_t kind_flags, const struct ckpt_sk_options *o);
+
 /* Appends a queued message to a blob: its header, the sender's name, the description ids of
  * its fds, its bytes. */
 void sk_put_msg(struct buf *b, const void *name, uint32_t name_len, const uint32_t *descs, uint32_t nfds,
@@ -62,6 +68,13 @@ struct sk_cursor {
 };
 /* The next n bytes, or NULL when fewer are left. */
 const uint8_t *sk_take(struct sk_cursor *c, size_t n);
+/* The options block after a record when kind_flags has CKPT_SK_OPTIONS (else o is all zero,
+ * size included).  Returns -1 when the blob ends inside it or its size is not one it can have. */
+int sk_take_options(struct sk_cursor *c, uint32_t kind_flags, struct ckpt_sk_options *o);
+/* Checks the options block: known flags, values the kernel keeps, and 0 in the fields that do
+ * not apply (inet: an IPv4 or IPv6 socket; tcp: a TCP one).  Returns 0 or fails with a line
+ * about fd fdnum. */
+int sk_check_options(const struct ckpt_sk_options *o, bool inet, bool tcp, uint32_t fdnum, const char *kind);
 /* The next queued message: its header (copied into m), name, description ids and bytes.
  * Returns 0, or -1 when the blob ends inside it or it breaks the limits above. */
 struct sk_msg_view {
@@ -76,8 +89,11 @@ int sk_check_common(const struct ckpt_sk_common *sk, struct sk_cursor *c, size_t
 
 /* ---- restart ---- */
 
-/* Sets the options of the common part again; the queues are refilled by the kinds. */
-int sk_common_restore(int fd, const struct ckpt_sk_common *c, bool buffers);
+/* Sets the options of the common part and of the options block (o->size 0: none) again;
+ * the queues are refilled by the kinds.  An option the restarting user may not set (SO_MARK,
+ * a high SO_PRIORITY) is left as it is, with a warning naming `what`. */
+int sk_common_restore(int fd, const struct ckpt_sk_common *c, const struct ckpt_sk_options *o, bool buffers,
+		      const char *what);
 /* SO_PEEK_OFF, once the queue is refilled. */
 void sk_restore_peek_off(int fd, const struct ckpt_sk_common *c);
 /* O_NONBLOCK and O_ASYNC as the saved open flags have them. */

@@ -35,7 +35,7 @@
 
 #define INET_FLAGS                                                                                       \
 	(CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_REPAIR | CKPT_SK_FIN_SENT | CKPT_SK_FIN_RECEIVED | \
-	 CKPT_SK_QUEUES | CKPT_SK_IN_ACCEPT_QUEUE)
+	 CKPT_SK_QUEUES | CKPT_SK_IN_ACCEPT_QUEUE | CKPT_SK_OPTIONS)
 
 #ifndef TCP_REPAIR_OFF_NO_WP
 #define TCP_REPAIR_OFF_NO_WP -1
@@ -115,6 +115,7 @@ static const char *tcp_state_name(uint32_t s)
 
 struct inet_view {
 	struct ckpt_fd_inet r;
+	struct ckpt_sk_options opts;    /* size 0: none saved */
 	const uint8_t *send_q, *recv_q; /* TCP with CKPT_SK_REPAIR */
 	struct sk_cursor msgs;          /* UDP: the queued datagrams */
 };
@@ -126,19 +127,22 @@ static int view_of(const struct fd_image *f, struct inet_view *v)
 	if (!r)
 		return -1;
 	memcpy(&v->r, r, sizeof(v->r));
-	/* The send queue with repair state; the receive queue also when the peer closed. */
 	uint32_t fl = f->rec.kind_flags;
+	if (sk_take_options(&c, fl, &v->opts) < 0)
+		return -1;
+	/* The send queue with repair state; the receive queue also when the peer closed. */
 	v->send_q = sk_take(&c, fl & CKPT_SK_REPAIR ? v->r.send_len : 0);
 	v->recv_q = sk_take(&c, fl & (CKPT_SK_REPAIR | CKPT_SK_FIN_RECEIVED) ? v->r.recv_len : 0);
 	v->msgs = c;
 	return v->send_q && v->recv_q ? 0 : -1;
 }
 
-static void put_record(struct fd_image *f, const struct ckpt_fd_inet *r, const void *sendq, const void *recvq,
-		       const struct buf *msgs)
+static void put_record(struct fd_image *f, const struct ckpt_fd_inet *r, const struct ckpt_sk_options *opts,
+		       const void *sendq, const void *recvq, const struct buf *msgs)
 {
 	struct buf b = {0};
 	buf_put(&b, r, sizeof(*r));
+	sk_put_options(&b, f->rec.kind_flags, opts);
 	if (f->rec.kind_flags & CKPT_SK_REPAIR)
 		buf_put(&b, sendq, r->send_len);
 	if (f->rec.kind_flags & (CKPT_SK_REPAIR | CKPT_SK_FIN_RECEIVED))
@@ -213,8 +217,11 @@ static int inet_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	} else {
 		r.sk.state = has_peer ? TCP_ESTABLISHED : TCP_CLOSE;
 	}
+	struct ckpt_sk_options opts;
+	sk_options_capture(fd, &opts);
+	f->rec.kind_flags |= CKPT_SK_OPTIONS;
 	close(fd);
-	put_record(f, &r, NULL, NULL, NULL);
+	put_record(f, &r, &opts, NULL, NULL, NULL);
 	return rc;
 }
 
@@ -359,8 +366,10 @@ static bool in_step(const struct tcp_side *a, const struct tcp_side *b)
 
 static void store_side(struct fd_image *f, struct tcp_side *s)
 {
+	struct inet_view v;
+	view_of(f, &v);
 	f->rec.kind_flags |= CKPT_SK_REPAIR | CKPT_SK_PEER_IN_TREE | CKPT_SK_QUEUES | s->flags;
-	put_record(f, &s->r, s->sendq.p, s->recvq.p, NULL);
+	put_record(f, &s->r, &v.opts, s->sendq.p, s->recvq.p, NULL);
 }
 
 /* Both ends of a connection inside the tree; the kernel may still move bytes between them
@@ -443,7 +452,7 @@ static int capture_datagrams(const struct sk_entry *e)
 		view_of(f, &v);
 		v.r.sk.nmsgs = d.count;
 		f->rec.kind_flags |= CKPT_SK_QUEUES;
-		put_record(f, &v.r, NULL, NULL, &d.msgs);
+		put_record(f, &v.r, &v.opts, NULL, NULL, &d.msgs);
 	}
 	buf_free(&d.msgs);
 	free(what);
@@ -535,7 +544,7 @@ static int capture_lone(const struct statefile_image *img, const struct sk_entry
 		if (rc == 0) {
 			v.r.recv_len = (uint32_t)q.n;
 			f->rec.kind_flags |= CKPT_SK_FIN_RECEIVED | CKPT_SK_QUEUES;
-			put_record(f, &v.r, NULL, q.p, NULL);
+			put_record(f, &v.r, &v.opts, NULL, q.p, NULL);
 		}
 		free(q.p);
 	} else {
@@ -594,7 +603,8 @@ static int inet_capture_tree(struct statefile_image *img)
 			for (size_t k = 0; k < img->procs[j].nfds; k++) {
 				struct fd_image *g = &img->procs[j].fds[k];
 				if (g != e[i].f && g->rec.kind == CKPT_FD_INET && g->rec.desc == e[i].f->rec.desc)
-					g->rec.kind_flags = e[i].f->rec.kind_flags & (CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET);
+					g->rec.kind_flags = (e[i].f->rec.kind_flags & (CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET)) |
+							   (g->rec.kind_flags & CKPT_SK_OPTIONS);
 			}
 	free(done);
 	free(e);
@@ -671,8 +681,9 @@ static int inet_check_saved(const struct fd_image *f)
 			!repairable_state(r->sk.state))) ||
 	    ((fl & CKPT_SK_FIN_SENT) && (!repair || (r->sk.state != TCP_FIN_WAIT1 && r->sk.state != TCP_FIN_WAIT2))) ||
 	    ((fl & CKPT_SK_FIN_RECEIVED) && r->sk.state != TCP_CLOSE_WAIT) ||
-	    (closed && (fl & ~(CKPT_SK_FIN_RECEIVED | CKPT_SK_QUEUES))) ||
-	    ((fl & CKPT_SK_IN_ACCEPT_QUEUE) && (fl != CKPT_SK_IN_ACCEPT_QUEUE || r->sk.state != TCP_ESTABLISHED)))
+	    (closed && (fl & ~(CKPT_SK_FIN_RECEIVED | CKPT_SK_QUEUES | CKPT_SK_OPTIONS))) ||
+	    ((fl & CKPT_SK_IN_ACCEPT_QUEUE) &&
+	     ((fl & ~CKPT_SK_OPTIONS) != CKPT_SK_IN_ACCEPT_QUEUE || r->sk.state != TCP_ESTABLISHED)))
 		return ckpt_fail("inet socket fd %u has flags 0x%x that do not fit its state", f->rec.fd, fl);
 	if (!repair && (r->send_len || (r->recv_len && !closed) || r->unsent_len))
 		return ckpt_fail("inet socket fd %u has queued bytes but no repair state", f->rec.fd);
@@ -682,7 +693,8 @@ static int inet_check_saved(const struct fd_image *f)
 		return ckpt_fail("inet socket fd %u has a window scale or segment size TCP does not have", f->rec.fd);
 	if (r->reserved || (tcp && r->sk.nmsgs) || (r->sk.nmsgs && !(fl & CKPT_SK_QUEUES)))
 		return ckpt_fail("inet socket fd %u has messages or fields its kind does not have", f->rec.fd);
-	if (sk_check_common(&r->sk, &v.msgs, sizeof(struct ckpt_sk_inaddr), f->rec.fd, "inet") < 0)
+	if (sk_check_common(&r->sk, &v.msgs, sizeof(struct ckpt_sk_inaddr), f->rec.fd, "inet") < 0 ||
+	    sk_check_options(&v.opts, true, tcp, f->rec.fd, "inet") < 0)
 		return -1;
 	if (v.msgs.at != v.msgs.len)
 		return ckpt_fail("inet socket fd %u has %zu bytes after its queues", f->rec.fd, v.msgs.len - v.msgs.at);
@@ -690,6 +702,14 @@ static int inet_check_saved(const struct fd_image *f)
 }
 
 /* ---- restart ---- */
+
+/* "tcp socket fd 3 of pid 42", for warnings. */
+static const char *socket_text(char out[64], const struct ckpt_fd_inet *r, const struct fd_image *f,
+			       const struct process_image *p)
+{
+	snprintf(out, 64, "%s socket fd %u of pid %u", proto_name(r), f->rec.fd, p->rec.pid);
+	return out;
+}
 
 static int fail_errno_at(const struct process_image *p, const struct fd_image *f, const struct ckpt_fd_inet *r,
 			 const char *doing, const struct ckpt_sk_inaddr *a)
@@ -930,7 +950,8 @@ static int inet_open(const struct process_image *p, const struct fd_image *f)
 	socklen_t l;
 	if (r->sk.opts & CKPT_SKO_V6ONLY)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (sk_common_restore(fd, &r->sk, !tcp) < 0) {
+	char what[64];
+	if (sk_common_restore(fd, &r->sk, &v.opts, !tcp, socket_text(what, r, f, p)) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -982,14 +1003,13 @@ static int inet_open(const struct process_image *p, const struct fd_image *f)
 static int finish_repaired(const struct sk_entry *e, int fd, const struct inet_view *v)
 {
 	const struct ckpt_fd_inet *r = &v->r;
-	int off = TCP_REPAIR_OFF, one = 1;
+	int off = TCP_REPAIR_OFF;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) < 0)
 		return ckpt_fail_errno("cannot take tcp socket fd %u of pid %u out of repair mode", e->f->rec.fd,
 				       e->p->rec.pid);
-	if (sk_common_restore(fd, &r->sk, false) < 0)
+	char what[64];
+	if (sk_common_restore(fd, &r->sk, &v->opts, false, socket_text(what, r, e->f, e->p)) < 0)
 		return -1;
-	if (r->sk.opts & CKPT_SKO_NODELAY)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	const uint8_t *p = v->send_q + (r->send_len - r->unsent_len);
 	size_t n = r->unsent_len;
 	while (n) {
@@ -1066,12 +1086,11 @@ static int reconnect(const struct sk_entry *e, const struct files_restore *fr, c
 		close(fd);
 		return fail_errno_at(e->p, e->f, r, "connect to", &r->peer);
 	}
-	if (sk_common_restore(fd, &r->sk, false) < 0) {
+	char what[64];
+	if (sk_common_restore(fd, &r->sk, &v->opts, false, socket_text(what, r, e->f, e->p)) < 0) {
 		close(fd);
 		return -1;
 	}
-	if (r->sk.opts & CKPT_SKO_NODELAY)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return sk_replace(fr, e->f->rec.desc, fd);
 }
 

@@ -24,11 +24,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #define NAME_MAX_UNIX sizeof(((struct sockaddr_un *)0)->sun_path)
-#define UNIX_FLAGS (CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_QUEUES | CKPT_SK_IN_ACCEPT_QUEUE)
+#define UNIX_FLAGS \
+	(CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_QUEUES | CKPT_SK_IN_ACCEPT_QUEUE | CKPT_SK_OPTIONS | \
+	 CKPT_SK_NAME_GONE)
 
 #ifndef SYS_kcmp
 #define SYS_kcmp 312
@@ -81,6 +84,9 @@ struct unix_diag_info {
 	uint32_t shutdown;
 	uint32_t *icons;            /* listening: inodes of the connections waiting to be accepted */
 	size_t nicons;
+	bool has_vfs;               /* bound to a path: the socket file's inode and device */
+	uint64_t vfs_ino;
+	dev_t vfs_dev;
 };
 
 /* What unix_diag says about the socket with this inode; -1 with errno when it cannot. */
@@ -96,7 +102,8 @@ static int diag_query(uint64_t ino, struct unix_diag_info *d)
 	} msg = {
 		.nlh = {.nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST},
 		.req = {.sdiag_family = AF_UNIX, .udiag_states = ~0u, .udiag_ino = (uint32_t)ino,
-			.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_ICONS,
+			.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_ICONS |
+					       UDIAG_SHOW_VFS,
 			.udiag_cookie = {~0u, ~0u}},
 	};
 	size_t cap = 1u << 16;
@@ -148,6 +155,16 @@ static int diag_query(uint64_t ino, struct unix_diag_info *d)
 				d->icons = xmalloc(vlen ? vlen : 1);
 				memcpy(d->icons, v, d->nicons * 4);
 				break;
+			case UNIX_DIAG_VFS:
+				if (vlen >= sizeof(struct unix_diag_vfs)) {
+					struct unix_diag_vfs fs;
+					memcpy(&fs, v, sizeof(fs));
+					d->has_vfs = true;
+					d->vfs_ino = fs.udiag_vfs_ino;
+					/* The kernel's own encoding: 12 bits of major, 20 of minor. */
+					d->vfs_dev = makedev(fs.udiag_vfs_dev >> 20, fs.udiag_vfs_dev & 0xfffff);
+				}
+				break;
 			case UNIX_DIAG_SHUTDOWN:
 				if (vlen >= 1)
 					d->shutdown = v[0];
@@ -175,6 +192,7 @@ out:
 /* A record read back from a blob that check_saved accepted (or that capture wrote). */
 struct unix_view {
 	struct ckpt_fd_unix u;
+	struct ckpt_sk_options opts; /* size 0: none saved */
 	const uint8_t *name, *peer_name;
 	struct sk_cursor msgs;   /* at the first queued message */
 };
@@ -186,7 +204,8 @@ static int view_of(const struct fd_image *f, struct unix_view *v)
 	if (!r)
 		return -1;
 	memcpy(&v->u, r, sizeof(v->u));
-	if (v->u.name_len > NAME_MAX_UNIX || v->u.peer_name_len > NAME_MAX_UNIX)
+	if (sk_take_options(&c, f->rec.kind_flags, &v->opts) < 0 || v->u.name_len > NAME_MAX_UNIX ||
+	    v->u.peer_name_len > NAME_MAX_UNIX)
 		return -1;
 	v->name = sk_take(&c, v->u.name_len);
 	v->peer_name = sk_take(&c, v->u.peer_name_len);
@@ -194,11 +213,12 @@ static int view_of(const struct fd_image *f, struct unix_view *v)
 	return v->name && v->peer_name ? 0 : -1;
 }
 
-static void put_record(struct fd_image *f, const struct ckpt_fd_unix *u, const uint8_t *name, const uint8_t *peer_name,
-		       const struct buf *msgs)
+static void put_record(struct fd_image *f, const struct ckpt_fd_unix *u, const struct ckpt_sk_options *opts,
+		       const uint8_t *name, const uint8_t *peer_name, const struct buf *msgs)
 {
 	struct buf b = {0};
 	buf_put(&b, u, sizeof(*u));
+	sk_put_options(&b, f->rec.kind_flags, opts);
 	buf_put(&b, name, u->name_len);
 	buf_put(&b, peer_name, u->peer_name_len);
 	if (msgs)
@@ -209,6 +229,19 @@ static void put_record(struct fd_image *f, const struct ckpt_fd_unix *u, const u
 }
 
 /* ---- capture ---- */
+
+/* Whether the path a socket of pid was bound to still leads to its socket file, as pid sees
+ * it; a path ckpt cannot look at counts as leading there. */
+static bool path_leads_to_it(pid_t pid, const struct unix_diag_info *d)
+{
+	char *path = xasprintf("/proc/%d/%s/%.*s", pid, d->name[0] == '/' ? "root" : "cwd", (int)d->name_len,
+			       (const char *)d->name);
+	struct stat st;
+	bool leads = lstat(path, &st) == 0 ? st.st_ino == d->vfs_ino && st.st_dev == d->vfs_dev
+					   : errno != ENOENT && errno != ENOTDIR;
+	free(path);
+	return leads;
+}
 
 static int unix_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 {
@@ -226,7 +259,12 @@ static int unix_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 		return ckpt_fail_errno("cannot reach unix socket fd %u of pid %d", f->rec.fd, pid);
 	}
 	struct ckpt_fd_unix u = {0};
+	struct ckpt_sk_options opts;
 	int rc = sk_common_capture(fd, &u.sk);
+	sk_options_capture(fd, &opts);
+	f->rec.kind_flags |= CKPT_SK_OPTIONS;
+	if (d.name_len && d.name[0] && d.has_vfs && !path_leads_to_it(pid, &d))
+		f->rec.kind_flags |= CKPT_SK_NAME_GONE;
 	u.sk.type = d.type;
 	u.ino = f->rec.ino;
 	u.shutdown = d.shutdown & 3;
@@ -249,7 +287,7 @@ static int unix_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	close(fd);
 	free(d.icons);
 	if (rc == 0)
-		put_record(f, &u, d.name, peer_name, NULL);
+		put_record(f, &u, &opts, d.name, peer_name, NULL);
 	return rc;
 }
 
@@ -307,7 +345,8 @@ static const struct fd_image *unix_fd_by_ino(const struct statefile_image *img, 
 	return NULL;
 }
 
-/* Whether a listening socket of the tree has the connection with this inode waiting to be accepted. */
+/* Whether a listening socket of the tree has a connection from the client with this inode
+ * waiting to be accepted (sock_diag lists the clients' inodes). */
 static bool waits_at_a_listener(const struct statefile_image *img, uint64_t ino)
 {
 	for (size_t i = 0; i < img->nprocs; i++)
@@ -340,20 +379,25 @@ static int capture_description(struct statefile_image *img, const struct process
 	memcpy(peer_name, v.peer_name, v.u.peer_name_len);
 	char *what = xasprintf("unix socket fd %u of pid %u", f->rec.fd, p->rec.pid);
 	int rc = 0;
-	if (v.u.sk.state == CKPT_SKS_CONNECTED && v.u.peer_ino) {
-		if (unix_fd_by_ino(img, v.u.peer_ino)) {
+	if (v.u.sk.state == CKPT_SKS_CONNECTED) {
+		/* A connection not accepted yet has a peer with no inode (0): the socket accept()
+		 * will give.  What it sent waits there, and counts as its own unread sends. */
+		struct unix_diag_info d;
+		bool waiting = false;
+		uint32_t unread_sends = 0;
+		if (!v.u.peer_ino && diag_query(f->rec.ino, &d) == 0) {
+			waiting = d.has_peer;
+			unread_sends = d.wqueue;
+			free(d.icons);
+		}
+		if (v.u.peer_ino && unix_fd_by_ino(img, v.u.peer_ino)) {
 			f->rec.kind_flags |= CKPT_SK_PEER_IN_TREE;
-		} else if (waits_at_a_listener(img, v.u.peer_ino)) {
-			/* Its bytes wait in a socket that only accept() would give us. */
-			struct unix_diag_info d;
-			if (diag_query(v.u.peer_ino, &d) == 0) {
-				if (d.rqueue)
-					rc = ckpt_fail("%s waits to be accepted with %u bytes sent that ckpt cannot read "
-						       "without accepting it", what, d.rqueue);
-				free(d.icons);
-			}
+		} else if (waiting && waits_at_a_listener(img, f->rec.ino)) {
+			if (unread_sends)
+				rc = ckpt_fail("%s waits to be accepted with bytes sent that ckpt cannot read without "
+					       "accepting it", what);
 			f->rec.kind_flags |= CKPT_SK_IN_ACCEPT_QUEUE;
-		} else {
+		} else if (v.u.peer_ino || waiting) {
 			f->rec.kind_flags |= CKPT_SK_RESET;
 		}
 	}
@@ -371,7 +415,7 @@ static int capture_description(struct statefile_image *img, const struct process
 	if (rc == 0) {
 		v.u.sk.nmsgs = q.count;
 		f->rec.kind_flags |= CKPT_SK_QUEUES;
-		put_record(f, &v.u, name, peer_name, &q.msgs);
+		put_record(f, &v.u, &v.opts, name, peer_name, &q.msgs);
 	}
 	buf_free(&q.msgs);
 	free(what);
@@ -415,16 +459,19 @@ static int unix_check_saved(const struct fd_image *f)
 		return ckpt_fail("unix socket fd %u has an unknown shutdown state %u", f->rec.fd, u->shutdown);
 	if ((fl & ~UNIX_FLAGS) ||
 	    __builtin_popcount(fl & (CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_IN_ACCEPT_QUEUE)) > 1 ||
-	    ((fl & (CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_IN_ACCEPT_QUEUE)) &&
-	     (u->sk.state != CKPT_SKS_CONNECTED || !u->peer_ino)) ||
+	    ((fl & (CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_IN_ACCEPT_QUEUE)) && u->sk.state != CKPT_SKS_CONNECTED) ||
+	    ((fl & CKPT_SK_PEER_IN_TREE) && !u->peer_ino) ||
 	    ((fl & CKPT_SK_IN_ACCEPT_QUEUE) && (u->sk.type == SOCK_DGRAM || !u->peer_name_len)))
 		return ckpt_fail("unix socket fd %u has flags 0x%x that do not fit its state", f->rec.fd, fl);
 	if (u->name_len && v.name[0] && memchr(v.name, 0, u->name_len))
 		return ckpt_fail("unix socket fd %u has a path with a NUL inside", f->rec.fd);
+	if ((fl & CKPT_SK_NAME_GONE) && (!u->name_len || !v.name[0]))
+		return ckpt_fail("unix socket fd %u has a removed path but is not bound to a path", f->rec.fd);
 	if ((u->sk.nmsgs && (!(fl & CKPT_SK_QUEUES) || u->sk.state == CKPT_SKS_LISTENING)) ||
 	    (u->sk.state != CKPT_SKS_LISTENING && (u->pending || u->sk.backlog)))
 		return ckpt_fail("unix socket fd %u has queued messages or connections its state cannot have", f->rec.fd);
-	if (sk_check_common(&u->sk, &v.msgs, NAME_MAX_UNIX, f->rec.fd, "unix") < 0)
+	if (sk_check_common(&u->sk, &v.msgs, NAME_MAX_UNIX, f->rec.fd, "unix") < 0 ||
+	    sk_check_options(&v.opts, false, false, f->rec.fd, "unix") < 0)
 		return -1;
 	if (v.msgs.at != v.msgs.len)
 		return ckpt_fail("unix socket fd %u has %zu bytes after its last queued message", f->rec.fd,
@@ -455,6 +502,54 @@ static int make_addr(const struct process_image *p, const uint8_t *name, size_t 
 	return 0;
 }
 
+/* A socket whose path was removed (CKPT_SK_NAME_GONE) keeps its socket file here while restart
+ * joins the tree's sockets, which reach it by path: beside the path, under a name of ckpt's
+ * own (removed once the sockets are joined).  a holds the path's address on entry. */
+static int aside_addr(const struct fd_image *f, struct sockaddr_un *a, socklen_t *alen)
+{
+	char *slash = strrchr(a->sun_path, '/');
+	size_t dir = slash ? (size_t)(slash - a->sun_path) + 1 : 0, room = sizeof(a->sun_path) - dir;
+	int n = snprintf(a->sun_path + dir, room, ".ckpt-%d-%u", (int)getpid(), f->rec.desc);
+	if (n < 0 || (size_t)n >= room)
+		return ckpt_fail("the directory of the unix socket path %s is too long for restart", a->sun_path);
+	*alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + dir + (size_t)n + 1);
+	return 0;
+}
+
+/* The address at which restart reaches a saved socket's name. */
+static int reach_addr(const struct process_image *p, const struct fd_image *f, const struct unix_view *v,
+		      struct sockaddr_un *a, socklen_t *alen)
+{
+	if (make_addr(p, v->name, v->u.name_len, a, alen) < 0)
+		return -1;
+	return (f->rec.kind_flags & CKPT_SK_NAME_GONE) ? aside_addr(f, a, alen) : 0;
+}
+
+/* Binds fd to a path that the program had removed (or put another file at): whatever is at
+ * the path now is moved aside for that moment, and the new socket file goes to aside_addr. */
+static int bind_removed(int fd, const struct process_image *p, const struct fd_image *f, const struct sockaddr_un *a,
+			socklen_t alen, const char *shown)
+{
+	struct sockaddr_un aside = *a;
+	socklen_t aside_len;
+	if (aside_addr(f, &aside, &aside_len) < 0)
+		return -1;
+	char *moved = xasprintf("%s.ckpt-%d", a->sun_path, (int)getpid());
+	struct stat st;
+	bool occupied = lstat(a->sun_path, &st) == 0;
+	int rc = 0;
+	if (occupied && rename(a->sun_path, moved) < 0)
+		rc = ckpt_fail_errno("cannot bind unix socket fd %u of pid %u at %s again: cannot move what is there aside",
+				     f->rec.fd, p->rec.pid, shown);
+	else if (bind(fd, (const struct sockaddr *)a, alen) < 0 || rename(a->sun_path, aside.sun_path) < 0)
+		rc = ckpt_fail_errno("cannot bind unix socket fd %u of pid %u at %s again", f->rec.fd, p->rec.pid, shown);
+	if (occupied && rc == 0 && rename(moved, a->sun_path) < 0)
+		rc = ckpt_fail_errno("cannot put %s back after binding unix socket fd %u of pid %u there", shown, f->rec.fd,
+				     p->rec.pid);
+	free(moved);
+	return rc;
+}
+
 /* Binds fd to a saved name.  A socket file left at the path by a socket that no longer
  * listens is removed first; a file of another kind, or a live socket, is left alone. */
 static int bind_name(int fd, uint32_t type, const struct process_image *p, const struct fd_image *f,
@@ -467,6 +562,11 @@ static int bind_name(int fd, uint32_t type, const struct process_image *p, const
 	char *shown = name_text(name, len);
 	int rc = 0;
 	struct stat st;
+	if (f->rec.kind_flags & CKPT_SK_NAME_GONE) {
+		rc = bind_removed(fd, p, f, &a, alen, shown);
+		free(shown);
+		return rc;
+	}
 	if (a.sun_path[0] && lstat(a.sun_path, &st) == 0) {
 		int probe = S_ISSOCK(st.st_mode) ? socket(AF_UNIX, (int)type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0) : -1;
 		bool stale = probe >= 0 && connect(probe, (struct sockaddr *)&a, alen) < 0 && errno == ECONNREFUSED;
@@ -573,7 +673,7 @@ static int connect_to(const struct unix_restore *r, const struct usock *c, const
 	struct sockaddr_un a;
 	socklen_t alen;
 	if (fd < 0 || (c->v.u.name_len && bind_name(fd, c->v.u.sk.type, c->p, c->f, c->v.name, c->v.u.name_len) < 0) ||
-	    make_addr(l->p, l->v.name, l->v.u.name_len, &a, &alen) < 0) {
+	    reach_addr(l->p, l->f, &l->v, &a, &alen) < 0) {
 		if (fd >= 0)
 			close(fd);
 		return fd < 0 ? ckpt_fail_errno("cannot make a unix socket") : -1;
@@ -700,7 +800,7 @@ static int join(struct unix_restore *r)
 		struct sockaddr_un a;
 		socklen_t alen;
 		if ((s->v.u.name_len && bind_name(s->fd, SOCK_DGRAM, s->p, s->f, s->v.name, s->v.u.name_len) < 0) ||
-		    make_addr(p->p, p->v.name, p->v.u.name_len, &a, &alen) < 0)
+		    reach_addr(p->p, p->f, &p->v, &a, &alen) < 0)
 			return -1;
 		if (connect(s->fd, (struct sockaddr *)&a, alen) < 0)
 			return ckpt_fail_errno("cannot connect unix socket fd %u of pid %u to its peer again", s->f->rec.fd,
@@ -808,7 +908,7 @@ static int refill(struct unix_restore *r, struct usock *s)
 					rc = fail_on(s, "a message queued in it came from a socket ckpt cannot rebuild, and it has no name to send it to");
 					break;
 				}
-				if (make_addr(s->p, s->v.name, s->v.u.name_len, &own, &ownlen) < 0) {
+				if (reach_addr(s->p, s->f, &s->v, &own, &ownlen) < 0) {
 					rc = -1;
 					break;
 				}
@@ -867,8 +967,11 @@ static int unix_restore_ready(const struct statefile_image *img, const struct fi
 	free(e);
 	qsort(r.by_ino, r.n, sizeof(*r.by_ino), by_ino);
 	int rc = join(&r);
-	for (size_t i = 0; i < r.n && rc == 0; i++)
-		rc = sk_common_restore(r.s[i].fd, &r.s[i].v.u.sk, true);
+	for (size_t i = 0; i < r.n && rc == 0; i++) {
+		char what[64];
+		snprintf(what, sizeof(what), "unix socket fd %u of pid %u", r.s[i].f->rec.fd, r.s[i].p->rec.pid);
+		rc = sk_common_restore(r.s[i].fd, &r.s[i].v.u.sk, &r.s[i].v.opts, true, what);
+	}
 	for (size_t i = 0; i < r.n && rc == 0; i++)
 		if (r.s[i].v.u.sk.nmsgs)
 			rc = refill(&r, &r.s[i]);
@@ -893,6 +996,13 @@ static int unix_restore_ready(const struct statefile_image *img, const struct fi
 			sk_restore_peek_off(s->fd, &s->v.u.sk);
 			sk_set_status_flags(s->fd, s->f->rec.open_flags);
 		}
+	}
+	/* The sockets are joined: the files of removed paths go (see aside_addr). */
+	for (size_t i = 0; i < r.n; i++) {
+		struct sockaddr_un a;
+		socklen_t alen;
+		if ((r.s[i].f->rec.kind_flags & CKPT_SK_NAME_GONE) && reach_addr(r.s[i].p, r.s[i].f, &r.s[i].v, &a, &alen) == 0)
+			unlink(a.sun_path);
 	}
 	free(r.by_ino);
 	free(r.s);
@@ -933,6 +1043,7 @@ static void unix_describe(const struct fd_image *f, struct buf *text, struct jso
 		json_str(j, "type", type_name(u->sk.type));
 		json_str(j, "state", state);
 		json_str(j, "name", u->name_len ? name : NULL);
+		json_bool(j, "path_removed", fl & CKPT_SK_NAME_GONE);
 		json_str(j, "peer_name", u->peer_name_len ? peer_name : NULL);
 		json_str(j, "peer", peer);
 		if (u->sk.state == CKPT_SKS_LISTENING) {
@@ -947,7 +1058,8 @@ static void unix_describe(const struct fd_image *f, struct buf *text, struct jso
 	} else {
 		buf_printf(text, " unix %s %s", type_name(u->sk.type), state);
 		if (u->name_len)
-			buf_printf(text, " %s %s", u->sk.state == CKPT_SKS_LISTENING ? "at" : "as", name);
+			buf_printf(text, " %s %s%s", u->sk.state == CKPT_SKS_LISTENING ? "at" : "as", name,
+				   fl & CKPT_SK_NAME_GONE ? " (path removed)" : "");
 		if (u->sk.state == CKPT_SKS_LISTENING)
 			buf_printf(text, " (backlog %u, %u waiting)", u->sk.backlog, u->pending);
 		if (peer)
@@ -980,8 +1092,8 @@ static void unix_check_here(const struct process_image *p, const struct fd_image
 					  u->peer_name_len ? " at " : "", peer),
 				NULL);
 		free(peer);
-	} else if (u->sk.state != CKPT_SKS_CONNECTED && u->name_len) {
-		/* The name must be free here, as bind_name will want it. */
+	} else if (u->sk.state != CKPT_SKS_CONNECTED && u->name_len && !(f->rec.kind_flags & CKPT_SK_NAME_GONE)) {
+		/* The name must be free here, as bind_name will want it (a removed path need not be). */
 		struct sockaddr_un a;
 		socklen_t alen;
 		struct stat st;

@@ -16,7 +16,7 @@ BIN=$SCRATCH/bin
 # Arguments each program needs besides its ready file.
 prog_args() {
 	case $1 in
-	resources | eventloop | unixsockets | locks | ghosts) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
+	resources | eventloop | unixsockets | unixnames | inflight | locks | ghosts) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
 	bigheap) echo 300 20 19 ;; # its fork comes late: a dump that starts late on a loaded machine would save the child too
 	mapfile) echo "$SCRATCH/mapped.dat" ;;
 	esac
@@ -66,7 +66,7 @@ after_gcore() { # PROGRAM
 	if [ $1 = vmaflags ]; then sed -E 's/^(lock-on-fault: .*), resident [^,]*,/\1, resident (gcore touched it),/'; else cat; fi
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop unixsockets echo timers locks zombie sysvipc seccomp vmaflags attrs ghosts mlocked pidfds; do
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts timers locks zombie sysvipc seccomp vmaflags attrs ghosts mlocked pidfds; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -100,6 +100,9 @@ items = [i for f in fds if f["kind"] == "epoll" for i in f["items"]]
 wds = [w["wd"] for f in fds if f["kind"] == "inotify" for w in f["watches"]]
 assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds == [1, 3, 1, 3], (items, wds)' \
 			< <("$CKPT" info --json "$sf")
+		[ $prog = unixnames ] && check "$prog: ckpt info shows the listener whose path was removed and the connections waiting to be accepted" \
+			bash -c '[ "$(grep -c "listening at .*/gone.sock (path removed)" <<<"$0")" = 1 ] &&
+				[ "$(grep -c "waits to be accepted" <<<"$0")" = 3 ]' "$("$CKPT" info "$sf")"
 	else
 		fail "$prog: dump --leave-running" "$(cat "$SCRATCH/dump.log")"
 		wait $PROG_PID
@@ -537,8 +540,8 @@ expected=$(expected_output unrestorable "$SCRATCH/work.lost")
 start_prog unrestorable "$SCRATCH/lost.out" "$SCRATCH/work.lost"
 "$CKPT" dump $PROG_PID -o "$SCRATCH/lost.ckpt" 2>"$SCRATCH/err"
 check "unrestorable: refused by default (one line, exit 1)" one_line_error $? "$SCRATCH/err"
-check "unrestorable: the refusal names the fd, what it is and the option" \
-	grep -q "fd [0-9]* of pid $PROG_PID (socket:.*it is a socket of a kind restart cannot rebuild.*--allow-unrestorable" "$SCRATCH/err"
+check "unrestorable: the refusal names the fd, what it is (its protocol) and the option" \
+	grep -q "fd [0-9]* of pid $PROG_PID (socket:.*it is a socket of a kind restart cannot rebuild (NETLINK).*--allow-unrestorable" "$SCRATCH/err"
 check "unrestorable: no statefile was left" [ ! -e "$SCRATCH/lost.ckpt" ]
 wait $PROG_PID
 check "unrestorable: the program finishes undisturbed" [ "$(cat "$SCRATCH/lost.out")" = "$expected" ]
