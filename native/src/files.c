@@ -285,13 +285,13 @@ int files_capture_tree(struct statefile_image *img)
 		struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
 			struct fd_image *f = &p->fds[k];
-			if (f->rec.kind != CKPT_FD_PIPE)
+			if (f->rec.kind != CKPT_FD_PIPE && f->rec.kind != CKPT_FD_FIFO)
 				continue;
 			bool reader = false, writer = false, first_reader = true;
 			for (size_t j = 0; j < img->nprocs; j++)
 				for (size_t m = 0; m < img->procs[j].nfds; m++) {
 					struct fd_image *g = &img->procs[j].fds[m];
-					if (g->rec.kind != CKPT_FD_PIPE || g->rec.ino != f->rec.ino)
+					if (g->rec.kind != f->rec.kind || g->rec.ino != f->rec.ino || g->rec.dev != f->rec.dev)
 						continue;
 					int acc = g->rec.open_flags & O_ACCMODE;
 					reader |= acc == O_RDONLY || acc == O_RDWR;
@@ -300,7 +300,8 @@ int files_capture_tree(struct statefile_image *img)
 					if ((j < i || (j == i && m < k)) && (acc == O_RDONLY || acc == O_RDWR))
 						first_reader = false;
 				}
-			if (!(reader && writer)) {
+			/* A FIFO keeps its bytes for a reader alone; a pipe with an end outside is stdio. */
+			if (f->rec.kind == CKPT_FD_PIPE && !(reader && writer)) {
 				f->rec.fd_flags |= CKPT_FDF_OUTSIDE;
 				continue;
 			}
@@ -387,6 +388,39 @@ static int find_description(const struct files_restore *fr, uint32_t desc)
 /* SETFL-able status flags. */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
+/* A FIFO's description with its saved access mode, and the bytes that were queued in it. */
+static int open_fifo(const struct process_image *p, const struct fd_image *f, uint32_t fl)
+{
+	/* Both ends at once never block, and while this fd is open a write-only end opens too. */
+	int both = open(f->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (both < 0)
+		return ckpt_fail_errno("cannot reopen FIFO fd %u of pid %u (%s)", f->rec.fd, p->rec.pid, f->path);
+	struct stat st;
+	if (fstat(both, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+		close(both);
+		return ckpt_fail("cannot reopen fd %u of pid %u: %s is no longer a FIFO", f->rec.fd, p->rec.pid, f->path);
+	}
+	int acc = (int)(fl & O_ACCMODE);
+	int fd = acc == O_RDWR ? both : open(f->path, acc | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		close(both);
+		return ckpt_fail_errno("cannot reopen FIFO fd %u of pid %u (%s)", f->rec.fd, p->rec.pid, f->path);
+	}
+	if (f->rec.pipe_size)
+		fcntl(both, F_SETPIPE_SZ, (int)f->rec.pipe_size);
+	/* The bytes stay in the FIFO as long as the description is open. */
+	int rc = f->rec.data_len ? write_all(both, f->data, f->rec.data_len) : 0;
+	if (fd != both)
+		close(both);
+	if (rc < 0) {
+		close(fd);
+		return ckpt_fail_errno("cannot refill FIFO fd %u of pid %u with its %u bytes", f->rec.fd, p->rec.pid,
+				       f->rec.data_len);
+	}
+	fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
+	return fd;
+}
+
 /* Opens the object of a saved open file description; returns an fd, or -1 with an error. */
 static int open_description(const struct process_image *p, const struct fd_image *f)
 {
@@ -397,11 +431,7 @@ static int open_description(const struct process_image *p, const struct fd_image
 	int fd;
 	switch (f->rec.kind) {
 	case CKPT_FD_FIFO:
-		/* O_RDWR never blocks on a FIFO; a reader or writer alone could. */
-		fd = open(f->path, O_RDWR | O_NONBLOCK);
-		if (fd >= 0)
-			fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
-		break;
+		return open_fifo(p, f, fl);
 	case CKPT_FD_DIR:
 		fd = open(f->path, O_RDONLY | O_DIRECTORY);
 		break;

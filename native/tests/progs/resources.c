@@ -1,5 +1,6 @@
 /*
- * One of each resource restart must bring back: fds (append, offsets, /dev/null), cwd, umask,
+ * One of each resource restart must bring back: fds (append, offsets, /dev/null, a named FIFO's
+ * three access modes and the bytes queued in it), cwd, umask,
  * rlimits, personality, signal handlers, pending and blocked signals, sigaltstack, shared and
  * private mappings, a child process, the vDSO, rseq, clear_child_tid and the mm fields.
  * argv[2] is a scratch directory it works in.
@@ -67,6 +68,14 @@ int main(int argc, char **argv)
 	CHECK(write(logfd, "before\n", 7) == 7, "log before");
 	CHECK(lseek(datafd, 1234, SEEK_SET) == 1234, "seek");
 
+	unlink("fifo");
+	CHECK(mkfifo("fifo", 0600) == 0, "mkfifo");
+	int fifo_rw = open("fifo", O_RDWR);
+	int fifo_rd = open("fifo", O_RDONLY | O_NONBLOCK);
+	int fifo_wr = open("fifo", O_WRONLY);
+	CHECK(fifo_rw >= 0 && fifo_rd >= 0 && fifo_wr >= 0, "open the FIFO");
+	CHECK(write(fifo_wr, data, 3000) == 3000, "fill the FIFO");
+
 	struct rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = 200;
@@ -129,6 +138,11 @@ int main(int argc, char **argv)
 	char buf[16] = {0};
 	CHECK(read(datafd, buf, 10) == 10 && memcmp(buf, data + 1234, 10) == 0, "file offset");
 	CHECK(write(logfd, "after\n", 6) == 6 && write(nullfd, "x", 1) == 1, "log after");
+	CHECK((fcntl(fifo_rw, F_GETFL) & O_ACCMODE) == O_RDWR && (fcntl(fifo_rd, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == (O_RDONLY | O_NONBLOCK) &&
+		      (fcntl(fifo_wr, F_GETFL) & O_ACCMODE) == O_WRONLY,
+	      "FIFO access modes");
+	char queued[4000];
+	CHECK(read(fifo_rd, queued, sizeof(queued)) == 3000 && memcmp(queued, data, 3000) == 0, "bytes queued in the FIFO");
 	int st;
 	CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 4, "child status");
 	void *ret;
