@@ -326,7 +326,8 @@ void files_capture_before_kill(const struct statefile_image *img)
 /* ---------------------------------------------------------------------------------------- */
 /* Restart                                                                                   */
 
-/* An anonymous pipe of the tree, created by ckpt and inherited by the skeleton. */
+/* An anonymous pipe of the tree, created by ckpt; its ends hold it while each open file
+ * description of it is opened from them. */
 struct restore_pipe {
 	uint64_t ino;      /* the saved pipe inode */
 	int rfd, wfd;      /* ckpt's ends */
@@ -504,6 +505,22 @@ static int prepare_pipe(struct files_restore *fr, const struct process_image *p,
 	return 0;
 }
 
+/* One open file description of a pipe of the tree, with its own access mode and status flags:
+ * fds that were dup'ed share one, and an end opened again through /proc has its own. */
+static int open_pipe_description(struct files_restore *fr, const struct process_image *p, const struct fd_image *f)
+{
+	struct restore_pipe *rp = find_pipe(fr, f->rec.ino);
+	int acc = (int)(f->rec.open_flags & O_ACCMODE);
+	char end[32];
+	snprintf(end, sizeof(end), "/proc/self/fd/%d", acc == O_RDONLY ? rp->rfd : rp->wfd);
+	/* Not blocking: both ends are open here. */
+	int fd = open(end, acc | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return ckpt_fail_errno("cannot open pipe fd %u of pid %u again", f->rec.fd, p->rec.pid);
+	fcntl(fd, F_SETFL, (int)(f->rec.open_flags & SETFL_MASK));
+	return fd;
+}
+
 struct files_restore *files_restore_prepare(const struct statefile_image *img, int fd_base)
 {
 	struct files_restore *fr = xcalloc(1, sizeof(*fr));
@@ -517,17 +534,17 @@ struct files_restore *files_restore_prepare(const struct statefile_image *img, i
 		const struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
 			const struct fd_image *f = &p->fds[k];
-			if (opened_by_description(f) && find_description(fr, f->rec.desc) < 0) {
-				int fd = open_description(p, f);
+			bool tree_pipe = f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE);
+			if (tree_pipe && prepare_pipe(fr, p, f, fd_base) < 0)
+				goto fail;
+			if ((opened_by_description(f) || tree_pipe) && find_description(fr, f->rec.desc) < 0) {
+				int fd = tree_pipe ? open_pipe_description(fr, p, f) : open_description(p, f);
 				if (fd < 0)
 					goto fail;
 				struct restore_desc *d = ARR_PUSH(fr->descs, fr->ndescs, fr->cap_descs);
 				d->desc = f->rec.desc;
 				d->fd = fd_move_up(fd, fd_base);
 			}
-			if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE) &&
-			    prepare_pipe(fr, p, f, fd_base) < 0)
-				goto fail;
 		}
 	}
 	/* What joins descriptions (sockets to their peers) once all of them are open. */
@@ -560,8 +577,7 @@ void files_restore_free(struct files_restore *fr)
 
 /* Where a restored fd's object comes from. */
 enum fd_source {
-	FROM_DESCRIPTION,  /* opened once by ckpt (opened_by_description) */
-	FROM_PIPE,         /* a pipe of the tree, made by ckpt */
+	FROM_DESCRIPTION,  /* opened once by ckpt (opened_by_description, or a pipe of the tree) */
 	FROM_STDIO,        /* it pointed outside the tree: restart's own stdio */
 	FROM_NOWHERE,      /* nothing can stand for it: /dev/null */
 };
@@ -571,10 +587,8 @@ static enum fd_source fd_source(const struct fd_image *f)
 	if (f->rec.fd_flags & CKPT_FDF_LOST)
 		return FROM_NOWHERE;
 	bool outside = (f->rec.fd_flags & CKPT_FDF_OUTSIDE) || f->rec.kind == CKPT_FD_TTY;
-	if (opened_by_description(f))
+	if (opened_by_description(f) || (f->rec.kind == CKPT_FD_PIPE && !outside))
 		return FROM_DESCRIPTION;
-	if (f->rec.kind == CKPT_FD_PIPE && !outside)
-		return FROM_PIPE;
 	if (f->rec.fd <= 2 || outside)
 		return FROM_STDIO;
 	return FROM_NOWHERE;
@@ -598,12 +612,6 @@ static int reopen_fd(const struct files_restore *fr, const struct fd_image *f)
 	switch (fd_source(f)) {
 	case FROM_DESCRIPTION:
 		return fcntl(find_description(fr, f->rec.desc), F_DUPFD, 0);
-	case FROM_PIPE: {
-		struct restore_pipe *rp = find_pipe(fr, f->rec.ino);
-		if (!rp)
-			return ckpt_fail("internal error: no pipe for fd %u", f->rec.fd);
-		return fcntl(acc == O_RDONLY ? rp->rfd : rp->wfd, F_DUPFD, 0);
-	}
 	case FROM_STDIO: {
 		/* Pointed outside the tree: rebound to restart's own stdio. */
 		int std = f->rec.fd <= 2 ? (int)f->rec.fd : acc == O_RDONLY ? 0 : 2;
@@ -649,8 +657,6 @@ int files_restore_inside(const struct files_restore *fr, const struct process_im
 				return ckpt_fail_errno("cannot place fd %u of pid %u", f->rec.fd, p->rec.pid);
 			close(fd);
 		}
-		if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE))
-			fcntl((int)f->rec.fd, F_SETFL, (int)(f->rec.open_flags & SETFL_MASK));
 		fcntl((int)f->rec.fd, F_SETFD, (f->rec.fd_flags & CKPT_FDF_CLOEXEC) ? FD_CLOEXEC : 0);
 	}
 	/* What needs the whole table in place (an epoll set's interest list). */
