@@ -162,6 +162,24 @@ for round in 1 2 3; do
 		[ "$(cat "$SCRATCH/spawner.out")" = "$expected" ]
 done
 
+# 3b''. A child in a job-control stop is stopped again after a restart, and its parent sees it.
+expected=$(expected_output stopchild)
+out="$SCRATCH/stopchild.out"
+if [ "$expected" != "child stayed stopped, then ran on" ]; then
+	fail "stopchild: undisturbed run" "$expected"
+elif start_prog stopchild "$out" && "$CKPT" dump $PROG_PID -o "$SCRATCH/stopchild.ckpt" --kill >"$SCRATCH/dump.log" 2>&1; then
+	wait $PROG_PID 2>/dev/null
+	check "stopchild: ckpt info shows the stopped child" grep -q 'sid [0-9]*, stopped$' \
+		<("$CKPT" info "$SCRATCH/stopchild.ckpt")
+	: >"$out"
+	timeout 60 "$CKPT" restart "$SCRATCH/stopchild.ckpt" >>"$out" 2>"$SCRATCH/restart.err"
+	rc=$?
+	check "stopchild: the stopped child is stopped again after restart ($(tail -1 "$out"))" \
+		restarted_to $rc "$out" "$expected"
+else
+	fail "stopchild: dump --kill" "$(cat "$SCRATCH/dump.log")"
+fi
+
 # 3b'. Incremental: a dump against an earlier statefile of the same program copies what did not
 # change and is complete on its own.  Sharing pages needs a file system with reflinks: the
 # test makes a small XFS one (it needs root and xfsprogs, and fails without them), and also runs
