@@ -93,6 +93,17 @@ kill_tree() {
 	done
 }
 
+# kill_leftovers TEST: SIGKILL every process still running TEST's binary (a start that timed
+# out leaves the test's launcher waiting for its child; a failed step may leave its children).
+kill_leftovers() {
+	local exe p
+	for exe in /proc/[0-9]*/exe; do
+		[ "$(readlink "$exe" 2>/dev/null)" = "$STATIC/$1" ] || continue
+		p=${exe#/proc/}
+		kill -KILL "${p%/exe}" 2>/dev/null
+	done
+}
+
 # wait_gone PID: wait until PID no longer exists; fails after the step timeout.
 wait_gone() {
 	local i=0
@@ -179,6 +190,7 @@ for t in "${TESTS[@]}"; do
 		say "SKIP  $t ($class)"; skip=$((skip + 1)); continue
 	fi
 	res=$(run_test "$t" 2>&1); res=${res%%$'\n'*}
+	kill_leftovers "$t"
 	(cd "$STATIC" && make --no-print-directory -s "$t.cleanout") >/dev/null 2>&1
 	case $res in
 	PASS*) pass=$((pass + 1)); say "PASS  $t" ;;
