@@ -2047,6 +2047,9 @@ static void gen_zombies(const char *C, const struct file *obj, const struct imag
 	emit32(C, obj, z, root_pid, "zombie-pid-of-the-root");
 	emit32(C, obj, z + offsetof(struct ckpt_rec_tree, ppid), zpid, "zombie-its-own-parent");
 	emit32(C, obj, root + offsetof(struct ckpt_rec_tree, flags), CKPT_TREE_ZOMBIE, "zombie-root");
+	emit32(C, obj, z + offsetof(struct ckpt_rec_tree, flags), CKPT_TREE_ZOMBIE | CKPT_TREE_STOPPED,
+	       "zombie-in-a-job-control-stop");
+	emit32(C, obj, root + offsetof(struct ckpt_rec_tree, flags), 0x4, "tree-flags-unknown");
 	emit32(C, obj, z + offsetof(struct ckpt_rec_tree, sid), zpid, "zombie-session-leader-without-group");
 }
 

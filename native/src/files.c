@@ -333,13 +333,13 @@ int files_capture_tree(struct statefile_image *img)
 		struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
 			struct fd_image *f = &p->fds[k];
-			if (f->rec.kind != CKPT_FD_PIPE)
+			if (f->rec.kind != CKPT_FD_PIPE && f->rec.kind != CKPT_FD_FIFO)
 				continue;
 			bool reader = false, writer = false, first_reader = true;
 			for (size_t j = 0; j < img->nprocs; j++)
 				for (size_t m = 0; m < img->procs[j].nfds; m++) {
 					struct fd_image *g = &img->procs[j].fds[m];
-					if (g->rec.kind != CKPT_FD_PIPE || g->rec.ino != f->rec.ino)
+					if (g->rec.kind != f->rec.kind || g->rec.ino != f->rec.ino || g->rec.dev != f->rec.dev)
 						continue;
 					int acc = g->rec.open_flags & O_ACCMODE;
 					reader |= acc == O_RDONLY || acc == O_RDWR;
@@ -348,7 +348,8 @@ int files_capture_tree(struct statefile_image *img)
 					if ((j < i || (j == i && m < k)) && (acc == O_RDONLY || acc == O_RDWR))
 						first_reader = false;
 				}
-			if (!(reader && writer)) {
+			/* A FIFO keeps its bytes for a reader alone; a pipe with an end outside is stdio. */
+			if (f->rec.kind == CKPT_FD_PIPE && !(reader && writer)) {
 				f->rec.fd_flags |= CKPT_FDF_OUTSIDE;
 				continue;
 			}
@@ -373,7 +374,8 @@ void files_capture_before_kill(const struct statefile_image *img)
 /* ---------------------------------------------------------------------------------------- */
 /* Restart                                                                                   */
 
-/* An anonymous pipe of the tree, created by ckpt and inherited by the skeleton. */
+/* An anonymous pipe of the tree, created by ckpt; its ends hold it while each open file
+ * description of it is opened from them. */
 struct restore_pipe {
 	uint64_t ino;      /* the saved pipe inode */
 	int rfd, wfd;      /* ckpt's ends */
@@ -446,6 +448,39 @@ static const struct restore_desc *find_inode(const struct files_restore *fr, uin
 	return NULL;
 }
 
+/* A FIFO's description with its saved access mode, and the bytes that were queued in it. */
+static int open_fifo(const struct process_image *p, const struct fd_image *f, uint32_t fl)
+{
+	/* Both ends at once never block, and while this fd is open a write-only end opens too. */
+	int both = open(f->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (both < 0)
+		return ckpt_fail_errno("cannot reopen FIFO fd %u of pid %u (%s)", f->rec.fd, p->rec.pid, f->path);
+	struct stat st;
+	if (fstat(both, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+		close(both);
+		return ckpt_fail("cannot reopen fd %u of pid %u: %s is no longer a FIFO", f->rec.fd, p->rec.pid, f->path);
+	}
+	int acc = (int)(fl & O_ACCMODE);
+	int fd = acc == O_RDWR ? both : open(f->path, acc | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		close(both);
+		return ckpt_fail_errno("cannot reopen FIFO fd %u of pid %u (%s)", f->rec.fd, p->rec.pid, f->path);
+	}
+	if (f->rec.pipe_size)
+		fcntl(both, F_SETPIPE_SZ, (int)f->rec.pipe_size);
+	/* The bytes stay in the FIFO as long as the description is open. */
+	int rc = f->rec.data_len ? write_all(both, f->data, f->rec.data_len) : 0;
+	if (fd != both)
+		close(both);
+	if (rc < 0) {
+		close(fd);
+		return ckpt_fail_errno("cannot refill FIFO fd %u of pid %u with its %u bytes", f->rec.fd, p->rec.pid,
+				       f->rec.data_len);
+	}
+	fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
+	return fd;
+}
+
 /* Opens the object of a saved open file description; returns an fd, or -1 with an error. */
 static int open_description(const struct files_restore *fr, const struct process_image *p, const struct fd_image *f)
 {
@@ -459,11 +494,7 @@ static int open_description(const struct files_restore *fr, const struct process
 	int fd;
 	switch (f->rec.kind) {
 	case CKPT_FD_FIFO:
-		/* O_RDWR never blocks on a FIFO; a reader or writer alone could. */
-		fd = open(f->path, O_RDWR | O_NONBLOCK);
-		if (fd >= 0)
-			fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
-		break;
+		return open_fifo(p, f, fl);
 	case CKPT_FD_DIR:
 		fd = open(f->path, O_RDONLY | O_DIRECTORY);
 		break;
@@ -536,6 +567,22 @@ static int prepare_pipe(struct files_restore *fr, const struct process_image *p,
 	return 0;
 }
 
+/* One open file description of a pipe of the tree, with its own access mode and status flags:
+ * fds that were dup'ed share one, and an end opened again through /proc has its own. */
+static int open_pipe_description(struct files_restore *fr, const struct process_image *p, const struct fd_image *f)
+{
+	struct restore_pipe *rp = find_pipe(fr, f->rec.ino);
+	int acc = (int)(f->rec.open_flags & O_ACCMODE);
+	char end[32];
+	snprintf(end, sizeof(end), "/proc/self/fd/%d", acc == O_RDONLY ? rp->rfd : rp->wfd);
+	/* Not blocking: both ends are open here. */
+	int fd = open(end, acc | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return ckpt_fail_errno("cannot open pipe fd %u of pid %u again", f->rec.fd, p->rec.pid);
+	fcntl(fd, F_SETFL, (int)(f->rec.open_flags & SETFL_MASK));
+	return fd;
+}
+
 struct files_restore *files_restore_prepare(const struct statefile_image *img, int fd_base)
 {
 	struct files_restore *fr = xcalloc(1, sizeof(*fr));
@@ -549,8 +596,11 @@ struct files_restore *files_restore_prepare(const struct statefile_image *img, i
 		const struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
 			const struct fd_image *f = &p->fds[k];
-			if (opened_by_description(f) && find_description(fr, f->rec.desc) < 0) {
-				int fd = open_description(fr, p, f);
+			bool tree_pipe = f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE);
+			if (tree_pipe && prepare_pipe(fr, p, f, fd_base) < 0)
+				goto fail;
+			if ((opened_by_description(f) || tree_pipe) && find_description(fr, f->rec.desc) < 0) {
+				int fd = tree_pipe ? open_pipe_description(fr, p, f) : open_description(fr, p, f);
 				if (fd < 0)
 					goto fail;
 				struct restore_desc *d = ARR_PUSH(fr->descs, fr->ndescs, fr->cap_descs);
@@ -560,9 +610,6 @@ struct files_restore *files_restore_prepare(const struct statefile_image *img, i
 				d->ino = f->rec.ino;
 				d->fd = fd_move_up(fd, fd_base);
 			}
-			if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE) &&
-			    prepare_pipe(fr, p, f, fd_base) < 0)
-				goto fail;
 		}
 	}
 	/* What joins descriptions (sockets to their peers) once all of them are open. */
@@ -595,8 +642,7 @@ void files_restore_free(struct files_restore *fr)
 
 /* Where a restored fd's object comes from. */
 enum fd_source {
-	FROM_DESCRIPTION,  /* opened once by ckpt (opened_by_description) */
-	FROM_PIPE,         /* a pipe of the tree, made by ckpt */
+	FROM_DESCRIPTION,  /* opened once by ckpt (opened_by_description, or a pipe of the tree) */
 	FROM_STDIO,        /* it pointed outside the tree: restart's own stdio */
 	FROM_NOWHERE,      /* nothing can stand for it: /dev/null */
 };
@@ -606,10 +652,8 @@ static enum fd_source fd_source(const struct fd_image *f)
 	if (f->rec.fd_flags & CKPT_FDF_LOST)
 		return FROM_NOWHERE;
 	bool outside = (f->rec.fd_flags & CKPT_FDF_OUTSIDE) || f->rec.kind == CKPT_FD_TTY;
-	if (opened_by_description(f))
+	if (opened_by_description(f) || (f->rec.kind == CKPT_FD_PIPE && !outside))
 		return FROM_DESCRIPTION;
-	if (f->rec.kind == CKPT_FD_PIPE && !outside)
-		return FROM_PIPE;
 	if (f->rec.fd <= 2 || outside)
 		return FROM_STDIO;
 	return FROM_NOWHERE;
@@ -633,12 +677,6 @@ static int reopen_fd(const struct files_restore *fr, const struct fd_image *f)
 	switch (fd_source(f)) {
 	case FROM_DESCRIPTION:
 		return fcntl(find_description(fr, f->rec.desc), F_DUPFD, 0);
-	case FROM_PIPE: {
-		struct restore_pipe *rp = find_pipe(fr, f->rec.ino);
-		if (!rp)
-			return ckpt_fail("internal error: no pipe for fd %u", f->rec.fd);
-		return fcntl(acc == O_RDONLY ? rp->rfd : rp->wfd, F_DUPFD, 0);
-	}
 	case FROM_STDIO: {
 		/* Pointed outside the tree: rebound to restart's own stdio. */
 		int std = f->rec.fd <= 2 ? (int)f->rec.fd : acc == O_RDONLY ? 0 : 2;
@@ -681,8 +719,6 @@ int files_restore_inside(const struct files_restore *fr, const struct process_im
 				return ckpt_fail_errno("cannot place fd %u of pid %u", f->rec.fd, p->rec.pid);
 			close(fd);
 		}
-		if (f->rec.kind == CKPT_FD_PIPE && !(f->rec.fd_flags & CKPT_FDF_OUTSIDE))
-			fcntl((int)f->rec.fd, F_SETFL, (int)(f->rec.open_flags & SETFL_MASK));
 		fcntl((int)f->rec.fd, F_SETFD, (f->rec.fd_flags & CKPT_FDF_CLOEXEC) ? FD_CLOEXEC : 0);
 	}
 	/* What needs the whole table in place (an epoll set's interest list). */

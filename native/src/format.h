@@ -471,6 +471,7 @@ struct ckpt_rec_embedded {
 /* A zombie (a child that exited and was not reaped) has a tree record but no image: its
  * image_offset and image_size are 0 and exit_code is its wait status. */
 #define CKPT_TREE_ZOMBIE 0x1u
+#define CKPT_TREE_STOPPED 0x2u /* in a job-control stop (SIGSTOP, SIGTSTP...): it stops again */
 
 struct ckpt_rec_tree {
 	uint32_t pid, ppid, pgid, sid;

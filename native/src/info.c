@@ -343,8 +343,8 @@ static char *render_text(const char *path, const struct statefile_image *img, co
 		tstored += stored;
 		tmapped += mapped;
 		nthreads += (unsigned)p->nthreads;
-		buf_printf(&b, "\nProcess %u (%s): ppid %u, pgid %u, sid %u\n", p->rec.pid, p->comm, p->rec.ppid,
-			   p->rec.pgid, p->rec.sid);
+		buf_printf(&b, "\nProcess %u (%s): ppid %u, pgid %u, sid %u%s\n", p->rec.pid, p->comm, p->rec.ppid,
+			   p->rec.pgid, p->rec.sid, (p->tree_flags & CKPT_TREE_STOPPED) ? ", stopped" : "");
 		if (i > 0) {
 			char *a = args_text(p);
 			buf_printf(&b, "  Program:  %s\n  Arguments: %s\n", p->exe ? p->exe : "?", a);

@@ -459,6 +459,8 @@ int proctree_capture(const struct frozen_proc *fp, struct process_image *p)
 	if (proc_stat(fp->pid, f, &state, p->comm) < 0)
 		return ckpt_fail_errno("cannot read /proc/%d/stat", fp->pid);
 	p->rec.pid = (uint32_t)fp->pid;
+	if (fp->was_stopped)
+		p->tree_flags |= CKPT_TREE_STOPPED;
 	p->rec.ppid = (uint32_t)f[4];
 	p->rec.pgid = (uint32_t)f[5];
 	p->rec.sid = (uint32_t)f[6];

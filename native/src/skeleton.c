@@ -718,7 +718,8 @@ int skeleton_seize(const struct restore_ctx *c)
 void skeleton_release(const struct restore_ctx *c, bool stopped)
 {
 	for (size_t i = 0; i < c->img->nprocs; i++) {
-		if (stopped)
+		/* A process saved in a job-control stop stops again, and its parent can wait for that. */
+		if (stopped || (c->img->procs[i].tree_flags & CKPT_TREE_STOPPED))
 			kill(c->outer_pids[i], SIGSTOP);
 		for (size_t k = 0; k < c->img->procs[i].nthreads; k++)
 			ptrace(PTRACE_DETACH, c->outer_tids[i][k], NULL, NULL);

@@ -402,12 +402,20 @@ int statefile_read_annotated(int fd, struct statefile_image *img, struct annotat
 		ckpt_fail("the root process of the tree is a zombie");
 		goto fail;
 	}
+	if (t0.flags & ~CKPT_TREE_STOPPED) {
+		ckpt_fail("unknown flags 0x%x for process %u in the process tree", t0.flags, t0.pid);
+		goto fail;
+	}
 	root->image_size = t0.image_size;
 	root->tree_flags = t0.flags;
 	uint64_t prev_end = t0.image_size;
 	for (uint32_t i = 1; i < tree.count; i++) {
 		struct ckpt_rec_tree te;
 		table_rec(&tree, i, &te, sizeof(te));
+		if (te.flags & ~(te.flags & CKPT_TREE_ZOMBIE ? CKPT_TREE_ZOMBIE : CKPT_TREE_STOPPED)) {
+			ckpt_fail("unknown flags 0x%x for process %u in the process tree", te.flags, te.pid);
+			goto fail;
+		}
 		if (te.flags & CKPT_TREE_ZOMBIE) {
 			if (check_zombie(&te) < 0)
 				goto fail;

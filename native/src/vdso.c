@@ -368,8 +368,11 @@ int vdso_move(struct inject *in, const struct process_image *p, pid_t outer_pid,
 		uint64_t len = cur[i].end - cur[i].start;
 		if (!len || cur[i].start == want[i].start)
 			continue;
-		rc = inject_syscall_checked(in, "mremap (vDSO)", SYS_mremap, cur[i].start, len, len,
-					    MREMAP_MAYMOVE | MREMAP_FIXED, want[i].start, 0, &ret);
+		if (want[i].end == want[i].start) /* the program had unmapped it */
+			rc = inject_syscall_checked(in, "munmap (vDSO)", SYS_munmap, cur[i].start, len, 0, 0, 0, 0, &ret);
+		else
+			rc = inject_syscall_checked(in, "mremap (vDSO)", SYS_mremap, cur[i].start, len, len,
+						    MREMAP_MAYMOVE | MREMAP_FIXED, want[i].start, 0, &ret);
 	}
 	if (rc == 0 && st.proxied)
 		rc = map_proxy(in, &st, want[VDSO_CODE].start);

@@ -66,7 +66,7 @@ after_gcore() { # PROGRAM
 	if [ $1 = vmaflags ]; then sed -E 's/^(lock-on-fault: .*), resident [^,]*,/\1, resident (gcore touched it),/'; else cat; fi
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts timers locks zombie sysvipc seccomp vmaflags attrs ghosts mlocked pidfds; do
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts timers locks zombie sysvipc seccomp vmaflags attrs ghosts mlocked pidfds novdso; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -176,6 +176,24 @@ for round in 1 2 3; do
 	check "spawner: threads and children created during the freeze all finish (#$round)" \
 		[ "$(cat "$SCRATCH/spawner.out")" = "$expected" ]
 done
+
+# 3b''. A child in a job-control stop is stopped again after a restart, and its parent sees it.
+expected=$(expected_output stopchild)
+out="$SCRATCH/stopchild.out"
+if [ "$expected" != "child stayed stopped, then ran on" ]; then
+	fail "stopchild: undisturbed run" "$expected"
+elif start_prog stopchild "$out" && "$CKPT" dump $PROG_PID -o "$SCRATCH/stopchild.ckpt" --kill >"$SCRATCH/dump.log" 2>&1; then
+	wait $PROG_PID 2>/dev/null
+	check "stopchild: ckpt info shows the stopped child" grep -q 'sid [0-9]*, stopped$' \
+		<("$CKPT" info "$SCRATCH/stopchild.ckpt")
+	: >"$out"
+	timeout 60 "$CKPT" restart "$SCRATCH/stopchild.ckpt" >>"$out" 2>"$SCRATCH/restart.err"
+	rc=$?
+	check "stopchild: the stopped child is stopped again after restart ($(tail -1 "$out"))" \
+		restarted_to $rc "$out" "$expected"
+else
+	fail "stopchild: dump --kill" "$(cat "$SCRATCH/dump.log")"
+fi
 
 # 3b'. Incremental: a dump against an earlier statefile of the same program copies what did not
 # change and is complete on its own.  Sharing pages needs a file system with reflinks: the

@@ -1,5 +1,7 @@
 /*
- * One of each resource restart must bring back: fds (append, offsets, /dev/null), cwd, umask,
+ * One of each resource restart must bring back: fds (append, offsets, /dev/null, a named FIFO's
+ * three access modes and the bytes queued in it, a pipe end's two open file descriptions with
+ * their own flags), cwd, umask,
  * rlimits, personality, signal handlers, pending and blocked signals, sigaltstack, shared and
  * private mappings, a child process, the vDSO, rseq, clear_child_tid and the mm fields.
  * argv[2] is a scratch directory it works in.
@@ -67,6 +69,22 @@ int main(int argc, char **argv)
 	CHECK(write(logfd, "before\n", 7) == 7, "log before");
 	CHECK(lseek(datafd, 1234, SEEK_SET) == 1234, "seek");
 
+	unlink("fifo");
+	CHECK(mkfifo("fifo", 0600) == 0, "mkfifo");
+	int fifo_rw = open("fifo", O_RDWR);
+	int fifo_rd = open("fifo", O_RDONLY | O_NONBLOCK);
+	int fifo_wr = open("fifo", O_WRONLY);
+	CHECK(fifo_rw >= 0 && fifo_rd >= 0 && fifo_wr >= 0, "open the FIFO");
+	CHECK(write(fifo_wr, data, 3000) == 3000, "fill the FIFO");
+
+	int pp[2];
+	CHECK(pipe(pp) == 0, "pipe");
+	char pipe_end[32];
+	snprintf(pipe_end, sizeof(pipe_end), "/proc/self/fd/%d", pp[1]);
+	int pipe_again = open(pipe_end, O_WRONLY); /* the same end, another description */
+	int pipe_dup = dup(pp[1]);
+	CHECK(pipe_again >= 0 && pipe_dup >= 0 && fcntl(pp[1], F_SETFL, O_NONBLOCK) == 0, "pipe descriptions");
+
 	struct rlimit rl;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	rl.rlim_cur = 200;
@@ -129,6 +147,15 @@ int main(int argc, char **argv)
 	char buf[16] = {0};
 	CHECK(read(datafd, buf, 10) == 10 && memcmp(buf, data + 1234, 10) == 0, "file offset");
 	CHECK(write(logfd, "after\n", 6) == 6 && write(nullfd, "x", 1) == 1, "log after");
+	CHECK((fcntl(fifo_rw, F_GETFL) & O_ACCMODE) == O_RDWR &&
+		      (fcntl(fifo_rd, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == (O_RDONLY | O_NONBLOCK) &&
+		      (fcntl(fifo_wr, F_GETFL) & O_ACCMODE) == O_WRONLY,
+	      "FIFO access modes");
+	CHECK((fcntl(pipe_dup, F_GETFL) & O_NONBLOCK) && !(fcntl(pipe_again, F_GETFL) & O_NONBLOCK),
+	      "each pipe description keeps its own flags");
+	CHECK(write(pipe_again, "p", 1) == 1 && read(pp[0], buf, 1) == 1 && buf[0] == 'p', "pipe end opened again");
+	char queued[4000];
+	CHECK(read(fifo_rd, queued, sizeof(queued)) == 3000 && memcmp(queued, data, 3000) == 0, "bytes queued in the FIFO");
 	int st;
 	CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 4, "child status");
 	void *ret;
