@@ -254,8 +254,9 @@ static int restore_layout(pid_t pid, uint64_t gadget, const struct process_image
 }
 
 /* Fds whose object is the same one and holds nothing of the program's that changes but the
- * offset: files, devices, terminals, and pipes to the world outside (what went through them is
- * the world's, as on a terminal). */
+ * offset: files, devices, terminals, and pipes and connected sockets to the world outside (what
+ * went through them is the world's, as on a terminal; a debug adapter run by node gives the
+ * program socketpairs for its stdio). */
 static bool kept_as_is(const struct ckpt_rec_fd *f)
 {
 	switch (f->kind) {
@@ -263,6 +264,8 @@ static bool kept_as_is(const struct ckpt_rec_fd *f)
 		return true;
 	case CKPT_FD_PIPE: case CKPT_FD_FIFO:
 		return (f->fd_flags & CKPT_FDF_OUTSIDE) != 0;
+	case CKPT_FD_UNIX: case CKPT_FD_INET:
+		return (f->kind_flags & CKPT_SK_RESET) && !(f->kind_flags & CKPT_SK_PEER_IN_TREE);
 	default:
 		return false;
 	}

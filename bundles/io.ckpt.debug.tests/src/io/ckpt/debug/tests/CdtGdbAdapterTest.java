@@ -171,7 +171,7 @@ class CdtGdbAdapterTest {
 		String back = cli(server, top, "ckpt back"); //$NON-NLS-1$
 		StoppedEventArguments backStop = nextStop(stops, console);
 		synchronized (console) {
-			assertTrue(console.toString().contains("in place"), "ckpt back did not go in place: " + back + console); //$NON-NLS-1$ //$NON-NLS-2$
+			assertTrue(console.toString().contains("(first.ckpt): in place, "), "ckpt back did not go in place: " + back + console); //$NON-NLS-1$ //$NON-NLS-2$
 		}
 		top = topFrame(server, backStop.getThreadId());
 		assertTrue(top.getName().startsWith("work"), top.getName()); //$NON-NLS-1$
@@ -196,8 +196,11 @@ class CdtGdbAdapterTest {
 		assertNotNull(js, "system property ckpt.test.dapAdapter is not set"); //$NON-NLS-1$
 		assertTrue(Files.isRegularFile(Path.of(js)), js + " is missing: the build installs it with npm ci in bundles/io.ckpt.debug.tests/dap"); //$NON-NLS-1$
 		Path node = TestPrograms.requireCommand("node"); //$NON-NLS-1$
-		adapter = new ProcessBuilder(node.toString(), js).directory(dir.toFile())
-				.redirectError(dir.resolve("adapter-stderr.txt").toFile()).start(); //$NON-NLS-1$
+		ProcessBuilder pb = new ProcessBuilder(node.toString(), js).directory(dir.toFile())
+				.redirectError(dir.resolve("adapter-stderr.txt").toFile()); //$NON-NLS-1$
+		// The extension's debug lines reach the console (gdb's stderr): a failure says why.
+		pb.environment().put("CKPT_DEBUG", "1"); //$NON-NLS-1$ //$NON-NLS-2$
+		adapter = pb.start();
 		Launcher<IDebugProtocolServer> launcher = DSPLauncher.createClientLauncher(client, adapter.getInputStream(),
 				adapter.getOutputStream());
 		launcher.startListening();
