@@ -1061,6 +1061,7 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		{"vma-file-unknown", FIELD(struct ckpt_rec_vma, file), SET, 1000000},
 		{"vma-prot-bad", FIELD(struct ckpt_rec_vma, prot), SET, 0xff},
 		{"vma-pgoff-unaligned", FIELD(struct ckpt_rec_vma, pgoff), SET, 123},
+		{"vma-pgoff-past-any-file", FIELD(struct ckpt_rec_vma, pgoff), SET, 0xfffffffffffff000ull},
 		{"vma-flags-unknown", FIELD(struct ckpt_rec_vma, flags), SET, 0x80000000},
 		{"vma-lockonfault-without-locked", FIELD(struct ckpt_rec_vma, flags), SET, CKPT_VMA_LOCKONFAULT},
 		{"vma-droppable-file", FIELD(struct ckpt_rec_vma, flags), SET, CKPT_VMA_DROPPABLE},

@@ -172,12 +172,13 @@ static void job_free(struct ckpt_capture_job *job)
 	}
 	free((char *)job->opts.parent);
 	statefile_layout_free(&job->lay);
-	image_free(&job->img);
-	tree_free(&job->tree);
-	free(job->clones);
+	/* Before image_free, which forgets how many processes there were. */
 	for (size_t i = 0; job->held && i < job->img.nprocs; i++)
 		pageio_held_free(&job->held[i]);
 	free(job->held);
+	image_free(&job->img);
+	tree_free(&job->tree);
+	free(job->clones);
 	free(job->holds);
 	if (job->fd >= 0)
 		close(job->fd);

@@ -193,8 +193,8 @@ enum {
 	CKPT_FD_INET = 16,    /* a TCP or UDP socket, IPv4 or IPv6 */
 	CKPT_FD_GHOST = 17,   /* a regular file deleted while open: its contents are saved */
 	CKPT_FD_MEMFD = 18,   /* a memfd: its contents, name and seals are saved */
-	CKPT_FD_PIDFD = 21,   /* a pidfd of a process of the tree */
-	CKPT_FD_KIND_MAX = 21,
+	CKPT_FD_PIDFD = 19,   /* a pidfd of a process of the tree */
+	CKPT_FD_KIND_MAX = 19,
 };
 
 #define CKPT_FDF_CLOEXEC   0x1u

@@ -79,3 +79,14 @@ size_t image_main_thread(const struct process_image *p)
 		k++;
 	return k;
 }
+
+bool image_has_pid(const struct statefile_image *img, uint64_t pid)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		if (img->procs[i].rec.pid == pid)
+			return true;
+	for (size_t i = 0; i < img->nzombies; i++)
+		if (img->zombies[i].pid == pid)
+			return true;
+	return false;
+}

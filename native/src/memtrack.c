@@ -448,9 +448,8 @@ static size_t sort_merge(struct addr_range *r, size_t n)
 	return out;
 }
 
-void memtrack_rewind_plan_add(struct rewind_plan *plan, uint64_t start, uint64_t end)
+void memtrack_rewind_plan_merge(struct rewind_plan *plan)
 {
-	*ARR_PUSH(plan->pages, plan->npages, plan->cap_pages) = (struct addr_range){start, end};
 	plan->npages = sort_merge(plan->pages, plan->npages);
 }
 

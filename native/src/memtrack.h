@@ -40,8 +40,8 @@ struct rewind_plan {
 };
 int memtrack_rewind_plan(struct ckpt_tracker *t, pid_t pid, int fd, const struct process_image *p,
 			 struct rewind_plan *plan);
-/* Adds [start, end) to the pages to write, keeping them in address order and merged. */
-void memtrack_rewind_plan_add(struct rewind_plan *plan, uint64_t start, uint64_t end);
+/* Puts the pages to write back in address order and merged, after more were added. */
+void memtrack_rewind_plan_merge(struct rewind_plan *plan);
 void memtrack_rewind_plan_free(struct rewind_plan *plan);
 /* Once the process's memory is the statefile's again: tracking starts over from it, and it is
  * the parent the next capture can use. */

@@ -31,22 +31,13 @@ static int pidfd_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	if (!v)
 		return ckpt_fail("fd %u of pid %d: the kernel does not show which process the pidfd is of", f->rec.fd, pid);
 	long target = strtol(v, NULL, 10);
-	if (target <= 0)
-		f->rec.kind_flags |= CKPT_PIDFD_REAPED; /* -1: reaped (or in no pid namespace of ours) */
-	else
+	if (target == -1)
+		f->rec.kind_flags |= CKPT_PIDFD_REAPED;
+	else if (target > 0)
 		f->rec.extra = (uint64_t)target;
+	/* 0: a live process in a pid namespace ckpt cannot see, outside the tree (extra 0 is no
+	 * pid of it): pidfd_capture_tree makes it an object restart cannot rebuild. */
 	return 0;
-}
-
-static bool in_tree(const struct statefile_image *img, uint64_t pid)
-{
-	for (size_t i = 0; i < img->nprocs; i++)
-		if (img->procs[i].rec.pid == pid)
-			return true;
-	for (size_t i = 0; i < img->nzombies; i++)
-		if (img->zombies[i].pid == pid)
-			return true;
-	return false;
 }
 
 /* A pidfd of a process outside the tree is an object restart cannot rebuild: files.c refuses it
@@ -56,7 +47,7 @@ static int pidfd_capture_tree(struct statefile_image *img)
 	for (size_t i = 0; i < img->nprocs; i++)
 		for (size_t k = 0; k < img->procs[i].nfds; k++) {
 			struct fd_image *f = &img->procs[i].fds[k];
-			if (f->rec.kind == CKPT_FD_PIDFD && !(f->rec.kind_flags & CKPT_PIDFD_REAPED) && !in_tree(img, f->rec.extra)) {
+			if (f->rec.kind == CKPT_FD_PIDFD && !(f->rec.kind_flags & CKPT_PIDFD_REAPED) && !image_has_pid(img, f->rec.extra)) {
 				f->rec.kind = CKPT_FD_OTHER;
 				f->rec.kind_flags = 0;
 				f->rec.extra = 0;
@@ -79,7 +70,7 @@ static int pidfd_check_tree(const struct statefile_image *img)
 	for (size_t i = 0; i < img->nprocs; i++)
 		for (size_t k = 0; k < img->procs[i].nfds; k++) {
 			const struct fd_image *f = &img->procs[i].fds[k];
-			if (f->rec.kind == CKPT_FD_PIDFD && !(f->rec.kind_flags & CKPT_PIDFD_REAPED) && !in_tree(img, f->rec.extra))
+			if (f->rec.kind == CKPT_FD_PIDFD && !(f->rec.kind_flags & CKPT_PIDFD_REAPED) && !image_has_pid(img, f->rec.extra))
 				return ckpt_fail("pidfd %u of pid %u is of pid %llu, which is not in the tree", f->rec.fd,
 						 img->procs[i].rec.pid, (unsigned long long)f->rec.extra);
 		}

@@ -94,13 +94,11 @@ struct layout_op {
 struct layout_plan {
 	struct layout_op *ops;
 	size_t nops, cap_ops;
-	bool *remapped; /* per saved mapping: (part of) it is mapped again, so written whole */
 };
 
 static void layout_plan_free(struct layout_plan *lp)
 {
 	free(lp->ops);
-	free(lp->remapped);
 	memset(lp, 0, sizeof(*lp));
 }
 
@@ -152,7 +150,6 @@ static int cmp_u64(const void *a, const void *b)
 static int plan_layout(const struct process_image *saved, const struct process_image *now, struct layout_plan *lp)
 {
 	memset(lp, 0, sizeof(*lp));
-	lp->remapped = xcalloc(saved->nvmas ? saved->nvmas : 1, sizeof(bool));
 	size_t nb = 2 * (saved->nvmas + now->nvmas);
 	uint64_t *bounds = xmalloc((nb ? nb : 1) * sizeof(uint64_t));
 	size_t n = 0;
@@ -187,7 +184,6 @@ static int plan_layout(const struct process_image *saved, const struct process_i
 				rc = ckpt_fail("a mapping at %#llx (%s) exists only in the snapshot", (unsigned long long)x,
 					       vma_name(saved, a));
 			add_op(lp, LAYOUT_MAP, x, y, a->prot);
-			lp->remapped[ks] = true;
 		} else if (b && !(b->flags & (CKPT_VMA_STACK | CKPT_VMA_GROWSDOWN))) {
 			/* (A stack that grew since keeps its pages: they are below what it uses.) */
 			if (b->flags & (KERNEL_VMAS | CKPT_VMA_SYSVSHM))
@@ -262,7 +258,7 @@ static bool kept_as_is(const struct ckpt_rec_fd *f)
 	switch (f->kind) {
 	case CKPT_FD_REG: case CKPT_FD_DIR: case CKPT_FD_CHR: case CKPT_FD_BLK: case CKPT_FD_TTY:
 		return true;
-	case CKPT_FD_PIPE: case CKPT_FD_FIFO:
+	case CKPT_FD_PIPE:
 		return (f->fd_flags & CKPT_FDF_OUTSIDE) != 0;
 	case CKPT_FD_UNIX: case CKPT_FD_INET:
 		return (f->kind_flags & CKPT_SK_RESET) && !(f->kind_flags & CKPT_SK_PEER_IN_TREE);
@@ -358,7 +354,9 @@ static void add_remapped(struct rewind_plan *plan, const struct layout_plan *lp)
 {
 	for (size_t i = 0; i < lp->nops; i++)
 		if (lp->ops[i].kind == LAYOUT_MAP)
-			memtrack_rewind_plan_add(plan, lp->ops[i].start, lp->ops[i].end);
+			*ARR_PUSH(plan->pages, plan->npages, plan->cap_pages) = (struct addr_range){lp->ops[i].start,
+												     lp->ops[i].end};
+	memtrack_rewind_plan_merge(plan);
 }
 
 /* Puts the snapshot's bytes back: the runs the plan names, and whole mappings where it cannot. */

@@ -538,12 +538,20 @@ static int bind_removed(int fd, const struct process_image *p, const struct fd_i
 	struct stat st;
 	bool occupied = lstat(a->sun_path, &st) == 0;
 	int rc = 0;
-	if (occupied && rename(a->sun_path, moved) < 0)
-		rc = ckpt_fail_errno("cannot bind unix socket fd %u of pid %u at %s again: cannot move what is there aside",
-				     f->rec.fd, p->rec.pid, shown);
-	else if (bind(fd, (const struct sockaddr *)a, alen) < 0 || rename(a->sun_path, aside.sun_path) < 0)
+	/* Never over a file that is already there under the aside name. */
+	if (occupied && (lstat(moved, &st) == 0 || rename(a->sun_path, moved) < 0)) {
+		free(moved);
+		return ckpt_fail_errno("cannot bind unix socket fd %u of pid %u at %s again: cannot move what is there aside",
+				       f->rec.fd, p->rec.pid, shown);
+	}
+	bool bound = bind(fd, (const struct sockaddr *)a, alen) == 0;
+	if (!bound || rename(a->sun_path, aside.sun_path) < 0) {
 		rc = ckpt_fail_errno("cannot bind unix socket fd %u of pid %u at %s again", f->rec.fd, p->rec.pid, shown);
-	if (occupied && rc == 0 && rename(moved, a->sun_path) < 0)
+		if (bound)
+			unlink(a->sun_path); /* our socket file, not the program's */
+	}
+	/* What was at the path goes back, whatever happened. */
+	if (occupied && rename(moved, a->sun_path) < 0 && rc == 0)
 		rc = ckpt_fail_errno("cannot put %s back after binding unix socket fd %u of pid %u there", shown, f->rec.fd,
 				     p->rec.pid);
 	free(moved);

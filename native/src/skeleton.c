@@ -168,17 +168,6 @@ static void park(void)
 		syscall(SYS_pause);
 }
 
-/* Whether pid leads a group or session of the tree: a process or a zombie of it. */
-static bool in_tree(const struct statefile_image *img, uint32_t pid)
-{
-	for (size_t i = 0; i < img->nprocs; i++)
-		if (img->procs[i].rec.pid == pid)
-			return true;
-	for (size_t i = 0; i < img->nzombies; i++)
-		if (img->zombies[i].pid == pid)
-			return true;
-	return false;
-}
 
 /* Session and group of this skeleton process (the root: is_root).  A group outside the tree
  * cannot be joined, and a process left stopped must not sit in a group that can become
@@ -186,7 +175,7 @@ static bool in_tree(const struct statefile_image *img, uint32_t pid)
 static void take_session_and_group(const struct restore_ctx *c, uint32_t pid, uint32_t pgid, uint32_t sid, bool is_root)
 {
 	const struct statefile_image *img = c->img;
-	bool in_tree_group = in_tree(img, pgid);
+	bool in_tree_group = image_has_pid(img, pgid); /* it leads a group of the tree */
 	if (sid == pid) {
 		if (setsid() < 0)
 			fail_inside(c, "cannot make pid %u a session leader: %s", pid, strerror(errno));

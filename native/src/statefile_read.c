@@ -264,6 +264,11 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 			ckpt_fail("mapping at 0x%llx has a file offset that is not page aligned", (unsigned long long)start);
 			goto out;
 		}
+		/* Where it ends in its file is a size restart may give a file (a deleted one). */
+		if (v->rec.pgoff > (uint64_t)INT64_MAX - (v->rec.end - v->rec.start)) {
+			ckpt_fail("mapping at 0x%llx has a file offset past any file size", (unsigned long long)start);
+			goto out;
+		}
 		/* [vvar], [vvar_vclock] and [vdso] exist once; restart moves each to its one place. */
 		uint32_t special = v->rec.flags & (CKPT_VMA_VDSO | CKPT_VMA_VVAR | CKPT_VMA_VVAR_VCLOCK);
 		if (special & (special - 1) || special & seen_special) {
