@@ -78,15 +78,9 @@ class CdtGdbAdapterTest {
 		restarted = Engine.restartStopped(saved.statefile, null);
 		assertEquals('T', TestPrograms.state(restarted.pid()));
 
-		StringBuilder console = new StringBuilder();
-		IDebugProtocolServer server = startAdapter(new IDebugProtocolClient() {
-			@Override
-			public void output(OutputEventArguments args) {
-				synchronized (console) {
-					console.append(args.getOutput());
-				}
-			}
-		});
+		Client client = new Client();
+		StringBuilder console = client.console;
+		IDebugProtocolServer server = startAdapter(client);
 
 		Map<String, Object> attach = new HashMap<>();
 		attach.put("processId", Integer.toString(restarted.pid())); //$NON-NLS-1$
@@ -123,21 +117,10 @@ class CdtGdbAdapterTest {
 	void goBackInPlaceIsAStopTheAdapterShows() throws Exception {
 		Path exe = TestPrograms.compileLoop(dir);
 		int line = TestPrograms.breakLine();
-		BlockingQueue<StoppedEventArguments> stops = new LinkedBlockingQueue<>();
-		StringBuilder console = new StringBuilder();
-		IDebugProtocolServer server = startAdapter(new IDebugProtocolClient() {
-			@Override
-			public void output(OutputEventArguments args) {
-				synchronized (console) {
-					console.append(args.getOutput());
-				}
-			}
-
-			@Override
-			public void stopped(StoppedEventArguments args) {
-				stops.add(args);
-			}
-		});
+		Client client = new Client();
+		BlockingQueue<StoppedEventArguments> stops = client.stops;
+		StringBuilder console = client.console;
+		IDebugProtocolServer server = startAdapter(client);
 
 		Map<String, Object> launch = new HashMap<>();
 		launch.put("program", exe.toString()); //$NON-NLS-1$
@@ -189,6 +172,24 @@ class CdtGdbAdapterTest {
 		DisconnectArguments disconnect = new DisconnectArguments();
 		disconnect.setTerminateDebuggee(true);
 		server.disconnect(disconnect).get(30, TimeUnit.SECONDS);
+	}
+
+	/** What the adapter tells us: its console output and its stopped events. */
+	private static final class Client implements IDebugProtocolClient {
+		final StringBuilder console = new StringBuilder();
+		final BlockingQueue<StoppedEventArguments> stops = new LinkedBlockingQueue<>();
+
+		@Override
+		public void output(OutputEventArguments args) {
+			synchronized (console) {
+				console.append(args.getOutput());
+			}
+		}
+
+		@Override
+		public void stopped(StoppedEventArguments args) {
+			stops.add(args);
+		}
 	}
 
 	private IDebugProtocolServer startAdapter(IDebugProtocolClient client) throws Exception {
