@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# zdtm.sh CRIU_DIR [-o RESULTS] [TEST...]: run CRIU's zdtm static tests against ckpt.
+# zdtm.sh CRIU_DIR [-o RESULTS] [-j LANES] [TEST...]: run CRIU's zdtm static tests against ckpt.
 #
 # CRIU_DIR is a CRIU source checkout (only test/zdtm is used). The script builds the static tests
 # there, then for each test in scope does what zdtm.py does in its host ("h") flavour, with ckpt in
@@ -15,15 +15,25 @@
 # test saw a difference); ERROR when the test could not be built or started here, before ckpt
 # had any part; SKIP with the class of tests it is outside the scope of. Then the totals and the
 # share of PASS among the tests that ran under ckpt (PASS and FAIL). Run as root.
+# -j LANES runs that many tests at a time (default 1; the result lines then come in the order
+# the tests end). Tests that zdtm marks 'excl', and the socket tests, which bind fixed ports,
+# run one at a time after the others.
 # Environment: CKPT (the ckpt command), ZDTM_TIMEOUT (seconds per step, default 30).
 set -u
 
-usage() { echo "usage: $0 CRIU_DIR [-o RESULTS] [TEST...]" >&2; exit 2; }
+usage() { echo "usage: $0 CRIU_DIR [-o RESULTS] [-j LANES] [TEST...]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 CRIU_DIR=$(cd "$1" && pwd) || usage
 shift
 RESULTS=zdtm-results.txt
-if [ "${1:-}" = -o ]; then RESULTS=$2; shift 2; fi
+LANES=1
+while [ $# -ge 2 ]; do
+	case $1 in
+	-o) RESULTS=$2; shift 2 ;;
+	-j) LANES=$2; shift 2; [[ $LANES =~ ^[1-9][0-9]*$ ]] || usage ;;
+	*) break ;;
+	esac
+done
 [ "$(id -u)" = 0 ] || { echo "zdtm.sh: run as root (the tests change ids)" >&2; exit 2; }
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +42,8 @@ STEP_TIMEOUT=${ZDTM_TIMEOUT:-30}
 ZDTM=$CRIU_DIR/test/zdtm
 STATIC=$ZDTM/static
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+STATIC_MODE=$(stat -c %a "$STATIC") # the tests that run as another user need it writable
+trap 'chmod "$STATIC_MODE" "$STATIC"; rm -rf "$WORK"' EXIT
 
 # Tests outside the scope of a debugger of programs on one machine, each with its reason class.
 # Besides these, the .desc files exclude: a flavour list without "h" (needs-namespaces), another
@@ -126,6 +137,8 @@ why() { grep -m1 -v '^$' "$1" | cut -c1-200; }
 
 run_test() {
 	local t=$1 pid rpid env=(TMPDIR="${TMPDIR:-/tmp}" ZDTM_THREAD_BOMB=5)
+	local WORK=$WORK/$t # a test's own files: tests may run side by side
+	mkdir -p "$WORK"
 	(cd "$STATIC" && make --no-print-directory -s "$t.cleanout") >/dev/null 2>&1
 	if ! (cd "$STATIC" && make --no-print-directory -s "$t") >"$WORK/build" 2>&1; then
 		echo "ERROR build: $(grep -m1 -i error "$WORK/build")"; return
@@ -183,21 +196,40 @@ else
 		--eval 'print-tests: ; @echo $(TST)' print-tests)
 fi
 
-pass=0; fail=0; error=0; skip=0
+# run_one TEST: run it and say its result line.
+run_one() {
+	local t=$1 res
+	res=$(run_test "$t" 2>&1); res=${res%%$'\n'*}
+	kill_leftovers "$t"
+	(cd "$STATIC" && make --no-print-directory -s "$t.cleanout") >/dev/null 2>&1
+	rm -rf "${WORK:?}/$t"
+	case $res in
+	PASS*) say "PASS  $t" ;;
+	FAIL*) say "FAIL  $t: ${res#FAIL }" ;;
+	*) say "ERROR $t: ${res#ERROR }" ;;
+	esac
+}
+
+# alone TEST: whether TEST must not run beside another one.
+alone() {
+	[[ " $(desc_get "$1" flags) " == *" excl "* ]] && return 0
+	[[ $1 =~ sock|sk-|tcp|udp|icmp|packet|netlink|scm ]]
+}
+
+skip=0; shared=(); solo=()
 for t in "${TESTS[@]}"; do
 	class=$(scope_class "$t")
 	if [ -n "$class" ]; then
 		say "SKIP  $t ($class)"; skip=$((skip + 1)); continue
 	fi
-	res=$(run_test "$t" 2>&1); res=${res%%$'\n'*}
-	kill_leftovers "$t"
-	(cd "$STATIC" && make --no-print-directory -s "$t.cleanout") >/dev/null 2>&1
-	case $res in
-	PASS*) pass=$((pass + 1)); say "PASS  $t" ;;
-	FAIL*) fail=$((fail + 1)); say "FAIL  $t: ${res#FAIL }" ;;
-	*) error=$((error + 1)); say "ERROR $t: ${res#ERROR }" ;;
-	esac
+	if [ "$LANES" -gt 1 ] && alone "$t"; then solo+=("$t"); else shared+=("$t"); fi
 done
+for ((lane = 0; lane < LANES; lane++)); do
+	(for ((i = lane; i < ${#shared[@]}; i += LANES)); do run_one "${shared[$i]}"; done) &
+done
+wait
+for t in "${solo[@]}"; do run_one "$t"; done
+pass=$(grep -c '^PASS ' "$RESULTS"); fail=$(grep -c '^FAIL ' "$RESULTS"); error=$(grep -c '^ERROR ' "$RESULTS")
 total=$((pass + fail + error))
 say "in scope: $total (PASS $pass, FAIL $fail, ERROR $error); out of scope: $skip"
 [ $((pass + fail)) -gt 0 ] && say "share passing: $((pass * 100 / (pass + fail)))% of the $((pass + fail)) that ran under ckpt ($((pass * 100 / total))% counting ERROR)"
