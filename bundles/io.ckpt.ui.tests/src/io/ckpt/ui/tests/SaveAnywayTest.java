@@ -31,7 +31,6 @@ import io.ckpt.core.Snapshot;
 import io.ckpt.core.SnapshotStore;
 import io.ckpt.core.Statefile;
 import io.ckpt.core.tests.util.TestPrograms;
-import io.ckpt.debug.Snapshots;
 import io.ckpt.debug.internal.GdbControl;
 import io.ckpt.debug.internal.GdbInit;
 import io.ckpt.debug.internal.Sessions;
@@ -114,7 +113,7 @@ class SaveAnywayTest {
 		wc.setAttribute(ApplicationDelegate.ATTR_BREAK, "holder.c:" + line); //$NON-NLS-1$
 		GdbInit.enable(wc, true); // what the Snapshots tab does
 		ILaunch launch = wc.doSave().launch(ILaunchManager.DEBUG_MODE, null);
-		Ui.waitFor("gdb to stop holder at line " + line, 60, () -> Snapshots.canSave(launch)); //$NON-NLS-1$
+		Ui.waitFor("gdb to stop holder at line " + line, 60, () -> ApplicationDelegate.atBreakpoint(launch)); //$NON-NLS-1$
 		Sessions.inferiors(launch).forEach(programs::add);
 		long gdbPid = Sessions.pid(Sessions.gdbProcess(launch));
 		Ui.waitFor("the ckpt control socket of gdb", 30, () -> GdbControl.find(gdbPid) != null); //$NON-NLS-1$
