@@ -114,7 +114,7 @@ class SaveRestartTest {
 		}
 		ILaunchConfiguration config = wc.doSave();
 		ILaunch launch = config.launch(ILaunchManager.DEBUG_MODE, null);
-		Ui.waitFor("gdb to stop " + name + " at loop.c:" + line, 60, () -> Snapshots.canSave(launch)); //$NON-NLS-1$ //$NON-NLS-2$
+		Ui.waitFor("gdb to stop " + name + " at loop.c:" + line, 60, () -> ApplicationDelegate.atBreakpoint(launch)); //$NON-NLS-1$ //$NON-NLS-2$
 		Sessions.inferiors(launch).forEach(programs::add);
 		return launch;
 	}

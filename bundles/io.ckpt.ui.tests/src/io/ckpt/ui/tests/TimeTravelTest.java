@@ -64,7 +64,6 @@ import io.ckpt.core.internal.CorePreferences;
 import io.ckpt.core.tests.util.TestPrograms;
 import io.ckpt.debug.CkptDebug;
 import io.ckpt.debug.SnapPointBreakpoint;
-import io.ckpt.debug.Snapshots;
 import io.ckpt.debug.TimeTravel;
 import io.ckpt.debug.Timeline;
 import io.ckpt.debug.internal.GdbInit;
@@ -130,7 +129,7 @@ class TimeTravelTest {
 	/** Launches the configuration and waits for its program to stop at the breakpoint. */
 	private static ILaunch launch(ILaunchConfiguration config) throws Exception {
 		ILaunch launch = config.launch(ILaunchManager.DEBUG_MODE, null);
-		Ui.waitFor("gdb to stop at loop.c:" + line, 60, () -> Snapshots.canSave(launch)); //$NON-NLS-1$
+		Ui.waitFor("gdb to stop at loop.c:" + line, 60, () -> ApplicationDelegate.atBreakpoint(launch)); //$NON-NLS-1$
 		Sessions.inferiors(launch).forEach(programs::add);
 		return launch;
 	}

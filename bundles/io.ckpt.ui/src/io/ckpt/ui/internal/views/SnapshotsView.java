@@ -83,6 +83,8 @@ public class SnapshotsView extends ViewPart {
 	private final Set<String> knownGroups = new HashSet<>();
 	private final Set<Snapshot> pendingUpdates = new HashSet<>();
 	private boolean reloadPending;
+	/** A statefile to select once the store lists it (a save's file shows up a moment later). */
+	private Path revealWhenListed;
 	private Composite root;
 	private Label message;
 	private TreeViewer viewer;
@@ -340,6 +342,9 @@ public class SnapshotsView extends ViewPart {
 		knownGroups.clear();
 		groups.groups().forEach(g -> knownGroups.add(g.label()));
 		viewer.setSelection(new StructuredSelection(selection));
+		if (revealWhenListed != null && select(revealWhenListed)) {
+			revealWhenListed = null;
+		}
 		boolean empty = groups.isEmpty();
 		if (message.getVisible() != empty) {
 			message.setVisible(empty);
@@ -352,17 +357,25 @@ public class SnapshotsView extends ViewPart {
 
 	/** Selects a statefile (if shown). */
 	public void reveal(Path path) {
+		revealWhenListed = null;
 		reload();
 		Path file = path.toAbsolutePath().normalize();
+		if (!select(file)) {
+			revealWhenListed = file;
+		}
+	}
+
+	private boolean select(Path file) {
 		for (SnapshotGroup g : groups.groups()) {
 			for (Snapshot s : g.snapshots()) {
 				if (s.path().equals(file)) {
 					viewer.setExpandedState(g, true);
 					viewer.setSelection(new StructuredSelection(s), true);
-					return;
+					return true;
 				}
 			}
 		}
+		return false;
 	}
 
 	/** Selects statefiles (those shown). */
