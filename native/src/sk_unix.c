@@ -1,9 +1,10 @@
 /*
  * Unix domain sockets (fdkind.h): socketpairs and connected pairs inside the tree, listening and
  * bound sockets at a path or an abstract name, the messages queued in each and the fds in
- * flight with them (also those no process holds: sk_unix.h).  Capture finds each socket's peer with sock_diag (unix_diag); restart makes
- * every socket in ckpt, then joins the pairs and refills the queues once all exist
- * (restore_ready).  A socket whose peer is outside the tree comes back reporting a reset.
+ * flight with them (also those no process holds: sk_unix.h).  Capture finds each socket's peer
+ * with sock_diag (unix_diag); restart makes every socket in ckpt, then joins the pairs and
+ * refills the queues once all exist (restore_ready).  A socket whose peer is outside the tree
+ * comes back reporting a reset (a datagram one is connected to its peer's name again, if it can).
  */
 #include "fdkind.h"
 #include "files.h"
@@ -930,16 +931,20 @@ static int bind_removed(int fd, const struct process_image *p, const struct fd_i
 	return rc;
 }
 
-/* The socket file just bound at a gets its saved mode and owner back.  An owner the
- * restarting user may not give it stays theirs, with a warning. */
+/* The socket file just bound at a gets its saved mode and owner back.  An owner or group
+ * that was the process's own stays the restarting user's, as the restarted process's ids
+ * are; another that the restarting user may not give stays theirs, with a warning. */
 static void set_file_attrs(const struct sockaddr_un *a, const struct process_image *p, const struct fd_image *f,
 			   const struct ckpt_unix_file *file)
 {
 	struct stat st;
+	uid_t uid = file->uid == p->rec.euid ? (uid_t)-1 : file->uid;
+	gid_t gid = file->gid == p->rec.egid ? (gid_t)-1 : file->gid;
 	if (chmod(a->sun_path, file->mode) < 0 || lstat(a->sun_path, &st) < 0)
 		ckpt_warn("unix socket fd %u of pid %u: cannot set the mode of %s again: %s", f->rec.fd, p->rec.pid,
 			  a->sun_path, strerror(errno));
-	else if ((st.st_uid != file->uid || st.st_gid != file->gid) && lchown(a->sun_path, file->uid, file->gid) < 0)
+	else if (((uid != (uid_t)-1 && st.st_uid != uid) || (gid != (gid_t)-1 && st.st_gid != gid)) &&
+		 lchown(a->sun_path, uid, gid) < 0)
 		ckpt_warn("unix socket fd %u of pid %u: %s stays owned by %u:%u, not %u:%u: %s", f->rec.fd, p->rec.pid,
 			  a->sun_path, (unsigned)st.st_uid, (unsigned)st.st_gid, file->uid, file->gid, strerror(errno));
 }
