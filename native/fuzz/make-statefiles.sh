@@ -16,7 +16,7 @@ cc=${CC:-gcc}
 "$cc" -std=c11 -O2 -g -Wall -Wextra -I"$here/../src" -o "$work/bin/mkcorpus" "$here/mkcorpus.c"
 for mode in single threads tree objects; do
 	out="$work/$mode.out"
-	"$work/bin/seedprog" "$mode" >"$out" 2>/dev/null </dev/null &
+	"$work/bin/seedprog" "$mode" "$work/seed.sock" >"$out" 2>/dev/null </dev/null &
 	pid=$!
 	i=0
 	while ! grep -q ready "$out" 2>/dev/null; do

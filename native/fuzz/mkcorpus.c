@@ -2199,6 +2199,12 @@ static void gen_semantic(const char *C, const struct seeds *seeds)
 		emit(C, &c, "root-fd-1048575");
 		free(c.d);
 	}
+	/* An fd saved as in flight that no queued message carries. */
+	{
+		const struct noteref *fn = ckpt(&r, CKPT_NT_FDS);
+		size_t at = t_rec(tree, fn, 0) + offsetof(struct ckpt_rec_fd, fd_flags);
+		emit32(C, tree, at, g32(tree, at) | CKPT_FDF_IN_FLIGHT, "fd-in-flight-carried-by-nothing");
+	}
 	/* A unix socket whose peer in the tree is no socket of the statefile. */
 	{
 		const struct noteref *fn = ckpt(&r, CKPT_NT_FDS);
@@ -2318,6 +2324,7 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"flags-repair-without-peer", FIELD(struct ckpt_rec_fd, kind_flags), SET, CKPT_SK_REPAIR | CKPT_SK_QUEUES},
 		{"flags-fin-sent-when-established", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_FIN_SENT},
 		{"flags-name-gone-unnamed", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_NAME_GONE},
+		{"flags-file-mode-unnamed", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_FILE_ATTRS},
 		{"flags-without-options", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, (uint32_t)-CKPT_SK_OPTIONS},
 		{"state-cut-short", FIELD(struct ckpt_rec_fd, data_len), SET, 8},
 		{"state-one-byte-less", FIELD(struct ckpt_rec_fd, data_len), PLUS, 0xffffffff},
@@ -2333,6 +2340,29 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{CKPT_FD_INET, 1, "tcp", tcp_cases, N_CASES(tcp_cases)},
 		{CKPT_FD_INET, 0, "udp", udp_cases, N_CASES(udp_cases)},
 	};
+	/* The unix listener's socket file: a mode, an owner or a reserved field it cannot have, and
+	 * a path that both leads to it and was removed. */
+#define UNIX_FILE(f) sizeof(struct ckpt_fd_unix) + sizeof(struct ckpt_sk_options) + offsetof(struct ckpt_unix_file, f), 4
+	static const struct field_case file_cases[] = {
+		{"unix-file-mode-beyond-07777", UNIX_FILE(mode), SET, 010000},
+		{"unix-file-uid-minus-1", UNIX_FILE(uid), SET, 0xffffffff},
+		{"unix-file-gid-minus-1", UNIX_FILE(gid), SET, 0xffffffff},
+		{"unix-file-reserved", UNIX_FILE(reserved), SET, 1},
+	};
+	size_t listener = 0;
+	for (uint32_t i = 0; i < t_count(tree, fdn) && !listener; i++) {
+		size_t rec = t_rec(tree, fdn, i);
+		if (g32(tree, rec + offsetof(struct ckpt_rec_fd, kind)) == CKPT_FD_UNIX &&
+		    (g32(tree, rec + offsetof(struct ckpt_rec_fd, kind_flags)) & CKPT_SK_FILE_ATTRS))
+			listener = rec;
+	}
+	if (!listener)
+		die("the tree seed has no unix socket with its socket file's mode");
+	emit_field_cases(C, tree, t_data(tree, fdn) + g32(tree, listener + offsetof(struct ckpt_rec_fd, data_off)),
+			 file_cases, N_CASES(file_cases));
+	const struct field_case gone = {"unix-file-of-a-removed-path", FIELD(struct ckpt_rec_fd, kind_flags), PLUS,
+					CKPT_SK_NAME_GONE};
+	emit_field_case(C, tree, listener, &gone);
 	for (size_t k = 0; k < N_CASES(kinds); k++) {
 		size_t rec = socket_record(tree, fdn, kinds[k].kind, kinds[k].tcp);
 		if (!rec)

@@ -6,7 +6,8 @@
  *                     set over the pipe and an inotify fd that both share, and sockets: a
  *                     unix socketpair between them and a loopback TCP connection inside the
  *                     parent, with bytes queued both ways, a TCP listener, a UDP socket with a
- *                     datagram waiting
+ *                     datagram waiting, and a unix listener at the path argv[2] (its socket
+ *                     file's mode and owner are saved)
  *   seedprog objects  kernel objects of every kind ckpt saves: a zombie child, POSIX timers and
  *                     an itimer, file locks on its stdout (a file), SysV shared memory,
  *                     semaphores and a message queue, a thread under a seccomp filter and one
@@ -26,6 +27,7 @@
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -169,6 +171,14 @@ int main(int argc, char **argv)
 		if (s < 0 || write(t, "request", 7) != 7 || write(s, "reply", 5) != 5 ||
 		    bind(u, (struct sockaddr *)&a, sizeof(a)) < 0 || getsockname(u, (struct sockaddr *)&a, &al) < 0 ||
 		    sendto(u, "datagram", 8, 0, (struct sockaddr *)&a, sizeof(a)) != 8)
+			return 1;
+		struct sockaddr_un un = {.sun_family = AF_UNIX};
+		int ul = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (argc < 3 || strlen(argv[2]) >= sizeof(un.sun_path))
+			return 1;
+		strcpy(un.sun_path, argv[2]);
+		unlink(un.sun_path);
+		if (bind(ul, (struct sockaddr *)&un, sizeof(un)) < 0 || listen(ul, 1) < 0)
 			return 1;
 		/* Wait until the child has written, and leave the bytes in the pipe. */
 		usleep(100000);

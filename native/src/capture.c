@@ -17,6 +17,7 @@
 #include "remote.h"
 #include "seccomp.h"
 #include "signals.h"
+#include "sk_unix.h"
 #include "statefile.h"
 #include "sysvipc.h"
 #include "threads.h"
@@ -36,7 +37,8 @@
 
 #define SCRATCH 256
 
-static int capture_process(struct frozen_proc *fp, struct process_image *p, const struct mem_hint *hint)
+static int capture_process(struct frozen_proc *fp, struct process_image *p, const struct mem_hint *hint,
+			   struct unix_in_flight *in_flight)
 {
 	pid_t pid = fp->pid;
 	if (proctree_capture(fp, p) < 0 || procattr_capture(pid, p) < 0 || mem_capture_vmas(pid, p, hint) < 0)
@@ -72,9 +74,24 @@ static int capture_process(struct frozen_proc *fp, struct process_image *p, cons
 			return -1;
 	}
 	p->rec.nr_threads = (uint32_t)p->nthreads;
-	if (files_capture(pid, p) < 0)
+	/* Fds in flight are captured as fds of the process, put in its table until the tree is
+	 * captured (remove_in_flight). */
+	*in_flight = (struct unix_in_flight){.pid = pid, .tid = fp->tasks[asked].tid, .gadget = fp->gadget};
+	if (unix_in_flight_install(in_flight, seccomp_of_thread(p, (uint32_t)fp->tasks[asked].tid)) < 0 ||
+	    files_capture(pid, p) < 0)
 		return -1;
+	unix_in_flight_mark(in_flight, p);
 	return locks_capture(pid, p);
+}
+
+/* Closes the fds in flight that capture put in the processes' tables. */
+static int remove_in_flight(struct unix_in_flight *in_flight, size_t n)
+{
+	int rc = 0;
+	for (size_t i = 0; in_flight && i < n; i++)
+		if (unix_in_flight_remove(&in_flight[i]) < 0)
+			rc = ckpt_fail("cannot close the fds in flight that ckpt put in pid %d", in_flight[i].pid);
+	return rc;
 }
 
 static int make_clone(struct frozen_proc *fp, struct pageio_clone *clone)
@@ -154,6 +171,7 @@ struct ckpt_capture_job {
 	struct statefile_image img;
 	struct statefile_layout lay;
 	struct pageio_clone *clones;
+	struct unix_in_flight *in_flight; /* one per process of the tree */
 	struct pageio_held *held;      /* of processes captured without a clone (PAGEIO_HOLD) */
 	bool *holds;
 	struct pageio_progress prog;
@@ -179,6 +197,7 @@ static void job_free(struct ckpt_capture_job *job)
 	image_free(&job->img);
 	tree_free(&job->tree);
 	free(job->clones);
+	free(job->in_flight);
 	free(job->holds);
 	if (job->fd >= 0)
 		close(job->fd);
@@ -284,13 +303,15 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	job->t_frozen = now_ns();
 	ckpt_debug("frozen after %.3f ms", (job->t_frozen - job->t_start) / 1e6);
 
+	job->in_flight = xcalloc(job->tree.nprocs, sizeof(*job->in_flight));
 	for (size_t i = 0; i < job->tree.nprocs; i++) {
 		struct process_image *p = ARR_PUSH(img->procs, img->nprocs, img->cap_procs);
-		if (capture_process(&job->tree.procs[i], p, &hint) < 0 || check_interrupted() < 0)
+		if (capture_process(&job->tree.procs[i], p, &hint, &job->in_flight[i]) < 0 || check_interrupted() < 0)
 			goto fail;
 	}
 	proctree_capture_zombies(&job->tree, img);
-	if (files_capture_tree(img) < 0 || files_check_restorable(img, o->allow_unrestorable) < 0)
+	if (files_capture_tree(img) < 0 || files_check_restorable(img, o->allow_unrestorable) < 0 ||
+	    remove_in_flight(job->in_flight, job->tree.nprocs) < 0)
 		goto fail;
 	locks_capture_tree(img);
 	if (sysvipc_capture_tree(img) < 0)
@@ -342,8 +363,10 @@ fail:
 	/* Whatever failed, the program goes back to exactly the state it had. */
 	if (job->clones)
 		drop_clones(&job->tree, job->clones, img->nprocs, CKPT_LEAVE_RUNNING);
-	if (frozen)
+	if (frozen) {
+		remove_in_flight(job->in_flight, job->tree.nprocs);
 		tree_release(&job->tree, CKPT_LEAVE_RUNNING);
+	}
 	mem_hint_free(&hint);
 	job_free(job);
 	return NULL;

@@ -727,7 +727,8 @@ int files_restore_inside(const struct files_restore *fr, const struct process_im
 		if (kind && kind->finish_inside && kind->finish_inside(p, &p->fds[k]) < 0)
 			return -1;
 	}
-	/* Everything else goes. */
+	/* Everything else goes, and the fds in flight (sent again with their messages, sk_unix.c),
+	 * which were placed only for what finish_inside does with them. */
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
 		return ckpt_fail_errno("cannot list /proc/self/fd");
@@ -743,7 +744,7 @@ int files_restore_inside(const struct files_restore *fr, const struct process_im
 			continue;
 		bool wanted = false;
 		for (size_t k = 0; k < p->nfds; k++)
-			wanted |= (int)p->fds[k].rec.fd == fd;
+			wanted |= (int)p->fds[k].rec.fd == fd && !(p->fds[k].rec.fd_flags & CKPT_FDF_IN_FLIGHT);
 		for (size_t i = 0; i < nkeep; i++)
 			wanted |= keep[i] == fd;
 		if (!wanted)

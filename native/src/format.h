@@ -202,6 +202,8 @@ enum {
 #define CKPT_FDF_OUTSIDE   0x4u /* refers to something outside the tree (pipe end held elsewhere) */
 #define CKPT_FDF_LOST      0x8u /* restart cannot rebuild it, and the capture was told to save anyway:
                                  * it comes back as /dev/null */
+#define CKPT_FDF_IN_FLIGHT 0x10u /* not in the process's table: a copy of an fd in flight in a queued
+                                  * message of a unix socket of the tree, which restart sends again */
 
 struct ckpt_rec_fd {
 	uint32_t fd;
@@ -306,6 +308,8 @@ struct ckpt_fd_inotify_watch {
 #define CKPT_SK_NAME_GONE    0x100u /* unix: bound to a path that no longer leads to it (removed,
                                      * or another file is there); restart binds it and leaves
                                      * the path as it finds it */
+#define CKPT_SK_FILE_ATTRS   0x1000u /* unix: a struct ckpt_unix_file follows the options: the
+                                      * mode and owner of the socket file at its path */
 
 /* Socket options kept (ckpt_sk_common.opts). */
 #define CKPT_SKO_REUSEADDR 0x1u
@@ -346,6 +350,13 @@ struct ckpt_sk_options {
 #define CKPT_SKX_LINGER    0x1u  /* SO_LINGER on */
 #define CKPT_SKX_OOBINLINE 0x2u  /* SO_OOBINLINE */
 #define CKPT_SKX_CORK      0x4u  /* TCP_CORK */
+
+/* The socket file of a unix socket bound to a path (CKPT_SK_FILE_ATTRS). */
+struct ckpt_unix_file {
+	uint32_t mode;            /* its permission bits (07777 at most) */
+	uint32_t uid, gid;        /* its owner and group */
+	uint32_t reserved;        /* 0 */
+};
 
 /* Unix socket states. */
 enum { CKPT_SKS_UNCONNECTED = 0, CKPT_SKS_LISTENING = 1, CKPT_SKS_CONNECTED = 2 };

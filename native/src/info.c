@@ -240,6 +240,7 @@ static char *render_json(const char *path, const struct statefile_image *img, co
 			json_str(&j, "access", acc_name(fd->rec.open_flags));
 			json_str(&j, "path", fd->path);
 			json_u64(&j, "pos", fd->rec.pos);
+			json_bool(&j, "in_flight", fd->rec.fd_flags & CKPT_FDF_IN_FLIGHT);
 			const struct fd_kind *k = fd_kind_of(fd->rec.kind);
 			if (k && k->describe_json)
 				k->describe_json(fd, &j);
@@ -370,8 +371,9 @@ static char *render_text(const char *path, const struct statefile_image *img, co
 		buf_printf(&b, "  Files:    %zu\n", p->nfds);
 		for (size_t f = 0; f < p->nfds; f++) {
 			const struct fd_image *fd = &p->fds[f];
-			buf_printf(&b, "    %-4u %-12s %-2s %s", fd->rec.fd, fd_kind_name(fd->rec.kind),
-				   acc_name(fd->rec.open_flags), fd->path ? fd->path : "");
+			buf_printf(&b, "    %-4u %-12s %-2s %s%s", fd->rec.fd, fd_kind_name(fd->rec.kind),
+				   acc_name(fd->rec.open_flags), fd->path ? fd->path : "",
+				   fd->rec.fd_flags & CKPT_FDF_IN_FLIGHT ? " (in flight only)" : "");
 			const struct fd_kind *k = fd_kind_of(fd->rec.kind);
 			if (k && k->describe_text)
 				k->describe_text(fd, &b, "           ");

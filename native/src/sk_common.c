@@ -224,6 +224,14 @@ int sk_peek_queue(int fd, int (*each)(const struct sk_peeked *m, void *arg), voi
 	if (get_int(fd, SOL_SOCKET, SO_PEEK_OFF, &own_off) < 0)
 		own_off = -1;
 	bool stream = type == SOCK_STREAM;
+	/* A seqpacket socket whose peer stopped sending reads 0 at the end of its queue, as it
+	 * does for a message of no bytes: with SO_PASSCRED on for the walk, every message
+	 * carries credentials and the end none. */
+	int own_passcred = 0, on = 1;
+	bool seqpacket = type == SOCK_SEQPACKET;
+	if (seqpacket && (get_int(fd, SOL_SOCKET, SO_PASSCRED, &own_passcred) < 0 ||
+			  (!own_passcred && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)))
+		return ckpt_fail_errno("cannot read the queue of %s", what);
 	size_t cap = 256u << 10;
 	uint8_t *buf = xmalloc(cap);
 	union {
@@ -255,12 +263,15 @@ int sk_peek_queue(int fd, int (*each)(const struct sk_peeked *m, void *arg), voi
 			break;
 		}
 		m->nfds = 0;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		bool creds = false;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			creds |= c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS;
 			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 				size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 				for (size_t i = 0; i < k && m->nfds < SK_MAX_FDS_PER_MSG; i++)
 					memcpy(&m->fds[m->nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 			}
+		}
 		bool truncated = !stream && (size_t)n > cap;
 		if ((mh.msg_flags & MSG_CTRUNC) || truncated) {
 			for (size_t i = 0; i < m->nfds; i++)
@@ -274,7 +285,7 @@ int sk_peek_queue(int fd, int (*each)(const struct sk_peeked *m, void *arg), voi
 			buf = xrealloc(buf, cap);
 			continue;
 		}
-		if (n == 0 && stream)
+		if (n == 0 && (stream || (seqpacket && !creds)))
 			break; /* end of stream: the peer shut down writing */
 		if (++count > SK_MAX_MSGS || off + (uint64_t)n > SK_MAX_QUEUED) {
 			for (size_t i = 0; i < m->nfds; i++)
@@ -294,6 +305,8 @@ int sk_peek_queue(int fd, int (*each)(const struct sk_peeked *m, void *arg), voi
 		off += (uint64_t)n;
 	}
 	set_peek_off(fd, own_off);
+	if (seqpacket && !own_passcred)
+		setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &own_passcred, sizeof(own_passcred));
 	free(m);
 	free(buf);
 	return rc;

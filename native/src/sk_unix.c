@@ -1,19 +1,25 @@
 /*
  * Unix domain sockets (fdkind.h): socketpairs and connected pairs inside the tree, listening and
  * bound sockets at a path or an abstract name, the messages queued in each and the fds in
- * flight with them.  Capture finds each socket's peer with sock_diag (unix_diag); restart makes
- * every socket in ckpt, then joins the pairs and refills the queues once all exist
- * (restore_ready).  A socket whose peer is outside the tree comes back reporting a reset.
+ * flight with them (also those no process holds: sk_unix.h).  Capture finds each socket's peer
+ * with sock_diag (unix_diag); restart makes every socket in ckpt, then joins the pairs and
+ * refills the queues once all exist (restore_ready).  A socket whose peer is outside the tree
+ * comes back reporting a reset (a datagram one is connected to its peer's name again, if it can).
  */
 #include "fdkind.h"
 #include "files.h"
+#include "inject.h"
 #include "json.h"
 #include "portability.h"
+#include "remote.h"
 #include "sk_common.h"
+#include "sk_unix.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
@@ -31,7 +37,7 @@
 #define NAME_MAX_UNIX sizeof(((struct sockaddr_un *)0)->sun_path)
 #define UNIX_FLAGS \
 	(CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_QUEUES | CKPT_SK_IN_ACCEPT_QUEUE | CKPT_SK_OPTIONS | \
-	 CKPT_SK_NAME_GONE)
+	 CKPT_SK_NAME_GONE | CKPT_SK_FILE_ATTRS)
 
 #ifndef SYS_kcmp
 #define SYS_kcmp 312
@@ -193,6 +199,7 @@ out:
 struct unix_view {
 	struct ckpt_fd_unix u;
 	struct ckpt_sk_options opts; /* size 0: none saved */
+	struct ckpt_unix_file file;  /* with CKPT_SK_FILE_ATTRS, else zero */
 	const uint8_t *name, *peer_name;
 	struct sk_cursor msgs;   /* at the first queued message */
 };
@@ -207,6 +214,12 @@ static int view_of(const struct fd_image *f, struct unix_view *v)
 	if (sk_take_options(&c, f->rec.kind_flags, &v->opts) < 0 || v->u.name_len > NAME_MAX_UNIX ||
 	    v->u.peer_name_len > NAME_MAX_UNIX)
 		return -1;
+	memset(&v->file, 0, sizeof(v->file));
+	if (f->rec.kind_flags & CKPT_SK_FILE_ATTRS) {
+		if (!(r = sk_take(&c, sizeof(v->file))))
+			return -1;
+		memcpy(&v->file, r, sizeof(v->file));
+	}
 	v->name = sk_take(&c, v->u.name_len);
 	v->peer_name = sk_take(&c, v->u.peer_name_len);
 	v->msgs = c;
@@ -214,11 +227,14 @@ static int view_of(const struct fd_image *f, struct unix_view *v)
 }
 
 static void put_record(struct fd_image *f, const struct ckpt_fd_unix *u, const struct ckpt_sk_options *opts,
-		       const uint8_t *name, const uint8_t *peer_name, const struct buf *msgs)
+		       const struct ckpt_unix_file *file, const uint8_t *name, const uint8_t *peer_name,
+		       const struct buf *msgs)
 {
 	struct buf b = {0};
 	buf_put(&b, u, sizeof(*u));
 	sk_put_options(&b, f->rec.kind_flags, opts);
+	if (f->rec.kind_flags & CKPT_SK_FILE_ATTRS)
+		buf_put(&b, file, sizeof(*file));
 	buf_put(&b, name, u->name_len);
 	buf_put(&b, peer_name, u->peer_name_len);
 	if (msgs)
@@ -231,14 +247,15 @@ static void put_record(struct fd_image *f, const struct ckpt_fd_unix *u, const s
 /* ---- capture ---- */
 
 /* Whether the path a socket of pid was bound to still leads to its socket file, as pid sees
- * it; a path ckpt cannot look at counts as leading there. */
-static bool path_leads_to_it(pid_t pid, const struct unix_diag_info *d)
+ * it (then *seen is true and st that file's); a path ckpt cannot look at counts as leading
+ * there. */
+static bool path_leads_to_it(pid_t pid, const struct unix_diag_info *d, struct stat *st, bool *seen)
 {
 	char *path = xasprintf("/proc/%d/%s/%.*s", pid, d->name[0] == '/' ? "root" : "cwd", (int)d->name_len,
 			       (const char *)d->name);
-	struct stat st;
-	bool leads = lstat(path, &st) == 0 ? st.st_ino == d->vfs_ino && st.st_dev == d->vfs_dev
-					   : errno != ENOENT && errno != ENOTDIR;
+	int found = lstat(path, st);
+	*seen = found == 0 && st->st_ino == d->vfs_ino && st->st_dev == d->vfs_dev;
+	bool leads = found == 0 ? *seen : errno != ENOENT && errno != ENOTDIR;
 	free(path);
 	return leads;
 }
@@ -260,11 +277,20 @@ static int unix_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	}
 	struct ckpt_fd_unix u = {0};
 	struct ckpt_sk_options opts;
+	struct ckpt_unix_file file = {0};
 	int rc = sk_common_capture(fd, &u.sk);
 	sk_options_capture(fd, &opts);
 	f->rec.kind_flags |= CKPT_SK_OPTIONS;
-	if (d.name_len && d.name[0] && d.has_vfs && !path_leads_to_it(pid, &d))
+	struct stat st;
+	bool seen = false;
+	if (d.name_len && d.name[0] && d.has_vfs && !path_leads_to_it(pid, &d, &st, &seen))
 		f->rec.kind_flags |= CKPT_SK_NAME_GONE;
+	if (seen) {
+		f->rec.kind_flags |= CKPT_SK_FILE_ATTRS;
+		file.mode = st.st_mode & 07777;
+		file.uid = st.st_uid;
+		file.gid = st.st_gid;
+	}
 	u.sk.type = d.type;
 	u.ino = f->rec.ino;
 	u.shutdown = d.shutdown & 3;
@@ -287,7 +313,7 @@ static int unix_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	close(fd);
 	free(d.icons);
 	if (rc == 0)
-		put_record(f, &u, &opts, d.name, peer_name, NULL);
+		put_record(f, &u, &opts, &file, d.name, peer_name, NULL);
 	return rc;
 }
 
@@ -368,6 +394,255 @@ static bool waits_at_a_listener(const struct statefile_image *img, uint64_t ino)
 	return false;
 }
 
+/* ---- fds in flight that no process may hold (sk_unix.h) ---- */
+
+/* A queue read while installing its fds in flight, kept for the capture of its socket
+ * (capture_description): a message of no bytes, once peeked at, is not seen by a second read
+ * at an offset.  The fds are ckpt's copies, open until unix_in_flight_remove. */
+struct read_queue {
+	pid_t pid;
+	uint64_t ino;
+	struct sk_peeked *msgs;
+	size_t n;
+};
+static struct {
+	struct read_queue *q;
+	size_t n;
+} read_queues;
+
+static struct read_queue *read_queue_of(uint64_t ino)
+{
+	for (size_t i = 0; i < read_queues.n; i++)
+		if (read_queues.q[i].ino == ino)
+			return &read_queues.q[i];
+	return NULL;
+}
+
+static void free_read_queues(pid_t pid)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < read_queues.n; i++) {
+		struct read_queue *q = &read_queues.q[i];
+		if (q->pid != pid) {
+			read_queues.q[kept++] = *q;
+			continue;
+		}
+		for (size_t k = 0; k < q->n; k++) {
+			for (size_t j = 0; j < q->msgs[k].nfds; j++)
+				close(q->msgs[k].fds[j]);
+			free(q->msgs[k].data);
+		}
+		free(q->msgs);
+	}
+	read_queues.n = kept;
+	if (!kept) {
+		free(read_queues.q);
+		read_queues.q = NULL;
+	}
+}
+
+/* Where the messages that carry fds start in a queue, as SO_PEEK_OFF counts; and the whole
+ * queue, for the capture. */
+struct fd_offsets {
+	uint64_t at;
+	uint64_t *offs;
+	size_t n;
+	struct read_queue *q;
+};
+
+static int note_offset(const struct sk_peeked *m, void *arg)
+{
+	struct fd_offsets *o = arg;
+	if (m->nfds) {
+		o->offs = xrealloc(o->offs, (o->n + 1) * sizeof(*o->offs));
+		o->offs[o->n++] = o->at;
+	}
+	o->at += m->len;
+	struct read_queue *q = o->q;
+	q->msgs = xrealloc(q->msgs, (q->n + 1) * sizeof(*q->msgs));
+	struct sk_peeked *c = &q->msgs[q->n++];
+	*c = *m;
+	c->data = xmalloc(m->len ? m->len : 1);
+	memcpy(c->data, m->data, m->len);
+	for (size_t i = 0; i < m->nfds; i++)
+		c->fds[i] = fcntl(m->fds[i], F_DUPFD_CLOEXEC, 0);
+	return 0;
+}
+
+/* The injected recvmsg's msghdr, iovec, one byte of data and room for the most fds. */
+#define IN_FLIGHT_CTL CMSG_SPACE(sizeof(int) * SK_MAX_FDS_PER_MSG)
+#define IN_FLIGHT_SCRATCH (128 + IN_FLIGHT_CTL)
+
+static void add_fd(struct unix_in_flight *in, int fd)
+{
+	in->fds = xrealloc(in->fds, (in->n + 1) * sizeof(*in->fds));
+	in->fds[in->n++] = fd;
+}
+
+/* Peeks, inside the process, at each message of its socket fd (ours: the same socket here)
+ * that carries fds, which the kernel then installs in its table. */
+static int install_from(struct inject *inj, struct unix_in_flight *in, int fd, int ours, const struct fd_offsets *o,
+			const char *what)
+{
+	uint64_t mh_at = inj->scratch, io_at = mh_at + 64, data_at = io_at + 32, ctl_at = mh_at + 128;
+	long ret;
+	for (size_t i = 0; i < o->n; i++) {
+		int off = (int)o->offs[i];
+		struct iovec io = {(void *)(uintptr_t)data_at, 1};
+		struct msghdr mh = {.msg_iov = (void *)(uintptr_t)io_at, .msg_iovlen = 1,
+				    .msg_control = (void *)(uintptr_t)ctl_at, .msg_controllen = IN_FLIGHT_CTL};
+		int flags = MSG_PEEK | MSG_DONTWAIT | MSG_CMSG_CLOEXEC;
+		if (o->offs[i] > INT_MAX || setsockopt(ours, SOL_SOCKET, SO_PEEK_OFF, &off, sizeof(off)) < 0)
+			return ckpt_fail_errno("cannot read the fds in flight in %s", what);
+		if (!inject_allowed(inj, SYS_recvmsg, (uint64_t)fd, mh_at, (uint64_t)flags, 0, 0, 0) ||
+		    !inject_allowed(inj, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0))
+			return ckpt_fail("%s has fds in flight, which its seccomp filter does not let ckpt read", what);
+		if (remote_write(in->pid, io_at, &io, sizeof(io)) < 0 || remote_write(in->pid, mh_at, &mh, sizeof(mh)) < 0 ||
+		    inject_syscall_checked(inj, "recvmsg (fds in flight)", SYS_recvmsg, (uint64_t)fd, mh_at, (uint64_t)flags,
+					   0, 0, 0, &ret) < 0 ||
+		    remote_read(in->pid, mh_at, &mh, sizeof(mh)) < 0)
+			return -1;
+		union {
+			struct cmsghdr align;
+			uint8_t b[IN_FLIGHT_CTL];
+		} ctl;
+		size_t len = mh.msg_controllen < sizeof(ctl.b) ? mh.msg_controllen : sizeof(ctl.b);
+		if (len && remote_read(in->pid, ctl_at, ctl.b, len) < 0)
+			return -1;
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = len;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+				for (size_t k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+					int got;
+					memcpy(&got, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+					add_fd(in, got);
+				}
+		if (mh.msg_flags & MSG_CTRUNC)
+			return ckpt_fail("%s has a message with more fds in flight than ckpt can take", what);
+	}
+	return 0;
+}
+
+/* The unix socket fd of the process, in ckpt, when fds are in flight in its queue (fdinfo's
+ * scm_fds says so; without it, any datagram or connected socket); -1 for any other fd.  A
+ * socket not read here keeps its zero-length messages for the capture's own reading, which
+ * would not see them once peeked at. */
+static int unix_queue_of(pid_t pid, int fd)
+{
+	char link[64], info[64];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
+	snprintf(info, sizeof(info), "fdinfo/%d", fd);
+	char *path = read_link(link), *fdinfo = read_proc(pid, info, NULL);
+	const char *scm_fds = fdinfo ? status_field(fdinfo, "scm_fds") : NULL;
+	bool sock = path && strncmp(path, "socket:[", 8) == 0 && (!scm_fds || atoi(scm_fds) > 0);
+	free(path);
+	free(fdinfo);
+	int ours = sock ? take_fd(pid, fd) : -1, domain = 0, type = 0;
+	socklen_t l = sizeof(domain), tl = sizeof(type);
+	struct sockaddr_un peer;
+	socklen_t pl = sizeof(peer);
+	if (ours >= 0 && (getsockopt(ours, SOL_SOCKET, SO_DOMAIN, &domain, &l) < 0 || domain != AF_UNIX ||
+			  getsockopt(ours, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 ||
+			  (type != SOCK_DGRAM && getpeername(ours, (struct sockaddr *)&peer, &pl) < 0))) {
+		close(ours);
+		ours = -1;
+	}
+	return ours;
+}
+
+int unix_in_flight_install(struct unix_in_flight *in, const struct seccomp_image *filter)
+{
+	in->fds = NULL;
+	in->n = 0;
+	DIR *d = opendir_proc(in->pid, "fd");
+	if (!d)
+		return ckpt_fail_errno("cannot list the open files of pid %d", in->pid);
+	int *fds = NULL;
+	size_t nfds = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		if (de->d_name[0] != '.') {
+			fds = xrealloc(fds, (nfds + 1) * sizeof(*fds));
+			fds[nfds++] = atoi(de->d_name);
+		}
+	closedir(d);
+	/* Sockets installed in flight are read too; each socket once (a socket may be in flight
+	 * in its own queue). */
+	uint64_t *seen = NULL;
+	size_t nseen = 0;
+	struct inject inj;
+	bool injecting = false;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < nfds + in->n; i++) {
+		int fd = i < nfds ? fds[i] : in->fds[i - nfds];
+		int ours = unix_queue_of(in->pid, fd);
+		struct stat st;
+		if (ours < 0)
+			continue;
+		/* A socket another process shares was read there. */
+		bool again = fstat(ours, &st) < 0 || read_queue_of((uint64_t)st.st_ino);
+		for (size_t k = 0; k < nseen && !again; k++)
+			again = seen[k] == (uint64_t)st.st_ino;
+		if (again) {
+			close(ours);
+			continue;
+		}
+		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+		seen[nseen++] = (uint64_t)st.st_ino;
+		char *what = xasprintf("unix socket fd %d of pid %d", fd, (int)in->pid);
+		read_queues.q = xrealloc(read_queues.q, (read_queues.n + 1) * sizeof(*read_queues.q));
+		struct fd_offsets o = {.q = &read_queues.q[read_queues.n++]};
+		*o.q = (struct read_queue){.pid = in->pid, .ino = (uint64_t)st.st_ino};
+		int own_off = -1;
+		socklen_t l = sizeof(own_off);
+		getsockopt(ours, SOL_SOCKET, SO_PEEK_OFF, &own_off, &l);
+		rc = sk_peek_queue(ours, note_offset, &o, what);
+		if (rc == 0 && o.n && !injecting && (rc = inject_begin(&inj, in->tid, in->gadget, IN_FLIGHT_SCRATCH)) == 0) {
+			injecting = true;
+			inj.filter = filter;
+		}
+		if (rc == 0 && o.n)
+			rc = install_from(&inj, in, fd, ours, &o, what);
+		setsockopt(ours, SOL_SOCKET, SO_PEEK_OFF, &own_off, sizeof(own_off));
+		close(ours);
+		free(o.offs);
+		free(what);
+	}
+	free(fds);
+	free(seen);
+	if (injecting && inject_end(&inj) < 0)
+		rc = -1;
+	if (rc < 0)
+		unix_in_flight_remove(in); /* the first error stays the one reported */
+	return rc;
+}
+
+void unix_in_flight_mark(const struct unix_in_flight *in, struct process_image *p)
+{
+	for (size_t k = 0; k < p->nfds; k++)
+		for (size_t i = 0; i < in->n; i++)
+			if (p->fds[k].rec.fd == (uint32_t)in->fds[i])
+				p->fds[k].rec.fd_flags |= CKPT_FDF_IN_FLIGHT;
+}
+
+int unix_in_flight_remove(struct unix_in_flight *in)
+{
+	int rc = 0;
+	struct inject inj;
+	if (in->n && (rc = inject_begin(&inj, in->tid, in->gadget, 0)) == 0) {
+		long ret;
+		for (size_t i = 0; i < in->n && rc == 0; i++)
+			rc = inject_syscall(&inj, SYS_close, (uint64_t)in->fds[i], 0, 0, 0, 0, 0, &ret);
+		if (inject_end(&inj) < 0)
+			rc = -1;
+	}
+	free(in->fds);
+	in->fds = NULL;
+	in->n = 0;
+	free_read_queues(in->pid);
+	return rc;
+}
+
 /* One description: how its peer is reached, and its queue. */
 static int capture_description(struct statefile_image *img, const struct process_image *p, struct fd_image *f)
 {
@@ -381,12 +656,14 @@ static int capture_description(struct statefile_image *img, const struct process
 	int rc = 0;
 	if (v.u.sk.state == CKPT_SKS_CONNECTED) {
 		/* A connection not accepted yet has a peer with no inode (0): the socket accept()
-		 * will give.  What it sent waits there, and counts as its own unread sends. */
+		 * will give.  What it sent waits there, and counts as its own unread sends.  A
+		 * closed peer has no inode either, but its close shut this end down both ways. */
 		struct unix_diag_info d;
-		bool waiting = false;
+		bool waiting = false, peer_closed = false;
 		uint32_t unread_sends = 0;
 		if (!v.u.peer_ino && diag_query(f->rec.ino, &d) == 0) {
 			waiting = d.has_peer;
+			peer_closed = d.has_peer && (d.shutdown & 3) == 3;
 			unread_sends = d.wqueue;
 			free(d.icons);
 		}
@@ -397,7 +674,7 @@ static int capture_description(struct statefile_image *img, const struct process
 				rc = ckpt_fail("%s waits to be accepted with bytes sent that ckpt cannot read without "
 					       "accepting it", what);
 			f->rec.kind_flags |= CKPT_SK_IN_ACCEPT_QUEUE;
-		} else if (v.u.peer_ino || waiting) {
+		} else if (v.u.peer_ino || (waiting && !peer_closed)) {
 			f->rec.kind_flags |= CKPT_SK_RESET;
 		}
 	}
@@ -408,14 +685,18 @@ static int capture_description(struct statefile_image *img, const struct process
 		if (fd < 0)
 			rc = ckpt_fail_errno("cannot reach %s", what);
 		else {
-			rc = sk_peek_queue(fd, keep_message, &q, what);
+			const struct read_queue *read = read_queue_of(f->rec.ino);
+			for (size_t i = 0; read && i < read->n && rc == 0; i++)
+				rc = keep_message(&read->msgs[i], &q);
+			if (!read)
+				rc = sk_peek_queue(fd, keep_message, &q, what);
 			close(fd);
 		}
 	}
 	if (rc == 0) {
 		v.u.sk.nmsgs = q.count;
 		f->rec.kind_flags |= CKPT_SK_QUEUES;
-		put_record(f, &v.u, &v.opts, name, peer_name, &q.msgs);
+		put_record(f, &v.u, &v.opts, &v.file, name, peer_name, &q.msgs);
 	}
 	buf_free(&q.msgs);
 	free(what);
@@ -467,6 +748,11 @@ static int unix_check_saved(const struct fd_image *f)
 		return ckpt_fail("unix socket fd %u has a path with a NUL inside", f->rec.fd);
 	if ((fl & CKPT_SK_NAME_GONE) && (!u->name_len || !v.name[0]))
 		return ckpt_fail("unix socket fd %u has a removed path but is not bound to a path", f->rec.fd);
+	if ((fl & CKPT_SK_FILE_ATTRS) && (!u->name_len || !v.name[0] || (fl & CKPT_SK_NAME_GONE)))
+		return ckpt_fail("unix socket fd %u has a socket file's mode but no path that leads to it", f->rec.fd);
+	if (v.file.mode > 07777 || v.file.uid == UINT32_MAX || v.file.gid == UINT32_MAX || v.file.reserved)
+		return ckpt_fail("unix socket fd %u has a socket file mode 0%o or owner %u:%u it cannot have", f->rec.fd,
+				 v.file.mode, v.file.uid, v.file.gid);
 	if ((u->sk.nmsgs && (!(fl & CKPT_SK_QUEUES) || u->sk.state == CKPT_SKS_LISTENING)) ||
 	    (u->sk.state != CKPT_SKS_LISTENING && (u->pending || u->sk.backlog)))
 		return ckpt_fail("unix socket fd %u has queued messages or connections its state cannot have", f->rec.fd);
@@ -479,7 +765,50 @@ static int unix_check_saved(const struct fd_image *f)
 	return 0;
 }
 
+/* Whether a queued message of a unix socket of the tree carries an fd of description desc. */
+static bool carried_in_flight(const struct statefile_image *img, uint32_t desc)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *g = &img->procs[i].fds[k];
+			struct unix_view v;
+			if (g->rec.kind != CKPT_FD_UNIX || !(g->rec.kind_flags & CKPT_SK_QUEUES) || view_of(g, &v) < 0)
+				continue;
+			struct sk_cursor c = v.msgs;
+			struct sk_msg_view m;
+			for (uint32_t n = 0; n < v.u.sk.nmsgs && sk_next_msg(&c, &m) == 0; n++)
+				for (uint32_t j = 0; j < m.hdr.nfds; j++) {
+					uint32_t d;
+					memcpy(&d, m.descs + j * sizeof(uint32_t), sizeof(d));
+					if (d == desc)
+						return true;
+				}
+		}
+	return false;
+}
+
+/* An fd saved as in flight only is carried by a queued message. */
+static int unix_check_tree(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *f = &img->procs[i].fds[k];
+			if ((f->rec.fd_flags & CKPT_FDF_IN_FLIGHT) && !carried_in_flight(img, f->rec.desc))
+				return ckpt_fail("fd %u of pid %u is saved as in flight, but no queued message carries it", f->rec.fd,
+						 img->procs[i].rec.pid);
+		}
+	return 0;
+}
+
 /* ---- restart ---- */
+
+/* Whether restart tries to connect a socket whose peer is outside the tree to that peer's name
+ * again: a datagram socket, whose queue can then be written again to its own name. */
+static bool connects_to_name_again(const struct unix_view *v, uint32_t kind_flags)
+{
+	return v->u.sk.type == SOCK_DGRAM && (kind_flags & CKPT_SK_RESET) && v->u.peer_name_len &&
+	       (!v->u.sk.nmsgs || v->u.name_len);
+}
 
 /* The address of a saved name; a relative path is taken from the process's saved cwd. */
 static int make_addr(const struct process_image *p, const uint8_t *name, size_t len, struct sockaddr_un *a,
@@ -525,8 +854,49 @@ static int reach_addr(const struct process_image *p, const struct fd_image *f, c
 	return (f->rec.kind_flags & CKPT_SK_NAME_GONE) ? aside_addr(f, a, alen) : 0;
 }
 
+/* The directories restart made for removed paths whose directories were removed too, in the
+ * order made; removed again once the sockets are joined (unix_restore_ready). */
+static struct {
+	char **paths;
+	size_t n;
+} made_dirs;
+
+/* Makes the directories on the way to path that do not exist (only ckpt uses them). */
+static int make_missing_dirs(const char *path)
+{
+	char *d = xstrdup(path);
+	int rc = 0;
+	for (char *slash = strchr(d + 1, '/'); slash && rc == 0; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		struct stat st;
+		if (lstat(d, &st) < 0) {
+			if (errno != ENOENT || mkdir(d, 0700) < 0)
+				rc = -1;
+			else {
+				made_dirs.paths = xrealloc(made_dirs.paths, (made_dirs.n + 1) * sizeof(*made_dirs.paths));
+				made_dirs.paths[made_dirs.n++] = xstrdup(d);
+			}
+		}
+		*slash = '/';
+	}
+	free(d);
+	return rc;
+}
+
+static void remove_made_dirs(void)
+{
+	while (made_dirs.n) {
+		char *d = made_dirs.paths[--made_dirs.n];
+		rmdir(d);
+		free(d);
+	}
+	free(made_dirs.paths);
+	made_dirs.paths = NULL;
+}
+
 /* Binds fd to a path that the program had removed (or put another file at): whatever is at
- * the path now is moved aside for that moment, and the new socket file goes to aside_addr. */
+ * the path now is moved aside for that moment, and the new socket file goes to aside_addr.
+ * Directories of the path that are gone too are made for that time. */
 static int bind_removed(int fd, const struct process_image *p, const struct fd_image *f, const struct sockaddr_un *a,
 			socklen_t alen, const char *shown)
 {
@@ -534,6 +904,9 @@ static int bind_removed(int fd, const struct process_image *p, const struct fd_i
 	socklen_t aside_len;
 	if (aside_addr(f, &aside, &aside_len) < 0)
 		return -1;
+	if (make_missing_dirs(a->sun_path) < 0)
+		return ckpt_fail_errno("cannot bind unix socket fd %u of pid %u at %s again: cannot make its directory",
+				       f->rec.fd, p->rec.pid, shown);
 	char *moved = xasprintf("%s.ckpt-%d", a->sun_path, (int)getpid());
 	struct stat st;
 	bool occupied = lstat(a->sun_path, &st) == 0;
@@ -558,11 +931,31 @@ static int bind_removed(int fd, const struct process_image *p, const struct fd_i
 	return rc;
 }
 
-/* Binds fd to a saved name.  A socket file left at the path by a socket that no longer
- * listens is removed first; a file of another kind, or a live socket, is left alone. */
-static int bind_name(int fd, uint32_t type, const struct process_image *p, const struct fd_image *f,
-		     const uint8_t *name, size_t len)
+/* The socket file just bound at a gets its saved mode and owner back.  An owner or group
+ * that was the process's own stays the restarting user's, as the restarted process's ids
+ * are; another that the restarting user may not give stays theirs, with a warning. */
+static void set_file_attrs(const struct sockaddr_un *a, const struct process_image *p, const struct fd_image *f,
+			   const struct ckpt_unix_file *file)
 {
+	struct stat st;
+	uid_t uid = file->uid == p->rec.euid ? (uid_t)-1 : file->uid;
+	gid_t gid = file->gid == p->rec.egid ? (gid_t)-1 : file->gid;
+	if (chmod(a->sun_path, file->mode) < 0 || lstat(a->sun_path, &st) < 0)
+		ckpt_warn("unix socket fd %u of pid %u: cannot set the mode of %s again: %s", f->rec.fd, p->rec.pid,
+			  a->sun_path, strerror(errno));
+	else if (((uid != (uid_t)-1 && st.st_uid != uid) || (gid != (gid_t)-1 && st.st_gid != gid)) &&
+		 lchown(a->sun_path, uid, gid) < 0)
+		ckpt_warn("unix socket fd %u of pid %u: %s stays owned by %u:%u, not %u:%u: %s", f->rec.fd, p->rec.pid,
+			  a->sun_path, (unsigned)st.st_uid, (unsigned)st.st_gid, file->uid, file->gid, strerror(errno));
+}
+
+/* Binds fd to its saved name.  A socket file left at the path by a socket that no longer
+ * listens is removed first; a file of another kind, or a live socket, is left alone. */
+static int bind_name(int fd, const struct process_image *p, const struct fd_image *f, const struct unix_view *v)
+{
+	const uint8_t *name = v->name;
+	size_t len = v->u.name_len;
+	uint32_t type = v->u.sk.type;
 	struct sockaddr_un a;
 	socklen_t alen;
 	if (make_addr(p, name, len, &a, &alen) < 0)
@@ -591,6 +984,8 @@ static int bind_name(int fd, uint32_t type, const struct process_image *p, const
 	}
 	if (rc == 0 && bind(fd, (struct sockaddr *)&a, alen) < 0)
 		rc = ckpt_fail_errno("cannot bind unix socket fd %u of pid %u at %s again", f->rec.fd, p->rec.pid, shown);
+	if (rc == 0 && (f->rec.kind_flags & CKPT_SK_FILE_ATTRS))
+		set_file_attrs(&a, p, f, &v->file);
 	free(shown);
 	return rc;
 }
@@ -604,7 +999,7 @@ static int unix_open(const struct process_image *p, const struct fd_image *f)
 		return ckpt_fail_errno("cannot make unix socket fd %u of pid %u again", f->rec.fd, p->rec.pid);
 	/* Connected sockets are joined to their peers once all exist (unix_restore_ready). */
 	if (v.u.sk.state != CKPT_SKS_CONNECTED && v.u.name_len &&
-	    bind_name(fd, v.u.sk.type, p, f, v.name, v.u.name_len) < 0) {
+	    bind_name(fd, p, f, &v) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -680,7 +1075,7 @@ static int connect_to(const struct unix_restore *r, const struct usock *c, const
 	int fd = socket(AF_UNIX, (int)c->v.u.sk.type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	struct sockaddr_un a;
 	socklen_t alen;
-	if (fd < 0 || (c->v.u.name_len && bind_name(fd, c->v.u.sk.type, c->p, c->f, c->v.name, c->v.u.name_len) < 0) ||
+	if (fd < 0 || (c->v.u.name_len && bind_name(fd, c->p, c->f, &c->v) < 0) ||
 	    reach_addr(l->p, l->f, &l->v, &a, &alen) < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -756,7 +1151,7 @@ static int join_pair(struct unix_restore *r, struct usock *a, struct usock *b)
 		if (type == SOCK_DGRAM)
 			for (int i = 0; i < 2; i++) {
 				struct usock *s = i ? b : a;
-				if (s->v.u.name_len && bind_name(s->fd, type, s->p, s->f, s->v.name, s->v.u.name_len) < 0)
+				if (s->v.u.name_len && bind_name(s->fd, s->p, s->f, &s->v) < 0)
 					return -1;
 			}
 	}
@@ -778,6 +1173,26 @@ static int pair_with_helper(struct unix_restore *r, struct usock *s)
 	return sk_replace(r->fr, s->f->rec.desc, ends[0]);
 }
 
+/* Returns 1 when s, connected to a datagram socket outside the tree, is connected to that name
+ * again (a socket has it); 0 when not, -1 when its own name cannot be bound again. */
+static int reconnect_outside(struct usock *s)
+{
+	struct sockaddr_un a;
+	socklen_t alen;
+	if (!connects_to_name_again(&s->v, s->f->rec.kind_flags))
+		return 0;
+	if (make_addr(s->p, s->v.peer_name, s->v.u.peer_name_len, &a, &alen) < 0) {
+		ckpt_clear_error();
+		return 0;
+	}
+	if (connect(s->fd, (struct sockaddr *)&a, alen) < 0)
+		return 0;
+	if (s->v.u.name_len && bind_name(s->fd, s->p, s->f, &s->v) < 0)
+		return -1;
+	s->joined = true;
+	return 1;
+}
+
 static int join(struct unix_restore *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -786,7 +1201,8 @@ static int join(struct unix_restore *r)
 		if (s->joined || s->v.u.sk.state != CKPT_SKS_CONNECTED || (fl & CKPT_SK_IN_ACCEPT_QUEUE))
 			continue;
 		if (!(fl & CKPT_SK_PEER_IN_TREE)) {
-			if (pair_with_helper(r, s) < 0)
+			int again = reconnect_outside(s);
+			if (again < 0 || (again == 0 && pair_with_helper(r, s) < 0))
 				return -1;
 			continue;
 		}
@@ -807,7 +1223,7 @@ static int join(struct unix_restore *r)
 			return fail_on(s, "it and its peer do not agree");
 		struct sockaddr_un a;
 		socklen_t alen;
-		if ((s->v.u.name_len && bind_name(s->fd, SOCK_DGRAM, s->p, s->f, s->v.name, s->v.u.name_len) < 0) ||
+		if ((s->v.u.name_len && bind_name(s->fd, s->p, s->f, &s->v) < 0) ||
 		    reach_addr(p->p, p->f, &p->v, &a, &alen) < 0)
 			return -1;
 		if (connect(s->fd, (struct sockaddr *)&a, alen) < 0)
@@ -1012,6 +1428,7 @@ static int unix_restore_ready(const struct statefile_image *img, const struct fi
 		if ((r.s[i].f->rec.kind_flags & CKPT_SK_NAME_GONE) && reach_addr(r.s[i].p, r.s[i].f, &r.s[i].v, &a, &alen) == 0)
 			unlink(a.sun_path);
 	}
+	remove_made_dirs();
 	free(r.by_ino);
 	free(r.s);
 	return rc;
@@ -1026,6 +1443,7 @@ static void unix_describe(const struct fd_image *f, struct buf *text, struct jso
 		return;
 	const struct ckpt_fd_unix *u = &v.u;
 	uint32_t fl = f->rec.kind_flags;
+	bool again = connects_to_name_again(&v, fl);
 	uint64_t bytes = 0;
 	uint32_t nfds = 0;
 	struct sk_cursor c = v.msgs;
@@ -1052,6 +1470,11 @@ static void unix_describe(const struct fd_image *f, struct buf *text, struct jso
 		json_str(j, "state", state);
 		json_str(j, "name", u->name_len ? name : NULL);
 		json_bool(j, "path_removed", fl & CKPT_SK_NAME_GONE);
+		if (fl & CKPT_SK_FILE_ATTRS) {
+			json_u64(j, "file_mode", v.file.mode);
+			json_u64(j, "file_uid", v.file.uid);
+			json_u64(j, "file_gid", v.file.gid);
+		}
 		json_str(j, "peer_name", u->peer_name_len ? peer_name : NULL);
 		json_str(j, "peer", peer);
 		if (u->sk.state == CKPT_SKS_LISTENING) {
@@ -1061,7 +1484,8 @@ static void unix_describe(const struct fd_image *f, struct buf *text, struct jso
 		json_u64(j, "queued_messages", u->sk.nmsgs);
 		json_u64(j, "queued_bytes", bytes);
 		json_u64(j, "fds_in_flight", nfds);
-		json_bool(j, "reports_reset", fl & CKPT_SK_RESET);
+		json_bool(j, "reports_reset", (fl & CKPT_SK_RESET) && !again);
+		json_bool(j, "connects_to_name_again", again);
 		json_object_end(j);
 	} else {
 		buf_printf(text, " unix %s %s", type_name(u->sk.type), state);
@@ -1077,7 +1501,9 @@ static void unix_describe(const struct fd_image *f, struct buf *text, struct jso
 				   u->sk.nmsgs == 1 ? "" : "s");
 		if (nfds)
 			buf_printf(text, ", %u fds in flight", nfds);
-		if (fl & CKPT_SK_RESET)
+		if (again)
+			buf_printf(text, ": connected to that name again at restart, if a socket has it then");
+		else if (fl & CKPT_SK_RESET)
 			buf_printf(text, ": will report a reset (its peer is outside the tree)");
 	}
 	free(name);
@@ -1096,8 +1522,10 @@ static void unix_check_here(const struct process_image *p, const struct fd_image
 	if (f->rec.kind_flags & CKPT_SK_RESET) {
 		char *peer = name_text(v.peer_name, u->peer_name_len);
 		portability_add(rep, "socket", PORTABILITY_NOTE, xasprintf("unix socket fd %u of pid %u", f->rec.fd, p->rec.pid),
-				xasprintf("is connected to a peer outside the tree%s%s: it reports a reset after a restart",
-					  u->peer_name_len ? " at " : "", peer),
+				xasprintf("is connected to a peer outside the tree%s%s: %s", u->peer_name_len ? " at " : "", peer,
+					  connects_to_name_again(&v, f->rec.kind_flags)
+						  ? "restart connects it to that name again if a socket has it then"
+						  : "it reports a reset after a restart"),
 				NULL);
 		free(peer);
 	} else if (u->sk.state != CKPT_SKS_CONNECTED && u->name_len && !(f->rec.kind_flags & CKPT_SK_NAME_GONE)) {
@@ -1155,6 +1583,7 @@ const struct fd_kind unix_fd_kind = {
 	.open = unix_open,
 	.sock_protos = "UNIX*",
 	.capture_tree = unix_capture_tree,
+	.check_tree = unix_check_tree,
 	.restore_ready = unix_restore_ready,
 	.describe_text = unix_describe_text,
 	.describe_json = unix_describe_json,

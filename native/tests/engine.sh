@@ -273,35 +273,46 @@ else
 fi
 
 # 3d. Connections to peers outside the tree (a TCP and a unix server run here) come back as
-# sockets that report a reset, and ckpt info says so.
-outside_servers() { # UNIX-PATH SECONDS: prints the TCP port, then holds what it accepts
+# sockets that report a reset, and ckpt info says so; a datagram socket connected to one outside
+# that is still there is connected to it again.
+outside_servers() { # UNIX-PATH DGRAM-PATH SECONDS: prints the TCP port, then holds what it accepts
 	python3 -c '
 import socket, sys, time
 t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("127.0.0.1", 0)); t.listen(4)
 u = socket.socket(socket.AF_UNIX); u.bind(sys.argv[1]); u.listen(4)
+d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); d.bind(sys.argv[2])
 print(t.getsockname()[1], flush=True)
-t.settimeout(10); u.settimeout(10)
+t.settimeout(10); u.settimeout(10); d.settimeout(float(sys.argv[3]))
 held = [t.accept(), u.accept()]
-time.sleep(float(sys.argv[2]))' "$@"
+try:
+    print("outside dgram got", d.recv(16).decode(), flush=True)
+except OSError:
+    pass
+time.sleep(float(sys.argv[3]))' "$@"
 }
-rm -f "$SCRATCH/outside.sock"
-coproc OUTSIDE { outside_servers "$SCRATCH/outside.sock" 20; }
+rm -f "$SCRATCH/outside.sock" "$SCRATCH/outside.dgram"
+coproc OUTSIDE { outside_servers "$SCRATCH/outside.sock" "$SCRATCH/outside.dgram" 20; }
 read -r -t 10 oport <&"${OUTSIDE[0]}"
-if [ -n "$oport" ] && start_prog peerout "$SCRATCH/peerout.out" "$oport" "$SCRATCH/outside.sock" &&
+if [ -n "$oport" ] && start_prog peerout "$SCRATCH/peerout.out" "$oport" "$SCRATCH/outside.sock" "$SCRATCH/outside.dgram" &&
 	"$CKPT" dump $PROG_PID -o "$SCRATCH/peerout.ckpt" --kill >"$SCRATCH/dump.log" 2>&1; then
 	wait $PROG_PID 2>/dev/null
 	"$CKPT" info "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.info"
 	"$CKPT" info --json "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.json"
 	check "sockets: ckpt info says both connections to peers outside the tree will report a reset" \
 		[ "$(grep -c 'will report a reset (its peer is outside the tree)' "$SCRATCH/peerout.info")" = 2 ]
+	check "sockets: ckpt info says the datagram socket is connected to its outside peer's name again" \
+		grep -q "unix dgram connected to $SCRATCH/outside.dgram, outside the tree: connected to that name again" "$SCRATCH/peerout.info"
 	check "sockets: ckpt info --json says so too" python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 s = [f["socket"] for p in d["processes"] for f in p["fds"] if "socket" in f]
-assert len(s) == 2 and all(x["reports_reset"] and x["peer"] == "outside the tree" for x in s), s' <"$SCRATCH/peerout.json"
+assert len(s) == 3 and all(x["peer"] == "outside the tree" for x in s), s
+assert [x["reports_reset"] for x in s] == [True, True, False] and s[2]["connects_to_name_again"], s' <"$SCRATCH/peerout.json"
 	timeout 60 "$CKPT" restart "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.out" 2>"$SCRATCH/restart.err"
-	check "sockets: a tcp and a unix connection to peers outside the tree report a reset on first use" \
-		[ "$(cat "$SCRATCH/peerout.out")" = "$(printf 'tcp: a socket, Connection reset by peer\nunix: a socket, Connection reset by peer')" ]
+	check "sockets: a tcp and a unix connection to peers outside the tree report a reset on first use; a datagram socket sends to its outside peer" \
+		[ "$(cat "$SCRATCH/peerout.out")" = "$(printf 'tcp: a socket, Connection reset by peer\nunix: a socket, Connection reset by peer\nunix dgram: sent')" ]
+	read -r -t 10 got <&"${OUTSIDE[0]}"
+	check "sockets: the outside datagram socket got the byte sent after restart" [ "$got" = "outside dgram got d" ]
 else
 	fail "sockets: peers outside the tree" "no outside servers, or the dump failed: $(cat "$SCRATCH/dump.log" 2>/dev/null)"
 fi

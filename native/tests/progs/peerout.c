@@ -3,6 +3,8 @@
  * argv[3] the path of a unix stream server, both run by the test, which accept and then keep
  * quiet.  After the checkpoint the program reads each connection once and prints what it got:
  * a restart must give "Connection reset by peer" for both, never a silent end or /dev/null.
+ * argv[4] is the path of a unix datagram socket outside the tree, still there at restart: the
+ * datagram socket connected to it sends it a byte after the checkpoint.
  */
 #include "common.h"
 
@@ -26,7 +28,7 @@ static void report(const char *what, int fd)
 
 int main(int argc, char **argv)
 {
-	if (argc < 4)
+	if (argc < 5)
 		return 2;
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				.sin_port = htons((uint16_t)atoi(argv[2]))};
@@ -36,9 +38,13 @@ int main(int argc, char **argv)
 	snprintf(u.sun_path, sizeof(u.sun_path), "%s", argv[3]);
 	int x = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHECK(connect(x, (struct sockaddr *)&u, sizeof(u)) == 0, "connect to the unix server");
+	snprintf(u.sun_path, sizeof(u.sun_path), "%s", argv[4]);
+	int d = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(connect(d, (struct sockaddr *)&u, sizeof(u)) == 0, "connect to the unix datagram socket");
 	ready(argv[1]);
 	nap_ms(300);
 	report("tcp", t);
 	report("unix", x);
+	printf("unix dgram: %s\n", send(d, "d", 1, 0) == 1 ? "sent" : strerror(errno));
 	return 0;
 }

@@ -4,6 +4,9 @@
  * removed, with a connection it accepted and one waiting; and a new listener bound at that same
  * path afterwards.  After the checkpoint the waiting connections are accepted and carry bytes
  * both ways, each path leads to the listener it led to, and the removed one stays removed.
+ * The kept path's socket file keeps its mode (and, run as root, its owner).  A datagram socket
+ * bound in a directory the program then removed, with more clients in children than ckpt's
+ * first guess of a tree's size, gets a datagram from each, and the directory stays removed.
  */
 #include "common.h"
 
@@ -13,6 +16,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+
+#define CLIENTS 9
 
 static struct sockaddr_un addr_at(const char *path, socklen_t *len)
 {
@@ -65,8 +71,39 @@ int main(int argc, char **argv)
 	unlink(kept);
 	unlink(gone);
 
+	/* A datagram server in a directory that goes away, and clients connected to it by path,
+	 * each in a child made before the other sockets. */
+	char dir[100], dpath[120];
+	snprintf(dir, sizeof(dir), "%s/gone.dir", argv[2]);
+	snprintf(dpath, sizeof(dpath), "%s/dgram.sock", dir);
+	unlink(dpath);
+	rmdir(dir);
+	CHECK(mkdir(dir, 0755) == 0, "mkdir");
+	socklen_t dl;
+	struct sockaddr_un da = addr_at(dpath, &dl);
+	int dsrv = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(dsrv >= 0 && bind(dsrv, (struct sockaddr *)&da, dl) == 0, "bind the datagram server");
+	pid_t clients[CLIENTS];
+	int go[2];
+	CHECK(pipe(go) == 0, "pipe");
+	for (int i = 0; i < CLIENTS; i++) {
+		int c = socket(AF_UNIX, SOCK_DGRAM, 0);
+		CHECK(c >= 0 && connect(c, (struct sockaddr *)&da, dl) == 0, "connect a datagram client");
+		if ((clients[i] = fork()) == 0) {
+			char x;
+			close(go[1]);
+			close(dsrv);
+			_exit(read(go[0], &x, 1) == 0 && send(c, "hi", 2, 0) == 2 ? 0 : 1);
+		}
+		close(c);
+	}
+	close(go[0]);
+	CHECK(unlink(dpath) == 0 && rmdir(dir) == 0, "remove the datagram server's directory");
+
 	int lk = listen_at(kept);
 	int w1 = connect_to(kept), w2 = connect_to(kept); /* not accepted yet */
+	bool root = geteuid() == 0;
+	CHECK(chmod(kept, 0640) == 0 && (!root || chown(kept, 12345, 23456) == 0), "the kept path's mode and owner");
 
 	int lg = listen_at(gone);
 	int gc = connect_to(gone), gs = accept(lg, NULL, NULL);
@@ -77,8 +114,8 @@ int main(int argc, char **argv)
 	CHECK(write(gs, "queued", 6) == 6, "queue bytes");
 
 	ready(argv[1]);
-	for (int i = 0; i < 10; i++)
-		nap_ms(100); /* long enough for a dump to start on a loaded machine */
+	for (int i = 0; i < 20; i++)
+		nap_ms(100); /* long enough for a dump of its ten processes to start on a loaded machine */
 
 	int a1 = accept(lk, NULL, NULL), a2 = accept(lk, NULL, NULL);
 	CHECK(a1 >= 0 && a2 >= 0, "the waiting connections are accepted");
@@ -103,7 +140,19 @@ int main(int argc, char **argv)
 	CHECK(stat(gone, &st) == 0 && S_ISSOCK(st.st_mode), "the path is a socket");
 	unlink(gone);
 	CHECK(stat(gone, &st) < 0 && errno == ENOENT, "nothing else at the path");
+	CHECK(stat(kept, &st) == 0 && (st.st_mode & 07777) == 0640 && (!root || (st.st_uid == 12345 && st.st_gid == 23456)),
+	      "the kept path's socket file has its mode and owner");
 	unlink(kept);
 	printf("removed path: the old listener works on, the new one has the path\n");
+
+	close(go[1]); /* the clients send */
+	for (int i = 0; i < CLIENTS; i++) {
+		int status;
+		CHECK(waitpid(clients[i], &status, 0) == clients[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "a datagram client sent");
+		CHECK(recv(dsrv, buf, sizeof(buf), 0) == 2 && memcmp(buf, "hi", 2) == 0, "the server got its datagram");
+	}
+	CHECK(stat(dir, &st) < 0 && errno == ENOENT, "the removed directory stays removed");
+	printf("removed directory: %d datagram clients reach their server\n", CLIENTS);
 	return 0;
 }

@@ -2,8 +2,10 @@
  * Unix sockets held across the checkpoint, each with bytes queued in both directions: a stream
  * socketpair shared with a child, stream, datagram and seqpacket pairs, an fd in flight, a
  * datagram socket with an abstract name that a named and an unnamed socket send to, and a
- * listener at a path in the scratch directory (argv[2]) with a connection it accepted.  After
- * the checkpoint everything is read back and checked, and the listener accepts a new client.
+ * listener at a path in the scratch directory (argv[2]) with a connection it accepted; a
+ * stream and a seqpacket pair whose peer was closed with messages (one of no bytes) left in
+ * flight, and a seqpacket pair with one end shut down for writing.  After the checkpoint
+ * everything is read back and checked, and the listener accepts a new client.
  */
 #include "common.h"
 
@@ -128,6 +130,18 @@ int main(int argc, char **argv)
 	write_pattern(cl, 2000, 5);
 	write_pattern(acc, 1500, 6);
 
+	/* Peers closed, and shut down, with messages left: each reads them, then the end. */
+	int cs[2], cq[2], sh[2];
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, cs) == 0 && socketpair(AF_UNIX, SOCK_SEQPACKET, 0, cq) == 0 &&
+		      socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sh) == 0,
+	      "socketpairs with closed peers");
+	CHECK(write(cs[1], "bye", 3) == 3 && send(cq[1], "last", 4, 0) == 4 && send(cq[1], "", 0, 0) == 0 &&
+		      send(sh[1], "x", 1, 0) == 1,
+	      "send before the close");
+	close(cs[1]);
+	close(cq[1]);
+	shutdown(sh[1], SHUT_WR);
+
 	nap_ms(100);
 	ready(argv[1]);
 	nap_ms(1000); /* long enough for a dump to start on a loaded machine */
@@ -166,6 +180,14 @@ int main(int argc, char **argv)
 	CHECK(fl == nbl && memcmp(from.sun_path, nb.sun_path, (size_t)nblen) == 0, "abstract socket: its sender's name");
 	n = recv(server, b, sizeof(b), 0);
 	CHECK(n == 9 && memcmp(b, "from anon", 9) == 0, "abstract socket: second datagram");
+	CHECK(read(cs[0], b, sizeof(b)) == 3 && memcmp(b, "bye", 3) == 0 && read(cs[0], b, sizeof(b)) == 0,
+	      "stream pair with a closed peer: its bytes, then the end of the stream");
+	CHECK(recv(cq[0], b, sizeof(b), 0) == 4 && memcmp(b, "last", 4) == 0 && recv(cq[0], b, sizeof(b), 0) == 0 &&
+		      recv(cq[0], b, sizeof(b), MSG_DONTWAIT) == 0,
+	      "seqpacket pair with a closed peer: its messages, then the end");
+	CHECK(recv(sh[0], b, sizeof(b), 0) == 1 && recv(sh[0], b, sizeof(b), MSG_DONTWAIT) == 0 &&
+		      send(sh[0], "y", 1, 0) == 1 && recv(sh[1], b, sizeof(b), 0) == 1 && b[0] == 'y',
+	      "seqpacket pair shut down one way: its message, the end, and the other way still works");
 	read_pattern(acc, 2000, 5, "accepted connection");
 	read_pattern(cl, 1500, 6, "connecting end");
 	struct sockaddr_un sn;
@@ -196,5 +218,6 @@ int main(int argc, char **argv)
 	unlink(path);
 	printf("shared pair 5000+7000 bytes\nstream, dgram and seqpacket pairs: every message\n");
 	printf("fd in flight works\nabstract name: 2 datagrams\nlistener: old and new connection\n");
+	printf("closed and shut down peers: their messages, then the end\n");
 	return 0;
 }
