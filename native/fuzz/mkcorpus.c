@@ -1896,7 +1896,10 @@ static void gen_locks(const char *C, const struct file *obj, const struct image 
 	size_t px = REC_WHERE(obj, n, struct ckpt_rec_lock, kind, CKPT_LOCK_POSIX);
 	static const struct field_case cases[] = {
 		{"lock-kind-0", FIELD(struct ckpt_rec_lock, kind), SET, 0},
-		{"lock-kind-4", FIELD(struct ckpt_rec_lock, kind), SET, 4},
+		{"lock-kind-5", FIELD(struct ckpt_rec_lock, kind), SET, 5},
+		{"lease-on-a-range", FIELD(struct ckpt_rec_lock, kind), SET, CKPT_LOCK_LEASE},
+		{"lock-flags-2", FIELD(struct ckpt_rec_lock, flags), SET, 2},
+		{"lock-breaking-not-a-lease", FIELD(struct ckpt_rec_lock, flags), SET, CKPT_LOCK_BREAKING},
 		{"lock-type-3", FIELD(struct ckpt_rec_lock, type), SET, 3},
 		{"lock-start-after-end", FIELD(struct ckpt_rec_lock, start), SET, 1000},
 		{"lock-start-2-63", FIELD(struct ckpt_rec_lock, start), SET, 1ull << 63},
@@ -1910,6 +1913,13 @@ static void gen_locks(const char *C, const struct file *obj, const struct image 
 	size_t pipe_fd = REC_WHERE(obj, fds, struct ckpt_rec_fd, kind, CKPT_FD_PIPE);
 	emit32(C, obj, px + offsetof(struct ckpt_rec_lock, fd), g32(obj, pipe_fd), "lock-on-a-pipe");
 	emit32(C, obj, px + offsetof(struct ckpt_rec_lock, fd), 0, "lock-write-through-read-only-fd");
+	/* The flock's record made a lease (whole file): on stdin (a device), and a write lease being broken. */
+	struct file c = fcopy(obj);
+	s32(&c, fl + offsetof(struct ckpt_rec_lock, kind), CKPT_LOCK_LEASE);
+	emit32(C, &c, fl + offsetof(struct ckpt_rec_lock, fd), 0, "lease-on-stdin-not-a-regular-file");
+	s32(&c, fl + offsetof(struct ckpt_rec_lock, type), CKPT_LOCK_WRITE);
+	emit32(C, &c, fl + offsetof(struct ckpt_rec_lock, flags), CKPT_LOCK_BREAKING, "lease-write-breaking");
+	free(c.d);
 }
 
 static void gen_sysvipc(const char *C, const struct file *obj, const struct image *r)

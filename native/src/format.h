@@ -508,16 +508,18 @@ enum {
 	CKPT_LOCK_FLOCK = 1,     /* flock(2): belongs to the open file description */
 	CKPT_LOCK_POSIX = 2,     /* fcntl F_SETLK: belongs to the process */
 	CKPT_LOCK_OFD = 3,       /* fcntl F_OFD_SETLK: belongs to the open file description */
+	CKPT_LOCK_LEASE = 4,     /* fcntl F_SETLEASE: belongs to the open file description, whole file */
 };
 #define CKPT_LOCK_READ 1u
 #define CKPT_LOCK_WRITE 2u
 #define CKPT_LOCK_EOF UINT64_MAX /* `end` of a lock that reaches to the end of the file */
+#define CKPT_LOCK_BREAKING 0x1u  /* flags: a write lease being broken to the read lease `type` says */
 
 struct ckpt_rec_lock {
 	uint32_t fd;
-	uint32_t kind;           /* CKPT_LOCK_FLOCK, POSIX, OFD */
+	uint32_t kind;           /* CKPT_LOCK_FLOCK, POSIX, OFD, LEASE */
 	uint32_t type;           /* CKPT_LOCK_READ or CKPT_LOCK_WRITE */
-	uint32_t reserved;
+	uint32_t flags;          /* CKPT_LOCK_BREAKING */
 	uint64_t start, end;     /* bytes start..end, both included; end CKPT_LOCK_EOF: to the end */
 };
 
