@@ -14,7 +14,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -232,8 +231,7 @@ static void number_descriptions(struct statefile_image *img)
 
 /* What restart cannot rebuild, in words that say what it is; for a socket, its protocol as the
  * live fd names it ("NETLINK", "PACKET"...), in buf. */
-static const char *unrestorable_what(const struct statefile_image *img, const struct process_image *p,
-				     const struct fd_image *f, char *buf, size_t size)
+static const char *unrestorable_what(const struct process_image *p, const struct fd_image *f, char *buf, size_t size)
 {
 	if (f->rec.kind == CKPT_FD_SOCKET) {
 		char link[64], proto[32];
@@ -263,7 +261,7 @@ int files_check_restorable(struct statefile_image *img, bool allow)
 		for (size_t k = 0; k < p->nfds; k++) {
 			struct fd_image *f = &p->fds[k];
 			char buf[96];
-			const char *what = unrestorable_what(img, p, f, buf, sizeof(buf));
+			const char *what = unrestorable_what(p, f, buf, sizeof(buf));
 			if (!what)
 				continue;
 			if (!allow)

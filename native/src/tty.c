@@ -84,10 +84,9 @@ static int take_input(int master, int slave, const struct termios *saved, uint8_
 	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ECHONL | ISIG | IEXTEN);
 	raw.c_cc[VMIN] = 0;
 	raw.c_cc[VTIME] = 0;
-	int queued = 0;
 	*out = NULL;
 	*n = 0;
-	if (ioctl(slave, TIOCINQ, &queued) < 0 || tcsetattr(master, TCSANOW, &raw) < 0)
+	if (tcsetattr(master, TCSANOW, &raw) < 0)
 		return -1;
 	uint8_t *bytes = xmalloc(CKPT_PTY_MAX_QUEUED);
 	uint32_t got = 0;
@@ -154,8 +153,7 @@ static int pty_master_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	}
 	if (slave >= 0 && take_input(master, slave, &t, &input, &st.queued) < 0) {
 		ckpt_fail_errno("cannot copy the input queued in pseudo-terminal fd %u of pid %d", f->rec.fd, pid);
-		if (slave >= 0)
-			close(slave);
+		close(slave);
 		goto out;
 	}
 	if (slave >= 0)
