@@ -1505,6 +1505,87 @@ static void gen_fd_state(const char *C, const struct seeds *seeds)
 	}
 }
 
+/* Pseudo-terminals the reader must refuse, added as fds 100 and 101 to the threads seed: a
+ * master's state that does not add up, a slave without its master, and a controlling
+ * terminal that is no pty of the tree. */
+static void put_pty(struct bytes *b, struct ckpt_fd_pty st, uint32_t bytes)
+{
+	b_put(b, &st, sizeof(st));
+	for (uint32_t i = 0; i < bytes; i++)
+		b_put(b, "q", 1);
+}
+
+static void gen_ptys(const char *C, const struct seeds *seeds)
+{
+	static const struct pty_case {
+		const char *name;
+		uint32_t kind_flags, cut, bytes;
+		struct ckpt_fd_pty st;
+		int slave_of_other;   /* fd 101, a slave of pty 9, which no master holds */
+	} cases[] = {
+		{"pty-master-state-short", 0, 4, 0, {.queued = 0}, 0},
+		{"pty-master-queued-more-than-stored", 0, 0, 5, {.queued = 10}, 0},
+		{"pty-master-queued-over-max", 0, 0, CKPT_PTY_MAX_QUEUED + 1, {.queued = CKPT_PTY_MAX_QUEUED + 1}, 0},
+		{"pty-master-mode-01777", 0, 0, 0, {.mode = 01777}, 0},
+		{"pty-master-reserved", 0, 0, 0, {.reserved2 = 1}, 0},
+		{"pty-master-flags-unknown", 0x8, 0, 0, {.queued = 0}, 0},
+		{"pty-master-dev-tty-flag", CKPT_PTY_DEV_TTY, 0, 0, {.queued = 0}, 0},
+		{"pty-slave-without-master", 0, 0, 0, {.queued = 0}, 1},
+	};
+	size_t n;
+	for (size_t i = 0; i < N_CASES(cases); i++) {
+		const struct pty_case *c = &cases[i];
+		struct bytes blob = {0}, none = {0};
+		put_pty(&blob, c->st, c->bytes);
+		blob.n -= c->cut;
+		struct mimage *ms = model_all(seeds->threads, &n);
+		add_state_fd(&ms[0], 100, 1000, CKPT_FD_PTY_MASTER, c->kind_flags, 7, &blob);
+		if (c->slave_of_other)
+			add_state_fd(&ms[0], 101, 1001, CKPT_FD_PTY_SLAVE, 0, 9, &none);
+		emit_model(C, ms, n, c->name);
+		free_models(ms, n);
+		free(blob.p);
+	}
+	/* A slave with state, a slave flag on it, a master with none. */
+	{
+		struct bytes blob = {0}, none = {0};
+		put_pty(&blob, (struct ckpt_fd_pty){.queued = 0}, 0);
+		struct mimage *ms = model_all(seeds->threads, &n);
+		add_state_fd(&ms[0], 100, 1000, CKPT_FD_PTY_MASTER, 0, 7, &blob);
+		add_state_fd(&ms[0], 101, 1001, CKPT_FD_PTY_SLAVE, 0, 7, &blob);
+		emit_model(C, ms, n, "pty-slave-with-state");
+		free_models(ms, n);
+		ms = model_all(seeds->threads, &n);
+		add_state_fd(&ms[0], 100, 1000, CKPT_FD_PTY_MASTER, 0, 7, &blob);
+		add_state_fd(&ms[0], 101, 1001, CKPT_FD_PTY_SLAVE, CKPT_PTY_LOCKED, 7, &none);
+		emit_model(C, ms, n, "pty-slave-locked-flag");
+		free_models(ms, n);
+		ms = model_all(seeds->threads, &n);
+		add_state_fd(&ms[0], 100, 1000, CKPT_FD_PTY_MASTER, 0, 7, &none);
+		emit_model(C, ms, n, "pty-master-without-state");
+		free_models(ms, n);
+		/* Controlling terminals: of a pty no master holds, twice, with a group of no session, of
+		 * a process that leads no session. */
+		static const struct ckpt_rec_ctty ctty[][2] = {
+			{{9, 0}, {0, 0}}, {{7, 0}, {7, 0}}, {{7, 999999}, {0, 0}}, {{7, 0}, {0, 0}}};
+		/* The seed's process does not lead its session: the last case is refused for that alone. */
+		static const char *const names[] = {"ctty-pty-without-master", "ctty-two-records", "ctty-foreground-not-a-group",
+						    "ctty-not-a-session-leader"};
+		for (size_t k = 0; k < N_CASES(names); k++) {
+			ms = model_all(seeds->threads, &n);
+			add_state_fd(&ms[0], 100, 1000, CKPT_FD_PTY_MASTER, 0, 7, &blob);
+			struct mtable t = {.rec_size = sizeof(struct ckpt_rec_ctty)};
+			tadd(&t, &ctty[k][0]);
+			if (k == 1)
+				tadd(&t, &ctty[k][1]);
+			tencode(&t, madd(&ms[0], ms[0].nnt, CKPT_NOTE_OWNER, CKPT_NT_CTTY));
+			emit_model(C, ms, n, names[k]);
+			free_models(ms, n);
+		}
+		free(blob.p);
+	}
+}
+
 /* The annotation: its record, and labels, notes and parents that a reader must refuse (they
  * would put escape sequences on a terminal, hide lines, or name files elsewhere), put into
  * rebuilt images of the tree seed. */
@@ -1896,7 +1977,10 @@ static void gen_locks(const char *C, const struct file *obj, const struct image 
 	size_t px = REC_WHERE(obj, n, struct ckpt_rec_lock, kind, CKPT_LOCK_POSIX);
 	static const struct field_case cases[] = {
 		{"lock-kind-0", FIELD(struct ckpt_rec_lock, kind), SET, 0},
-		{"lock-kind-4", FIELD(struct ckpt_rec_lock, kind), SET, 4},
+		{"lock-kind-5", FIELD(struct ckpt_rec_lock, kind), SET, 5},
+		{"lease-on-a-range", FIELD(struct ckpt_rec_lock, kind), SET, CKPT_LOCK_LEASE},
+		{"lock-flags-2", FIELD(struct ckpt_rec_lock, flags), SET, 2},
+		{"lock-breaking-not-a-lease", FIELD(struct ckpt_rec_lock, flags), SET, CKPT_LOCK_BREAKING},
 		{"lock-type-3", FIELD(struct ckpt_rec_lock, type), SET, 3},
 		{"lock-start-after-end", FIELD(struct ckpt_rec_lock, start), SET, 1000},
 		{"lock-start-2-63", FIELD(struct ckpt_rec_lock, start), SET, 1ull << 63},
@@ -1910,6 +1994,13 @@ static void gen_locks(const char *C, const struct file *obj, const struct image 
 	size_t pipe_fd = REC_WHERE(obj, fds, struct ckpt_rec_fd, kind, CKPT_FD_PIPE);
 	emit32(C, obj, px + offsetof(struct ckpt_rec_lock, fd), g32(obj, pipe_fd), "lock-on-a-pipe");
 	emit32(C, obj, px + offsetof(struct ckpt_rec_lock, fd), 0, "lock-write-through-read-only-fd");
+	/* The flock's record made a lease (whole file): on stdin (a device), and a write lease being broken. */
+	struct file c = fcopy(obj);
+	s32(&c, fl + offsetof(struct ckpt_rec_lock, kind), CKPT_LOCK_LEASE);
+	emit32(C, &c, fl + offsetof(struct ckpt_rec_lock, fd), 0, "lease-on-stdin-not-a-regular-file");
+	s32(&c, fl + offsetof(struct ckpt_rec_lock, type), CKPT_LOCK_WRITE);
+	emit32(C, &c, fl + offsetof(struct ckpt_rec_lock, flags), CKPT_LOCK_BREAKING, "lease-write-breaking");
+	free(c.d);
 }
 
 static void gen_sysvipc(const char *C, const struct file *obj, const struct image *r)
@@ -2524,6 +2615,7 @@ static const struct {
 	{"tree", gen_tree},
 	{"counts", gen_counts},
 	{"fd-state", gen_fd_state},
+	{"ptys", gen_ptys},
 	{"ghosts", gen_ghosts},
 	{"sockets", gen_sockets},
 	{"objects", gen_objects},

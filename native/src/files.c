@@ -1,6 +1,7 @@
 /* Files: the fd table, captured and rebuilt at restart (files.h). */
 #include "files.h"
 #include "fdkind.h"
+#include "tty.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -13,20 +14,14 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-
-static bool is_tty(dev_t rdev)
-{
-	unsigned maj = major(rdev), min = minor(rdev);
-	return (maj >= 136 && maj <= 143) || maj == 4 || (maj == 5 && min <= 2);
-}
 
 /* The kinds that rebuild their objects themselves, each in its own file. */
 static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind,
 						 &epoll_fd_kind, &inotify_fd_kind, &unix_fd_kind, &inet_fd_kind,
-						 &ghost_fd_kind, &memfd_fd_kind, &pidfd_fd_kind};
+						 &ghost_fd_kind, &memfd_fd_kind, &pidfd_fd_kind, &pty_master_fd_kind,
+						 &pty_slave_fd_kind};
 
 const struct fd_kind *fd_kind_of(uint32_t kind)
 {
@@ -111,7 +106,7 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 	if (S_ISDIR(st->st_mode))
 		return CKPT_FD_DIR;
 	if (S_ISCHR(st->st_mode))
-		return is_tty(st->st_rdev) ? CKPT_FD_TTY : CKPT_FD_CHR;
+		return (int)tty_device_kind(st->st_rdev);
 	if (S_ISBLK(st->st_mode))
 		return CKPT_FD_BLK;
 	if (S_ISFIFO(st->st_mode))
@@ -234,41 +229,9 @@ static void number_descriptions(struct statefile_image *img)
 		}
 }
 
-/* The pseudo-terminal index of a pty master fd (fdinfo's tty-index), -1 for any other fd. */
-static long pty_master_index(uint32_t pid, const struct fd_image *f)
-{
-	if (f->rec.kind != CKPT_FD_TTY)
-		return -1;
-	char info[64];
-	snprintf(info, sizeof(info), "fdinfo/%u", f->rec.fd);
-	char *text = read_proc((pid_t)pid, info, NULL);
-	const char *v = text ? status_field(text, "tty-index") : NULL;
-	long index = v ? strtol(v, NULL, 10) : -1;
-	free(text);
-	return index;
-}
-
-/* The slave of a pseudo-terminal whose master some fd of the tree holds: restart would rebind it
- * to its own terminal, which is not the program's pair. */
-static bool pty_slave_in_tree(const struct statefile_image *img, const struct fd_image *f)
-{
-	char *end;
-	if (f->rec.kind != CKPT_FD_TTY || !f->path || strncmp(f->path, "/dev/pts/", 9) != 0)
-		return false;
-	long index = strtol(f->path + 9, &end, 10);
-	if (end == f->path + 9 || *end)
-		return false;
-	for (size_t i = 0; i < img->nprocs; i++)
-		for (size_t k = 0; k < img->procs[i].nfds; k++)
-			if (pty_master_index(img->procs[i].rec.pid, &img->procs[i].fds[k]) == index)
-				return true;
-	return false;
-}
-
 /* What restart cannot rebuild, in words that say what it is; for a socket, its protocol as the
  * live fd names it ("NETLINK", "PACKET"...), in buf. */
-static const char *unrestorable_what(const struct statefile_image *img, const struct process_image *p,
-				     const struct fd_image *f, char *buf, size_t size)
+static const char *unrestorable_what(const struct process_image *p, const struct fd_image *f, char *buf, size_t size)
 {
 	if (f->rec.kind == CKPT_FD_SOCKET) {
 		char link[64], proto[32];
@@ -284,10 +247,6 @@ static const char *unrestorable_what(const struct statefile_image *img, const st
 		return f->path && strcmp(f->path, "anon_inode:[pidfd]") == 0
 			       ? "a pidfd of a process outside the tree, which restart cannot rebuild"
 			       : "a kernel object restart cannot rebuild";
-	if (pty_master_index(p->rec.pid, f) >= 0)
-		return "the master of a pseudo-terminal, which restart cannot rebuild";
-	if (pty_slave_in_tree(img, f))
-		return "a pseudo-terminal whose master the tree holds, which restart cannot rebuild";
 	if (f->rec.fd_flags & CKPT_FDF_DELETED)
 		return f->rec.kind == CKPT_FD_DIR    ? "a deleted directory, which restart cannot open again"
 		       : f->rec.kind == CKPT_FD_FIFO ? "a deleted FIFO, which restart cannot open again"
@@ -302,7 +261,7 @@ int files_check_restorable(struct statefile_image *img, bool allow)
 		for (size_t k = 0; k < p->nfds; k++) {
 			struct fd_image *f = &p->fds[k];
 			char buf[96];
-			const char *what = unrestorable_what(img, p, f, buf, sizeof(buf));
+			const char *what = unrestorable_what(p, f, buf, sizeof(buf));
 			if (!what)
 				continue;
 			if (!allow)
@@ -586,6 +545,7 @@ static int open_pipe_description(struct files_restore *fr, const struct process_
 struct files_restore *files_restore_prepare(const struct statefile_image *img, int fd_base)
 {
 	struct files_restore *fr = xcalloc(1, sizeof(*fr));
+	tty_restore_prepare(img);
 	for (int i = 0; i < 3; i++) {
 		int fd = fcntl(i, F_DUPFD_CLOEXEC, 0);
 		if (fd < 0)

@@ -31,6 +31,7 @@ enum {
 	CKPT_NT_CPU = 16,       /* root image only, optional: the saving CPU's features */
 	CKPT_NT_EMBEDDED = 17,  /* root image only, optional: files packed into the statefile */
 	CKPT_NT_PROCATTR = 19,  /* one struct ckpt_rec_procattr; absent (older engines): not restored */
+	CKPT_NT_CTTY = 20,      /* session leaders only: one struct ckpt_rec_ctty; absent: none kept */
 };
 
 /*
@@ -194,7 +195,9 @@ enum {
 	CKPT_FD_GHOST = 17,   /* a regular file deleted while open: its contents are saved */
 	CKPT_FD_MEMFD = 18,   /* a memfd: its contents, name and seals are saved */
 	CKPT_FD_PIDFD = 19,   /* a pidfd of a process of the tree */
-	CKPT_FD_KIND_MAX = 19,
+	CKPT_FD_PTY_MASTER = 25, /* the master of a pseudo-terminal: the pair is made again */
+	CKPT_FD_PTY_SLAVE = 26,  /* a slave of a pseudo-terminal whose master the tree holds */
+	CKPT_FD_KIND_MAX = 26,
 };
 
 #define CKPT_FDF_CLOEXEC   0x1u
@@ -242,6 +245,32 @@ struct ckpt_fd_ghost {
 struct ckpt_fd_ghost_extent {
 	uint64_t offset;
 	uint64_t len;
+};
+
+/* A pseudo-terminal (CKPT_FD_PTY_MASTER, CKPT_FD_PTY_SLAVE): `extra` is its index when saved
+ * (/dev/pts/N), kind_flags CKPT_PTY_*.  The master's first fd in the tree carries the blob:
+ * struct ckpt_fd_pty, then the `queued` bytes of the slave's input, not read yet. */
+#define CKPT_PTY_LOCKED  0x1u   /* master: its slave was locked (TIOCSPTLCK) */
+#define CKPT_PTY_PACKET  0x2u   /* master: packet mode (TIOCPKT) */
+#define CKPT_PTY_DEV_TTY 0x4u   /* slave: opened as /dev/tty, the process's controlling terminal */
+#define CKPT_PTY_MAX_QUEUED 4096u /* the line discipline's buffer */
+
+struct ckpt_fd_pty {
+	uint32_t iflag, oflag, cflag, lflag;  /* termios of the slave */
+	uint8_t line;
+	uint8_t cc[32];
+	uint8_t reserved[3];                  /* 0 */
+	uint32_t ispeed, ospeed;              /* termios speeds (B9600...) */
+	uint16_t rows, cols, xpixel, ypixel;  /* window size */
+	uint32_t uid, gid, mode;              /* owner and permission bits (0777) of /dev/pts/N */
+	uint32_t queued;                      /* bytes of the slave's input that follow */
+	uint32_t reserved2;                   /* 0 */
+};
+
+/* The controlling terminal of a session leader (CKPT_NT_CTTY): a pseudo-terminal of the tree. */
+struct ckpt_rec_ctty {
+	uint32_t pty;        /* its index when saved: the `extra` of the tree's CKPT_FD_PTY_MASTER */
+	uint32_t fg_pgrp;    /* its foreground process group, a group of the session; 0: none */
 };
 
 /* The most bytes one ghost file or memfd may hold in a statefile: dump refuses a larger one. */
@@ -519,16 +548,18 @@ enum {
 	CKPT_LOCK_FLOCK = 1,     /* flock(2): belongs to the open file description */
 	CKPT_LOCK_POSIX = 2,     /* fcntl F_SETLK: belongs to the process */
 	CKPT_LOCK_OFD = 3,       /* fcntl F_OFD_SETLK: belongs to the open file description */
+	CKPT_LOCK_LEASE = 4,     /* fcntl F_SETLEASE: belongs to the open file description, whole file */
 };
 #define CKPT_LOCK_READ 1u
 #define CKPT_LOCK_WRITE 2u
 #define CKPT_LOCK_EOF UINT64_MAX /* `end` of a lock that reaches to the end of the file */
+#define CKPT_LOCK_BREAKING 0x1u  /* flags: a write lease being broken to the read lease `type` says */
 
 struct ckpt_rec_lock {
 	uint32_t fd;
-	uint32_t kind;           /* CKPT_LOCK_FLOCK, POSIX, OFD */
+	uint32_t kind;           /* CKPT_LOCK_FLOCK, POSIX, OFD, LEASE */
 	uint32_t type;           /* CKPT_LOCK_READ or CKPT_LOCK_WRITE */
-	uint32_t reserved;
+	uint32_t flags;          /* CKPT_LOCK_BREAKING */
 	uint64_t start, end;     /* bytes start..end, both included; end CKPT_LOCK_EOF: to the end */
 };
 

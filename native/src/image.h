@@ -99,6 +99,9 @@ struct process_image {
 	size_t nlocks, cap_locks;
 	struct seccomp_image *seccomp;
 	size_t nseccomp, cap_seccomp;
+	/* A session leader's controlling terminal, when it is a pty of the tree (tty.c). */
+	bool has_ctty;
+	struct ckpt_rec_ctty ctty;
 
 	/* Attributes of CKPT_NT_PROCATTR (procattr.c); has_attrs false for older statefiles. */
 	bool has_attrs;

@@ -5,6 +5,7 @@
 #include "fdkind.h"
 #include "json.h"
 #include "locks.h"
+#include "tty.h"
 #include "procattr.h"
 #include "seccomp.h"
 #include "pack.h"
@@ -249,6 +250,7 @@ static char *render_json(const char *path, const struct statefile_image *img, co
 		json_array_end(&j);
 		timers_json(&j, p);
 		locks_json(&j, p);
+		tty_json(&j, p);
 		procattr_json(&j, p);
 		seccomp_json(&j, p);
 		json_object_end(&j);
@@ -381,6 +383,7 @@ static char *render_text(const char *path, const struct statefile_image *img, co
 		}
 		procattr_describe(&b, p);
 		locks_describe(&b, p);
+		tty_describe(&b, p);
 		timers_describe(&b, p);
 		seccomp_describe(&b, p);
 	}

@@ -2,7 +2,8 @@
  * File locks: flock, POSIX record and OFD locks of a process, captured from fdinfo, checked,
  * taken again at restart and described (locks.h).  A lock that a process outside the tree
  * holds by now cannot be taken: the restart is refused in one line naming the file.  Leases
- * are not restored.
+ * (F_SETLEASE) are kept with the locks; a write lease being broken to a read lease is broken
+ * again at restart, from the process itself (a lease being broken to none is not kept).
  */
 #include "locks.h"
 #include "notes.h"
@@ -17,16 +18,23 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #define MAX_LOCKS (1u << 20)
 
-static const char *const kind_names[] = {"?", "flock", "posix", "ofd"};
+static const char *const kind_names[] = {"?", "flock", "posix", "ofd", "lease"};
 
 /* The kinds of fd that restart reopens from a path: those whose locks it can take again. */
 static bool lockable_kind(uint32_t kind)
 {
 	return kind == CKPT_FD_REG || kind == CKPT_FD_DIR || kind == CKPT_FD_CHR || kind == CKPT_FD_BLK ||
 	       kind == CKPT_FD_FIFO;
+}
+
+/* flock locks and leases: of the whole file, and of the open file description. */
+static bool whole_file(uint32_t kind)
+{
+	return kind == CKPT_LOCK_FLOCK || kind == CKPT_LOCK_LEASE;
 }
 
 /* ---- capture ---- */
@@ -36,7 +44,9 @@ static bool same_lock(const struct ckpt_rec_lock *a, const struct ckpt_rec_lock 
 	return a->kind == b->kind && a->type == b->type && a->start == b->start && a->end == b->end;
 }
 
-/* One "lock:" line of fdinfo: "1: FLOCK  ADVISORY  WRITE 9193 fe:00:2147203 0 EOF". */
+/* One "lock:" line of fdinfo: "1: FLOCK  ADVISORY  WRITE 9193 fe:00:2147203 0 EOF".  A lease
+ * shows ACTIVE or BREAKING in place of the mode, and while it is broken, the type it is being
+ * broken to (UNLCK: none). */
 static int parse_lock_line(const char *v, pid_t pid, const struct fd_image *f, struct process_image *p)
 {
 	char kind[16], mode[16], type[16], end[24];
@@ -51,9 +61,16 @@ static int parse_lock_line(const char *v, pid_t pid, const struct fd_image *f, s
 		l.kind = CKPT_LOCK_POSIX;
 	} else if (strcmp(kind, "OFDLCK") == 0) {
 		l.kind = CKPT_LOCK_OFD;
+	} else if (strcmp(kind, "LEASE") == 0 && f->rec.kind == CKPT_FD_REG) {
+		l.kind = CKPT_LOCK_LEASE;
+		if (strcmp(type, "UNLCK") == 0)
+			return 0; /* being broken to none: the process would have given it up */
+		/* Only a write lease is broken to a read one. */
+		if (strcmp(mode, "BREAKING") == 0)
+			l.flags = CKPT_LOCK_BREAKING;
 	} else {
-		ckpt_warn("pid %d holds a %s on %s (fd %u); restart does not take it again", pid,
-			  strcmp(kind, "LEASE") == 0 ? "lease" : kind, f->path ? f->path : "?", f->rec.fd);
+		ckpt_warn("pid %d holds a %s on %s (fd %u); restart does not take it again", pid, kind,
+			  f->path ? f->path : "?", f->rec.fd);
 		return 0;
 	}
 	if (strcmp(type, "READ") == 0)
@@ -164,11 +181,15 @@ int locks_parse_note(struct image_notes *in, const struct note *n)
 	for (uint32_t i = 0; i < t.count; i++) {
 		struct ckpt_rec_lock *l = ARR_PUSH(p->locks, p->nlocks, p->cap_locks);
 		table_rec(&t, i, l, sizeof(*l));
-		if (l->kind < CKPT_LOCK_FLOCK || l->kind > CKPT_LOCK_OFD || (l->type != CKPT_LOCK_READ && l->type != CKPT_LOCK_WRITE))
+		if (l->kind < CKPT_LOCK_FLOCK || l->kind > CKPT_LOCK_LEASE || (l->type != CKPT_LOCK_READ && l->type != CKPT_LOCK_WRITE))
 			return ckpt_fail("lock %u of pid %u has an unknown kind %u or type %u", i, p->rec.pid, l->kind, l->type);
+		if (l->flags & ~CKPT_LOCK_BREAKING ||
+		    (l->flags && (l->kind != CKPT_LOCK_LEASE || l->type != CKPT_LOCK_READ)))
+			return ckpt_fail("lock %u of pid %u has flags 0x%x, which only a read lease being broken may have", i,
+					 p->rec.pid, l->flags);
 		/* Ranges as fcntl takes them: offsets below 2^63, start before end. */
 		if (l->start > l->end || l->start >= (1ull << 63) || (l->end != CKPT_LOCK_EOF && l->end >= (1ull << 63)) ||
-		    (l->kind == CKPT_LOCK_FLOCK && (l->start || l->end != CKPT_LOCK_EOF)))
+		    (whole_file(l->kind) && (l->start || l->end != CKPT_LOCK_EOF)))
 			return ckpt_fail("lock %u of pid %u covers a range no lock can (%llu to %llu)", i, p->rec.pid,
 					 (unsigned long long)l->start, (unsigned long long)l->end);
 	}
@@ -183,8 +204,10 @@ int locks_check_image(const struct process_image *p)
 		if (!f || !lockable_kind(f->rec.kind))
 			return ckpt_fail("a lock of pid %u is held through fd %u, which is not a file it has open", p->rec.pid,
 					 l->fd);
+		if (l->kind == CKPT_LOCK_LEASE && f->rec.kind != CKPT_FD_REG)
+			return ckpt_fail("pid %u holds a lease through fd %u, which is not a regular file", p->rec.pid, l->fd);
 		int acc = f->rec.open_flags & O_ACCMODE;
-		bool may = l->kind == CKPT_LOCK_FLOCK ||
+		bool may = whole_file(l->kind) ||
 			   (l->type == CKPT_LOCK_READ ? acc == O_RDONLY || acc == O_RDWR : acc == O_WRONLY || acc == O_RDWR);
 		if (!may)
 			return ckpt_fail("pid %u holds a %s lock through fd %u, which is not open for %s", p->rec.pid,
@@ -196,15 +219,57 @@ int locks_check_image(const struct process_image *p)
 
 /* ---- restart ---- */
 
+/*
+ * A write lease being broken to a read one: the process opens its own file for reading, which
+ * begins the break (O_NONBLOCK: the open fails at once).  The kernel tells the fd's owner that
+ * the break began; nobody owns the fd meanwhile, so the program gets no signal for it.
+ */
+static int break_lease(struct inject *in, const struct process_image *p, const struct ckpt_rec_lock *l)
+{
+	struct f_owner_ex owner;
+	char self[32];
+	int n = snprintf(self, sizeof(self), "/proc/self/fd/%u", l->fd) + 1;
+	long ret, opened = 0;
+	if (inject_syscall(in, SYS_fcntl, l->fd, F_GETOWN_EX, in->scratch, 0, 0, 0, &ret) < 0 || ret < 0 ||
+	    remote_read(in->tid, in->scratch, &owner, sizeof(owner)) < 0 ||
+	    inject_syscall(in, SYS_fcntl, l->fd, F_SETOWN, 0, 0, 0, 0, &ret) < 0 || ret < 0 ||
+	    remote_write(in->tid, in->scratch, self, (size_t)n) < 0 ||
+	    inject_syscall(in, SYS_openat, (uint64_t)AT_FDCWD, in->scratch, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0, 0, 0,
+			   &opened) < 0 ||
+	    remote_write(in->tid, in->scratch, &owner, sizeof(owner)) < 0 ||
+	    inject_syscall(in, SYS_fcntl, l->fd, F_SETOWN_EX, in->scratch, 0, 0, 0, &ret) < 0)
+		return ckpt_fail("cannot break the lease of pid %u on fd %u again", p->rec.pid, l->fd);
+	if (opened >= 0) {
+		inject_syscall(in, SYS_close, (uint64_t)opened, 0, 0, 0, 0, 0, &ret);
+		return ckpt_fail("cannot break the lease of pid %u on fd %u again: the file opened without a break",
+				 p->rec.pid, l->fd);
+	}
+	if (opened != -EWOULDBLOCK || ret < 0) {
+		errno = (int)-(opened != -EWOULDBLOCK ? opened : ret);
+		return ckpt_fail_errno("cannot break the lease of pid %u on fd %u again", p->rec.pid, l->fd);
+	}
+	return 0;
+}
+
 int locks_restore(struct inject *in, const struct process_image *p)
 {
 	for (size_t i = 0; i < p->nlocks; i++) {
 		const struct ckpt_rec_lock *l = &p->locks[i];
 		const struct fd_image *f = fd_of(p, l->fd);
+		const char *path = f && f->path ? f->path : "?";
 		long ret;
 		if (l->kind == CKPT_LOCK_FLOCK) {
 			int op = (l->type == CKPT_LOCK_WRITE ? LOCK_EX : LOCK_SH) | LOCK_NB;
 			if (inject_syscall(in, SYS_flock, l->fd, (uint64_t)op, 0, 0, 0, 0, &ret) < 0)
+				return -1;
+		} else if (l->kind == CKPT_LOCK_LEASE) {
+			bool writes = l->type == CKPT_LOCK_WRITE || (l->flags & CKPT_LOCK_BREAKING);
+			if (inject_syscall(in, SYS_fcntl, l->fd, F_SETLEASE, writes ? F_WRLCK : F_RDLCK, 0, 0, 0, &ret) < 0)
+				return -1;
+			if (ret == -EAGAIN)
+				return ckpt_fail("cannot restart: %s is open elsewhere by now, which the %s lease of pid %u "
+						 "(fd %u) does not allow", path, writes ? "write" : "read", p->rec.pid, l->fd);
+			if (ret == 0 && (l->flags & CKPT_LOCK_BREAKING) && break_lease(in, p, l) < 0)
 				return -1;
 		} else {
 			struct flock fl = {.l_type = l->type == CKPT_LOCK_WRITE ? F_WRLCK : F_RDLCK, .l_whence = SEEK_SET,
@@ -215,8 +280,7 @@ int locks_restore(struct inject *in, const struct process_image *p)
 					   0, &ret) < 0)
 				return -1;
 		}
-		const char *path = f && f->path ? f->path : "?";
-		if (ret == -EAGAIN || ret == -EACCES)
+		if (l->kind != CKPT_LOCK_LEASE && (ret == -EAGAIN || ret == -EACCES))
 			return ckpt_fail("cannot restart: another process holds a lock on %s, where pid %u held a %s %s lock "
 					 "(fd %u)", path, p->rec.pid, kind_names[l->kind], l->type == CKPT_LOCK_WRITE ? "write" : "read",
 					 l->fd);
@@ -248,8 +312,9 @@ void locks_describe(struct buf *b, const struct process_image *p)
 		const struct fd_image *f = fd_of(p, l->fd);
 		char range[48];
 		range_text(range, sizeof(range), l);
-		buf_printf(b, "    %-4u %-5s %-5s %-20s %s\n", l->fd, kind_names[l->kind], l->type == CKPT_LOCK_WRITE ? "write" : "read",
-			   l->kind == CKPT_LOCK_FLOCK ? "whole file" : range, f && f->path ? f->path : "?");
+		buf_printf(b, "    %-4u %-5s %-5s %-20s %s%s\n", l->fd, kind_names[l->kind], l->type == CKPT_LOCK_WRITE ? "write" : "read",
+			   whole_file(l->kind) ? "whole file" : range, f && f->path ? f->path : "?",
+			   l->flags & CKPT_LOCK_BREAKING ? " (a write lease being broken to read)" : "");
 	}
 }
 
@@ -263,6 +328,7 @@ void locks_json(struct json *j, const struct process_image *p)
 		json_u64(j, "fd", l->fd);
 		json_str(j, "kind", kind_names[l->kind]);
 		json_str(j, "type", l->type == CKPT_LOCK_WRITE ? "write" : "read");
+		json_bool(j, "breaking", l->flags & CKPT_LOCK_BREAKING);
 		json_u64(j, "start", l->start);
 		if (l->end == CKPT_LOCK_EOF)
 			json_null(j, "end");

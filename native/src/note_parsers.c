@@ -6,6 +6,7 @@
 #include "annotation.h"
 #include "fdkind.h"
 #include "locks.h"
+#include "tty.h"
 #include "procattr.h"
 #include "seccomp.h"
 #include "sysvipc.h"
@@ -437,6 +438,7 @@ static const struct note_parser {
 	/* Kernel objects, each parsed by its own module; absent when there are none. */
 	{CKPT_NOTE_OWNER, CKPT_NT_TIMERS, timers_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_LOCKS, locks_parse_note, 0},
+	{CKPT_NOTE_OWNER, CKPT_NT_CTTY, tty_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_SYSVIPC, sysvipc_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_SECCOMP, seccomp_parse_note, 0},
 	{CKPT_NOTE_OWNER, CKPT_NT_ANNOTATION, parse_annotation, 0},  /* optional: older files lack it */

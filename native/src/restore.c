@@ -6,6 +6,7 @@
 #include "files.h"
 #include "inject.h"
 #include "locks.h"
+#include "tty.h"
 #include "mem.h"
 #include "mm.h"
 #include "pathmap.h"
@@ -52,6 +53,8 @@ static int setup_inside(struct restore_ctx *c, const struct process_image *p)
 	size_t nkeep;
 	int *keep = inherited_fds(c, &nkeep);
 	int rc = signals_restore_handlers(p);
+	if (rc == 0)
+		rc = tty_restore_inside(c->img, c->files, p);
 	if (rc == 0)
 		rc = files_restore_inside(c->files, p, keep, nkeep);
 	if (rc == 0)

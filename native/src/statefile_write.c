@@ -7,6 +7,7 @@
 #include "annotation.h"
 #include "notes.h"
 #include "locks.h"
+#include "tty.h"
 #include "procattr.h"
 #include "remote.h"
 #include "seccomp.h"
@@ -218,6 +219,7 @@ static void add_ckpt_notes(struct buf *notes, const struct statefile_image *img,
 	procattr_write_note(notes, p);
 	timers_write_note(notes, p);
 	locks_write_note(notes, p);
+	tty_write_note(notes, p);
 	seccomp_write_note(notes, p);
 	if (root)
 		sysvipc_write_note(notes, img);

@@ -3,7 +3,9 @@
  * lock on bytes 0-99 and a read lock from 200 to the end, through a file it also has dup'ed)
  * and an OFD lock; its child holds a POSIX lock of its own.  After the checkpoint the child,
  * a process of the tree, and a fresh process started then (outside the saved tree) check from
- * descriptors of their own that each lock is held, by whom, and nothing more.
+ * descriptors of their own that each lock is held, by whom, and nothing more.  The parent also
+ * holds leases: a read lease, a write lease and a write lease it began to break to a read lease
+ * by opening the file itself; after the checkpoint each has its type and no break signal came.
  *   locks READY DIR          the program
  *   locks --check DIR P C    the outside checker (P: the parent's pid, C: the child's)
  */
@@ -15,6 +17,13 @@
 #include <sys/wait.h>
 
 static char dir[3000];
+static volatile sig_atomic_t lease_signals;
+
+static void lease_broken(int sig)
+{
+	(void)sig;
+	lease_signals++;
+}
 
 static int open_in(const char *name, int flags)
 {
@@ -83,6 +92,16 @@ int main(int argc, char **argv)
 	posix_lock(o, F_OFD_SETLK, F_WRLCK, 10, 10);
 	pid_t parent = getpid();
 
+	signal(SIGIO, lease_broken);
+	int lr = open_in("lease-r.lck", O_RDONLY), lw = open_in("lease-w.lck", O_WRONLY), lb = open_in("lease-b.lck", O_WRONLY);
+	CHECK(fcntl(lr, F_SETLEASE, F_RDLCK) == 0 && fcntl(lw, F_SETLEASE, F_WRLCK) == 0 &&
+		      fcntl(lb, F_SETLEASE, F_WRLCK) == 0, "take the leases");
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", lb);
+	CHECK(open(self, O_RDONLY | O_NONBLOCK) < 0 && errno == EWOULDBLOCK, "begin to break a lease");
+	while (!lease_signals)
+		nap_ms(1);
+
 	int go[2];
 	CHECK(pipe2(go, O_CLOEXEC) == 0, "pipe");
 	pid_t child = fork();
@@ -120,6 +139,10 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	CHECK(waitpid(outside, &st, 0) == outside && WIFEXITED(st) && WEXITSTATUS(st) == 0, "the outside process checked");
+	int types[] = {fcntl(lr, F_GETLEASE), fcntl(lw, F_GETLEASE), fcntl(lb, F_GETLEASE)};
+	printf("the parent's leases: %s, %s, %s (the one being broken); break signals: %d\n",
+	       types[0] == F_RDLCK ? "read" : "not read", types[1] == F_WRLCK ? "write" : "not write",
+	       types[2] == F_RDLCK ? "read" : "not read", (int)lease_signals);
 	CHECK(write(go[1], "c", 1) == 1, "tell the child");
 	CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child checked");
 	/* The parent's own locks are still its own: taking them again changes nothing. */

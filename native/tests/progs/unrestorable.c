@@ -1,7 +1,7 @@
 /*
  * Holds what restart cannot rebuild: a netlink socket, a pidfd of its parent (outside the tree),
- * a deleted named FIFO, a deleted directory, a pseudo-terminal pair it opened (master and slave),
- * and a working directory that was deleted.  (A deleted regular file is restorable: ghosts.c.)
+ * a deleted named FIFO, a deleted directory, and a working directory that was deleted.  (A
+ * deleted regular file is restorable: ghosts.c; a pseudo-terminal pair: ptys.c.)
  * Dumping it is refused unless the dump allows it; either way the program must finish
  * undisturbed.  It does not use those fds after ready(), so a restart that gives them back as
  * /dev/null finishes too.
@@ -33,10 +33,6 @@ int main(int argc, char **argv)
 	CHECK(mkdir(dir, 0700) == 0 && mkdir(cwd, 0700) == 0, "make the directories");
 	int gone = open(dir, O_RDONLY | O_DIRECTORY);
 	CHECK(gone >= 0 && rmdir(dir) == 0 && chdir(cwd) == 0 && rmdir(cwd) == 0, "delete the directories");
-	int master = posix_openpt(O_RDWR | O_NOCTTY);
-	CHECK(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0, "pty master");
-	int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
-	CHECK(slave >= 0, "pty slave");
 	ready(argv[1]);
 	long sum = 0;
 	for (int i = 0; i < 20; i++) {
