@@ -1418,6 +1418,8 @@ static const struct ghost_case {
 	{"ghost-relative-path", CKPT_FD_GHOST, "x (deleted)", {4096, 0600, 0, 0, 0}, {{0}}, 0, 0},
 	{"ghost-mode-type-bits", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0100600, 0, 0, 0}, {{0}}, 0, 0},
 	{"ghost-reserved", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 1}, {{0}}, 0, 0},
+	{"ghost-uid-minus-one", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0, UINT32_MAX, 0}, {{0}}, 0, 0},
+	{"ghost-mtime-nsec-too-big", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0, 0, 0, 0, 0, 0, 1000000000u}, {{0}}, 0, 0},
 	{"ghost-seals-on-file", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 2, 0, 0}, {{0}}, 0, 0},
 	{"ghost-extents-beyond-blob", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1000, 0}, {{0}}, 0, 0},
 	{"ghost-extent-beyond-size", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0}, {{4000, 200}}, 200, 0},

@@ -235,6 +235,9 @@ struct ckpt_fd_ghost {
 	uint32_t seals;      /* memfd: F_GET_SEALS; 0 for a ghost file */
 	uint32_t nextents;
 	uint32_t reserved;   /* 0 */
+	uint32_t uid, gid;   /* owner */
+	int64_t atime_sec, mtime_sec;     /* access and modification times (st_atim, st_mtim) */
+	uint32_t atime_nsec, mtime_nsec;  /* below 10^9 */
 };
 
 struct ckpt_fd_ghost_extent {

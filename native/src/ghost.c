@@ -60,6 +60,12 @@ static int read_extents(int fd, const struct stat *st, uint32_t seals, struct fd
 	h->mode = st->st_mode & 07777;
 	h->seals = seals;
 	h->nextents = (uint32_t)next;
+	h->uid = st->st_uid;
+	h->gid = st->st_gid;
+	h->atime_sec = st->st_atim.tv_sec;
+	h->atime_nsec = (uint32_t)st->st_atim.tv_nsec;
+	h->mtime_sec = st->st_mtim.tv_sec;
+	h->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
 	if (next)
 		memcpy(blob + sizeof(*h), ext, next * sizeof(*ext));
 	uint8_t *bytes = blob + sizeof(*h) + next * sizeof(*ext);
@@ -80,9 +86,15 @@ static int read_extents(int fd, const struct stat *st, uint32_t seals, struct fd
 static int ghost_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 {
 	(void)fdinfo;
-	int fd = take_fd(pid, (int)f->rec.fd);
+	/* A description of our own, for reading: the program's may be write-only, and reading through
+	 * it would move its offset. */
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%u", pid, f->rec.fd);
+	int fd = open(link, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = open(link, O_RDONLY | O_CLOEXEC); /* O_NOATIME is for the owner */
 	if (fd < 0)
-		return ckpt_fail_errno("cannot reach fd %u of pid %d (%s)", f->rec.fd, pid, f->path);
+		return ckpt_fail_errno("cannot open fd %u of pid %d (%s) to read it", f->rec.fd, pid, f->path);
 	struct stat st;
 	int rc;
 	if (fstat(fd, &st) < 0) {
@@ -93,12 +105,7 @@ static int ghost_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 			int s = fcntl(fd, F_GET_SEALS);
 			seals = s > 0 ? (uint32_t)s : 0;
 		}
-		/* fd shares the program's open file description: SEEK_DATA/SEEK_HOLE move its offset,
-		 * which goes back to where the program had it. */
-		off_t pos = lseek(fd, 0, SEEK_CUR);
 		rc = read_extents(fd, &st, seals, f, pid);
-		if (pos >= 0 && lseek(fd, pos, SEEK_SET) < 0 && rc == 0)
-			rc = ckpt_fail_errno("cannot put back the offset of fd %u of pid %d (%s)", f->rec.fd, pid, f->path);
 	}
 	close(fd);
 	return rc;
@@ -177,8 +184,9 @@ static int ghost_check_saved(const struct fd_image *f)
 	struct ckpt_fd_ghost h;
 	memcpy(&h, f->data, sizeof(h));
 	if ((h.mode & ~07777u) || h.reserved || (h.seals & ~(uint32_t)KNOWN_SEALS) ||
-	    (f->rec.kind == CKPT_FD_GHOST && h.seals))
-		return ckpt_fail("fd %u: a deleted file or memfd has a mode, seals or fields it cannot have", f->rec.fd);
+	    (f->rec.kind == CKPT_FD_GHOST && h.seals) || h.uid == (uint32_t)-1 || h.gid == (uint32_t)-1 ||
+	    h.atime_nsec >= 1000000000u || h.mtime_nsec >= 1000000000u)
+		return ckpt_fail("fd %u: a deleted file or memfd has a mode, seals, owner, times or fields it cannot have", f->rec.fd);
 	uint64_t room = f->rec.data_len - sizeof(h);
 	if (h.nextents > room / sizeof(struct ckpt_fd_ghost_extent))
 		return ckpt_fail("fd %u: a deleted file or memfd lists more extents than its data holds", f->rec.fd);
@@ -231,7 +239,8 @@ static int reopen_saved(int fd, const struct fd_image *f)
 {
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	uint32_t fl = f->rec.open_flags & ~(uint32_t)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+	/* An O_TMPFILE file's flags say so (O_TMPFILE holds O_DIRECTORY): not for reopening. */
+	uint32_t fl = f->rec.open_flags & ~(uint32_t)(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC | O_TMPFILE);
 	int r = open(self, (int)(fl | O_CLOEXEC));
 	if (r < 0)
 		return -1;
@@ -274,6 +283,24 @@ int ghost_make_unlinked(const char *path, uint32_t pid, uint64_t size)
 	return fd;
 }
 
+/* Gives the made file its saved owner, mode and times (after filling it: writes move the
+ * modification time; and chown clears the set-user-ID bits). Without the privilege to give it
+ * another owner it stays restart's, with a warning. */
+static int set_attributes(int fd, const struct process_image *p, const struct fd_image *f, const struct ckpt_fd_ghost *h)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if ((st.st_uid != h->uid || st.st_gid != h->gid) && fchown(fd, h->uid, h->gid) < 0) {
+		if (errno != EPERM)
+			return -1;
+		ckpt_warn("deleted file %u of pid %u (%s) comes back owned by %u:%u, not %u:%u: %s", f->rec.fd, p->rec.pid,
+			  f->path, (unsigned)st.st_uid, (unsigned)st.st_gid, h->uid, h->gid, strerror(EPERM));
+	}
+	struct timespec times[2] = {{h->atime_sec, h->atime_nsec}, {h->mtime_sec, h->mtime_nsec}};
+	return fchmod(fd, h->mode) < 0 || futimens(fd, times) < 0 ? -1 : 0;
+}
+
 static int ghost_open(const struct process_image *p, const struct fd_image *f)
 {
 	struct ckpt_fd_ghost h = {0};
@@ -284,7 +311,7 @@ static int ghost_open(const struct process_image *p, const struct fd_image *f)
 		char *name = saved_name(f->path);
 		fd = memfd_create(name + 7, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		free(name);
-		if (fd < 0 || fill(fd, f, &h) < 0 || fchmod(fd, h.mode) < 0 ||
+		if (fd < 0 || fill(fd, f, &h) < 0 || set_attributes(fd, p, f, &h) < 0 ||
 		    (r = reopen_saved(fd, f)) < 0 || (h.seals && fcntl(fd, F_ADD_SEALS, (int)h.seals) < 0)) {
 			ckpt_fail_errno("cannot make memfd %u of pid %u (%s) again", f->rec.fd, p->rec.pid, f->path);
 			if (r >= 0)
@@ -293,7 +320,7 @@ static int ghost_open(const struct process_image *p, const struct fd_image *f)
 		}
 	} else {
 		fd = ghost_make_unlinked(f->path, p->rec.pid, 0);
-		if (fd >= 0 && (fill(fd, f, &h) < 0 || (r = reopen_saved(fd, f)) < 0 || fchmod(fd, h.mode) < 0)) {
+		if (fd >= 0 && (fill(fd, f, &h) < 0 || (r = reopen_saved(fd, f)) < 0 || set_attributes(fd, p, f, &h) < 0)) {
 			ckpt_fail_errno("cannot fill deleted file %u of pid %u (%s) again", f->rec.fd, p->rec.pid, f->path);
 			if (r >= 0)
 				close(r);
@@ -341,7 +368,8 @@ static void ghost_describe_text(const struct fd_image *f, struct buf *out, const
 		return;
 	struct ckpt_fd_ghost h;
 	memcpy(&h, f->data, sizeof(h));
-	buf_printf(out, " size %llu, %u data extents, mode %04o", (unsigned long long)h.size, h.nextents, h.mode);
+	buf_printf(out, " size %llu, %u data extents, mode %04o, owner %u:%u", (unsigned long long)h.size, h.nextents,
+		   h.mode, h.uid, h.gid);
 	if (f->rec.kind == CKPT_FD_MEMFD)
 		buf_printf(out, ", seals 0x%x", h.seals);
 }
@@ -355,6 +383,8 @@ static void ghost_describe_json(const struct fd_image *f, struct json *j)
 	json_u64(j, "size", h.size);
 	json_u64(j, "extents", h.nextents);
 	json_u64(j, "mode", h.mode);
+	json_u64(j, "uid", h.uid);
+	json_u64(j, "gid", h.gid);
 	if (f->rec.kind == CKPT_FD_MEMFD)
 		json_u64(j, "seals", h.seals);
 }
