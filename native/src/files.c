@@ -26,7 +26,7 @@ static bool is_tty(dev_t rdev)
 /* The kinds that rebuild their objects themselves, each in its own file. */
 static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind,
 						 &epoll_fd_kind, &inotify_fd_kind, &unix_fd_kind, &inet_fd_kind,
-						 &ghost_fd_kind, &memfd_fd_kind, &pidfd_fd_kind};
+						 &ghost_fd_kind, &memfd_fd_kind, &ghost_node_fd_kind, &pidfd_fd_kind};
 
 const struct fd_kind *fd_kind_of(uint32_t kind)
 {
@@ -77,8 +77,7 @@ const char *fd_kind_name(uint32_t kind)
 	return kind < ARRAY_LEN(names) ? names[kind] : "?";
 }
 
-/* Whether the kernel names this link target as deleted. */
-static bool deleted_path(const char *path)
+bool deleted_path(const char *path)
 {
 	size_t n = strlen(path), k = strlen(" (deleted)");
 	return n > k && strcmp(path + n - k, " (deleted)") == 0;
@@ -106,6 +105,10 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 		return CKPT_FD_MEMFD;
 	if (S_ISREG(st->st_mode) && st->st_nlink == 0 && deleted_path(path))
 		return CKPT_FD_GHOST; /* its contents are saved (ghost.c) */
+	if ((S_ISFIFO(st->st_mode) || S_ISDIR(st->st_mode) || S_ISBLK(st->st_mode) ||
+	     (S_ISCHR(st->st_mode) && !is_tty(st->st_rdev))) &&
+	    st->st_nlink == 0 && deleted_path(path))
+		return CKPT_FD_GHOST_NODE; /* made again (ghost.c) */
 	if (S_ISREG(st->st_mode))
 		return CKPT_FD_REG;
 	if (S_ISDIR(st->st_mode))
@@ -172,37 +175,41 @@ int files_capture(pid_t pid, struct process_image *p)
 	return rc;
 }
 
-/* Copies the bytes queued in a pipe without consuming them: tee() into a pipe of our own. */
-static int peek_pipe(pid_t pid, int fd, struct fd_image *f)
+int pipe_copy_queued(int src, pid_t pid, struct fd_image *f)
 {
-	int src = take_fd(pid, fd);
-	if (src < 0)
-		return ckpt_fail_errno("cannot reach pipe fd %d of pid %d", fd, pid);
 	int size = fcntl(src, F_GETPIPE_SZ);
 	f->rec.pipe_size = size > 0 ? (uint32_t)size : 0;
 	int pp[2];
-	if (pipe2(pp, O_NONBLOCK | O_CLOEXEC) < 0) {
-		close(src);
+	if (pipe2(pp, O_NONBLOCK | O_CLOEXEC) < 0)
 		return ckpt_fail_errno("cannot create a pipe");
-	}
 	if (size > 0)
 		fcntl(pp[1], F_SETPIPE_SZ, size);
 	int rc = 0;
 	ssize_t n = tee(src, pp[1], INT_MAX, SPLICE_F_NONBLOCK);
 	if (n < 0 && errno != EAGAIN) {
-		rc = ckpt_fail_errno("cannot copy the bytes queued in pipe fd %d of pid %d", fd, pid);
+		rc = ckpt_fail_errno("cannot copy the bytes queued in pipe fd %u of pid %d", f->rec.fd, pid);
 	} else if (n > 0) {
 		f->data = xmalloc((size_t)n);
 		if (read(pp[0], f->data, (size_t)n) != n)
-			rc = ckpt_fail_errno("cannot read the bytes queued in pipe fd %d of pid %d", fd, pid);
+			rc = ckpt_fail_errno("cannot read the bytes queued in pipe fd %u of pid %d", f->rec.fd, pid);
 		f->rec.data_len = (uint32_t)n;
 		int avail = 0;
 		/* Our pipe may be smaller than the source when the limit forbids growing it. */
 		if (ioctl(src, FIONREAD, &avail) == 0 && avail > n)
-			rc = ckpt_fail("pipe fd %d of pid %d holds %d bytes, more than ckpt can copy", fd, pid, avail);
+			rc = ckpt_fail("pipe fd %u of pid %d holds %d bytes, more than ckpt can copy", f->rec.fd, pid, avail);
 	}
 	close(pp[0]);
 	close(pp[1]);
+	return rc;
+}
+
+/* The bytes queued in a pipe or FIFO, through the program's own read end. */
+static int peek_pipe(pid_t pid, int fd, struct fd_image *f)
+{
+	int src = take_fd(pid, fd);
+	if (src < 0)
+		return ckpt_fail_errno("cannot reach pipe fd %d of pid %d", fd, pid);
+	int rc = pipe_copy_queued(src, pid, f);
 	close(src);
 	return rc;
 }
@@ -312,15 +319,6 @@ int files_check_restorable(struct statefile_image *img, bool allow)
 			f->rec.fd_flags |= CKPT_FDF_LOST;
 			ckpt_warn("fd %u of pid %u (%s) is %s: it will come back as /dev/null", f->rec.fd, p->rec.pid,
 				  f->path ? f->path : "?", what);
-		}
-		if (p->cwd && deleted_path(p->cwd)) {
-			if (!allow)
-				return ckpt_fail("cannot save pid %u: its working directory %s was deleted, and restart "
-						 "cannot enter it again; save anyway with --allow-unrestorable",
-						 p->rec.pid, p->cwd);
-			ckpt_warn("pid %u's working directory %s was deleted: it will come back in /", p->rec.pid, p->cwd);
-			free(p->cwd);
-			p->cwd = xstrdup("/");
 		}
 	}
 	return 0;
@@ -496,7 +494,7 @@ static int open_description(const struct files_restore *fr, const struct process
 	case CKPT_FD_FIFO:
 		return open_fifo(p, f, fl);
 	case CKPT_FD_DIR:
-		fd = open(f->path, O_RDONLY | O_DIRECTORY);
+		fd = open(f->path, (int)(O_RDONLY | O_DIRECTORY | (fl & O_PATH)));
 		break;
 	default: {
 		if (f->rec.fd_flags & CKPT_FDF_DELETED)
@@ -518,7 +516,8 @@ static int open_description(const struct files_restore *fr, const struct process
 			}
 			fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
 		}
-		if (fd >= 0 && f->rec.kind == CKPT_FD_REG && lseek(fd, (off_t)f->rec.pos, SEEK_SET) < 0) {
+		/* An O_PATH fd has no offset. */
+		if (fd >= 0 && f->rec.kind == CKPT_FD_REG && !(fl & O_PATH) && lseek(fd, (off_t)f->rec.pos, SEEK_SET) < 0) {
 			close(fd);
 			fd = -1;
 		}

@@ -108,6 +108,7 @@ struct ckpt_rec_procattr {
 	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb; /* capability sets, bit n: capability n */
 	uint32_t ngroups;         /* supplementary groups, at most 65536 ... */
 	uint32_t groups_off;      /* ... blob: ngroups uint32 gids */
+	uint64_t cwd_dev, cwd_ino; /* the working directory's, when it was deleted; 0 otherwise */
 };
 
 struct ckpt_rec_mm {
@@ -194,7 +195,8 @@ enum {
 	CKPT_FD_GHOST = 17,   /* a regular file deleted while open: its contents are saved */
 	CKPT_FD_MEMFD = 18,   /* a memfd: its contents, name and seals are saved */
 	CKPT_FD_PIDFD = 19,   /* a pidfd of a process of the tree */
-	CKPT_FD_KIND_MAX = 19,
+	CKPT_FD_GHOST_NODE = 23, /* a FIFO, directory or device node deleted while open: made again */
+	CKPT_FD_KIND_MAX = 23,
 };
 
 #define CKPT_FDF_CLOEXEC   0x1u
@@ -247,6 +249,15 @@ struct ckpt_fd_ghost_extent {
 
 /* The most bytes one ghost file or memfd may hold in a statefile: dump refuses a larger one. */
 #define CKPT_GHOST_MAX_DATA (64u << 20)
+
+/* The data blob of a deleted FIFO, directory or device node, on the first fd of its inode in the
+ * tree (the other fds of it have none): this header, then (a FIFO) the bytes queued in it. */
+struct ckpt_fd_ghost_node {
+	uint32_t mode;       /* S_IFIFO, S_IFDIR, S_IFCHR or S_IFBLK, and the permission bits */
+	uint32_t uid, gid;   /* owner */
+	uint32_t reserved;   /* 0 */
+	uint64_t rdev;       /* a device's number (st_rdev); 0 for the others */
+};
 
 /* The data blob of a timerfd: its clock, what is left of the current period and the period, and
  * the expirations nobody has read yet. */

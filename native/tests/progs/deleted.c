@@ -1,11 +1,16 @@
 /*
  * What a program keeps of files it deleted, besides their contents (ghosts.c): a deleted file
  * open write-only whose mode, modification time and (as root) owner it changed, and an O_TMPFILE
- * file that never had a name. After the work, each is checked as it was.
+ * file that never had a name; a deleted FIFO with bytes queued, held by a write-only and a
+ * read-only fd; a deleted directory that is both an fd and the working directory, and a child
+ * whose working directory was deleted with no fd holding it; as root, a deleted device node
+ * (/dev/null's); an O_PATH fd of a file. After the work, each is checked as it was.
  */
 #include "common.h"
 
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 
 #define MTIME 1234567890
 
@@ -40,6 +45,48 @@ int main(int argc, char **argv)
 	CHECK(fchmod(tmpfile, 0751) == 0 && (getuid() || fchown(tmpfile, uid, gid) == 0) && futimens(tmpfile, times) == 0,
 	      "attributes of the O_TMPFILE file");
 
+	/* The write-only end first: ckpt must read the queued bytes through an end of its own. */
+	snprintf(path, sizeof(path), "%s/fifo", argv[2]);
+	CHECK(mkfifo(path, 0640) == 0, "mkfifo");
+	int fifo_rd = open(path, O_RDONLY | O_NONBLOCK);
+	int fifo_wr = open(path, O_WRONLY);
+	CHECK(fifo_rd >= 0 && fifo_wr >= 0 && write(fifo_wr, "queued", 6) == 6 && unlink(path) == 0, "deleted FIFO");
+
+	snprintf(path, sizeof(path), "%s/gone", argv[2]);
+	CHECK(mkdir(path, 0750) == 0, "mkdir");
+	int dir = open(path, O_RDONLY | O_DIRECTORY);
+	CHECK(dir >= 0 && chdir(path) == 0 && rmdir(path) == 0, "deleted directory, also the working directory");
+
+	/* Where the device node can be made and opened (a nodev mount forbids opening it). */
+	int dev = -1;
+	snprintf(path, sizeof(path), "%s/null", argv[2]);
+	if (getuid() == 0 && mknod(path, S_IFCHR | 0600, makedev(1, 3)) == 0) {
+		dev = open(path, O_WRONLY);
+		CHECK(unlink(path) == 0, "deleted device node");
+	}
+
+	snprintf(path, sizeof(path), "%s/plain", argv[2]);
+	int plain = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(plain >= 0 && close(plain) == 0, "plain file");
+	int opath = open(path, O_PATH);
+	CHECK(opath >= 0, "O_PATH fd");
+
+	int sync[2];
+	CHECK(pipe(sync) == 0, "pipe");
+	snprintf(path, sizeof(path), "%s/childs", argv[2]);
+	CHECK(mkdir(path, 0700) == 0, "child's directory");
+	pid_t child = fork();
+	CHECK(child >= 0, "fork");
+	if (child == 0) {
+		CHECK(chdir(path) == 0 && rmdir(path) == 0, "the child's working directory, deleted");
+		char c;
+		CHECK(read(sync[0], &c, 1) == 1, "child waits");
+		struct stat st;
+		CHECK(stat(".", &st) == 0 && S_ISDIR(st.st_mode) && st.st_nlink == 0, "the child's working directory still deleted");
+		CHECK(getcwd(path, sizeof(path)) == NULL, "the child's working directory has no name");
+		_exit(0);
+	}
+
 	ready(argv[1]);
 	uint64_t h = 1469598103934665603ull;
 	for (int i = 0; i < 30; i++) {
@@ -56,6 +103,26 @@ int main(int argc, char **argv)
 	      "write-only file's contents");
 	check_attributes(tmpfile, "O_TMPFILE file still unnamed", uid, gid);
 	CHECK(pread(tmpfile, got, 7, 0) == 7 && memcmp(got, "unnamed", 7) == 0, "O_TMPFILE file's contents");
+	char queued[8] = {0};
+	CHECK(read(fifo_rd, queued, sizeof(queued)) == 6 && memcmp(queued, "queued", 6) == 0, "the FIFO's queued bytes");
+	CHECK((fcntl(fifo_wr, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == O_WRONLY &&
+	      (fcntl(fifo_rd, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) == (O_RDONLY | O_NONBLOCK), "the FIFO's ends' flags");
+	CHECK(write(fifo_wr, "more", 4) == 4 && read(fifo_rd, queued, 4) == 4 && memcmp(queued, "more", 4) == 0,
+	      "the FIFO's ends are one FIFO");
+	struct stat st, st2;
+	CHECK(fstat(fifo_rd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_nlink == 0 && (st.st_mode & 07777) == 0640,
+	      "the FIFO still deleted, its mode");
+	CHECK(fstat(dir, &st) == 0 && stat(".", &st2) == 0 && S_ISDIR(st.st_mode) && st.st_nlink == 0 &&
+	      (st.st_mode & 07777) == 0750 && st.st_ino == st2.st_ino && st.st_dev == st2.st_dev,
+	      "the deleted directory, still the working directory");
+	CHECK(getcwd(path, sizeof(path)) == NULL, "the working directory has no name");
+	if (dev >= 0)
+		CHECK(fstat(dev, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) && st.st_nlink == 0 &&
+		      write(dev, "x", 1) == 1, "the deleted device node");
+	CHECK((fcntl(opath, F_GETFL) & O_PATH) && fstat(opath, &st) == 0 && S_ISREG(st.st_mode), "the O_PATH fd");
+	CHECK(write(sync[1], "x", 1) == 1, "wake the child");
+	int status;
+	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0, "child");
 	printf("deleted ok %016llx\n", (unsigned long long)h);
 	return 0;
 }
