@@ -26,7 +26,8 @@ static bool is_tty(dev_t rdev)
 /* The kinds that rebuild their objects themselves, each in its own file. */
 static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind,
 						 &epoll_fd_kind, &inotify_fd_kind, &unix_fd_kind, &inet_fd_kind,
-						 &ghost_fd_kind, &memfd_fd_kind, &ghost_node_fd_kind, &pidfd_fd_kind};
+						 &ghost_fd_kind, &memfd_fd_kind, &ghost_node_fd_kind, &symlink_fd_kind,
+						 &pidfd_fd_kind};
 
 const struct fd_kind *fd_kind_of(uint32_t kind)
 {
@@ -121,6 +122,8 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 		return CKPT_FD_FIFO;
 	if (S_ISSOCK(st->st_mode))
 		return CKPT_FD_SOCKET;
+	if (S_ISLNK(st->st_mode))
+		return CKPT_FD_SYMLINK; /* O_PATH | O_NOFOLLOW: the link itself (ghost.c) */
 	return CKPT_FD_OTHER;
 }
 

@@ -196,7 +196,8 @@ enum {
 	CKPT_FD_MEMFD = 18,   /* a memfd: its contents, name and seals are saved */
 	CKPT_FD_PIDFD = 19,   /* a pidfd of a process of the tree */
 	CKPT_FD_GHOST_NODE = 23, /* a FIFO, directory or device node deleted while open: made again */
-	CKPT_FD_KIND_MAX = 23,
+	CKPT_FD_SYMLINK = 24,    /* an O_PATH fd of a symbolic link itself: its target is saved */
+	CKPT_FD_KIND_MAX = 24,
 };
 
 #define CKPT_FDF_CLOEXEC   0x1u
@@ -258,6 +259,9 @@ struct ckpt_fd_ghost_node {
 	uint32_t reserved;   /* 0 */
 	uint64_t rdev;       /* a device's number (st_rdev); 0 for the others */
 };
+
+/* A symbolic link's fd (CKPT_FD_SYMLINK): the blob is the link's target (no NUL); kind_flags: */
+#define CKPT_SYMLINK_DELETED 0x1u  /* the link was deleted: restart makes it again, then deletes it */
 
 /* The data blob of a timerfd: its clock, what is left of the current period and the period, and
  * the expirations nobody has read yet. */

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,10 +257,10 @@ static int reopen_saved(int fd, const struct fd_image *f)
 	return r;
 }
 
-/* Makes a node of `type` (S_IFREG, S_IFIFO, S_IFDIR, S_IFCHR or S_IFBLK) at `name`, which must be
- * free, opens it (a regular file read-write, the others with open_flags) and removes the name
- * again. -1 with errno; EEXIST: the name is taken. */
-static int make_at(const char *name, mode_t type, dev_t rdev, int open_flags)
+/* Makes a node of `type` (S_IFREG, S_IFIFO, S_IFDIR, S_IFCHR, S_IFBLK, or S_IFLNK to `target`) at
+ * `name`, which must be free, opens it (a regular file read-write, the others with open_flags) and
+ * removes the name again. -1 with errno; EEXIST: the name is taken. */
+static int make_at(const char *name, mode_t type, dev_t rdev, const char *target, int open_flags)
 {
 	if (type == S_IFREG) {
 		int fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -267,7 +268,8 @@ static int make_at(const char *name, mode_t type, dev_t rdev, int open_flags)
 			unlink(name);
 		return fd;
 	}
-	if ((type == S_IFDIR ? mkdir(name, 0700) : mknod(name, type | 0600, rdev)) < 0)
+	int made = type == S_IFDIR ? mkdir(name, 0700) : type == S_IFLNK ? symlink(target, name) : mknod(name, type | 0600, rdev);
+	if (made < 0)
 		return -1;
 	int fd = open(name, open_flags | O_CLOEXEC);
 	int saved = errno;
@@ -282,7 +284,7 @@ static int make_at(const char *name, mode_t type, dev_t rdev, int open_flags)
 }
 
 /* make_at under a name of its own in dir ("" is the root): dir/.ckpt-ghost-PID-XXXXXX. */
-static int make_private(const char *dir, uint32_t pid, mode_t type, dev_t rdev, int open_flags)
+static int make_private(const char *dir, uint32_t pid, mode_t type, dev_t rdev, const char *target, int open_flags)
 {
 	char *tmp = xasprintf("%s/.ckpt-ghost-%u-XXXXXX", dir, pid);
 	char *x = tmp + strlen(tmp) - 6;
@@ -291,7 +293,7 @@ static int make_private(const char *dir, uint32_t pid, mode_t type, dev_t rdev, 
 		unsigned v = (unsigned)rand() ^ (unsigned)getpid() << 8 ^ (unsigned)tries;
 		for (int i = 0; i < 6; i++)
 			x[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[(v >> (i * 5)) % 36];
-		fd = make_at(tmp, type, rdev, open_flags);
+		fd = make_at(tmp, type, rdev, target, open_flags);
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}
@@ -311,7 +313,7 @@ int ghost_make_unlinked(const char *path, uint32_t pid, uint64_t size)
 	char *name = saved_name(path);
 	/* Next to where it was, under a name of its own, then deleted again. */
 	char *dir = dir_of(name);
-	int fd = make_private(dir, pid, S_IFREG, 0, 0);
+	int fd = make_private(dir, pid, S_IFREG, 0, NULL, 0);
 	if (fd < 0) {
 		ckpt_fail_errno("cannot make deleted file %s of pid %u again in its directory", name, pid);
 	} else if (ftruncate(fd, (off_t)size) < 0) {
@@ -513,19 +515,18 @@ static int node_first_flags(uint32_t type)
 
 /* A node made again from its saved path: at that name when free, else beside it, else in the
  * temporary directory (its old directory may be gone too). */
-static int make_node(const char *path, uint32_t pid, uint32_t type, dev_t rdev)
+static int make_node(const char *path, uint32_t pid, uint32_t type, dev_t rdev, const char *target, int open_flags)
 {
 	char *name = saved_name(path);
-	int fl = node_first_flags(type);
-	int fd = make_at(name, type, rdev, fl);
+	int fd = make_at(name, type, rdev, target, open_flags);
 	if (fd < 0) {
 		char *dir = dir_of(name);
-		fd = make_private(dir, pid, type, rdev, fl);
+		fd = make_private(dir, pid, type, rdev, target, open_flags);
 		free(dir);
 	}
 	if (fd < 0) {
 		const char *tmp = getenv("TMPDIR");
-		fd = make_private(tmp && tmp[0] == '/' ? tmp : "/tmp", pid, type, rdev, fl);
+		fd = make_private(tmp && tmp[0] == '/' ? tmp : "/tmp", pid, type, rdev, target, open_flags);
 	}
 	free(name);
 	return fd;
@@ -533,7 +534,7 @@ static int make_node(const char *path, uint32_t pid, uint32_t type, dev_t rdev)
 
 int ghost_make_dir(const char *path, uint32_t pid)
 {
-	return make_node(path, pid, S_IFDIR, 0);
+	return make_node(path, pid, S_IFDIR, 0, NULL, node_first_flags(S_IFDIR));
 }
 
 /* The node that fd holds (a FIFO made or opened by ckpt) opened again with fd f's saved access
@@ -568,7 +569,7 @@ static int node_open(const struct process_image *p, const struct fd_image *f)
 	struct ckpt_fd_ghost_node h;
 	memcpy(&h, f->data, sizeof(h)); /* the first fd of the node: check_tree said so */
 	uint32_t type = h.mode & S_IFMT;
-	int made = make_node(f->path, p->rec.pid, type, (dev_t)h.rdev), r = -1;
+	int made = make_node(f->path, p->rec.pid, type, (dev_t)h.rdev, NULL, node_first_flags(type)), r = -1;
 	uint32_t queued = f->rec.data_len - (uint32_t)sizeof(h);
 	if (made >= 0 && type == S_IFIFO && f->rec.pipe_size)
 		fcntl(made, F_SETPIPE_SZ, (int)f->rec.pipe_size);
@@ -622,6 +623,79 @@ static void node_describe_json(const struct fd_image *f, struct json *j)
 	json_u64(j, "queued", f->rec.data_len - sizeof(h));
 }
 
+/* ---- symbolic links held by O_PATH fds ---- */
+
+static int symlink_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
+{
+	(void)fdinfo;
+	int fd = take_fd(pid, (int)f->rec.fd);
+	if (fd < 0)
+		return ckpt_fail_errno("cannot reach fd %u of pid %d (%s)", f->rec.fd, pid, f->path);
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n = readlinkat(fd, "", target, sizeof(target));
+	int rc = 0;
+	if (n <= 0 || n >= (ssize_t)sizeof(target) || fstat(fd, &st) < 0) {
+		rc = ckpt_fail_errno("cannot read the symbolic link of fd %u of pid %d (%s)", f->rec.fd, pid, f->path);
+	} else {
+		f->data = xmalloc((size_t)n);
+		memcpy(f->data, target, (size_t)n);
+		f->rec.data_len = (uint32_t)n;
+		if (st.st_nlink == 0)
+			f->rec.kind_flags = CKPT_SYMLINK_DELETED;
+	}
+	close(fd);
+	return rc;
+}
+
+static int symlink_check_saved(const struct fd_image *f)
+{
+	if (!f->path || f->path[0] != '/' || (f->rec.kind_flags & ~CKPT_SYMLINK_DELETED) || !(f->rec.open_flags & O_PATH))
+		return ckpt_fail("fd %u: a symbolic link's fd needs an absolute path, O_PATH and known flags", f->rec.fd);
+	if (!f->rec.data_len || f->rec.data_len >= PATH_MAX || memchr(f->data, 0, f->rec.data_len))
+		return ckpt_fail("fd %u: a symbolic link's target is empty, too long or holds a NUL", f->rec.fd);
+	return 0;
+}
+
+static int symlink_open(const struct process_image *p, const struct fd_image *f)
+{
+	char *target = xasprintf("%.*s", (int)f->rec.data_len, (const char *)f->data);
+	int fl = O_PATH | O_NOFOLLOW | O_CLOEXEC, fd;
+	struct stat st;
+	if (f->rec.kind_flags & CKPT_SYMLINK_DELETED) {
+		fd = make_node(f->path, p->rec.pid, S_IFLNK, 0, target, fl);
+		if (fd < 0)
+			ckpt_fail_errno("cannot make deleted symbolic link %u of pid %u (%s) again", f->rec.fd, p->rec.pid,
+					f->path);
+	} else {
+		fd = open(f->path, fl);
+		if (fd < 0) {
+			ckpt_fail_errno("cannot reopen fd %u of pid %u (%s)", f->rec.fd, p->rec.pid, f->path);
+		} else if (fstat(fd, &st) < 0 || !S_ISLNK(st.st_mode)) {
+			ckpt_fail("cannot reopen fd %u of pid %u: %s is no longer a symbolic link", f->rec.fd, p->rec.pid, f->path);
+			close(fd);
+			fd = -1;
+		}
+	}
+	free(target);
+	return fd;
+}
+
+static void symlink_describe_text(const struct fd_image *f, struct buf *out, const char *indent)
+{
+	(void)indent;
+	buf_printf(out, " -> %.*s%s", (int)f->rec.data_len, (const char *)f->data,
+		   (f->rec.kind_flags & CKPT_SYMLINK_DELETED) ? " (the link was deleted)" : "");
+}
+
+static void symlink_describe_json(const struct fd_image *f, struct json *j)
+{
+	char *target = xasprintf("%.*s", (int)f->rec.data_len, (const char *)f->data);
+	json_str(j, "target", target);
+	json_bool(j, "deleted", (f->rec.kind_flags & CKPT_SYMLINK_DELETED) != 0);
+	free(target);
+}
+
 const struct fd_kind ghost_fd_kind = {
 	.kind = CKPT_FD_GHOST,
 	.name = "deleted-file",
@@ -656,4 +730,14 @@ const struct fd_kind ghost_node_fd_kind = {
 	.open_again = node_open_again,
 	.describe_text = node_describe_text,
 	.describe_json = node_describe_json,
+};
+
+const struct fd_kind symlink_fd_kind = {
+	.kind = CKPT_FD_SYMLINK,
+	.name = "symlink",
+	.capture = symlink_capture,
+	.check_saved = symlink_check_saved,
+	.open = symlink_open,
+	.describe_text = symlink_describe_text,
+	.describe_json = symlink_describe_json,
 };

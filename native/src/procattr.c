@@ -413,6 +413,10 @@ int procattr_parse_note(struct image_notes *in, const struct note *n)
 		return ckpt_fail("the root directory of pid %u is not an absolute path", p->rec.pid);
 	if (table_blob(&t, a->groups_off, a->ngroups * (uint32_t)sizeof(uint32_t), &groups, "groups") < 0)
 		return -1;
+	if ((a->cwd_dev || a->cwd_ino) && !(p->cwd && deleted_path(p->cwd)))
+		return ckpt_fail("pid %u has the device and inode of a deleted working directory, but its working "
+				 "directory was not deleted",
+				 p->rec.pid);
 	p->root = root ? xstrdup(root) : NULL;
 	if (a->ngroups) {
 		p->groups = xmalloc(a->ngroups * sizeof(uint32_t));

@@ -4,7 +4,8 @@
  * file that never had a name; a deleted FIFO with bytes queued, held by a write-only and a
  * read-only fd; a deleted directory that is both an fd and the working directory, and a child
  * whose working directory was deleted with no fd holding it; as root, a deleted device node
- * (/dev/null's); an O_PATH fd of a file. After the work, each is checked as it was.
+ * (/dev/null's); an O_PATH fd of a file; O_PATH fds of a symbolic link and of a deleted one.
+ * After the work, each is checked as it was.
  */
 #include "common.h"
 
@@ -71,6 +72,14 @@ int main(int argc, char **argv)
 	int opath = open(path, O_PATH);
 	CHECK(opath >= 0, "O_PATH fd");
 
+	snprintf(path, sizeof(path), "%s/link", argv[2]);
+	CHECK(symlink("plain", path) == 0, "symlink");
+	int link = open(path, O_PATH | O_NOFOLLOW);
+	snprintf(path, sizeof(path), "%s/gone-link", argv[2]);
+	CHECK(symlink("nowhere/at/all", path) == 0, "second symlink");
+	int gone_link = open(path, O_PATH | O_NOFOLLOW);
+	CHECK(link >= 0 && gone_link >= 0 && unlink(path) == 0, "O_PATH fds of symbolic links, one deleted");
+
 	int sync[2];
 	CHECK(pipe(sync) == 0, "pipe");
 	snprintf(path, sizeof(path), "%s/childs", argv[2]);
@@ -120,6 +129,12 @@ int main(int argc, char **argv)
 		CHECK(fstat(dev, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3) && st.st_nlink == 0 &&
 		      write(dev, "x", 1) == 1, "the deleted device node");
 	CHECK((fcntl(opath, F_GETFL) & O_PATH) && fstat(opath, &st) == 0 && S_ISREG(st.st_mode), "the O_PATH fd");
+	char target[64] = {0};
+	CHECK(fstat(link, &st) == 0 && S_ISLNK(st.st_mode) && st.st_nlink == 1 && readlinkat(link, "", target, sizeof(target)) == 5 &&
+	      memcmp(target, "plain", 5) == 0, "the symbolic link's fd");
+	CHECK(fstat(gone_link, &st) == 0 && S_ISLNK(st.st_mode) && st.st_nlink == 0 &&
+	      readlinkat(gone_link, "", target, sizeof(target)) == 14 && memcmp(target, "nowhere/at/all", 14) == 0,
+	      "the deleted symbolic link's fd");
 	CHECK(write(sync[1], "x", 1) == 1, "wake the child");
 	int status;
 	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0, "child");
