@@ -1074,6 +1074,12 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		{"fd-kind-timerfd-without-state", FIELD(struct ckpt_rec_fd, kind), SET, CKPT_FD_TIMERFD},
 		{"fd-kind-255", FIELD(struct ckpt_rec_fd, kind), SET, 255},
 		{"fd-kind-flags-on-a-file", FIELD(struct ckpt_rec_fd, kind_flags), SET, 1},
+		{"fd-owner-type-3", FIELD(struct ckpt_rec_fd, owner_type), SET, 3},
+		{"fd-owner-type-without-owner", FIELD(struct ckpt_rec_fd, owner_type), SET, 1},
+		{"fd-owner-beyond-pid-max", FIELD(struct ckpt_rec_fd, owner), SET, 0x7fffffff},
+		{"fd-owner-not-in-tree", FIELD(struct ckpt_rec_fd, owner), SET, 4194000},
+		{"fd-owner-signal-65", FIELD(struct ckpt_rec_fd, owner_sig), SET, 65},
+		{"fd-owner-reserved", FIELD(struct ckpt_rec_fd, owner_reserved), SET, 1},
 	}, thread_cases[] = {
 		{"tid-mismatch-prstatus", FIELD(struct ckpt_rec_thread, tid), PLUS, 1},
 	};

@@ -1,6 +1,7 @@
 /* Files: the fd table, captured and rebuilt at restart (files.h). */
 #include "files.h"
 #include "fdkind.h"
+#include "statefile.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -127,6 +128,23 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 	return CKPT_FD_OTHER;
 }
 
+/* The owner that O_ASYNC signals, and the signal, of the fd's description (through a duplicate
+ * of it: both belong to the description). An fd that has none (O_PATH) has no owner. */
+static void capture_owner(pid_t pid, struct fd_image *f)
+{
+	int fd = take_fd(pid, (int)f->rec.fd);
+	if (fd < 0)
+		return;
+	struct f_owner_ex own;
+	if (fcntl(fd, F_GETOWN_EX, &own) == 0 && own.pid > 0) {
+		f->rec.owner_type = (uint32_t)own.type;
+		f->rec.owner = (uint32_t)own.pid;
+	}
+	int sig = fcntl(fd, F_GETSIG);
+	f->rec.owner_sig = sig > 0 ? (uint32_t)sig : 0;
+	close(fd);
+}
+
 int files_capture(pid_t pid, struct process_image *p)
 {
 	DIR *d = opendir_proc(pid, "fd");
@@ -169,6 +187,7 @@ int files_capture(pid_t pid, struct process_image *p)
 					   f->rec.kind == CKPT_FD_BLK))
 			f->rec.fd_flags |= CKPT_FDF_DELETED;
 		f->path = path;
+		capture_owner(pid, f);
 		const struct fd_kind *k = fd_kind_of(f->rec.kind);
 		if (k && k->capture)
 			rc = k->capture(pid, f, fdinfo);
@@ -327,9 +346,55 @@ int files_check_restorable(struct statefile_image *img, bool allow)
 	return 0;
 }
 
+/* The index of the process of the tree that the owner of f is (its thread, for F_OWNER_TID; its
+ * process group's leader, for F_OWNER_PGRP), and in *thread the thread's index; -1 if none. */
+static long owner_process(const struct statefile_image *img, const struct fd_image *f, size_t *thread)
+{
+	*thread = 0;
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct process_image *q = &img->procs[i];
+		if (f->rec.owner_type == F_OWNER_TID) {
+			for (size_t k = 0; k < q->nthreads; k++)
+				if (q->threads[k].rec.tid == f->rec.owner) {
+					*thread = k;
+					return (long)i;
+				}
+		} else if (q->rec.pid == f->rec.owner && (f->rec.owner_type == F_OWNER_PID || q->rec.pgid == q->rec.pid)) {
+			return (long)i;
+		}
+	}
+	return -1;
+}
+
+/* An owner outside the tree cannot be given back: the fd keeps its other state, without it. */
+static void drop_outside_owners(struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			struct fd_image *f = &img->procs[i].fds[k];
+			size_t thread;
+			if (f->rec.owner && owner_process(img, f, &thread) < 0) {
+				ckpt_warn("fd %u of pid %u (%s): its owner %u, which O_ASYNC signals, is outside the tree: "
+					  "it will come back without one",
+					  f->rec.fd, img->procs[i].rec.pid, f->path ? f->path : "?", f->rec.owner);
+				f->rec.owner_type = 0;
+				f->rec.owner = 0;
+			}
+		}
+}
+
+int files_check_owner(const struct fd_image *f)
+{
+	if (f->rec.owner_type > F_OWNER_PGRP || (!f->rec.owner && f->rec.owner_type) || f->rec.owner >= PID_LIMIT ||
+	    f->rec.owner_sig > 64 || f->rec.owner_reserved)
+		return ckpt_fail("fd %u has an owner or owner signal out of range", f->rec.fd);
+	return 0;
+}
+
 int files_capture_tree(struct statefile_image *img)
 {
 	number_descriptions(img);
+	drop_outside_owners(img);
 	for (size_t i = 0; i < img->nprocs; i++) {
 		struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
@@ -380,6 +445,7 @@ void files_capture_before_kill(const struct statefile_image *img)
 struct restore_pipe {
 	uint64_t ino;      /* the saved pipe inode */
 	int rfd, wfd;      /* ckpt's ends */
+	bool rgiven, wgiven; /* whether an fd of the tree has the description of that end */
 };
 
 /* An open file description of the tree (a regular file, directory, device...), opened once
@@ -575,10 +641,18 @@ static int open_pipe_description(struct files_restore *fr, const struct process_
 {
 	struct restore_pipe *rp = find_pipe(fr, f->rec.ino);
 	int acc = (int)(f->rec.open_flags & O_ACCMODE);
-	char end[32];
-	snprintf(end, sizeof(end), "/proc/self/fd/%d", acc == O_RDONLY ? rp->rfd : rp->wfd);
-	/* Not blocking: both ends are open here. */
-	int fd = open(end, acc | O_NONBLOCK | O_CLOEXEC);
+	bool *given = acc == O_RDONLY ? &rp->rgiven : &rp->wgiven;
+	int fd;
+	if (!*given && !(f->rec.open_flags & O_LARGEFILE)) {
+		/* The end as pipe() made it: an open() would add O_LARGEFILE, which it did not have. */
+		fd = fcntl(acc == O_RDONLY ? rp->rfd : rp->wfd, F_DUPFD_CLOEXEC, 0);
+		*given = true;
+	} else {
+		char end[32];
+		snprintf(end, sizeof(end), "/proc/self/fd/%d", acc == O_RDONLY ? rp->rfd : rp->wfd);
+		/* Not blocking: both ends are open here. */
+		fd = open(end, acc | O_NONBLOCK | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return ckpt_fail_errno("cannot open pipe fd %u of pid %u again", f->rec.fd, p->rec.pid);
 	fcntl(fd, F_SETFL, (int)(f->rec.open_flags & SETFL_MASK));
@@ -755,5 +829,41 @@ int files_restore_inside(const struct files_restore *fr, const struct process_im
 	for (size_t i = 0; i < nclose; i++)
 		close(close_list[i]);
 	free(close_list);
+	return 0;
+}
+
+int files_check_owners(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *f = &img->procs[i].fds[k];
+			size_t thread;
+			if (f->rec.owner && owner_process(img, f, &thread) < 0)
+				return ckpt_fail("fd %u of pid %u: its owner %u is no process of the tree", f->rec.fd,
+						 img->procs[i].rec.pid, f->rec.owner);
+		}
+	return 0;
+}
+
+int files_restore_owners(const struct statefile_image *img, const struct files_restore *fr, const pid_t *outer_pids,
+			 pid_t *const *outer_tids)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *f = &img->procs[i].fds[k];
+			int fd = fd_source(f) == FROM_DESCRIPTION ? find_description(fr, f->rec.desc) : -1;
+			if (fd < 0 || (!f->rec.owner && !f->rec.owner_sig))
+				continue;
+			size_t thread;
+			long owner = f->rec.owner ? owner_process(img, f, &thread) : -1; /* files_check_owners: found */
+			/* Ckpt's copy of the description is the program's: outer pids, as ckpt sees them. */
+			struct f_owner_ex own = {.type = (int)f->rec.owner_type};
+			if (owner >= 0)
+				own.pid = f->rec.owner_type == F_OWNER_TID ? outer_tids[owner][thread] : outer_pids[owner];
+			if ((owner >= 0 && fcntl(fd, F_SETOWN_EX, &own) < 0) ||
+			    (f->rec.owner_sig && fcntl(fd, F_SETSIG, (int)f->rec.owner_sig) < 0))
+				return ckpt_fail_errno("cannot give fd %u of pid %u its owner %u and signal %u again", f->rec.fd,
+						       img->procs[i].rec.pid, f->rec.owner, f->rec.owner_sig);
+		}
 	return 0;
 }

@@ -221,6 +221,11 @@ struct ckpt_rec_fd {
 	uint32_t desc;        /* open file description: fds of the tree with the same desc share one
 	                       * (dup'ed or inherited), so they share offset and flags; 1-based */
 	uint32_t kind_flags;  /* eventfd: CKPT_EFD_*; epoll: CKPT_EPOLL_*; 0 for the other kinds */
+	/* The description's owner (F_GETOWN_EX), which O_ASYNC signals, and the signal (F_GETSIG). */
+	uint32_t owner_type;  /* F_OWNER_TID 0, F_OWNER_PID 1, F_OWNER_PGRP 2; 0 without an owner */
+	uint32_t owner;       /* the tid, pid or process group (saved numbers) of the tree; 0: none */
+	uint32_t owner_sig;   /* 0: SIGIO */
+	uint32_t owner_reserved; /* 0 */
 };
 
 #define CKPT_EFD_SEMAPHORE 0x1u
