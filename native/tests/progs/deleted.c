@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 	pid_t child = fork();
 	CHECK(child >= 0, "fork");
 	if (child == 0) {
+		close(sync[1]); /* the parent gone, the read below ends */
 		CHECK(chdir(path) == 0 && rmdir(path) == 0, "the child's working directory, deleted");
 		char c;
 		CHECK(read(sync[0], &c, 1) == 1, "child waits");

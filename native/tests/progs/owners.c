@@ -31,6 +31,7 @@ int main(int argc, char **argv)
 	pid_t child = fork();
 	CHECK(child >= 0, "fork");
 	if (child == 0) {
+		close(sync[1]); /* the parent gone, the read below ends */
 		struct f_owner_ex own = {F_OWNER_TID, (pid_t)syscall(SYS_gettid)};
 		CHECK(fcntl(p[1], F_SETOWN_EX, &own) == 0 && write(told[1], "x", 1) == 1, "the write end's owner");
 		char c;
