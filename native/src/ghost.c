@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -595,6 +596,35 @@ static int node_open_again(const struct process_image *p, const struct fd_image 
 	return r;
 }
 
+/* Whether this process may make device nodes (CAP_MKNOD in its effective set). */
+static bool can_mknod(void)
+{
+	char *st = read_proc(getpid(), "status", NULL);
+	const char *v = st ? status_field(st, "CapEff") : NULL;
+	bool can = v && (strtoull(v, NULL, 16) >> CAP_MKNOD) & 1;
+	free(st);
+	return can;
+}
+
+/* ckpt check, and restart before anything is made: a device node needs CAP_MKNOD to be made again. */
+static void node_check_here(const struct process_image *p, const struct fd_image *f, struct portability_report *r)
+{
+	if (!f->rec.data_len)
+		return; /* the node's first fd says it */
+	struct ckpt_fd_ghost_node h;
+	memcpy(&h, f->data, sizeof(h));
+	uint32_t type = h.mode & S_IFMT;
+	if ((type == S_IFCHR || type == S_IFBLK) && !can_mknod())
+		portability_add(r, "open file", PORTABILITY_PROBLEM, xstrdup(f->path),
+				xasprintf("is a device node deleted while fd %u of pid %u had it open; restart cannot make "
+					  "it again here without CAP_MKNOD",
+					  f->rec.fd, p->rec.pid),
+				"restart as a user who may make device nodes");
+	else
+		portability_add(r, "open file", PORTABILITY_OK, xstrdup(f->path),
+				xasprintf("a deleted %s: restart makes it again", node_type_name(type)), NULL);
+}
+
 static void node_describe_text(const struct fd_image *f, struct buf *out, const char *indent)
 {
 	(void)indent;
@@ -681,6 +711,22 @@ static int symlink_open(const struct process_image *p, const struct fd_image *f)
 	return fd;
 }
 
+/* ckpt check, and restart before anything is made: a link that was not deleted must still be one. */
+static void symlink_check_here(const struct process_image *p, const struct fd_image *f, struct portability_report *r)
+{
+	struct stat st;
+	if (f->rec.kind_flags & CKPT_SYMLINK_DELETED)
+		portability_add(r, "open file", PORTABILITY_OK, xstrdup(f->path),
+				xstrdup("a deleted symbolic link: restart makes it again"), NULL);
+	else if (lstat(f->path, &st) == 0 && S_ISLNK(st.st_mode))
+		portability_add(r, "open file", PORTABILITY_OK, xstrdup(f->path), xstrdup("a symbolic link, as when saved"), NULL);
+	else
+		portability_add(r, "open file", PORTABILITY_PROBLEM, xstrdup(f->path),
+				xasprintf("fd %u of pid %u held this symbolic link, which is not one here", f->rec.fd,
+					  p->rec.pid),
+				"make the link again");
+}
+
 static void symlink_describe_text(const struct fd_image *f, struct buf *out, const char *indent)
 {
 	(void)indent;
@@ -728,6 +774,7 @@ const struct fd_kind ghost_node_fd_kind = {
 	.check_saved = node_check_saved,
 	.open = node_open,
 	.open_again = node_open_again,
+	.check_here = node_check_here,
 	.describe_text = node_describe_text,
 	.describe_json = node_describe_json,
 };
@@ -738,6 +785,7 @@ const struct fd_kind symlink_fd_kind = {
 	.capture = symlink_capture,
 	.check_saved = symlink_check_saved,
 	.open = symlink_open,
+	.check_here = symlink_check_here,
 	.describe_text = symlink_describe_text,
 	.describe_json = symlink_describe_json,
 };

@@ -73,6 +73,7 @@ int main(int argc, char **argv)
 	CHECK(opath >= 0, "O_PATH fd");
 
 	snprintf(path, sizeof(path), "%s/link", argv[2]);
+	unlink(path); /* left by an earlier run in the same directory */
 	CHECK(symlink("plain", path) == 0, "symlink");
 	int link = open(path, O_PATH | O_NOFOLLOW);
 	snprintf(path, sizeof(path), "%s/gone-link", argv[2]);
