@@ -1074,6 +1074,12 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		{"fd-kind-timerfd-without-state", FIELD(struct ckpt_rec_fd, kind), SET, CKPT_FD_TIMERFD},
 		{"fd-kind-255", FIELD(struct ckpt_rec_fd, kind), SET, 255},
 		{"fd-kind-flags-on-a-file", FIELD(struct ckpt_rec_fd, kind_flags), SET, 1},
+		{"fd-owner-type-3", FIELD(struct ckpt_rec_fd, owner_type), SET, 3},
+		{"fd-owner-type-without-owner", FIELD(struct ckpt_rec_fd, owner_type), SET, 1},
+		{"fd-owner-beyond-pid-max", FIELD(struct ckpt_rec_fd, owner), SET, 0x7fffffff},
+		{"fd-owner-not-in-tree", FIELD(struct ckpt_rec_fd, owner), SET, 4194000},
+		{"fd-owner-signal-65", FIELD(struct ckpt_rec_fd, owner_sig), SET, 65},
+		{"fd-owner-reserved", FIELD(struct ckpt_rec_fd, owner_reserved), SET, 1},
 	}, thread_cases[] = {
 		{"tid-mismatch-prstatus", FIELD(struct ckpt_rec_thread, tid), PLUS, 1},
 	};
@@ -1414,25 +1420,108 @@ static const struct ghost_case {
 	uint32_t data;   /* data bytes after the extents */
 	uint32_t cut;    /* bytes cut off the end of the blob */
 } ghost_cases[] = {
-	{"ghost-truncated-header", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0}, {{0}}, 0, 4},
-	{"ghost-relative-path", CKPT_FD_GHOST, "x (deleted)", {4096, 0600, 0, 0, 0}, {{0}}, 0, 0},
-	{"ghost-mode-type-bits", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0100600, 0, 0, 0}, {{0}}, 0, 0},
-	{"ghost-reserved", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 1}, {{0}}, 0, 0},
-	{"ghost-seals-on-file", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 2, 0, 0}, {{0}}, 0, 0},
-	{"ghost-extents-beyond-blob", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1000, 0}, {{0}}, 0, 0},
-	{"ghost-extent-beyond-size", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0}, {{4000, 200}}, 200, 0},
-	{"ghost-extent-wraps", CKPT_FD_GHOST, "/tmp/x (deleted)", {UINT64_MAX, 0600, 0, 1, 0}, {{UINT64_MAX - 10, 100}}, 100, 0},
-	{"ghost-extent-empty", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0}, {{0, 0}}, 0, 0},
-	{"ghost-extents-overlap", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 2, 0}, {{0, 100}, {50, 100}}, 200, 0},
-	{"ghost-extent-data-short", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0}, {{0, 100}}, 60, 0},
-	{"ghost-data-left-over", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0}, {{0, 100}}, 160, 0},
-	{"memfd-path-not-memfd", CKPT_FD_MEMFD, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0}, {{0}}, 0, 0},
-	{"memfd-seals-unknown", CKPT_FD_MEMFD, "/memfd:x (deleted)", {4096, 0600, 0x4000, 0, 0}, {{0}}, 0, 0},
-	{"memfd-extent-beyond-size", CKPT_FD_MEMFD, "/memfd:x (deleted)", {100, 0600, 0, 1, 0}, {{0, 200}}, 200, 0},
+	{"ghost-truncated-header", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {{0}}, 0, 4},
+	{"ghost-relative-path", CKPT_FD_GHOST, "x (deleted)", {4096, 0600, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {{0}}, 0, 0},
+	{"ghost-mode-type-bits", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0100600, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {{0}}, 0, 0},
+	{"ghost-reserved", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 1, 0, 0, 0, 0, 0, 0}, {{0}}, 0, 0},
+	{"ghost-uid-minus-one", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0, UINT32_MAX, 0, 0, 0, 0, 0}, {{0}}, 0, 0},
+	{"ghost-mtime-nsec-too-big", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0, 0, 0, 0, 0, 0, 1000000000u}, {{0}}, 0, 0},
+	{"ghost-seals-on-file", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 2, 0, 0, 0, 0, 0, 0, 0, 0}, {{0}}, 0, 0},
+	{"ghost-extents-beyond-blob", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1000, 0, 0, 0, 0, 0, 0, 0}, {{0}}, 0, 0},
+	{"ghost-extent-beyond-size", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0, 0, 0, 0, 0, 0, 0}, {{4000, 200}}, 200, 0},
+	{"ghost-extent-wraps", CKPT_FD_GHOST, "/tmp/x (deleted)", {UINT64_MAX, 0600, 0, 1, 0, 0, 0, 0, 0, 0, 0}, {{UINT64_MAX - 10, 100}}, 100, 0},
+	{"ghost-extent-empty", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0, 0, 0, 0, 0, 0, 0}, {{0, 0}}, 0, 0},
+	{"ghost-extents-overlap", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 2, 0, 0, 0, 0, 0, 0, 0}, {{0, 100}, {50, 100}}, 200, 0},
+	{"ghost-extent-data-short", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0, 0, 0, 0, 0, 0, 0}, {{0, 100}}, 60, 0},
+	{"ghost-data-left-over", CKPT_FD_GHOST, "/tmp/x (deleted)", {4096, 0600, 0, 1, 0, 0, 0, 0, 0, 0, 0}, {{0, 100}}, 160, 0},
+	{"memfd-path-not-memfd", CKPT_FD_MEMFD, "/tmp/x (deleted)", {4096, 0600, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {{0}}, 0, 0},
+	{"memfd-seals-unknown", CKPT_FD_MEMFD, "/memfd:x (deleted)", {4096, 0600, 0x4000, 0, 0, 0, 0, 0, 0, 0, 0}, {{0}}, 0, 0},
+	{"memfd-extent-beyond-size", CKPT_FD_MEMFD, "/memfd:x (deleted)", {100, 0600, 0, 1, 0, 0, 0, 0, 0, 0, 0}, {{0, 200}}, 200, 0},
 	/* No contents, as a later fd of an object has, but no earlier fd of it has them. */
 	{"ghost-no-contents-anywhere", CKPT_FD_GHOST, "/tmp/x (deleted)", {0}, {{0}}, 0, sizeof(struct ckpt_fd_ghost)},
 	{"memfd-no-contents-anywhere", CKPT_FD_MEMFD, "/memfd:x (deleted)", {0}, {{0}}, 0, sizeof(struct ckpt_fd_ghost)},
 };
+
+/* A deleted FIFO, directory or device node the reader must refuse, added as fd 100 to the threads
+ * seed: its path, header, queued bytes after it, bytes cut off the blob, and pipe size. */
+static const struct node_case {
+	const char *name;
+	const char *path;
+	struct ckpt_fd_ghost_node h;
+	uint32_t queued, cut, pipe_size;
+} node_cases[] = {
+	{"node-truncated", "/tmp/x (deleted)", {S_IFIFO | 0600, 0, 0, 0, 0}, 0, 4, 4096},
+	{"node-relative-path", "x (deleted)", {S_IFIFO | 0600, 0, 0, 0, 0}, 0, 0, 4096},
+	{"node-regular-file", "/tmp/x (deleted)", {S_IFREG | 0600, 0, 0, 0, 0}, 0, 0, 4096},
+	{"node-symlink", "/tmp/x (deleted)", {S_IFLNK | 0600, 0, 0, 0, 0}, 0, 0, 4096},
+	{"node-mode-high-bits", "/tmp/x (deleted)", {0x10000u | S_IFDIR | 0700, 0, 0, 0, 0}, 0, 0, 4096},
+	{"node-reserved", "/tmp/x (deleted)", {S_IFDIR | 0700, 0, 0, 1, 0}, 0, 0, 4096},
+	{"node-gid-minus-one", "/tmp/x (deleted)", {S_IFDIR | 0700, 0, UINT32_MAX, 0, 0}, 0, 0, 4096},
+	{"node-rdev-on-fifo", "/tmp/x (deleted)", {S_IFIFO | 0600, 0, 0, 0, 0x103}, 0, 0, 4096},
+	{"node-queued-in-directory", "/tmp/x (deleted)", {S_IFDIR | 0700, 0, 0, 0, 0}, 10, 0, 4096},
+	{"node-queued-beyond-pipe-size", "/tmp/x (deleted)", {S_IFIFO | 0600, 0, 0, 0, 0}, 100, 0, 64},
+	/* No record, as a later fd of a node has, but no earlier fd of it has one. */
+	{"node-no-record-anywhere", "/tmp/x (deleted)", {0}, 0, sizeof(struct ckpt_fd_ghost_node), 4096},
+};
+
+static void gen_ghost_nodes(const char *C, const struct seeds *seeds)
+{
+	for (size_t i = 0; i < N_CASES(node_cases); i++) {
+		const struct node_case *c = &node_cases[i];
+		struct bytes blob = {0};
+		b_put(&blob, &c->h, sizeof(c->h));
+		for (uint32_t k = 0; k < c->queued; k++)
+			b_put(&blob, "q", 1);
+		blob.n -= c->cut;
+		size_t n;
+		struct mimage *ms = model_all(seeds->threads, &n);
+		struct mnote *fnote = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_FDS);
+		struct mtable t = tdecode(fnote);
+		struct ckpt_rec_fd f = {.fd = 100, .kind = CKPT_FD_GHOST_NODE, .open_flags = O_RDWR, .desc = 1000,
+					.pipe_size = c->pipe_size};
+		f.path = tstr(&t, c->path);
+		f.data_off = (uint32_t)b_put(&t.data, blob.p, blob.n);
+		f.data_len = (uint32_t)blob.n;
+		tadd(&t, &f);
+		tencode(&t, fnote);
+		emit_model(C, ms, n, c->name);
+		free_models(ms, n);
+		free(blob.p);
+	}
+}
+
+/* An O_PATH fd of a symbolic link the reader must refuse, added as fd 100 to the threads seed. */
+static const struct symlink_case {
+	const char *name;
+	uint32_t open_flags, kind_flags;
+	const char *target;
+	uint32_t target_len;
+} symlink_cases[] = {
+	{"symlink-without-o-path", O_RDONLY, 0, "t", 1},
+	{"symlink-flags-unknown", O_PATH | O_NOFOLLOW, 0x2, "t", 1},
+	{"symlink-target-empty", O_PATH | O_NOFOLLOW, 0, "", 0},
+	{"symlink-target-holds-nul", O_PATH | O_NOFOLLOW, CKPT_SYMLINK_DELETED, "a\0b", 3},
+};
+
+static void gen_symlinks(const char *C, const struct seeds *seeds)
+{
+	for (size_t i = 0; i < N_CASES(symlink_cases); i++) {
+		const struct symlink_case *c = &symlink_cases[i];
+		size_t n;
+		struct mimage *ms = model_all(seeds->threads, &n);
+		struct mnote *fnote = mnote(&ms[0], CKPT_NOTE_OWNER, CKPT_NT_FDS);
+		struct mtable t = tdecode(fnote);
+		struct ckpt_rec_fd f = {.fd = 100, .kind = CKPT_FD_SYMLINK, .open_flags = c->open_flags, .desc = 1000,
+					.kind_flags = c->kind_flags};
+		f.path = tstr(&t, "/tmp/link");
+		f.data_off = (uint32_t)b_put(&t.data, c->target, c->target_len);
+		f.data_len = c->target_len;
+		tadd(&t, &f);
+		tencode(&t, fnote);
+		emit_model(C, ms, n, c->name);
+		free_models(ms, n);
+	}
+}
 
 static void gen_ghosts(const char *C, const struct seeds *seeds)
 {
@@ -2166,6 +2255,7 @@ static void gen_procattr(const char *C, const struct file *obj, const struct ima
 		{"procattr-groups-65537", FIELD(struct ckpt_rec_procattr, ngroups), SET, 65537},
 		{"procattr-groups-past-data", FIELD(struct ckpt_rec_procattr, ngroups), PLUS, 1000},
 		{"procattr-root-past-data", FIELD(struct ckpt_rec_procattr, root), SET, 0x7fffff00},
+		{"procattr-cwd-ino-cwd-not-deleted", FIELD(struct ckpt_rec_procattr, cwd_ino), SET, 5},
 	};
 	size_t rec = t_rec(obj, n, 0);
 	emit_field_cases(C, obj, rec, cases, N_CASES(cases));
@@ -2617,6 +2707,8 @@ static const struct {
 	{"fd-state", gen_fd_state},
 	{"ptys", gen_ptys},
 	{"ghosts", gen_ghosts},
+	{"ghost-nodes", gen_ghost_nodes},
+	{"symlinks", gen_symlinks},
 	{"sockets", gen_sockets},
 	{"objects", gen_objects},
 	{"annotation", gen_annotation},

@@ -1,6 +1,7 @@
 /* Files: the fd table, captured and rebuilt at restart (files.h). */
 #include "files.h"
 #include "fdkind.h"
+#include "statefile.h"
 #include "tty.h"
 #include "util.h"
 
@@ -20,8 +21,8 @@
 /* The kinds that rebuild their objects themselves, each in its own file. */
 static const struct fd_kind *const fd_kinds[] = {&eventfd_fd_kind, &signalfd_fd_kind, &timerfd_fd_kind,
 						 &epoll_fd_kind, &inotify_fd_kind, &unix_fd_kind, &inet_fd_kind,
-						 &ghost_fd_kind, &memfd_fd_kind, &pidfd_fd_kind, &pty_master_fd_kind,
-						 &pty_slave_fd_kind};
+						 &ghost_fd_kind, &memfd_fd_kind, &ghost_node_fd_kind, &symlink_fd_kind,
+						 &pidfd_fd_kind, &pty_master_fd_kind, &pty_slave_fd_kind};
 
 const struct fd_kind *fd_kind_of(uint32_t kind)
 {
@@ -72,8 +73,7 @@ const char *fd_kind_name(uint32_t kind)
 	return kind < ARRAY_LEN(names) ? names[kind] : "?";
 }
 
-/* Whether the kernel names this link target as deleted. */
-static bool deleted_path(const char *path)
+bool deleted_path(const char *path)
 {
 	size_t n = strlen(path), k = strlen(" (deleted)");
 	return n > k && strcmp(path + n - k, " (deleted)") == 0;
@@ -101,6 +101,10 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 		return CKPT_FD_MEMFD;
 	if (S_ISREG(st->st_mode) && st->st_nlink == 0 && deleted_path(path))
 		return CKPT_FD_GHOST; /* its contents are saved (ghost.c) */
+	if ((S_ISFIFO(st->st_mode) || S_ISDIR(st->st_mode) || S_ISBLK(st->st_mode) ||
+	     (S_ISCHR(st->st_mode) && !is_tty(st->st_rdev))) &&
+	    st->st_nlink == 0 && deleted_path(path))
+		return CKPT_FD_GHOST_NODE; /* made again (ghost.c) */
 	if (S_ISREG(st->st_mode))
 		return CKPT_FD_REG;
 	if (S_ISDIR(st->st_mode))
@@ -113,7 +117,26 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 		return CKPT_FD_FIFO;
 	if (S_ISSOCK(st->st_mode))
 		return CKPT_FD_SOCKET;
+	if (S_ISLNK(st->st_mode))
+		return CKPT_FD_SYMLINK; /* O_PATH | O_NOFOLLOW: the link itself (ghost.c) */
 	return CKPT_FD_OTHER;
+}
+
+/* The owner that O_ASYNC signals, and the signal, of the fd's description (through a duplicate
+ * of it: both belong to the description). An fd that has none (O_PATH) has no owner. */
+static void capture_owner(pid_t pid, struct fd_image *f)
+{
+	int fd = take_fd(pid, (int)f->rec.fd);
+	if (fd < 0)
+		return;
+	struct f_owner_ex own;
+	if (fcntl(fd, F_GETOWN_EX, &own) == 0 && own.pid > 0) {
+		f->rec.owner_type = (uint32_t)own.type;
+		f->rec.owner = (uint32_t)own.pid;
+	}
+	int sig = fcntl(fd, F_GETSIG);
+	f->rec.owner_sig = sig > 0 ? (uint32_t)sig : 0;
+	close(fd);
 }
 
 int files_capture(pid_t pid, struct process_image *p)
@@ -158,6 +181,7 @@ int files_capture(pid_t pid, struct process_image *p)
 					   f->rec.kind == CKPT_FD_BLK))
 			f->rec.fd_flags |= CKPT_FDF_DELETED;
 		f->path = path;
+		capture_owner(pid, f);
 		const struct fd_kind *k = fd_kind_of(f->rec.kind);
 		if (k && k->capture)
 			rc = k->capture(pid, f, fdinfo);
@@ -167,37 +191,41 @@ int files_capture(pid_t pid, struct process_image *p)
 	return rc;
 }
 
-/* Copies the bytes queued in a pipe without consuming them: tee() into a pipe of our own. */
-static int peek_pipe(pid_t pid, int fd, struct fd_image *f)
+int pipe_copy_queued(int src, pid_t pid, struct fd_image *f)
 {
-	int src = take_fd(pid, fd);
-	if (src < 0)
-		return ckpt_fail_errno("cannot reach pipe fd %d of pid %d", fd, pid);
 	int size = fcntl(src, F_GETPIPE_SZ);
 	f->rec.pipe_size = size > 0 ? (uint32_t)size : 0;
 	int pp[2];
-	if (pipe2(pp, O_NONBLOCK | O_CLOEXEC) < 0) {
-		close(src);
+	if (pipe2(pp, O_NONBLOCK | O_CLOEXEC) < 0)
 		return ckpt_fail_errno("cannot create a pipe");
-	}
 	if (size > 0)
 		fcntl(pp[1], F_SETPIPE_SZ, size);
 	int rc = 0;
 	ssize_t n = tee(src, pp[1], INT_MAX, SPLICE_F_NONBLOCK);
 	if (n < 0 && errno != EAGAIN) {
-		rc = ckpt_fail_errno("cannot copy the bytes queued in pipe fd %d of pid %d", fd, pid);
+		rc = ckpt_fail_errno("cannot copy the bytes queued in pipe fd %u of pid %d", f->rec.fd, pid);
 	} else if (n > 0) {
 		f->data = xmalloc((size_t)n);
 		if (read(pp[0], f->data, (size_t)n) != n)
-			rc = ckpt_fail_errno("cannot read the bytes queued in pipe fd %d of pid %d", fd, pid);
+			rc = ckpt_fail_errno("cannot read the bytes queued in pipe fd %u of pid %d", f->rec.fd, pid);
 		f->rec.data_len = (uint32_t)n;
 		int avail = 0;
 		/* Our pipe may be smaller than the source when the limit forbids growing it. */
 		if (ioctl(src, FIONREAD, &avail) == 0 && avail > n)
-			rc = ckpt_fail("pipe fd %d of pid %d holds %d bytes, more than ckpt can copy", fd, pid, avail);
+			rc = ckpt_fail("pipe fd %u of pid %d holds %d bytes, more than ckpt can copy", f->rec.fd, pid, avail);
 	}
 	close(pp[0]);
 	close(pp[1]);
+	return rc;
+}
+
+/* The bytes queued in a pipe or FIFO, through the program's own read end. */
+static int peek_pipe(pid_t pid, int fd, struct fd_image *f)
+{
+	int src = take_fd(pid, fd);
+	if (src < 0)
+		return ckpt_fail_errno("cannot reach pipe fd %d of pid %d", fd, pid);
+	int rc = pipe_copy_queued(src, pid, f);
 	close(src);
 	return rc;
 }
@@ -272,22 +300,59 @@ int files_check_restorable(struct statefile_image *img, bool allow)
 			ckpt_warn("fd %u of pid %u (%s) is %s: it will come back as /dev/null", f->rec.fd, p->rec.pid,
 				  f->path ? f->path : "?", what);
 		}
-		if (p->cwd && deleted_path(p->cwd)) {
-			if (!allow)
-				return ckpt_fail("cannot save pid %u: its working directory %s was deleted, and restart "
-						 "cannot enter it again; save anyway with --allow-unrestorable",
-						 p->rec.pid, p->cwd);
-			ckpt_warn("pid %u's working directory %s was deleted: it will come back in /", p->rec.pid, p->cwd);
-			free(p->cwd);
-			p->cwd = xstrdup("/");
+	}
+	return 0;
+}
+
+/* The index of the process of the tree that the owner of f is (its thread, for F_OWNER_TID; its
+ * process group's leader, for F_OWNER_PGRP), and in *thread the thread's index; -1 if none. */
+static long owner_process(const struct statefile_image *img, const struct fd_image *f, size_t *thread)
+{
+	*thread = 0;
+	for (size_t i = 0; i < img->nprocs; i++) {
+		const struct process_image *q = &img->procs[i];
+		if (f->rec.owner_type == F_OWNER_TID) {
+			for (size_t k = 0; k < q->nthreads; k++)
+				if (q->threads[k].rec.tid == f->rec.owner) {
+					*thread = k;
+					return (long)i;
+				}
+		} else if (q->rec.pid == f->rec.owner && (f->rec.owner_type == F_OWNER_PID || q->rec.pgid == q->rec.pid)) {
+			return (long)i;
 		}
 	}
+	return -1;
+}
+
+/* An owner outside the tree cannot be given back: the fd keeps its other state, without it. */
+static void drop_outside_owners(struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			struct fd_image *f = &img->procs[i].fds[k];
+			size_t thread;
+			if (f->rec.owner && owner_process(img, f, &thread) < 0) {
+				ckpt_warn("fd %u of pid %u (%s): its owner %u, which O_ASYNC signals, is outside the tree: "
+					  "it will come back without one",
+					  f->rec.fd, img->procs[i].rec.pid, f->path ? f->path : "?", f->rec.owner);
+				f->rec.owner_type = 0;
+				f->rec.owner = 0;
+			}
+		}
+}
+
+int files_check_owner(const struct fd_image *f)
+{
+	if (f->rec.owner_type > F_OWNER_PGRP || (!f->rec.owner && f->rec.owner_type) || f->rec.owner >= PID_LIMIT ||
+	    f->rec.owner_sig > 64 || f->rec.owner_reserved)
+		return ckpt_fail("fd %u has an owner or owner signal out of range", f->rec.fd);
 	return 0;
 }
 
 int files_capture_tree(struct statefile_image *img)
 {
 	number_descriptions(img);
+	drop_outside_owners(img);
 	for (size_t i = 0; i < img->nprocs; i++) {
 		struct process_image *p = &img->procs[i];
 		for (size_t k = 0; k < p->nfds; k++) {
@@ -338,6 +403,7 @@ void files_capture_before_kill(const struct statefile_image *img)
 struct restore_pipe {
 	uint64_t ino;      /* the saved pipe inode */
 	int rfd, wfd;      /* ckpt's ends */
+	bool rgiven, wgiven; /* whether an fd of the tree has the description of that end */
 };
 
 /* An open file description of the tree (a regular file, directory, device...), opened once
@@ -455,7 +521,7 @@ static int open_description(const struct files_restore *fr, const struct process
 	case CKPT_FD_FIFO:
 		return open_fifo(p, f, fl);
 	case CKPT_FD_DIR:
-		fd = open(f->path, O_RDONLY | O_DIRECTORY);
+		fd = open(f->path, (int)(O_RDONLY | O_DIRECTORY | (fl & O_PATH)));
 		break;
 	default: {
 		if (f->rec.fd_flags & CKPT_FDF_DELETED)
@@ -477,7 +543,8 @@ static int open_description(const struct files_restore *fr, const struct process
 			}
 			fcntl(fd, F_SETFL, (int)(fl & SETFL_MASK));
 		}
-		if (fd >= 0 && f->rec.kind == CKPT_FD_REG && lseek(fd, (off_t)f->rec.pos, SEEK_SET) < 0) {
+		/* An O_PATH fd has no offset. */
+		if (fd >= 0 && f->rec.kind == CKPT_FD_REG && !(fl & O_PATH) && lseek(fd, (off_t)f->rec.pos, SEEK_SET) < 0) {
 			close(fd);
 			fd = -1;
 		}
@@ -532,10 +599,18 @@ static int open_pipe_description(struct files_restore *fr, const struct process_
 {
 	struct restore_pipe *rp = find_pipe(fr, f->rec.ino);
 	int acc = (int)(f->rec.open_flags & O_ACCMODE);
-	char end[32];
-	snprintf(end, sizeof(end), "/proc/self/fd/%d", acc == O_RDONLY ? rp->rfd : rp->wfd);
-	/* Not blocking: both ends are open here. */
-	int fd = open(end, acc | O_NONBLOCK | O_CLOEXEC);
+	bool *given = acc == O_RDONLY ? &rp->rgiven : &rp->wgiven;
+	int fd;
+	if (!*given && !(f->rec.open_flags & O_LARGEFILE)) {
+		/* The end as pipe() made it: an open() would add O_LARGEFILE, which it did not have. */
+		fd = fcntl(acc == O_RDONLY ? rp->rfd : rp->wfd, F_DUPFD_CLOEXEC, 0);
+		*given = true;
+	} else {
+		char end[32];
+		snprintf(end, sizeof(end), "/proc/self/fd/%d", acc == O_RDONLY ? rp->rfd : rp->wfd);
+		/* Not blocking: both ends are open here. */
+		fd = open(end, acc | O_NONBLOCK | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return ckpt_fail_errno("cannot open pipe fd %u of pid %u again", f->rec.fd, p->rec.pid);
 	fcntl(fd, F_SETFL, (int)(f->rec.open_flags & SETFL_MASK));
@@ -714,5 +789,41 @@ int files_restore_inside(const struct files_restore *fr, const struct process_im
 	for (size_t i = 0; i < nclose; i++)
 		close(close_list[i]);
 	free(close_list);
+	return 0;
+}
+
+int files_check_owners(const struct statefile_image *img)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *f = &img->procs[i].fds[k];
+			size_t thread;
+			if (f->rec.owner && owner_process(img, f, &thread) < 0)
+				return ckpt_fail("fd %u of pid %u: its owner %u is no process of the tree", f->rec.fd,
+						 img->procs[i].rec.pid, f->rec.owner);
+		}
+	return 0;
+}
+
+int files_restore_owners(const struct statefile_image *img, const struct files_restore *fr, const pid_t *outer_pids,
+			 pid_t *const *outer_tids)
+{
+	for (size_t i = 0; i < img->nprocs; i++)
+		for (size_t k = 0; k < img->procs[i].nfds; k++) {
+			const struct fd_image *f = &img->procs[i].fds[k];
+			int fd = fd_source(f) == FROM_DESCRIPTION ? find_description(fr, f->rec.desc) : -1;
+			if (fd < 0 || (!f->rec.owner && !f->rec.owner_sig))
+				continue;
+			size_t thread;
+			long owner = f->rec.owner ? owner_process(img, f, &thread) : -1; /* files_check_owners: found */
+			/* Ckpt's copy of the description is the program's: outer pids, as ckpt sees them. */
+			struct f_owner_ex own = {.type = (int)f->rec.owner_type};
+			if (owner >= 0)
+				own.pid = f->rec.owner_type == F_OWNER_TID ? outer_tids[owner][thread] : outer_pids[owner];
+			if ((owner >= 0 && fcntl(fd, F_SETOWN_EX, &own) < 0) ||
+			    (f->rec.owner_sig && fcntl(fd, F_SETSIG, (int)f->rec.owner_sig) < 0))
+				return ckpt_fail_errno("cannot give fd %u of pid %u its owner %u and signal %u again", f->rec.fd,
+						       img->procs[i].rec.pid, f->rec.owner, f->rec.owner_sig);
+		}
 	return 0;
 }

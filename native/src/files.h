@@ -9,6 +9,15 @@ int files_capture(pid_t pid, struct process_image *p);
  * pipes whose other end is outside the tree, and stores the bytes queued in each pipe inside
  * it, once, on its first read end; then what each fd kind's capture_tree adds (fdkind.h). */
 int files_capture_tree(struct statefile_image *img);
+/* Copies the bytes queued in the pipe or FIFO that src reads, without consuming them (tee), into
+ * f->data, and its size into f->rec.pipe_size; errors name fd f of pid. */
+int pipe_copy_queued(int src, pid_t pid, struct fd_image *f);
+/* Reading a statefile: an fd's owner fields (owner_type, owner, owner_sig) hold. */
+int files_check_owner(const struct fd_image *f);
+/* Once every image is read: each fd's owner is a process (thread, process group) of the tree. */
+int files_check_owners(const struct statefile_image *img);
+/* Whether the kernel names this link target (readlink of /proc/PID/fd/N, cwd) as deleted. */
+bool deleted_path(const char *path);
 /* Refuses, naming it, an fd that restart cannot rebuild (sockets of unknown kinds, kernel objects
  * without a name, deleted files); with allow, marks each one lost (it comes back as /dev/null)
  * and warns. */
@@ -36,10 +45,18 @@ int files_restore_dup(const struct files_restore *fr, const struct fd_image *f);
  * (and dev, unless NULL), -1 if none, so that its MAP_SHARED mappings map the very object its fds
  * hold. */
 int files_restore_object(const struct files_restore *fr, uint32_t kind, const uint64_t *dev, uint64_t ino);
+/* For procattr.c (ghost.c): a new empty directory made at `path` (less " (deleted)") when that is
+ * free, else beside it or in the temporary directory, open and removed again, for a deleted
+ * working directory no fd holds; -1 with errno. */
+int ghost_make_dir(const char *path, uint32_t pid);
 /* For mem.c (ghost.c): a new regular file of `size` bytes in the directory of `path`, already
  * unlinked, open read-write: what a MAP_SHARED mapping of a deleted file no fd holds maps again.
  * -1 with an error naming `pid`. */
 int ghost_make_unlinked(const char *path, uint32_t pid, uint64_t size);
+/* Once the tree's processes exist: gives each description its saved owner (the restored process,
+ * thread or process group that O_ASYNC signals, by its outer pid) and signal. */
+int files_restore_owners(const struct statefile_image *img, const struct files_restore *fr, const pid_t *outer_pids,
+			 pid_t *const *outer_tids);
 /* In a skeleton process: builds the saved fd table and closes every other fd but `keep`. */
 int files_restore_inside(const struct files_restore *fr, const struct process_image *p, const int *keep, size_t nkeep);
 

@@ -109,6 +109,7 @@ struct ckpt_rec_procattr {
 	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb; /* capability sets, bit n: capability n */
 	uint32_t ngroups;         /* supplementary groups, at most 65536 ... */
 	uint32_t groups_off;      /* ... blob: ngroups uint32 gids */
+	uint64_t cwd_dev, cwd_ino; /* the working directory's, when it was deleted; 0 otherwise */
 };
 
 struct ckpt_rec_mm {
@@ -195,6 +196,8 @@ enum {
 	CKPT_FD_GHOST = 17,   /* a regular file deleted while open: its contents are saved */
 	CKPT_FD_MEMFD = 18,   /* a memfd: its contents, name and seals are saved */
 	CKPT_FD_PIDFD = 19,   /* a pidfd of a process of the tree */
+	CKPT_FD_GHOST_NODE = 23, /* a FIFO, directory or device node deleted while open: made again */
+	CKPT_FD_SYMLINK = 24,    /* an O_PATH fd of a symbolic link itself: its target is saved */
 	CKPT_FD_PTY_MASTER = 25, /* the master of a pseudo-terminal: the pair is made again */
 	CKPT_FD_PTY_SLAVE = 26,  /* a slave of a pseudo-terminal whose master the tree holds */
 	CKPT_FD_KIND_MAX = 26,
@@ -223,6 +226,11 @@ struct ckpt_rec_fd {
 	uint32_t desc;        /* open file description: fds of the tree with the same desc share one
 	                       * (dup'ed or inherited), so they share offset and flags; 1-based */
 	uint32_t kind_flags;  /* eventfd: CKPT_EFD_*; epoll: CKPT_EPOLL_*; 0 for the other kinds */
+	/* The description's owner (F_GETOWN_EX), which O_ASYNC signals, and the signal (F_GETSIG). */
+	uint32_t owner_type;  /* F_OWNER_TID 0, F_OWNER_PID 1, F_OWNER_PGRP 2; 0 without an owner */
+	uint32_t owner;       /* the tid, pid or process group (saved numbers) of the tree; 0: none */
+	uint32_t owner_sig;   /* 0: SIGIO */
+	uint32_t owner_reserved; /* 0 */
 };
 
 #define CKPT_EFD_SEMAPHORE 0x1u
@@ -240,6 +248,9 @@ struct ckpt_fd_ghost {
 	uint32_t seals;      /* memfd: F_GET_SEALS; 0 for a ghost file */
 	uint32_t nextents;
 	uint32_t reserved;   /* 0 */
+	uint32_t uid, gid;   /* owner */
+	int64_t atime_sec, mtime_sec;     /* access and modification times (st_atim, st_mtim) */
+	uint32_t atime_nsec, mtime_nsec;  /* below 10^9 */
 };
 
 struct ckpt_fd_ghost_extent {
@@ -275,6 +286,18 @@ struct ckpt_rec_ctty {
 
 /* The most bytes one ghost file or memfd may hold in a statefile: dump refuses a larger one. */
 #define CKPT_GHOST_MAX_DATA (64u << 20)
+
+/* The data blob of a deleted FIFO, directory or device node, on the first fd of its inode in the
+ * tree (the other fds of it have none): this header, then (a FIFO) the bytes queued in it. */
+struct ckpt_fd_ghost_node {
+	uint32_t mode;       /* S_IFIFO, S_IFDIR, S_IFCHR or S_IFBLK, and the permission bits */
+	uint32_t uid, gid;   /* owner */
+	uint32_t reserved;   /* 0 */
+	uint64_t rdev;       /* a device's number (st_rdev); 0 for the others */
+};
+
+/* A symbolic link's fd (CKPT_FD_SYMLINK): the blob is the link's target (no NUL); kind_flags: */
+#define CKPT_SYMLINK_DELETED 0x1u  /* the link was deleted: restart makes it again, then deletes it */
 
 /* The data blob of a timerfd: its clock, what is left of the current period and the period, and
  * the expirations nobody has read yet. */

@@ -8,6 +8,7 @@
 #include "locks.h"
 #include "tty.h"
 #include "procattr.h"
+#include "files.h"
 #include "seccomp.h"
 #include "sysvipc.h"
 #include "timers.h"
@@ -205,6 +206,8 @@ static int check_fd_record(const struct fd_image *f, uint64_t *seen_fd)
 	if (seen_fd[f->rec.fd / 64] & (1ull << (f->rec.fd % 64)))
 		return ckpt_fail("fd %u appears twice", f->rec.fd);
 	seen_fd[f->rec.fd / 64] |= 1ull << (f->rec.fd % 64);
+	if (files_check_owner(f) < 0)
+		return -1;
 	const struct fd_kind *k = fd_kind_of(f->rec.kind);
 	if (k)
 		return k->check_saved(f);

@@ -3,6 +3,7 @@
 #include "ckpt.h"
 #include "cpu.h"
 #include "fdkind.h"
+#include "files.h"
 #include "json.h"
 #include "mem.h"
 #include "pack.h"
@@ -223,7 +224,12 @@ static void check_paths(const struct statefile_image *img, const struct portabil
 			free(what);
 		}
 		/* After the files: a refusal names the file the program writes before its directory. */
-		if (p->cwd) {
+		if (p->cwd && deleted_path(p->cwd)) {
+			add(r, "cwd", PORTABILITY_NOTE, xstrdup(p->cwd),
+			    xasprintf("pid %u's working directory was deleted: restart makes an empty one again and removes "
+				      "it", p->rec.pid),
+			    NULL);
+		} else if (p->cwd) {
 			char *what = xasprintf("pid %u's working directory", p->rec.pid);
 			check_one_path(r, o, "cwd", p->cwd, what, REMEDY_MOVED_DIR);
 			free(what);

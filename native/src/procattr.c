@@ -1,5 +1,6 @@
 /* Process attributes, captured and restored: see procattr.h. */
 #include "procattr.h"
+#include "files.h"
 #include "pagescan.h"
 #include "remote.h"
 #include "statefile.h"
@@ -17,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -259,6 +261,13 @@ int procattr_capture(pid_t pid, struct process_image *p)
 	free(st);
 	if (rc < 0)
 		return -1;
+	/* A deleted working directory: restart enters the directory it makes again for an fd of the
+	 * process that holds the same one. */
+	struct stat cwd;
+	if (deleted_path(p->cwd) && stat(path, &cwd) == 0) {
+		p->attrs.cwd_dev = cwd.st_dev;
+		p->attrs.cwd_ino = cwd.st_ino;
+	}
 
 	char *pers = read_proc(pid, "personality", NULL);
 	if (!pers)
@@ -288,9 +297,27 @@ int procattr_capture(pid_t pid, struct process_image *p)
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A deleted working directory: the one made again for an fd of the process that held it, else
+ * a new one (ghost.c), entered and removed. */
+static int enter_deleted_cwd(const struct process_image *p)
+{
+	for (size_t k = 0; k < p->nfds && p->attrs.cwd_ino; k++) {
+		const struct fd_image *f = &p->fds[k];
+		if (f->rec.kind == CKPT_FD_GHOST_NODE && f->rec.dev == p->attrs.cwd_dev && f->rec.ino == p->attrs.cwd_ino &&
+		    !(f->rec.fd_flags & CKPT_FDF_LOST))
+			return fchdir((int)f->rec.fd);
+	}
+	int fd = ghost_make_dir(p->cwd, p->rec.pid);
+	if (fd < 0)
+		return -1;
+	int rc = fchdir(fd);
+	close(fd);
+	return rc;
+}
+
 int procattr_restore_inside(const struct process_image *p)
 {
-	if (p->cwd && chdir(p->cwd) < 0)
+	if (p->cwd && (deleted_path(p->cwd) ? enter_deleted_cwd(p) : chdir(p->cwd)) < 0)
 		return ckpt_fail_errno("cannot enter the saved working directory %s of pid %u", p->cwd, p->rec.pid);
 	umask((mode_t)(p->rec.umask & 0777));
 	if (personality(p->rec.personality) < 0)
@@ -386,6 +413,10 @@ int procattr_parse_note(struct image_notes *in, const struct note *n)
 		return ckpt_fail("the root directory of pid %u is not an absolute path", p->rec.pid);
 	if (table_blob(&t, a->groups_off, a->ngroups * (uint32_t)sizeof(uint32_t), &groups, "groups") < 0)
 		return -1;
+	if ((a->cwd_dev || a->cwd_ino) && !(p->cwd && deleted_path(p->cwd)))
+		return ckpt_fail("pid %u has the device and inode of a deleted working directory, but its working "
+				 "directory was not deleted",
+				 p->rec.pid);
 	p->root = root ? xstrdup(root) : NULL;
 	if (a->ngroups) {
 		p->groups = xmalloc(a->ngroups * sizeof(uint32_t));

@@ -424,6 +424,11 @@ static int seize_tasks(struct restore_ctx *c)
 	return skeleton_seize(c);
 }
 
+static int give_file_owners(struct restore_ctx *c)
+{
+	return files_restore_owners(c->img, c->files, c->outer_pids, c->outer_tids);
+}
+
 static int restore_processes(struct restore_ctx *c)
 {
 	for (size_t i = 0; i < c->img->nprocs; i++)
@@ -488,6 +493,7 @@ static const struct restart_step {
 	{"warn about lost fds", warn_lost_fds, NULL, false},
 	{"find the rebuilt tasks", find_tasks, NULL, false},
 	{"seize the rebuilt tasks", seize_tasks, NULL, false},
+	{"give the files their owners", give_file_owners, NULL, false},
 	{"restore each process", restore_processes, NULL, false},
 	{"start the pager", start_pager, NULL, false},
 	{"release the tree", release_tree, NULL, false},

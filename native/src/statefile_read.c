@@ -7,6 +7,7 @@
 #include "statefile.h"
 #include "annotation.h"
 #include "fdkind.h"
+#include "files.h"
 #include "note_parsers.h"
 #include "notes.h"
 #include "sysvipc.h"
@@ -546,7 +547,7 @@ int statefile_read_annotated(int fd, struct statefile_image *img, struct annotat
 		if (k && k->check_tree && k->check_tree(img) < 0)
 			goto fail;
 	}
-	if (sysvipc_check_image(img) < 0)
+	if (sysvipc_check_image(img) < 0 || files_check_owners(img) < 0)
 		goto fail;
 	free(tree_keep);
 	free(all);

@@ -1,7 +1,7 @@
 /*
- * Holds what restart cannot rebuild: a netlink socket, a pidfd of its parent (outside the tree),
- * a deleted named FIFO, a deleted directory, and a working directory that was deleted.  (A
- * deleted regular file is restorable: ghosts.c; a pseudo-terminal pair: ptys.c.)
+ * Holds what restart cannot rebuild: a netlink socket, a pidfd of its parent (outside the tree)
+ * and a userfaultfd.  (Deleted files, FIFOs, directories and working directories are
+ * restorable: ghosts.c, deleted.c; so is a pseudo-terminal pair: ptys.c.)
  * Dumping it is refused unless the dump allows it; either way the program must finish
  * undisturbed.  It does not use those fds after ready(), so a restart that gives them back as
  * /dev/null finishes too.
@@ -10,6 +10,7 @@
 #include "common.h"
 
 #include <linux/netlink.h>
+#include <linux/userfaultfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,19 +21,9 @@ int main(int argc, char **argv)
 		return 2;
 	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	int pidfd = (int)syscall(SYS_pidfd_open, getppid(), 0); /* of a process outside the tree */
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/deleted.fifo", argv[2]);
-	unlink(path);
-	int del = mkfifo(path, 0600) == 0 ? open(path, O_RDWR) : -1;
-	CHECK(nl >= 0 && pidfd >= 0 && del >= 0 && unlink(path) == 0, "set up");
-	char dir[4096], cwd[4096];
-	snprintf(dir, sizeof(dir), "%s/gone", argv[2]);
-	snprintf(cwd, sizeof(cwd), "%s/gone-cwd", argv[2]);
-	rmdir(dir);
-	rmdir(cwd);
-	CHECK(mkdir(dir, 0700) == 0 && mkdir(cwd, 0700) == 0, "make the directories");
-	int gone = open(dir, O_RDONLY | O_DIRECTORY);
-	CHECK(gone >= 0 && rmdir(dir) == 0 && chdir(cwd) == 0 && rmdir(cwd) == 0, "delete the directories");
+	/* user-mode faults only: what an unprivileged user may open */
+	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+	CHECK(nl >= 0 && pidfd >= 0 && uffd >= 0, "set up");
 	ready(argv[1]);
 	long sum = 0;
 	for (int i = 0; i < 20; i++) {
