@@ -102,7 +102,7 @@ static int fd_kind(const char *proc_link, const char *path, const struct stat *s
 	if (S_ISREG(st->st_mode) && st->st_nlink == 0 && deleted_path(path))
 		return CKPT_FD_GHOST; /* its contents are saved (ghost.c) */
 	if ((S_ISFIFO(st->st_mode) || S_ISDIR(st->st_mode) || S_ISBLK(st->st_mode) ||
-	     (S_ISCHR(st->st_mode) && !is_tty(st->st_rdev))) &&
+	     (S_ISCHR(st->st_mode) && tty_device_kind(st->st_rdev) == CKPT_FD_CHR)) &&
 	    st->st_nlink == 0 && deleted_path(path))
 		return CKPT_FD_GHOST_NODE; /* made again (ghost.c) */
 	if (S_ISREG(st->st_mode))
