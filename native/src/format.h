@@ -248,10 +248,12 @@ struct ckpt_fd_ghost {
 	uint32_t seals;      /* memfd: F_GET_SEALS; 0 for a ghost file */
 	uint32_t nextents;
 	uint32_t reserved;   /* 0 */
+	/* With CKPT_GHOST_ATTRS in the fd's kind_flags (older files have neither the flag nor these): */
 	uint32_t uid, gid;   /* owner */
 	int64_t atime_sec, mtime_sec;     /* access and modification times (st_atim, st_mtim) */
 	uint32_t atime_nsec, mtime_nsec;  /* below 10^9 */
 };
+#define CKPT_GHOST_ATTRS 0x1u /* kind_flags of a deleted file or memfd: its header has owner and times */
 
 struct ckpt_fd_ghost_extent {
 	uint64_t offset;

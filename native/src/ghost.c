@@ -86,6 +86,7 @@ static int read_extents(int fd, const struct stat *st, uint32_t seals, struct fd
 	free(ext);
 	f->data = blob;
 	f->rec.data_len = (uint32_t)len;
+	f->rec.kind_flags |= CKPT_GHOST_ATTRS;
 	return 0;
 }
 
@@ -177,29 +178,44 @@ static int ghost_check_tree(const struct statefile_image *img)
 	return 0;
 }
 
+/* The saved header of a deleted file or memfd, and its size: a file written before
+ * CKPT_GHOST_ATTRS has no owner or times (uid and gid -1: left as restart makes them). */
+static size_t ghost_header(const struct fd_image *f, struct ckpt_fd_ghost *h)
+{
+	size_t n = f->rec.kind_flags & CKPT_GHOST_ATTRS ? sizeof(*h) : offsetof(struct ckpt_fd_ghost, uid);
+	memset(h, 0, sizeof(*h));
+	if (f->rec.data_len < n)
+		return 0;
+	memcpy(h, f->data, n);
+	if (n < sizeof(*h))
+		h->uid = h->gid = (uint32_t)-1;
+	return n;
+}
+
 static int ghost_check_saved(const struct fd_image *f)
 {
-	if (f->rec.kind_flags || !f->path || f->path[0] != '/')
-		return ckpt_fail("fd %u: a deleted file or memfd needs an absolute path and no flags", f->rec.fd);
+	if ((f->rec.kind_flags & ~CKPT_GHOST_ATTRS) || !f->path || f->path[0] != '/')
+		return ckpt_fail("fd %u: a deleted file or memfd needs an absolute path and no flags but ATTRS", f->rec.fd);
 	if (f->rec.kind == CKPT_FD_MEMFD && strncmp(f->path, "/memfd:", 7) != 0)
 		return ckpt_fail("fd %u: a memfd's path must start with /memfd:", f->rec.fd);
 	if (!f->rec.data_len)
 		return 0; /* a later fd of a description: the first one holds the contents */
-	if (f->rec.data_len < sizeof(struct ckpt_fd_ghost))
-		return ckpt_fail("fd %u: the contents of a deleted file or memfd are truncated", f->rec.fd);
 	struct ckpt_fd_ghost h;
-	memcpy(&h, f->data, sizeof(h));
+	size_t hsize = ghost_header(f, &h);
+	if (!hsize)
+		return ckpt_fail("fd %u: the contents of a deleted file or memfd are truncated", f->rec.fd);
+	bool attrs = f->rec.kind_flags & CKPT_GHOST_ATTRS;
 	if ((h.mode & ~07777u) || h.reserved || (h.seals & ~(uint32_t)KNOWN_SEALS) ||
-	    (f->rec.kind == CKPT_FD_GHOST && h.seals) || h.uid == (uint32_t)-1 || h.gid == (uint32_t)-1 ||
+	    (f->rec.kind == CKPT_FD_GHOST && h.seals) || (attrs && (h.uid == (uint32_t)-1 || h.gid == (uint32_t)-1)) ||
 	    h.atime_nsec >= 1000000000u || h.mtime_nsec >= 1000000000u)
 		return ckpt_fail("fd %u: a deleted file or memfd has a mode, seals, owner, times or fields it cannot have", f->rec.fd);
-	uint64_t room = f->rec.data_len - sizeof(h);
+	uint64_t room = f->rec.data_len - hsize;
 	if (h.nextents > room / sizeof(struct ckpt_fd_ghost_extent))
 		return ckpt_fail("fd %u: a deleted file or memfd lists more extents than its data holds", f->rec.fd);
 	uint64_t bytes = room - (uint64_t)h.nextents * sizeof(struct ckpt_fd_ghost_extent), sum = 0, end = 0;
 	for (uint32_t i = 0; i < h.nextents; i++) {
 		struct ckpt_fd_ghost_extent e;
-		memcpy(&e, f->data + sizeof(h) + i * sizeof(e), sizeof(e));
+		memcpy(&e, f->data + hsize + i * sizeof(e), sizeof(e));
 		if (e.len == 0 || e.offset < end || e.len > h.size || e.offset > h.size - e.len || e.len > bytes - sum)
 			return ckpt_fail("fd %u: extent %u of a deleted file or memfd is out of order or out of range",
 					 f->rec.fd, i);
@@ -212,14 +228,14 @@ static int ghost_check_saved(const struct fd_image *f)
 }
 
 /* Fills fd with the saved extents and gives it the saved size. */
-static int fill(int fd, const struct fd_image *f, const struct ckpt_fd_ghost *h)
+static int fill(int fd, const struct fd_image *f, const struct ckpt_fd_ghost *h, size_t hsize)
 {
 	if (ftruncate(fd, (off_t)h->size) < 0)
 		return -1;
-	const uint8_t *bytes = f->data + sizeof(*h) + (size_t)h->nextents * sizeof(struct ckpt_fd_ghost_extent);
+	const uint8_t *bytes = f->data + hsize + (size_t)h->nextents * sizeof(struct ckpt_fd_ghost_extent);
 	for (uint32_t i = 0; i < h->nextents; i++) {
 		struct ckpt_fd_ghost_extent e;
-		memcpy(&e, f->data + sizeof(*h) + i * sizeof(e), sizeof(e));
+		memcpy(&e, f->data + hsize + i * sizeof(e), sizeof(e));
 		if (pwrite_all(fd, bytes, e.len, (off_t)e.offset) < 0)
 			return -1;
 		bytes += e.len;
@@ -352,20 +368,21 @@ static int set_owner_mode(int fd, const struct process_image *p, const struct fd
 static int set_attributes(int fd, const struct process_image *p, const struct fd_image *f, const struct ckpt_fd_ghost *h)
 {
 	struct timespec times[2] = {{h->atime_sec, h->atime_nsec}, {h->mtime_sec, h->mtime_nsec}};
+	if (!(f->rec.kind_flags & CKPT_GHOST_ATTRS)) /* saved without owner and times */
+		return fchmod(fd, h->mode & 07777);
 	return set_owner_mode(fd, p, f, h->uid, h->gid, h->mode) < 0 || futimens(fd, times) < 0 ? -1 : 0;
 }
 
 static int ghost_open(const struct process_image *p, const struct fd_image *f)
 {
-	struct ckpt_fd_ghost h = {0};
-	if (f->rec.data_len)
-		memcpy(&h, f->data, sizeof(h));
+	struct ckpt_fd_ghost h;
+	size_t hsize = ghost_header(f, &h);
 	int fd = -1, r = -1;
 	if (f->rec.kind == CKPT_FD_MEMFD) {
 		char *name = saved_name(f->path);
 		fd = memfd_create(name + 7, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		free(name);
-		if (fd < 0 || fill(fd, f, &h) < 0 || set_attributes(fd, p, f, &h) < 0 ||
+		if (fd < 0 || fill(fd, f, &h, hsize) < 0 || set_attributes(fd, p, f, &h) < 0 ||
 		    (r = reopen_saved(fd, f)) < 0 || (h.seals && fcntl(fd, F_ADD_SEALS, (int)h.seals) < 0)) {
 			ckpt_fail_errno("cannot make memfd %u of pid %u (%s) again", f->rec.fd, p->rec.pid, f->path);
 			if (r >= 0)
@@ -374,7 +391,7 @@ static int ghost_open(const struct process_image *p, const struct fd_image *f)
 		}
 	} else {
 		fd = ghost_make_unlinked(f->path, p->rec.pid, 0);
-		if (fd >= 0 && (fill(fd, f, &h) < 0 || (r = reopen_saved(fd, f)) < 0 || set_attributes(fd, p, f, &h) < 0)) {
+		if (fd >= 0 && (fill(fd, f, &h, hsize) < 0 || (r = reopen_saved(fd, f)) < 0 || set_attributes(fd, p, f, &h) < 0)) {
 			ckpt_fail_errno("cannot fill deleted file %u of pid %u (%s) again", f->rec.fd, p->rec.pid, f->path);
 			if (r >= 0)
 				close(r);
@@ -418,10 +435,9 @@ static void ghost_check_here(const struct process_image *p, const struct fd_imag
 static void ghost_describe_text(const struct fd_image *f, struct buf *out, const char *indent)
 {
 	(void)indent;
-	if (!f->rec.data_len)
-		return;
 	struct ckpt_fd_ghost h;
-	memcpy(&h, f->data, sizeof(h));
+	if (!ghost_header(f, &h))
+		return;
 	buf_printf(out, " size %llu, %u data extents, mode %04o, owner %u:%u", (unsigned long long)h.size, h.nextents,
 		   h.mode, h.uid, h.gid);
 	if (f->rec.kind == CKPT_FD_MEMFD)
@@ -430,10 +446,9 @@ static void ghost_describe_text(const struct fd_image *f, struct buf *out, const
 
 static void ghost_describe_json(const struct fd_image *f, struct json *j)
 {
-	if (!f->rec.data_len)
-		return;
 	struct ckpt_fd_ghost h;
-	memcpy(&h, f->data, sizeof(h));
+	if (!ghost_header(f, &h))
+		return;
 	json_u64(j, "size", h.size);
 	json_u64(j, "extents", h.nextents);
 	json_u64(j, "mode", h.mode);
