@@ -272,38 +272,71 @@ else
 	fail "lazy: vmaflags restart --lazy" "exit $rc $(cat "$SCRATCH/restart.err"); $(diff <(echo "$expected") "$SCRATCH/lazyv.out" | head -5)"
 fi
 
-# 3d. Connections to peers outside the tree (a TCP and a unix server run here) come back as
-# sockets that report a reset, and ckpt info says so.
-outside_servers() { # UNIX-PATH SECONDS: prints the TCP port, then holds what it accepts
+# 3d. Connections to peers outside the tree (a TCP and a unix server run here).  The TCP one is
+# rebuilt with TCP repair once the saved program is gone, with the bytes queued for it; while
+# the saved program still holds it (left stopped), restart gives a socket that reports a reset
+# and says so in one line.  The unix one reports a reset; ckpt info says all this.
+outside_servers() { # UNIX-PATH SECONDS: prints the TCP port; sends "queued" to each TCP client, answers "ping"
 	python3 -c '
-import socket, sys, time
+import select, socket, sys, time
 t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("127.0.0.1", 0)); t.listen(4)
 u = socket.socket(socket.AF_UNIX); u.bind(sys.argv[1]); u.listen(4)
 print(t.getsockname()[1], flush=True)
-t.settimeout(10); u.settimeout(10)
-held = [t.accept(), u.accept()]
-time.sleep(float(sys.argv[2]))' "$@"
+held, conns, end = [], [], time.time() + float(sys.argv[2])
+while time.time() < end:
+    for s in select.select([t, u] + conns, [], [], 0.2)[0]:
+        if s is t:
+            c = t.accept()[0]; c.sendall(b"queued"); conns.append(c)
+        elif s is u:
+            held.append(u.accept()[0])
+        else:
+            d = s.recv(16)
+            if d == b"ping":
+                s.sendall(b"pong")
+            elif not d:
+                conns.remove(s); held.append(s)' "$@"
 }
 rm -f "$SCRATCH/outside.sock"
-coproc OUTSIDE { outside_servers "$SCRATCH/outside.sock" 20; }
+coproc OUTSIDE { outside_servers "$SCRATCH/outside.sock" 40; }
 read -r -t 10 oport <&"${OUTSIDE[0]}"
+rebuilt=$(printf 'tcp: a socket, queued then pong\nunix: a socket, Connection reset by peer')
 if [ -n "$oport" ] && start_prog peerout "$SCRATCH/peerout.out" "$oport" "$SCRATCH/outside.sock" &&
 	"$CKPT" dump $PROG_PID -o "$SCRATCH/peerout.ckpt" --kill >"$SCRATCH/dump.log" 2>&1; then
 	wait $PROG_PID 2>/dev/null
 	"$CKPT" info "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.info"
 	"$CKPT" info --json "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.json"
-	check "sockets: ckpt info says both connections to peers outside the tree will report a reset" \
-		[ "$(grep -c 'will report a reset (its peer is outside the tree)' "$SCRATCH/peerout.info")" = 2 ]
+	check "sockets: ckpt info says the tcp connection to a peer outside the tree is rebuilt if it can be" \
+		grep -q 'tcp established .* outside the tree, 6 bytes to read, 0 to send: rebuilt if its address pair is free, else a reset' "$SCRATCH/peerout.info"
+	check "sockets: ckpt info says the unix one will report a reset" \
+		[ "$(grep -c 'will report a reset (its peer is outside the tree)' "$SCRATCH/peerout.info")" = 1 ]
 	check "sockets: ckpt info --json says so too" python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-s = [f["socket"] for p in d["processes"] for f in p["fds"] if "socket" in f]
-assert len(s) == 2 and all(x["reports_reset"] and x["peer"] == "outside the tree" for x in s), s' <"$SCRATCH/peerout.json"
+s = {f["socket"]["type"]: f["socket"] for p in d["processes"] for f in p["fds"] if "socket" in f}
+t, u = s["tcp"], s["stream"]
+assert t["peer"] == u["peer"] == "outside the tree", s
+assert t["repair"] and not t["reports_reset"] and t["reset_if_address_pair_taken"] and t["recv_queue_bytes"] == 6, t
+assert u["reports_reset"], u' <"$SCRATCH/peerout.json"
 	timeout 60 "$CKPT" restart "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.out" 2>"$SCRATCH/restart.err"
-	check "sockets: a tcp and a unix connection to peers outside the tree report a reset on first use" \
-		[ "$(cat "$SCRATCH/peerout.out")" = "$(printf 'tcp: a socket, Connection reset by peer\nunix: a socket, Connection reset by peer')" ]
+	check "sockets: a tcp connection to a peer outside the tree goes on after a restart, with its queued bytes" \
+		[ "$(cat "$SCRATCH/peerout.out")" = "$rebuilt" ]
 else
 	fail "sockets: peers outside the tree" "no outside servers, or the dump failed: $(cat "$SCRATCH/dump.log" 2>/dev/null)"
+fi
+if [ -n "$oport" ] && start_prog peerout "$SCRATCH/peerout2.out" "$oport" "$SCRATCH/outside.sock" &&
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/peerout2.ckpt" --leave-stopped >"$SCRATCH/dump.log" 2>&1; then
+	# The restarted program writes where the saved one was to write, in the same file.
+	timeout 60 "$CKPT" restart "$SCRATCH/peerout2.ckpt" 2>"$SCRATCH/restart.err"
+	check "sockets: while the saved program holds it, the restarted tcp connection reports a reset" \
+		[ "$(cat "$SCRATCH/peerout2.out")" = "$(printf 'tcp: a socket, Connection reset by peer\nunix: a socket, Connection reset by peer')" ]
+	check "sockets: restart says so in one line" \
+		[ "$(grep -c 'to a peer outside the tree is not rebuilt: its address pair is in use: it reports a reset' "$SCRATCH/restart.err")" = 1 ]
+	cont_tree $PROG_PID
+	wait $PROG_PID
+	check "sockets: the saved program's own tcp connection goes on undisturbed" \
+		[ "$(head -n1 "$SCRATCH/peerout2.out")" = "tcp: a socket, queued then pong" ]
+else
+	fail "sockets: peers outside the tree, left stopped" "the dump failed: $(cat "$SCRATCH/dump.log" 2>/dev/null)"
 fi
 kill "$OUTSIDE_PID" 2>/dev/null
 wait "$OUTSIDE_PID" 2>/dev/null
