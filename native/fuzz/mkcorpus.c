@@ -2490,6 +2490,7 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"tcp-options-ttl-256", INET_OPT(ttl), SET, 256},
 	}, udp_cases[] = {
 		{"udp-protocol-tcp", FIELD(struct ckpt_fd_inet, protocol), SET, 6},
+		{"udp-protocol-igmp", FIELD(struct ckpt_fd_inet, protocol), SET, 2},
 		{"udp-state-listening", FIELD(struct ckpt_fd_inet, sk.state), SET, 10},
 		{"udp-datagrams-one-more", FIELD(struct ckpt_fd_inet, sk.nmsgs), PLUS, 1},
 		{"udp-sender-name-21-bytes", INET_MSG + offsetof(struct ckpt_sk_msg, name_len), 4, SET, 21},
@@ -2503,6 +2504,11 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"flags-peer-in-tree-and-reset", FIELD(struct ckpt_rec_fd, kind_flags), SET,
 		 CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_QUEUES | CKPT_SK_REPAIR},
 		{"flags-repair-without-peer", FIELD(struct ckpt_rec_fd, kind_flags), SET, CKPT_SK_REPAIR | CKPT_SK_QUEUES},
+		/* A connection to a peer outside the tree with its repair state, but no queues. */
+		{"flags-repair-outside-without-queues", FIELD(struct ckpt_rec_fd, kind_flags), PLUS,
+		 CKPT_SK_RESET - CKPT_SK_PEER_IN_TREE - CKPT_SK_QUEUES},
+		{"flags-shut-on-tcp", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_SHUT_RD},
+		{"flags-shared-port-when-connected", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_SHARED_PORT},
 		{"flags-fin-sent-when-established", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_FIN_SENT},
 		{"flags-name-gone-unnamed", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_NAME_GONE},
 		{"flags-file-mode-unnamed", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_FILE_ATTRS},
@@ -2556,7 +2562,8 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 			snprintf(name, sizeof(name), "%s-%s", kinds[k].prefix, fc.name);
 			fc.name = name;
 			/* Flags that a UDP or unix socket never has, and TCP ones that do not fit. */
-			if (kinds[k].tcp != 1 && strstr(fc.name, "fin-sent"))
+			if (kinds[k].tcp != 1 && (strstr(fc.name, "fin-sent") || strstr(fc.name, "repair-outside") ||
+						strstr(fc.name, "shut-on-tcp") || strstr(fc.name, "shared-port")))
 				continue;
 			emit_field_case(C, tree, rec, &fc);
 		}

@@ -364,6 +364,11 @@ struct ckpt_fd_inotify_watch {
                                      * the path as it finds it */
 #define CKPT_SK_FILE_ATTRS   0x1000u /* unix: a struct ckpt_unix_file follows the options: the
                                       * mode and owner of the socket file at its path */
+#define CKPT_SK_SHARED_PORT  0x200u /* inet listener or bound datagram socket: bound with
+                                     * SO_REUSEPORT, which it cleared since, to a port another
+                                     * socket of the tree shares that way; restart binds it so */
+#define CKPT_SK_SHUT_RD      0x400u /* inet datagram: shut down for reading */
+#define CKPT_SK_SHUT_WR      0x800u /* inet datagram: shut down for writing */
 
 /* Socket options kept (ckpt_sk_common.opts). */
 #define CKPT_SKO_REUSEADDR 0x1u
@@ -437,7 +442,8 @@ struct ckpt_sk_inaddr {
 struct ckpt_fd_inet {
 	struct ckpt_sk_common sk;
 	uint32_t family;          /* AF_INET or AF_INET6 */
-	uint32_t protocol;        /* IPPROTO_TCP (6) or IPPROTO_UDP (17) */
+	uint32_t protocol;        /* IPPROTO_TCP (6), IPPROTO_UDP (17), IPPROTO_UDPLITE (136), or a
+	                           * ping socket's IPPROTO_ICMP (1, IPv4) or IPPROTO_ICMPV6 (58, IPv6) */
 	struct ckpt_sk_inaddr local, peer;
 	/* TCP, with CKPT_SK_REPAIR: the queues follow the record, the send queue first. */
 	uint32_t send_seq;        /* the first byte of the send queue (not acknowledged yet) */

@@ -5,8 +5,8 @@
  * with TCP repair (which needs CAP_NET_ADMIN): capture reads both ends' sequence numbers, queues,
  * window and options; restart sets them on new sockets, which connect without sending a packet,
  * and leaves repair mode once both ends exist (restore_ready).  A connection to a peer outside
- * the tree, or one saved or restarted without CAP_NET_ADMIN, comes back as a socket that reports
- * a reset.  Before a dump kills the tree, its connections are put in repair mode, so that the
+ * the tree is rebuilt the same way, one end only, when its address pair is free at restart;
+ * when it is not, or without CAP_NET_ADMIN, it comes back as a socket that reports a reset.  Before a dump kills the tree, its connections are put in repair mode, so that the
  * dying sockets send nothing (no FIN, no RST) and leave no TIME_WAIT behind.
  */
 #include "fdkind.h"
@@ -30,16 +30,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define INET_FLAGS                                                                                       \
 	(CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_REPAIR | CKPT_SK_FIN_SENT | CKPT_SK_FIN_RECEIVED | \
-	 CKPT_SK_QUEUES | CKPT_SK_IN_ACCEPT_QUEUE | CKPT_SK_OPTIONS)
+	 CKPT_SK_QUEUES | CKPT_SK_IN_ACCEPT_QUEUE | CKPT_SK_OPTIONS | CKPT_SK_SHARED_PORT | CKPT_SK_SHUT_RD |          \
+	 CKPT_SK_SHUT_WR)
 
 #ifndef TCP_REPAIR_OFF_NO_WP
 #define TCP_REPAIR_OFF_NO_WP -1
 #endif
+/* sk_shutdown's bits, as sock_diag gives them (INET_DIAG_SHUTDOWN). */
+#define RCV_SHUTDOWN_BIT  1
+#define SEND_SHUTDOWN_BIT 2
 #ifndef SIOCOUTQNSD
 #define SIOCOUTQNSD 0x894B
 #endif
@@ -101,7 +107,30 @@ static void addr_text(const struct ckpt_sk_inaddr *a, char *out, size_t n)
 
 static const char *proto_name(const struct ckpt_fd_inet *r)
 {
-	return r->protocol == IPPROTO_TCP ? "tcp" : "udp";
+	switch (r->protocol) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDPLITE:
+		return "udplite";
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return "ping";
+	default:
+		return "udp";
+	}
+}
+
+/* The datagram sockets rebuilt: UDP, UDP-Lite, and ping sockets (ICMP echo, unprivileged). */
+static bool is_datagram_kind(uint32_t family, uint32_t type, uint32_t protocol)
+{
+	return type == SOCK_DGRAM && (protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE ||
+				      (protocol == IPPROTO_ICMP && family == AF_INET) ||
+				      (protocol == IPPROTO_ICMPV6 && family == AF_INET6));
+}
+
+static bool is_ping(uint32_t protocol)
+{
+	return protocol == IPPROTO_ICMP || protocol == IPPROTO_ICMPV6;
 }
 
 static const char *tcp_state_name(uint32_t s)
@@ -174,6 +203,55 @@ static bool repairable_state(uint32_t s)
 	return s == TCP_ESTABLISHED || s == TCP_FIN_WAIT1 || s == TCP_FIN_WAIT2 || s == TCP_CLOSE_WAIT;
 }
 
+/* A UDP or UDP-Lite socket's shutdown, as CKPT_SK_SHUT_*: sock_diag lists the sockets of its
+ * protocol with their shutdown, and the one with the fd's inode is it.  Ping sockets have no
+ * sock_diag: their shutdown is not kept. */
+static uint32_t datagram_shutdown(int fd, uint32_t family, uint32_t protocol)
+{
+	struct stat st;
+	if (is_ping(protocol) || fstat(fd, &st) < 0)
+		return 0;
+	int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (nl < 0)
+		return 0;
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 req;
+	} msg = {
+		.nlh = {.nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+		.req = {.sdiag_family = (uint8_t)family, .sdiag_protocol = (uint8_t)protocol, .idiag_states = ~0u},
+	};
+	uint32_t how = 0;
+	bool done = send(nl, &msg, sizeof(msg), 0) != sizeof(msg);
+	union {
+		struct nlmsghdr h;
+		uint8_t b[16384];
+	} buf;
+	while (!done) {
+		ssize_t n = recv(nl, buf.b, sizeof(buf.b), 0);
+		if (n <= 0)
+			break;
+		for (struct nlmsghdr *h = &buf.h; NLMSG_OK(h, (size_t)n) && !done; h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) {
+				done = true;
+				break;
+			}
+			const struct inet_diag_msg *m = NLMSG_DATA(h);
+			if (m->idiag_inode != st.st_ino)
+				continue;
+			done = true;
+			int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+			for (struct rtattr *a = (struct rtattr *)(m + 1); RTA_OK(a, len); a = RTA_NEXT(a, len))
+				if (a->rta_type == INET_DIAG_SHUTDOWN && RTA_PAYLOAD(a) >= 1) {
+					uint8_t v = *(const uint8_t *)RTA_DATA(a);
+					how = (v & RCV_SHUTDOWN_BIT ? CKPT_SK_SHUT_RD : 0) | (v & SEND_SHUTDOWN_BIT ? CKPT_SK_SHUT_WR : 0);
+				}
+		}
+	}
+	close(nl);
+	return how;
+}
+
 static int inet_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 {
 	int fd = take_fd(pid, (int)f->rec.fd);
@@ -185,8 +263,8 @@ static int inet_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	get_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
 	get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
 	bool tcp = protocol == IPPROTO_TCP && r.sk.type == SOCK_STREAM;
-	bool udp = protocol == IPPROTO_UDP && r.sk.type == SOCK_DGRAM;
-	if (rc < 0 || (family != AF_INET && family != AF_INET6) || !(tcp || udp)) {
+	bool dgram = is_datagram_kind((uint32_t)family, r.sk.type, (uint32_t)protocol);
+	if (rc < 0 || (family != AF_INET && family != AF_INET6) || !(tcp || dgram)) {
 		/* Not one we rebuild (a raw socket, say): kept as a plain socket. */
 		close(fd);
 		f->rec.kind = CKPT_FD_SOCKET;
@@ -216,6 +294,7 @@ static int inet_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 			r.sk.opts |= CKPT_SKO_NODELAY;
 	} else {
 		r.sk.state = has_peer ? TCP_ESTABLISHED : TCP_CLOSE;
+		f->rec.kind_flags |= datagram_shutdown(fd, r.family, r.protocol);
 	}
 	struct ckpt_sk_options opts;
 	sk_options_capture(fd, &opts);
@@ -364,11 +443,13 @@ static bool in_step(const struct tcp_side *a, const struct tcp_side *b)
 	return (int32_t)(got - a->r.send_seq) >= 0 && (int32_t)(a->r.send_seq + a->r.send_len - got) >= 0;
 }
 
-static void store_side(struct fd_image *f, struct tcp_side *s)
+/* where: CKPT_SK_PEER_IN_TREE, or CKPT_SK_RESET for a peer outside the tree (a reset when
+ * restart cannot rebuild it). */
+static void store_side(struct fd_image *f, struct tcp_side *s, uint32_t where)
 {
 	struct inet_view v;
 	view_of(f, &v);
-	f->rec.kind_flags |= CKPT_SK_REPAIR | CKPT_SK_PEER_IN_TREE | CKPT_SK_QUEUES | s->flags;
+	f->rec.kind_flags |= CKPT_SK_REPAIR | where | CKPT_SK_QUEUES | s->flags;
 	put_record(f, &s->r, &v.opts, s->sendq.p, s->recvq.p, NULL);
 }
 
@@ -407,8 +488,8 @@ static int capture_pair(const struct sk_entry *a, const struct sk_entry *b, bool
 		((struct fd_image *)b->f)->rec.kind_flags |= CKPT_SK_RESET | CKPT_SK_PEER_IN_TREE;
 		rc = 0;
 	} else if (rc == 0) {
-		store_side((struct fd_image *)a->f, &sa);
-		store_side((struct fd_image *)b->f, &sb);
+		store_side((struct fd_image *)a->f, &sa, CKPT_SK_PEER_IN_TREE);
+		store_side((struct fd_image *)b->f, &sb, CKPT_SK_PEER_IN_TREE);
 	}
 	free_side(&sa);
 	free_side(&sb);
@@ -444,12 +525,20 @@ static int capture_datagrams(const struct sk_entry *e)
 	char *what = xasprintf("udp socket fd %u of pid %u", f->rec.fd, e->p->rec.pid);
 	int fd = take_fd((pid_t)e->p->rec.pid, (int)f->rec.fd);
 	struct datagrams d = {0};
-	int rc = fd < 0 ? ckpt_fail_errno("cannot reach %s", what) : sk_peek_queue(fd, keep_datagram, &d, what);
+	struct inet_view v;
+	view_of(f, &v);
+	int rc = 0, queued = 0;
+	if (fd < 0)
+		rc = ckpt_fail_errno("cannot reach %s", what);
+	else if (!is_ping(v.r.protocol))
+		rc = sk_peek_queue(fd, keep_datagram, &d, what);
+	else if (ioctl(fd, SIOCINQ, &queued) == 0 && queued > 0)
+		/* Echo replies: a ping socket cannot be peeked at, and no socket could send them
+		 * to it again. */
+		ckpt_warn("the echo replies queued in ping socket fd %u of pid %u are not saved", f->rec.fd, e->p->rec.pid);
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0) {
-		struct inet_view v;
-		view_of(f, &v);
 		v.r.sk.nmsgs = d.count;
 		f->rec.kind_flags |= CKPT_SK_QUEUES;
 		put_record(f, &v.r, &v.opts, NULL, NULL, &d.msgs);
@@ -522,13 +611,15 @@ static bool tree_listens_at(const struct sk_entry *e, size_t n, const struct ckp
 	return false;
 }
 
-/* A connection whose peer no fd of the tree holds.  Its peer closed (CLOSE_WAIT): the bytes it
- * sent are kept, and restart gives a connection that reads them, then the end of the stream.
- * Its peer waits, not accepted yet, in a listener of the tree, with nothing sent either way:
- * restart connects it again.  Anything else reports a reset. */
+/* A connection whose peer no fd of the tree holds.  Its peer waits, not accepted yet, in a
+ * listener of the tree, with nothing sent either way: restart connects it again.  Its peer is
+ * a process outside the tree: the connection is saved with its repair state, which restart
+ * uses when its address pair is free (the saved program is gone), else it reports a reset;
+ * without CAP_NET_ADMIN it reports a reset, except that when its peer closed (CLOSE_WAIT) the
+ * bytes it sent are kept, and restart gives a connection that reads them, then the end of the
+ * stream.  What the outside peer sends between the save and the kill is lost. */
 static int capture_lone(const struct statefile_image *img, const struct sk_entry *e)
 {
-	(void)img;
 	struct fd_image *f = (struct fd_image *)e->f;
 	struct inet_view v;
 	view_of(f, &v);
@@ -538,7 +629,23 @@ static int capture_lone(const struct statefile_image *img, const struct sk_entry
 		free(what);
 		return ckpt_fail_errno("cannot reach tcp socket fd %u of pid %u", f->rec.fd, e->p->rec.pid);
 	}
-	if (v.r.sk.state == TCP_CLOSE_WAIT) {
+	size_t n;
+	struct sk_entry *all = sk_descriptions(img, CKPT_FD_INET, &n);
+	struct tcp_diag d;
+	int inq = -1, outq = -1;
+	ioctl(fd, SIOCINQ, &inq);
+	ioctl(fd, SIOCOUTQ, &outq);
+	bool waits = v.r.sk.state == TCP_ESTABLISHED && inq == 0 && outq == 0 && tree_listens_at(all, n, &v.r.peer) &&
+		     diag_tcp(&v.r.peer, &v.r.local, v.r.family, &d) == 0 && d.state == TCP_ESTABLISHED && d.inode == 0 &&
+		     d.rqueue == 0;
+	free(all);
+	struct tcp_side s = {.r = v.r};
+	if (waits) {
+		f->rec.kind_flags |= CKPT_SK_IN_ACCEPT_QUEUE;
+	} else if (v.r.sk.state != TCP_CLOSE_WAIT && repairable_state(v.r.sk.state) &&
+		   (rc = read_side(fd, what, &s)) == 0) {
+		store_side(f, &s, CKPT_SK_RESET);
+	} else if (v.r.sk.state == TCP_CLOSE_WAIT) {
 		struct bytes q = {0};
 		rc = sk_peek_queue(fd, keep_bytes, &q, what);
 		if (rc == 0) {
@@ -547,19 +654,11 @@ static int capture_lone(const struct statefile_image *img, const struct sk_entry
 			put_record(f, &v.r, &v.opts, NULL, q.p, NULL);
 		}
 		free(q.p);
-	} else {
-		size_t n;
-		struct sk_entry *all = sk_descriptions(img, CKPT_FD_INET, &n);
-		struct tcp_diag d;
-		int inq = -1, outq = -1;
-		ioctl(fd, SIOCINQ, &inq);
-		ioctl(fd, SIOCOUTQ, &outq);
-		bool waits = v.r.sk.state == TCP_ESTABLISHED && inq == 0 && outq == 0 && tree_listens_at(all, n, &v.r.peer) &&
-			     diag_tcp(&v.r.peer, &v.r.local, v.r.family, &d) == 0 && d.state == TCP_ESTABLISHED &&
-			     d.inode == 0 && d.rqueue == 0;
-		f->rec.kind_flags |= waits ? CKPT_SK_IN_ACCEPT_QUEUE : CKPT_SK_RESET;
-		free(all);
+	} else if (rc >= 0) {
+		f->rec.kind_flags |= CKPT_SK_RESET;
+		rc = 0;
 	}
+	free_side(&s);
 	close(fd);
 	free(what);
 	return rc;
@@ -597,6 +696,22 @@ static int inet_capture_tree(struct statefile_image *img)
 		rc = capture_pair(&e[i], &e[peer], &warned_no_repair);
 		done[i] = done[peer] = true;
 	}
+	/* A listener or datagram socket bound without SO_REUSEPORT to the very address of one
+	 * that has it: both were bound with it, and this one cleared it since. */
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct inet_view v;
+		view_of(e[i].f, &v);
+		bool bound = v.r.local.port && (is_tcp(&v) ? v.r.sk.state == TCP_LISTEN : true);
+		for (size_t k = 0; k < n && bound && !(v.r.sk.opts & CKPT_SKO_REUSEPORT); k++) {
+			struct inet_view w;
+			view_of(e[k].f, &w);
+			if (k != i && w.r.protocol == v.r.protocol && (w.r.sk.opts & CKPT_SKO_REUSEPORT) &&
+			    w.r.sk.state == v.r.sk.state && same_endpoint(&w.r.local, &v.r.local)) {
+				((struct fd_image *)e[i].f)->rec.kind_flags |= CKPT_SK_SHARED_PORT;
+				break;
+			}
+		}
+	}
 	/* The other fds of a description say the same about it. */
 	for (size_t i = 0; i < n && rc == 0; i++)
 		for (size_t j = 0; j < img->nprocs; j++)
@@ -604,6 +719,7 @@ static int inet_capture_tree(struct statefile_image *img)
 				struct fd_image *g = &img->procs[j].fds[k];
 				if (g != e[i].f && g->rec.kind == CKPT_FD_INET && g->rec.desc == e[i].f->rec.desc)
 					g->rec.kind_flags = (e[i].f->rec.kind_flags & (CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET)) |
+							   (e[i].f->rec.kind_flags & (CKPT_SK_SHARED_PORT | CKPT_SK_SHUT_RD | CKPT_SK_SHUT_WR)) |
 							   (g->rec.kind_flags & CKPT_SK_OPTIONS);
 			}
 	free(done);
@@ -654,7 +770,7 @@ static int inet_check_saved(const struct fd_image *f)
 	const struct ckpt_fd_inet *r = &v.r;
 	uint32_t fl = f->rec.kind_flags;
 	bool tcp = r->protocol == IPPROTO_TCP && r->sk.type == SOCK_STREAM;
-	bool udp = r->protocol == IPPROTO_UDP && r->sk.type == SOCK_DGRAM;
+	bool udp = is_datagram_kind(r->family, r->sk.type, r->protocol);
 	if ((r->family != AF_INET && r->family != AF_INET6) || !(tcp || udp))
 		return ckpt_fail("inet socket fd %u has family %u, type %u and protocol %u, which ckpt does not rebuild",
 				 f->rec.fd, r->family, r->sk.type, r->protocol);
@@ -673,12 +789,14 @@ static int inet_check_saved(const struct fd_image *f)
 		return ckpt_fail("inet socket fd %u has addresses or a backlog its state cannot have", f->rec.fd);
 	if (fl & ~INET_FLAGS)
 		return ckpt_fail("inet socket fd %u has unknown flags 0x%x", f->rec.fd, fl);
-	/* A connection is rebuilt (REPAIR, its peer in the tree), or reports a reset (its peer
+	/* A connection is rebuilt (REPAIR, its peer in the tree), rebuilt when it can be and else
+	 * reports a reset (REPAIR and RESET, its peer outside), or reports a reset (its peer
 	 * outside, or inside but saved without CAP_NET_ADMIN). */
 	bool repair = fl & CKPT_SK_REPAIR, closed = (fl & CKPT_SK_FIN_RECEIVED) && !repair;
 	if (((fl & (CKPT_SK_PEER_IN_TREE | CKPT_SK_RESET | CKPT_SK_IN_ACCEPT_QUEUE)) && (!tcp || !connected)) ||
-	    (repair && (!(fl & CKPT_SK_PEER_IN_TREE) || (fl & CKPT_SK_RESET) || !(fl & CKPT_SK_QUEUES) ||
-			!repairable_state(r->sk.state))) ||
+	    (repair && (((fl & CKPT_SK_PEER_IN_TREE) != 0) == ((fl & CKPT_SK_RESET) != 0) || !(fl & CKPT_SK_QUEUES) ||
+			!repairable_state(r->sk.state) ||
+			((fl & CKPT_SK_RESET) && r->sk.state == TCP_CLOSE_WAIT))) ||
 	    ((fl & CKPT_SK_FIN_SENT) && (!repair || (r->sk.state != TCP_FIN_WAIT1 && r->sk.state != TCP_FIN_WAIT2))) ||
 	    ((fl & CKPT_SK_FIN_RECEIVED) && r->sk.state != TCP_CLOSE_WAIT) ||
 	    (closed && (fl & ~(CKPT_SK_FIN_RECEIVED | CKPT_SK_QUEUES | CKPT_SK_OPTIONS))) ||
@@ -691,7 +809,13 @@ static int inet_check_saved(const struct fd_image *f)
 		return ckpt_fail("inet socket fd %u has queues larger than ckpt saves", f->rec.fd);
 	if (repair && (r->snd_wscale > 14 || r->rcv_wscale > 14 || r->mss > 65535))
 		return ckpt_fail("inet socket fd %u has a window scale or segment size TCP does not have", f->rec.fd);
-	if (r->reserved || (tcp && r->sk.nmsgs) || (r->sk.nmsgs && !(fl & CKPT_SK_QUEUES)))
+	if ((fl & (CKPT_SK_SHUT_RD | CKPT_SK_SHUT_WR)) && !udp)
+		return ckpt_fail("inet socket fd %u has a datagram shutdown but is a tcp socket", f->rec.fd);
+	if ((fl & CKPT_SK_SHARED_PORT) && ((r->sk.opts & CKPT_SKO_REUSEPORT) || !r->local.port ||
+					   (tcp && r->sk.state != TCP_LISTEN)))
+		return ckpt_fail("inet socket fd %u shares a port but is not a socket bound to one without SO_REUSEPORT",
+				 f->rec.fd);
+	if (r->reserved || (tcp && r->sk.nmsgs) || (r->sk.nmsgs && !(fl & CKPT_SK_QUEUES)) || (is_ping(r->protocol) && r->sk.nmsgs))
 		return ckpt_fail("inet socket fd %u has messages or fields its kind does not have", f->rec.fd);
 	if (sk_check_common(&r->sk, &v.msgs, sizeof(struct ckpt_sk_inaddr), f->rec.fd, "inet") < 0 ||
 	    sk_check_options(&v.opts, true, tcp, f->rec.fd, "inet") < 0)
@@ -850,6 +974,17 @@ static int fill_queue(int fd, int q, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* A connection that cannot be rebuilt here: one line says why, and it reports a reset. */
+static int reset_instead(const struct process_image *p, const struct fd_image *f, const struct ckpt_fd_inet *r,
+			 const char *why)
+{
+	char l[64], pe[64];
+	addr_text(&r->local, l, sizeof(l));
+	addr_text(&r->peer, pe, sizeof(pe));
+	ckpt_warn("tcp connection %s -> %s (fd %u of pid %u) %s: it reports a reset", l, pe, f->rec.fd, p->rec.pid, why);
+	return open_reset(p, f, r);
+}
+
 /* The connection, rebuilt in repair mode: no packet is sent until restore_ready leaves it. */
 static int open_repaired(const struct process_image *p, const struct fd_image *f, const struct inet_view *v)
 {
@@ -864,12 +999,7 @@ static int open_repaired(const struct process_image *p, const struct fd_image *f
 			errno = e;
 			return ckpt_fail_errno("cannot put tcp socket fd %u of pid %u in repair mode", f->rec.fd, p->rec.pid);
 		}
-		char l[64], pe[64];
-		addr_text(&r->local, l, sizeof(l));
-		addr_text(&r->peer, pe, sizeof(pe));
-		ckpt_warn("tcp connection %s -> %s (fd %u of pid %u) needs CAP_NET_ADMIN to be rebuilt: it reports a reset",
-			  l, pe, f->rec.fd, p->rec.pid);
-		return open_reset(p, f, r);
+		return reset_instead(p, f, r, "needs CAP_NET_ADMIN to be rebuilt");
 	}
 	int one = 1;
 	struct sockaddr_storage local, peer;
@@ -914,7 +1044,10 @@ static int open_repaired(const struct process_image *p, const struct fd_image *f
 		char l[64], pe[64];
 		addr_text(&r->local, l, sizeof(l));
 		addr_text(&r->peer, pe, sizeof(pe));
-		if (errno == EADDRINUSE || errno == EADDRNOTAVAIL)
+		bool in_use = errno == EADDRINUSE || errno == EADDRNOTAVAIL;
+		if (in_use && (f->rec.kind_flags & CKPT_SK_RESET))
+			return reset_instead(p, f, r, "to a peer outside the tree is not rebuilt: its address pair is in use");
+		if (in_use)
 			return ckpt_fail("cannot rebuild tcp connection %s -> %s (fd %u of pid %u): it is in use", l, pe,
 					 f->rec.fd, p->rec.pid);
 		return ckpt_fail_errno("cannot %s tcp connection %s -> %s (fd %u of pid %u)", step, l, pe, f->rec.fd,
@@ -960,6 +1093,10 @@ static int inet_open(const struct process_image *p, const struct fd_image *f)
 	 * program's own setting is back once it listens. */
 	if (r->sk.state == TCP_LISTEN && !(r->sk.opts & CKPT_SKO_REUSEADDR))
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Its port is shared through SO_REUSEPORT, which must be on at bind; the program had
+	 * cleared it since, and so it is again after bind. */
+	if (f->rec.kind_flags & CKPT_SK_SHARED_PORT)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (r->local.family && (r->local.port || r->sk.state == TCP_LISTEN)) {
 		l = to_sockaddr(&r->local, &ss);
 		char at[64];
@@ -988,6 +1125,8 @@ static int inet_open(const struct process_image *p, const struct fd_image *f)
 	int zero = 0;
 	if (r->sk.state == TCP_LISTEN && !(r->sk.opts & CKPT_SKO_REUSEADDR))
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &zero, sizeof(zero));
+	if (f->rec.kind_flags & CKPT_SK_SHARED_PORT)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &zero, sizeof(zero));
 	if (!tcp && r->sk.state == TCP_ESTABLISHED) {
 		l = to_sockaddr(&r->peer, &ss);
 		if (connect(fd, (struct sockaddr *)&ss, l) < 0) {
@@ -1040,13 +1179,13 @@ static int resend_datagram(const struct sk_entry *all, size_t n, const struct fi
 	for (size_t i = 0; i < n && sender < 0; i++) {
 		struct inet_view w;
 		view_of(all[i].f, &w);
-		if (!is_tcp(&w) && same_endpoint(&w.r.local, from))
+		if (w.r.protocol == v.r.protocol && same_endpoint(&w.r.local, from))
 			sender = files_restore_desc_fd(fr, all[i].f->rec.desc);
 	}
 	struct sockaddr_storage ss;
 	if (sender < 0 && from->family) {
 		socklen_t l = to_sockaddr(from, &ss);
-		own = socket(from->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		own = socket(from->family, SOCK_DGRAM | SOCK_CLOEXEC, (int)v.r.protocol);
 		if (own >= 0 && bind(own, (struct sockaddr *)&ss, l) == 0)
 			sender = own;
 	}
@@ -1140,6 +1279,18 @@ static int inet_restore_ready(const struct statefile_image *img, const struct fi
 			ckpt_warn("%u datagrams queued in udp socket fd %u of pid %u came from an address ckpt cannot send "
 				  "from, and are dropped", dropped, e[i].f->rec.fd, e[i].p->rec.pid);
 	}
+	/* Shutdowns last, once every datagram was sent again.  An unconnected socket is shut
+	 * down too, though shutdown then says ENOTCONN. */
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		uint32_t fl = e[i].f->rec.kind_flags;
+		int how = (fl & CKPT_SK_SHUT_RD ? 1 : 0) | (fl & CKPT_SK_SHUT_WR ? 2 : 0);
+		int fd = files_restore_desc_fd(fr, e[i].f->rec.desc);
+		struct inet_view v;
+		view_of(e[i].f, &v);
+		if (how && fd >= 0 && shutdown(fd, how - 1) < 0 && errno != ENOTCONN)
+			rc = ckpt_fail_errno("cannot shut down %s socket fd %u of pid %u again", proto_name(&v.r), e[i].f->rec.fd,
+					     e[i].p->rec.pid);
+	}
 	free(e);
 	return rc;
 }
@@ -1192,7 +1343,13 @@ static void inet_describe(const struct fd_image *f, struct buf *text, struct jso
 			json_u64(j, "queued_messages", r->sk.nmsgs);
 			json_u64(j, "queued_bytes", dgram_bytes);
 		}
-		json_bool(j, "reports_reset", fl & CKPT_SK_RESET);
+		if (!tcp) {
+			json_bool(j, "shut_down_reading", fl & CKPT_SK_SHUT_RD);
+			json_bool(j, "shut_down_writing", fl & CKPT_SK_SHUT_WR);
+		}
+		json_bool(j, "reports_reset", (fl & CKPT_SK_RESET) && !(fl & CKPT_SK_REPAIR));
+		if (fl & CKPT_SK_RESET)
+			json_bool(j, "reset_if_address_pair_taken", fl & CKPT_SK_REPAIR);
 		json_object_end(j);
 		return;
 	}
@@ -1210,10 +1367,18 @@ static void inet_describe(const struct fd_image *f, struct buf *text, struct jso
 	}
 	else if (fl & CKPT_SK_FIN_RECEIVED)
 		buf_printf(text, ", %u bytes to read, then the end of the stream", r->recv_len);
+	if (fl & CKPT_SK_SHARED_PORT)
+		buf_printf(text, ", its port shared through SO_REUSEPORT");
+	if (fl & (CKPT_SK_SHUT_RD | CKPT_SK_SHUT_WR))
+		buf_printf(text, ", shut down for %s", (fl & CKPT_SK_SHUT_RD) && (fl & CKPT_SK_SHUT_WR) ? "reading and writing"
+						       : fl & CKPT_SK_SHUT_RD			     ? "reading"
+												     : "writing");
 	if (!tcp && r->sk.nmsgs)
 		buf_printf(text, ", %llu bytes queued in %u datagram%s", (unsigned long long)dgram_bytes, r->sk.nmsgs,
 			   r->sk.nmsgs == 1 ? "" : "s");
-	if ((fl & CKPT_SK_RESET) && (fl & CKPT_SK_PEER_IN_TREE))
+	if ((fl & CKPT_SK_RESET) && (fl & CKPT_SK_REPAIR))
+		buf_printf(text, ": rebuilt if its address pair is free, else a reset");
+	else if ((fl & CKPT_SK_RESET) && (fl & CKPT_SK_PEER_IN_TREE))
 		buf_printf(text, ": will report a reset (saved without CAP_NET_ADMIN)");
 	else if (fl & CKPT_SK_RESET)
 		buf_printf(text, ": will report a reset (its peer is outside the tree)");
@@ -1263,7 +1428,14 @@ static void inet_check_here(const struct process_image *p, const struct fd_image
 		addr_text(&r->local, local, sizeof(local));
 	if (r->peer.family)
 		addr_text(&r->peer, peer, sizeof(peer));
-	if (fl & CKPT_SK_RESET) {
+	if ((fl & CKPT_SK_RESET) && (fl & CKPT_SK_REPAIR)) {
+		bool ok = may_repair(r->family);
+		portability_add(rep, "socket", PORTABILITY_NOTE, xasprintf("%s %s -> %s", proto_name(r), local, peer),
+				xasprintf("is connected to a peer outside the tree (fd %u of pid %u): %s", f->rec.fd, p->rec.pid,
+					  ok ? "rebuilt with TCP repair if its address pair is free, else it reports a reset"
+					     : "without CAP_NET_ADMIN it reports a reset after a restart"),
+				ok ? NULL : "restart as root to keep the connection");
+	} else if (fl & CKPT_SK_RESET) {
 		portability_add(rep, "socket", PORTABILITY_NOTE, xasprintf("%s %s -> %s", proto_name(r), local, peer),
 				xasprintf("%s (fd %u of pid %u): it reports a reset after a restart",
 					  fl & CKPT_SK_PEER_IN_TREE ? "was saved without CAP_NET_ADMIN"
@@ -1314,7 +1486,7 @@ const struct fd_kind inet_fd_kind = {
 	.capture = inet_capture,
 	.check_saved = inet_check_saved,
 	.open = inet_open,
-	.sock_protos = "TCP TCPv6 UDP UDPv6",
+	.sock_protos = "TCP TCPv6 UDP UDPv6 UDP-Lite UDPLITEv6 PING PINGv6",
 	.capture_tree = inet_capture_tree,
 	.before_kill = inet_before_kill,
 	.restore_ready = inet_restore_ready,

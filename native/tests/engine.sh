@@ -272,34 +272,47 @@ else
 	fail "lazy: vmaflags restart --lazy" "exit $rc $(cat "$SCRATCH/restart.err"); $(diff <(echo "$expected") "$SCRATCH/lazyv.out" | head -5)"
 fi
 
-# 3d. Connections to peers outside the tree (a TCP and a unix server run here) come back as
-# sockets that report a reset, and ckpt info says so; a datagram socket connected to one outside
-# that is still there is connected to it again.
-outside_servers() { # UNIX-PATH DGRAM-PATH SECONDS: prints the TCP port, then holds what it accepts
+# 3d. Connections to peers outside the tree (a TCP and a unix server run here).  The TCP one is
+# rebuilt with TCP repair once the saved program is gone, with the bytes queued for it; while
+# the saved program still holds it (left stopped), restart gives a socket that reports a reset
+# and says so in one line.  The unix one reports a reset; a datagram socket connected to one
+# outside that is still there is connected to it again; ckpt info says all this.
+outside_servers() { # UNIX-PATH DGRAM-PATH SECONDS: prints the TCP port; sends "queued" to each TCP client, answers "ping"
 	python3 -c '
-import socket, sys, time
+import select, socket, sys, time
 t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("127.0.0.1", 0)); t.listen(4)
 u = socket.socket(socket.AF_UNIX); u.bind(sys.argv[1]); u.listen(4)
 d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); d.bind(sys.argv[2])
 print(t.getsockname()[1], flush=True)
-t.settimeout(10); u.settimeout(10); d.settimeout(float(sys.argv[3]))
-held = [t.accept(), u.accept()]
-try:
-    print("outside dgram got", d.recv(16).decode(), flush=True)
-except OSError:
-    pass
-time.sleep(float(sys.argv[3]))' "$@"
+held, conns, end = [], [], time.time() + float(sys.argv[3])
+while time.time() < end:
+    for s in select.select([t, u, d] + conns, [], [], 0.2)[0]:
+        if s is t:
+            c = t.accept()[0]; c.sendall(b"queued"); conns.append(c)
+        elif s is u:
+            held.append(u.accept()[0])
+        elif s is d:
+            print("outside dgram got", d.recv(16).decode(), flush=True)
+        else:
+            m = s.recv(16)
+            if m == b"ping":
+                s.sendall(b"pong")
+            elif not m:
+                conns.remove(s); held.append(s)' "$@"
 }
 rm -f "$SCRATCH/outside.sock" "$SCRATCH/outside.dgram"
-coproc OUTSIDE { outside_servers "$SCRATCH/outside.sock" "$SCRATCH/outside.dgram" 20; }
+coproc OUTSIDE { outside_servers "$SCRATCH/outside.sock" "$SCRATCH/outside.dgram" 40; }
 read -r -t 10 oport <&"${OUTSIDE[0]}"
+rebuilt=$(printf 'tcp: a socket, queued then pong\nunix: a socket, Connection reset by peer\nunix dgram: sent')
 if [ -n "$oport" ] && start_prog peerout "$SCRATCH/peerout.out" "$oport" "$SCRATCH/outside.sock" "$SCRATCH/outside.dgram" &&
 	"$CKPT" dump $PROG_PID -o "$SCRATCH/peerout.ckpt" --kill >"$SCRATCH/dump.log" 2>&1; then
 	wait $PROG_PID 2>/dev/null
 	"$CKPT" info "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.info"
 	"$CKPT" info --json "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.json"
-	check "sockets: ckpt info says both connections to peers outside the tree will report a reset" \
-		[ "$(grep -c 'will report a reset (its peer is outside the tree)' "$SCRATCH/peerout.info")" = 2 ]
+	check "sockets: ckpt info says the tcp connection to a peer outside the tree is rebuilt if it can be" \
+		grep -q 'tcp established .* outside the tree, 6 bytes to read, 0 to send: rebuilt if its address pair is free, else a reset' "$SCRATCH/peerout.info"
+	check "sockets: ckpt info says the unix one will report a reset" \
+		[ "$(grep -c 'will report a reset (its peer is outside the tree)' "$SCRATCH/peerout.info")" = 1 ]
 	check "sockets: ckpt info says the datagram socket is connected to its outside peer's name again" \
 		grep -q "unix dgram connected to $SCRATCH/outside.dgram, outside the tree: connected to that name again" "$SCRATCH/peerout.info"
 	check "sockets: ckpt info --json says so too" python3 -c '
@@ -307,14 +320,32 @@ import json, sys
 d = json.load(sys.stdin)
 s = [f["socket"] for p in d["processes"] for f in p["fds"] if "socket" in f]
 assert len(s) == 3 and all(x["peer"] == "outside the tree" for x in s), s
-assert [x["reports_reset"] for x in s] == [True, True, False] and s[2]["connects_to_name_again"], s' <"$SCRATCH/peerout.json"
+t, u, g = s
+assert t["type"] == "tcp" and t["repair"] and not t["reports_reset"] and t["reset_if_address_pair_taken"] and t["recv_queue_bytes"] == 6, t
+assert u["reports_reset"], u
+assert not g["reports_reset"] and g["connects_to_name_again"], g' <"$SCRATCH/peerout.json"
 	timeout 60 "$CKPT" restart "$SCRATCH/peerout.ckpt" >"$SCRATCH/peerout.out" 2>"$SCRATCH/restart.err"
-	check "sockets: a tcp and a unix connection to peers outside the tree report a reset on first use; a datagram socket sends to its outside peer" \
-		[ "$(cat "$SCRATCH/peerout.out")" = "$(printf 'tcp: a socket, Connection reset by peer\nunix: a socket, Connection reset by peer\nunix dgram: sent')" ]
+	check "sockets: a tcp connection to a peer outside the tree goes on after a restart, with its queued bytes; a datagram socket sends to its outside peer" \
+		[ "$(cat "$SCRATCH/peerout.out")" = "$rebuilt" ]
 	read -r -t 10 got <&"${OUTSIDE[0]}"
 	check "sockets: the outside datagram socket got the byte sent after restart" [ "$got" = "outside dgram got d" ]
 else
 	fail "sockets: peers outside the tree" "no outside servers, or the dump failed: $(cat "$SCRATCH/dump.log" 2>/dev/null)"
+fi
+if [ -n "$oport" ] && start_prog peerout "$SCRATCH/peerout2.out" "$oport" "$SCRATCH/outside.sock" "$SCRATCH/outside.dgram" &&
+	"$CKPT" dump $PROG_PID -o "$SCRATCH/peerout2.ckpt" --leave-stopped >"$SCRATCH/dump.log" 2>&1; then
+	# The restarted program writes where the saved one was to write, in the same file.
+	timeout 60 "$CKPT" restart "$SCRATCH/peerout2.ckpt" 2>"$SCRATCH/restart.err"
+	check "sockets: while the saved program holds it, the restarted tcp connection reports a reset" \
+		[ "$(cat "$SCRATCH/peerout2.out")" = "$(printf 'tcp: a socket, Connection reset by peer\nunix: a socket, Connection reset by peer\nunix dgram: sent')" ]
+	check "sockets: restart says so in one line" \
+		[ "$(grep -c 'to a peer outside the tree is not rebuilt: its address pair is in use: it reports a reset' "$SCRATCH/restart.err")" = 1 ]
+	cont_tree $PROG_PID
+	wait $PROG_PID
+	check "sockets: the saved program's own tcp connection goes on undisturbed" \
+		[ "$(head -n1 "$SCRATCH/peerout2.out")" = "tcp: a socket, queued then pong" ]
+else
+	fail "sockets: peers outside the tree, left stopped" "the dump failed: $(cat "$SCRATCH/dump.log" 2>/dev/null)"
 fi
 kill "$OUTSIDE_PID" 2>/dev/null
 wait "$OUTSIDE_PID" 2>/dev/null

@@ -2,7 +2,8 @@
  * Socket options held across the checkpoint: a unix stream pair, a TCP listener and a TCP
  * connection inside the tree (IPv4), and a UDP socket (IPv6), each with options a program sets
  * (buffers, timeouts, linger, keepalive timers, TOS, TTL, cork...), and a unix pair shut down
- * one way.  Every option is read before the checkpoint and again after it; the program prints
+ * one way; two TCP listeners sharing a port through SO_REUSEPORT, which the first cleared
+ * since; a UDP socket shut down for writing and a UDP-Lite socket.  Every option is read before the checkpoint and again after it; the program prints
  * the values it set, and fails on any that changed.
  */
 #include "common.h"
@@ -153,6 +154,29 @@ int main(int argc, char **argv)
 	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 	CHECK(bind(d, (struct sockaddr *)&a6, sizeof(a6)) == 0, "udp bind");
 
+	/* Two listeners on one port through SO_REUSEPORT; the first clears it once bound. */
+	int rp[2], one = 1, zero = 0;
+	struct sockaddr_in ra = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	for (int i = 0; i < 2; i++) {
+		socklen_t rl = sizeof(ra);
+		rp[i] = socket(AF_INET, SOCK_STREAM, 0);
+		CHECK(rp[i] >= 0 && setsockopt(rp[i], SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == 0 &&
+			      bind(rp[i], (struct sockaddr *)&ra, sizeof(ra)) == 0 && listen(rp[i], 4) == 0 &&
+			      getsockname(rp[i], (struct sockaddr *)&ra, &rl) == 0,
+		      "a listener with SO_REUSEPORT");
+	}
+	CHECK(setsockopt(rp[0], SOL_SOCKET, SO_REUSEPORT, &zero, sizeof(zero)) == 0, "clear SO_REUSEPORT");
+
+	/* A UDP socket shut down for writing, and a UDP-Lite socket bound on loopback. */
+	int dw = socket(AF_INET, SOCK_DGRAM, 0), lite = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+	struct sockaddr_in la = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t llen = sizeof(la);
+	CHECK(lite >= 0 && bind(lite, (struct sockaddr *)&la, sizeof(la)) == 0 &&
+		      getsockname(lite, (struct sockaddr *)&la, &llen) == 0,
+	      "udp-lite bind");
+	CHECK(dw >= 0 && connect(dw, (struct sockaddr *)&la, sizeof(la)) == 0 && shutdown(dw, SHUT_WR) == 0,
+	      "udp shutdown");
+
 	snapshot_before();
 	CHECK(get(u[0], SOL_SOCKET, SO_RCVBUF) >= 50000 && get(d, SOL_SOCKET, SO_RCVBUF) >= 40000, "buffers set");
 	ready(argv[1]);
@@ -191,5 +215,21 @@ int main(int argc, char **argv)
 	CHECK(s2 >= 0 && get(s2, IPPROTO_TCP, TCP_NODELAY) == 1 && get(s2, IPPROTO_TCP, TCP_KEEPIDLE) == 77,
 	      "a new connection inherits the listener's options");
 	printf("tcp: works\n");
+
+	CHECK(get(rp[0], SOL_SOCKET, SO_REUSEPORT) == 0 && get(rp[1], SOL_SOCKET, SO_REUSEPORT) == 1,
+	      "SO_REUSEPORT as the listeners had it");
+	for (int i = 0; i < 4; i++) {
+		int rc = socket(AF_INET, SOCK_STREAM, 0);
+		CHECK(rc >= 0 && connect(rc, (struct sockaddr *)&ra, sizeof(ra)) == 0, "connect to the shared port");
+		close(rc);
+	}
+	printf("shared port: both listen\n");
+
+	CHECK(send(dw, "x", 1, MSG_DONTWAIT) < 0 && errno == EPIPE, "udp shut down for writing cannot send");
+	CHECK(sendto(lite, "lite", 4, 0, (struct sockaddr *)&la, sizeof(la)) == 4 && recv(lite, got, sizeof(got), 0) == 4 &&
+		      memcmp(got, "lite", 4) == 0,
+	      "udp-lite sends to itself");
+	CHECK(get(lite, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_UDPLITE, "udp-lite is udp-lite");
+	printf("udp shutdown and udp-lite: kept\n");
 	return 0;
 }
