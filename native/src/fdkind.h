@@ -60,7 +60,7 @@ struct fd_kind {
 
 extern const struct fd_kind eventfd_fd_kind, signalfd_fd_kind, timerfd_fd_kind;
 extern const struct fd_kind epoll_fd_kind, inotify_fd_kind;
-extern const struct fd_kind unix_fd_kind, inet_fd_kind;
+extern const struct fd_kind unix_fd_kind, inet_fd_kind, raw_fd_kind, netlink_fd_kind;
 extern const struct fd_kind ghost_fd_kind, memfd_fd_kind, pidfd_fd_kind;
 
 /* The kind that handles fds of this CKPT_FD_* kind, or of this readlink text; NULL if none. */

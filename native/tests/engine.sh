@@ -66,7 +66,7 @@ after_gcore() { # PROGRAM
 	if [ $1 = vmaflags ]; then sed -E 's/^(lock-on-fault: .*), resident [^,]*,/\1, resident (gcore touched it),/'; else cat; fi
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts timers locks zombie sysvipc seccomp vmaflags attrs ghosts mlocked pidfds novdso; do
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts sockkinds timers locks zombie sysvipc seccomp vmaflags attrs ghosts mlocked pidfds novdso; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -154,6 +154,18 @@ assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds =
 		fi
 	done
 done
+
+# Raw sockets need CAP_NET_RAW at restart: without it, ckpt check says so, once for each family
+# and protocol (the program has three raw sockets of protocol 253, one ICMP and one ICMPv6).
+if [ -s "$SCRATCH/sockkinds.ckpt" ]; then
+	rdir=$(mktemp -d)
+	chmod 755 "$rdir"
+	cp "$SCRATCH/sockkinds.ckpt" "$rdir/s.ckpt" && chown nobody "$rdir/s.ckpt"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CKPT" check "$rdir/s.ckpt" 2>&1)
+	check "sockkinds: ckpt check without CAP_NET_RAW names the raw sockets" \
+		[ "$(grep -c 'PROBLEM  socket     raw6\? protocol [0-9]*: needs CAP_NET_RAW to be made again (fd' <<<"$out")" = 3 ]
+	rm -rf "$rdir"
+fi
 
 # A deleted file comes back in its old directory: with that gone, ckpt check says so, and restart
 # refuses in the same words.

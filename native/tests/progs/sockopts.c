@@ -1,9 +1,10 @@
 /*
  * Socket options held across the checkpoint: a unix stream pair, a TCP listener and a TCP
  * connection inside the tree (IPv4), and a UDP socket (IPv6), each with options a program sets
- * (buffers, timeouts, linger, keepalive timers, TOS, TTL, cork...), and a unix pair shut down
- * one way.  Every option is read before the checkpoint and again after it; the program prints
- * the values it set, and fails on any that changed.
+ * (buffers and their locks, timeouts, linger, keepalive timers, TOS, TTL, cork, a bound
+ * interface...), a unix pair shut down one way, and UDP sockets bound with IP_FREEBIND to an
+ * address this machine lacks.  Every option is read before the checkpoint and again after it;
+ * the program prints the values it set, and fails on any that changed.
  */
 #include "common.h"
 
@@ -15,6 +16,10 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+
+#ifndef SO_BUF_LOCK
+#define SO_BUF_LOCK 72
+#endif
 
 struct opt {
 	const char *what;
@@ -153,6 +158,28 @@ int main(int argc, char **argv)
 	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
 	CHECK(bind(d, (struct sockaddr *)&a6, sizeof(a6)) == 0, "udp bind");
 
+	/* Options on/off, buffer locks, a bound interface. */
+	keep("unix SO_PASSSEC", u[0], SOL_SOCKET, SO_PASSSEC, 1);
+	keep("client SO_DONTROUTE", c, SOL_SOCKET, SO_DONTROUTE, 1);
+	keep("client SO_NO_CHECK", c, SOL_SOCKET, SO_NO_CHECK, 1);
+	keep("client SO_BUF_LOCK", c, SOL_SOCKET, SO_BUF_LOCK, 2);
+	keep("unix SO_BUF_LOCK (locked by SO_RCVBUF, SO_SNDBUF)", u[0], SOL_SOCKET, SO_BUF_LOCK, 0);
+	CHECK(setsockopt(d, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) == 0, "udp SO_BINDTODEVICE");
+
+	/* UDP sockets bound to an address this machine lacks (TEST-NET-2), with IP_FREEBIND on, and
+	 * with IP_FREEBIND cleared once bound. */
+	int fb[2];
+	for (int i = 0; i < 2; i++) {
+		fb[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		CHECK(fb[i] >= 0, "freebind socket");
+		keep(i ? "freebind-then-cleared IP_FREEBIND" : "freebind IP_FREEBIND", fb[i], IPPROTO_IP, IP_FREEBIND, 1);
+		struct sockaddr_in na = {.sin_family = AF_INET, .sin_port = htons(i ? 40778 : 40777)};
+		inet_pton(AF_INET, "198.51.100.7", &na.sin_addr);
+		CHECK(bind(fb[i], (struct sockaddr *)&na, sizeof(na)) == 0, "bind a foreign address");
+	}
+	int zero = 0;
+	CHECK(setsockopt(fb[1], IPPROTO_IP, IP_FREEBIND, &zero, sizeof(zero)) == 0, "clear IP_FREEBIND");
+
 	snapshot_before();
 	CHECK(get(u[0], SOL_SOCKET, SO_RCVBUF) >= 50000 && get(d, SOL_SOCKET, SO_RCVBUF) >= 40000, "buffers set");
 	ready(argv[1]);
@@ -167,7 +194,18 @@ int main(int argc, char **argv)
 	CHECK((fcntl(u[0], F_GETFL) & O_NONBLOCK) && !(fcntl(u[1], F_GETFL) & O_NONBLOCK), "O_NONBLOCK");
 	CHECK((fcntl(u[1], F_GETFD) & FD_CLOEXEC) && !(fcntl(u[0], F_GETFD) & FD_CLOEXEC), "FD_CLOEXEC");
 	CHECK(!marked || get(s, SOL_SOCKET, SO_MARK) == 42, "server SO_MARK");
-	printf("linger, timeouts, fd flags and mark: kept\n");
+	char dev[16] = "";
+	socklen_t dl = sizeof(dev);
+	CHECK(getsockopt(d, SOL_SOCKET, SO_BINDTODEVICE, dev, &dl) == 0 && strcmp(dev, "lo") == 0, "udp SO_BINDTODEVICE kept");
+	for (int i = 0; i < 2; i++) {
+		struct sockaddr_in na;
+		socklen_t nl = sizeof(na);
+		char at[32];
+		CHECK(getsockname(fb[i], (struct sockaddr *)&na, &nl) == 0, "getsockname");
+		printf("freebind socket %d bound to %s:%u\n", i, inet_ntop(AF_INET, &na.sin_addr, at, sizeof(at)),
+		       ntohs(na.sin_port));
+	}
+	printf("linger, timeouts, fd flags, mark and bound device: kept\n");
 
 	/* The shutdown holds: the peer reads the end, the shut end cannot send. */
 	char b;
