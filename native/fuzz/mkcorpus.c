@@ -2135,8 +2135,8 @@ static void gen_netlink(const char *C, const struct file *obj, const struct imag
 		{"netlink-messages", FIELD(struct ckpt_fd_netlink, sk.nmsgs), SET, 1},
 		{"netlink-options-freebind", sizeof(struct ckpt_fd_netlink) + offsetof(struct ckpt_sk_options, flags), 4, SET,
 		 CKPT_SKX_FREEBIND},
-		{"netlink-options-size-1028", sizeof(struct ckpt_fd_netlink) + offsetof(struct ckpt_sk_options, size), 4, SET,
-		 1028},
+		{"netlink-options-size-4100", sizeof(struct ckpt_fd_netlink) + offsetof(struct ckpt_sk_options, size), 4, SET,
+		 4100},
 	};
 	emit_field_cases(C, obj, blob, cases, N_CASES(cases));
 	static const struct field_case fd_cases[] = {
@@ -2296,8 +2296,8 @@ static size_t socket_record(const struct file *f, const struct noteref *fdn, uin
  * flags. */
 #define UNIX_OPT(f) sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_options, f), 4
 #define INET_OPT(f) sizeof(struct ckpt_fd_inet) + offsetof(struct ckpt_sk_options, f), 4
-#define UNIX_MSG (sizeof(struct ckpt_fd_unix) + sizeof(struct ckpt_sk_options))
-#define INET_MSG (sizeof(struct ckpt_fd_inet) + sizeof(struct ckpt_sk_options))
+#define UNIX_MSG (sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_options, filter))
+#define INET_MSG (sizeof(struct ckpt_fd_inet) + offsetof(struct ckpt_sk_options, filter))
 static void gen_sockets(const char *C, const struct seeds *seeds)
 {
 	const struct file *tree = seeds->tree;
@@ -2323,7 +2323,10 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"unix-options-size-0", UNIX_OPT(size), SET, 0},
 		{"unix-options-size-44", UNIX_OPT(size), SET, 44},
 		{"unix-options-size-50", UNIX_OPT(size), SET, 50},
-		{"unix-options-size-1028", UNIX_OPT(size), SET, 1028},
+		{"unix-options-size-4100", UNIX_OPT(size), SET, 4100},
+		{"unix-options-filter-beyond-block", UNIX_OPT(filter_len), SET, 1},
+		{"unix-options-filter-257", UNIX_OPT(filter_len), SET, 257},
+		{"unix-options-lock-filter-without-filter", UNIX_OPT(flags), SET, CKPT_SKX_LOCK_FILTER},
 		{"unix-options-size-max", UNIX_OPT(size), SET, 0xffffffff},
 		{"unix-options-flags-unknown", UNIX_OPT(flags), SET, 0x80},
 		{"unix-options-cork", UNIX_OPT(flags), SET, CKPT_SKX_CORK},
@@ -2377,7 +2380,7 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"udp-sender-name-21-bytes", INET_MSG + offsetof(struct ckpt_sk_msg, name_len), 4, SET, 21},
 		{"udp-options-cork", INET_OPT(flags), SET, CKPT_SKX_CORK},
 		{"udp-options-keepcnt", INET_OPT(keepcnt), SET, 3},
-		{"udp-options-size-1028", INET_OPT(size), SET, 1028},
+		{"udp-options-size-4100", INET_OPT(size), SET, 4100},
 		{"udp-options-unknown", FIELD(struct ckpt_fd_inet, sk.opts), SET, 0x100},
 	};
 	static const struct field_case flag_cases[] = {

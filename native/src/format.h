@@ -330,10 +330,13 @@ struct ckpt_sk_common {
 	uint64_t rcvtimeo_us, sndtimeo_us; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
 };
 
+/* The longest socket filter saved: a longer one is not restored (dump warns). */
+#define CKPT_SK_MAX_FILTER 256u
+
 /* More options, right after the kind's record with CKPT_SK_OPTIONS.  A field that does not
  * apply to the socket's family or protocol is 0. */
 struct ckpt_sk_options {
-	uint32_t size;            /* of this block, a multiple of 4 from 48 to 1024; a reader skips
+	uint32_t size;            /* of this block, a multiple of 4 from 48 to 4096; a reader skips
 	                           * what follows the fields it knows (a later version's) */
 	uint32_t flags;           /* CKPT_SKX_* */
 	uint32_t linger;          /* SO_LINGER's l_linger (seconds), with CKPT_SKX_LINGER */
@@ -347,6 +350,14 @@ struct ckpt_sk_options {
 	/* Blocks of 48 bytes (older engines) end here: what follows reads as 0. */
 	uint32_t buf_lock;        /* SO_BUF_LOCK: SOCK_SNDBUF_LOCK (1) | SOCK_RCVBUF_LOCK (2) */
 	char bound_dev[16];       /* SO_BINDTODEVICE: the interface's name, NUL-padded; "": none */
+	uint32_t filter_len;      /* SO_ATTACH_FILTER: instructions of the classic BPF filter; 0: none */
+	/* The filter's instructions, as SO_GET_FILTER gives them: the block ends after the
+	 * filter_len-th (size is offsetof(filter) + 8 * filter_len), so this stays the last field. */
+	struct ckpt_sk_filter_insn {
+		uint16_t code;
+		uint8_t jt, jf;
+		uint32_t k;
+	} filter[CKPT_SK_MAX_FILTER];
 };
 #define CKPT_SK_OPTIONS_MIN_SIZE 48u
 #define CKPT_SKX_LINGER    0x1u  /* SO_LINGER on */
@@ -360,6 +371,7 @@ struct ckpt_sk_options {
 #define CKPT_SKX_NONLOCAL  0x100u /* inet: bound to an address the saving machine did not have
                                    * (with IP_FREEBIND since cleared): restart binds it so again */
 #define CKPT_SKX_PKTINFO   0x200u /* inet: IP_PKTINFO, or IPV6_RECVPKTINFO */
+#define CKPT_SKX_LOCK_FILTER 0x400u /* SO_LOCK_FILTER, with a filter */
 
 /* Unix socket states. */
 enum { CKPT_SKS_UNCONNECTED = 0, CKPT_SKS_LISTENING = 1, CKPT_SKS_CONNECTED = 2 };

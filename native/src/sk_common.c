@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
@@ -174,7 +175,7 @@ static void option_place(int domain, int level, int name, int level6, int name6,
 
 static uint32_t known_flags(bool inet, bool tcp)
 {
-	uint32_t known = CKPT_SKX_LINGER | (inet ? CKPT_SKX_NONLOCAL : 0);
+	uint32_t known = CKPT_SKX_LINGER | CKPT_SKX_LOCK_FILTER | (inet ? CKPT_SKX_NONLOCAL : 0);
 	for (size_t i = 0; i < ARRAY_LEN(flag_options); i++)
 		if (in_scope(flag_options[i].scope, inet, tcp))
 			known |= flag_options[i].flag;
@@ -223,12 +224,35 @@ static void socket_scope(int fd, int *domain, bool *inet, bool *tcp)
 	*tcp = *inet && protocol == IPPROTO_TCP;
 }
 
+/* A classic BPF filter (SO_GET_FILTER counts in instructions, not bytes). */
+static void capture_filter(int fd, struct ckpt_sk_options *o)
+{
+	socklen_t n = 0;
+	int v;
+	if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, NULL, &n) < 0 || n == 0)
+		return;
+	if (n > CKPT_SK_MAX_FILTER) {
+		ckpt_warn("a socket has a filter of %u instructions, more than the %u ckpt keeps: it will have none after "
+			  "a restart",
+			  (unsigned)n, CKPT_SK_MAX_FILTER);
+		return;
+	}
+	_Static_assert(sizeof(struct sock_filter) == sizeof(o->filter[0]), "a BPF instruction is 8 bytes");
+	if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, o->filter, &n) < 0 || n > CKPT_SK_MAX_FILTER) {
+		memset(o->filter, 0, sizeof(o->filter));
+		return;
+	}
+	o->filter_len = (uint32_t)n;
+	if (get_int(fd, SOL_SOCKET, SO_LOCK_FILTER, &v) == 0 && v)
+		o->flags |= CKPT_SKX_LOCK_FILTER;
+}
+
 void sk_options_capture(int fd, struct ckpt_sk_options *o)
 {
 	int domain, v;
 	bool inet, tcp;
 	socket_scope(fd, &domain, &inet, &tcp);
-	*o = (struct ckpt_sk_options){.size = sizeof(*o)};
+	memset(o, 0, sizeof(*o));
 	struct linger lg;
 	socklen_t l = sizeof(lg);
 	if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &l) == 0 && lg.l_onoff) {
@@ -257,6 +281,8 @@ void sk_options_capture(int fd, struct ckpt_sk_options *o)
 	l = sizeof(o->bound_dev);
 	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->bound_dev, &l) < 0 || l >= sizeof(o->bound_dev))
 		memset(o->bound_dev, 0, sizeof(o->bound_dev));
+	capture_filter(fd, o);
+	o->size = (uint32_t)(offsetof(struct ckpt_sk_options, filter) + o->filter_len * sizeof(o->filter[0]));
 }
 
 static int restore_options(int fd, const struct ckpt_sk_options *o, const char *what)
@@ -299,6 +325,14 @@ static int restore_options(int fd, const struct ckpt_sk_options *o, const char *
 		int v = (int)saved;
 		if (setsockopt(fd, level, name, &v, sizeof(v)) < 0)
 			ckpt_warn("%s: %s %u is not set again (%s)", what, t->text, saved, strerror(errno));
+	}
+	if (o->filter_len) {
+		struct sock_fprog prog = {(unsigned short)o->filter_len, (struct sock_filter *)o->filter};
+		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+			return ckpt_fail_errno("cannot attach the socket filter of %s again (%u instructions)", what,
+					       o->filter_len);
+		if ((o->flags & CKPT_SKX_LOCK_FILTER) && setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one)) < 0)
+			return ckpt_fail_errno("cannot lock the socket filter of %s again", what);
 	}
 	return 0;
 }
@@ -414,10 +448,11 @@ void sk_put_msg(struct buf *b, const void *name, uint32_t name_len, const uint32
 void sk_put_options(struct buf *b, uint32_t kind_flags, const struct ckpt_sk_options *o)
 {
 	if (kind_flags & CKPT_SK_OPTIONS)
-		buf_put(b, o, sizeof(*o));
+		buf_put(b, o, o->size);
 }
 
-#define MAX_OPTIONS_SIZE 1024u
+#define MAX_OPTIONS_SIZE 4096u
+_Static_assert(sizeof(struct ckpt_sk_options) <= MAX_OPTIONS_SIZE, "the options block fits its own limit");
 
 int sk_take_options(struct sk_cursor *c, uint32_t kind_flags, struct ckpt_sk_options *o)
 {
@@ -437,6 +472,9 @@ int sk_take_options(struct sk_cursor *c, uint32_t kind_flags, struct ckpt_sk_opt
 		return -1;
 	/* An older engine's block lacks the later fields: they stay 0. */
 	memcpy(o, p, size < sizeof(*o) ? size : sizeof(*o));
+	if (o->filter_len > CKPT_SK_MAX_FILTER ||
+	    size < offsetof(struct ckpt_sk_options, filter) + o->filter_len * sizeof(o->filter[0]))
+		return -1;
 	return 0;
 }
 
@@ -456,6 +494,8 @@ int sk_check_options(const struct ckpt_sk_options *o, bool inet, bool tcp, uint3
 			return ckpt_fail("%s socket fd %u has %s %u, which %s", kind, fdnum, t->text, v,
 					 in_scope(t->scope, inet, tcp) ? "is out of its range" : "its kind does not have");
 	}
+	if ((o->flags & CKPT_SKX_LOCK_FILTER) && !o->filter_len)
+		return ckpt_fail("%s socket fd %u has a locked filter but no filter", kind, fdnum);
 	if (o->buf_lock & ~BUF_LOCKS)
 		return ckpt_fail("%s socket fd %u has SO_BUF_LOCK 0x%x, which no socket has", kind, fdnum, o->buf_lock);
 	if (!sk_valid_ifname(o->bound_dev, sizeof(o->bound_dev), true))

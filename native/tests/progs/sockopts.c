@@ -2,7 +2,7 @@
  * Socket options held across the checkpoint: a unix stream pair, a TCP listener and a TCP
  * connection inside the tree (IPv4), and a UDP socket (IPv6), each with options a program sets
  * (buffers and their locks, timeouts, linger, keepalive timers, TOS, TTL, cork, a bound
- * interface...), a unix pair shut down one way, and UDP sockets bound with IP_FREEBIND to an
+ * interface, socket filters...), a unix pair shut down one way, and UDP sockets bound with IP_FREEBIND to an
  * address this machine lacks.  Every option is read before the checkpoint and again after it;
  * the program prints the values it set, and fails on any that changed.
  */
@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -180,6 +181,20 @@ int main(int argc, char **argv)
 	int zero = 0;
 	CHECK(setsockopt(fb[1], IPPROTO_IP, IP_FREEBIND, &zero, sizeof(zero)) == 0, "clear IP_FREEBIND");
 
+	/* A classic BPF filter on the UDP socket (keep datagrams of 1 to 1000 bytes), locked, and
+	 * one unlocked on a freebind socket. */
+	struct sock_filter flt[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 1000, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {4, flt};
+	CHECK(setsockopt(d, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0 &&
+		      setsockopt(fb[0], SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0,
+	      "SO_ATTACH_FILTER");
+	keep("udp SO_LOCK_FILTER", d, SOL_SOCKET, SO_LOCK_FILTER, 1);
+
 	snapshot_before();
 	CHECK(get(u[0], SOL_SOCKET, SO_RCVBUF) >= 50000 && get(d, SOL_SOCKET, SO_RCVBUF) >= 40000, "buffers set");
 	ready(argv[1]);
@@ -205,7 +220,18 @@ int main(int argc, char **argv)
 		printf("freebind socket %d bound to %s:%u\n", i, inet_ntop(AF_INET, &na.sin_addr, at, sizeof(at)),
 		       ntohs(na.sin_port));
 	}
-	printf("linger, timeouts, fd flags, mark and bound device: kept\n");
+	struct sock_filter got_flt[8];
+	for (int i = 0; i < 2; i++) {
+		socklen_t fl = 8; /* in instructions */
+		memset(got_flt, 0, sizeof(got_flt));
+		CHECK(getsockopt(i ? fb[0] : d, SOL_SOCKET, SO_GET_FILTER, got_flt, &fl) == 0 && fl == 4 &&
+			      memcmp(got_flt, flt, sizeof(flt)) == 0,
+		      "socket filter kept");
+	}
+	CHECK(setsockopt(d, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero)) < 0 && errno == EPERM &&
+		      setsockopt(fb[0], SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero)) == 0,
+	      "the locked filter stays, the other one can go");
+	printf("linger, timeouts, fd flags, mark, bound device and filters: kept\n");
 
 	/* The shutdown holds: the peer reads the end, the shut end cannot send. */
 	char b;
