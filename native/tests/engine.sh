@@ -562,7 +562,7 @@ check "error: already traced" one_line_error $? "$SCRATCH/err"
 check "error: already traced names the tracer and ckpt save" grep -q "traced by pid $gdbpid .*ckpt save" "$SCRATCH/err"
 kill $victim
 wait $gdbpid 2>/dev/null
-# What restart cannot rebuild (a netlink socket, a pidfd of a process outside the tree, a deleted FIFO and directory, a pty pair, a deleted
+# What restart cannot rebuild (a packet socket, a pidfd of a process outside the tree, a deleted FIFO and directory, a pty pair, a deleted
 # working directory; a deleted regular file is restorable, see ghosts): refused by default, naming it, the program undisturbed; saved with
 # --allow-unrestorable, restarted with warnings (the working directory comes back as /).
 mkdir -p "$SCRATCH/work.lost"
@@ -571,7 +571,7 @@ start_prog unrestorable "$SCRATCH/lost.out" "$SCRATCH/work.lost"
 "$CKPT" dump $PROG_PID -o "$SCRATCH/lost.ckpt" 2>"$SCRATCH/err"
 check "unrestorable: refused by default (one line, exit 1)" one_line_error $? "$SCRATCH/err"
 check "unrestorable: the refusal names the fd, what it is (its protocol) and the option" \
-	grep -q "fd [0-9]* of pid $PROG_PID (socket:.*it is a socket of a kind restart cannot rebuild (NETLINK).*--allow-unrestorable" "$SCRATCH/err"
+	grep -q "fd [0-9]* of pid $PROG_PID (socket:.*it is a socket of a kind restart cannot rebuild (PACKET).*--allow-unrestorable" "$SCRATCH/err"
 check "unrestorable: no statefile was left" [ ! -e "$SCRATCH/lost.ckpt" ]
 wait $PROG_PID
 check "unrestorable: the program finishes undisturbed" [ "$(cat "$SCRATCH/lost.out")" = "$expected" ]

@@ -1,5 +1,5 @@
 /*
- * Holds what restart cannot rebuild: a netlink socket, a pidfd of its parent (outside the tree),
+ * Holds what restart cannot rebuild: a packet socket (needs CAP_NET_RAW), a pidfd of its parent (outside the tree),
  * a deleted named FIFO, a deleted directory, a pseudo-terminal pair it opened (master and slave),
  * and a working directory that was deleted.  (A deleted regular file is restorable: ghosts.c.)
  * Dumping it is refused unless the dump allows it; either way the program must finish
@@ -9,7 +9,6 @@
  */
 #include "common.h"
 
-#include <linux/netlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -18,13 +17,13 @@ int main(int argc, char **argv)
 {
 	if (argc < 3)
 		return 2;
-	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int pk = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int pidfd = (int)syscall(SYS_pidfd_open, getppid(), 0); /* of a process outside the tree */
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/deleted.fifo", argv[2]);
 	unlink(path);
 	int del = mkfifo(path, 0600) == 0 ? open(path, O_RDWR) : -1;
-	CHECK(nl >= 0 && pidfd >= 0 && del >= 0 && unlink(path) == 0, "set up");
+	CHECK(pk >= 0 && pidfd >= 0 && del >= 0 && unlink(path) == 0, "set up");
 	char dir[4096], cwd[4096];
 	snprintf(dir, sizeof(dir), "%s/gone", argv[2]);
 	snprintf(cwd, sizeof(cwd), "%s/gone-cwd", argv[2]);

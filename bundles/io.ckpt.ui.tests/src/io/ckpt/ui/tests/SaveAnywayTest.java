@@ -42,7 +42,7 @@ import io.ckpt.ui.tests.standin.StandInGdb;
 
 /**
  * Save Anyway, with real gdb and ckpt's extension in a real workbench: a program that holds a
- * netlink socket (which restart cannot rebuild) stops at a breakpoint; Save Snapshot is refused
+ * packet socket (which restart cannot rebuild) stops at a breakpoint; Save Snapshot is refused
  * with the engine's line naming the fd, and the error offers Save Anyway, which saves it (the
  * socket's request with allow_unrestorable); the statefile appears in the Snapshots view.
  */
@@ -51,17 +51,16 @@ class SaveAnywayTest {
 	private static final String PROJECT = "holder"; //$NON-NLS-1$
 	private static final String APPLICATION_TYPE = "org.eclipse.cdt.launch.applicationLaunchType"; //$NON-NLS-1$
 
-	/** Holds a netlink socket while it loops; line BREAK HERE is where gdb stops it. */
-	private static final String NETLINK_C = """
+	/** Holds a packet socket while it loops; line BREAK HERE is where gdb stops it. */
+	private static final String PACKET_C = """
 			#include <stdio.h>
 			#include <unistd.h>
-			#include <linux/netlink.h>
 			#include <sys/socket.h>
 
 			int main(void)
 			{
-				int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-				if (nl < 0)
+				int pk = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+				if (pk < 0)
 					return 1;
 				long sum = 0;
 				for (int i = 0; i < 20; i++) {
@@ -87,11 +86,11 @@ class SaveAnywayTest {
 		}
 		project.open(null);
 		Path dir = project.getLocation().toPath();
-		Path source = dir.resolve("netlink.c"); //$NON-NLS-1$
-		Files.writeString(source, NETLINK_C);
-		exe = dir.resolve("netlink"); //$NON-NLS-1$
+		Path source = dir.resolve("packet.c"); //$NON-NLS-1$
+		Files.writeString(source, PACKET_C);
+		exe = dir.resolve("packet"); //$NON-NLS-1$
 		TestPrograms.run(dir, 120, "gcc", "-g", "-O0", "-o", exe.toString(), source.toString()); //$NON-NLS-1$ //$NON-NLS-2$ //$NON-NLS-3$ //$NON-NLS-4$
-		List<String> lines = List.of(NETLINK_C.split("\n")); //$NON-NLS-1$
+		List<String> lines = List.of(PACKET_C.split("\n")); //$NON-NLS-1$
 		line = 1 + lines.indexOf(lines.stream().filter(l -> l.contains("BREAK HERE")).findFirst().orElseThrow()); //$NON-NLS-1$
 		PlatformUI.getWorkbench().showPerspective(IDebugUIConstants.ID_DEBUG_PERSPECTIVE, Ui.window());
 	}
@@ -106,13 +105,13 @@ class SaveAnywayTest {
 	void aRefusedSaveIsSavedAnywayFromTheErrorDialog() throws Exception {
 		ILaunchManager manager = DebugPlugin.getDefault().getLaunchManager();
 		ILaunchConfigurationType type = manager.getLaunchConfigurationType(APPLICATION_TYPE);
-		ILaunchConfigurationWorkingCopy wc = type.newInstance(null, manager.generateLaunchConfigurationName("netlink")); //$NON-NLS-1$
+		ILaunchConfigurationWorkingCopy wc = type.newInstance(null, manager.generateLaunchConfigurationName("packet")); //$NON-NLS-1$
 		wc.setAttribute("org.eclipse.cdt.launch.PROJECT_ATTR", PROJECT); //$NON-NLS-1$
 		wc.setAttribute(StandInGdb.ATTR_PROGRAM, exe.toString());
-		wc.setAttribute(ApplicationDelegate.ATTR_BREAK, "netlink.c:" + line); //$NON-NLS-1$
+		wc.setAttribute(ApplicationDelegate.ATTR_BREAK, "packet.c:" + line); //$NON-NLS-1$
 		GdbInit.enable(wc, true); // what the Snapshots tab does
 		ILaunch launch = wc.doSave().launch(ILaunchManager.DEBUG_MODE, null);
-		Ui.waitFor("gdb to stop netlink at line " + line, 60, () -> Snapshots.canSave(launch)); //$NON-NLS-1$
+		Ui.waitFor("gdb to stop packet at line " + line, 60, () -> Snapshots.canSave(launch)); //$NON-NLS-1$
 		Sessions.inferiors(launch).forEach(programs::add);
 		long gdbPid = Sessions.pid(Sessions.gdbProcess(launch));
 		Ui.waitFor("the ckpt control socket of gdb", 30, () -> GdbControl.find(gdbPid) != null); //$NON-NLS-1$
