@@ -2268,6 +2268,65 @@ static void gen_procattr(const char *C, const struct file *obj, const struct ima
 	emit32(C, obj, n->hdr + 4, (uint32_t)(rec - n->desc) + 8, "procattr-note-cut-short");
 }
 
+/* A raw socket's record and options with values no raw socket has. */
+static void gen_raw(const char *C, const struct file *obj, const struct image *r)
+{
+	const struct noteref *fdn = ckpt(r, CKPT_NT_FDS);
+	size_t rec = REC_WHERE(obj, fdn, struct ckpt_rec_fd, kind, CKPT_FD_RAW);
+	size_t blob = t_data(obj, fdn) + g32(obj, rec + offsetof(struct ckpt_rec_fd, data_off));
+	static const struct field_case cases[] = {
+		{"raw-family-unix", FIELD(struct ckpt_fd_raw, family), SET, 1},
+		{"raw-type-dgram", FIELD(struct ckpt_fd_raw, sk.type), SET, 2},
+		{"raw-protocol-263", FIELD(struct ckpt_fd_raw, protocol), SET, 263},
+		{"raw-state-listening", FIELD(struct ckpt_fd_raw, sk.state), SET, 10},
+		{"raw-peer-when-unconnected", FIELD(struct ckpt_fd_raw, peer[0]), SET, 127},
+		{"raw-local-beyond-ipv4", FIELD(struct ckpt_fd_raw, local[4]), SET, 1},
+		{"raw-flags-unknown", FIELD(struct ckpt_fd_raw, raw_flags), SET, 2},
+		{"raw-icmp6-filter-on-ipv4", FIELD(struct ckpt_fd_raw, icmp6_filter[3]), SET, 1},
+		{"raw-ipv6-only-on-ipv4", FIELD(struct ckpt_fd_raw, sk.opts), SET, CKPT_SKO_V6ONLY},
+		{"raw-messages", FIELD(struct ckpt_fd_raw, sk.nmsgs), SET, 1},
+		{"raw-backlog", FIELD(struct ckpt_fd_raw, sk.backlog), SET, 5},
+		{"raw-options-size-44", sizeof(struct ckpt_fd_raw) + offsetof(struct ckpt_sk_options, size), 4, SET, 44},
+		{"raw-options-cork", sizeof(struct ckpt_fd_raw) + offsetof(struct ckpt_sk_options, flags), 4, SET, CKPT_SKX_CORK},
+	};
+	emit_field_cases(C, obj, blob, cases, N_CASES(cases));
+	static const struct field_case fd_cases[] = {
+		{"raw-kind-flags-queues", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_QUEUES},
+		{"raw-without-options", FIELD(struct ckpt_rec_fd, kind_flags), SET, 0},
+		{"raw-state-one-byte-more", FIELD(struct ckpt_rec_fd, data_len), PLUS, 1},
+		{"raw-state-cut-short", FIELD(struct ckpt_rec_fd, data_len), SET, 8},
+	};
+	emit_field_cases(C, obj, rec, fd_cases, N_CASES(fd_cases));
+}
+
+/* A netlink socket's record with values no netlink socket has. */
+static void gen_netlink(const char *C, const struct file *obj, const struct image *r)
+{
+	const struct noteref *fdn = ckpt(r, CKPT_NT_FDS);
+	size_t rec = REC_WHERE(obj, fdn, struct ckpt_rec_fd, kind, CKPT_FD_NETLINK);
+	size_t blob = t_data(obj, fdn) + g32(obj, rec + offsetof(struct ckpt_rec_fd, data_off));
+	static const struct field_case cases[] = {
+		{"netlink-type-stream", FIELD(struct ckpt_fd_netlink, sk.type), SET, 1},
+		{"netlink-protocol-32", FIELD(struct ckpt_fd_netlink, protocol), SET, 32},
+		{"netlink-state-listening", FIELD(struct ckpt_fd_netlink, sk.state), SET, 10},
+		{"netlink-unconnected-with-destination", FIELD(struct ckpt_fd_netlink, sk.state), SET, 7},
+		{"netlink-destination-group-33", FIELD(struct ckpt_fd_netlink, dst_group), SET, 33},
+		{"netlink-flags-unknown", FIELD(struct ckpt_fd_netlink, nl_flags), SET, 0x80},
+		{"netlink-reserved", FIELD(struct ckpt_fd_netlink, reserved), SET, 1},
+		{"netlink-messages", FIELD(struct ckpt_fd_netlink, sk.nmsgs), SET, 1},
+		{"netlink-options-freebind", sizeof(struct ckpt_fd_netlink) + offsetof(struct ckpt_sk_options, flags), 4, SET,
+		 CKPT_SKX_FREEBIND},
+		{"netlink-options-size-4100", sizeof(struct ckpt_fd_netlink) + offsetof(struct ckpt_sk_options, size), 4, SET,
+		 4100},
+	};
+	emit_field_cases(C, obj, blob, cases, N_CASES(cases));
+	static const struct field_case fd_cases[] = {
+		{"netlink-kind-flags-unknown", FIELD(struct ckpt_rec_fd, kind_flags), PLUS, CKPT_SK_RESET},
+		{"netlink-state-cut-short", FIELD(struct ckpt_rec_fd, data_len), SET, 40},
+	};
+	emit_field_cases(C, obj, rec, fd_cases, N_CASES(fd_cases));
+}
+
 static void gen_objects(const char *C, const struct seeds *seeds)
 {
 	const struct file *obj = seeds->objects;
@@ -2280,6 +2339,8 @@ static void gen_objects(const char *C, const struct seeds *seeds)
 	gen_seccomp(C, obj, &r);
 	gen_zombies(C, obj, &r);
 	gen_procattr(C, obj, &r);
+	gen_raw(C, obj, &r);
+	gen_netlink(C, obj, &r);
 	static const uint32_t types[] = {CKPT_NT_TIMERS, CKPT_NT_LOCKS, CKPT_NT_SYSVIPC, CKPT_NT_SECCOMP, CKPT_NT_PROCATTR};
 	for (size_t i = 0; i < N_CASES(types); i++) {
 		const struct noteref *n = ckpt(&r, types[i]);
@@ -2422,8 +2483,8 @@ static size_t socket_record(const struct file *f, const struct noteref *fdn, uin
  * flags. */
 #define UNIX_OPT(f) sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_options, f), 4
 #define INET_OPT(f) sizeof(struct ckpt_fd_inet) + offsetof(struct ckpt_sk_options, f), 4
-#define UNIX_MSG (sizeof(struct ckpt_fd_unix) + sizeof(struct ckpt_sk_options))
-#define INET_MSG (sizeof(struct ckpt_fd_inet) + sizeof(struct ckpt_sk_options))
+#define UNIX_MSG (sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_options, filter))
+#define INET_MSG (sizeof(struct ckpt_fd_inet) + offsetof(struct ckpt_sk_options, filter))
 static void gen_sockets(const char *C, const struct seeds *seeds)
 {
 	const struct file *tree = seeds->tree;
@@ -2449,7 +2510,10 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"unix-options-size-0", UNIX_OPT(size), SET, 0},
 		{"unix-options-size-44", UNIX_OPT(size), SET, 44},
 		{"unix-options-size-50", UNIX_OPT(size), SET, 50},
-		{"unix-options-size-1028", UNIX_OPT(size), SET, 1028},
+		{"unix-options-size-4100", UNIX_OPT(size), SET, 4100},
+		{"unix-options-filter-beyond-block", UNIX_OPT(filter_len), SET, 1},
+		{"unix-options-filter-257", UNIX_OPT(filter_len), SET, 257},
+		{"unix-options-lock-filter-without-filter", UNIX_OPT(flags), SET, CKPT_SKX_LOCK_FILTER},
 		{"unix-options-size-max", UNIX_OPT(size), SET, 0xffffffff},
 		{"unix-options-flags-unknown", UNIX_OPT(flags), SET, 0x80},
 		{"unix-options-cork", UNIX_OPT(flags), SET, CKPT_SKX_CORK},
@@ -2459,6 +2523,12 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"unix-options-keepidle", UNIX_OPT(keepidle), SET, 60},
 		{"unix-options-user-timeout", UNIX_OPT(user_timeout), SET, 1000},
 		{"unix-options-ttl", UNIX_OPT(ttl), SET, 64},
+		{"unix-options-freebind", UNIX_OPT(flags), SET, CKPT_SKX_FREEBIND},
+		{"unix-options-nonlocal", UNIX_OPT(flags), SET, CKPT_SKX_NONLOCAL},
+		{"unix-options-buf-lock-4", UNIX_OPT(buf_lock), SET, 4},
+		{"unix-options-bound-dev-unterminated", UNIX_OPT(bound_dev[12]), SET, 0x41414141},
+		{"unix-options-bound-dev-slash", UNIX_OPT(bound_dev[0]), SET, 0x00622f61},
+		{"unix-options-bound-dev-after-nul", UNIX_OPT(bound_dev[4]), SET, 0x41},
 	}, tcp_cases[] = {
 		{"tcp-family-unix", FIELD(struct ckpt_fd_inet, family), SET, 1},
 		{"tcp-protocol-sctp", FIELD(struct ckpt_fd_inet, protocol), SET, 132},
@@ -2480,7 +2550,7 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"tcp-backlog-when-connected", FIELD(struct ckpt_fd_inet, sk.backlog), SET, 5},
 		{"tcp-with-datagrams", FIELD(struct ckpt_fd_inet, sk.nmsgs), SET, 1},
 		{"tcp-options-size-44", INET_OPT(size), SET, 44},
-		{"tcp-options-flags-unknown", INET_OPT(flags), SET, 0x8},
+		{"tcp-options-flags-unknown", INET_OPT(flags), SET, 0x400},
 		{"tcp-options-linger-huge", INET_OPT(linger), SET, 0x80000000u},
 		{"tcp-options-keepidle-32768", INET_OPT(keepidle), SET, 32768},
 		{"tcp-options-keepintvl-32768", INET_OPT(keepintvl), SET, 32768},
@@ -2488,6 +2558,8 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"tcp-options-user-timeout-huge", INET_OPT(user_timeout), SET, 0x80000000u},
 		{"tcp-options-tos-256", INET_OPT(tos), SET, 256},
 		{"tcp-options-ttl-256", INET_OPT(ttl), SET, 256},
+		{"tcp-options-buf-lock-max", INET_OPT(buf_lock), SET, 0xffffffff},
+		{"tcp-options-bound-dev-space", INET_OPT(bound_dev[0]), SET, 0x00006120},
 	}, udp_cases[] = {
 		{"udp-protocol-tcp", FIELD(struct ckpt_fd_inet, protocol), SET, 6},
 		{"udp-protocol-igmp", FIELD(struct ckpt_fd_inet, protocol), SET, 2},
@@ -2496,7 +2568,7 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 		{"udp-sender-name-21-bytes", INET_MSG + offsetof(struct ckpt_sk_msg, name_len), 4, SET, 21},
 		{"udp-options-cork", INET_OPT(flags), SET, CKPT_SKX_CORK},
 		{"udp-options-keepcnt", INET_OPT(keepcnt), SET, 3},
-		{"udp-options-size-1028", INET_OPT(size), SET, 1028},
+		{"udp-options-size-4100", INET_OPT(size), SET, 4100},
 		{"udp-options-unknown", FIELD(struct ckpt_fd_inet, sk.opts), SET, 0x100},
 	};
 	static const struct field_case flag_cases[] = {

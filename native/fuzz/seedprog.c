@@ -11,7 +11,8 @@
  *   seedprog objects  kernel objects of every kind ckpt saves: a zombie child, POSIX timers and
  *                     an itimer, file locks on its stdout (a file), SysV shared memory,
  *                     semaphores and a message queue, a thread under a seccomp filter and one
- *                     in strict mode.  It prints "ipc SHM SHM SEM MSG" first, the SysV ids,
+ *                     in strict mode, a raw ICMP socket bound to loopback and a netlink socket
+ *                     in a group, connected to another.  It prints "ipc SHM SHM SEM MSG" first, the SysV ids,
  *                     which outlive it and which its caller removes.
  * It prints "ready" on stdout once it is in its steady state, then sleeps until killed.
  */
@@ -31,6 +32,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <sys/file.h>
@@ -111,6 +113,14 @@ static void objects(void)
 	struct { long type; char text[8]; } m = {7, "message"};
 	msgsnd(msg, &m, 8, 0);
 	printf("ipc %d %d %d %d\n", shm, lone, sem, msg);
+	int raw = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	struct sockaddr_in lo = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	bind(raw, (struct sockaddr *)&lo, sizeof(lo));
+	int nl = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_USERSOCK);
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK, .nl_pid = 1u << 30, .nl_groups = 2};
+	connect(nl, (struct sockaddr *)&to, sizeof(to));
+	int one = 1;
+	setsockopt(nl, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &one, sizeof(one));
 	pthread_t t;
 	pipe(strict_pipe);
 	pthread_create(&t, NULL, strict, NULL);

@@ -60,7 +60,7 @@ struct fd_kind {
 
 extern const struct fd_kind eventfd_fd_kind, signalfd_fd_kind, timerfd_fd_kind;
 extern const struct fd_kind epoll_fd_kind, inotify_fd_kind;
-extern const struct fd_kind unix_fd_kind, inet_fd_kind;
+extern const struct fd_kind unix_fd_kind, inet_fd_kind, raw_fd_kind, netlink_fd_kind;
 extern const struct fd_kind ghost_fd_kind, memfd_fd_kind, ghost_node_fd_kind, symlink_fd_kind, pidfd_fd_kind;
 extern const struct fd_kind pty_master_fd_kind, pty_slave_fd_kind;
 

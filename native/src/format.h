@@ -196,6 +196,8 @@ enum {
 	CKPT_FD_GHOST = 17,   /* a regular file deleted while open: its contents are saved */
 	CKPT_FD_MEMFD = 18,   /* a memfd: its contents, name and seals are saved */
 	CKPT_FD_PIDFD = 19,   /* a pidfd of a process of the tree */
+	CKPT_FD_RAW = 20,     /* a raw IP socket (SOCK_RAW), IPv4 or IPv6 */
+	CKPT_FD_NETLINK = 21, /* a netlink socket */
 	CKPT_FD_GHOST_NODE = 23, /* a FIFO, directory or device node deleted while open: made again */
 	CKPT_FD_SYMLINK = 24,    /* an O_PATH fd of a symbolic link itself: its target is saved */
 	CKPT_FD_PTY_MASTER = 25, /* the master of a pseudo-terminal: the pair is made again */
@@ -391,10 +393,13 @@ struct ckpt_sk_common {
 	uint64_t rcvtimeo_us, sndtimeo_us; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
 };
 
+/* The longest socket filter saved: a longer one is not restored (dump warns). */
+#define CKPT_SK_MAX_FILTER 256u
+
 /* More options, right after the kind's record with CKPT_SK_OPTIONS.  A field that does not
  * apply to the socket's family or protocol is 0. */
 struct ckpt_sk_options {
-	uint32_t size;            /* of this block, a multiple of 4 from 48 to 1024; a reader skips
+	uint32_t size;            /* of this block, a multiple of 4 from 48 to 4096; a reader skips
 	                           * what follows the fields it knows (a later version's) */
 	uint32_t flags;           /* CKPT_SKX_* */
 	uint32_t linger;          /* SO_LINGER's l_linger (seconds), with CKPT_SKX_LINGER */
@@ -405,10 +410,31 @@ struct ckpt_sk_options {
 	uint32_t user_timeout;    /* TCP: TCP_USER_TIMEOUT (ms) */
 	uint32_t tos;             /* inet: IP_TOS, or IPV6_TCLASS */
 	uint32_t ttl;             /* inet: IP_TTL, or IPV6_UNICAST_HOPS, as getsockopt gives them */
+	/* Blocks of 48 bytes (older engines) end here: what follows reads as 0. */
+	uint32_t buf_lock;        /* SO_BUF_LOCK: SOCK_SNDBUF_LOCK (1) | SOCK_RCVBUF_LOCK (2) */
+	char bound_dev[16];       /* SO_BINDTODEVICE: the interface's name, NUL-padded; "": none */
+	uint32_t filter_len;      /* SO_ATTACH_FILTER: instructions of the classic BPF filter; 0: none */
+	/* The filter's instructions, as SO_GET_FILTER gives them: the block ends after the
+	 * filter_len-th (size is offsetof(filter) + 8 * filter_len), so this stays the last field. */
+	struct ckpt_sk_filter_insn {
+		uint16_t code;
+		uint8_t jt, jf;
+		uint32_t k;
+	} filter[CKPT_SK_MAX_FILTER];
 };
+#define CKPT_SK_OPTIONS_MIN_SIZE 48u
 #define CKPT_SKX_LINGER    0x1u  /* SO_LINGER on */
 #define CKPT_SKX_OOBINLINE 0x2u  /* SO_OOBINLINE */
 #define CKPT_SKX_CORK      0x4u  /* TCP_CORK */
+#define CKPT_SKX_PASSSEC   0x8u  /* SO_PASSSEC */
+#define CKPT_SKX_DONTROUTE 0x10u /* SO_DONTROUTE */
+#define CKPT_SKX_NO_CHECK  0x20u /* SO_NO_CHECK */
+#define CKPT_SKX_FREEBIND  0x40u /* inet: IP_FREEBIND (IPV6_FREEBIND) */
+#define CKPT_SKX_TRANSPARENT 0x80u /* inet: IP_TRANSPARENT (IPV6_TRANSPARENT) */
+#define CKPT_SKX_NONLOCAL  0x100u /* inet: bound to an address the saving machine did not have
+                                   * (with IP_FREEBIND since cleared): restart binds it so again */
+#define CKPT_SKX_PKTINFO   0x200u /* inet: IP_PKTINFO, or IPV6_RECVPKTINFO */
+#define CKPT_SKX_LOCK_FILTER 0x400u /* SO_LOCK_FILTER, with a filter */
 
 /* The socket file of a unix socket bound to a path (CKPT_SK_FILE_ATTRS). */
 struct ckpt_unix_file {
@@ -458,6 +484,41 @@ struct ckpt_fd_inet {
 	uint32_t timestamp;       /* TCP_TIMESTAMP */
 	uint32_t snd_wl1, snd_wnd, max_window, rcv_wnd, rcv_wup; /* TCP_REPAIR_WINDOW */
 };
+
+/* A raw IP socket (CKPT_FD_RAW): kind_flags holds CKPT_SK_OPTIONS, the blob is this record and
+ * the options block.  What it had queued is not saved (copies of the machine's traffic). */
+struct ckpt_fd_raw {
+	struct ckpt_sk_common sk; /* type SOCK_RAW (3); state 1 connected, 7 not; nmsgs, backlog 0 */
+	uint32_t family;          /* AF_INET or AF_INET6 */
+	uint32_t protocol;        /* the protocol it was made with, 0 to 262 (the kernel's IPPROTO_MAX - 1) */
+	uint8_t local[16];        /* the address it is bound to (IPv4 in the first 4 bytes); 0: any */
+	uint8_t peer[16];         /* connected (state 1): the address it is connected to */
+	uint32_t raw_flags;       /* CKPT_RAW_* */
+	uint32_t icmp_filter;     /* IPv4 ICMP: ICMP_FILTER's mask (types not passed) */
+	uint32_t icmp6_filter[8]; /* ICMPv6: ICMPV6_FILTER's bits (types blocked) */
+};
+#define CKPT_RAW_HDRINCL 0x1u     /* IPv4: IP_HDRINCL (IPPROTO_RAW has it always) */
+
+/* A netlink socket (CKPT_FD_NETLINK): kind_flags holds CKPT_SK_OPTIONS, the blob is this record
+ * and the options block.  What it had queued is not saved (the kernel's answers and events). */
+struct ckpt_fd_netlink {
+	struct ckpt_sk_common sk; /* type SOCK_RAW (3) or SOCK_DGRAM (2); state 1 connected, 7 not;
+	                           * nmsgs, backlog 0 */
+	uint32_t protocol;        /* NETLINK_ROUTE (0) ... below 32 */
+	uint32_t portid;          /* the port id it is bound to; 0: not bound */
+	uint32_t groups[4];       /* the multicast groups it is in, group n at bit n-1 (1 to 128) */
+	uint32_t dst_portid;      /* connected (state 1): the port id it sends to */
+	uint32_t dst_group;       /* connected: the group it sends to (1 to 32), 0: none */
+	uint32_t nl_flags;        /* CKPT_NL_* */
+	uint32_t reserved;        /* 0 */
+};
+#define CKPT_NL_PKTINFO         0x1u  /* NETLINK_PKTINFO */
+#define CKPT_NL_BROADCAST_ERROR 0x2u  /* NETLINK_BROADCAST_ERROR */
+#define CKPT_NL_NO_ENOBUFS      0x4u  /* NETLINK_NO_ENOBUFS */
+#define CKPT_NL_LISTEN_ALL_NSID 0x8u  /* NETLINK_LISTEN_ALL_NSID */
+#define CKPT_NL_CAP_ACK         0x10u /* NETLINK_CAP_ACK */
+#define CKPT_NL_EXT_ACK         0x20u /* NETLINK_EXT_ACK */
+#define CKPT_NL_GET_STRICT_CHK  0x40u /* NETLINK_GET_STRICT_CHK */
 
 /* One queued message: this header, the sender's address (name_len bytes: a sun_path for unix
  * sockets, a struct ckpt_sk_inaddr for UDP), nfds description ids (uint32 each: the fds in

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
@@ -13,6 +14,14 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#ifndef SO_BUF_LOCK
+#define SO_BUF_LOCK 72
+#endif
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND 78
+#endif
+#define BUF_LOCKS 3u /* SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK */
 
 #define KNOWN_OPTS                                                                                          \
 	(CKPT_SKO_REUSEADDR | CKPT_SKO_REUSEPORT | CKPT_SKO_KEEPALIVE | CKPT_SKO_BROADCAST | CKPT_SKO_PASSCRED | \
@@ -129,6 +138,23 @@ static const struct int_option {
 	{offsetof(struct ckpt_sk_options, priority), "SO_PRIORITY", ANY_SOCKET, SOL_SOCKET, SO_PRIORITY, 0, 0, 0, INT_MAX},
 };
 
+/* The on/off options of struct ckpt_sk_options (CKPT_SKX_LINGER aside, which has a time). */
+static const struct flag_option {
+	uint32_t flag;
+	const char *text;
+	enum option_scope scope;
+	int level, name, level6, name6;
+} flag_options[] = {
+	{CKPT_SKX_OOBINLINE, "SO_OOBINLINE", ANY_SOCKET, SOL_SOCKET, SO_OOBINLINE, 0, 0},
+	{CKPT_SKX_PASSSEC, "SO_PASSSEC", ANY_SOCKET, SOL_SOCKET, SO_PASSSEC, 0, 0},
+	{CKPT_SKX_DONTROUTE, "SO_DONTROUTE", ANY_SOCKET, SOL_SOCKET, SO_DONTROUTE, 0, 0},
+	{CKPT_SKX_NO_CHECK, "SO_NO_CHECK", ANY_SOCKET, SOL_SOCKET, SO_NO_CHECK, 0, 0},
+	{CKPT_SKX_CORK, "TCP_CORK", TCP_SOCKET, IPPROTO_TCP, TCP_CORK, 0, 0},
+	{CKPT_SKX_FREEBIND, "IP_FREEBIND", INET_SOCKET, IPPROTO_IP, IP_FREEBIND, IPPROTO_IPV6, IPV6_FREEBIND},
+	{CKPT_SKX_TRANSPARENT, "IP_TRANSPARENT", INET_SOCKET, IPPROTO_IP, IP_TRANSPARENT, IPPROTO_IPV6, IPV6_TRANSPARENT},
+	{CKPT_SKX_PKTINFO, "IP_PKTINFO", INET_SOCKET, IPPROTO_IP, IP_PKTINFO, IPPROTO_IPV6, IPV6_RECVPKTINFO},
+};
+
 static bool in_scope(enum option_scope scope, bool inet, bool tcp)
 {
 	return scope == ANY_SOCKET || (scope == INET_SOCKET && inet) || (scope == TCP_SOCKET && tcp);
@@ -139,12 +165,53 @@ static uint32_t *option_field(struct ckpt_sk_options *o, const struct int_option
 	return (uint32_t *)((char *)o + t->offset);
 }
 
-/* Where the socket keeps option t. */
-static void option_place(const struct int_option *t, int domain, int *level, int *name)
+/* Where a socket of this domain keeps an option (level6 0: where every socket does). */
+static void option_place(int domain, int level, int name, int level6, int name6, int *at_level, int *at_name)
 {
-	bool v6 = domain == AF_INET6 && t->level6;
-	*level = v6 ? t->level6 : t->level;
-	*name = v6 ? t->name6 : t->name;
+	bool v6 = domain == AF_INET6 && level6;
+	*at_level = v6 ? level6 : level;
+	*at_name = v6 ? name6 : name;
+}
+
+static uint32_t known_flags(bool inet, bool tcp)
+{
+	uint32_t known = CKPT_SKX_LINGER | CKPT_SKX_LOCK_FILTER | (inet ? CKPT_SKX_NONLOCAL : 0);
+	for (size_t i = 0; i < ARRAY_LEN(flag_options); i++)
+		if (in_scope(flag_options[i].scope, inet, tcp))
+			known |= flag_options[i].flag;
+	return known;
+}
+
+static int set_freebind(int fd, int domain, int on)
+{
+	return domain == AF_INET6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &on, sizeof(on))
+				  : setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on));
+}
+
+/* Whether the address fd is bound to is one this machine lacks: a new socket cannot bind it. */
+static bool bound_nonlocal(int fd, int domain)
+{
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &l) < 0 || ss.ss_family != domain)
+		return false;
+	if (domain == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		if (a->sin_addr.s_addr == htonl(INADDR_ANY))
+			return false;
+		a->sin_port = 0;
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		if (IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr))
+			return false;
+		a->sin6_port = 0;
+	}
+	int probe = socket(domain, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (probe < 0)
+		return false;
+	bool lacks = bind(probe, (struct sockaddr *)&ss, l) < 0 && errno == EADDRNOTAVAIL;
+	close(probe);
+	return lacks;
 }
 
 static void socket_scope(int fd, int *domain, bool *inet, bool *tcp)
@@ -157,50 +224,100 @@ static void socket_scope(int fd, int *domain, bool *inet, bool *tcp)
 	*tcp = *inet && protocol == IPPROTO_TCP;
 }
 
+/* A classic BPF filter (SO_GET_FILTER counts in instructions, not bytes). */
+static void capture_filter(int fd, struct ckpt_sk_options *o)
+{
+	socklen_t n = 0;
+	int v;
+	if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, NULL, &n) < 0 || n == 0)
+		return;
+	if (n > CKPT_SK_MAX_FILTER) {
+		ckpt_warn("a socket has a filter of %u instructions, more than the %u ckpt keeps: it will have none after "
+			  "a restart",
+			  (unsigned)n, CKPT_SK_MAX_FILTER);
+		return;
+	}
+	_Static_assert(sizeof(struct sock_filter) == sizeof(o->filter[0]), "a BPF instruction is 8 bytes");
+	if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, o->filter, &n) < 0 || n > CKPT_SK_MAX_FILTER) {
+		memset(o->filter, 0, sizeof(o->filter));
+		return;
+	}
+	o->filter_len = (uint32_t)n;
+	if (get_int(fd, SOL_SOCKET, SO_LOCK_FILTER, &v) == 0 && v)
+		o->flags |= CKPT_SKX_LOCK_FILTER;
+}
+
 void sk_options_capture(int fd, struct ckpt_sk_options *o)
 {
 	int domain, v;
 	bool inet, tcp;
 	socket_scope(fd, &domain, &inet, &tcp);
-	*o = (struct ckpt_sk_options){.size = sizeof(*o)};
+	memset(o, 0, sizeof(*o));
 	struct linger lg;
 	socklen_t l = sizeof(lg);
 	if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &l) == 0 && lg.l_onoff) {
 		o->flags |= CKPT_SKX_LINGER;
 		o->linger = lg.l_linger > 0 ? (uint32_t)lg.l_linger : 0;
 	}
-	if (get_int(fd, SOL_SOCKET, SO_OOBINLINE, &v) == 0 && v)
-		o->flags |= CKPT_SKX_OOBINLINE;
-	if (tcp && get_int(fd, IPPROTO_TCP, TCP_CORK, &v) == 0 && v)
-		o->flags |= CKPT_SKX_CORK;
+	for (size_t i = 0; i < ARRAY_LEN(flag_options); i++) {
+		const struct flag_option *t = &flag_options[i];
+		int level, name;
+		option_place(domain, t->level, t->name, t->level6, t->name6, &level, &name);
+		if (in_scope(t->scope, inet, tcp) && get_int(fd, level, name, &v) == 0 && v)
+			o->flags |= t->flag;
+	}
+	if (inet && !(o->flags & (CKPT_SKX_FREEBIND | CKPT_SKX_TRANSPARENT)) && bound_nonlocal(fd, domain))
+		o->flags |= CKPT_SKX_NONLOCAL;
 	for (size_t i = 0; i < ARRAY_LEN(int_options); i++) {
 		const struct int_option *t = &int_options[i];
 		int level, name;
-		option_place(t, domain, &level, &name);
+		option_place(domain, t->level, t->name, t->level6, t->name6, &level, &name);
 		if (in_scope(t->scope, inet, tcp) && get_int(fd, level, name, &v) == 0 && v != 0 && (uint32_t)v >= t->min &&
 		    (uint32_t)v <= t->max)
 			*option_field(o, t) = (uint32_t)v;
 	}
+	if (get_int(fd, SOL_SOCKET, SO_BUF_LOCK, &v) == 0)
+		o->buf_lock = (uint32_t)v & BUF_LOCKS;
+	l = sizeof(o->bound_dev);
+	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->bound_dev, &l) < 0 || l >= sizeof(o->bound_dev))
+		memset(o->bound_dev, 0, sizeof(o->bound_dev));
+	capture_filter(fd, o);
+	o->size = (uint32_t)(offsetof(struct ckpt_sk_options, filter) + o->filter_len * sizeof(o->filter[0]));
 }
 
-static void restore_options(int fd, const struct ckpt_sk_options *o, const char *what)
+static int restore_options(int fd, const struct ckpt_sk_options *o, const char *what)
 {
-	int domain, one = 1;
+	int domain, one = 1, now;
 	bool inet, tcp;
 	socket_scope(fd, &domain, &inet, &tcp);
+	if (o->bound_dev[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->bound_dev, (socklen_t)strlen(o->bound_dev) + 1) < 0) {
+		if (errno == ENODEV)
+			return ckpt_fail("%s was bound to interface %s (SO_BINDTODEVICE), which this machine does not have",
+					 what, o->bound_dev);
+		ckpt_warn("%s: SO_BINDTODEVICE %s is not set again (%s)", what, o->bound_dev, strerror(errno));
+	}
 	if (o->flags & CKPT_SKX_LINGER) {
 		struct linger lg = {1, (int)o->linger};
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	}
-	if (o->flags & CKPT_SKX_OOBINLINE)
-		setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
-	if ((o->flags & CKPT_SKX_CORK) && tcp)
-		setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
+	for (size_t i = 0; i < ARRAY_LEN(flag_options); i++) {
+		const struct flag_option *t = &flag_options[i];
+		int level, name;
+		option_place(domain, t->level, t->name, t->level6, t->name6, &level, &name);
+		if ((o->flags & t->flag) && in_scope(t->scope, inet, tcp) && setsockopt(fd, level, name, &one, sizeof(one)) < 0)
+			ckpt_warn("%s: %s is not set again (%s)", what, t->text, strerror(errno));
+	}
+	sk_bind_nonlocal(fd, o, true);
+	/* After the buffers, which lock what they set. */
+	if (get_int(fd, SOL_SOCKET, SO_BUF_LOCK, &now) == 0 && (uint32_t)now != o->buf_lock) {
+		int v = (int)o->buf_lock;
+		setsockopt(fd, SOL_SOCKET, SO_BUF_LOCK, &v, sizeof(v));
+	}
 	for (size_t i = 0; i < ARRAY_LEN(int_options); i++) {
 		const struct int_option *t = &int_options[i];
 		uint32_t saved = *option_field((struct ckpt_sk_options *)o, t);
-		int level, name, now;
-		option_place(t, domain, &level, &name);
+		int level, name;
+		option_place(domain, t->level, t->name, t->level6, t->name6, &level, &name);
 		/* A value the new socket has already is left alone, so that one the system decides
 		 * (a default TTL, say) stays the system's. */
 		if (!saved || !in_scope(t->scope, inet, tcp) || (get_int(fd, level, name, &now) == 0 && (uint32_t)now == saved))
@@ -209,6 +326,25 @@ static void restore_options(int fd, const struct ckpt_sk_options *o, const char 
 		if (setsockopt(fd, level, name, &v, sizeof(v)) < 0)
 			ckpt_warn("%s: %s %u is not set again (%s)", what, t->text, saved, strerror(errno));
 	}
+	if (o->filter_len) {
+		struct sock_fprog prog = {(unsigned short)o->filter_len, (struct sock_filter *)o->filter};
+		if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+			return ckpt_fail_errno("cannot attach the socket filter of %s again (%u instructions)", what,
+					       o->filter_len);
+		if ((o->flags & CKPT_SKX_LOCK_FILTER) && setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one)) < 0)
+			return ckpt_fail_errno("cannot lock the socket filter of %s again", what);
+	}
+	return 0;
+}
+
+void sk_bind_nonlocal(int fd, const struct ckpt_sk_options *o, bool before)
+{
+	bool freebind = o->flags & CKPT_SKX_FREEBIND;
+	if (!(o->flags & CKPT_SKX_NONLOCAL) && !(before && freebind))
+		return;
+	int domain = 0;
+	get_int(fd, SOL_SOCKET, SO_DOMAIN, &domain);
+	set_freebind(fd, domain, before || freebind);
 }
 
 static int set_peek_off(int fd, int off)
@@ -325,10 +461,11 @@ void sk_put_msg(struct buf *b, const void *name, uint32_t name_len, const uint32
 void sk_put_options(struct buf *b, uint32_t kind_flags, const struct ckpt_sk_options *o)
 {
 	if (kind_flags & CKPT_SK_OPTIONS)
-		buf_put(b, o, sizeof(*o));
+		buf_put(b, o, o->size);
 }
 
-#define MAX_OPTIONS_SIZE 1024u
+#define MAX_OPTIONS_SIZE 4096u
+_Static_assert(sizeof(struct ckpt_sk_options) <= MAX_OPTIONS_SIZE, "the options block fits its own limit");
 
 int sk_take_options(struct sk_cursor *c, uint32_t kind_flags, struct ckpt_sk_options *o)
 {
@@ -340,13 +477,17 @@ int sk_take_options(struct sk_cursor *c, uint32_t kind_flags, struct ckpt_sk_opt
 		return -1;
 	uint32_t size;
 	memcpy(&size, p, sizeof(size));
-	if (size < sizeof(*o) || size > MAX_OPTIONS_SIZE || size % 4)
+	if (size < CKPT_SK_OPTIONS_MIN_SIZE || size > MAX_OPTIONS_SIZE || size % 4)
 		return -1;
 	c->at -= sizeof(o->size);
 	p = sk_take(c, size);
 	if (!p)
 		return -1;
-	memcpy(o, p, sizeof(*o));
+	/* An older engine's block lacks the later fields: they stay 0. */
+	memcpy(o, p, size < sizeof(*o) ? size : sizeof(*o));
+	if (o->filter_len > CKPT_SK_MAX_FILTER ||
+	    size < offsetof(struct ckpt_sk_options, filter) + o->filter_len * sizeof(o->filter[0]))
+		return -1;
 	return 0;
 }
 
@@ -354,7 +495,7 @@ int sk_check_options(const struct ckpt_sk_options *o, bool inet, bool tcp, uint3
 {
 	if (!o->size)
 		return 0;
-	uint32_t known = CKPT_SKX_LINGER | CKPT_SKX_OOBINLINE | (tcp ? CKPT_SKX_CORK : 0);
+	uint32_t known = known_flags(inet, tcp);
 	if (o->flags & ~known)
 		return ckpt_fail("%s socket fd %u has options 0x%x it cannot have", kind, fdnum, o->flags);
 	if (o->linger > INT_MAX || (o->linger && !(o->flags & CKPT_SKX_LINGER)))
@@ -366,6 +507,13 @@ int sk_check_options(const struct ckpt_sk_options *o, bool inet, bool tcp, uint3
 			return ckpt_fail("%s socket fd %u has %s %u, which %s", kind, fdnum, t->text, v,
 					 in_scope(t->scope, inet, tcp) ? "is out of its range" : "its kind does not have");
 	}
+	if ((o->flags & CKPT_SKX_LOCK_FILTER) && !o->filter_len)
+		return ckpt_fail("%s socket fd %u has a locked filter but no filter", kind, fdnum);
+	if (o->buf_lock & ~BUF_LOCKS)
+		return ckpt_fail("%s socket fd %u has SO_BUF_LOCK 0x%x, which no socket has", kind, fdnum, o->buf_lock);
+	if (!sk_valid_ifname(o->bound_dev, sizeof(o->bound_dev), true))
+		return ckpt_fail("%s socket fd %u is bound (SO_BINDTODEVICE) to an interface name no interface has", kind,
+				 fdnum);
 	return 0;
 }
 
@@ -457,9 +605,7 @@ int sk_common_restore(int fd, const struct ckpt_sk_common *c, const struct ckpt_
 	set_timeout(fd, SO_SNDTIMEO, c->sndtimeo_us);
 	if (c->opts & CKPT_SKO_NODELAY)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (o->size)
-		restore_options(fd, o, what);
-	return 0;
+	return o->size ? restore_options(fd, o, what) : 0;
 }
 
 void sk_restore_peek_off(int fd, const struct ckpt_sk_common *c)
@@ -489,4 +635,18 @@ int sk_replace(const struct files_restore *fr, uint32_t desc, int fd)
 	if (r < 0)
 		return ckpt_fail_errno("cannot put a rebuilt socket in place");
 	return 0;
+}
+
+bool sk_valid_ifname(const char *name, size_t size, bool may_be_empty)
+{
+	size_t n = strnlen(name, size);
+	if (n == size || (n == 0 && !may_be_empty))
+		return false;
+	for (size_t i = 0; i < size; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		/* What dev_valid_name lets through: no '/', ':' or space, and NUL padding. */
+		if (i < n ? (ch <= ' ' || ch >= 0x7f || ch == '/' || ch == ':') : ch != 0)
+			return false;
+	}
+	return !(n == 1 && name[0] == '.') && !(n == 2 && name[0] == '.' && name[1] == '.');
 }

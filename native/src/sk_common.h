@@ -94,6 +94,12 @@ int sk_check_common(const struct ckpt_sk_common *sk, struct sk_cursor *c, size_t
  * a high SO_PRIORITY) is left as it is, with a warning naming `what`. */
 int sk_common_restore(int fd, const struct ckpt_sk_common *c, const struct ckpt_sk_options *o, bool buffers,
 		      const char *what);
+/* Binding an address the saving machine may not have, as the program did: before the bind (and
+ * a probe of it) IP_FREEBIND goes on when the socket had it or was bound with it since cleared,
+ * after the bind it is off again in the latter case. */
+void sk_bind_nonlocal(int fd, const struct ckpt_sk_options *o, bool before);
+/* An interface name as the kernel accepts one, NUL-padded to size ("" when may_be_empty). */
+bool sk_valid_ifname(const char *name, size_t size, bool may_be_empty);
 /* SO_PEEK_OFF, once the queue is refilled. */
 void sk_restore_peek_off(int fd, const struct ckpt_sk_common *c);
 /* O_NONBLOCK and O_ASYNC as the saved open flags have them. */

@@ -1117,6 +1117,7 @@ static int inet_open(const struct process_image *p, const struct fd_image *f)
 				return fail_errno_at(p, f, r, "bind", &r->local);
 			}
 		}
+		sk_bind_nonlocal(fd, &v.opts, false);
 	}
 	if (r->sk.state == TCP_LISTEN && listen(fd, (int)r->sk.backlog) < 0) {
 		close(fd);
@@ -1387,7 +1388,7 @@ static void inet_describe(const struct fd_image *f, struct buf *text, struct jso
 /* ---- ckpt check ---- */
 
 /* Whether this machine lets us bind where the socket was bound, as restart would. */
-static int probe_bind(const struct ckpt_fd_inet *r)
+static int probe_bind(const struct ckpt_fd_inet *r, const struct ckpt_sk_options *o)
 {
 	int fd = socket((int)r->family, (int)r->sk.type | SOCK_CLOEXEC, (int)r->protocol), one = 1;
 	if (fd < 0)
@@ -1398,6 +1399,7 @@ static int probe_bind(const struct ckpt_fd_inet *r)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if ((r->sk.opts & CKPT_SKO_REUSEADDR) || r->sk.state == TCP_LISTEN)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sk_bind_nonlocal(fd, o, true);
 	struct sockaddr_storage ss;
 	socklen_t l = to_sockaddr(&r->local, &ss);
 	int rc = bind(fd, (struct sockaddr *)&ss, l);
@@ -1453,7 +1455,7 @@ static void inet_check_here(const struct process_image *p, const struct fd_image
 				ok ? NULL : "restart as root to keep the connection");
 	} else if (r->local.family && r->local.port && (r->sk.state == TCP_LISTEN || !is_tcp(&v))) {
 		const char *doing = r->sk.state == TCP_LISTEN ? "listened on" : "was bound to";
-		if (probe_bind(r) == 0)
+		if (probe_bind(r, &v.opts) == 0)
 			portability_add(rep, "socket", PORTABILITY_OK, xasprintf("%s %s", proto_name(r), local),
 					xasprintf("port %u is free", r->local.port), NULL);
 		else if (errno == EADDRINUSE)

@@ -66,7 +66,7 @@ after_gcore() { # PROGRAM
 	if [ $1 = vmaflags ]; then sed -E 's/^(lock-on-fault: .*), resident [^,]*,/\1, resident (gcore touched it),/'; else cat; fi
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts timers locks ptys zombie sysvipc seccomp vmaflags attrs ghosts deleted owners mlocked pidfds novdso; do
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts sockkinds timers locks ptys zombie sysvipc seccomp vmaflags attrs ghosts deleted owners mlocked pidfds novdso; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -154,6 +154,18 @@ assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds =
 		fi
 	done
 done
+
+# Raw sockets need CAP_NET_RAW at restart: without it, ckpt check says so, once for each family
+# and protocol (the program has three raw sockets of protocol 253, one ICMP and one ICMPv6).
+if [ -s "$SCRATCH/sockkinds.ckpt" ]; then
+	rdir=$(mktemp -d)
+	chmod 755 "$rdir"
+	cp "$SCRATCH/sockkinds.ckpt" "$rdir/s.ckpt" && chown nobody "$rdir/s.ckpt"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CKPT" check "$rdir/s.ckpt" 2>&1)
+	check "sockkinds: ckpt check without CAP_NET_RAW names the raw sockets" \
+		[ "$(grep -c 'PROBLEM  socket     raw6\? protocol [0-9]*: needs CAP_NET_RAW to be made again (fd' <<<"$out")" = 3 ]
+	rm -rf "$rdir"
+fi
 
 # A deleted file comes back in its old directory: with that gone, ckpt check says so, and restart
 # refuses in the same words.
@@ -592,7 +604,7 @@ check "error: already traced" one_line_error $? "$SCRATCH/err"
 check "error: already traced names the tracer and ckpt save" grep -q "traced by pid $gdbpid .*ckpt save" "$SCRATCH/err"
 kill $victim
 wait $gdbpid 2>/dev/null
-# What restart cannot rebuild (a netlink socket, a pidfd of a process outside the tree, a userfaultfd; deleted files, FIFOs
+# What restart cannot rebuild (a packet socket, a pidfd of a process outside the tree, a userfaultfd; deleted files, FIFOs
 # and directories are restorable, see ghosts and deleted, and so are pty pairs, see ptys): refused by default, naming it, the
 # program undisturbed; saved with --allow-unrestorable, restarted with warnings.
 mkdir -p "$SCRATCH/work.lost"
@@ -601,7 +613,7 @@ start_prog unrestorable "$SCRATCH/lost.out" "$SCRATCH/work.lost"
 "$CKPT" dump $PROG_PID -o "$SCRATCH/lost.ckpt" 2>"$SCRATCH/err"
 check "unrestorable: refused by default (one line, exit 1)" one_line_error $? "$SCRATCH/err"
 check "unrestorable: the refusal names the fd, what it is (its protocol) and the option" \
-	grep -q "fd [0-9]* of pid $PROG_PID (socket:.*it is a socket of a kind restart cannot rebuild (NETLINK).*--allow-unrestorable" "$SCRATCH/err"
+	grep -q "fd [0-9]* of pid $PROG_PID (socket:.*it is a socket of a kind restart cannot rebuild (PACKET).*--allow-unrestorable" "$SCRATCH/err"
 check "unrestorable: no statefile was left" [ ! -e "$SCRATCH/lost.ckpt" ]
 wait $PROG_PID
 check "unrestorable: the program finishes undisturbed" [ "$(cat "$SCRATCH/lost.out")" = "$expected" ]

@@ -2103,7 +2103,7 @@ def test_cdt_full_console():
 
 
 def test_unrestorable():
-    """A program holding what restart cannot rebuild (a netlink socket, a pidfd, a deleted FIFO):
+    """A program holding what restart cannot rebuild (a packet socket, a pidfd, a deleted FIFO):
     ckpt save refuses it in one line naming the option, the socket says so, and
     ckpt save --allow-unrestorable saves it; the file restarts in gdb to the undisturbed result."""
     tag = "unrestorable"

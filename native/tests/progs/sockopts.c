@@ -1,21 +1,28 @@
 /*
  * Socket options held across the checkpoint: a unix stream pair, a TCP listener and a TCP
  * connection inside the tree (IPv4), and a UDP socket (IPv6), each with options a program sets
- * (buffers, timeouts, linger, keepalive timers, TOS, TTL, cork...), and a unix pair shut down
- * one way; two TCP listeners sharing a port through SO_REUSEPORT, which the first cleared
- * since; a UDP socket shut down for writing and a UDP-Lite socket.  Every option is read before the checkpoint and again after it; the program prints
- * the values it set, and fails on any that changed.
+ * (buffers and their locks, timeouts, linger, keepalive timers, TOS, TTL, cork, a bound
+ * interface, socket filters...), and a unix pair shut down one way; two TCP listeners sharing a
+ * port through SO_REUSEPORT, which the first cleared since; a UDP socket shut down for writing
+ * and a UDP-Lite socket; UDP sockets bound with IP_FREEBIND to an address this machine lacks.
+ * Every option is read before the checkpoint and again after it; the program prints the values
+ * it set, and fails on any that changed.
  */
 #include "common.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+
+#ifndef SO_BUF_LOCK
+#define SO_BUF_LOCK 72
+#endif
 
 struct opt {
 	const char *what;
@@ -176,6 +183,40 @@ int main(int argc, char **argv)
 	      "udp-lite bind");
 	CHECK(dw >= 0 && connect(dw, (struct sockaddr *)&la, sizeof(la)) == 0 && shutdown(dw, SHUT_WR) == 0,
 	      "udp shutdown");
+	/* Options on/off, buffer locks, a bound interface. */
+	keep("unix SO_PASSSEC", u[0], SOL_SOCKET, SO_PASSSEC, 1);
+	keep("client SO_DONTROUTE", c, SOL_SOCKET, SO_DONTROUTE, 1);
+	keep("client SO_NO_CHECK", c, SOL_SOCKET, SO_NO_CHECK, 1);
+	keep("client SO_BUF_LOCK", c, SOL_SOCKET, SO_BUF_LOCK, 2);
+	keep("unix SO_BUF_LOCK (locked by SO_RCVBUF, SO_SNDBUF)", u[0], SOL_SOCKET, SO_BUF_LOCK, 0);
+	CHECK(setsockopt(d, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) == 0, "udp SO_BINDTODEVICE");
+
+	/* UDP sockets bound to an address this machine lacks (TEST-NET-2), with IP_FREEBIND on, and
+	 * with IP_FREEBIND cleared once bound. */
+	int fb[2];
+	for (int i = 0; i < 2; i++) {
+		fb[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		CHECK(fb[i] >= 0, "freebind socket");
+		keep(i ? "freebind-then-cleared IP_FREEBIND" : "freebind IP_FREEBIND", fb[i], IPPROTO_IP, IP_FREEBIND, 1);
+		struct sockaddr_in na = {.sin_family = AF_INET, .sin_port = htons(i ? 40778 : 40777)};
+		inet_pton(AF_INET, "198.51.100.7", &na.sin_addr);
+		CHECK(bind(fb[i], (struct sockaddr *)&na, sizeof(na)) == 0, "bind a foreign address");
+	}
+	CHECK(setsockopt(fb[1], IPPROTO_IP, IP_FREEBIND, &zero, sizeof(zero)) == 0, "clear IP_FREEBIND");
+
+	/* A classic BPF filter on the UDP socket (keep datagrams of 1 to 1000 bytes), locked, and
+	 * one unlocked on a freebind socket. */
+	struct sock_filter flt[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 1000, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {4, flt};
+	CHECK(setsockopt(d, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0 &&
+		      setsockopt(fb[0], SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == 0,
+	      "SO_ATTACH_FILTER");
+	keep("udp SO_LOCK_FILTER", d, SOL_SOCKET, SO_LOCK_FILTER, 1);
 
 	snapshot_before();
 	CHECK(get(u[0], SOL_SOCKET, SO_RCVBUF) >= 50000 && get(d, SOL_SOCKET, SO_RCVBUF) >= 40000, "buffers set");
@@ -191,7 +232,29 @@ int main(int argc, char **argv)
 	CHECK((fcntl(u[0], F_GETFL) & O_NONBLOCK) && !(fcntl(u[1], F_GETFL) & O_NONBLOCK), "O_NONBLOCK");
 	CHECK((fcntl(u[1], F_GETFD) & FD_CLOEXEC) && !(fcntl(u[0], F_GETFD) & FD_CLOEXEC), "FD_CLOEXEC");
 	CHECK(!marked || get(s, SOL_SOCKET, SO_MARK) == 42, "server SO_MARK");
-	printf("linger, timeouts, fd flags and mark: kept\n");
+	char dev[16] = "";
+	socklen_t dl = sizeof(dev);
+	CHECK(getsockopt(d, SOL_SOCKET, SO_BINDTODEVICE, dev, &dl) == 0 && strcmp(dev, "lo") == 0, "udp SO_BINDTODEVICE kept");
+	for (int i = 0; i < 2; i++) {
+		struct sockaddr_in na;
+		socklen_t nl = sizeof(na);
+		char at[32];
+		CHECK(getsockname(fb[i], (struct sockaddr *)&na, &nl) == 0, "getsockname");
+		printf("freebind socket %d bound to %s:%u\n", i, inet_ntop(AF_INET, &na.sin_addr, at, sizeof(at)),
+		       ntohs(na.sin_port));
+	}
+	struct sock_filter got_flt[8];
+	for (int i = 0; i < 2; i++) {
+		socklen_t fl = 8; /* in instructions */
+		memset(got_flt, 0, sizeof(got_flt));
+		CHECK(getsockopt(i ? fb[0] : d, SOL_SOCKET, SO_GET_FILTER, got_flt, &fl) == 0 && fl == 4 &&
+			      memcmp(got_flt, flt, sizeof(flt)) == 0,
+		      "socket filter kept");
+	}
+	CHECK(setsockopt(d, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero)) < 0 && errno == EPERM &&
+		      setsockopt(fb[0], SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero)) == 0,
+	      "the locked filter stays, the other one can go");
+	printf("linger, timeouts, fd flags, mark, bound device and filters: kept\n");
 
 	/* The shutdown holds: the peer reads the end, the shut end cannot send. */
 	char b;
