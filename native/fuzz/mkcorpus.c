@@ -1116,6 +1116,12 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		s32(&c, v + offsetof(struct ckpt_rec_vma, store), CKPT_STORE_HEADER);
 		s64(&c, PH_FIELD(&r, load, p_filesz), PAGE);
 		emit(C, &c, "vma-anon-header-page");
+		/* Only its changed pages, of an object it does not name, or that nothing else keeps. */
+		s32(&c, v + offsetof(struct ckpt_rec_vma, store), CKPT_STORE_COW);
+		s64(&c, PH_FIELD(&r, load, p_filesz), get_ph(tree, &r, load).p_filesz);
+		emit(C, &c, "vma-cow-of-no-object");
+		s64(&c, v + offsetof(struct ckpt_rec_vma, shmem_id), 0x5eed);
+		emit(C, &c, "vma-cow-object-not-kept");
 		free(c.d);
 		break;
 	}

@@ -121,6 +121,9 @@ enum {
 	CKPT_STORE_NONE = 0,   /* p_filesz == 0: comes from its backing file, or is PROT_NONE/special */
 	CKPT_STORE_FULL = 1,   /* p_filesz == p_memsz: every page; holes are zero pages */
 	CKPT_STORE_HEADER = 2, /* only the first page (the ELF header of a mapped file), for core readers */
+	CKPT_STORE_COW = 3,    /* p_filesz == p_memsz: the pages a private mapping of a memory object
+	                        * (memfd, shared anonymous memory, deleted file) changed; holes come
+	                        * from the object */
 };
 
 /* VMA flags. */

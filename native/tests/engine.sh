@@ -16,7 +16,7 @@ BIN=$SCRATCH/bin
 # Arguments each program needs besides its ready file.
 prog_args() {
 	case $1 in
-	resources | eventloop | unixsockets | unixnames | inflight | locks | ghosts) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
+	resources | eventloop | unixsockets | unixnames | inflight | locks | ghosts | cowmaps) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
 	bigheap) echo 300 20 19 ;; # its fork comes late: a dump that starts late on a loaded machine would save the child too
 	mapfile) echo "$SCRATCH/mapped.dat" ;;
 	esac
@@ -66,7 +66,7 @@ after_gcore() { # PROGRAM
 	if [ $1 = vmaflags ]; then sed -E 's/^(lock-on-fault: .*), resident [^,]*,/\1, resident (gcore touched it),/'; else cat; fi
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts timers locks zombie sysvipc seccomp vmaflags attrs ghosts mlocked pidfds novdso; do
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts timers locks zombie sysvipc seccomp vmaflags attrs ghosts cowmaps mlocked pidfds novdso; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
