@@ -460,6 +460,7 @@ int statefile_read_annotated(int fd, struct statefile_image *img, struct annotat
 		p->tree_flags = te.flags;
 		p->exit_code = te.exit_code;
 	}
+	root = &img->procs[0]; /* the pushes above may have moved the array */
 	if (root->rec.ppid != t0.ppid || root->rec.pgid != t0.pgid || root->rec.sid != t0.sid) {
 		ckpt_fail("process %u's parent, group or session differ between its image and the tree", t0.pid);
 		goto fail;

@@ -155,6 +155,22 @@ assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds =
 	done
 done
 
+# A tree of 41 processes: the reader kept a pointer to the root's image across the pushes that
+# grow the array of images, and checked the root against freed memory (valgrind, when there, makes
+# such a read certain to show).
+bash -c 'for i in $(seq 40); do sleep 60 & done; wait' &
+crowd=$!
+for _ in $(seq 100); do [ "$(pgrep -c -P $crowd)" = 40 ] && break; sleep 0.05; done
+if "$CKPT" dump $crowd -o "$SCRATCH/crowd.ckpt" --kill >"$SCRATCH/dump.log" 2>&1; then
+	reader=("$CKPT")
+	command -v valgrind >/dev/null && reader=(valgrind -q --error-exitcode=9 "$CKPT")
+	check "41 processes: ckpt info reads the statefile of the tree" bash -c '"$@" >/dev/null' _ "${reader[@]}" info "$SCRATCH/crowd.ckpt"
+else
+	fail "41 processes: dump --kill" "$(cat "$SCRATCH/dump.log")"
+fi
+wait $crowd 2>/dev/null
+rm -f "$SCRATCH/crowd.ckpt"
+
 # A deleted file comes back in its old directory: with that gone, ckpt check says so, and restart
 # refuses in the same words.
 if [ -s "$SCRATCH/ghosts.ckpt" ]; then
