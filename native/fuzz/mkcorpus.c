@@ -2066,7 +2066,9 @@ static void gen_procattr(const char *C, const struct file *obj, const struct ima
 {
 	const struct noteref *n = ckpt(r, CKPT_NT_PROCATTR);
 	static const struct field_case cases[] = {
-		{"procattr-flags-unknown", FIELD(struct ckpt_rec_procattr, flags), SET, 0x20},
+		{"procattr-flags-unknown", FIELD(struct ckpt_rec_procattr, flags), SET, 0x40},
+		{"procattr-uid-minus-1", FIELD(struct ckpt_rec_procattr, uid), SET, 0xffffffff},
+		{"procattr-fsgid-minus-1", FIELD(struct ckpt_rec_procattr, fsgid), SET, 0xffffffff},
 		{"procattr-mlock-onfault-without-future", FIELD(struct ckpt_rec_procattr, flags), SET, 0x10},
 		{"procattr-dumpable-3", FIELD(struct ckpt_rec_procattr, dumpable), SET, 3},
 		{"procattr-pdeath-sig-65", FIELD(struct ckpt_rec_procattr, pdeath_sig), SET, 65},

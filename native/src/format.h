@@ -93,6 +93,7 @@ struct ckpt_rec_process {
 #define CKPT_PA_NO_LOGINUID 0x4u  /* the kernel has no loginuid (no audit): loginuid is not used */
 #define CKPT_PA_MLOCK_FUTURE  0x8u  /* mlockall(MCL_FUTURE): new mappings are locked */
 #define CKPT_PA_MLOCK_ONFAULT 0x10u /* with MLOCK_FUTURE: mlockall(MCL_ONFAULT), locked as they fault */
+#define CKPT_PA_IDS 0x20u         /* uids and gids below are set (older engines: not saved) */
 
 struct ckpt_rec_procattr {
 	uint32_t flags;           /* CKPT_PA_* */
@@ -108,6 +109,9 @@ struct ckpt_rec_procattr {
 	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb; /* capability sets, bit n: capability n */
 	uint32_t ngroups;         /* supplementary groups, at most 65536 ... */
 	uint32_t groups_off;      /* ... blob: ngroups uint32 gids */
+	/* Records of older engines end here; with CKPT_PA_IDS: */
+	uint32_t uid, euid, suid, fsuid; /* real, effective, saved and file-system uid */
+	uint32_t gid, egid, sgid, fsgid;
 };
 
 struct ckpt_rec_mm {

@@ -66,7 +66,7 @@ after_gcore() { # PROGRAM
 	if [ $1 = vmaflags ]; then sed -E 's/^(lock-on-fault: .*), resident [^,]*,/\1, resident (gcore touched it),/'; else cat; fi
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts timers locks zombie sysvipc seccomp vmaflags attrs ghosts cowmaps mlocked pidfds novdso; do
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts timers locks zombie sysvipc seccomp vmaflags attrs ghosts cowmaps ids mlocked pidfds novdso; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
