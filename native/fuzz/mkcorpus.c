@@ -1122,6 +1122,12 @@ static void gen_records(const char *C, const struct seeds *seeds)
 		s32(&c, v + offsetof(struct ckpt_rec_vma, store), CKPT_STORE_HEADER);
 		s64(&c, PH_FIELD(&r, load, p_filesz), PAGE);
 		emit(C, &c, "vma-anon-header-page");
+		/* Only its changed pages, of an object it does not name, or that nothing else keeps. */
+		s32(&c, v + offsetof(struct ckpt_rec_vma, store), CKPT_STORE_COW);
+		s64(&c, PH_FIELD(&r, load, p_filesz), get_ph(tree, &r, load).p_filesz);
+		emit(C, &c, "vma-cow-of-no-object");
+		s64(&c, v + offsetof(struct ckpt_rec_vma, shmem_id), 0x5eed);
+		emit(C, &c, "vma-cow-object-not-kept");
 		free(c.d);
 		break;
 	}
@@ -2240,7 +2246,9 @@ static void gen_procattr(const char *C, const struct file *obj, const struct ima
 {
 	const struct noteref *n = ckpt(r, CKPT_NT_PROCATTR);
 	static const struct field_case cases[] = {
-		{"procattr-flags-unknown", FIELD(struct ckpt_rec_procattr, flags), SET, 0x20},
+		{"procattr-flags-unknown", FIELD(struct ckpt_rec_procattr, flags), SET, 0x40},
+		{"procattr-uid-minus-1", FIELD(struct ckpt_rec_procattr, uid), SET, 0xffffffff},
+		{"procattr-fsgid-minus-1", FIELD(struct ckpt_rec_procattr, fsgid), SET, 0xffffffff},
 		{"procattr-mlock-onfault-without-future", FIELD(struct ckpt_rec_procattr, flags), SET, 0x10},
 		{"procattr-dumpable-3", FIELD(struct ckpt_rec_procattr, dumpable), SET, 3},
 		{"procattr-pdeath-sig-65", FIELD(struct ckpt_rec_procattr, pdeath_sig), SET, 65},

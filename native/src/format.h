@@ -94,6 +94,7 @@ struct ckpt_rec_process {
 #define CKPT_PA_NO_LOGINUID 0x4u  /* the kernel has no loginuid (no audit): loginuid is not used */
 #define CKPT_PA_MLOCK_FUTURE  0x8u  /* mlockall(MCL_FUTURE): new mappings are locked */
 #define CKPT_PA_MLOCK_ONFAULT 0x10u /* with MLOCK_FUTURE: mlockall(MCL_ONFAULT), locked as they fault */
+#define CKPT_PA_IDS 0x20u         /* uids and gids below are set (older engines: not saved) */
 
 struct ckpt_rec_procattr {
 	uint32_t flags;           /* CKPT_PA_* */
@@ -109,6 +110,10 @@ struct ckpt_rec_procattr {
 	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb; /* capability sets, bit n: capability n */
 	uint32_t ngroups;         /* supplementary groups, at most 65536 ... */
 	uint32_t groups_off;      /* ... blob: ngroups uint32 gids */
+	/* Records of older engines end here; with CKPT_PA_IDS: */
+	uint32_t uid, euid, suid, fsuid; /* real, effective, saved and file-system uid */
+	uint32_t gid, egid, sgid, fsgid;
+	/* Records of older engines may end here (read as 0): */
 	uint64_t cwd_dev, cwd_ino; /* the working directory's, when it was deleted; 0 otherwise */
 };
 
@@ -123,6 +128,9 @@ enum {
 	CKPT_STORE_NONE = 0,   /* p_filesz == 0: comes from its backing file, or is PROT_NONE/special */
 	CKPT_STORE_FULL = 1,   /* p_filesz == p_memsz: every page; holes are zero pages */
 	CKPT_STORE_HEADER = 2, /* only the first page (the ELF header of a mapped file), for core readers */
+	CKPT_STORE_COW = 3,    /* p_filesz == p_memsz: the pages a private mapping of a memory object
+	                        * (memfd, shared anonymous memory, deleted file) changed; holes come
+	                        * from the object */
 };
 
 /* VMA flags. */

@@ -72,6 +72,13 @@ int image_file_index(struct process_image *p, const char *path, const struct ckp
 	return (int)(p->nfiles - 1);
 }
 
+uint64_t image_vma_data_size(const struct ckpt_rec_vma *r)
+{
+	if (r->store == CKPT_STORE_FULL || r->store == CKPT_STORE_COW)
+		return r->end - r->start;
+	return r->store == CKPT_STORE_HEADER ? 4096 : 0;
+}
+
 size_t image_main_thread(const struct process_image *p)
 {
 	size_t k = 0;

@@ -140,6 +140,8 @@ void process_image_free(struct process_image *p);
 int image_file_index(struct process_image *p, const char *path, const struct ckpt_rec_file *rec);
 /* The index of the process's main thread (tid == pid) in p->threads; p->nthreads if it has none. */
 size_t image_main_thread(const struct process_image *p);
+/* The bytes of a mapping's PT_LOAD data (p_filesz) its store kind calls for. */
+uint64_t image_vma_data_size(const struct ckpt_rec_vma *r);
 /* Whether pid is a process or a zombie of the tree. */
 bool image_has_pid(const struct statefile_image *img, uint64_t pid);
 

@@ -10,7 +10,9 @@
 #include "util.h"
 #include "vdso.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +148,18 @@ static int add_backing_file(struct process_image *p, const struct smaps_vma *v)
 	return image_file_index(p, v->path, &rec);
 }
 
+/* A file no longer on disk under its name: recorded by its identity and its old path. */
+static uint32_t deleted_file_index(struct process_image *p, const struct smaps_vma *v)
+{
+	struct ckpt_rec_file rec = {.ino = v->ino, .dev = makedev(v->dev_major, v->dev_minor)};
+	char *clean = xstrdup(v->path);
+	if (ends_with(clean, " (deleted)"))
+		clean[strlen(clean) - 10] = 0;
+	uint32_t i = (uint32_t)image_file_index(p, clean, &rec);
+	free(clean);
+	return i;
+}
+
 static int is_elf_file(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -207,6 +221,38 @@ static int read_layout(pid_t pid, const struct mem_hint *hint, struct smaps_vma 
 	return 0;
 }
 
+/* A private mapping of a memory object (a memfd, shared anonymous memory, a deleted file)
+ * shows the object's pages until the process changes one.  Restart maps the object again when
+ * something else of the process keeps it: a shared mapping of it, or an fd of a memfd or a
+ * deleted file (their contents are saved, ghost.c). */
+static bool object_kept(pid_t pid, const struct smaps_vma *sv, size_t n, const struct smaps_vma *v, bool shmem)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sv[i].perms[3] == 's' && sv[i].ino == v->ino && sv[i].dev_major == v->dev_major &&
+		    sv[i].dev_minor == v->dev_minor)
+			return true;
+	if (shmem && strncmp(v->path, "/memfd:", 7) != 0)
+		return false; /* an fd of shared anonymous memory is saved as a file of its own */
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	DIR *d = opendir(dir);
+	bool kept = false;
+	for (struct dirent *e; d && !kept && (e = readdir(d));) {
+		char link[PATH_MAX], target[PATH_MAX];
+		struct stat st;
+		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+		ssize_t len = readlink(link, target, sizeof(target) - 1);
+		if (e->d_name[0] == '.' || len <= 0 || stat(link, &st) < 0)
+			continue;
+		target[len] = 0;
+		kept = S_ISREG(st.st_mode) && st.st_ino == v->ino && major(st.st_dev) == v->dev_major &&
+		       minor(st.st_dev) == v->dev_minor && strcmp(target, v->path) == 0;
+	}
+	if (d)
+		closedir(d);
+	return kept;
+}
+
 int mem_capture_vmas(pid_t pid, struct process_image *p, const struct mem_hint *hint)
 {
 	struct smaps_vma *sv = NULL;
@@ -231,8 +277,19 @@ int mem_capture_vmas(pid_t pid, struct process_image *p, const struct mem_hint *
 		bool readable = r->prot & PROT_READ;
 		const char *path = s->path ? s->path : "";
 
+		bool shmem = strncmp(path, "/memfd:", 7) == 0 || strcmp(path, "/dev/zero (deleted)") == 0;
 		if (vdso_capture(path, r)) {
 			/* the kernel's own (vdso.h) */
+		} else if (!shared && (shmem || ends_with(path, " (deleted)")) && object_kept(pid, sv, n, s, shmem)) {
+			/* Only the changed pages are stored: the others come from the object. */
+			r->store = CKPT_STORE_COW;
+			if (shmem) {
+				r->flags |= CKPT_VMA_ANON;
+				r->shmem_id = s->ino;
+			} else {
+				r->flags |= CKPT_VMA_DELETED;
+				r->file = deleted_file_index(p, s);
+			}
 		} else if (path[0] != '/' || strncmp(path, "/dev/zero", 9) == 0 || strncmp(path, "/SYSV", 5) == 0 ||
 			   (strncmp(path, "/memfd:", 7) == 0 && shared)) {
 			/* Anonymous memory, private or shared (shared anonymous memory shows as a
@@ -261,12 +318,7 @@ int mem_capture_vmas(pid_t pid, struct process_image *p, const struct mem_hint *
 			if (fi < 0) {
 				/* The file was deleted or replaced: its bytes exist only in memory now. */
 				r->flags |= CKPT_VMA_DELETED;
-				struct ckpt_rec_file rec = {.ino = s->ino, .dev = makedev(s->dev_major, s->dev_minor)};
-				char *clean = xstrdup(path);
-				if (ends_with(clean, " (deleted)"))
-					clean[strlen(clean) - 10] = 0;
-				r->file = (uint32_t)image_file_index(p, clean, &rec);
-				free(clean);
+				r->file = deleted_file_index(p, s);
 				r->store = CKPT_STORE_FULL;
 			} else {
 				r->file = (uint32_t)fi;
@@ -286,6 +338,42 @@ int mem_capture_vmas(pid_t pid, struct process_image *p, const struct mem_hint *
 out:
 	free_smaps(sv, n);
 	return rc;
+}
+
+static bool same_object(const struct process_image *p, const struct ckpt_rec_vma *v, uint32_t kind, uint64_t dev,
+			uint64_t ino)
+{
+	if (v->flags & CKPT_VMA_ANON)
+		return kind == CKPT_FD_MEMFD && ino == v->shmem_id;
+	const struct ckpt_rec_file *f = &p->files[v->file].rec;
+	return kind == CKPT_FD_GHOST && dev == f->dev && ino == f->ino;
+}
+
+int mem_check_objects(const struct process_image *p)
+{
+	for (size_t i = 0; i < p->nvmas; i++) {
+		const struct ckpt_rec_vma *v = &p->vmas[i].rec;
+		if (v->store != CKPT_STORE_COW)
+			continue;
+		bool kept = false;
+		for (size_t k = 0; k < p->nvmas && !kept; k++) {
+			const struct ckpt_rec_vma *w = &p->vmas[k].rec;
+			if (!(w->flags & CKPT_VMA_SHARED) || (w->flags & CKPT_VMA_ANON) != (v->flags & CKPT_VMA_ANON))
+				continue;
+			if (v->flags & CKPT_VMA_ANON)
+				kept = w->shmem_id == v->shmem_id;
+			else
+				kept = (w->flags & CKPT_VMA_DELETED) && w->file != CKPT_NO_INDEX &&
+				       same_object(p, v, CKPT_FD_GHOST, p->files[w->file].rec.dev, p->files[w->file].rec.ino);
+		}
+		for (size_t k = 0; k < p->nfds && !kept; k++)
+			kept = same_object(p, v, p->fds[k].rec.kind, p->fds[k].rec.dev, p->fds[k].rec.ino);
+		if (!kept)
+			return ckpt_fail("pid %u: the private mapping at 0x%llx keeps only its changed pages, but the process "
+					 "keeps no other mapping or fd of the object it maps",
+					 p->rec.pid, (unsigned long long)v->start);
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -400,23 +488,29 @@ struct mem_restore {
 	size_t nshared, cap_shared;
 };
 
-static bool is_shared_anon(const struct ckpt_rec_vma *v)
+/* Mappings of a memory object: shared ones, and private ones that keep only the pages they
+ * changed (CKPT_STORE_COW). */
+static bool maps_object(const struct ckpt_rec_vma *v)
 {
-	return (v->flags & CKPT_VMA_ANON) && (v->flags & CKPT_VMA_SHARED);
+	return (v->flags & CKPT_VMA_SHARED) || v->store == CKPT_STORE_COW;
 }
 
-static bool is_shared_deleted(const struct ckpt_rec_vma *v)
+static bool maps_anon_object(const struct ckpt_rec_vma *v)
 {
-	return !(v->flags & CKPT_VMA_ANON) && (v->flags & CKPT_VMA_SHARED) && (v->flags & CKPT_VMA_DELETED) &&
-	       v->file != CKPT_NO_INDEX;
+	return (v->flags & CKPT_VMA_ANON) && maps_object(v);
+}
+
+static bool maps_deleted_object(const struct ckpt_rec_vma *v)
+{
+	return !(v->flags & CKPT_VMA_ANON) && maps_object(v) && (v->flags & CKPT_VMA_DELETED) && v->file != CKPT_NO_INDEX;
 }
 
 /* The object a shared mapping of the process maps, NULL if it has none of its own. */
 static const struct shared_object *find_shared(const struct mem_restore *m, const struct process_image *p,
 					       const struct ckpt_rec_vma *v)
 {
-	bool deleted = is_shared_deleted(v);
-	if (!deleted && !is_shared_anon(v))
+	bool deleted = maps_deleted_object(v);
+	if (!deleted && !maps_anon_object(v))
 		return NULL;
 	const struct ckpt_rec_file *file = deleted ? &p->files[v->file].rec : NULL;
 	for (size_t i = 0; i < m->nshared; i++) {
@@ -448,7 +542,7 @@ static uint64_t mapped_extent(const struct statefile_image *img, const struct ck
 	for (size_t i = 0; i < img->nprocs; i++)
 		for (size_t k = 0; k < img->procs[i].nvmas; k++) {
 			const struct ckpt_rec_vma *w = &img->procs[i].vmas[k].rec;
-			const struct ckpt_rec_file *f = is_shared_deleted(w) ? &img->procs[i].files[w->file].rec : NULL;
+			const struct ckpt_rec_file *f = maps_deleted_object(w) ? &img->procs[i].files[w->file].rec : NULL;
 			if (f && f->ino == file->ino && f->dev == file->dev && w->pgoff + (w->end - w->start) > size)
 				size = w->pgoff + (w->end - w->start);
 		}
@@ -464,7 +558,7 @@ static int prepare_deleted_files(struct mem_restore *m, const struct files_resto
 		for (size_t k = 0; k < img->procs[i].nvmas; k++) {
 			const struct process_image *p = &img->procs[i];
 			const struct ckpt_rec_vma *v = &p->vmas[k].rec;
-			if (!is_shared_deleted(v) || find_shared(m, p, v))
+			if (!maps_deleted_object(v) || find_shared(m, p, v))
 				continue;
 			const struct ckpt_rec_file *file = &p->files[v->file].rec;
 			int made = fr ? files_restore_object(fr, CKPT_FD_GHOST, &file->dev, file->ino) : -1;
@@ -493,7 +587,7 @@ struct mem_restore *mem_restore_prepare(const struct statefile_image *img, const
 	for (size_t i = 0; i < img->nprocs; i++)
 		for (size_t k = 0; k < img->procs[i].nvmas; k++) {
 			const struct ckpt_rec_vma *v = &img->procs[i].vmas[k].rec;
-			if (!is_shared_anon(v) || find_shared(m, &img->procs[i], v) || sysvipc_attaches(img, v))
+			if (!maps_anon_object(v) || find_shared(m, &img->procs[i], v) || sysvipc_attaches(img, v))
 				continue;
 			/* A memfd that fds of the tree hold too: the mappings map the one files.c made. */
 			int memfd = fr ? files_restore_object(fr, CKPT_FD_MEMFD, NULL, v->shmem_id) : -1;
@@ -514,7 +608,7 @@ struct mem_restore *mem_restore_prepare(const struct statefile_image *img, const
 			for (size_t j = 0; j < img->nprocs; j++)
 				for (size_t n = 0; n < img->procs[j].nvmas; n++) {
 					const struct ckpt_rec_vma *w = &img->procs[j].vmas[n].rec;
-					if (is_shared_anon(w) && w->shmem_id == v->shmem_id) {
+					if (maps_anon_object(w) && w->shmem_id == v->shmem_id) {
 						uses++;
 						if (w->pgoff + (w->end - w->start) > size)
 							size = w->pgoff + (w->end - w->start);
@@ -608,6 +702,8 @@ static int munmap_skeleton(const struct mem_restore *m, struct inject *in, pid_t
 static bool needs_fill(const struct mem_restore *m, const struct process_image *p, const struct vma_image *v)
 {
 	const struct shared_object *s = find_shared(m, p, &v->rec);
+	if (v->rec.store == CKPT_STORE_COW)
+		return true;
 	return v->rec.store == CKPT_STORE_FULL && v->file_size && !vdso_is_special(&v->rec) &&
 	       !sysvipc_attaches(m->img, &v->rec) && !(s && s->holds_bytes);
 }
@@ -626,7 +722,12 @@ static int map_one(const struct mem_restore *m, struct inject *in, const struct 
 	const struct shared_object *s = find_shared(m, p, r);
 	if (s)
 		return inject_syscall_checked(in, "mmap (shared memory)", SYS_mmap, r->start, len, (uint64_t)prot,
-					      (uint64_t)(flags | MAP_SHARED), (uint64_t)s->fd, r->pgoff, &ret);
+					      (uint64_t)(flags | ((r->flags & CKPT_VMA_SHARED) ? MAP_SHARED : MAP_PRIVATE)),
+					      (uint64_t)s->fd, r->pgoff, &ret);
+	if (r->store == CKPT_STORE_COW)
+		return ckpt_fail("pid %u: the private mapping at 0x%llx keeps only its changed pages, but nothing in the "
+				 "statefile holds the memory object it maps",
+				 p->rec.pid, (unsigned long long)r->start);
 	if (r->flags & CKPT_VMA_ANON) {
 		if (r->flags & CKPT_VMA_SHARED)
 			return inject_syscall_checked(in, "mmap (shared anonymous)", SYS_mmap, r->start, len, (uint64_t)prot,

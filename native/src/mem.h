@@ -26,6 +26,11 @@ void mem_hint_free(struct mem_hint *h);
  * hint, if not NULL, saves reading smaps while the process is frozen. */
 int mem_capture_vmas(pid_t pid, struct process_image *p, const struct mem_hint *hint);
 
+/* The reader's check that every private mapping keeping only its changed pages
+ * (CKPT_STORE_COW) maps an object the process keeps otherwise: a shared mapping of it, or an fd
+ * of the memfd or deleted file, whose contents the statefile has. */
+int mem_check_objects(const struct process_image *p);
+
 /* ---- restart ---- */
 struct inject;
 struct pager;

@@ -209,11 +209,23 @@ static int copy_run(void *arg, uint64_t start, uint64_t end, uint64_t cat)
 			  c->stored);
 }
 
+/* A private mapping of a memory object: only the pages it changed, its own copies, and those
+ * even when zero (a hole would bring the object's page back). */
+static int copy_own_run(void *arg, uint64_t start, uint64_t end, uint64_t cat)
+{
+	struct populated_copy *c = arg;
+	if (!(cat & PAGE_IS_SWAPPED) && (cat & PAGE_IS_FILE))
+		return 0;
+	return copy_range(c->rd, c->fd, c->v, start, end - start, false, c->force, c->buf, c->pbuf, c->poff, c->prog,
+			  c->stored);
+}
+
 static int write_populated(const struct page_reader *rd, int fd, const struct vma_image *v, uint64_t from, uint64_t to,
 			   bool force, uint8_t *buf, uint8_t *pbuf, int64_t poff, struct pageio_progress *prog, uint64_t *stored)
 {
 	struct populated_copy c = {rd, fd, v, force, buf, pbuf, poff, prog, stored};
-	return pagemap_for_each_populated(rd->pagemap, rd->pid, from, to, copy_run, &c) < 0 ? -1 : 0;
+	int (*copy)(void *, uint64_t, uint64_t, uint64_t) = v->rec.store == CKPT_STORE_COW ? copy_own_run : copy_run;
+	return pagemap_for_each_populated(rd->pagemap, rd->pid, from, to, copy, &c) < 0 ? -1 : 0;
 }
 
 /* Copies [poff, poff+len) of the parent statefile to off in ours, holes as holes: by sharing
@@ -490,7 +502,7 @@ static int write_vma(const struct page_reader *rd, int fd, const struct process_
 	} else if (r->store == CKPT_STORE_FULL && v->tracked && pv) {
 		if (write_tracked(rd, fd, v, pv, force, buf, pbuf, prog, &stored) < 0)
 			return -1;
-	} else if (r->store == CKPT_STORE_FULL) {
+	} else if (r->store == CKPT_STORE_FULL || r->store == CKPT_STORE_COW) {
 		if (write_populated(rd, fd, v, r->start, r->end, force, buf, pbuf, poff, prog, &stored) < 0)
 			return -1;
 	}

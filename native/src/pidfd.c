@@ -108,6 +108,20 @@ static int pidfd_open_saved(const struct process_image *p, const struct fd_image
 	return fd;
 }
 
+/* A further description of a pidfd already made.  Of a reaped process, the one made stands in:
+ * pidfds of one process share its inode, which no new process could give; its flags are then
+ * shared too, so only when they are the same.  Of a process of the tree, pidfd_finish_inside
+ * opens it again. */
+static int pidfd_open_again(const struct process_image *p, const struct fd_image *f, int made)
+{
+	int made_flags = fcntl(made, F_GETFL);
+	if (!(f->rec.kind_flags & CKPT_PIDFD_REAPED) || made_flags < 0 ||
+	    (unsigned)(made_flags & O_NONBLOCK) != (f->rec.open_flags & O_NONBLOCK))
+		return pidfd_open_saved(p, f);
+	int fd = fcntl(made, F_DUPFD_CLOEXEC, 0);
+	return fd < 0 ? ckpt_fail_errno("cannot make pidfd %u of pid %u again", f->rec.fd, p->rec.pid) : fd;
+}
+
 /* In the skeleton, its fd table in place: the pidfd of a process of the tree.  The process may
  * be a sibling that its parent has not created yet, so it is waited for, a while. */
 static int pidfd_finish_inside(const struct process_image *p, const struct fd_image *f)
@@ -164,6 +178,7 @@ const struct fd_kind pidfd_fd_kind = {
 	.capture = pidfd_capture,
 	.check_saved = pidfd_check_saved,
 	.open = pidfd_open_saved,
+	.open_again = pidfd_open_again,
 	.finish_inside = pidfd_finish_inside,
 	.capture_tree = pidfd_capture_tree,
 	.check_tree = pidfd_check_tree,

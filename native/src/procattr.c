@@ -118,6 +118,11 @@ static int capture_attrs(pid_t pid, const char *st, struct process_image *p)
 	a->cap_amb = status_caps(st, "CapAmb");
 	if (read_groups(st, p) < 0)
 		return -1;
+	const char *uid = status_field(st, "Uid"), *gid = status_field(st, "Gid");
+	if (!uid || !gid || sscanf(uid, "%u %u %u %u", &a->uid, &a->euid, &a->suid, &a->fsuid) != 4 ||
+	    sscanf(gid, "%u %u %u %u", &a->gid, &a->egid, &a->sgid, &a->fsgid) != 4)
+		return ckpt_fail("cannot read the uids and gids of pid %d", pid);
+	a->flags |= CKPT_PA_IDS;
 
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/root", pid);
@@ -327,8 +332,9 @@ int procattr_restore_inside(const struct process_image *p)
 
 int procattr_restore_limits(pid_t outer_pid, const struct process_image *p)
 {
-	/* Set from outside and last: a low limit (on open files, address space, processes) must
-	 * not get in the way of the restore itself. */
+	/* Set from outside once the memory, files and threads are in place, so that a low limit (on
+	 * open files, address space, processes) does not get in the way of the restore; and before
+	 * the thread credentials, whose other uids would keep ckpt from setting them. */
 	for (int r = 0; r < 16; r++) {
 		struct rlimit want = {p->rec.rlimits[r][0], p->rec.rlimits[r][1]}, now;
 		if (prlimit(outer_pid, (enum __rlimit_resource)r, &want, NULL) == 0)
@@ -385,11 +391,21 @@ void procattr_write_note(struct buf *notes, const struct process_image *p)
 	tw_emit(&tw, notes, CKPT_NT_PROCATTR);
 }
 
+/* (uid_t)-1 is no id: setresuid would leave that one unchanged. */
+static bool bad_ids(const struct ckpt_rec_procattr *a)
+{
+	const uint32_t ids[] = {a->uid, a->euid, a->suid, a->fsuid, a->gid, a->egid, a->sgid, a->fsgid};
+	for (size_t i = 0; i < ARRAY_LEN(ids); i++)
+		if ((a->flags & CKPT_PA_IDS) ? ids[i] == UINT32_MAX : ids[i] != 0)
+			return true;
+	return false;
+}
+
 int procattr_parse_note(struct image_notes *in, const struct note *n)
 {
 	struct process_image *p = in->p;
 	struct table t;
-	if (table_parse(n, offsetof(struct ckpt_rec_procattr, cwd_dev), 1, &t) /* older files: no cwd_dev */ < 0)
+	if (table_parse(n, offsetof(struct ckpt_rec_procattr, uid), 1, &t) /* older files end there */ < 0)
 		return -1;
 	if (t.count != 1)
 		return ckpt_fail("the CKPT process attributes note has no record");
@@ -402,8 +418,8 @@ int procattr_parse_note(struct image_notes *in, const struct note *n)
 	    (rt ? a->sched_priority < 1 || a->sched_priority > 99 : a->sched_priority != 0) || a->nice < -20 ||
 	    a->nice > 19 || (a->membarrier & ~MB_REGISTRATIONS) || a->ngroups > MAX_GROUPS ||
 	    (a->flags & ~(CKPT_PA_THP_DISABLE | CKPT_PA_SUBREAPER | CKPT_PA_NO_LOGINUID | CKPT_PA_MLOCK_FUTURE |
-			  CKPT_PA_MLOCK_ONFAULT)) ||
-	    ((a->flags & CKPT_PA_MLOCK_ONFAULT) && !(a->flags & CKPT_PA_MLOCK_FUTURE)))
+			  CKPT_PA_MLOCK_ONFAULT | CKPT_PA_IDS)) ||
+	    ((a->flags & CKPT_PA_MLOCK_ONFAULT) && !(a->flags & CKPT_PA_MLOCK_FUTURE)) || bad_ids(a))
 		return ckpt_fail("the process attributes of pid %u are out of range", p->rec.pid);
 	const char *root = NULL;
 	const uint8_t *groups;
@@ -540,6 +556,39 @@ static bool same_groups(const char *st, const struct process_image *p)
 	return !v || *v == '\n' || *v == 0;
 }
 
+static bool same_ids(const char *st, const struct ckpt_rec_procattr *a)
+{
+	const char *uid = status_field(st, "Uid"), *gid = status_field(st, "Gid");
+	unsigned u[4], g[4];
+	return !(a->flags & CKPT_PA_IDS) ||
+	       (uid && gid && sscanf(uid, "%u %u %u %u", &u[0], &u[1], &u[2], &u[3]) == 4 &&
+		sscanf(gid, "%u %u %u %u", &g[0], &g[1], &g[2], &g[3]) == 4 && u[0] == a->uid && u[1] == a->euid &&
+		u[2] == a->suid && u[3] == a->fsuid && g[0] == a->gid && g[1] == a->egid && g[2] == a->sgid &&
+		g[3] == a->fsgid);
+}
+
+/* The saved uids and gids, gids first (changing uids may take the right to).  The kernel lets
+ * the thread take only ids the user running restart may; the others stay as they are.  The
+ * permitted capabilities are kept across (PR_SET_KEEPCAPS) for capset to choose from. */
+static int restore_ids(struct inject *in, const struct ckpt_rec_procattr *a, bool *short_of)
+{
+	const struct { long nr; uint64_t a0, a1, a2; } calls[] = {
+		{SYS_setresgid, a->gid, a->egid, a->sgid}, {SYS_setfsgid, a->fsgid, 0, 0},
+		{SYS_setresuid, a->uid, a->euid, a->suid}, {SYS_setfsuid, a->fsuid, 0, 0},
+	};
+	long keep, ret;
+	if (inject_syscall(in, SYS_prctl, PR_GET_KEEPCAPS, 0, 0, 0, 0, 0, &keep) < 0 ||
+	    inject_syscall_checked(in, "prctl(PR_SET_KEEPCAPS)", SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0, 0, &ret) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(calls); i++) {
+		if (inject_syscall(in, calls[i].nr, calls[i].a0, calls[i].a1, calls[i].a2, 0, 0, 0, &ret) < 0)
+			return -1;
+		*short_of |= ret < 0; /* setfsuid and setfsgid say nothing: same_ids sees it afterwards */
+	}
+	return inject_syscall_checked(in, "prctl(PR_SET_KEEPCAPS)", SYS_prctl, PR_SET_KEEPCAPS, (uint64_t)(keep > 0), 0, 0,
+				      0, 0, &ret);
+}
+
 int procattr_restore_creds(struct inject *in, pid_t outer_tid, const struct process_image *p, bool report)
 {
 	if (!p->has_attrs)
@@ -564,6 +613,17 @@ int procattr_restore_creds(struct inject *in, pid_t outer_tid, const struct proc
 			   (rc = inject_syscall(in, SYS_setgroups, a->ngroups, in->scratch, 0, 0, 0, 0, &ret)) == 0 && ret < 0) {
 			short_of = true;
 		}
+	}
+	if (rc == 0 && !same_ids(st, a)) {
+		rc = restore_ids(in, a, &short_of);
+		free(st);
+		st = rc == 0 ? read_proc(outer_tid, what, NULL) : NULL;
+		if (rc == 0 && !st)
+			return ckpt_fail_errno("cannot read the status of thread %d", outer_tid);
+		prm = caps_of(st, "CapPrm");
+		eff = caps_of(st, "CapEff");
+		inh = caps_of(st, "CapInh");
+		short_of |= st && !same_ids(st, a);
 	}
 	/* The bounding set can only shrink, with CAP_SETPCAP, before capset may drop that. */
 	for (int cap = 0; rc == 0 && cap < 64; cap++) {
@@ -606,7 +666,7 @@ int procattr_restore_creds(struct inject *in, pid_t outer_tid, const struct proc
 	}
 	free(st);
 	if (rc == 0 && short_of && report)
-		ckpt_warn("pid %u had capabilities or groups that the user running restart cannot give; it runs without them",
+		ckpt_warn("pid %u had capabilities, groups or ids that the user running restart cannot give; it runs without them",
 			  p->rec.pid);
 	return rc;
 }

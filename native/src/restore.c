@@ -225,16 +225,16 @@ static const struct process_step {
 	{"mm fields", restore_mm},
 	{"process-wide pending signals", restore_process_signals},
 	{"close ckpt's fds", close_inherited_fds},
-	{"the parent-death signal", restore_pdeathsig},
 	{"file locks", restore_locks},
 	{"process attributes", restore_attributes},
+	{"resource limits, scheduling", restore_limits}, /* before the ids, after which ckpt may not */
 	{"threads", restore_threads},
+	{"the parent-death signal", restore_pdeathsig}, /* after the ids, whose change clears it */
 	{"timers", arm_timers},
 	{"dumpable flag", restore_dumpable},
 	{"unmap the trampoline", drop_trampoline},
 	{"seccomp of the main thread", restore_main_seccomp},
 	{"final state of the main thread", finish_main_thread},
-	{"resource limits, scheduling", restore_limits},
 	{"start lazy paging", commit_paging},
 };
 

@@ -298,7 +298,8 @@ static int same_files(const struct process_image *saved, const struct process_im
 	return 0;
 }
 
-/* Timers, locks, SysV objects, seccomp and queued signals: none then and none now, or refused. */
+/* Timers, locks, SysV objects, seccomp, queued signals and private mappings of memory objects: none
+ * then and none now, or refused. */
 static int nothing_else(pid_t pid, const struct statefile_image *img, const struct process_image *p)
 {
 	if (img->nzombies || img->nprocs != 1)
@@ -339,6 +340,10 @@ static int nothing_else(pid_t pid, const struct statefile_image *img, const stru
 	for (size_t i = 0; i < p->nseccomp; i++)
 		if (p->seccomp[i].rec.mode)
 			return ckpt_fail("the snapshot has a seccomp filter");
+	/* Its pages changed since would have to show the object again, which writing cannot do. */
+	for (size_t i = 0; i < p->nvmas; i++)
+		if (p->vmas[i].rec.store == CKPT_STORE_COW)
+			return ckpt_fail("the snapshot has a private mapping of a memfd, shared memory or a deleted file");
 	return 0;
 }
 

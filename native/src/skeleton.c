@@ -190,16 +190,44 @@ static void take_session_and_group(const struct restore_ctx *c, uint32_t pid, ui
 	}
 }
 
+/* A zombie's group whose leader is gone (nor is it the root's, which the root leads anew): a
+ * stand-in with the leader's pid makes the group again for the zombie to join, and ends once the
+ * zombie is a zombie again.  Only in the session of the zombie's parent, which the stand-in has. */
+static bool needs_group_stand_in(const struct statefile_image *img, const struct ckpt_rec_tree *z, uint32_t parent_sid)
+{
+	return z->pgid != z->pid && z->sid != z->pid && z->sid == parent_sid && !image_has_pid(img, z->pgid) &&
+	       z->pgid != img->procs[0].rec.pgid;
+}
+
+static pid_t group_stand_in(const struct restore_ctx *c, uint32_t pgid)
+{
+	pid_t s = clone3_with_pid((pid_t)pgid);
+	if (s < 0)
+		fail_inside(c, "%s: cannot create pid %u to make its process group again: %s", clone_failure(errno), pgid,
+			    strerror(errno));
+	if (s == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, 0);
+		park();
+	}
+	setpgid(s, s);
+	return s;
+}
+
 /* A zombie comes back as a process with its saved pid that ends as it ended, and that nobody
  * but its parent reaps. */
-static void zombie_process(const struct restore_ctx *c, const struct ckpt_rec_tree *z) __attribute__((noreturn));
-static void zombie_process(const struct restore_ctx *c, const struct ckpt_rec_tree *z)
+static void zombie_process(const struct restore_ctx *c, const struct ckpt_rec_tree *z, bool stand_in)
+	__attribute__((noreturn));
+static void zombie_process(const struct restore_ctx *c, const struct ckpt_rec_tree *z, bool stand_in)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pid_t me = (pid_t)syscall(SYS_getpid);
 	if ((uint32_t)me != z->pid)
 		fail_inside(c, "zombie %u came back as pid %d", z->pid, me);
-	take_session_and_group(c, z->pid, z->pgid, z->sid, false);
+	if (!stand_in)
+		take_session_and_group(c, z->pid, z->pgid, z->sid, false);
+	else if (setpgid(0, (pid_t)z->pgid) < 0)
+		fail_inside(c, "zombie %u cannot join its process group %u again: %s", z->pid, z->pgid, strerror(errno));
 	if (WIFEXITED(z->exit_code))
 		_exit(WEXITSTATUS(z->exit_code));
 	int sig = WTERMSIG(z->exit_code);
@@ -241,6 +269,8 @@ static void create_children(struct restore_ctx *c, size_t pi, skeleton_setup_fn 
 {
 	struct statefile_image *img = c->img;
 	struct process_image *p = &img->procs[pi];
+	pid_t *stand_ins = NULL;
+	size_t nstand_ins = 0, cap_stand_ins = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < img->nprocs; i++) {
 			if (i == pi || img->procs[i].rec.ppid != p->rec.pid || !in_pass(pass, img->procs[i].rec.pid, img->procs[i].rec.pgid))
@@ -257,12 +287,18 @@ static void create_children(struct restore_ctx *c, size_t pi, skeleton_setup_fn 
 			const struct ckpt_rec_tree *z = &img->zombies[i];
 			if (z->ppid != p->rec.pid || !in_pass(pass, z->pid, z->pgid))
 				continue;
+			bool stand_in = needs_group_stand_in(img, z, p->rec.sid);
+			bool made = false;
+			for (size_t k = 0; k < nstand_ins; k++)
+				made |= stand_ins[k] == (pid_t)z->pgid;
+			if (stand_in && !made)
+				*ARR_PUSH(stand_ins, nstand_ins, cap_stand_ins) = group_stand_in(c, z->pgid);
 			pid_t child = clone3_with_pid((pid_t)z->pid);
 			if (child < 0)
 				fail_inside(c, "%s: cannot create pid %u (a zombie): %s", clone_failure(errno), z->pid,
 					    strerror(errno));
 			if (child == 0)
-				zombie_process(c, z);
+				zombie_process(c, z, stand_in);
 			lead_group(pass, z->pid, z->pgid, z->sid, child);
 		}
 	}
@@ -276,6 +312,12 @@ static void create_children(struct restore_ctx *c, size_t pi, skeleton_setup_fn 
 				fail_inside(c, "cannot wait for zombie %u: %s", img->zombies[i].pid, strerror(errno));
 		had_zombies = true;
 	}
+	for (size_t i = 0; i < nstand_ins; i++) {
+		kill(stand_ins[i], SIGKILL);
+		while (waitpid(stand_ins[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	free(stand_ins);
 	/* Their SIGCHLD is the restart's, not the program's (whose pending signals come later). */
 	if (had_zombies) {
 		sigset_t chld;

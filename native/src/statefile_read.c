@@ -8,6 +8,7 @@
 #include "annotation.h"
 #include "fdkind.h"
 #include "files.h"
+#include "mem.h"
 #include "note_parsers.h"
 #include "notes.h"
 #include "sysvipc.h"
@@ -216,8 +217,7 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 				  (unsigned long long)start);
 			goto out;
 		}
-		uint64_t want = v->rec.store == CKPT_STORE_FULL ? len : v->rec.store == CKPT_STORE_HEADER ? PAGE : 0;
-		if (v->rec.store > CKPT_STORE_HEADER || l->p_filesz != want) {
+		if (v->rec.store > CKPT_STORE_COW || l->p_filesz != image_vma_data_size(&v->rec)) {
 			ckpt_fail("segment at 0x%llx has %llu bytes of data, but its mapping record says store kind %u",
 				  (unsigned long long)start, (unsigned long long)l->p_filesz, v->rec.store);
 			goto out;
@@ -255,6 +255,15 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 			ckpt_fail("mapping at 0x%llx stores a file's header page but has no file", (unsigned long long)start);
 			goto out;
 		}
+		/* Only a private mapping of a memory object keeps just its changed pages. */
+		if (v->rec.store == CKPT_STORE_COW &&
+		    ((v->rec.flags & (CKPT_VMA_SHARED | CKPT_VMA_VDSO | CKPT_VMA_SYSVSHM)) ||
+		     ((v->rec.flags & CKPT_VMA_ANON) ? !v->rec.shmem_id || v->rec.file != CKPT_NO_INDEX
+						     : !(v->rec.flags & CKPT_VMA_DELETED) || v->rec.file == CKPT_NO_INDEX))) {
+			ckpt_fail("mapping at 0x%llx keeps only its changed pages but maps no memory object",
+				  (unsigned long long)start);
+			goto out;
+		}
 		if (v->rec.store == CKPT_STORE_NONE && no_file && (v->rec.prot & 1) &&
 		    !(v->rec.flags & (CKPT_VMA_VVAR | CKPT_VMA_VVAR_VCLOCK | CKPT_VMA_VSYSCALL))) {
 			ckpt_fail("readable memory at 0x%llx has neither contents in the statefile nor a file to come from",
@@ -287,6 +296,8 @@ static int read_image(const struct reader *r, struct statefile_image *img, struc
 				used = ALIGN_UP(l->p_offset + l->p_filesz, PAGE);
 		}
 	}
+	if (mem_check_objects(p) < 0)
+		goto out;
 	/* Address ranges must not overlap; records are sorted by the writer, check that. */
 	for (size_t i = 1; i < p->nvmas; i++)
 		if (p->vmas[i].rec.start < p->vmas[i - 1].rec.end) {
@@ -450,7 +461,7 @@ int statefile_read_annotated(int fd, struct statefile_image *img, struct annotat
 		p->tree_flags = te.flags;
 		p->exit_code = te.exit_code;
 	}
-	root = &img->procs[0]; /* the children's images moved the array */
+	root = &img->procs[0]; /* the pushes above may have moved the array */
 	if (root->rec.ppid != t0.ppid || root->rec.pgid != t0.pgid || root->rec.sid != t0.sid) {
 		ckpt_fail("process %u's parent, group or session differ between its image and the tree", t0.pid);
 		goto fail;

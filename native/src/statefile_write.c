@@ -297,8 +297,7 @@ static uint64_t place_segments(struct process_image *p, uint64_t image_offset, s
 	uint64_t off = ALIGN_UP(headers_size(p, notes_len), PAGE);
 	for (size_t i = 0; i < p->nvmas; i++) {
 		struct vma_image *v = &p->vmas[i];
-		uint64_t len = v->rec.end - v->rec.start;
-		v->file_size = v->rec.store == CKPT_STORE_FULL ? len : v->rec.store == CKPT_STORE_HEADER ? PAGE : 0;
+		v->file_size = image_vma_data_size(&v->rec);
 		v->file_offset = image_offset + off;
 		off += ALIGN_UP(v->file_size, PAGE);
 	}

@@ -16,7 +16,7 @@ BIN=$SCRATCH/bin
 # Arguments each program needs besides its ready file.
 prog_args() {
 	case $1 in
-	resources | eventloop | unixsockets | unixnames | inflight | locks | ghosts | deleted) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
+	resources | eventloop | unixsockets | unixnames | inflight | locks | ghosts | deleted | cowmaps) mkdir -p "$SCRATCH/work.$1"; echo "$SCRATCH/work.$1" ;;
 	bigheap) echo 300 20 19 ;; # its fork comes late: a dump that starts late on a loaded machine would save the child too
 	mapfile) echo "$SCRATCH/mapped.dat" ;;
 	esac
@@ -66,7 +66,7 @@ after_gcore() { # PROGRAM
 	if [ $1 = vmaflags ]; then sed -E 's/^(lock-on-fault: .*), resident [^,]*,/\1, resident (gcore touched it),/'; else cat; fi
 }
 
-for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts sockkinds timers locks ptys zombie sysvipc seccomp vmaflags attrs ghosts deleted owners mlocked pidfds novdso; do
+for prog in single threads tree resources bigheap eventfds eventloop unixsockets unixnames inflight echo sockopts sockkinds timers locks ptys zombie sysvipc seccomp vmaflags attrs ghosts deleted owners cowmaps ids mlocked pidfds novdso; do
 	args=$(prog_args $prog)
 	expected=$(expected_output $prog $args)
 	if [ -z "$expected" ] || echo "$expected" | grep -q 'FAILED CHECK'; then
@@ -166,6 +166,21 @@ if [ -s "$SCRATCH/sockkinds.ckpt" ]; then
 		[ "$(grep -c 'PROBLEM  socket     raw6\? protocol [0-9]*: needs CAP_NET_RAW to be made again (fd' <<<"$out")" = 3 ]
 	rm -rf "$rdir"
 fi
+# A tree of 41 processes: the reader kept a pointer to the root's image across the pushes that
+# grow the array of images, and checked the root against freed memory (valgrind, when there, makes
+# such a read certain to show).
+bash -c 'for i in $(seq 40); do sleep 60 & done; wait' &
+crowd=$!
+for _ in $(seq 100); do [ "$(pgrep -c -P $crowd)" = 40 ] && break; sleep 0.05; done
+if "$CKPT" dump $crowd -o "$SCRATCH/crowd.ckpt" --kill >"$SCRATCH/dump.log" 2>&1; then
+	reader=("$CKPT")
+	command -v valgrind >/dev/null && reader=(valgrind -q --error-exitcode=9 "$CKPT")
+	check "41 processes: ckpt info reads the statefile of the tree" bash -c '"$@" >/dev/null' _ "${reader[@]}" info "$SCRATCH/crowd.ckpt"
+else
+	fail "41 processes: dump --kill" "$(cat "$SCRATCH/dump.log")"
+fi
+wait $crowd 2>/dev/null
+rm -f "$SCRATCH/crowd.ckpt"
 
 # A deleted file comes back in its old directory: with that gone, ckpt check says so, and restart
 # refuses in the same words.

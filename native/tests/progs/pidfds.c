@@ -3,7 +3,8 @@
  * program itself, of a zombie child, and of a child already reaped.  After the work each must
  * still be a pidfd of the same process: the running child's pidfd not ready until the child is
  * told to exit, then its status read through waitid(P_PIDFD); the zombie's status read through
- * its pidfd; the reaped one's signals refused.
+ * its pidfd; the reaped one's signals refused, and a second pidfd of it, opened on its own, still of
+ * the same process (the same inode).
  */
 #include "common.h"
 
@@ -11,6 +12,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -72,8 +74,8 @@ int main(int argc, char **argv)
 	int run_dup = dup(run_fd);
 	int self_fd = pidfd_open(getpid(), 0);
 	int zombie_fd = pidfd_open(zombie, 0);
-	int gone_fd = pidfd_open(gone, 0);
-	CHECK(run_fd >= 0 && run_dup >= 0 && self_fd >= 0 && zombie_fd >= 0 && gone_fd >= 0, "pidfd_open");
+	int gone_fd = pidfd_open(gone, 0), gone_fd2 = pidfd_open(gone, 0);
+	CHECK(run_fd >= 0 && run_dup >= 0 && self_fd >= 0 && zombie_fd >= 0 && gone_fd >= 0 && gone_fd2 >= 0, "pidfd_open");
 	CHECK(waitpid(gone, NULL, 0) == gone, "reap gone");
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
@@ -85,6 +87,9 @@ int main(int argc, char **argv)
 	CHECK(pid_of(run_fd) == runner && pid_of(run_dup) == runner, "the runner's pidfds are of the runner");
 	CHECK(pid_of(self_fd) == getpid(), "the program's own pidfd");
 	CHECK(pid_of(zombie_fd) == zombie && pid_of(gone_fd) == -1, "the zombie's and the reaped child's pidfds");
+	struct stat a, b, z;
+	CHECK(fstat(gone_fd, &a) == 0 && fstat(gone_fd2, &b) == 0 && fstat(zombie_fd, &z) == 0 && a.st_ino == b.st_ino &&
+	      a.st_ino != z.st_ino, "the reaped child's two pidfds are of one process");
 	CHECK((fcntl(run_fd, F_GETFL) & O_NONBLOCK) && !(fcntl(self_fd, F_GETFL) & O_NONBLOCK), "non-blocking flags");
 	CHECK(!ready_now(run_fd) && ready_now(zombie_fd), "ready only when exited");
 	memset(&si, 0, sizeof(si));

@@ -2,12 +2,16 @@
  * Zombies across the checkpoint: children that exited and were not reaped yet.  One exited with
  * status 7, one was killed by SIGTERM, and one (exit 3) led a process group that a living
  * sibling still belongs to.  After the checkpoint the parent reaps them and must get exactly
- * their statuses, while the group led by the zombie stays the sibling's group.
+ * their statuses, while the group led by the zombie stays the sibling's group.  One more zombie
+ * (exit 5) was made for the parent (CLONE_PARENT) by a child that led its own group and was
+ * reaped: the zombie stays in that group, whose leader is gone.
  */
 #include "common.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 /* Waits until pid has exited, without reaping it. */
@@ -56,13 +60,32 @@ int main(int argc, char **argv)
 	setpgid(member, leader);
 	wait_zombie(exits);
 	wait_zombie(killed);
+	int made[2];
+	CHECK(pipe(made) == 0, "pipe");
+	pid_t gone = fork();
+	if (gone == 0) {
+		setpgid(0, 0);
+		long orphan = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+		if (orphan == 0)
+			_exit(5);
+		pid_t o = (pid_t)orphan;
+		_exit(write(made[1], &o, sizeof(o)) == sizeof(o) ? 0 : 1);
+	}
+	CHECK(reap(gone) == 0, "the orphan's maker");
+	pid_t orphan;
+	CHECK(read(made[0], &orphan, sizeof(orphan)) == sizeof(orphan), "the orphan's pid");
+	wait_zombie(orphan);
 
 	ready(argv[1]);
 	for (int step = 0; step < 40; step++)
 		nap_ms(20);
 
 	CHECK(getpgid(member) == leader, "the member is still in the zombie's group");
-	int st = reap(exits);
+	int st;
+	CHECK(getpgid(orphan) == gone, "the zombie is still in the group whose leader is gone");
+	st = reap(orphan);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 5, "the zombie in the group whose leader is gone");
+	st = reap(exits);
 	printf("first child: %s %d\n", WIFEXITED(st) ? "exited with" : "ended otherwise", WIFEXITED(st) ? WEXITSTATUS(st) : st);
 	st = reap(killed);
 	printf("second child: %s %d\n", WIFSIGNALED(st) ? "killed by signal" : "ended otherwise",
