@@ -438,8 +438,9 @@ static void ghost_describe_text(const struct fd_image *f, struct buf *out, const
 	struct ckpt_fd_ghost h;
 	if (!ghost_header(f, &h))
 		return;
-	buf_printf(out, " size %llu, %u data extents, mode %04o, owner %u:%u", (unsigned long long)h.size, h.nextents,
-		   h.mode, h.uid, h.gid);
+	buf_printf(out, " size %llu, %u data extents, mode %04o", (unsigned long long)h.size, h.nextents, h.mode);
+	if (f->rec.kind_flags & CKPT_GHOST_ATTRS)
+		buf_printf(out, ", owner %u:%u", h.uid, h.gid);
 	if (f->rec.kind == CKPT_FD_MEMFD)
 		buf_printf(out, ", seals 0x%x", h.seals);
 }
@@ -452,8 +453,10 @@ static void ghost_describe_json(const struct fd_image *f, struct json *j)
 	json_u64(j, "size", h.size);
 	json_u64(j, "extents", h.nextents);
 	json_u64(j, "mode", h.mode);
-	json_u64(j, "uid", h.uid);
-	json_u64(j, "gid", h.gid);
+	if (f->rec.kind_flags & CKPT_GHOST_ATTRS) {
+		json_u64(j, "uid", h.uid);
+		json_u64(j, "gid", h.gid);
+	}
 	if (f->rec.kind == CKPT_FD_MEMFD)
 		json_u64(j, "seals", h.seals);
 }
@@ -662,8 +665,10 @@ static void node_describe_json(const struct fd_image *f, struct json *j)
 	memcpy(&h, f->data, sizeof(h));
 	json_str(j, "type", node_type_name(h.mode & S_IFMT));
 	json_u64(j, "mode", h.mode & 07777);
-	json_u64(j, "uid", h.uid);
-	json_u64(j, "gid", h.gid);
+	if (f->rec.kind_flags & CKPT_GHOST_ATTRS) {
+		json_u64(j, "uid", h.uid);
+		json_u64(j, "gid", h.gid);
+	}
 	json_u64(j, "rdev", h.rdev);
 	json_u64(j, "queued", f->rec.data_len - sizeof(h));
 }
