@@ -936,7 +936,9 @@ static void gen_tables(const char *C, const struct seeds *seeds)
 			uint32_t rs = t_rec_size(tree, n), cnt = t_count(tree, n);
 			uint32_t doff = g32(tree, n->desc + T_DATA_OFF), dsz = t_data_size(tree, n);
 			emit32(C, tree, n->desc + T_REC_SIZE, 0, "%s-%u-rec-size-0", who, ty);
-			emit32(C, tree, n->desc + T_REC_SIZE, rs - 1, "%s-%u-rec-size-short", who, ty);
+			/* Shorter than the oldest record the reader takes (the fd record grew since). */
+			uint32_t oldest = ty == CKPT_NT_FDS ? (uint32_t)offsetof(struct ckpt_rec_fd, owner_type) : rs;
+			emit32(C, tree, n->desc + T_REC_SIZE, oldest - 1, "%s-%u-rec-size-short", who, ty);
 			emit32(C, tree, n->desc + T_REC_SIZE, 0xffffffff, "%s-%u-rec-size-max", who, ty);
 			emit32(C, tree, n->desc + T_REC_SIZE, 65537, "%s-%u-rec-size-65537", who, ty);
 			emit32(C, tree, n->desc + T_COUNT, 0xffffffff, "%s-%u-count-max", who, ty);
@@ -2352,7 +2354,9 @@ static void gen_objects(const char *C, const struct seeds *seeds)
 	static const uint32_t types[] = {CKPT_NT_TIMERS, CKPT_NT_LOCKS, CKPT_NT_SYSVIPC, CKPT_NT_SECCOMP, CKPT_NT_PROCATTR};
 	for (size_t i = 0; i < N_CASES(types); i++) {
 		const struct noteref *n = ckpt(&r, types[i]);
-		emit32(C, obj, n->desc + T_REC_SIZE, t_rec_size(obj, n) - 4, "note-%u-rec-size-short", types[i]);
+		/* Shorter than the oldest record the reader takes (process attributes grew since). */
+		uint32_t oldest = types[i] == CKPT_NT_PROCATTR ? (uint32_t)offsetof(struct ckpt_rec_procattr, uid) : t_rec_size(obj, n);
+		emit32(C, obj, n->desc + T_REC_SIZE, oldest - 4, "note-%u-rec-size-short", types[i]);
 		emit32(C, obj, n->desc + T_COUNT, t_count(obj, n) + 1, "note-%u-count-plus-1", types[i]);
 		emit32(C, obj, n->desc + T_COUNT, 0x7fffffff, "note-%u-count-2g", types[i]);
 		emit32(C, obj, n->desc + T_DATA_OFF, n->descsz + 1, "note-%u-data-off-past-note", types[i]);
@@ -2609,7 +2613,7 @@ static void gen_sockets(const char *C, const struct seeds *seeds)
 	};
 	/* The unix listener's socket file: a mode, an owner or a reserved field it cannot have, and
 	 * a path that both leads to it and was removed. */
-#define UNIX_FILE(f) sizeof(struct ckpt_fd_unix) + sizeof(struct ckpt_sk_options) + offsetof(struct ckpt_unix_file, f), 4
+#define UNIX_FILE(f) sizeof(struct ckpt_fd_unix) + offsetof(struct ckpt_sk_options, filter) + offsetof(struct ckpt_unix_file, f), 4 /* no filter */
 	static const struct field_case file_cases[] = {
 		{"unix-file-mode-beyond-07777", UNIX_FILE(mode), SET, 010000},
 		{"unix-file-uid-minus-1", UNIX_FILE(uid), SET, 0xffffffff},
