@@ -196,15 +196,15 @@ static void check_paths(const struct statefile_image *img, const struct portabil
 		for (size_t k = 0; k < p->nfds; k++) {
 			const struct fd_image *f = &p->fds[k];
 			uint32_t kind = f->rec.kind;
-			if ((kind != CKPT_FD_REG && kind != CKPT_FD_DIR && kind != CKPT_FD_FIFO) || !f->path)
-				continue;
-			if (f->rec.fd_flags & CKPT_FDF_LOST) {
-				add(r, "open file", PORTABILITY_NOTE, xstrdup(f->path),
+			if (f->rec.fd_flags & CKPT_FDF_LOST) { /* of any kind: a socket, a pidfd... */
+				add(r, "open file", PORTABILITY_NOTE, xstrdup(f->path ? f->path : "?"),
 				    xasprintf("comes back as /dev/null (fd %u of pid %u; saved with --allow-unrestorable)",
 					      f->rec.fd, p->rec.pid),
 				    NULL);
 				continue;
 			}
+			if ((kind != CKPT_FD_REG && kind != CKPT_FD_DIR && kind != CKPT_FD_FIFO) || !f->path)
+				continue;
 			if (f->rec.fd_flags & CKPT_FDF_DELETED) {
 				add(r, "open file", PORTABILITY_PROBLEM, xstrdup(f->path),
 				    xasprintf("was deleted while fd %u of pid %u had it open, and a deleted file cannot be "
