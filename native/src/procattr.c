@@ -530,11 +530,13 @@ int procattr_restore_pdeath_sig(struct inject *in, const struct process_image *p
 
 int procattr_restore_dumpable(struct inject *in, const struct process_image *p)
 {
-	/* Only 0 and 1 can be set; 2 (root-only core dumps) is the closer to 0. */
-	if (!p->has_attrs || p->attrs.dumpable == 1)
+	/* Only 0 and 1 can be set; 2 (root-only core dumps) is the closer to 0.  Set it either way:
+	 * giving the threads their ids back may have cleared it. */
+	if (!p->has_attrs)
 		return 0;
 	long ret;
-	return inject_syscall_checked(in, "prctl(PR_SET_DUMPABLE)", SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0, 0, &ret);
+	return inject_syscall_checked(in, "prctl(PR_SET_DUMPABLE)", SYS_prctl, PR_SET_DUMPABLE, p->attrs.dumpable == 1, 0, 0,
+				      0, 0, &ret);
 }
 
 static uint64_t caps_of(const char *st, const char *key)

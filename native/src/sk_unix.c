@@ -931,22 +931,25 @@ static int bind_removed(int fd, const struct process_image *p, const struct fd_i
 	return rc;
 }
 
-/* The socket file just bound at a gets its saved mode and owner back.  An owner or group
- * that was the process's own stays the restarting user's, as the restarted process's ids
- * are; another that the restarting user may not give stays theirs, with a warning. */
+/* The socket file just bound at a gets its saved mode and owner back.  When the restarting
+ * user may not give that owner, one that was the process's own stays the restarting user's,
+ * as the restarted process's ids then do; another stays theirs, with a warning. */
 static void set_file_attrs(const struct sockaddr_un *a, const struct process_image *p, const struct fd_image *f,
 			   const struct ckpt_unix_file *file)
 {
 	struct stat st;
-	uid_t uid = file->uid == p->rec.euid ? (uid_t)-1 : file->uid;
-	gid_t gid = file->gid == p->rec.egid ? (gid_t)-1 : file->gid;
-	if (chmod(a->sun_path, file->mode) < 0 || lstat(a->sun_path, &st) < 0)
+	if (chmod(a->sun_path, file->mode) < 0 || lstat(a->sun_path, &st) < 0) {
 		ckpt_warn("unix socket fd %u of pid %u: cannot set the mode of %s again: %s", f->rec.fd, p->rec.pid,
 			  a->sun_path, strerror(errno));
-	else if (((uid != (uid_t)-1 && st.st_uid != uid) || (gid != (gid_t)-1 && st.st_gid != gid)) &&
-		 lchown(a->sun_path, uid, gid) < 0)
-		ckpt_warn("unix socket fd %u of pid %u: %s stays owned by %u:%u, not %u:%u: %s", f->rec.fd, p->rec.pid,
-			  a->sun_path, (unsigned)st.st_uid, (unsigned)st.st_gid, file->uid, file->gid, strerror(errno));
+		return;
+	}
+	if ((st.st_uid == file->uid && st.st_gid == file->gid) || lchown(a->sun_path, file->uid, file->gid) == 0)
+		return;
+	int err = errno;
+	if (err == EPERM && file->uid == p->rec.euid && file->gid == p->rec.egid)
+		return;
+	ckpt_warn("unix socket fd %u of pid %u: %s stays owned by %u:%u, not %u:%u: %s", f->rec.fd, p->rec.pid,
+		  a->sun_path, (unsigned)st.st_uid, (unsigned)st.st_gid, file->uid, file->gid, strerror(err));
 }
 
 /* Binds fd to its saved name.  A socket file left at the path by a socket that no longer
