@@ -73,10 +73,24 @@ struct sk_entry *sk_descriptions(const struct statefile_image *img, uint32_t kin
 	return out;
 }
 
-static int get_int(int fd, int level, int name, int *v)
+int sk_get_int(int fd, int level, int name, int *v)
 {
 	socklen_t l = sizeof(*v);
 	return getsockopt(fd, level, name, v, &l);
+}
+
+void sk_store_with_options(struct fd_image *f, int fd, const void *rec, size_t len)
+{
+	struct ckpt_sk_options opts;
+	sk_options_capture(fd, &opts);
+	close(fd);
+	f->rec.kind_flags = CKPT_SK_OPTIONS;
+	struct buf b = {0};
+	buf_put(&b, rec, len);
+	sk_put_options(&b, f->rec.kind_flags, &opts);
+	free(f->data);
+	f->data = b.data;
+	f->rec.data_len = (uint32_t)b.len;
 }
 
 static uint64_t get_timeout_us(int fd, int name)
@@ -91,12 +105,12 @@ static uint64_t get_timeout_us(int fd, int name)
 int sk_common_capture(int fd, struct ckpt_sk_common *c)
 {
 	int v;
-	if (get_int(fd, SOL_SOCKET, SO_TYPE, &v) < 0)
+	if (sk_get_int(fd, SOL_SOCKET, SO_TYPE, &v) < 0)
 		return ckpt_fail_errno("cannot read a socket's type");
 	c->type = (uint32_t)v;
-	c->peek_off = get_int(fd, SOL_SOCKET, SO_PEEK_OFF, &v) == 0 ? v : -1;
-	c->sndbuf = get_int(fd, SOL_SOCKET, SO_SNDBUF, &v) == 0 && v > 0 ? (uint32_t)v : 0;
-	c->rcvbuf = get_int(fd, SOL_SOCKET, SO_RCVBUF, &v) == 0 && v > 0 ? (uint32_t)v : 0;
+	c->peek_off = sk_get_int(fd, SOL_SOCKET, SO_PEEK_OFF, &v) == 0 ? v : -1;
+	c->sndbuf = sk_get_int(fd, SOL_SOCKET, SO_SNDBUF, &v) == 0 && v > 0 ? (uint32_t)v : 0;
+	c->rcvbuf = sk_get_int(fd, SOL_SOCKET, SO_RCVBUF, &v) == 0 && v > 0 ? (uint32_t)v : 0;
 	c->rcvtimeo_us = get_timeout_us(fd, SO_RCVTIMEO);
 	c->sndtimeo_us = get_timeout_us(fd, SO_SNDTIMEO);
 	static const struct {
@@ -106,7 +120,7 @@ int sk_common_capture(int fd, struct ckpt_sk_common *c)
 		     {SO_KEEPALIVE, CKPT_SKO_KEEPALIVE}, {SO_BROADCAST, CKPT_SKO_BROADCAST},
 		     {SO_PASSCRED, CKPT_SKO_PASSCRED}};
 	for (size_t i = 0; i < ARRAY_LEN(flags); i++)
-		if (get_int(fd, SOL_SOCKET, flags[i].name, &v) == 0 && v)
+		if (sk_get_int(fd, SOL_SOCKET, flags[i].name, &v) == 0 && v)
 			c->opts |= flags[i].opt;
 	return 0;
 }
@@ -218,8 +232,8 @@ static void socket_scope(int fd, int *domain, bool *inet, bool *tcp)
 {
 	int protocol = 0;
 	*domain = 0;
-	get_int(fd, SOL_SOCKET, SO_DOMAIN, domain);
-	get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
+	sk_get_int(fd, SOL_SOCKET, SO_DOMAIN, domain);
+	sk_get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
 	*inet = *domain == AF_INET || *domain == AF_INET6;
 	*tcp = *inet && protocol == IPPROTO_TCP;
 }
@@ -243,7 +257,7 @@ static void capture_filter(int fd, struct ckpt_sk_options *o)
 		return;
 	}
 	o->filter_len = (uint32_t)n;
-	if (get_int(fd, SOL_SOCKET, SO_LOCK_FILTER, &v) == 0 && v)
+	if (sk_get_int(fd, SOL_SOCKET, SO_LOCK_FILTER, &v) == 0 && v)
 		o->flags |= CKPT_SKX_LOCK_FILTER;
 }
 
@@ -263,7 +277,7 @@ void sk_options_capture(int fd, struct ckpt_sk_options *o)
 		const struct flag_option *t = &flag_options[i];
 		int level, name;
 		option_place(domain, t->level, t->name, t->level6, t->name6, &level, &name);
-		if (in_scope(t->scope, inet, tcp) && get_int(fd, level, name, &v) == 0 && v)
+		if (in_scope(t->scope, inet, tcp) && sk_get_int(fd, level, name, &v) == 0 && v)
 			o->flags |= t->flag;
 	}
 	if (inet && !(o->flags & (CKPT_SKX_FREEBIND | CKPT_SKX_TRANSPARENT)) && bound_nonlocal(fd, domain))
@@ -272,11 +286,11 @@ void sk_options_capture(int fd, struct ckpt_sk_options *o)
 		const struct int_option *t = &int_options[i];
 		int level, name;
 		option_place(domain, t->level, t->name, t->level6, t->name6, &level, &name);
-		if (in_scope(t->scope, inet, tcp) && get_int(fd, level, name, &v) == 0 && v != 0 && (uint32_t)v >= t->min &&
+		if (in_scope(t->scope, inet, tcp) && sk_get_int(fd, level, name, &v) == 0 && v != 0 && (uint32_t)v >= t->min &&
 		    (uint32_t)v <= t->max)
 			*option_field(o, t) = (uint32_t)v;
 	}
-	if (get_int(fd, SOL_SOCKET, SO_BUF_LOCK, &v) == 0)
+	if (sk_get_int(fd, SOL_SOCKET, SO_BUF_LOCK, &v) == 0)
 		o->buf_lock = (uint32_t)v & BUF_LOCKS;
 	l = sizeof(o->bound_dev);
 	if (getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->bound_dev, &l) < 0 || l >= sizeof(o->bound_dev))
@@ -309,7 +323,7 @@ static int restore_options(int fd, const struct ckpt_sk_options *o, const char *
 	}
 	sk_bind_nonlocal(fd, o, true);
 	/* After the buffers, which lock what they set. */
-	if (get_int(fd, SOL_SOCKET, SO_BUF_LOCK, &now) == 0 && (uint32_t)now != o->buf_lock) {
+	if (sk_get_int(fd, SOL_SOCKET, SO_BUF_LOCK, &now) == 0 && (uint32_t)now != o->buf_lock) {
 		int v = (int)o->buf_lock;
 		setsockopt(fd, SOL_SOCKET, SO_BUF_LOCK, &v, sizeof(v));
 	}
@@ -320,7 +334,7 @@ static int restore_options(int fd, const struct ckpt_sk_options *o, const char *
 		option_place(domain, t->level, t->name, t->level6, t->name6, &level, &name);
 		/* A value the new socket has already is left alone, so that one the system decides
 		 * (a default TTL, say) stays the system's. */
-		if (!saved || !in_scope(t->scope, inet, tcp) || (get_int(fd, level, name, &now) == 0 && (uint32_t)now == saved))
+		if (!saved || !in_scope(t->scope, inet, tcp) || (sk_get_int(fd, level, name, &now) == 0 && (uint32_t)now == saved))
 			continue;
 		int v = (int)saved;
 		if (setsockopt(fd, level, name, &v, sizeof(v)) < 0)
@@ -343,7 +357,7 @@ void sk_bind_nonlocal(int fd, const struct ckpt_sk_options *o, bool before)
 	if (!(o->flags & CKPT_SKX_NONLOCAL) && !(before && freebind))
 		return;
 	int domain = 0;
-	get_int(fd, SOL_SOCKET, SO_DOMAIN, &domain);
+	sk_get_int(fd, SOL_SOCKET, SO_DOMAIN, &domain);
 	set_freebind(fd, domain, before || freebind);
 }
 
@@ -355,9 +369,9 @@ static int set_peek_off(int fd, int off)
 int sk_peek_queue(int fd, int (*each)(const struct sk_peeked *m, void *arg), void *arg, const char *what)
 {
 	int type = 0, own_off = -1;
-	if (get_int(fd, SOL_SOCKET, SO_TYPE, &type) < 0)
+	if (sk_get_int(fd, SOL_SOCKET, SO_TYPE, &type) < 0)
 		return ckpt_fail_errno("cannot read the type of %s", what);
-	if (get_int(fd, SOL_SOCKET, SO_PEEK_OFF, &own_off) < 0)
+	if (sk_get_int(fd, SOL_SOCKET, SO_PEEK_OFF, &own_off) < 0)
 		own_off = -1;
 	bool stream = type == SOCK_STREAM;
 	/* A seqpacket socket whose peer stopped sending reads 0 at the end of its queue, as it
@@ -365,7 +379,7 @@ int sk_peek_queue(int fd, int (*each)(const struct sk_peeked *m, void *arg), voi
 	 * carries credentials and the end none. */
 	int own_passcred = 0, on = 1;
 	bool seqpacket = type == SOCK_SEQPACKET;
-	if (seqpacket && (get_int(fd, SOL_SOCKET, SO_PASSCRED, &own_passcred) < 0 ||
+	if (seqpacket && (sk_get_int(fd, SOL_SOCKET, SO_PASSCRED, &own_passcred) < 0 ||
 			  (!own_passcred && setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)))
 		return ckpt_fail_errno("cannot read the queue of %s", what);
 	size_t cap = 256u << 10;
@@ -569,7 +583,7 @@ static void set_buffer(int fd, int name, int force, uint32_t saved)
 	int now;
 	/* The kernel doubles what it is given; a value a new socket has already is left alone, so
 	 * that a buffer the kernel sizes itself stays so. */
-	if (!saved || get_int(fd, SOL_SOCKET, name, &now) < 0 || (uint32_t)now == saved)
+	if (!saved || sk_get_int(fd, SOL_SOCKET, name, &now) < 0 || (uint32_t)now == saved)
 		return;
 	int half = (int)(saved / 2);
 	if (setsockopt(fd, SOL_SOCKET, force, &half, sizeof(half)) < 0)

@@ -1,5 +1,5 @@
 /*
- * What unix and inet sockets share (sk_unix.c, sk_inet.c): the options every socket keeps, the
+ * What the socket kinds share (sk_unix.c, sk_inet.c, sk_raw.c, sk_netlink.c): the options every socket keeps, the
  * messages queued in a socket read without consuming them and written again, the layout of a
  * socket's blob (a record, then names, queues and messages), and a socket that reports a reset.
  */
@@ -35,6 +35,13 @@ int sk_common_capture(int fd, struct ckpt_sk_common *c);
 
 /* The options of struct ckpt_sk_options, each as the socket's family and protocol have it. */
 void sk_options_capture(int fd, struct ckpt_sk_options *o);
+
+/* getsockopt of one int. */
+int sk_get_int(int fd, int level, int name, int *v);
+
+/* The end of a socket kind's capture whose blob is its record and the options block: captures
+ * the options, closes fd (ckpt's copy) and makes f's blob. */
+void sk_store_with_options(struct fd_image *f, int fd, const void *rec, size_t len);
 
 /* One message read from a queue without consuming it; fds are the fds in flight with it,
  * received into ckpt (close-on-exec), which the caller closes. */

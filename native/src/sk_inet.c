@@ -185,12 +185,6 @@ static void put_record(struct fd_image *f, const struct ckpt_fd_inet *r, const s
 
 /* ---- capture ---- */
 
-static int get_int(int fd, int level, int name, int *v)
-{
-	socklen_t l = sizeof(*v);
-	return getsockopt(fd, level, name, v, &l);
-}
-
 static bool is_connected_state(uint32_t s)
 {
 	return s == TCP_ESTABLISHED || s == TCP_FIN_WAIT1 || s == TCP_FIN_WAIT2 || s == TCP_CLOSE_WAIT ||
@@ -260,8 +254,8 @@ static int inet_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	struct ckpt_fd_inet r = {0};
 	int family = 0, protocol = 0, v;
 	int rc = sk_common_capture(fd, &r.sk);
-	get_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
-	get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
+	sk_get_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
+	sk_get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
 	bool tcp = protocol == IPPROTO_TCP && r.sk.type == SOCK_STREAM;
 	bool dgram = is_datagram_kind((uint32_t)family, r.sk.type, (uint32_t)protocol);
 	if (rc < 0 || (family != AF_INET && family != AF_INET6) || !(tcp || dgram)) {
@@ -280,7 +274,7 @@ static int inet_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	bool has_peer = getpeername(fd, (struct sockaddr *)&ss, &l) == 0;
 	if (has_peer)
 		to_inaddr(&ss, &r.peer);
-	if (family == AF_INET6 && get_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v) == 0 && v)
+	if (family == AF_INET6 && sk_get_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v) == 0 && v)
 		r.sk.opts |= CKPT_SKO_V6ONLY;
 	if (tcp) {
 		struct tcp_info ti = {0};
@@ -290,7 +284,7 @@ static int inet_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 		r.sk.state = ti.tcpi_state;
 		if (ti.tcpi_state == TCP_LISTEN)
 			r.sk.backlog = ti.tcpi_sacked; /* for a listener, the kernel's max backlog */
-		if (get_int(fd, IPPROTO_TCP, TCP_NODELAY, &v) == 0 && v)
+		if (sk_get_int(fd, IPPROTO_TCP, TCP_NODELAY, &v) == 0 && v)
 			r.sk.opts |= CKPT_SKO_NODELAY;
 	} else {
 		r.sk.state = has_peer ? TCP_ESTABLISHED : TCP_CLOSE;

@@ -62,12 +62,6 @@ static int view_of(const struct fd_image *f, struct nl_view *v)
 
 /* ---- capture ---- */
 
-static int get_int(int fd, int level, int name, int *v)
-{
-	socklen_t l = sizeof(*v);
-	return getsockopt(fd, level, name, v, &l);
-}
-
 static int netlink_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 {
 	(void)fdinfo;
@@ -77,7 +71,7 @@ static int netlink_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	struct ckpt_fd_netlink r = {0};
 	int protocol = -1, v;
 	int rc = sk_common_capture(fd, &r.sk);
-	get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
+	sk_get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
 	if (rc < 0 || (r.sk.type != SOCK_RAW && r.sk.type != SOCK_DGRAM) || protocol < 0 || protocol > NL_MAX_PROTOCOL) {
 		close(fd);
 		f->rec.kind = CKPT_FD_SOCKET; /* not one we rebuild */
@@ -104,18 +98,9 @@ static int netlink_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 		r.sk.state = NL_UNCONNECTED;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(nl_options); i++)
-		if (get_int(fd, SOL_NETLINK, nl_options[i].name, &v) == 0 && v)
+		if (sk_get_int(fd, SOL_NETLINK, nl_options[i].name, &v) == 0 && v)
 			r.nl_flags |= nl_options[i].flag;
-	struct ckpt_sk_options opts;
-	sk_options_capture(fd, &opts);
-	close(fd);
-	f->rec.kind_flags = CKPT_SK_OPTIONS;
-	struct buf b = {0};
-	buf_put(&b, &r, sizeof(r));
-	sk_put_options(&b, f->rec.kind_flags, &opts);
-	free(f->data);
-	f->data = b.data;
-	f->rec.data_len = (uint32_t)b.len;
+	sk_store_with_options(f, fd, &r, sizeof(r));
 	return 0;
 }
 

@@ -94,12 +94,6 @@ static void addr_text(uint32_t family, const uint8_t a[16], char *out, size_t n)
 
 /* ---- capture ---- */
 
-static int get_int(int fd, int level, int name, int *v)
-{
-	socklen_t l = sizeof(*v);
-	return getsockopt(fd, level, name, v, &l);
-}
-
 /* The address in ss, of family, in a[16]; false when it has another family. */
 static bool take_addr(const struct sockaddr_storage *ss, uint32_t family, uint8_t a[16])
 {
@@ -153,8 +147,8 @@ static int raw_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	struct ckpt_fd_raw r = {0};
 	int family = 0, protocol = -1, v;
 	int rc = sk_common_capture(fd, &r.sk);
-	get_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
-	get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
+	sk_get_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
+	sk_get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol);
 	if (rc < 0 || (family != AF_INET && family != AF_INET6) || r.sk.type != SOCK_RAW || protocol < 0 ||
 	    protocol > RAW_MAX_PROTOCOL) {
 		close(fd);
@@ -171,9 +165,9 @@ static int raw_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 	bool connected = !is_any(r.local) && connected_peer(pid, r.family, f->rec.ino, r.peer);
 	r.sk.state = connected ? RAW_CONNECTED : RAW_UNCONNECTED;
 	r.sk.peek_off = -1;
-	if (family == AF_INET6 && get_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v) == 0 && v)
+	if (family == AF_INET6 && sk_get_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v) == 0 && v)
 		r.sk.opts |= CKPT_SKO_V6ONLY;
-	if (family == AF_INET && get_int(fd, IPPROTO_IP, IP_HDRINCL, &v) == 0 && v)
+	if (family == AF_INET && sk_get_int(fd, IPPROTO_IP, IP_HDRINCL, &v) == 0 && v)
 		r.raw_flags |= CKPT_RAW_HDRINCL;
 	if (family == AF_INET && protocol == IPPROTO_ICMP) {
 		struct icmp_filter flt = {0};
@@ -187,16 +181,7 @@ static int raw_capture(pid_t pid, struct fd_image *f, const char *fdinfo)
 		if (getsockopt(fd, SOL_ICMPV6, ICMPV6_FILTER, &flt, &l) == 0)
 			memcpy(r.icmp6_filter, flt.data, sizeof(r.icmp6_filter));
 	}
-	struct ckpt_sk_options opts;
-	sk_options_capture(fd, &opts);
-	close(fd);
-	f->rec.kind_flags = CKPT_SK_OPTIONS;
-	struct buf b = {0};
-	buf_put(&b, &r, sizeof(r));
-	sk_put_options(&b, f->rec.kind_flags, &opts);
-	free(f->data);
-	f->data = b.data;
-	f->rec.data_len = (uint32_t)b.len;
+	sk_store_with_options(f, fd, &r, sizeof(r));
 	return 0;
 }
 
