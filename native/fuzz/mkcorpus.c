@@ -937,7 +937,7 @@ static void gen_tables(const char *C, const struct seeds *seeds)
 			uint32_t doff = g32(tree, n->desc + T_DATA_OFF), dsz = t_data_size(tree, n);
 			emit32(C, tree, n->desc + T_REC_SIZE, 0, "%s-%u-rec-size-0", who, ty);
 			/* Shorter than the oldest record the reader takes (the fd record grew since). */
-			uint32_t oldest = ty == CKPT_NT_FDS ? (uint32_t)offsetof(struct ckpt_rec_fd, owner_type) : rs;
+			uint32_t oldest = ty == CKPT_NT_FDS ? (uint32_t)CKPT_REC_FD_OLDEST_SIZE : rs;
 			emit32(C, tree, n->desc + T_REC_SIZE, oldest - 1, "%s-%u-rec-size-short", who, ty);
 			emit32(C, tree, n->desc + T_REC_SIZE, 0xffffffff, "%s-%u-rec-size-max", who, ty);
 			emit32(C, tree, n->desc + T_REC_SIZE, 65537, "%s-%u-rec-size-65537", who, ty);
@@ -2355,7 +2355,7 @@ static void gen_objects(const char *C, const struct seeds *seeds)
 	for (size_t i = 0; i < N_CASES(types); i++) {
 		const struct noteref *n = ckpt(&r, types[i]);
 		/* Shorter than the oldest record the reader takes (process attributes grew since). */
-		uint32_t oldest = types[i] == CKPT_NT_PROCATTR ? (uint32_t)offsetof(struct ckpt_rec_procattr, uid) : t_rec_size(obj, n);
+		uint32_t oldest = types[i] == CKPT_NT_PROCATTR ? (uint32_t)CKPT_REC_PROCATTR_OLDEST_SIZE : t_rec_size(obj, n);
 		emit32(C, obj, n->desc + T_REC_SIZE, oldest - 4, "note-%u-rec-size-short", types[i]);
 		emit32(C, obj, n->desc + T_COUNT, t_count(obj, n) + 1, "note-%u-count-plus-1", types[i]);
 		emit32(C, obj, n->desc + T_COUNT, 0x7fffffff, "note-%u-count-2g", types[i]);

@@ -6,6 +6,7 @@
 #ifndef CKPT_FORMAT_H
 #define CKPT_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CKPT_FORMAT_VERSION 1
@@ -116,6 +117,8 @@ struct ckpt_rec_procattr {
 	/* Records of older engines may end here (read as 0): */
 	uint64_t cwd_dev, cwd_ino; /* the working directory's, when it was deleted; 0 otherwise */
 };
+/* The shortest process-attribute record a reader takes: older engines' records end before the ids. */
+#define CKPT_REC_PROCATTR_OLDEST_SIZE offsetof(struct ckpt_rec_procattr, uid)
 
 struct ckpt_rec_mm {
 	uint64_t start_code, end_code, start_data, end_data;
@@ -242,6 +245,8 @@ struct ckpt_rec_fd {
 	uint32_t owner_sig;   /* 0: SIGIO */
 	uint32_t owner_reserved; /* 0 */
 };
+/* The shortest fd record a reader takes: older engines' records end before the owner. */
+#define CKPT_REC_FD_OLDEST_SIZE offsetof(struct ckpt_rec_fd, owner_type)
 
 #define CKPT_EFD_SEMAPHORE 0x1u
 

@@ -227,7 +227,7 @@ static int parse_fds(struct image_notes *in, const struct note *n)
 {
 	struct process_image *p = in->p;
 	struct table t;
-	if (table_parse(n, offsetof(struct ckpt_rec_fd, owner_type), MAX_FDS, &t) /* older files: no owner */ < 0)
+	if (table_parse(n, CKPT_REC_FD_OLDEST_SIZE, MAX_FDS, &t) < 0)
 		return -1;
 	/* One bit per possible fd number finds duplicates in linear time. */
 	uint64_t *seen_fd = xcalloc(MAX_FDS / 64, sizeof(uint64_t));

@@ -405,7 +405,7 @@ int procattr_parse_note(struct image_notes *in, const struct note *n)
 {
 	struct process_image *p = in->p;
 	struct table t;
-	if (table_parse(n, offsetof(struct ckpt_rec_procattr, uid), 1, &t) /* older files end there */ < 0)
+	if (table_parse(n, CKPT_REC_PROCATTR_OLDEST_SIZE, 1, &t) < 0)
 		return -1;
 	if (t.count != 1)
 		return ckpt_fail("the CKPT process attributes note has no record");
