@@ -23,7 +23,7 @@ lifecycle   what loading the extension does, and undoes when it is loaded again
 
 Everything that touches the inferior runs on gdb's main thread, which is the ptrace tracer:
 CLI commands run there already, and requests from the control socket are handed over with
-gdb.post_event."""
+mainthread.post (gdb.post_event)."""
 
 VERSION = "0.1.0"
 

@@ -44,6 +44,7 @@ def configure(mode, directory=None):
 
 
 def status():
+    BackgroundSave.settle()
     st = _state()
     return {"mode": st.mode, "dir": st.dir, "saved": st.saved, "skipped": st.skipped, "failed": st.failed,
             "last_error": st.last_error, "last_path": st.last_path}
@@ -84,8 +85,9 @@ def _process(inf):
 
 
 def on_stop(event):
-    """gdb.events.stop: start an automatic save once gdb has finished reporting the stop.  The
-    stops of an attach do not count (ckpt restart, back and forward attach to a program whose
+    """gdb.events.stop: freeze the program for an automatic save right at the stop, before gdb
+    runs its next command (from a script or -batch, gdb runs it at once, and an event posted
+    for later would find the program running again).  The stops of an attach do not count (ckpt restart, back and forward attach to a program whose
     state is a snapshot already; an attach resumes threads on its way): the first stop of a
     process that gdb attached to, and any stop without a resume since the last one."""
     st = _state()
@@ -101,7 +103,10 @@ def on_stop(event):
         return
     origin = origin_of(event, st.mode)
     if origin is not None:
-        gdb.post_event(lambda: _save_now(origin))
+        try:
+            _save_now(origin)
+        except Exception as e:  # a bug here must not break gdb's report of the stop
+            _failed("%s: %s" % (type(e).__name__, e))
 
 
 def _path(inf, directory):
@@ -143,8 +148,10 @@ def _save_now(origin):
             st.saved += 1
             st.last_path = result["path"]
         if st.pending is not None:
+            # On the main thread: saved now, while the program is still at that stop (from a
+            # script, gdb may run it on before a posted event would run).
             later, st.pending = st.pending, None
-            gdb.post_event(lambda: _save_now(later))
+            _save_now(later)
 
     try:
         save(_path(inf, st.dir), done, True, origin)

@@ -7,6 +7,7 @@ import gdb
 from . import CkptError
 from . import autosave, commands, restart, server, timeline, timetravel
 from .holdall import QuietSigstops
+from .mainthread import note_exit_code
 from .save import BackgroundSave
 from .sigstop import SigstopGuard, on_any_stop
 
@@ -21,6 +22,7 @@ def _connect(registry, handler):
 def _on_gdb_exiting(event):
     """gdb is quitting: a background save finishes its file, the programs that ckpt restarted
     are killed, and the control socket is removed."""
+    note_exit_code(getattr(event, "exit_code", None))
     try:
         BackgroundSave.drain()
     except Exception:

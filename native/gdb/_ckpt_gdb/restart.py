@@ -15,6 +15,7 @@ from . import packed
 from . import timeline
 from .engine import ENGINE
 from .inferior import confirm_off, connection_type, executable, thread_running
+from .mainthread import post
 from .session import state
 from .sigstop import SigstopGuard, settle_attached
 from .statefiles import resolve
@@ -202,7 +203,7 @@ def restart(path, interactive, done, quiet=False, map_paths=()):
 def when_stopped(inf, fn, fail, timeout=30.0):
     """Runs fn() once every thread of inf is stopped: now, or after the stop that gdb reports
     later (an attach or interrupt completes in the background when gdb is not waiting for it,
-    e.g. in a gdb.post_event callback).  fail(reason) if the program goes away instead."""
+    e.g. in a posted callback).  fail(reason) if the program goes away instead."""
     def all_stopped():
         return inf.is_valid() and inf.pid and not any(thread_running(t) for t in inf.threads())
 
@@ -222,7 +223,7 @@ def when_stopped(inf, fn, fail, timeout=30.0):
                 pass
         timer.cancel()
         # After the stop notification has been fully handled by gdb.
-        gdb.post_event(fn if ok else (lambda: fail(why)))
+        post(fn if ok else (lambda: fail(why)))
 
     def on_stop(event):
         if all_stopped():
@@ -231,7 +232,7 @@ def when_stopped(inf, fn, fail, timeout=30.0):
     def on_exit(event):
         finish(False, "the program exited")
 
-    timer = threading.Timer(timeout, lambda: gdb.post_event(lambda: finish(False, "no stop within %d s" % timeout)))
+    timer = threading.Timer(timeout, lambda: post(lambda: finish(False, "no stop within %d s" % timeout)))
     timer.daemon = True
     gdb.events.stop.connect(on_stop)
     gdb.events.exited.connect(on_exit)

@@ -12,7 +12,7 @@ from . import CkptError
 from . import timeline
 from .engine import ENGINE, CKPT_LEAVE_RUNNING, ORIGINS, CaptureOptions, CaptureResult, Patch
 from .inferior import breakpoint_patches, check_live, held_tids, stop_location, thread_running
-from .mainthread import block_signals
+from .mainthread import block_signals, post
 from .statefiles import default_path, resolve, stop_text
 
 # The last statefile saved of each program in this session: the next save of that program is
@@ -203,7 +203,7 @@ class BackgroundSave:
         # Not once gdb is quitting: drain() does the rest, and an event still queued when gdb
         # exits makes gdb 13 crash in its exit handlers (it drops the callable after Python).
         if not BackgroundSave.exiting:
-            gdb.post_event(self._written)
+            post(self._written)
 
     def _gone(self):
         inf = self.inf
@@ -225,13 +225,13 @@ class BackgroundSave:
         def on_stop(event):
             if self._gone() or self._stopped():
                 self._unwait()
-                gdb.post_event(self._cleanup)
+                post(self._cleanup)
 
         def on_exit(event):
             self._unwait()
-            gdb.post_event(self._cleanup)
+            post(self._cleanup)
 
-        timer = threading.Timer(grace, lambda: gdb.post_event(self._force))
+        timer = threading.Timer(grace, lambda: post(self._force))
         timer.daemon = True
         self.waiting = (on_stop, on_exit, timer)
         gdb.events.stop.connect(on_stop)
@@ -295,6 +295,17 @@ class BackgroundSave:
         self._cleanup()
 
     @classmethod
+    def settle(cls):
+        """On the main thread: a save in flight of a program that is stopped or gone is
+        finished (its file waited for) and reported now.  Commands that show saves call it:
+        from a script or -batch, gdb runs them before it turns to the event that would report
+        it.  A running program's save is left to that event."""
+        cur = cls.current
+        while cur is not None and not cur.reported and (cur._gone() or cur._stopped()):
+            cur.finish_now()  # its report may start the save of a stop that waited for it
+            cur = cls.current
+
+    @classmethod
     def drain(cls, timeout=120.0):
         """At gdb's exit: let a save in flight finish its file, then drop its clone."""
         cls.exiting = True
@@ -339,7 +350,7 @@ class _Interrupted:
             self.finish(None, "%s: cannot interrupt the program: %s" % (self.what, e))
             return
         if timeout:
-            self.timer = threading.Timer(timeout, lambda: gdb.post_event(self.on_timeout))
+            self.timer = threading.Timer(timeout, lambda: post(self.on_timeout))
             self.timer.daemon = True
             self.timer.start()
 
@@ -410,7 +421,7 @@ class _Interrupted:
             self.finish(result, error)  # answered once the program runs again
 
         # Resuming from inside the stop notification is not safe; do it right after.
-        gdb.post_event(after)
+        post(after)
 
 
 def _stopped_by_interrupt(event):

@@ -18,7 +18,7 @@ from . import VERSION, CkptError
 from . import autosave, labels, snappoints, timeline
 from .engine import ENGINE, ORIGINS
 from .inferior import connection_type, executable, inferior_state
-from .mainthread import block_signals
+from .mainthread import block_signals, post
 from .restart import restart
 from .rewind import back_to
 from .save import save
@@ -254,7 +254,7 @@ class Server:
                 box["r"] = obj
                 ev.set()
 
-        gdb.post_event(lambda: self._enqueue(lambda done: OPS[op](req, done), reply))
+        post(lambda: self._enqueue(lambda done: OPS[op](req, done), reply))
         if not ev.wait(_OP_TIMEOUT.get(op, 120)):
             return {"ok": False, "error": "timed out waiting for gdb"}
         return box["r"]
@@ -278,7 +278,7 @@ class Server:
                 self.busy = False
                 reply(obj)
                 if self.queue:
-                    gdb.post_event(self._pump)
+                    post(self._pump)
 
             try:
                 job(done)

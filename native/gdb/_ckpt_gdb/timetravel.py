@@ -10,6 +10,7 @@ from . import CkptError
 from . import autosave, diff, labels, snappoints, timeline
 from .commands import guard
 from .rewind import back_to
+from .save import BackgroundSave
 
 
 def register():
@@ -101,6 +102,7 @@ ran on from.  Going back (ckpt back) and saving again starts a new branch."""
     def invoke(self, arg, from_tty):
         if arg.strip():
             raise CkptError("usage: ckpt timeline")
+        BackgroundSave.settle()
         gdb.write(render_timeline())
 
 

@@ -2307,6 +2307,35 @@ def test_batch_background_save():
           "gdb exits 0, the statefile is complete", "rc %d\n%s\n%s" % (r.returncode, r.stderr[-2000:], info.stderr))
 
 
+def test_batch_auto():
+    """gdb -batch with automatic snapshots: the stops of the commands that follow each other
+    without a pause are saved (the freeze is taken at the stop, before gdb runs the next
+    command), ckpt timeline and ckpt auto show them, every file restarts to the program's result,
+    and gdb exits cleanly although the last save's report was still to come."""
+    tag = "batch-auto"
+    expected = plain_result(EXES["travel"])
+    d = os.path.join(WORK, tag)
+    os.makedirs(d)
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-ex", "ckpt auto suspend " + d,
+                        "-ex", "break travel.c:%d" % TRAVEL_LINE, "-ex", "run", "-ex", "next", "-ex", "next",
+                        "-ex", "continue", "-ex", "ckpt timeline", "-ex", "ckpt auto", EXES["travel"]],
+                       capture_output=True, text=True, env=dict(ENV, CKPT_NO_SOCKET="1"), timeout=180)
+    rows = timeline_rows(r.stdout)
+    counts = re.findall(r"Automatic snapshots: suspend into .*; (\d+) saved, (\d+) skipped", r.stdout)
+    saved, skipped = (int(counts[-1][0]), int(counts[-1][1])) if counts else (0, 0)  # the last: ckpt auto's
+    files = sorted(glob.glob(os.path.join(d, "*.ckpt")))
+    check(tag + "/clean-exit", r.returncode == 0 and "Fatal signal" not in r.stderr, "gdb exits 0",
+          "rc %d\n%s" % (r.returncode, r.stderr[-2000:]))
+    # Four stops: the breakpoint, two steps, the breakpoint again.  A stop that comes while the
+    # file before is still being written and is gone on from before it is complete is skipped.
+    check(tag + "/saved", rows.get(1, ("",) * 4)[3] == "breakpoint" and saved >= 2 and saved + skipped == 4 and
+          len(rows) == saved == len(files), "the first at the breakpoint, saved + skipped = 4 stops, each in the timeline",
+          "%d saved, %d skipped, %d files\n%s" % (saved, skipped, len(files), r.stdout[-3000:]))
+    for k, f in enumerate(files, 1):
+        got, whole = restart_result(f)
+        check("%s/restart-%d" % (tag, k), got == expected, "RESULT %s" % got, whole)
+
+
 def test_time_travel_errors():
     tag = "travel-errors"
     g = start_mi()
@@ -2353,6 +2382,7 @@ def main():
              ("label", test_label), ("auto", test_auto), ("diff", test_diff),
              ("user-init-twice", test_user_init_twice), ("cdt-full-console", test_cdt_full_console), ("travel-errors", test_time_travel_errors),
              ("back-in-place", test_back_in_place), ("batch-background-save", test_batch_background_save),
+             ("batch-auto", test_batch_auto),
              ("unrestorable", test_unrestorable),
              ("soak", test_soak)]
     for name, fn in tests:
