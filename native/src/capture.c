@@ -134,6 +134,25 @@ static void drop_clones(struct frozen_tree *tree, struct pageio_clone *clones, s
 	ckpt_clear_error();
 }
 
+/* Nanoseconds that the threads of fp spent on a CPU, and their number of turns on one, as one
+ * sum that changes whenever one of them runs; 0 when it cannot be read. */
+static uint64_t runtime_of(const struct frozen_proc *fp)
+{
+	uint64_t sum = 0;
+	for (size_t k = 0; k < fp->ntasks; k++) {
+		char what[64];
+		snprintf(what, sizeof(what), "task/%d/schedstat", fp->tasks[k].tid);
+		char *text = read_proc(fp->pid, what, NULL);
+		unsigned long long run = 0, wait = 0, turns = 0;
+		bool ok = text && sscanf(text, "%llu %llu %llu", &run, &wait, &turns) == 3;
+		free(text);
+		if (!ok)
+			return 0;
+		sum += run + turns;
+	}
+	return sum ? sum : 1;
+}
+
 static void fill_header(struct statefile_image *img, const struct ckpt_capture_options *o)
 {
 	struct utsname u;
@@ -180,6 +199,8 @@ struct ckpt_capture_job {
 	struct annotation ann;
 	uint64_t t_start, t_frozen, t_released;
 	bool committed;
+	bool hint_kept;                /* the root's flags came from the layout its last save kept */
+	uint64_t root_runtime;         /* the root's threads' time on a CPU at the release; 0: unknown */
 };
 
 static void job_free(struct ckpt_capture_job *job)
@@ -294,8 +315,11 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	if (o->parent && open_parent(job, pid) < 0)
 		goto fail;
 	ckpt_debug("parent statefile read after %.3f ms", (now_ns() - job->t_start) / 1e6);
-	/* The root's layout, read while it still runs, so the pause does not pay for it. */
-	mem_hint_read(pid, &hint);
+	/* The root's layout, read while it still runs, so that the pause does not pay for it; a
+	 * session's later save of the same process takes the one its last save kept instead. */
+	job->hint_kept = o->tracker && memtrack_layout(o->tracker, pid, &hint);
+	if (!job->hint_kept)
+		mem_hint_read(pid, &hint);
 	ckpt_debug("layout read after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	if (tree_freeze(pid, held, nheld, o->first_tid, &job->tree) < 0)
 		goto fail;
@@ -353,6 +377,8 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	ckpt_debug("memory read in the freeze after %.3f ms", (now_ns() - job->t_frozen) / 1e6);
 	if (o->release == CKPT_KILL)
 		files_capture_before_kill(img);
+	if (job->hint_kept)
+		job->root_runtime = runtime_of(&job->tree.procs[0]);
 	tree_release(&job->tree, (enum ckpt_release)o->release);
 	job->t_released = now_ns();
 	ckpt_debug("released after %.3f ms", (job->t_released - job->t_frozen) / 1e6);
@@ -377,6 +403,26 @@ uint64_t ckpt_capture_pause_ns(const struct ckpt_capture_job *job)
 	return job->t_released - job->t_frozen;
 }
 
+/* For the next save of the root in this session: its layout read now, off the pause.  When this
+ * capture took its flags from a kept layout and the root has not run since its release (gdb
+ * holds it while the file is written), the advice read now is what it had at the freeze, and
+ * what advice changed in place since that layout was kept (madvise of a whole mapping) is put
+ * right before the notes are written. */
+static void keep_layout(struct ckpt_capture_job *job)
+{
+	const struct frozen_proc *root = &job->tree.procs[0];
+	struct mem_hint fresh;
+	if (mem_hint_read(root->pid, &fresh) < 0)
+		return;
+	if (job->hint_kept) {
+		if (job->root_runtime && job->root_runtime == runtime_of(root))
+			mem_hint_refresh(&job->img.procs[0], &fresh);
+		else
+			ckpt_debug("pid %d ran on before its kept layout could be checked", root->pid);
+	}
+	memtrack_keep_layout(job->opts.tracker, &fresh);
+}
+
 int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result *result)
 {
 	ckpt_clear_error();
@@ -390,6 +436,8 @@ int ckpt_capture_finish(struct ckpt_capture_job *job, struct ckpt_capture_result
 		pageio_held_free(&job->held[i]);
 	}
 	ckpt_debug("memory written after %.3f ms", (now_ns() - job->t_start) / 1e6);
+	if (job->opts.tracker && job->opts.release != CKPT_KILL)
+		keep_layout(job);
 	/* The notes now carry what only the memory pass knew: stored bytes and timings. */
 	img->hdr.freeze_ns = job->t_released - job->t_frozen;
 	img->hdr.total_ns = now_ns() - job->t_start;

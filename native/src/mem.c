@@ -186,6 +186,16 @@ int mem_hint_read(pid_t pid, struct mem_hint *h)
 	return r;
 }
 
+void mem_hint_copy(struct mem_hint *dst, const struct mem_hint *src)
+{
+	*dst = *src;
+	dst->vmas = src->n ? xmalloc(src->n * sizeof(*src->vmas)) : NULL;
+	for (size_t i = 0; i < src->n; i++) {
+		dst->vmas[i] = src->vmas[i];
+		dst->vmas[i].path = src->vmas[i].path ? xstrdup(src->vmas[i].path) : NULL;
+	}
+}
+
 void mem_hint_free(struct mem_hint *h)
 {
 	free_smaps(h->vmas, h->n);
@@ -198,27 +208,71 @@ static bool same_vma(const struct smaps_vma *a, const struct smaps_vma *b)
 	       a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && strcmp(a->perms, b->perms) == 0;
 }
 
+/* The flags that advice changes on a mapping in place (madvise, mlock), with no change of layout. */
+#define ADVICE_FLAGS (CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | CKPT_VMA_DONTFORK | CKPT_VMA_WIPEONFORK | \
+		      CKPT_VMA_DONTDUMP | CKPT_VMA_LOCKED | CKPT_VMA_LOCKONFAULT | CKPT_VMA_SEQUENTIAL | \
+		      CKPT_VMA_RANDOM | CKPT_VMA_MERGEABLE)
+
+/* VmLck of /proc/PID/status in bytes; -1 when unknown. */
+static long long locked_bytes(pid_t pid)
+{
+	char *st = read_proc(pid, "status", NULL);
+	const char *l = st ? strstr(st, "\nVmLck:") : NULL;
+	long long kib = l ? strtoll(l + 8, NULL, 10) : -1;
+	free(st);
+	return kib < 0 ? -1 : kib * 1024;
+}
+
 /* The mappings with their VmFlags.  Reading smaps walks every page table, a cost that grows
- * with the process's memory, so flags come from a hint read before the freeze when the layout
- * has not changed since; otherwise smaps is read now. */
+ * with the process's memory, so flags come from a hint when the layout (maps) is the hint's;
+ * otherwise smaps is read now.  A kept hint is also checked against the locked total (mlock
+ * changes no layout); the other advice it may miss is put right by mem_hint_refresh. */
 static int read_layout(pid_t pid, const struct mem_hint *hint, struct smaps_vma **sv, size_t *n)
 {
 	if (!hint || hint->pid != pid)
 		return read_smaps(pid, "smaps", sv, n);
 	if (read_smaps(pid, "maps", sv, n) < 0)
 		return -1;
+	long long locked = 0;
 	for (size_t i = 0; i < *n; i++) {
 		const struct smaps_vma *h = NULL;
 		for (size_t k = 0; k < hint->n && !h; k++)
 			if (same_vma(&(*sv)[i], &hint->vmas[k]))
 				h = &hint->vmas[k];
-		if (!h) {
-			free_smaps(*sv, *n);
-			return read_smaps(pid, "smaps", sv, n);
-		}
+		if (!h)
+			goto changed;
 		memcpy((*sv)[i].vmflags, h->vmflags, sizeof(h->vmflags));
+		if (vma_flags_from(h->vmflags) & CKPT_VMA_LOCKED)
+			locked += (long long)(h->end - h->start);
 	}
+	if (hint->kept && locked != locked_bytes(pid))
+		goto changed;
 	return 0;
+changed:
+	free_smaps(*sv, *n);
+	return read_smaps(pid, "smaps", sv, n);
+}
+
+size_t mem_hint_refresh(struct process_image *p, const struct mem_hint *fresh)
+{
+	size_t changed = 0;
+	for (size_t i = 0; i < p->nvmas; i++) {
+		struct ckpt_rec_vma *r = &p->vmas[i].rec;
+		for (size_t k = 0; k < fresh->n; k++) {
+			const struct smaps_vma *s = &fresh->vmas[k];
+			if (s->start != r->start || s->end != r->end)
+				continue;
+			uint32_t advice = vma_flags_from(s->vmflags) & ADVICE_FLAGS;
+			if ((r->flags & ADVICE_FLAGS) != advice) {
+				ckpt_debug("mapping %#llx-%#llx: advice flags %#x, not %#x as kept", (unsigned long long)r->start,
+					   (unsigned long long)r->end, advice, r->flags & ADVICE_FLAGS);
+				r->flags = (r->flags & ~ADVICE_FLAGS) | advice;
+				changed++;
+			}
+			break;
+		}
+	}
+	return changed;
 }
 
 /* A private mapping of a memory object (a memfd, shared anonymous memory, a deleted file)

@@ -12,15 +12,22 @@
 #include "ckpt.h"
 #include "image.h"
 
-/* The layout of a process with its VmFlags, read before the freeze (see mem_capture_vmas). */
+/* The layout of a process with its VmFlags (smaps), read before the freeze or kept from the
+ * last capture of the same process (see mem_capture_vmas). */
 struct smaps_vma;
 struct mem_hint {
 	pid_t pid;
 	struct smaps_vma *vmas;
 	size_t n;
+	bool kept; /* kept from an earlier capture: flags may have changed since (mem_hint_refresh) */
 };
 int mem_hint_read(pid_t pid, struct mem_hint *h);
+void mem_hint_copy(struct mem_hint *dst, const struct mem_hint *src);
 void mem_hint_free(struct mem_hint *h);
+/* After a capture that took its flags from a kept hint: the advice flags (madvise, mlock) of
+ * p's mappings as fresh (read later, with the process not run since) has them for the same
+ * mappings.  Returns how many mappings changed. */
+size_t mem_hint_refresh(struct process_image *p, const struct mem_hint *fresh);
 
 /* Lists the mappings of a stopped process into p->vmas (and their files into p->files).
  * hint, if not NULL, saves reading smaps while the process is frozen. */

@@ -1,6 +1,7 @@
 /* Memory write tracking between captures: see memtrack.h. */
 #include "memtrack.h"
 #include "inject.h"
+#include "mem.h"
 #include "pagescan.h"
 #include "util.h"
 
@@ -64,6 +65,10 @@ struct ckpt_tracker {
 	bool have_pending;
 	struct saved_capture *history;
 	size_t nhistory, cap_history;
+	/* The last captured root's layout with its flags, read after that capture, for the next
+	 * capture of the same process (memtrack_layout); pid 0: none. */
+	struct mem_hint layout;
+	unsigned long long layout_start_time;
 };
 
 struct ckpt_tracker *ckpt_tracker_new(void)
@@ -91,6 +96,7 @@ void ckpt_tracker_free(struct ckpt_tracker *t)
 		saved_capture_free(&t->history[i]);
 	free(t->history);
 	saved_capture_free(&t->pending);
+	mem_hint_free(&t->layout);
 	free(t);
 }
 
@@ -565,7 +571,25 @@ int memtrack_rewound(struct ckpt_tracker *t, pid_t pid, int fd)
 	}
 	tp->narmed = kept;
 	close(pagemap);
+	mem_hint_free(&t->layout); /* the rewind may have given mappings their old advice back */
 	t->last = id;
 	tp->last_capture = target;
 	return 0;
+}
+
+bool memtrack_layout(const struct ckpt_tracker *t, pid_t pid, struct mem_hint *out)
+{
+	if (!t->layout.pid || t->layout.pid != pid || t->layout_start_time != start_time_of(pid))
+		return false;
+	mem_hint_copy(out, &t->layout);
+	out->kept = true;
+	return true;
+}
+
+void memtrack_keep_layout(struct ckpt_tracker *t, struct mem_hint *h)
+{
+	mem_hint_free(&t->layout);
+	t->layout = *h;
+	t->layout_start_time = start_time_of(h->pid);
+	memset(h, 0, sizeof(*h));
 }

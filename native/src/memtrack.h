@@ -47,4 +47,12 @@ void memtrack_rewind_plan_free(struct rewind_plan *plan);
  * the parent the next capture can use. */
 int memtrack_rewound(struct ckpt_tracker *t, pid_t pid, int fd);
 
+/* The layout of process pid as read after its last capture, for its next one (mem.h: reading
+ * maps and comparing costs a fraction of reading smaps, which walks every page table); false
+ * when there is none of this process. */
+struct mem_hint;
+bool memtrack_layout(const struct ckpt_tracker *t, pid_t pid, struct mem_hint *out);
+/* Keeps h (taken over) as that layout. */
+void memtrack_keep_layout(struct ckpt_tracker *t, struct mem_hint *h);
+
 #endif
