@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <linux/fs.h>
 #include <pthread.h>
 #include <sched.h>
@@ -349,17 +350,45 @@ static int add_populated_run(void *arg, uint64_t start, uint64_t end, uint64_t c
 	return 0;
 }
 
-/* Finds the runs of mapping k to hold: one pagemap walk.  Private file mappings are read
- * whole, as copy_range does. */
+static int add_changed_file_run(void *arg, uint64_t start, uint64_t end, uint64_t cat)
+{
+	if ((cat & PAGE_IS_SWAPPED) || !(cat & PAGE_IS_FILE))
+		add_run(arg, start, end);
+	return 0;
+}
+
+/* The file that a private file mapping maps, opened for reading, when it is still the file the
+ * capture recorded (same device and inode); -1 otherwise. */
+static int open_mapped_file(const struct process_image *p, const struct vma_image *v)
+{
+	if (v->rec.file == CKPT_NO_INDEX || v->rec.file >= p->nfiles || (v->rec.flags & CKPT_VMA_DELETED))
+		return -1;
+	const struct file_image *f = &p->files[v->rec.file];
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != f->rec.dev || st.st_ino != f->rec.ino)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Finds the runs of mapping k to hold: one pagemap walk.  Of a private file mapping, only the
+ * pages it changed (copies of its own, often one with a debugger's breakpoint in a library's
+ * code) are read in the freeze; the rest is the file's, read from it afterwards. */
 static int hold_vma(const struct page_reader *rd, const struct pageio_progress *prog, const struct process_image *p,
 		    size_t k, struct pageio_held *held)
 {
 	const struct vma_image *v = &p->vmas[k];
 	struct held_vma *h = ARR_PUSH(held->vmas, held->nvmas, held->cap_vmas);
-	*h = (struct held_vma){.vma = k, .only_written = only_written(prog, p, v), .offset = held->bytes};
+	*h = (struct held_vma){.vma = k, .only_written = only_written(prog, p, v), .offset = held->bytes, .file_fd = -1};
 	struct held_runs c = {v, h->only_written, 0, h};
 	if (!(v->rec.flags & CKPT_VMA_ANON)) {
-		add_run(h, v->rec.start, v->rec.end);
+		h->file_fd = open_mapped_file(p, v);
+		if (h->file_fd < 0)
+			add_run(h, v->rec.start, v->rec.end);
+		else if (pagemap_for_each_populated(rd->pagemap, rd->pid, v->rec.start, v->rec.end, add_changed_file_run, h) < 0)
+			return -1;
 	} else if (!h->only_written || v->nwritten) {
 		uint64_t from = h->only_written ? v->written[0].start : v->rec.start;
 		uint64_t to = h->only_written ? v->written[v->nwritten - 1].end : v->rec.end;
@@ -449,6 +478,37 @@ static int store_held_run(int fd, const struct vma_image *v, const struct vma_im
 	return 0;
 }
 
+/* A held private file mapping: chunk by chunk, the file's bytes with the held changed pages
+ * laid over them. */
+static int store_file_held(int fd, const struct vma_image *v, const struct vma_image *compare, const struct held_vma *h,
+			   const uint8_t *data, uint8_t *pbuf, struct pageio_progress *prog, uint64_t *stored)
+{
+	uint8_t *buf = xmalloc(CHUNK);
+	size_t r = 0;
+	const uint8_t *d = data;
+	int rc = 0;
+	for (uint64_t a = v->rec.start; a < v->rec.end && rc == 0; a += CHUNK) {
+		uint64_t n = v->rec.end - a < CHUNK ? v->rec.end - a : CHUNK;
+		ssize_t got = pread(h->file_fd, buf, n, (off_t)(v->rec.pgoff + (a - v->rec.start)));
+		if (got < 0) {
+			rc = ckpt_fail_errno("cannot read the file mapped at 0x%llx", (unsigned long long)v->rec.start);
+			break;
+		}
+		memset(buf + got, 0, n - (uint64_t)got); /* past the end of the file */
+		for (; r < h->nruns && h->runs[r].start < a + n; r++) {
+			uint64_t s = h->runs[r].start > a ? h->runs[r].start : a;
+			uint64_t e = h->runs[r].end < a + n ? h->runs[r].end : a + n;
+			memcpy(buf + (s - a), d + (s - h->runs[r].start), e - s);
+			if (h->runs[r].end > a + n)
+				break; /* the rest of this run is in the next chunk */
+			d += h->runs[r].end - h->runs[r].start;
+		}
+		rc = store_held_run(fd, v, compare, a, buf, n, pbuf, prog, stored);
+	}
+	free(buf);
+	return rc;
+}
+
 int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *prog, const struct pageio_held *held)
 {
 	uint8_t *pbuf = prog->parent ? xmalloc(CHUNK) : NULL;
@@ -464,6 +524,11 @@ int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *p
 			break;
 		}
 		uint8_t *d = held->data + h->offset;
+		if (h->file_fd >= 0) {
+			rc = store_file_held(fd, v, compare, h, d, pbuf, prog, &stored);
+			v->rec.stored_bytes = stored;
+			continue;
+		}
 		for (size_t r = 0; r < h->nruns && rc == 0; r++) {
 			uint64_t len = h->runs[r].end - h->runs[r].start;
 			rc = store_held_run(fd, v, compare, h->runs[r].start, d, len, pbuf, prog, &stored);
@@ -477,8 +542,11 @@ int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *p
 
 void pageio_held_free(struct pageio_held *held)
 {
-	for (size_t i = 0; i < held->nvmas; i++)
+	for (size_t i = 0; i < held->nvmas; i++) {
 		free(held->vmas[i].runs);
+		if (held->vmas[i].file_fd >= 0)
+			close(held->vmas[i].file_fd);
+	}
 	free(held->vmas);
 	give_back(held->data, held->cap_bytes);
 	memset(held, 0, sizeof(*held));

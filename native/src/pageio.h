@@ -42,6 +42,8 @@ struct held_vma {
 	size_t nruns, cap_runs;
 	uint64_t bytes;
 	uint64_t offset;           /* of their bytes in data, one run after the other */
+	int file_fd;               /* a private file mapping: its file, for the pages it did not
+	                            * change (the runs are those it changed); -1 otherwise */
 };
 struct pageio_held {
 	struct held_vma *vmas;
