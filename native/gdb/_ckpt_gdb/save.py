@@ -4,6 +4,7 @@ interrupted for it and resumed."""
 
 import ctypes
 import os
+import queue
 import threading
 
 import gdb
@@ -147,6 +148,26 @@ def saved_line(r):
 _LATER = object()  # an action that calls done itself, later
 
 
+class _Writer:
+    """The one Python thread that writes background saves' files, started with the first: a
+    thread started for each save made the step wait about a millisecond for it to start."""
+
+    jobs = None  # queue.Queue of callables, once started
+
+    @classmethod
+    def run(cls, job):
+        if cls.jobs is None:
+            cls.jobs = queue.SimpleQueue()
+            threading.Thread(target=cls._loop, args=(cls.jobs,), name="ckpt-save", daemon=True).start()
+        cls.jobs.put(job)
+
+    @staticmethod
+    def _loop(jobs):
+        block_signals()
+        while True:
+            jobs.get()()
+
+
 class BackgroundSave:
     """A save that gives gdb back as soon as the program may run again.
 
@@ -168,7 +189,7 @@ class BackgroundSave:
         self.origin = origin
         self.label = label
         self.job = None
-        self.thread = None
+        self.written = None  # threading.Event: set once the writer is done with the file
         self.outcome = None  # (result, error) once written
         self.reported = False
         self.waiting = None
@@ -185,12 +206,11 @@ class BackgroundSave:
         self.job = job
         self.pause_ms = lib.ckpt_capture_pause_ns(job) / 1e6
         BackgroundSave.current = self
-        self.thread = threading.Thread(target=self._write, name="ckpt-save", daemon=True)
-        self.thread.start()
+        self.written = threading.Event()
+        _Writer.run(self._write)
         return _LATER
 
-    def _write(self):  # a Python thread
-        block_signals()
+    def _write(self):  # the writer thread
         lib = ENGINE.lib
         res = CaptureResult()
         try:
@@ -200,6 +220,7 @@ class BackgroundSave:
                 self.outcome = (None, "ckpt save: " + ENGINE.error())  # the error is per thread
         except Exception as e:
             self.outcome = (None, "ckpt save: %s: %s" % (type(e).__name__, e))
+        self.written.set()
         # Not once gdb is quitting: drain() does the rest, and an event still queued when gdb
         # exits makes gdb 13 crash in its exit handlers (it drops the callable after Python).
         if not BackgroundSave.exiting:
@@ -289,8 +310,8 @@ class BackgroundSave:
     def finish_now(self):
         """On the main thread, with the program held stopped: waits for the file, drops the
         clone and reports, so that another capture may start at once."""
-        if self.thread is not None:
-            self.thread.join()
+        if self.written is not None:
+            self.written.wait()
         self._unwait()
         self._cleanup()
 
@@ -312,8 +333,8 @@ class BackgroundSave:
         cur = cls.current
         if cur is None:
             return
-        if cur.thread is not None:
-            cur.thread.join(timeout)
+        if cur.written is not None:
+            cur.written.wait(timeout)
         cur._unwait()
         if cur.job is not None:
             ENGINE.lib.ckpt_capture_cleanup(cur.job)
