@@ -3,7 +3,8 @@
 # with MIB MiB of touched heap, 1% of it written between steps, and Go Back (ckpt back), through
 # gdb/MI as CDT drives it.  Prints what a step costs with automatic snapshots against without,
 # the disk that STEPS steps' snapshots take beyond the first against the bytes they changed, and
-# the time from `ckpt back` to the frame shown; all measured in this one run.
+# the time from `ckpt back` to the frame shown; all measured in this one run.  Last, what write
+# tracking costs a program of that size on this machine without ckpt or gdb (bench/wpresume.c).
 #
 #   native/bench/travel.sh [MIB] [STEPS] [DIR]
 #
@@ -29,6 +30,7 @@ fi
 SNAPS=${MNT:-$DIR}/snaps
 mkdir -p "$DIR/bin" "$SNAPS"
 gcc -g -O0 -o "$DIR/bin/stepper" bench/stepper.c || exit 1
+gcc -O2 -o "$DIR/bin/wpresume" bench/wpresume.c || exit 1
 # A killed program needs a moment to let its files go before the unmount.
 unmount() { for i in $(seq 1 50); do umount "$MNT" 2>/dev/null && return 0; sleep 0.1; done; umount -l "$MNT"; }
 trap 'rm -rf "$DIR/bin" "$SNAPS"; [ -n "$MNT" ] && unmount && rm -rf "$DIR"' EXIT
@@ -45,3 +47,5 @@ for lazy in "" --lazy; do
 	echo "restart_stopped${lazy:+_lazy}_ms $(( ($(date +%s%N) - t) / 1000000 ))"
 	kill -9 "$(cat "$DIR/pid" 2>/dev/null)" 2>/dev/null
 done
+# What write tracking costs the program itself here, outside ckpt and gdb.
+"$DIR/bin/wpresume" "$MIB" 20

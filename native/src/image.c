@@ -18,8 +18,10 @@ void process_image_free(struct process_image *p)
 		free(p->threads[i].pending);
 	}
 	free(p->threads);
-	for (size_t i = 0; i < p->nvmas; i++)
+	for (size_t i = 0; i < p->nvmas; i++) {
 		free(p->vmas[i].written);
+		free(p->vmas[i].written_populated);
+	}
 	free(p->vmas);
 	for (size_t i = 0; i < p->nfiles; i++)
 		free(p->files[i].path);

@@ -41,6 +41,10 @@ struct vma_image {
 	bool writes_known, tracked;
 	struct addr_range *written;
 	size_t nwritten, cap_written;
+	/* Of those, the ones present or swapped out at the freeze (the others were dropped since,
+	 * and are zeros), from the same walk. */
+	struct addr_range *written_populated;
+	size_t nwritten_populated, cap_written_populated;
 };
 
 struct file_image {

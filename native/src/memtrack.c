@@ -170,12 +170,21 @@ static bool arm(int uffd, int pagemap, const struct ckpt_rec_vma *v)
 	return ioctl(uffd, UFFDIO_REGISTER, &reg) == 0 && protect(pagemap, v);
 }
 
+static void append_range(struct addr_range **out, size_t *n, size_t *cap, size_t first, uint64_t start, uint64_t end)
+{
+	if (*n > first && (*out)[*n - 1].end == start)
+		(*out)[*n - 1].end = end;
+	else
+		*ARR_PUSH(*out, *n, *cap) = (struct addr_range){start, end};
+}
+
 /* Appends the pages of [start, end) written since they were last protected, adjacent ones
  * merged, and with protect_again write-protects exactly those (the others still are), in the
  * same walk.  Pages written and then dropped (MADV_DONTNEED) count as written, and read as
- * zeros now; so do pages that have no page table, which cost a cheap pagemap read. */
+ * zeros now; so do pages that have no page table, which cost a cheap pagemap read.  With pop,
+ * the written pages present or swapped out are appended there too. */
 static bool scan_written(int pagemap, uint64_t start, uint64_t end, bool protect_again, struct addr_range **out,
-			 size_t *n, size_t *cap)
+			 size_t *n, size_t *cap, struct addr_range **pop, size_t *npop, size_t *cappop)
 {
 	struct page_region regions[256];
 	struct pm_scan_arg a = {
@@ -186,18 +195,17 @@ static bool scan_written(int pagemap, uint64_t start, uint64_t end, bool protect
 		.vec = (uint64_t)(uintptr_t)regions,
 		.vec_len = ARRAY_LEN(regions),
 		.category_anyof_mask = PAGE_IS_WRITTEN,
-		.return_mask = PAGE_IS_WRITTEN,
+		.return_mask = PAGE_IS_WRITTEN | (pop ? PAGE_IS_PRESENT | PAGE_IS_SWAPPED : 0),
 	};
-	size_t first = *n;
+	size_t first = *n, first_pop = pop ? *npop : 0;
 	while (a.start < end) {
 		long got = ioctl(pagemap, PAGEMAP_SCAN, &a);
 		if (got < 0 || a.walk_end <= a.start)
 			return false;
 		for (long i = 0; i < got; i++) {
-			if (*n > first && (*out)[*n - 1].end == regions[i].start)
-				(*out)[*n - 1].end = regions[i].end;
-			else
-				*ARR_PUSH(*out, *n, *cap) = (struct addr_range){regions[i].start, regions[i].end};
+			append_range(out, n, cap, first, regions[i].start, regions[i].end);
+			if (pop && (regions[i].categories & (PAGE_IS_PRESENT | PAGE_IS_SWAPPED)))
+				append_range(pop, npop, cappop, first_pop, regions[i].start, regions[i].end);
 		}
 		a.start = a.walk_end;
 	}
@@ -208,8 +216,9 @@ static bool scan_written(int pagemap, uint64_t start, uint64_t end, bool protect
  * writes to the page tables of the written pages only. */
 static bool take_written(int pagemap, struct vma_image *vi)
 {
-	vi->nwritten = 0;
-	return scan_written(pagemap, vi->rec.start, vi->rec.end, true, &vi->written, &vi->nwritten, &vi->cap_written);
+	vi->nwritten = vi->nwritten_populated = 0;
+	return scan_written(pagemap, vi->rec.start, vi->rec.end, true, &vi->written, &vi->nwritten, &vi->cap_written,
+			    &vi->written_populated, &vi->nwritten_populated, &vi->cap_written_populated);
 }
 
 static bool was_armed(const struct addr_range *armed, size_t n, const struct ckpt_rec_vma *v)
@@ -514,7 +523,8 @@ int memtrack_rewind_plan(struct ckpt_tracker *t, pid_t pid, int fd, const struct
 			continue;
 		}
 		size_t first = plan->npages;
-		if (!scan_written(pagemap, v->start, v->end, false, &plan->pages, &plan->npages, &plan->cap_pages)) {
+		if (!scan_written(pagemap, v->start, v->end, false, &plan->pages, &plan->npages, &plan->cap_pages, NULL, NULL,
+				  NULL)) {
 			rc = ckpt_fail_errno("cannot read which pages process %d wrote", pid);
 			break;
 		}

@@ -315,15 +315,6 @@ static bool only_written(const struct pageio_progress *prog, const struct proces
 	return v->tracked && parent_vma(prog, p, v);
 }
 
-/* The runs a held mapping keeps: the populated ones, or for a tracked mapping the populated
- * ones among its written pages. */
-struct held_runs {
-	const struct vma_image *v;
-	bool only_written;
-	size_t w;  /* the first written range that may meet the next run */
-	struct held_vma *h;
-};
-
 static void add_run(struct held_vma *h, uint64_t start, uint64_t end)
 {
 	if (h->nruns && h->runs[h->nruns - 1].end == start)
@@ -336,17 +327,7 @@ static void add_run(struct held_vma *h, uint64_t start, uint64_t end)
 static int add_populated_run(void *arg, uint64_t start, uint64_t end, uint64_t cat)
 {
 	(void)cat;
-	struct held_runs *c = arg;
-	const struct vma_image *v = c->v;
-	if (!c->only_written) {
-		add_run(c->h, start, end);
-		return 0;
-	}
-	while (c->w < v->nwritten && v->written[c->w].end <= start)
-		c->w++;
-	for (size_t w = c->w; w < v->nwritten && v->written[w].start < end; w++)
-		add_run(c->h, v->written[w].start > start ? v->written[w].start : start,
-			v->written[w].end < end ? v->written[w].end : end);
+	add_run(arg, start, end);
 	return 0;
 }
 
@@ -382,18 +363,18 @@ static int hold_vma(const struct page_reader *rd, const struct pageio_progress *
 	const struct vma_image *v = &p->vmas[k];
 	struct held_vma *h = ARR_PUSH(held->vmas, held->nvmas, held->cap_vmas);
 	*h = (struct held_vma){.vma = k, .only_written = only_written(prog, p, v), .offset = held->bytes, .file_fd = -1};
-	struct held_runs c = {v, h->only_written, 0, h};
 	if (!(v->rec.flags & CKPT_VMA_ANON)) {
 		h->file_fd = open_mapped_file(p, v);
 		if (h->file_fd < 0)
 			add_run(h, v->rec.start, v->rec.end);
 		else if (pagemap_for_each_populated(rd->pagemap, rd->pid, v->rec.start, v->rec.end, add_changed_file_run, h) < 0)
 			return -1;
-	} else if (!h->only_written || v->nwritten) {
-		uint64_t from = h->only_written ? v->written[0].start : v->rec.start;
-		uint64_t to = h->only_written ? v->written[v->nwritten - 1].end : v->rec.end;
-		if (pagemap_for_each_populated(rd->pagemap, rd->pid, from, to, add_populated_run, &c) < 0)
-			return -1;
+	} else if (h->only_written) {
+		/* The written pages still there: tracking found them in its walk of the freeze. */
+		for (size_t w = 0; w < v->nwritten_populated; w++)
+			add_run(h, v->written_populated[w].start, v->written_populated[w].end);
+	} else if (pagemap_for_each_populated(rd->pagemap, rd->pid, v->rec.start, v->rec.end, add_populated_run, h) < 0) {
+		return -1;
 	}
 	held->bytes += h->bytes;
 	return 0;
