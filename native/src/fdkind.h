@@ -53,6 +53,9 @@ struct fd_kind {
 	/* Restart, in ckpt once every open file description of the tree is open: what joins
 	 * them, such as connecting sockets to each other and refilling their queues. */
 	int (*restore_ready)(const struct statefile_image *img, const struct files_restore *fr);
+	/* Restart failed before restore_ready was done: undo what open left outside the
+	 * processes (files it made). */
+	void (*restore_abandon)(const struct statefile_image *img);
 	/* ckpt check, and restart before anything is made: what this machine must offer (a free
 	 * port, say), as items of the report (portability.h). */
 	void (*check_here)(const struct process_image *p, const struct fd_image *f, struct portability_report *r);

@@ -649,11 +649,18 @@ struct files_restore *files_restore_prepare(const struct statefile_image *img, i
 		}
 	}
 	/* What joins descriptions (sockets to their peers) once all of them are open. */
+	if (getenv("CKPT_TEST_FAIL_JOIN")) {
+		ckpt_fail("failing before the sockets are joined, as CKPT_TEST_FAIL_JOIN asks");
+		goto fail;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(fd_kinds); i++)
 		if (fd_kinds[i]->restore_ready && fd_kinds[i]->restore_ready(img, fr) < 0)
 			goto fail;
 	return fr;
 fail:
+	for (size_t i = 0; i < ARRAY_LEN(fd_kinds); i++)
+		if (fd_kinds[i]->restore_abandon)
+			fd_kinds[i]->restore_abandon(img);
 	files_restore_free(fr);
 	return NULL;
 }

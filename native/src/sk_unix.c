@@ -1376,6 +1376,8 @@ static int refill(struct unix_restore *r, struct usock *s)
 	return rc;
 }
 
+static void unix_remove_aside(const struct statefile_image *img);
+
 static int unix_restore_ready(const struct statefile_image *img, const struct files_restore *fr)
 {
 	struct unix_restore r = {.img = img, .fr = fr};
@@ -1424,17 +1426,28 @@ static int unix_restore_ready(const struct statefile_image *img, const struct fi
 			sk_set_status_flags(s->fd, s->f->rec.open_flags);
 		}
 	}
-	/* The sockets are joined: the files of removed paths go (see aside_addr). */
-	for (size_t i = 0; i < r.n; i++) {
-		struct sockaddr_un a;
-		socklen_t alen;
-		if ((r.s[i].f->rec.kind_flags & CKPT_SK_NAME_GONE) && reach_addr(r.s[i].p, r.s[i].f, &r.s[i].v, &a, &alen) == 0)
-			unlink(a.sun_path);
-	}
-	remove_made_dirs();
+	unix_remove_aside(img);
 	free(r.by_ino);
 	free(r.s);
 	return rc;
+}
+
+/* Once the sockets are joined, or restart gave up: the socket files of removed paths go (see
+ * aside_addr: names with ckpt's pid, made by this restart), and the directories made for them. */
+static void unix_remove_aside(const struct statefile_image *img)
+{
+	size_t n;
+	struct sk_entry *e = sk_descriptions(img, CKPT_FD_UNIX, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct unix_view v;
+		struct sockaddr_un a;
+		socklen_t alen;
+		if ((e[i].f->rec.kind_flags & CKPT_SK_NAME_GONE) && view_of(e[i].f, &v) == 0 &&
+		    reach_addr(e[i].p, e[i].f, &v, &a, &alen) == 0)
+			unlink(a.sun_path);
+	}
+	free(e);
+	remove_made_dirs();
 }
 
 /* ---- ckpt info ---- */
@@ -1588,6 +1601,7 @@ const struct fd_kind unix_fd_kind = {
 	.capture_tree = unix_capture_tree,
 	.check_tree = unix_check_tree,
 	.restore_ready = unix_restore_ready,
+	.restore_abandon = unix_remove_aside,
 	.describe_text = unix_describe_text,
 	.describe_json = unix_describe_json,
 	.check_here = unix_check_here,

@@ -153,6 +153,17 @@ assert len(items) == 7 and any(i["fd"] != i["file_fd"] for i in items) and wds =
 			fail "$prog: restart #$round" "exit $rc, $(cat "$SCRATCH/restart.err"); output: $(tail -3 "$out")"
 		fi
 	done
+	# A restart that fails once it has bound the sockets whose paths were removed (their files
+	# beside the paths, under names of ckpt's own) leaves none of those files behind.
+	if [ $prog = unixnames ]; then
+		rm -rf "$work"
+		cp -a "$SCRATCH/work.saved" "$work"
+		before=$(find "$work" | sort)
+		CKPT_TEST_FAIL_JOIN=1 timeout 60 "$CKPT" restart "$sf" >/dev/null 2>"$SCRATCH/restart.err"
+		check "$prog: a restart that fails before the sockets are joined leaves no socket file of its own behind" \
+			bash -c '[ "$0" = "$(find "$1" | sort)" ] && grep -q "^ckpt: .*CKPT_TEST_FAIL_JOIN" "$2"' \
+			"$before" "$work" "$SCRATCH/restart.err"
+	fi
 done
 
 # Raw sockets need CAP_NET_RAW at restart: without it, ckpt check says so, once for each family
