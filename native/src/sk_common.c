@@ -481,6 +481,20 @@ void sk_put_options(struct buf *b, uint32_t kind_flags, const struct ckpt_sk_opt
 #define MAX_OPTIONS_SIZE 4096u
 _Static_assert(sizeof(struct ckpt_sk_options) <= MAX_OPTIONS_SIZE, "the options block fits its own limit");
 
+int sk_take_record_and_options(const struct fd_image *f, void *rec, size_t len, struct ckpt_sk_options *o,
+			       struct sk_cursor *rest)
+{
+	struct sk_cursor c = {f->data, f->rec.data_len, 0};
+	const uint8_t *r = sk_take(&c, len);
+	if (!r)
+		return -1;
+	memcpy(rec, r, len);
+	if (sk_take_options(&c, f->rec.kind_flags, o) < 0)
+		return -1;
+	*rest = c;
+	return 0;
+}
+
 int sk_take_options(struct sk_cursor *c, uint32_t kind_flags, struct ckpt_sk_options *o)
 {
 	memset(o, 0, sizeof(*o));

@@ -78,6 +78,10 @@ const uint8_t *sk_take(struct sk_cursor *c, size_t n);
 /* The options block after a record when kind_flags has CKPT_SK_OPTIONS (else o is all zero,
  * size included).  Returns -1 when the blob ends inside it or its size is not one it can have. */
 int sk_take_options(struct sk_cursor *c, uint32_t kind_flags, struct ckpt_sk_options *o);
+/* The blob of a kind that is its record then the options block (sk_store_with_options):
+ * the record into rec (len bytes), the options, and the cursor after them. */
+int sk_take_record_and_options(const struct fd_image *f, void *rec, size_t len, struct ckpt_sk_options *o,
+			       struct sk_cursor *rest);
 /* Checks the options block: known flags, values the kernel keeps, and 0 in the fields that do
  * not apply (inet: an IPv4 or IPv6 socket; tcp: a TCP one).  Returns 0 or fails with a line
  * about fd fdnum. */

@@ -41,15 +41,7 @@ struct raw_view {
 
 static int view_of(const struct fd_image *f, struct raw_view *v)
 {
-	struct sk_cursor c = {f->data, f->rec.data_len, 0};
-	const uint8_t *r = sk_take(&c, sizeof(v->r));
-	if (!r)
-		return -1;
-	memcpy(&v->r, r, sizeof(v->r));
-	if (sk_take_options(&c, f->rec.kind_flags, &v->opts) < 0)
-		return -1;
-	v->rest = c;
-	return 0;
+	return sk_take_record_and_options(f, &v->r, sizeof(v->r), &v->opts, &v->rest);
 }
 
 static size_t addr_len(uint32_t family)

@@ -1454,20 +1454,26 @@ def xfs_mount():
     return mnt
 
 
+def saves_at_snap(name, files, env=None):
+    """One batch gdb session of program name: a save into each of files at each stop in its
+    function snap, waiting for each file, then kill.  gdb's output, with CKPT_DEBUG's lines."""
+    script = os.path.join(WORK, name + ".gdb")
+    with open(script, "w") as f:
+        f.write("break snap\nrun\n")
+        for k, path in enumerate(files):
+            f.write("ckpt save -w %s\n%s" % (path, "continue\n" if k < len(files) - 1 else "kill\n"))
+    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-x", script, EXES[name]],
+                       capture_output=True, text=True, timeout=300, env=dict(ENV, CKPT_DEBUG="1", **(env or {})),
+                       cwd=WORK)
+    return r.stdout + r.stderr
+
+
 def tracked_session(tag, d, expected):
     """Four saves in one gdb session into directory d, each restarted; the incremental ones
     (2 and 4) make no copy-on-write clone, and the last file restarts with its parents gone.
     Returns gdb's output and the files."""
     files = [os.path.join(d, "track%d.ckpt" % k) for k in range(1, 5)]
-    script = os.path.join(WORK, "tracked.gdb")
-    with open(script, "w") as f:
-        f.write("break snap\nrun\n")
-        for k, path in enumerate(files):
-            f.write("ckpt save -w %s\n%s" % (path, "continue\n" if k < len(files) - 1 else "kill\n"))
-    env = dict(ENV, CKPT_DEBUG="1")
-    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-x", script, EXES["scribble"]],
-                       capture_output=True, text=True, timeout=300, env=env, cwd=WORK)
-    out = r.stdout + r.stderr
+    out = saves_at_snap("scribble", files)
     check(tag + "/saves", len(SAVED_RE.findall(out)) == 4, "%d saves" % len(SAVED_RE.findall(out)), out[-3000:])
     for k, path in enumerate(files, 1):
         rr = subprocess.run([CKPT, "restart", path], capture_output=True, text=True, timeout=120)
@@ -1530,15 +1536,7 @@ def test_advice_in_place():
     tag = "advice-in-place"
     plain = subprocess.run([EXES["advice"]], capture_output=True, text=True, timeout=60).stdout.splitlines()
     files = [os.path.join(WORK, "advice%d.ckpt" % k) for k in range(1, 5)]
-    script = os.path.join(WORK, "advice.gdb")
-    with open(script, "w") as f:
-        f.write("break snap\nrun\n")
-        for k, path in enumerate(files):
-            f.write("ckpt save -w %s\n%s" % (path, "continue\n" if k < len(files) - 1 else "kill\n"))
-    r = subprocess.run([GDB, "-nx", "-q", "-batch", "-iex", "source " + EXT, "-x", script, EXES["advice"]],
-                       capture_output=True, text=True, timeout=300, env=dict(ENV, CKPT_DEBUG="1", CKPT_NO_SOCKET="1"),
-                       cwd=WORK)
-    out = r.stdout + r.stderr
+    out = saves_at_snap("advice", files, {"CKPT_NO_SOCKET": "1"})
     check(tag + "/saves", len(SAVED_RE.findall(out)) == 4 and len(plain) == 6, "%d saves" % len(SAVED_RE.findall(out)),
           out[-3000:])
     # The madvise of round 2 changed no layout and no locked total: only the check after the
