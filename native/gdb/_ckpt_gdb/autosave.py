@@ -1,8 +1,8 @@
 """Automatic snapshots: with `ckpt auto breakpoint` (or the socket's auto op) every stop at a
 breakpoint saves the program in the background, as `ckpt save -b` does; with `ckpt auto
-suspend` every stop at a breakpoint, at the end of a step and at a signal does.  The save is
-started from gdb's event loop right after the stop, so the debugger is back after the freeze
-and the file is written while the user looks or steps on.  The setting lives in the session's
+suspend` every stop at a breakpoint, at the end of a step and at a signal does.  The program is
+frozen in gdb's stop event, so the debugger is back after the freeze and the file is written
+while the user looks or steps on.  The setting lives in the session's
 state, which outlives a reload of the extension."""
 
 import datetime
@@ -13,6 +13,7 @@ import gdb
 from . import CkptError
 from . import rewind, timeline
 from .inferior import program_name, thread_running
+from .mainthread import post
 from .save import BackgroundSave, save
 from .session import state
 
@@ -38,13 +39,19 @@ def configure(mode, directory=None):
             raise CkptError("ckpt auto: no such directory: %s" % directory)
     st = _state()
     st.mode = mode
+    if mode == "off" and st.pending is not None:
+        st.pending = None  # that stop is not saved now
+        st.skipped += 1
     if directory is not None:
         st.dir = directory
     return status()
 
 
-def status():
-    BackgroundSave.settle()
+def status(settle=False):
+    """The mode and counts; with settle (the CLI), a save in flight of a stopped program is
+    waited for first, so that it counts."""
+    if settle:
+        BackgroundSave.settle()
     st = _state()
     return {"mode": st.mode, "dir": st.dir, "saved": st.saved, "skipped": st.skipped, "failed": st.failed,
             "last_error": st.last_error, "last_path": st.last_path}
@@ -86,8 +93,8 @@ def _process(inf):
 
 def on_stop(event):
     """gdb.events.stop: freeze the program for an automatic save right at the stop, before gdb
-    runs its next command (from a script or -batch, gdb runs it at once, and an event posted
-    for later would find the program running again).  The stops of an attach do not count (ckpt restart, back and forward attach to a program whose
+    runs its next command (from a script or -batch, gdb runs it at once, and an event posted for
+    later would find the program running again).  The stops of an attach do not count (ckpt restart, back and forward attach to a program whose
     state is a snapshot already; an attach resumes threads on its way): the first stop of a
     process that gdb attached to, and any stop without a resume since the last one."""
     st = _state()
@@ -149,9 +156,13 @@ def _save_now(origin):
             st.last_path = result["path"]
         if st.pending is not None:
             # On the main thread: saved now, while the program is still at that stop (from a
-            # script, gdb may run it on before a posted event would run).
+            # script, gdb may run it on before a posted event would run); unless the tracker
+            # is wanted for something else right now.
             later, st.pending = st.pending, None
-            _save_now(later)
+            if BackgroundSave.deferring:
+                post(lambda: _save_now(later))
+            else:
+                _save_now(later)
 
     try:
         save(_path(inf, st.dir), done, True, origin)

@@ -7,7 +7,7 @@ import gdb
 from . import CkptError
 from . import autosave, commands, restart, server, timeline, timetravel
 from .holdall import QuietSigstops
-from .mainthread import note_exit_code
+from .mainthread import note_exit_code, watch_exit
 from .save import BackgroundSave
 from .sigstop import SigstopGuard, on_any_stop
 
@@ -32,6 +32,7 @@ def _on_gdb_exiting(event):
 
 
 def load():
+    watch_exit()
     commands.register()
     timetravel.register()
     _connect(gdb.events.stop, on_any_stop)

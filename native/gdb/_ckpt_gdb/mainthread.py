@@ -36,11 +36,23 @@ class _Posted:
     def at_python_exit(self):
         """Python's own exit, the last step of gdb's: the program has been killed or detached
         and the history written.  With an event left, end here, as gdb would have."""
-        if self.pending:
-            try:
-                ctypes.CDLL(None).fflush(None)
-            finally:
-                os._exit(self.exit_code)
+        if not self.pending:
+            return
+        try:
+            for stream in (gdb.STDOUT, gdb.STDERR, gdb.STDLOG):
+                gdb.flush(stream)
+        except Exception:
+            pass
+        try:
+            ctypes.CDLL(None).fflush(None)
+        finally:
+            os._exit(self.exit_code)
+
+
+def watch_exit():
+    """At load: the exit hook is registered now, so that the Python exit handlers registered
+    after it (the later ones run first) still run."""
+    _posted()
 
 
 def _posted():
@@ -63,7 +75,12 @@ def post(fn):
             p.pending -= 1
         fn()
 
-    gdb.post_event(run)
+    try:
+        gdb.post_event(run)
+    except Exception:
+        with p.lock:
+            p.pending -= 1
+        raise
 
 
 def note_exit_code(code):

@@ -124,9 +124,7 @@ def rewind(path):
     if not tracker:
         return None
     # A save still being written holds the tracker and a clone of the program: let it end.
-    bg = save.BackgroundSave.current
-    if bg is not None:
-        bg.finish_now()
+    save.BackgroundSave.finish_before_use()
     # Breakpoints that gdb keeps inserted (non-stop, always-inserted): the snapshot has the
     # original bytes there, so they go back in after the rewind.
     inserted = inserted_breakpoint_bytes(inf)

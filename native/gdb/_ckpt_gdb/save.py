@@ -135,8 +135,7 @@ def capture_held(inf, path, first_thread, origin, label):
     """A snappoint's save, from inside a breakpoint's stop() with every thread held stopped
     (holdall): in one go, and the program runs on afterwards.  A background save still being
     written is completed first, while the program is held."""
-    if BackgroundSave.current is not None:
-        BackgroundSave.current.finish_now()
+    BackgroundSave.finish_before_use()
     return _capture_now(inf, path, first_thread, origin, label, runs_on=True)
 
 
@@ -152,7 +151,7 @@ class _Writer:
     """The one Python thread that writes background saves' files, started with the first: a
     thread started for each save made the step wait about a millisecond for it to start."""
 
-    jobs = None  # queue.Queue of callables, once started
+    jobs = None  # queue.SimpleQueue of callables, once started
 
     @classmethod
     def run(cls, job):
@@ -165,7 +164,11 @@ class _Writer:
     def _loop(jobs):
         block_signals()
         while True:
-            jobs.get()()
+            job = jobs.get()
+            try:
+                job()
+            except Exception:  # the thread lives on for the next saves (a job keeps its error)
+                pass
 
 
 class BackgroundSave:
@@ -179,6 +182,7 @@ class BackgroundSave:
 
     current = None  # the save in flight, if any
     exiting = False  # gdb is quitting
+    deferring = False  # finish_before_use() runs: a stop that waited is saved later, if at all
     GRACE = 0.5     # seconds to wait for a stop of its own before interrupting for the cleanup
 
     def __init__(self, inf, path, done, origin="manual", label=None, allow_unrestorable=False):
@@ -220,7 +224,8 @@ class BackgroundSave:
                 self.outcome = (None, "ckpt save: " + ENGINE.error())  # the error is per thread
         except Exception as e:
             self.outcome = (None, "ckpt save: %s: %s" % (type(e).__name__, e))
-        self.written.set()
+        finally:
+            self.written.set()
         # Not once gdb is quitting: drain() does the rest, and an event still queued when gdb
         # exits makes gdb 13 crash in its exit handlers (it drops the callable after Python).
         if not BackgroundSave.exiting:
@@ -314,6 +319,21 @@ class BackgroundSave:
             self.written.wait()
         self._unwait()
         self._cleanup()
+
+    @classmethod
+    def finish_before_use(cls):
+        """On the main thread, before something else uses the session's tracker or replaces the
+        program's state (a rewind, a snappoint's save): the save in flight is completed, and a
+        stop that waited for it is not saved now, which would start another save, but from gdb's
+        event loop, when it is still there to save."""
+        cur = cls.current
+        if cur is None:
+            return
+        cls.deferring = True
+        try:
+            cur.finish_now()
+        finally:
+            cls.deferring = False
 
     @classmethod
     def settle(cls):

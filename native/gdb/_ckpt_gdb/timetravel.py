@@ -261,7 +261,9 @@ has gone on by then (skipped).  Without arguments: the mode and counts."""
         words = gdb.string_to_argv(arg or "")
         if len(words) > 2:
             raise CkptError("usage: ckpt auto [off|breakpoint|suspend] [DIR]")
-        st = autosave.configure(words[0], words[1] if len(words) > 1 else None) if words else autosave.status()
+        if words:
+            autosave.configure(words[0], words[1] if len(words) > 1 else None)
+        st = autosave.status(settle=True)
         gdb.write("Automatic snapshots: %s%s; %d saved, %d skipped (a file still being written), %d failed\n" % (
             st["mode"], " into %s" % st["dir"] if st["dir"] and st["mode"] != "off" else "",
             st["saved"], st["skipped"], st["failed"]))
