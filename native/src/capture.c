@@ -357,6 +357,15 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	job->clones = xcalloc(img->nprocs, sizeof(*job->clones));
 	job->held = xcalloc(img->nprocs, sizeof(*job->held));
 	job->holds = xcalloc(img->nprocs, sizeof(*job->holds));
+	/* A clone lacks DONTFORK mappings and has WIPEONFORK ones empty, so it may serve only what
+	 * flags read now say it can: kept flags are checked first (the rare save that clones). */
+	if (job->hint_kept && !getenv("CKPT_NO_CLONE") && pageio_clone_pays(&img->procs[0], &job->prog)) {
+		struct mem_hint now;
+		if (mem_hint_read(pid, &now) == 0)
+			mem_hint_refresh(&img->procs[0], &now);
+		mem_hint_free(&now);
+		job->hint_kept = false; /* its flags are the freeze's own now */
+	}
 	for (size_t i = 0; i < img->nprocs; i++) {
 		job->holds[i] = !getenv("CKPT_NO_CLONE") && !pageio_clone_pays(&img->procs[i], &job->prog);
 		if (!job->holds[i] && (getenv("CKPT_NO_CLONE") || make_clone(&job->tree.procs[i], &job->clones[i]) < 0)) {
@@ -412,13 +421,16 @@ static void keep_layout(struct ckpt_capture_job *job)
 {
 	const struct frozen_proc *root = &job->tree.procs[0];
 	struct mem_hint fresh;
-	if (mem_hint_read(root->pid, &fresh) < 0)
+	if (mem_hint_read(root->pid, &fresh) < 0) {
+		fresh.pid = 0;
+		memtrack_keep_layout(job->opts.tracker, &fresh); /* none: the next save reads smaps */
 		return;
+	}
 	if (job->hint_kept) {
 		if (job->root_runtime && job->root_runtime == runtime_of(root))
 			mem_hint_refresh(&job->img.procs[0], &fresh);
 		else
-			ckpt_debug("pid %d ran on before its kept layout could be checked", root->pid);
+			ckpt_debug("pid %d ran on before the flags it may have kept could be checked", root->pid);
 	}
 	memtrack_keep_layout(job->opts.tracker, &fresh);
 }

@@ -208,10 +208,12 @@ static bool same_vma(const struct smaps_vma *a, const struct smaps_vma *b)
 	       a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && strcmp(a->perms, b->perms) == 0;
 }
 
-/* The flags that advice changes on a mapping in place (madvise, mlock), with no change of layout. */
-#define ADVICE_FLAGS (CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | CKPT_VMA_DONTFORK | CKPT_VMA_WIPEONFORK | \
-		      CKPT_VMA_DONTDUMP | CKPT_VMA_LOCKED | CKPT_VMA_LOCKONFAULT | CKPT_VMA_SEQUENTIAL | \
-		      CKPT_VMA_RANDOM | CKPT_VMA_MERGEABLE)
+/* The flags that come from VmFlags (vma_flags_from): advice changes some of them in place
+ * (madvise, mlock), and a mapping made again at the same place may have others. */
+#define SMAPS_FLAGS (CKPT_VMA_GROWSDOWN | CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | CKPT_VMA_DONTFORK | \
+		     CKPT_VMA_WIPEONFORK | CKPT_VMA_DONTDUMP | CKPT_VMA_LOCKED | CKPT_VMA_MAYWRITE | \
+		     CKPT_VMA_NORESERVE | CKPT_VMA_SEQUENTIAL | CKPT_VMA_RANDOM | CKPT_VMA_MERGEABLE | \
+		     CKPT_VMA_DROPPABLE | CKPT_VMA_LOCKONFAULT)
 
 /* VmLck of /proc/PID/status in bytes; -1 when unknown. */
 static long long locked_bytes(pid_t pid)
@@ -262,11 +264,11 @@ size_t mem_hint_refresh(struct process_image *p, const struct mem_hint *fresh)
 			const struct smaps_vma *s = &fresh->vmas[k];
 			if (s->start != r->start || s->end != r->end)
 				continue;
-			uint32_t advice = vma_flags_from(s->vmflags) & ADVICE_FLAGS;
-			if ((r->flags & ADVICE_FLAGS) != advice) {
-				ckpt_debug("mapping %#llx-%#llx: advice flags %#x, not %#x as kept", (unsigned long long)r->start,
-					   (unsigned long long)r->end, advice, r->flags & ADVICE_FLAGS);
-				r->flags = (r->flags & ~ADVICE_FLAGS) | advice;
+			uint32_t now = vma_flags_from(s->vmflags) & SMAPS_FLAGS;
+			if ((r->flags & SMAPS_FLAGS) != now) {
+				ckpt_debug("mapping %#llx-%#llx: flags %#x, not %#x as kept", (unsigned long long)r->start,
+					   (unsigned long long)r->end, now, r->flags & SMAPS_FLAGS);
+				r->flags = (r->flags & ~SMAPS_FLAGS) | now;
 				changed++;
 			}
 			break;

@@ -24,8 +24,8 @@ struct mem_hint {
 int mem_hint_read(pid_t pid, struct mem_hint *h);
 void mem_hint_copy(struct mem_hint *dst, const struct mem_hint *src);
 void mem_hint_free(struct mem_hint *h);
-/* After a capture that took its flags from a kept hint: the advice flags (madvise, mlock) of
- * p's mappings as fresh (read later, with the process not run since) has them for the same
+/* After a capture that took its flags from a kept hint: the flags smaps gives (advice, locks)
+ * of p's mappings as fresh (read later, with the process not run since) has them for the same
  * mappings.  Returns how many mappings changed. */
 size_t mem_hint_refresh(struct process_image *p, const struct mem_hint *fresh);
 

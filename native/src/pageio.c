@@ -1,7 +1,8 @@
 /*
  * Page I/O at capture: the contents of a process's stored mappings written into the
  * statefile at the offsets laid out for them, sparsely, with unchanged pages copied from a
- * parent statefile, read from the process itself or from a copy-on-write clone (pageio.h).
+ * parent statefile, read from the process itself or from a copy-on-write clone (pageio.h),
+ * and the pages of a read-only file mapping that the process did not change from its file.
  */
 #include "pageio.h"
 #include "inject.h"
@@ -338,25 +339,39 @@ static int add_changed_file_run(void *arg, uint64_t start, uint64_t end, uint64_
 	return 0;
 }
 
-/* The file that a private file mapping maps, opened for reading, when it is still the file the
- * capture recorded (same device and inode); -1 otherwise. */
+/* Whether fd is still the regular file the capture recorded: same device, inode, size and
+ * modification time. */
+static bool same_file(int fd, const struct file_image *f)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == f->rec.dev && st.st_ino == f->rec.ino &&
+	       (uint64_t)st.st_size == f->rec.size && (int64_t)st.st_mtim.tv_sec == f->rec.mtime_sec &&
+	       (uint32_t)st.st_mtim.tv_nsec == f->rec.mtime_nsec;
+}
+
+/* The file that a read-only private file mapping maps (a library's code, which a debugger's
+ * breakpoint made partly the process's own), opened for reading when it is still the file the
+ * capture recorded; -1 otherwise, and for a writable mapping, whose file pages the program
+ * could change once it runs again. */
 static int open_mapped_file(const struct process_image *p, const struct vma_image *v)
 {
-	if (v->rec.file == CKPT_NO_INDEX || v->rec.file >= p->nfiles || (v->rec.flags & CKPT_VMA_DELETED))
+	if ((v->rec.prot & PROT_WRITE) || v->rec.file == CKPT_NO_INDEX || v->rec.file >= p->nfiles ||
+	    (v->rec.flags & CKPT_VMA_DELETED) || !S_ISREG(p->files[v->rec.file].rec.mode))
 		return -1;
 	const struct file_image *f = &p->files[v->rec.file];
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != f->rec.dev || st.st_ino != f->rec.ino)) {
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd >= 0 && !same_file(fd, f)) {
 		close(fd);
 		fd = -1;
 	}
 	return fd;
 }
 
-/* Finds the runs of mapping k to hold: one pagemap walk.  Of a private file mapping, only the
- * pages it changed (copies of its own, often one with a debugger's breakpoint in a library's
- * code) are read in the freeze; the rest is the file's, read from it afterwards. */
+/* Finds the runs of mapping k to hold: its populated pages (one pagemap walk), or of a tracked
+ * mapping its written pages still there (from tracking's own walk).  Of a read-only private
+ * file mapping, only the pages it changed (copies of its own, often one with a debugger's
+ * breakpoint in a library's code) are read in the freeze; the rest is the file's, read from
+ * it afterwards. */
 static int hold_vma(const struct page_reader *rd, const struct pageio_progress *prog, const struct process_image *p,
 		    size_t k, struct pageio_held *held)
 {
@@ -459,23 +474,39 @@ static int store_held_run(int fd, const struct vma_image *v, const struct vma_im
 	return 0;
 }
 
-/* A held private file mapping: chunk by chunk, the file's bytes with the held changed pages
- * laid over them. */
-static int store_file_held(int fd, const struct vma_image *v, const struct vma_image *compare, const struct held_vma *h,
-			   const uint8_t *data, uint8_t *pbuf, struct pageio_progress *prog, uint64_t *stored)
+/* Reads up to n bytes at off, as many as the file has; the rest of buf is zeros (past the end). */
+static int pread_full(int fd, uint8_t *buf, uint64_t n, uint64_t off)
 {
-	uint8_t *buf = xmalloc(CHUNK);
+	uint64_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (uint64_t)r;
+	}
+	memset(buf + got, 0, n - got);
+	return 0;
+}
+
+/* A held private file mapping: chunk by chunk, the file's bytes with the held changed pages
+ * laid over them; refused when the file changed meanwhile. */
+static int store_file_held(int fd, const struct process_image *p, const struct vma_image *v,
+			   const struct vma_image *compare, const struct held_vma *h, const uint8_t *data, uint8_t *buf,
+			   uint8_t *pbuf, struct pageio_progress *prog, uint64_t *stored)
+{
 	size_t r = 0;
 	const uint8_t *d = data;
 	int rc = 0;
 	for (uint64_t a = v->rec.start; a < v->rec.end && rc == 0; a += CHUNK) {
 		uint64_t n = v->rec.end - a < CHUNK ? v->rec.end - a : CHUNK;
-		ssize_t got = pread(h->file_fd, buf, n, (off_t)(v->rec.pgoff + (a - v->rec.start)));
-		if (got < 0) {
+		if (pread_full(h->file_fd, buf, n, v->rec.pgoff + (a - v->rec.start)) < 0) {
 			rc = ckpt_fail_errno("cannot read the file mapped at 0x%llx", (unsigned long long)v->rec.start);
 			break;
 		}
-		memset(buf + got, 0, n - (uint64_t)got); /* past the end of the file */
 		for (; r < h->nruns && h->runs[r].start < a + n; r++) {
 			uint64_t s = h->runs[r].start > a ? h->runs[r].start : a;
 			uint64_t e = h->runs[r].end < a + n ? h->runs[r].end : a + n;
@@ -486,13 +517,15 @@ static int store_file_held(int fd, const struct vma_image *v, const struct vma_i
 		}
 		rc = store_held_run(fd, v, compare, a, buf, n, pbuf, prog, stored);
 	}
-	free(buf);
+	if (rc == 0 && !same_file(h->file_fd, &p->files[v->rec.file]))
+		rc = ckpt_fail("%s changed while the save was being written; save again",
+			       p->files[v->rec.file].path);
 	return rc;
 }
 
 int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *prog, const struct pageio_held *held)
 {
-	uint8_t *pbuf = prog->parent ? xmalloc(CHUNK) : NULL;
+	uint8_t *pbuf = prog->parent ? xmalloc(CHUNK) : NULL, *fbuf = NULL;
 	int rc = 0;
 	for (size_t i = 0; i < held->nvmas && rc == 0; i++) {
 		const struct held_vma *h = &held->vmas[i];
@@ -506,7 +539,9 @@ int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *p
 		}
 		uint8_t *d = held->data + h->offset;
 		if (h->file_fd >= 0) {
-			rc = store_file_held(fd, v, compare, h, d, pbuf, prog, &stored);
+			if (!fbuf)
+				fbuf = xmalloc(CHUNK);
+			rc = store_file_held(fd, p, v, compare, h, d, fbuf, pbuf, prog, &stored);
 			v->rec.stored_bytes = stored;
 			continue;
 		}
@@ -518,6 +553,7 @@ int pageio_write_held(int fd, struct process_image *p, struct pageio_progress *p
 		v->rec.stored_bytes = stored;
 	}
 	free(pbuf);
+	free(fbuf);
 	return rc;
 }
 

@@ -30,8 +30,9 @@ enum pageio_pass {
 	PAGEIO_WHILE_FROZEN,  /* what a clone cannot serve, read before the tree runs again */
 	PAGEIO_FROM_CLONE,    /* the rest, read from a copy-on-write clone while the tree runs */
 	PAGEIO_HOLD,          /* everything from the frozen process, what a clone would serve
-			       * into memory (struct pageio_held), and of tracked mappings only
-			       * their written pages */
+			       * into memory (struct pageio_held): of tracked mappings only their
+			       * written pages, of read-only file mappings only the pages the
+			       * process changed (the rest is read from the file afterwards) */
 };
 
 /* What PAGEIO_HOLD read of one mapping while the tree was frozen. */
