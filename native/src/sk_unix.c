@@ -1212,6 +1212,21 @@ static int join(struct unix_restore *r)
 		struct usock *p = find_ino(r, s->v.u.peer_ino);
 		if (!p || p->v.u.sk.type != s->v.u.sk.type)
 			return fail_on(s, "its peer is not in the statefile");
+		if (p == s) {
+			/* A datagram socket connected to its own name: bound, then connected to it. */
+			struct sockaddr_un a;
+			socklen_t alen;
+			if (s->v.u.sk.type != SOCK_DGRAM || !s->v.u.name_len)
+				return fail_on(s, "it is connected to itself without a name");
+			if (bind_name(s->fd, s->p, s->f, &s->v) < 0 || reach_addr(s->p, s->f, &s->v, &a, &alen) < 0)
+				return -1;
+			if (connect(s->fd, (struct sockaddr *)&a, alen) < 0)
+				return ckpt_fail_errno("cannot connect unix socket fd %u of pid %u to its own name again",
+						       s->f->rec.fd, s->p->rec.pid);
+			s->peer = s;
+			s->joined = true;
+			continue;
+		}
 		bool mutual = p->v.u.sk.state == CKPT_SKS_CONNECTED && (p->f->rec.kind_flags & CKPT_SK_PEER_IN_TREE) &&
 			      p->v.u.peer_ino == s->v.u.ino;
 		if (mutual) {

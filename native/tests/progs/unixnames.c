@@ -113,6 +113,16 @@ int main(int argc, char **argv)
 	int ln = listen_at(gone); /* the server starts anew at the same path, the old listener still open */
 	CHECK(write(gs, "queued", 6) == 6, "queue bytes");
 
+	/* A datagram socket connected to its own name, with a datagram to itself queued. */
+	char self[100];
+	snprintf(self, sizeof(self), "%s/self.sock", argv[2]);
+	unlink(self);
+	socklen_t sl;
+	struct sockaddr_un sa = addr_at(self, &sl);
+	int me = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CHECK(me >= 0 && bind(me, (struct sockaddr *)&sa, sl) == 0 && connect(me, (struct sockaddr *)&sa, sl) == 0 &&
+	      send(me, "me", 2, 0) == 2, "a datagram socket connected to itself");
+
 	ready(argv[1]);
 	for (int i = 0; i < 20; i++)
 		nap_ms(100); /* long enough for a dump of its ten processes to start on a loaded machine */
@@ -154,5 +164,11 @@ int main(int argc, char **argv)
 	}
 	CHECK(stat(dir, &st) < 0 && errno == ENOENT, "the removed directory stays removed");
 	printf("removed directory: %d datagram clients reach their server\n", CLIENTS);
+
+	CHECK(recv(me, buf, sizeof(buf), 0) == 2 && memcmp(buf, "me", 2) == 0 && send(me, "again", 5, 0) == 5 &&
+	      recv(me, buf, sizeof(buf), 0) == 5 && memcmp(buf, "again", 5) == 0 && named(me, self),
+	      "the socket connected to itself has its datagram and reaches itself again");
+	unlink(self);
+	printf("self-connected: its datagram kept, and it reaches itself again\n");
 	return 0;
 }
