@@ -311,15 +311,19 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	}
 	struct statefile_image *img = &job->img;
 	bool frozen = false;
-	struct mem_hint hint = {0};
+	struct mem_hint read_now = {0};
+	const struct mem_hint *hint = &read_now;
 	if (o->parent && open_parent(job, pid) < 0)
 		goto fail;
 	ckpt_debug("parent statefile read after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	/* The root's layout, read while it still runs, so that the pause does not pay for it; a
 	 * session's later save of the same process takes the one its last save kept instead. */
-	job->hint_kept = o->tracker && memtrack_layout(o->tracker, pid, &hint);
-	if (!job->hint_kept)
-		mem_hint_read(pid, &hint);
+	const struct mem_hint *kept = o->tracker ? memtrack_layout(o->tracker, pid) : NULL;
+	job->hint_kept = kept != NULL;
+	if (kept)
+		hint = kept;
+	else
+		mem_hint_read(pid, &read_now);
 	ckpt_debug("layout read after %.3f ms", (now_ns() - job->t_start) / 1e6);
 	if (tree_freeze(pid, held, nheld, o->first_tid, &job->tree) < 0)
 		goto fail;
@@ -330,7 +334,7 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	job->in_flight = xcalloc(job->tree.nprocs, sizeof(*job->in_flight));
 	for (size_t i = 0; i < job->tree.nprocs; i++) {
 		struct process_image *p = ARR_PUSH(img->procs, img->nprocs, img->cap_procs);
-		if (capture_process(&job->tree.procs[i], p, &hint, &job->in_flight[i]) < 0 || check_interrupted() < 0)
+		if (capture_process(&job->tree.procs[i], p, hint, &job->in_flight[i]) < 0 || check_interrupted() < 0)
 			goto fail;
 	}
 	proctree_capture_zombies(&job->tree, img);
@@ -391,7 +395,7 @@ struct ckpt_capture_job *ckpt_capture_start(pid_t pid, const pid_t *held, size_t
 	tree_release(&job->tree, (enum ckpt_release)o->release);
 	job->t_released = now_ns();
 	ckpt_debug("released after %.3f ms", (job->t_released - job->t_frozen) / 1e6);
-	mem_hint_free(&hint);
+	mem_hint_free(&read_now);
 	return job;
 
 fail:
@@ -402,7 +406,7 @@ fail:
 		remove_in_flight(job->in_flight, job->tree.nprocs);
 		tree_release(&job->tree, CKPT_LEAVE_RUNNING);
 	}
-	mem_hint_free(&hint);
+	mem_hint_free(&read_now);
 	job_free(job);
 	return NULL;
 }

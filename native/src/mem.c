@@ -186,16 +186,6 @@ int mem_hint_read(pid_t pid, struct mem_hint *h)
 	return r;
 }
 
-void mem_hint_copy(struct mem_hint *dst, const struct mem_hint *src)
-{
-	*dst = *src;
-	dst->vmas = src->n ? xmalloc(src->n * sizeof(*src->vmas)) : NULL;
-	for (size_t i = 0; i < src->n; i++) {
-		dst->vmas[i] = src->vmas[i];
-		dst->vmas[i].path = src->vmas[i].path ? xstrdup(src->vmas[i].path) : NULL;
-	}
-}
-
 void mem_hint_free(struct mem_hint *h)
 {
 	free_smaps(h->vmas, h->n);
@@ -214,16 +204,6 @@ static bool same_vma(const struct smaps_vma *a, const struct smaps_vma *b)
 		     CKPT_VMA_WIPEONFORK | CKPT_VMA_DONTDUMP | CKPT_VMA_LOCKED | CKPT_VMA_MAYWRITE | \
 		     CKPT_VMA_NORESERVE | CKPT_VMA_SEQUENTIAL | CKPT_VMA_RANDOM | CKPT_VMA_MERGEABLE | \
 		     CKPT_VMA_DROPPABLE | CKPT_VMA_LOCKONFAULT)
-
-/* VmLck of /proc/PID/status in bytes; -1 when unknown. */
-static long long locked_bytes(pid_t pid)
-{
-	char *st = read_proc(pid, "status", NULL);
-	const char *l = st ? strstr(st, "\nVmLck:") : NULL;
-	long long kib = l ? strtoll(l + 8, NULL, 10) : -1;
-	free(st);
-	return kib < 0 ? -1 : kib * 1024;
-}
 
 /* The mappings with their VmFlags.  Reading smaps walks every page table, a cost that grows
  * with the process's memory, so flags come from a hint when the layout (maps) is the hint's;
@@ -247,7 +227,7 @@ static int read_layout(pid_t pid, const struct mem_hint *hint, struct smaps_vma 
 		if (vma_flags_from(h->vmflags) & CKPT_VMA_LOCKED)
 			locked += (long long)(h->end - h->start);
 	}
-	if (hint->kept && locked != locked_bytes(pid))
+	if (hint->kept && locked != procattr_locked_kib(pid) * 1024)
 		goto changed;
 	return 0;
 changed:

@@ -22,7 +22,6 @@ struct mem_hint {
 	bool kept; /* kept from an earlier capture: flags may have changed since (mem_hint_refresh) */
 };
 int mem_hint_read(pid_t pid, struct mem_hint *h);
-void mem_hint_copy(struct mem_hint *dst, const struct mem_hint *src);
 void mem_hint_free(struct mem_hint *h);
 /* After a capture that took its flags from a kept hint: the flags smaps gives (advice, locks)
  * of p's mappings as fresh (read later, with the process not run since) has them for the same

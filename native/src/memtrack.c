@@ -587,19 +587,18 @@ int memtrack_rewound(struct ckpt_tracker *t, pid_t pid, int fd)
 	return 0;
 }
 
-bool memtrack_layout(const struct ckpt_tracker *t, pid_t pid, struct mem_hint *out)
+const struct mem_hint *memtrack_layout(const struct ckpt_tracker *t, pid_t pid)
 {
 	if (!t->layout.pid || t->layout.pid != pid || t->layout_start_time != start_time_of(pid))
-		return false;
-	mem_hint_copy(out, &t->layout);
-	out->kept = true;
-	return true;
+		return NULL;
+	return &t->layout;
 }
 
 void memtrack_keep_layout(struct ckpt_tracker *t, struct mem_hint *h)
 {
 	mem_hint_free(&t->layout);
 	t->layout = *h;
+	t->layout.kept = true;
 	t->layout_start_time = start_time_of(h->pid);
 	memset(h, 0, sizeof(*h));
 }

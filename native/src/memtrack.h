@@ -48,10 +48,10 @@ void memtrack_rewind_plan_free(struct rewind_plan *plan);
 int memtrack_rewound(struct ckpt_tracker *t, pid_t pid, int fd);
 
 /* The layout of process pid as read after its last capture, for its next one (mem.h: reading
- * maps and comparing costs a fraction of reading smaps, which walks every page table); false
- * when there is none of this process. */
+ * maps and comparing costs a fraction of reading smaps, which walks every page table); NULL
+ * when there is none of this process.  The tracker's own, valid until the next capture ends. */
 struct mem_hint;
-bool memtrack_layout(const struct ckpt_tracker *t, pid_t pid, struct mem_hint *out);
+const struct mem_hint *memtrack_layout(const struct ckpt_tracker *t, pid_t pid);
 /* Keeps h (taken over) as that layout. */
 void memtrack_keep_layout(struct ckpt_tracker *t, struct mem_hint *h);
 

@@ -162,7 +162,7 @@ static int capture_attrs(pid_t pid, const char *st, struct process_image *p)
 }
 
 /* The process's locked memory (VmLck) in kB, -1 if unknown. */
-static long long locked_kib(pid_t pid)
+long long procattr_locked_kib(pid_t pid)
 {
 	char *st = read_proc(pid, "status", NULL);
 	const char *v = st ? status_field(st, "VmLck") : NULL;
@@ -181,7 +181,7 @@ static int capture_mlockall(struct inject *in, pid_t pid, struct ckpt_rec_procat
 	if (!inject_allowed(in, SYS_mmap, 0, PAGE, prot, flags, (uint64_t)-1, 0) ||
 	    !inject_allowed(in, SYS_munmap, 0, PAGE, 0, 0, 0, 0))
 		return 0; /* a seccomp filter: not known, so not restored */
-	long long before = locked_kib(pid);
+	long long before = procattr_locked_kib(pid);
 	long addr;
 	if (inject_syscall(in, SYS_mmap, 0, PAGE, prot, flags, (uint64_t)-1, 0, &addr) < 0)
 		return -1;
@@ -192,7 +192,7 @@ static int capture_mlockall(struct inject *in, pid_t pid, struct ckpt_rec_procat
 	}
 	if (addr < 0 && addr > -4096)
 		return 0;
-	long long after = locked_kib(pid);
+	long long after = procattr_locked_kib(pid);
 	uint64_t entry = 0;
 	int pm = pagemap_open(pid);
 	bool read_ok = pm >= 0 && pread(pm, &entry, sizeof(entry), (off_t)((uint64_t)addr / PAGE * sizeof(entry))) == sizeof(entry);

@@ -10,6 +10,8 @@
 /* cwd, umask, personality, limits, and from /proc and the scheduler the attributes of
  * CKPT_NT_PROCATTR: capabilities, groups, root directory, oom_score_adj, loginuid, policy, nice. */
 int procattr_capture(pid_t pid, struct process_image *p);
+/* VmLck of /proc/PID/status in KiB (the size of its locked mappings); -1 when unknown. */
+long long procattr_locked_kib(pid_t pid);
 /* The rest, asked in the process: dumpable, parent-death signal, child subreaper, THP disable,
  * membarrier registrations.  A syscall its seccomp filter would refuse leaves the default. */
 int procattr_capture_injected(struct inject *in, struct process_image *p);
